@@ -1,0 +1,79 @@
+"""Kind inference: which values are scalars, integers or arrays of known rank.
+
+Kinds start from the parameters' kinds (the first call's arguments, or
+annotations) and flow forward through each operation by its rule's ``result``
+declaration. Unknown is always a safe answer: it only keeps a broadcasting
+reduction that a precise kind would have shown to be unneeded.
+"""
+
+from typing import Dict
+
+import gast
+
+from .. import kinds as K
+from ..context import Context
+from ..nodes import constant_value
+from ..parse.resolve import MISSING
+from .ops import operation_of
+
+
+def infer_kinds(tree: gast.FunctionDef, ctx: Context) -> Dict[str, K.Kind]:
+    kinds: Dict[str, K.Kind] = dict(ctx.param_kinds)
+    for stmt in tree.body:
+        if isinstance(stmt, gast.Assign):
+            kinds[stmt.targets[0].id] = _kind_of_value(stmt.value, kinds, ctx)
+    return kinds
+
+
+def kind_of_atom(node: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> K.Kind:
+    if isinstance(node, gast.Name) and node.id in kinds:
+        return kinds[node.id]
+    value = constant_value(node, MISSING)
+    if value is MISSING:
+        value = ctx.resolve(node)
+    return K.UNKNOWN if value is MISSING else K.kind_of(value)
+
+
+def _kind_of_value(value: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> K.Kind:
+    op = operation_of(value, ctx)
+    if op.form == "copy":
+        return kind_of_atom(value, kinds, ctx)
+    if op.form == "subscript":
+        return _kind_of_subscript(value, kinds, ctx)
+    if op.form == "display":
+        return K.OTHER
+    if op.form == "logic":
+        return K.Kind("integer", None)
+    rule = ctx.rules.lookup(op.func)
+    arg_kinds = [kind_of_atom(a, kinds, ctx) for a in op.args]
+    result = rule.result if rule else "unknown"
+    if result == "elementwise":
+        return K.broadcast(arg_kinds)
+    if result == "scalar":
+        return K.SCALAR
+    if result == "same" and arg_kinds:
+        return arg_kinds[0]
+    if result == "reduction" and arg_kinds:
+        return _kind_of_reduction(arg_kinds[0], op.args[1:], op.keywords)
+    return K.UNKNOWN
+
+
+def _kind_of_reduction(operand: K.Kind, extra_args: list, keywords: list) -> K.Kind:
+    """A reduction over all axes without keepdims gives a scalar."""
+    if operand.is_scalar:
+        return K.SCALAR
+    settings = {k.arg: constant_value(k.value, MISSING) for k in keywords}
+    axis = constant_value(extra_args[0], MISSING) if extra_args else settings.get("axis")
+    if axis is None and not settings.get("keepdims", False) and len(extra_args) <= 1:
+        return K.SCALAR
+    return K.array()
+
+
+def _kind_of_subscript(value: gast.Subscript, kinds: Dict[str, K.Kind], ctx: Context) -> K.Kind:
+    """``x[i, j]`` with integer indices for every axis of an array is a scalar."""
+    base = kind_of_atom(value.value, kinds, ctx)
+    index = value.slice.elts if isinstance(value.slice, gast.Tuple) else [value.slice]
+    integer = all(not isinstance(i, gast.Slice) and kind_of_atom(i, kinds, ctx) == K.INTEGER for i in index)
+    if base.tag == "array" and base.ndim == len(index) and integer:
+        return K.SCALAR
+    return K.UNKNOWN

@@ -1,0 +1,67 @@
+"""What every stage of one compilation shares: the function, its rules and names."""
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, Tuple
+
+import gast
+
+from .kinds import Kind
+from .names import Namer
+from .nodes import name
+from .parse import FunctionSource
+from .parse.resolve import MISSING, resolve
+from .rules import RuleTable
+
+
+@dataclass
+class Context:
+    """One compilation: a function, what to differentiate, and the shared state."""
+
+    source: FunctionSource
+    rules: RuleTable
+    wrt: Tuple[str, ...]
+    param_kinds: Dict[str, Kind]
+    namer: Namer
+    local_names: "set[str]" = field(default_factory=set)
+    # Objects the generated code needs but the user's namespace has no name for;
+    # the emitter binds them as free variables of the generated function.
+    injected: Dict[str, Any] = field(default_factory=dict)
+    kinds: Dict[str, Kind] = field(default_factory=dict)  # filled in by analysis
+
+    def error(self, node: Any, message: str, hint: str = "") -> Exception:
+        return self.source.error(node, message, hint)
+
+    def resolve(self, node: gast.AST) -> Any:
+        """The object a Name/Attribute chain on free names denotes, or MISSING."""
+        if isinstance(node, gast.Name) and node.id in self.injected:
+            return self.injected[node.id]
+        if isinstance(node, gast.Attribute):
+            base = self.resolve(node.value)
+            return MISSING if base is MISSING else getattr(base, node.attr, MISSING)
+        return resolve(node, self.source.namespace, self.local_names)
+
+    def name_for(self, obj: Any, preferred: str) -> str:
+        """A name that refers to ``obj`` in the generated code.
+
+        The user's own spelling wins (``np`` for numpy); otherwise a fresh name
+        is injected, so that generated code never depends on an import the user
+        did not write and never shadows one of the user's names.
+        """
+        for name, value in self.injected.items():
+            if value is obj:
+                return name
+        existing = self.source.namespace.name_of(obj, preferred, self.local_names)
+        if existing is not None:
+            self.namer.taken.add(existing)
+            return existing
+        name = self.namer.fresh(preferred)
+        self.injected[name] = obj
+        return name
+
+    def reference(self, module: Any, path: str) -> gast.expr:
+        """An expression for ``module.path`` (e.g. ``np.linalg.norm``)."""
+        node = name(self.name_for(module, module.__name__.split(".")[-1]))
+        for attr in path.split("."):
+            node = gast.Attribute(value=node, attr=attr, ctx=gast.Load())
+        return node
+

@@ -1,0 +1,81 @@
+"""Argument kinds: what the compiler specializes generated code on.
+
+A kind says whether a value is a Python/NumPy scalar, an integer (never
+differentiated), an ndarray of some number of dimensions, or something else.
+Kinds are derived from the arguments of the first call (or from annotations),
+never from values or sizes, so one generated function serves every call with
+arguments of the same kinds.
+"""
+
+import numbers
+from typing import Any, NamedTuple, Optional
+
+import numpy
+
+
+class Kind(NamedTuple):
+    tag: str  # "scalar", "integer", "array", "other" or "unknown"
+    ndim: Optional[int] = None  # for "integer" and "array"; None when not known
+
+    @property
+    def is_scalar(self) -> bool:
+        """True for values that never broadcast another operand to a larger shape."""
+        return self.tag == "scalar" or (self.tag in ("integer", "array") and self.ndim == 0)
+
+    @property
+    def is_float(self) -> bool:
+        return self.tag in ("scalar", "array", "unknown")
+
+    @property
+    def is_integer(self) -> bool:
+        return self.tag == "integer"
+
+    def __str__(self) -> str:
+        return f"array{self.ndim}" if self.tag == "array" and self.ndim is not None else self.tag
+
+
+SCALAR = Kind("scalar")
+INTEGER = Kind("integer", 0)  # a Python or NumPy integer or bool
+OTHER = Kind("other")
+UNKNOWN = Kind("unknown")
+
+
+def array(ndim: Optional[int] = None) -> Kind:
+    return Kind("array", ndim)
+
+
+def kind_of(value: Any) -> Kind:
+    """The kind of a runtime value (called once per argument per call: keep it cheap)."""
+    cls = type(value)
+    if cls is float:
+        return SCALAR
+    if cls is numpy.ndarray:
+        if value.dtype.kind in "fc":
+            return array(value.ndim)
+        return Kind("integer", value.ndim) if value.dtype.kind in "iub" else OTHER
+    if cls is int or cls is bool or isinstance(value, (numbers.Integral, numpy.bool_)):
+        return INTEGER
+    if isinstance(value, numbers.Real):
+        return SCALAR
+    return OTHER
+
+
+def kind_of_annotation(annotation: Any) -> Kind:
+    """The kind an annotation promises: ``float``, ``int``, ``np.ndarray`` or NDArray."""
+    if annotation is float:
+        return SCALAR
+    if annotation in (int, bool):
+        return INTEGER
+    if annotation is numpy.ndarray or getattr(annotation, "__origin__", None) is numpy.ndarray:
+        return array()
+    return UNKNOWN
+
+
+def broadcast(kinds: "list[Kind]") -> Kind:
+    """The kind of an elementwise operation's result on operands of these kinds."""
+    arrays = [k for k in kinds if not k.is_scalar]
+    if not arrays:
+        return SCALAR
+    if any(k.tag != "array" or k.ndim is None for k in arrays):
+        return array() if all(k.tag == "array" for k in arrays) else UNKNOWN
+    return array(max(k.ndim for k in arrays))

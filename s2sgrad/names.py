@@ -1,0 +1,36 @@
+"""Deterministic fresh names: counters seeded with every name already in use."""
+
+from typing import Iterable, Set
+
+import gast
+
+
+class Namer:
+    """Hands out names that collide neither with the user's nor with each other."""
+
+    def __init__(self, taken: Iterable[str] = ()) -> None:
+        self.taken: Set[str] = set(taken)
+        self._temps = 0
+
+    @classmethod
+    def for_tree(cls, tree: gast.AST, extra: Iterable[str] = ()) -> "Namer":
+        names = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
+        names |= {n.name for n in gast.walk(tree) if isinstance(n, gast.FunctionDef)}
+        return cls(names | set(extra))
+
+    def fresh(self, base: str) -> str:
+        """``base`` itself if free, else ``base_1``, ``base_2``, …"""
+        name, n = base, 0
+        while name in self.taken:
+            n += 1
+            name = f"{base}_{n}"
+        self.taken.add(name)
+        return name
+
+    def temp(self) -> str:
+        """A short temporary: ``t0``, ``t1``, … skipping names in use."""
+        while f"t{self._temps}" in self.taken:
+            self._temps += 1
+        name = f"t{self._temps}"
+        self.taken.add(name)
+        return name

@@ -1,0 +1,62 @@
+"""Small constructors for gast nodes, so passes read like the code they build."""
+
+from typing import Any, List, Optional, Sequence
+
+import gast
+
+
+def name(identifier: str, store: bool = False) -> gast.Name:
+    ctx = gast.Store() if store else gast.Load()
+    return gast.Name(id=identifier, ctx=ctx, annotation=None, type_comment=None)
+
+
+def const(value: Any) -> gast.expr:
+    if isinstance(value, tuple):
+        return gast.Tuple(elts=[const(v) for v in value], ctx=gast.Load())
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+        return gast.UnaryOp(op=gast.USub(), operand=gast.Constant(value=-value, kind=None))
+    return gast.Constant(value=value, kind=None)
+
+
+def constant_value(node: gast.AST, default: Any = None) -> Any:
+    """The Python value of a literal (``-1`` and ``(0, 1)`` included), else ``default``."""
+    if isinstance(node, gast.Constant):
+        return node.value
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        inner = constant_value(node.operand, default)
+        return -inner if isinstance(inner, (int, float)) and not isinstance(inner, bool) else default
+    if isinstance(node, gast.Tuple):
+        values = tuple(constant_value(e, default) for e in node.elts)
+        return default if any(v is default for v in values) else values
+    return default
+
+
+def is_constant(node: gast.AST) -> bool:
+    marker = object()
+    return constant_value(node, marker) is not marker
+
+
+def assign(target: str, value: gast.expr, like: Optional[gast.AST] = None) -> gast.Assign:
+    stmt = gast.Assign(targets=[name(target, store=True)], value=value, type_comment=None)
+    return located(stmt, like)
+
+
+def call(func: gast.expr, args: Sequence[gast.expr], keywords: Sequence[gast.keyword] = ()) -> gast.Call:
+    return gast.Call(func=func, args=list(args), keywords=list(keywords))
+
+
+def located(node: gast.AST, like: Optional[gast.AST]) -> gast.AST:
+    """``node`` with the source position of ``like`` (the statement it derives from)."""
+    if like is not None:
+        gast.copy_location(node, like)
+        if hasattr(like, "end_lineno"):
+            node.end_lineno, node.end_col_offset = like.end_lineno, like.end_col_offset
+    return node
+
+
+def names_read(node: gast.AST) -> List[str]:
+    return [n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
+
+
+def parse_expr(text: str) -> gast.expr:
+    return gast.parse(text).body[0].value

@@ -1,0 +1,18 @@
+"""Stage 2 — normalize: rewrite a function into the small core language.
+
+The passes run in this order; each is ``run(tree, ctx) -> tree`` and its
+module docstring states the invariant it establishes.
+"""
+
+import gast
+
+from ..context import Context
+from . import anf, statements, versions
+
+PASSES = (statements.run, anf.run, versions.run)
+
+
+def normalize(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
+    for run in PASSES:
+        tree = run(tree, ctx)
+    return tree

@@ -1,0 +1,162 @@
+"""A-normal form: one operation per assignment, every operand an atom.
+
+An atom is a name, a literal, or a reference to a module-level object
+(``np.pi``). After this pass every assignment is ``name = <op>`` where <op> is
+an atom, ``a <binop> b``, ``<unaryop> a``, a comparison of atoms, a call of a
+module-level callable on atoms (a list or tuple of atoms may be an argument),
+a subscript of an atom by atoms and slices of atoms, or a tuple of atoms.
+ndarray methods and attributes are calls of their NumPy functions.
+
+    before                        after
+    y = np.sin(x * w).sum()       t0 = x * w
+                                  t1 = np.sin(t0)
+                                  y = np.sum(t1)
+"""
+
+from typing import List
+
+import gast
+import numpy
+
+from ..context import Context
+from ..nodes import assign, call, is_constant, located, name
+from ..parse.resolve import MISSING
+from .methods import ATTRIBUTES, METHODS, VARARG_METHODS
+
+HINT = "rewrite the expression with plain operators and numpy calls."
+
+
+def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
+    body: List[gast.stmt] = []
+    for stmt in tree.body:
+        body.extend(_Flattener(ctx, stmt).statement())
+    tree.body = body
+    return tree
+
+
+class _Flattener:
+    """Flattens one statement, collecting the assignments its operands need."""
+
+    def __init__(self, ctx: Context, stmt: gast.stmt) -> None:
+        self.ctx, self.stmt = ctx, stmt
+        self.out: List[gast.stmt] = []
+
+    def statement(self) -> List[gast.stmt]:
+        stmt = self.stmt
+        if isinstance(stmt, gast.Assign):
+            self.out.append(assign(stmt.targets[0].id, self.operation(stmt.value), stmt))
+        elif isinstance(stmt, gast.Return):
+            stmt.value = self.atom(stmt.value)
+            self.out.append(stmt)
+        else:  # opaque side-effect statement, kept as written
+            self.out.append(stmt)
+        return self.out
+
+    def atom(self, node: gast.expr) -> gast.expr:
+        """``node`` itself if it is an atom, else a temporary holding its value."""
+        if self._is_atom(node):
+            return node
+        operation = self.operation(node)
+        temp = self.ctx.namer.temp()
+        # located at the expression: the optimizer orders independent work by column
+        self.out.append(assign(temp, operation, node))
+        return name(temp)
+
+    def _is_atom(self, node: gast.expr) -> bool:
+        if isinstance(node, gast.Name) or is_constant(node):
+            return True
+        return isinstance(node, gast.Attribute) and self.ctx.resolve(node) is not MISSING
+
+    def operation(self, node: gast.expr) -> gast.expr:
+        """``node`` with every operand made an atom (one operation left)."""
+        if self._is_atom(node):
+            return node
+        if isinstance(node, gast.BinOp):
+            return located(gast.BinOp(left=self.atom(node.left), op=node.op, right=self.atom(node.right)), node)
+        if isinstance(node, gast.UnaryOp):
+            return located(gast.UnaryOp(op=node.op, operand=self.atom(node.operand)), node)
+        if isinstance(node, gast.Compare):
+            left = self.atom(node.left)
+            return located(gast.Compare(left=left, ops=node.ops, comparators=[self.atom(c) for c in node.comparators]), node)
+        if isinstance(node, gast.BoolOp):
+            return located(gast.BoolOp(op=node.op, values=[self.atom(v) for v in node.values]), node)
+        if isinstance(node, gast.Call):
+            return self.call(node)
+        if isinstance(node, gast.Attribute):
+            return self.array_attribute(node)
+        if isinstance(node, gast.Subscript):
+            return located(gast.Subscript(value=self.atom(node.value), slice=self.index(node.slice), ctx=gast.Load()), node)
+        if isinstance(node, (gast.Tuple, gast.List)):
+            return located(type(node)(elts=[self.atom(e) for e in node.elts], ctx=gast.Load()), node)
+        raise self.ctx.error(node, f"{_describe(node)} is not supported yet", HINT)
+
+    def call(self, node: gast.Call) -> gast.expr:
+        for arg in node.args:
+            if isinstance(arg, gast.Starred):
+                raise self.ctx.error(arg, "calls with *args are not supported yet", "pass the arguments one by one.")
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                raise self.ctx.error(keyword.value, "calls with **kwargs are not supported yet", "pass keywords one by one.")
+        args = [self.argument(a) for a in node.args]
+        keywords = [gast.keyword(arg=k.arg, value=self.argument(k.value)) for k in node.keywords]
+        func = node.func
+        if self.ctx.resolve(func) is MISSING and isinstance(func, gast.Attribute):
+            return located(self.method_call(func, args, keywords), node)
+        if self.ctx.resolve(func) is MISSING:
+            raise self.ctx.error(func, f"cannot tell which function {_spelled(func)!r} is", "call module-level functions only.")
+        return located(call(func, args, keywords), node)
+
+    def argument(self, node: gast.expr) -> gast.expr:
+        """Lists and tuples of atoms stay displays, so rules like stack see their elements."""
+        if isinstance(node, (gast.Tuple, gast.List)):
+            return located(type(node)(elts=[self.atom(e) for e in node.elts], ctx=gast.Load()), node)
+        return self.atom(node)
+
+    def method_call(self, func: gast.Attribute, args: list, keywords: list) -> gast.expr:
+        receiver = self.atom(func.value)
+        if func.attr in VARARG_METHODS:
+            if len(args) > 1:  # x.reshape(2, 3) means numpy.reshape(x, (2, 3))
+                args = [gast.Tuple(elts=args, ctx=gast.Load())]
+            return call(self.ctx.reference(numpy, VARARG_METHODS[func.attr]), [receiver] + args, keywords)
+        if func.attr in METHODS:
+            return call(self.ctx.reference(numpy, METHODS[func.attr]), [receiver] + args, keywords)
+        raise self.ctx.error(
+            func, f"the method {func.attr!r} is not supported", "call the numpy function instead, or register a rule."
+        )
+
+    def array_attribute(self, node: gast.Attribute) -> gast.expr:
+        if node.attr not in ATTRIBUTES:
+            raise self.ctx.error(node, f"the attribute {node.attr!r} is not supported", HINT)
+        return located(call(self.ctx.reference(numpy, ATTRIBUTES[node.attr]), [self.atom(node.value)]), node)
+
+    def index(self, node: gast.expr) -> gast.expr:
+        if isinstance(node, gast.Slice):
+            parts = [None if p is None else self.atom(p) for p in (node.lower, node.upper, node.step)]
+            return gast.Slice(lower=parts[0], upper=parts[1], step=parts[2])
+        if isinstance(node, gast.Tuple):
+            return gast.Tuple(elts=[self.index(e) for e in node.elts], ctx=gast.Load())
+        return self.atom(node)
+
+
+def _describe(node: gast.AST) -> str:
+    names = {
+        gast.IfExp: "a conditional expression",
+        gast.Lambda: "a lambda",
+        gast.ListComp: "a list comprehension",
+        gast.GeneratorExp: "a generator expression",
+        gast.DictComp: "a dict comprehension",
+        gast.SetComp: "a set comprehension",
+        gast.Dict: "a dict",
+        gast.Set: "a set",
+        gast.JoinedStr: "an f-string",
+        gast.NamedExpr: "an assignment expression (:=)",
+    }
+    return names.get(type(node), type(node).__name__)
+
+
+def _spelled(node: gast.expr) -> str:
+    if isinstance(node, gast.Name):
+        return node.id
+    if isinstance(node, gast.Attribute):
+        return f"{_spelled(node.value)}.{node.attr}"
+    return "<expression>"

@@ -1,0 +1,21 @@
+"""ndarray methods and attributes that are really NumPy functions.
+
+``x.sum(axis=0)`` becomes ``numpy.sum(x, axis=0)`` and ``x.T`` becomes
+``numpy.transpose(x)``, so later stages see only calls of known callables.
+"""
+
+# method name -> numpy function name; the receiver becomes the first argument
+METHODS = {
+    name: name
+    for name in (
+        "sum mean prod max min var std cumsum dot clip trace ravel squeeze swapaxes "
+        "argmax argmin argsort round copy all any"
+    ).split()
+}
+METHODS["flatten"] = "ravel"
+
+# methods whose positional arguments form one tuple argument: x.reshape(2, 3)
+VARARG_METHODS = {"reshape": "reshape", "transpose": "transpose"}
+
+# attribute name -> numpy function of the receiver
+ATTRIBUTES = {"T": "transpose", "shape": "shape", "ndim": "ndim", "size": "size"}

@@ -1,0 +1,24 @@
+"""Stage 5 — optimize: small passes that make generated code what a person would write.
+
+Each pass is ``run(tree, ctx) -> tree`` on the generated function; they repeat
+until nothing changes (two or three rounds in practice).
+"""
+
+import gast
+
+from ..context import Context
+from . import copies, dead_code, fold, schedule
+from ..emit.unparse import unparse_tree
+
+PASSES = (fold.run, copies.run, dead_code.run, schedule.run)
+
+
+def optimize(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
+    before = None
+    while True:
+        for run in PASSES:
+            tree = run(tree, ctx)
+        after = unparse_tree(tree)
+        if after == before:
+            return tree
+        before = after

@@ -1,0 +1,100 @@
+"""Constant folding and algebraic identities.
+
+After this pass no operation has only literal operands, and none multiplies
+or divides by one, adds zero, or raises to the first power.
+
+    before                          after
+    d_x = d_out * (2 * x ** (2 - 1))    d_x = d_out * (2 * x)
+    d_y = 1.0 * d_t                 d_y = d_t
+    t = math.log(2.718281828459045) t = 1.0
+"""
+
+import math
+import operator
+
+import gast
+import numpy
+
+from ..analyze.ops import BINARY, UNARY
+from ..context import Context
+from ..kinds import UNKNOWN
+from ..nodes import const, constant_value
+
+MISSING = object()
+
+
+def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
+    folder = _Folder(ctx)
+    tree.body = [folder.visit(stmt) for stmt in tree.body]
+    return tree
+
+
+def _number(node: gast.AST) -> object:
+    value = constant_value(node, MISSING)
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else MISSING
+
+
+class _Folder(gast.NodeTransformer):
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def visit_BinOp(self, node: gast.BinOp) -> gast.expr:
+        self.generic_visit(node)
+        left, right = _number(node.left), _number(node.right)
+        op = type(node.op)
+        if left is not MISSING and right is not MISSING and op in BINARY:
+            folded = _safely(BINARY[op], left, right)
+            if folded is not MISSING:
+                return const(folded)
+        # identities hold only where they keep the type: n * 1.0 is a float, n is not
+        if op is gast.Mult and left == 1 and self._is_float(node.right):
+            return node.right
+        if op in (gast.Mult, gast.Div) and right == 1 and self._is_float(node.left):
+            return node.left
+        if op is gast.Pow and right == 1:
+            return node.left
+        if op is gast.Add and left == 0 and self._is_float(node.right):
+            return node.right
+        if op in (gast.Add, gast.Sub) and right == 0 and self._is_float(node.left):
+            return node.left
+        return node
+
+    def _is_float(self, node: gast.expr) -> bool:
+        if isinstance(node, gast.Name):
+            return self.ctx.kinds.get(node.id, UNKNOWN).is_float
+        return not isinstance(_number(node), int) and not isinstance(node, (gast.Compare, gast.BoolOp))
+
+    def visit_UnaryOp(self, node: gast.UnaryOp) -> gast.expr:
+        self.generic_visit(node)
+        if isinstance(node.op, gast.USub) and isinstance(node.operand, gast.UnaryOp) and isinstance(node.operand.op, gast.USub):
+            return node.operand.operand
+        value = _number(node.operand)
+        if value is not MISSING and type(node.op) in UNARY:
+            return const(UNARY[type(node.op)](value))
+        return node
+
+    def visit_Call(self, node: gast.Call) -> gast.expr:
+        """Pure math functions of literals (``math.log(2.0)``) become literals."""
+        self.generic_visit(node)
+        func = self.ctx.resolve(node.func)
+        pure = getattr(func, "__module__", None) == "math" or isinstance(func, numpy.ufunc)
+        values = [_number(a) for a in node.args]
+        if pure and not node.keywords and values and MISSING not in values:
+            folded = _safely(func, *values)
+            if folded is not MISSING:
+                return const(float(folded))
+        return node
+
+
+def _safely(func, *values) -> object:
+    """The folded value, or MISSING where folding would raise or lose exactness."""
+    try:
+        with numpy.errstate(all="raise"):
+            result = func(*values)
+    except (ArithmeticError, ValueError, FloatingPointError, TypeError):
+        return MISSING
+    if isinstance(result, complex) or not math.isfinite(float(result)):
+        return MISSING
+    if func is operator.pow and isinstance(result, float) and not all(isinstance(v, float) for v in values):
+        return result if float(result).is_integer() else MISSING
+    return result.item() if isinstance(result, numpy.generic) else result

@@ -1,0 +1,125 @@
+"""Read a function's source, parse it with gast and keep the map back to the file.
+
+Every node of the parsed tree keeps the line and column it had in the snippet;
+:meth:`FunctionSource.error` turns them back into ``file:line:col`` of the real
+file, so that errors raised by any later stage point at the user's code.
+"""
+
+import inspect
+import os
+import textwrap
+from dataclasses import dataclass
+from typing import Any, Callable, List
+
+import gast
+
+from ..errors import TransformError
+from .resolve import Namespace
+
+
+@dataclass
+class FunctionSource:
+    """A user function as the compiler sees it."""
+
+    func: Callable
+    tree: gast.FunctionDef
+    filename: str
+    lines: List[str]  # the snippet's lines, as in the file (not dedented)
+    first_line: int  # file line number of the snippet's first line
+    indent: int  # columns that dedenting removed
+    namespace: Namespace
+
+    @property
+    def name(self) -> str:
+        return self.tree.name
+
+    @property
+    def short_filename(self) -> str:
+        return os.path.basename(self.filename)
+
+    def file_line(self, node: Any) -> int:
+        """The line of the file a node (or a snippet line number) comes from."""
+        lineno = node if isinstance(node, int) else getattr(node, "lineno", 1) or 1
+        return self.first_line + lineno - 1
+
+    def line_text(self, node: Any) -> str:
+        lineno = node if isinstance(node, int) else getattr(node, "lineno", 1) or 1
+        if 1 <= lineno <= len(self.lines):
+            return self.lines[lineno - 1].rstrip("\n")
+        return ""
+
+    def where(self, node: Any) -> str:
+        return f"{self.short_filename}:{self.file_line(node)}"
+
+    def error(self, node: Any, message: str, hint: str = "") -> TransformError:
+        """A TransformError pointing at ``node`` in the user's file."""
+        lineno = getattr(node, "lineno", None)
+        col = (getattr(node, "col_offset", 0) or 0) + self.indent
+        end_col = getattr(node, "end_col_offset", None)
+        same_line = getattr(node, "end_lineno", lineno) == lineno
+        return TransformError(
+            message,
+            filename=self.filename,
+            line=None if lineno is None else self.file_line(lineno),
+            col=col,
+            end_col=end_col + self.indent if end_col is not None and same_line else None,
+            source_line=self.line_text(lineno) if lineno else "",
+            hint=hint,
+        )
+
+
+def parse_function(func: Callable) -> FunctionSource:
+    """Parse ``func``'s source into a gast FunctionDef with its line map.
+
+    Raises:
+        TransformError: the function has no retrievable Python source.
+    """
+    name = getattr(func, "__name__", repr(func))
+    filename = getattr(getattr(func, "__code__", None), "co_filename", "<unknown>")
+    try:
+        lines, first_line = inspect.getsourcelines(func)
+    except (OSError, TypeError) as exc:
+        raise TransformError(
+            f"cannot read the source of {name!r} ({exc})",
+            filename=filename,
+            hint="define it in a .py file (not with exec or in a C extension), "
+            "or register a derivative rule with s2sgrad.register_adjoint.",
+        ) from None
+    first_line = max(first_line, 1)
+    snippet = "".join(lines)
+    dedented = textwrap.dedent(snippet)
+    indent = len(lines[0]) - len(lines[0].lstrip()) if dedented != snippet else 0
+    namespace = Namespace.of(func)
+    source = FunctionSource(func, None, filename, lines, first_line, indent, namespace)
+    module = gast.parse(dedented)
+    tree = _find_definition(module, func, source)
+    tree.decorator_list = []
+    source.tree = tree
+    return source
+
+
+def _find_definition(module: gast.Module, func: Callable, source: FunctionSource) -> gast.FunctionDef:
+    """The FunctionDef (or a lambda made into one) that defines ``func``."""
+    for node in module.body:
+        if isinstance(node, gast.FunctionDef) and node.name == func.__name__:
+            return node
+    if func.__name__ == "<lambda>":
+        lambdas = [n for n in gast.walk(module) if isinstance(n, gast.Lambda)]
+        if len(lambdas) == 1:
+            return _lambda_to_def(lambdas[0])
+        raise source.error(
+            lambdas[1] if lambdas else module.body[0],
+            "cannot tell which lambda on this line is the one to differentiate",
+            hint="define the function with def, or put the lambda on a line of its own.",
+        )
+    raise source.error(module.body[0], f"cannot find the definition of {func.__name__!r}")
+
+
+def _lambda_to_def(node: gast.Lambda) -> gast.FunctionDef:
+    body = [gast.copy_location(gast.Return(value=node.body), node.body)]
+    definition = gast.FunctionDef(
+        name="lambda_", args=node.args, body=body, decorator_list=[], returns=None, type_comment=None
+    )
+    if hasattr(gast.FunctionDef, "_fields") and "type_params" in gast.FunctionDef._fields:
+        definition.type_params = []
+    return gast.copy_location(definition, node)

@@ -1,0 +1,30 @@
+"""Derivative rules: the notation, the table, and the built-in rule files."""
+
+from functools import lru_cache
+
+from . import numpy_arrays, numpy_elementwise, operators, scalar_math
+from .notation import RESULT_KINDS, Rule, adjoint, adjoint_subjects, d, nondifferentiable
+from .table import RuleTable
+
+RULE_FILES = (operators, scalar_math, numpy_elementwise, numpy_arrays)
+
+
+@lru_cache(maxsize=None)
+def default_rules() -> RuleTable:
+    """The table of built-in rules, built once; user rules are added to it."""
+    table = RuleTable()
+    for module in RULE_FILES:
+        table.add_module(module)
+    return table
+
+
+__all__ = [
+    "RESULT_KINDS",
+    "Rule",
+    "RuleTable",
+    "adjoint",
+    "adjoint_subjects",
+    "d",
+    "default_rules",
+    "nondifferentiable",
+]

@@ -1,0 +1,136 @@
+"""The rule notation: derivative rules written as template functions.
+
+A rule is a Python function whose first parameter names the result and whose
+other parameters name the arguments of the call it differentiates::
+
+    @adjoint(numpy.sin)
+    def sin(y, x):
+        d[x] += d[y] * numpy.cos(x)
+
+``d[v]`` is the adjoint of ``v``. A body holds only ``d[arg] += expr``,
+``d[arg] -= expr`` and ``temp = expr`` statements. The template is never run:
+the transformer parses it once, substitutes the real names and inlines it.
+Statements for arguments that are not differentiated are dropped, so one
+template serves every combination of active arguments.
+"""
+
+import inspect
+import textwrap
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import gast
+
+from ..errors import TransformError
+
+# How a rule's result kind follows from its arguments' kinds (see analyze.kinds).
+RESULT_KINDS = ("elementwise", "scalar", "same", "reduction", "unknown")
+
+
+class _AdjointNotation:
+    """The ``d`` of templates; only ever parsed, never evaluated."""
+
+    def __getitem__(self, item: Any) -> Any:
+        raise TypeError("d[...] is rule notation; templates are not meant to be called")
+
+
+d = _AdjointNotation()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One derivative rule, parsed and checked."""
+
+    name: str
+    template: Optional[gast.FunctionDef]  # None for a zero-derivative function
+    signature: Optional[inspect.Signature]
+    namespace: Dict[str, Any]  # what the template's free names refer to
+    result: str  # one of RESULT_KINDS
+    where: str  # file:line of the template, for messages
+
+    @property
+    def differentiable(self) -> bool:
+        return self.template is not None
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """What the ``adjoint`` decorator records; a RuleTable turns it into Rules."""
+
+    callables: Tuple[Any, ...]
+    template: Optional[Callable]
+    result: Optional[str]
+
+
+def adjoint(*callables: Any, result: Optional[str] = None) -> Callable[[Callable], Callable]:
+    """Mark a template function as the adjoint rule of ``callables``.
+
+    Args:
+        callables: the functions (or ufuncs, operators) the rule differentiates.
+        result: how the result's kind follows from the arguments' (one of
+            RESULT_KINDS); by default elementwise for ufuncs and operators,
+            scalar for ``math`` functions, unknown otherwise.
+    """
+
+    def mark(template: Callable) -> Callable:
+        template.__s2sgrad_rule__ = _Pending(callables, template, result)
+        return template
+
+    return mark
+
+
+def nondifferentiable(*callables: Any, result: Optional[str] = None) -> _Pending:
+    """Declare functions whose derivative is zero (or whose result is not a number)."""
+    return _Pending(callables, None, result)
+
+
+def default_result_kind(func: Any) -> str:
+    import numpy  # local: keeps this module's import light for the notation docs
+
+    if isinstance(func, numpy.ufunc) or getattr(func, "__module__", "") in ("_operator", "operator"):
+        return "elementwise"
+    if getattr(func, "__module__", None) == "math":
+        return "scalar"
+    return "unknown"
+
+
+def parse_template(template: Callable) -> Tuple[gast.FunctionDef, inspect.Signature, str]:
+    """Parse and check a template; errors name the template's own file and line."""
+    filename = inspect.getsourcefile(template) or "<rule>"
+    lines, first = inspect.getsourcelines(template)
+    tree = gast.parse(textwrap.dedent("".join(lines))).body[0]
+    tree.decorator_list = []
+    signature = inspect.signature(template)
+    params = list(signature.parameters)
+    where = f"{filename}:{first}"
+
+    def fail(node: gast.AST, message: str) -> TransformError:
+        line = first + getattr(node, "lineno", 1) - 1
+        return TransformError(f"invalid rule {template.__name__!r}: {message}", filename=filename, line=line)
+
+    if not params:
+        raise fail(tree, "the first parameter must name the result")
+    for stmt in tree.body:
+        if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant):
+            continue  # docstring
+        if isinstance(stmt, gast.AugAssign) and isinstance(stmt.op, (gast.Add, gast.Sub)):
+            targets = adjoint_subjects(stmt.target)
+            if not targets or not set(targets) <= set(params[1:]):
+                raise fail(stmt, "a '+=' or '-=' must target d[<argument>] or d[(<argument>, ...)]")
+        elif not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
+            raise fail(stmt, "only 'd[arg] += expr', 'd[arg] -= expr' and 'temp = expr' are allowed")
+        for node in gast.walk(stmt):
+            subjects = adjoint_subjects(node) or []
+            if not set(subjects) <= set(params):
+                raise fail(stmt, f"d[{', '.join(subjects)}] names no parameter")
+    return tree, signature, where
+
+
+def adjoint_subjects(node: gast.AST) -> Optional[List[str]]:
+    """``[v]`` for a ``d[v]`` node, ``[a, b]`` for ``d[(a, b)]``, else None."""
+    if not (isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and node.value.id == "d"):
+        return None
+    elements = node.slice.elts if isinstance(node.slice, gast.Tuple) else [node.slice]
+    if not all(isinstance(e, gast.Name) for e in elements):
+        return None
+    return [e.id for e in elements]

@@ -1,0 +1,194 @@
+"""Rules for NumPy's elementwise functions (ufuncs and friends)."""
+
+import numpy
+
+from ..runtime import unbroadcast
+from .notation import adjoint, d, nondifferentiable
+
+# ----- exponential and logarithmic -----
+
+
+@adjoint(numpy.exp)
+def exp(y, x):
+    d[x] += d[y] * y
+
+
+@adjoint(numpy.expm1)
+def expm1(y, x):
+    d[x] += d[y] * (y + 1.0)
+
+
+@adjoint(numpy.exp2)
+def exp2(y, x):
+    d[x] += d[y] * y * numpy.log(2.0)
+
+
+@adjoint(numpy.log)
+def log(y, x):
+    d[x] += d[y] / x
+
+
+@adjoint(numpy.log1p)
+def log1p(y, x):
+    d[x] += d[y] / (1.0 + x)
+
+
+@adjoint(numpy.log2)
+def log2(y, x):
+    d[x] += d[y] / (x * numpy.log(2.0))
+
+
+@adjoint(numpy.log10)
+def log10(y, x):
+    d[x] += d[y] / (x * numpy.log(10.0))
+
+
+@adjoint(numpy.sqrt)
+def sqrt(y, x):
+    d[x] += d[y] / (2.0 * y)
+
+
+@adjoint(numpy.cbrt)
+def cbrt(y, x):
+    d[x] += d[y] / (3.0 * y * y)
+
+
+@adjoint(numpy.square)
+def square(y, x):
+    d[x] += d[y] * (2.0 * x)
+
+
+@adjoint(numpy.reciprocal)
+def reciprocal(y, x):
+    d[x] -= d[y] * y * y
+
+
+@adjoint(numpy.logaddexp)
+def logaddexp(z, x, y):
+    d[x] += unbroadcast(d[z] * numpy.exp(x - z), x)
+    d[y] += unbroadcast(d[z] * numpy.exp(y - z), y)
+
+
+# ----- trigonometric -----
+
+
+@adjoint(numpy.sin)
+def sin(y, x):
+    d[x] += d[y] * numpy.cos(x)
+
+
+@adjoint(numpy.cos)
+def cos(y, x):
+    d[x] -= d[y] * numpy.sin(x)
+
+
+@adjoint(numpy.tan)
+def tan(y, x):
+    d[x] += d[y] * (1.0 + y * y)
+
+
+@adjoint(numpy.arcsin)
+def arcsin(y, x):
+    d[x] += d[y] / numpy.sqrt(1.0 - x * x)
+
+
+@adjoint(numpy.arccos)
+def arccos(y, x):
+    d[x] -= d[y] / numpy.sqrt(1.0 - x * x)
+
+
+@adjoint(numpy.arctan)
+def arctan(y, x):
+    d[x] += d[y] / (1.0 + x * x)
+
+
+@adjoint(numpy.arctan2)
+def arctan2(z, y, x):
+    d[y] += unbroadcast(d[z] * x / (x * x + y * y), y)
+    d[x] -= unbroadcast(d[z] * y / (x * x + y * y), x)
+
+
+@adjoint(numpy.hypot)
+def hypot(z, x, y):
+    d[x] += unbroadcast(d[z] * x / z, x)
+    d[y] += unbroadcast(d[z] * y / z, y)
+
+
+# ----- hyperbolic -----
+
+
+@adjoint(numpy.sinh)
+def sinh(y, x):
+    d[x] += d[y] * numpy.cosh(x)
+
+
+@adjoint(numpy.cosh)
+def cosh(y, x):
+    d[x] += d[y] * numpy.sinh(x)
+
+
+@adjoint(numpy.tanh)
+def tanh(y, x):
+    d[x] += d[y] * (1.0 - y * y)
+
+
+@adjoint(numpy.arcsinh)
+def arcsinh(y, x):
+    d[x] += d[y] / numpy.sqrt(x * x + 1.0)
+
+
+@adjoint(numpy.arccosh)
+def arccosh(y, x):
+    d[x] += d[y] / numpy.sqrt(x * x - 1.0)
+
+
+@adjoint(numpy.arctanh)
+def arctanh(y, x):
+    d[x] += d[y] / (1.0 - x * x)
+
+
+# ----- selection -----
+
+
+@adjoint(numpy.maximum, numpy.fmax)
+def maximum(z, x, y):
+    d[x] += unbroadcast(d[z] * numpy.where(x == y, 0.5, x > y), x)
+    d[y] += unbroadcast(d[z] * numpy.where(x == y, 0.5, y > x), y)
+
+
+@adjoint(numpy.minimum, numpy.fmin)
+def minimum(z, x, y):
+    d[x] += unbroadcast(d[z] * numpy.where(x == y, 0.5, x < y), x)
+    d[y] += unbroadcast(d[z] * numpy.where(x == y, 0.5, y < x), y)
+
+
+@adjoint(numpy.where, result="unknown")
+def where(z, condition, x, y):
+    d[x] += unbroadcast(numpy.where(condition, d[z], 0.0), x)
+    d[y] += unbroadcast(numpy.where(condition, 0.0, d[z]), y)
+
+
+@adjoint(numpy.clip, result="elementwise")
+def clip(y, x, a_min=None, a_max=None):
+    d[x] += unbroadcast(d[y] * (y == x), x)
+
+
+ZERO_DERIVATIVE = nondifferentiable(
+    numpy.sign,
+    numpy.floor,
+    numpy.ceil,
+    numpy.round,
+    numpy.rint,
+    numpy.trunc,
+    numpy.isnan,
+    numpy.isinf,
+    numpy.isfinite,
+    numpy.greater,
+    numpy.greater_equal,
+    numpy.less,
+    numpy.less_equal,
+    numpy.equal,
+    numpy.not_equal,
+    numpy.heaviside,
+    result="elementwise",
+)

@@ -1,0 +1,78 @@
+"""Rules for Python's arithmetic operators and their NumPy ufunc twins.
+
+``a + b`` is looked up as ``operator.add``; ``numpy.add(a, b)`` finds the same
+rule. Broadcasting operands reduce their adjoint with ``unbroadcast``, which the
+transformer leaves out when the argument kinds show that it cannot be needed.
+"""
+
+import operator
+
+import numpy
+
+from ..runtime import matmul_lhs, matmul_rhs, unbroadcast
+from .notation import adjoint, d, nondifferentiable
+
+# ----- binary, broadcasting -----
+
+
+@adjoint(operator.add, numpy.add)
+def add(z, x, y):
+    d[x] += unbroadcast(d[z], x)
+    d[y] += unbroadcast(d[z], y)
+
+
+@adjoint(operator.sub, numpy.subtract)
+def sub(z, x, y):
+    d[x] += unbroadcast(d[z], x)
+    d[y] -= unbroadcast(d[z], y)
+
+
+@adjoint(operator.mul, numpy.multiply)
+def mul(z, x, y):
+    d[x] += unbroadcast(d[z] * y, x)
+    d[y] += unbroadcast(x * d[z], y)
+
+
+@adjoint(operator.truediv, numpy.divide, numpy.true_divide)
+def truediv(z, x, y):
+    d[x] += unbroadcast(d[z] / y, x)
+    d[y] -= unbroadcast(d[z] * z / y, y)
+
+
+@adjoint(operator.pow, numpy.power)
+def pow(z, x, y):
+    d[x] += unbroadcast(d[z] * (y * x ** (y - 1)), x)
+    d[y] += unbroadcast(d[z] * (z * numpy.log(x)), y)
+
+
+@adjoint(operator.mod, numpy.mod, numpy.remainder)
+def mod(z, x, y):
+    d[x] += unbroadcast(d[z], x)
+    d[y] -= unbroadcast(d[z] * numpy.floor_divide(x, y), y)
+
+
+@adjoint(operator.matmul, numpy.matmul, result="unknown")
+def matmul(z, x, y):
+    d[x] += matmul_lhs(d[z], x, y)
+    d[y] += matmul_rhs(d[z], x, y)
+
+
+# ----- unary -----
+
+
+@adjoint(operator.neg, numpy.negative)
+def neg(y, x):
+    d[x] -= d[y]
+
+
+@adjoint(operator.pos, numpy.positive)
+def pos(y, x):
+    d[x] += d[y]
+
+
+@adjoint(abs, operator.abs, numpy.absolute, numpy.fabs)
+def absolute(y, x):
+    d[x] += d[y] * numpy.sign(x)
+
+
+ZERO_DERIVATIVE = nondifferentiable(operator.floordiv, numpy.floor_divide, result="elementwise")

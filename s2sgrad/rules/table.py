@@ -1,0 +1,55 @@
+"""The rule table: callables mapped to their derivative rules, looked up by object."""
+
+import types
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
+from .notation import RESULT_KINDS, Rule, _Pending, default_result_kind, parse_template
+
+
+class RuleTable:
+    """Maps callables (by identity) to Rules. The default table is one instance."""
+
+    def __init__(self) -> None:
+        self._rules: Dict[int, Rule] = {}
+        self._keep: List[Any] = []  # keeps keyed objects alive, so ids stay unique
+        self.version = 0  # bumped on every change, so caches can tell
+
+    def lookup(self, func: Any) -> Optional[Rule]:
+        return self._rules.get(id(func))
+
+    def __contains__(self, func: Any) -> bool:
+        return id(func) in self._rules
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def callables(self) -> List[Any]:
+        return list(self._keep)
+
+    def add(self, pending: _Pending) -> None:
+        """Check a rule and register it for each of its callables."""
+        if pending.result is not None and pending.result not in RESULT_KINDS:
+            raise ValueError(f"result must be one of {RESULT_KINDS}, not {pending.result!r}")
+        template = signature = None
+        namespace: Dict[str, Any] = {}
+        where = "<zero derivative>"
+        if pending.template is not None:
+            template, signature, where = parse_template(pending.template)
+            namespace = pending.template.__globals__
+        for func in pending.callables:
+            name = getattr(func, "__name__", type(func).__name__)
+            result = pending.result or default_result_kind(func)
+            if id(func) not in self._rules:
+                self._keep.append(func)
+            self._rules[id(func)] = Rule(name, template, signature, namespace, result, where)
+        self.version += 1
+
+    def add_module(self, module: types.ModuleType) -> None:
+        """Register every rule a rule file defines (templates and zero-derivative lists)."""
+        for value in vars(module).values():
+            pending = getattr(value, "__s2sgrad_rule__", value)
+            if isinstance(pending, _Pending):
+                self.add(pending)
+
+    def register(self, funcs: Iterable[Any], template: Optional[Callable], result: Optional[str]) -> None:
+        self.add(_Pending(tuple(funcs), template, result))

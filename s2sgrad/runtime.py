@@ -1,0 +1,254 @@
+"""The few helpers generated code calls. Imports nothing from the compiler.
+
+Each helper undoes one shape effect of a NumPy primitive: broadcasting,
+reduction, indexing, concatenation. They are plain functions so that a person
+stepping through generated code with pdb can step into them too.
+"""
+
+from typing import Any, Optional, Sequence, Tuple
+
+import numpy
+
+
+def zeros_like(x: Any) -> Any:
+    """A zero adjoint of ``x``'s type and shape (0.0 for a Python scalar)."""
+    return numpy.zeros_like(x) if isinstance(x, numpy.ndarray) else 0.0
+
+
+def unbroadcast(g: Any, like: Any) -> Any:
+    """Sum ``g`` over the axes that broadcasting added or stretched in ``like``."""
+    shape = numpy.shape(like)
+    if numpy.shape(g) == shape:
+        return g
+    g = numpy.asarray(g)
+    extra = g.ndim - len(shape)
+    if extra > 0:
+        g = g.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if stretched:
+        g = g.sum(axis=stretched, keepdims=True)
+    if not isinstance(like, numpy.ndarray):
+        return g[()] if g.ndim == 0 else g
+    return numpy.broadcast_to(g, shape).copy() if g.shape != shape else g
+
+
+def unreduce(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Spread the adjoint of a reduction over ``axis`` back to ``x``'s shape."""
+    shape = numpy.shape(x)
+    if not keepdims and axis is not None:
+        axes = (axis,) if numpy.ndim(axis) == 0 else tuple(axis)
+        g = numpy.expand_dims(g, tuple(a % len(shape) for a in axes))
+    if not shape:
+        return g
+    return numpy.broadcast_to(g, shape).copy()
+
+
+def unindex(g: Any, x: Any, index: Any) -> numpy.ndarray:
+    """The adjoint of ``x[index]``: ``g`` scattered into zeros shaped like ``x``."""
+    out = numpy.zeros(numpy.shape(x), dtype=numpy.result_type(x, g, 1.0))
+    numpy.add.at(out, index, g)
+    return out
+
+
+def extremum_share(x: Any, y: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Where ``x`` attains the max/min ``y``: 1/count at each tie, 0 elsewhere."""
+    hits = x == unreduce(y, x, axis, keepdims)
+    counts = numpy.sum(hits, axis=axis, keepdims=True)
+    return hits / counts
+
+
+def matmul_lhs(g: Any, x: Any, y: Any) -> Any:
+    """The adjoint of ``x`` in ``x @ y`` for 1-D and N-D (batched) operands."""
+    if numpy.ndim(y) == 1:
+        return unbroadcast(numpy.multiply.outer(g, y) if numpy.ndim(x) > 1 else g * y, x)
+    if numpy.ndim(x) == 1:
+        return unbroadcast(numpy.matmul(y, numpy.expand_dims(g, -1))[..., 0], x)
+    return unbroadcast(numpy.matmul(g, numpy.swapaxes(y, -1, -2)), x)
+
+
+def matmul_rhs(g: Any, x: Any, y: Any) -> Any:
+    """The adjoint of ``y`` in ``x @ y`` for 1-D and N-D (batched) operands."""
+    if numpy.ndim(x) == 1:
+        return unbroadcast(numpy.multiply.outer(x, g) if numpy.ndim(y) > 1 else g * x, y)
+    if numpy.ndim(y) == 1:
+        return unbroadcast(numpy.matmul(numpy.expand_dims(g, -2), x)[..., 0, :], y)
+    return unbroadcast(numpy.matmul(numpy.swapaxes(x, -1, -2), g), y)
+
+
+def dot_lhs(g: Any, x: Any, y: Any) -> Any:
+    """The adjoint of ``x`` in ``numpy.dot(x, y)`` (scalars, vectors, matrices)."""
+    if numpy.ndim(x) == 0 or numpy.ndim(y) == 0:
+        return unbroadcast(g * y, x)
+    _check_dot(x, y)
+    return matmul_lhs(g, x, y)
+
+
+def dot_rhs(g: Any, x: Any, y: Any) -> Any:
+    """The adjoint of ``y`` in ``numpy.dot(x, y)`` (scalars, vectors, matrices)."""
+    if numpy.ndim(x) == 0 or numpy.ndim(y) == 0:
+        return unbroadcast(g * x, y)
+    _check_dot(x, y)
+    return matmul_rhs(g, x, y)
+
+
+def _check_dot(x: Any, y: Any) -> None:
+    if numpy.ndim(x) > 2 or numpy.ndim(y) > 2:
+        raise NotImplementedError("s2sgrad differentiates numpy.dot on at most 2-D operands; use matmul or einsum")
+
+
+def tensordot_adjoints(g: Any, x: Any, y: Any, axes: Any = 2) -> Tuple[Any, Any]:
+    """Adjoints of both operands of ``numpy.tensordot(x, y, axes)``."""
+    nx, ny = numpy.ndim(x), numpy.ndim(y)
+    if numpy.ndim(axes) == 0:
+        x_axes, y_axes = list(range(nx - axes, nx)), list(range(axes))
+    else:
+        x_axes, y_axes = [list(numpy.atleast_1d(a) % n) for a, n in zip(axes, (nx, ny))]
+    x_free = [a for a in range(nx) if a not in x_axes]
+    y_free = [a for a in range(ny) if a not in y_axes]
+    g_x, g_y = list(range(len(x_free))), list(range(len(x_free), numpy.ndim(g)))
+    d_x = numpy.tensordot(g, y, (g_y, y_free))  # axes: x_free..., y contracted (in x_axes order)
+    d_x = numpy.transpose(d_x, numpy.argsort(x_free + x_axes))
+    d_y = numpy.tensordot(x, g, (x_free, g_x))  # axes: x contracted..., y_free...
+    d_y = numpy.transpose(d_y, numpy.argsort(y_axes + y_free))
+    return d_x, d_y
+
+
+def einsum_adjoints(subscripts: str, g: Any, operands: Sequence[Any]) -> Tuple[Any, ...]:
+    """Adjoints of every operand of ``numpy.einsum(subscripts, *operands)``."""
+    inputs, output = _einsum_parts(subscripts, operands)
+    adjoints = []
+    for i, (spec, operand) in enumerate(zip(inputs, operands)):
+        if len(set(spec)) != len(spec):
+            raise NotImplementedError(f"einsum adjoint with a repeated index in {spec!r}")
+        others = [s for j, s in enumerate(inputs) if j != i]
+        known = set(output).union(*others)
+        present = "".join(c for c in spec if c in known)
+        terms = ",".join([output] + others)
+        partial = numpy.einsum(f"{terms}->{present}", g, *[o for j, o in enumerate(operands) if j != i])
+        shape = [numpy.shape(operand)[spec.index(c)] if c in present else 1 for c in spec]
+        partial = numpy.reshape(partial, shape)
+        adjoints.append(numpy.broadcast_to(partial, numpy.shape(operand)).copy())
+    return tuple(adjoints)
+
+
+def _einsum_parts(subscripts: str, operands: Sequence[Any]) -> Tuple[list, str]:
+    spec = subscripts.replace(" ", "")
+    if "." in spec:
+        raise NotImplementedError("einsum adjoint with '...' in the subscripts")
+    inputs, _, output = spec.partition("->")
+    inputs = inputs.split(",")
+    if "->" not in spec:
+        letters = "".join(inputs)
+        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    return inputs, output
+
+
+def split_like(g: Any, arrays: Sequence[Any], axis: int = 0) -> Tuple[Any, ...]:
+    """The adjoint of ``numpy.concatenate(arrays, axis)``: ``g`` cut back into pieces."""
+    if axis is None:
+        sizes = [numpy.size(a) for a in arrays]
+        g = numpy.ravel(g)
+        axis = 0
+    else:
+        sizes = [numpy.shape(a)[axis] for a in arrays]
+    pieces = numpy.split(g, numpy.cumsum(sizes)[:-1], axis=axis)
+    return tuple(numpy.reshape(p, numpy.shape(a)) for p, a in zip(pieces, arrays))
+
+
+def unstack(g: Any, arrays: Sequence[Any], axis: int = 0) -> Tuple[Any, ...]:
+    """The adjoint of ``numpy.stack(arrays, axis)``."""
+    return tuple(numpy.take(g, i, axis=axis) for i in range(len(arrays)))
+
+
+def array_adjoint(g: Any, x: Any) -> Any:
+    """The adjoint of ``numpy.array(x)``: one adjoint per element when ``x`` is a list."""
+    if isinstance(x, (list, tuple)):
+        return tuple(g[i] for i in range(len(x)))
+    return g
+
+
+def unhstack(g: Any, arrays: Sequence[Any]) -> Tuple[Any, ...]:
+    """The adjoint of ``numpy.hstack(arrays)``."""
+    axis = 0 if numpy.ndim(arrays[0]) <= 1 else 1
+    return split_like(g, [numpy.atleast_1d(a) for a in arrays], axis)
+
+
+def unvstack(g: Any, arrays: Sequence[Any]) -> Tuple[Any, ...]:
+    """The adjoint of ``numpy.vstack(arrays)``."""
+    pieces = split_like(g, [numpy.atleast_2d(a) for a in arrays], 0)
+    return tuple(numpy.reshape(p, numpy.shape(a)) for p, a in zip(pieces, arrays))
+
+
+def untranspose(g: Any, axes: Optional[Sequence[int]] = None) -> Any:
+    """The adjoint of ``numpy.transpose(x, axes)``."""
+    return numpy.transpose(g, None if axes is None else numpy.argsort(axes))
+
+
+def uncumsum(g: Any, x: Any, axis: Optional[int] = None) -> Any:
+    """The adjoint of ``numpy.cumsum(x, axis)``: a reversed cumulative sum."""
+    if axis is None:
+        return numpy.reshape(numpy.cumsum(g[::-1])[::-1], numpy.shape(x))
+    return numpy.flip(numpy.cumsum(numpy.flip(g, axis), axis), axis)
+
+
+def undiff(g: Any, n: int = 1, axis: int = -1) -> Any:
+    """The adjoint of ``numpy.diff(x, n, axis)``."""
+    for _ in range(n):
+        widths = [(0, 0)] * numpy.ndim(g)
+        widths[axis] = (1, 1)
+        g = -numpy.diff(numpy.pad(g, widths), axis=axis)
+    return g
+
+
+def untrace(g: Any, x: Any, offset: int = 0) -> numpy.ndarray:
+    """The adjoint of ``numpy.trace`` of a matrix."""
+    rows, cols = numpy.shape(x)[:2]
+    return g * numpy.eye(rows, cols, k=offset)
+
+
+def prod_adjoint(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """The adjoint of ``numpy.prod``: the product of the other factors, zeros included."""
+    x = numpy.asarray(x, dtype=float)
+    if axis is None:
+        return numpy.reshape(prod_adjoint(numpy.reshape(g, ()), x.ravel(), 0), x.shape)
+    if numpy.ndim(axis) != 0:
+        raise NotImplementedError("s2sgrad differentiates numpy.prod over one axis or all of them")
+    n = x.shape[axis]
+    ones = numpy.ones_like(numpy.take(x, [0], axis))
+    before = numpy.cumprod(numpy.concatenate([ones, x], axis), axis)  # before[k] = prod(x[:k])
+    after = numpy.flip(numpy.cumprod(numpy.concatenate([ones, numpy.flip(x, axis)], axis), axis), axis)
+    others = numpy.take(before, range(n), axis) * numpy.take(after, range(1, n + 1), axis)
+    return unreduce(g, x, axis, keepdims) * others
+
+
+def moments_adjoint(g: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
+    """The adjoint of ``numpy.var``."""
+    x = numpy.asarray(x)
+    count = x.size / numpy.size(numpy.mean(x, axis=axis))
+    centered = x - numpy.mean(x, axis=axis, keepdims=True)
+    return unreduce(g, x, axis, keepdims) * (2.0 / (count - ddof)) * centered
+
+
+def norm_adjoint(g: Any, x: Any, y: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:
+    """The adjoint of ``numpy.linalg.norm`` for the 2-norm/Frobenius, 1 and inf norms of vectors."""
+    vector = axis is not None and numpy.ndim(axis) == 0 or numpy.ndim(x) == 1
+    if ord in (None, "fro") or (ord == 2 and vector):
+        return unreduce(g, x, axis, keepdims) * x / unreduce(y, x, axis, keepdims)
+    if ord == 1 and vector:
+        return unreduce(g, x, axis, keepdims) * numpy.sign(x)
+    if ord == numpy.inf and vector:
+        return unreduce(g, x, axis, keepdims) * numpy.sign(x) * extremum_share(numpy.abs(x), y, axis, keepdims)
+    raise NotImplementedError(f"s2sgrad has no derivative of numpy.linalg.norm with ord={ord!r} here")
+
+
+def solve_adjoints(g: Any, a: Any, b: Any, x: Any) -> Tuple[Any, Any]:
+    """Adjoints of ``a`` and ``b`` in ``x = numpy.linalg.solve(a, b)``."""
+    d_b = numpy.linalg.solve(numpy.swapaxes(a, -1, -2), g)
+    if numpy.ndim(b) == 1:
+        return -numpy.outer(d_b, x), d_b
+    return -numpy.matmul(d_b, numpy.swapaxes(x, -1, -2)), d_b
+
+
+def fresh_copy(x: Any) -> Any:
+    """A copy of an array gradient that would otherwise share its buffer."""
+    return x.copy() if isinstance(x, numpy.ndarray) else x

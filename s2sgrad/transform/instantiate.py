@@ -1,0 +1,164 @@
+"""Instantiate a rule template at one call site.
+
+Binding follows the template's own Python signature (``inspect.Signature.bind``
+on AST nodes), so keywords, defaults and ``*args`` work as in a real call.
+Statements whose target argument is not active are dropped; ``unbroadcast`` is
+dropped where the kinds prove every other operand a scalar (then the result,
+and so its adjoint, has the argument's own shape).
+
+    rule:       d[x] += unbroadcast(d[z] * y, x)
+    call site:  t2 = t0 * w        (t0 active array, w a Python float)
+    result:     d_t0 = d_t2 * w
+"""
+
+import builtins
+import copy
+from typing import Dict, List, Optional, Set
+
+import gast
+
+from .. import runtime
+from ..context import Context
+from ..kinds import Kind
+from ..nodes import const, located, name
+from ..parse.resolve import MISSING
+from ..analyze.kinds import kind_of_atom
+from ..rules import Rule, adjoint_subjects
+from .adjoints import Adjoints
+
+
+class Instantiator:
+    def __init__(self, ctx: Context, kinds: Dict[str, Kind], active: Set[str], adjoints: Adjoints) -> None:
+        self.ctx, self.kinds, self.active, self.adjoints = ctx, kinds, active, adjoints
+
+    def apply(self, rule: Rule, result: str, args: List[gast.expr], keywords: List[gast.keyword], stmt: gast.stmt) -> List[gast.stmt]:
+        bound = self._bind(rule, result, args, keywords, stmt)
+        targets = _differentiated_params(rule)
+        result_param = next(iter(rule.signature.parameters))
+        for param, node in bound.items():
+            if param not in targets and param != result_param and self._active_slots(node):
+                raise self.ctx.error(
+                    stmt.value,
+                    f"the derivative rule of {rule.name!r} does not differentiate its argument {param!r}",
+                    "make that argument a constant, or register a rule that covers it.",
+                )
+        temps: Dict[str, str] = {}
+        out: List[gast.stmt] = []
+        for template_stmt in rule.template.body:
+            if isinstance(template_stmt, gast.Assign):
+                temps[template_stmt.targets[0].id] = self.ctx.namer.temp()
+                value = self._substitute(template_stmt.value, rule, bound, temps)
+                out.append(located(gast.Assign(targets=[name(temps[template_stmt.targets[0].id], True)], value=value, type_comment=None), stmt))
+            elif isinstance(template_stmt, gast.AugAssign):
+                out += self._accumulate(template_stmt, rule, bound, temps, stmt)
+        return out
+
+    # ----- binding -----
+
+    def _bind(self, rule: Rule, result: str, args: list, keywords: list, stmt: gast.stmt) -> Dict[str, gast.expr]:
+        try:
+            bound = rule.signature.bind(name(result), *args, **{k.arg: k.value for k in keywords})
+        except TypeError as exc:
+            raise self.ctx.error(stmt.value, f"this call does not match the rule of {rule.name!r}: {exc}") from None
+        bound.apply_defaults()
+        nodes = {}
+        for param, value in bound.arguments.items():
+            if isinstance(value, tuple) and all(isinstance(v, gast.AST) for v in value):  # *args
+                value = gast.Tuple(elts=list(value), ctx=gast.Load())
+            nodes[param] = value if isinstance(value, gast.AST) else const(value)
+        return nodes
+
+    def _active_slots(self, node: gast.expr) -> List[Optional[str]]:
+        """One slot per value an argument holds; the name if it is active, else None."""
+        elements = node.elts if isinstance(node, (gast.Tuple, gast.List)) else [node]
+        slots = [e.id if isinstance(e, gast.Name) and e.id in self.active else None for e in elements]
+        return slots if any(slots) else []
+
+    # ----- statements -----
+
+    def _accumulate(self, template_stmt: gast.AugAssign, rule: Rule, bound: dict, temps: dict, stmt: gast.stmt) -> List[gast.stmt]:
+        params = adjoint_subjects(template_stmt.target)
+        nodes = [bound[p] for p in params]
+        slots = [s for node in nodes for s in (self._active_slots(node) or [None] * _width(node))]
+        if not any(slots):
+            return []
+        subtract = isinstance(template_stmt.op, gast.Sub)
+        value = self._substitute(template_stmt.value, rule, bound, temps)
+        if len(nodes) == 1 and not isinstance(nodes[0], (gast.Tuple, gast.List)):
+            return [self.adjoints.accumulate(slots[0], value, subtract, stmt, self._shared_buffer(value))]
+        parts = [self.ctx.namer.temp() if s else self.ctx.namer.fresh("_") for s in slots]
+        unpack = gast.Assign(
+            targets=[gast.Tuple(elts=[name(p, True) for p in parts], ctx=gast.Store())], value=value, type_comment=None
+        )
+        out = [located(unpack, stmt)]
+        out += [self.adjoints.accumulate(s, name(p), subtract, stmt, p) for s, p in zip(slots, parts) if s]
+        return out
+
+    def _shared_buffer(self, value: gast.expr) -> Optional[str]:
+        """The adjoint whose buffer ``value`` may be: a plain copy, or unbroadcast of one."""
+        while isinstance(value, gast.Call) and self.ctx.resolve(value.func) is runtime.unbroadcast:
+            value = value.args[0]
+        if isinstance(value, gast.Name):
+            return value.id
+        return None
+
+    # ----- expressions -----
+
+    def _substitute(self, expr: gast.expr, rule: Rule, bound: dict, temps: dict) -> gast.expr:
+        return _Substitution(self, rule, bound, temps).visit(copy.deepcopy(expr))
+
+    def kind(self, node: gast.expr) -> Kind:
+        return kind_of_atom(node, self.kinds, self.ctx)
+
+    def unbroadcast_needed(self, argument: gast.expr, bound: dict, result_param: str) -> bool:
+        """False when every other operand is a scalar, so the adjoint already has the argument's shape."""
+        others = [n for p, n in bound.items() if p != result_param and n is not argument]
+        others = [e for n in others for e in (n.elts if isinstance(n, (gast.Tuple, gast.List)) else [n])]
+        return not all(self.kind(n).is_scalar for n in others if not _is_setting(n))
+
+
+class _Substitution(gast.NodeTransformer):
+    """Replaces template names by call-site nodes, d[v] by adjoint names."""
+
+    def __init__(self, owner: Instantiator, rule: Rule, bound: dict, temps: dict) -> None:
+        self.owner, self.rule, self.bound, self.temps = owner, rule, bound, temps
+        self.result_param = next(iter(rule.signature.parameters))
+
+    def visit_Subscript(self, node: gast.Subscript) -> gast.expr:
+        subjects = adjoint_subjects(node)
+        if subjects is None:
+            return self.generic_visit(node)
+        bound = self.bound[subjects[0]]
+        return name(self.owner.adjoints.name_of(bound.id))
+
+    def visit_Name(self, node: gast.Name) -> gast.expr:
+        if node.id in self.bound:
+            return copy.deepcopy(self.bound[node.id])
+        if node.id in self.temps:
+            return name(self.temps[node.id])
+        obj = self.rule.namespace.get(node.id, MISSING)
+        if obj is MISSING:
+            obj = getattr(builtins, node.id)
+        return name(self.owner.ctx.name_for(obj, node.id))
+
+    def visit_Call(self, node: gast.Call) -> gast.expr:
+        is_unbroadcast = isinstance(node.func, gast.Name) and self.rule.namespace.get(node.func.id) is runtime.unbroadcast
+        if is_unbroadcast:
+            argument = self.bound.get(getattr(node.args[1], "id", None))
+            if argument is not None and not self.owner.unbroadcast_needed(argument, self.bound, self.result_param):
+                return self.visit(node.args[0])
+        return self.generic_visit(node)
+
+
+def _differentiated_params(rule: Rule) -> Set[str]:
+    return {p for stmt in rule.template.body if isinstance(stmt, gast.AugAssign) for p in adjoint_subjects(stmt.target)}
+
+
+def _width(node: gast.expr) -> int:
+    return len(node.elts) if isinstance(node, (gast.Tuple, gast.List)) else 1
+
+
+def _is_setting(node: gast.expr) -> bool:
+    """``None`` and strings (an absent bound, an einsum spec) never broadcast an operand."""
+    return isinstance(node, gast.Constant) and (node.value is None or isinstance(node.value, str))
+

@@ -1,0 +1,56 @@
+"""The one gradient checker every test uses.
+
+Two independent routes, never the code's own output: central finite
+differences of the original function (in random directions, so each check
+costs two evaluations per direction), and the comparison of
+``value_and_grad``'s value with the function's.
+"""
+
+from typing import Any, Callable, Sequence, Tuple, Union
+
+import numpy
+
+import s2sgrad
+
+SEED = 1234
+
+
+def numeric_directional(func: Callable, args: Sequence[Any], index: int, direction: Any, eps: float = 1e-6) -> float:
+    """Central difference of ``func`` at ``args`` along ``direction`` in argument ``index``."""
+
+    def at(step: float) -> float:
+        moved = list(args)
+        moved[index] = args[index] + step * direction
+        return float(func(*moved))
+
+    return (at(eps) - at(-eps)) / (2 * eps)
+
+
+def check_grad(
+    func: Callable,
+    args: Sequence[Any],
+    wrt: Union[int, Tuple[int, ...]] = 0,
+    rtol: float = 1e-5,
+    atol: float = 1e-7,
+    directions: int = 3,
+) -> None:
+    """Check ``grad(func, wrt)`` at ``args`` against finite differences in random directions."""
+    rng = numpy.random.default_rng(SEED)
+    indices = wrt if isinstance(wrt, tuple) else (wrt,)
+    value, grads = s2sgrad.value_and_grad(func, wrt=indices)(*args)
+    assert numpy.allclose(value, func(*args), rtol=1e-12, atol=1e-12), "value differs from the function's"
+    for index, g in zip(indices, grads):
+        arg = args[index]
+        assert type(g) is type(arg) or (isinstance(arg, float) and isinstance(g, float)), (
+            f"gradient of argument {index} is {type(g).__name__}, not {type(arg).__name__}"
+        )
+        assert numpy.shape(g) == numpy.shape(arg), f"gradient shape {numpy.shape(g)} != {numpy.shape(arg)}"
+        for _ in range(directions):
+            direction = rng.standard_normal(numpy.shape(arg))
+            direction = float(direction) if isinstance(arg, float) else direction
+            expected = numeric_directional(func, args, index, direction)
+            actual = float(numpy.sum(numpy.asarray(g) * direction))
+            tolerance = atol + rtol * max(abs(expected), abs(actual), 1.0)
+            assert abs(actual - expected) <= tolerance * 100, (
+                f"d/d arg {index} along a random direction: s2sgrad {actual!r}, finite differences {expected!r}"
+            )

@@ -1,4 +1,5 @@
 """The worked example of the tutorial: f(x, y) = x² + y² at (2, 3)."""
+# golden: f wrt=x,y args=(2.0, 3.0)
 import s2sgrad
 
 def f(x: float, y: float) -> float:

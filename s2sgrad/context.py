@@ -27,6 +27,7 @@ class Context:
     # the emitter binds them as free variables of the generated function.
     injected: Dict[str, Any] = field(default_factory=dict)
     kinds: Dict[str, Kind] = field(default_factory=dict)  # filled in by analysis
+    sweep_names: "set[str]" = field(default_factory=set)  # names the reverse sweep introduces
 
     def error(self, node: Any, message: str, hint: str = "") -> Exception:
         return self.source.error(node, message, hint)

@@ -37,6 +37,7 @@ class Kind(NamedTuple):
 SCALAR = Kind("scalar")
 INTEGER = Kind("integer", 0)  # a Python or NumPy integer or bool
 OTHER = Kind("other")
+SHAPE = Kind("shape")  # a tuple of integers: its elements are integers
 UNKNOWN = Kind("unknown")
 
 

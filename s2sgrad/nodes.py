@@ -60,3 +60,19 @@ def names_read(node: gast.AST) -> List[str]:
 
 def parse_expr(text: str) -> gast.expr:
     return gast.parse(text).body[0].value
+
+
+COMMENT = "__s2sgrad_comment__"
+
+
+def comment(text: str) -> gast.stmt:
+    """A statement the emitter turns into ``# text`` (the AST has no comments)."""
+    return gast.Expr(value=call(name(COMMENT), [gast.Constant(value=text, kind=None)]))
+
+
+def comment_text(stmt: gast.stmt) -> Optional[str]:
+    """The text of a ``comment`` statement, else None."""
+    value = getattr(stmt, "value", None)
+    if isinstance(stmt, gast.Expr) and isinstance(value, gast.Call) and getattr(value.func, "id", None) == COMMENT:
+        return value.args[0].value
+    return None

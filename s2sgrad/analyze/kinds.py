@@ -51,6 +51,10 @@ def _kind_of_value(value: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> 
         return K.broadcast(arg_kinds)
     if result == "scalar":
         return K.SCALAR
+    if result == "integer":
+        return K.INTEGER
+    if result == "shape":
+        return K.SHAPE
     if result == "same" and arg_kinds:
         return arg_kinds[0]
     if result == "reduction" and arg_kinds:
@@ -72,6 +76,8 @@ def _kind_of_reduction(operand: K.Kind, extra_args: list, keywords: list) -> K.K
 def _kind_of_subscript(value: gast.Subscript, kinds: Dict[str, K.Kind], ctx: Context) -> K.Kind:
     """``x[i, j]`` with integer indices for every axis of an array is a scalar."""
     base = kind_of_atom(value.value, kinds, ctx)
+    if base == K.SHAPE:
+        return K.Kind("integer", None if isinstance(value.slice, gast.Slice) else 0)
     index = value.slice.elts if isinstance(value.slice, gast.Tuple) else [value.slice]
     integer = all(not isinstance(i, gast.Slice) and kind_of_atom(i, kinds, ctx) == K.INTEGER for i in index)
     if base.tag == "array" and base.ndim == len(index) and integer:

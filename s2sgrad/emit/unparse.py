@@ -12,10 +12,10 @@ from typing import List, Optional
 
 import gast
 
+from ..nodes import COMMENT, comment, comment_text
 from ..parse import FunctionSource
 
-MARKER = "__s2sgrad_comment__"
-_MARKER_LINE = re.compile(rf"^(\s*){MARKER}\((.*)\)$", re.MULTILINE)
+_COMMENT_LINE = re.compile(rf"^(\s*){COMMENT}\((.*)\)$", re.MULTILINE)
 
 
 def unparse_tree(tree: gast.AST) -> str:
@@ -34,18 +34,28 @@ def to_source(tree: gast.FunctionDef, source: Optional[FunctionSource], sections
     commented = gast.FunctionDef(**{f: getattr(tree, f) for f in tree._fields})
     commented.body = _with_comments(tree.body, source)
     text = unparse_tree(commented)
-    return _MARKER_LINE.sub(lambda m: f"{m.group(1)}# {ast.literal_eval(m.group(2))}", text) + "\n"
+    return _COMMENT_LINE.sub(lambda m: f"{m.group(1)}# {ast.literal_eval(m.group(2))}", text) + "\n"
 
 
 def _with_comments(body: List[gast.stmt], source: FunctionSource) -> List[gast.stmt]:
+    """Each run of statements from one source line under a comment quoting that line.
+
+    Section comments ("forward sweep") are kept only when both sweeps have code.
+    """
+    sections = [i for i, stmt in enumerate(body) if comment_text(stmt) is not None]
+    drop_sections = len(sections) == 2 and sections[1] == sections[0] + 1
     out: List[gast.stmt] = []
     previous = None
     for stmt in body:
+        if comment_text(stmt) is not None:
+            if not drop_sections:
+                out.append(stmt)
+            previous = None
+            continue
         line = getattr(stmt, "lineno", None)
         is_docstring = isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant)
         if line is not None and line != previous and not is_docstring and not isinstance(stmt, gast.Return):
-            text = f"{source.line_text(line).strip()}  ({source.where(line)})"
-            out.append(_marker(text))
+            out.append(comment(f"{source.line_text(line).strip()}  ({source.where(line)})"))
             previous = line
         out.append(_without_parentheses(stmt))
     return out
@@ -57,8 +67,3 @@ def _without_parentheses(stmt: gast.stmt) -> gast.stmt:
         text = ", ".join(unparse_tree(e) for e in stmt.value.elts)
         return gast.Return(value=gast.Name(id=text, ctx=gast.Load(), annotation=None, type_comment=None))
     return stmt
-
-
-def _marker(text: str) -> gast.stmt:
-    call = gast.Call(func=gast.Name(id=MARKER, ctx=gast.Load(), annotation=None, type_comment=None), args=[gast.Constant(value=text, kind=None)], keywords=[])
-    return gast.Expr(value=call)

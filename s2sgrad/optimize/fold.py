@@ -9,12 +9,15 @@ or divides by one, adds zero, or raises to the first power.
     t = math.log(2.718281828459045) t = 1.0
 """
 
+import inspect
 import math
 import operator
+from typing import Callable
 
 import gast
 import numpy
 
+from .. import runtime
 from ..analyze.ops import BINARY, UNARY
 from ..context import Context
 from ..kinds import UNKNOWN
@@ -77,6 +80,8 @@ class _Folder(gast.NodeTransformer):
         """Pure math functions of literals (``math.log(2.0)``) become literals."""
         self.generic_visit(node)
         func = self.ctx.resolve(node.func)
+        if getattr(func, "__module__", None) == runtime.__name__:
+            _drop_default_arguments(node, func)
         pure = getattr(func, "__module__", None) == "math" or isinstance(func, numpy.ufunc)
         values = [_number(a) for a in node.args]
         if pure and not node.keywords and values and MISSING not in values:
@@ -84,6 +89,17 @@ class _Folder(gast.NodeTransformer):
             if folded is not MISSING:
                 return const(float(folded))
         return node
+
+
+def _drop_default_arguments(node: gast.Call, func: Callable) -> None:
+    """``unreduce(g, x, None, False)`` reads better as ``unreduce(g, x)``."""
+    defaults = [p.default for p in inspect.signature(func).parameters.values()][: len(node.args)]
+    while node.args and defaults and defaults[-1] is not inspect.Parameter.empty:
+        value = constant_value(node.args[-1], MISSING)
+        if value is MISSING or value != defaults[-1] or type(value) is not type(defaults[-1]):
+            break
+        node.args.pop()
+        defaults.pop()
 
 
 def _safely(func, *values) -> object:

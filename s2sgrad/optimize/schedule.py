@@ -4,7 +4,7 @@ The reverse sweep visits a line's operations last to first, so for
 ``return x ** 2 + y ** 2`` it finds ``d_y`` before ``d_x``. Within a run of
 statements from one line, this pass moves a statement before its neighbour
 when neither reads or writes what the other writes, and the source column it
-comes from is smaller. Only statements of pure operations move (every call
+comes from is smaller. Only reverse-sweep statements of pure operations move (every call
 has a derivative rule or is a runtime helper), so no side effect is reordered.
 
     before                          after
@@ -41,6 +41,8 @@ def _may_swap(first: gast.stmt, second: gast.stmt, ctx: Context) -> bool:
         return False
     if not (_is_pure(first, ctx) and _is_pure(second, ctx)):
         return False
+    if not (_written(first) | _written(second)) <= ctx.sweep_names:
+        return False  # forward statements keep their order, and stay out of the reverse sweep
     writes_first, writes_second = _written(first), _written(second)
     return not (
         writes_first & writes_second

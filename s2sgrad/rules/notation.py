@@ -24,7 +24,7 @@ import gast
 from ..errors import TransformError
 
 # How a rule's result kind follows from its arguments' kinds (see analyze.kinds).
-RESULT_KINDS = ("elementwise", "scalar", "same", "reduction", "unknown")
+RESULT_KINDS = ("elementwise", "scalar", "integer", "shape", "same", "reduction", "unknown")
 
 
 class _AdjointNotation:

@@ -136,5 +136,5 @@ def to_float(y, x):
 
 
 ZERO_DERIVATIVE = nondifferentiable(
-    math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite, round, int, len, result="scalar"
+    math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite, round, int, len, result="integer"
 )

@@ -27,7 +27,7 @@ from .. import runtime
 from ..analyze.ops import operation_of
 from ..context import Context
 from ..kinds import Kind
-from ..nodes import call, const, located, name
+from ..nodes import call, comment, const, located, name
 from .adjoints import Adjoints
 from .instantiate import Instantiator
 
@@ -53,7 +53,9 @@ def reverse(tree: gast.FunctionDef, ctx: Context, kinds: Dict[str, Kind], active
         if isinstance(stmt, gast.Assign) and adjoints.is_defined(stmt.targets[0].id):
             backward += _adjoint_of(stmt, ctx, instantiator, adjoints)
 
-    body = forward + backward + _gradients(ctx, adjoints, kinds, returned, options)
+    sections = [comment("forward sweep")] + forward + [comment("reverse sweep")]
+    body = sections + backward + _gradients(ctx, adjoints, kinds, returned, options)
+    ctx.sweep_names = {n.id for s in backward for t in s.targets for n in gast.walk(t) if isinstance(n, gast.Name)}
     args = gast.arguments(
         args=list(tree.args.args) + [name(seed_name, store=False)],
         posonlyargs=list(getattr(tree.args, "posonlyargs", [])),

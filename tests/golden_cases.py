@@ -1,0 +1,54 @@
+"""Golden cases: the functions whose generated source is pinned in golden/.
+
+A case is a module (in tests/cases/ or examples/) with a header line
+``# golden: FUNC wrt=a,b args=EXPR``; EXPR is evaluated in the module's namespace.
+"""
+
+import importlib.util
+import pathlib
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, List, Tuple
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+HEADER = re.compile(r"^# golden: (\w+) wrt=([\w,]+) args=(.*)$", re.MULTILINE)
+
+
+@dataclass
+class GoldenCase:
+    name: str
+    module_path: pathlib.Path
+    func: Callable
+    wrt: Tuple[str, ...]
+    args: Tuple[Any, ...]
+    namespace: dict
+
+    @property
+    def golden_path(self) -> pathlib.Path:
+        return ROOT / "golden" / "reverse" / f"{self.name}.py"
+
+    @property
+    def wrt_spec(self) -> Any:
+        return self.wrt if len(self.wrt) > 1 else self.wrt[0]
+
+
+def load_module(path: pathlib.Path) -> Any:
+    spec = importlib.util.spec_from_file_location(f"golden_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def golden_cases() -> List[GoldenCase]:
+    paths = sorted((ROOT / "examples").glob("*.py")) + sorted((ROOT / "tests" / "cases").glob("*.py"))
+    cases = []
+    for path in paths:
+        match = HEADER.search(path.read_text())
+        if match is None:
+            continue
+        module = load_module(path)
+        func_name, wrt, args = match.groups()
+        cases.append(
+            GoldenCase(path.stem, path, getattr(module, func_name), tuple(wrt.split(",")), eval(args, vars(module)), vars(module))
+        )
+    return cases

@@ -1,0 +1,58 @@
+"""Golden files: the generated source is pinned, and the pinned source is right.
+
+``pytest --update-golden`` rewrites golden/ from the current output; review the
+diff like code. Every golden file is also executed and its gradient checked
+against finite differences, so a golden file is both stable and correct.
+"""
+
+import difflib
+import math
+
+import numpy
+import pytest
+from golden_cases import golden_cases
+from gradcheck import numeric_directional
+
+import s2sgrad
+from s2sgrad import runtime
+
+CASES = golden_cases()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_generated_source_matches_golden(case, update_golden):
+    generated = s2sgrad.source(case.func, wrt=case.wrt_spec, args=case.args)
+    if update_golden or not case.golden_path.exists():
+        case.golden_path.parent.mkdir(parents=True, exist_ok=True)
+        case.golden_path.write_text(generated)
+    expected = case.golden_path.read_text()
+    if generated != expected:
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), generated.splitlines(True), "golden", "generated"))
+        pytest.fail(f"generated source differs from {case.golden_path.name} (pytest --update-golden rewrites it):\n{diff}")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_golden_source_computes_the_gradient(case):
+    namespace = dict(case.namespace)
+    namespace.update({k: v for k, v in vars(runtime).items() if not k.startswith("_")})
+    namespace.update(numpy=numpy, math=math)
+    exec(compile(case.golden_path.read_text(), str(case.golden_path), "exec"), namespace)
+    gradient_fn = namespace[f"grad_{case.func.__name__}"]
+    grads = gradient_fn(*case.args)
+    grads = grads if len(case.wrt) > 1 else (grads,)
+    params = list(case.func.__code__.co_varnames[: case.func.__code__.co_argcount])
+    rng = numpy.random.default_rng(0)
+    for name, g in zip(case.wrt, grads):
+        index = params.index(name)
+        direction = rng.standard_normal(numpy.shape(case.args[index]))
+        direction = float(direction) if isinstance(case.args[index], float) else direction
+        expected = numeric_directional(case.func, case.args, index, direction)
+        actual = float(numpy.sum(numpy.asarray(g) * direction))
+        assert actual == pytest.approx(expected, rel=1e-5, abs=1e-6), name
+
+
+def test_every_example_has_a_golden_case():
+    examples = {c.name for c in CASES if c.module_path.parent.name == "examples"}
+    from golden_cases import ROOT
+
+    assert {p.stem for p in (ROOT / "examples").glob("*.py")} <= examples

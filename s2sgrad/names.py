@@ -10,6 +10,7 @@ class Namer:
 
     def __init__(self, taken: Iterable[str] = ()) -> None:
         self.taken: Set[str] = set(taken)
+        self.temporaries: Set[str] = set()  # names of no user variable: fine to rename away
         self._temps = 0
 
     @classmethod
@@ -33,4 +34,5 @@ class Namer:
             self._temps += 1
         name = f"t{self._temps}"
         self.taken.add(name)
+        self.temporaries.add(name)
         return name

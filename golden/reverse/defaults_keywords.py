@@ -9,6 +9,6 @@ def grad_f(x, scale, shift=0.5, power=3, d_out=1.0):
     # return np.sum(y, axis=0)  (defaults_keywords.py:7)
     d_y = unreduce(d_out, y, 0)
     # y = (x * scale + shift) ** power  (defaults_keywords.py:6)
-    d_t1 = d_y * (power * t1 ** (power - 1))
-    d_scale = unbroadcast(x * d_t1, scale)
+    d_t0 = d_y * (power * t1 ** (power - 1))
+    d_scale = unbroadcast(x * d_t0, scale)
     return d_scale

@@ -39,15 +39,12 @@ def _varied(tree: gast.FunctionDef, ctx: Context, kinds: Dict[str, Kind]) -> Set
         if not isinstance(stmt, gast.Assign):
             continue
         target = stmt.targets[0].id
-        if kinds.get(target, Kind("unknown")).is_integer:
+        if not set(operand_names(stmt.value)) & varied:
             continue
+        if isinstance(stmt.value, gast.BoolOp):  # `x or 1.0` is x or 1.0, not a boolean
+            raise ctx.error(stmt.value, "'and'/'or' on differentiated values is not supported yet", "use an explicit comparison.")
         op = operation_of(stmt.value, ctx)
-        reads = set(operand_names(stmt.value)) & varied
-        if not reads:
-            continue
-        if op.form == "logic":
-            if isinstance(stmt.value, gast.BoolOp):
-                raise ctx.error(stmt.value, "'and'/'or' on differentiated values is not supported yet", "use an explicit comparison.")
+        if op.form == "logic" or kinds.get(target, Kind("unknown")).is_integer:
             continue
         rule = ctx.rules.lookup(op.func) if op.form == "call" else None
         if op.form != "call" or rule is None or rule.differentiable:

@@ -64,6 +64,6 @@ def _with_comments(body: List[gast.stmt], source: FunctionSource) -> List[gast.s
 def _without_parentheses(stmt: gast.stmt) -> gast.stmt:
     """``return d_x, d_y`` rather than the unparser's ``return (d_x, d_y)``."""
     if isinstance(stmt, gast.Return) and isinstance(stmt.value, gast.Tuple) and stmt.value.elts:
-        text = ", ".join(unparse_tree(e) for e in stmt.value.elts)
+        text = ", ".join(unparse_tree(e) for e in stmt.value.elts) + ("," if len(stmt.value.elts) == 1 else "")
         return gast.Return(value=gast.Name(id=text, ctx=gast.Load(), annotation=None, type_comment=None))
     return stmt

@@ -1,8 +1,9 @@
 """Copy propagation and copy coalescing in straight-line code.
 
 After this pass no assignment copies one name into another where the copy
-could be avoided: reads of the copy read the original, and a temporary used
-only to be copied is computed under its final name.
+could be avoided: a temporary used only to be copied is computed under its
+final name, and other reads of a copy read the original (so the names of the
+user's variables are the ones that survive).
 
     before                  after
     d_t2 = d_out            d_x = d_out * (2 * x)
@@ -20,7 +21,7 @@ from ..nodes import names_read
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
-    tree.body = _coalesce(_propagate(tree.body))
+    tree.body = _propagate(_coalesce(tree.body, ctx.namer.temporaries))
     return tree
 
 
@@ -47,16 +48,16 @@ def _propagate(body: List[gast.stmt]) -> List[gast.stmt]:
     return body
 
 
-def _coalesce(body: List[gast.stmt]) -> List[gast.stmt]:
-    """``t = expr; …; a = t`` with ``t`` read only there becomes ``a = expr``."""
+def _coalesce(body: List[gast.stmt], temporaries: "set[str]") -> List[gast.stmt]:
+    """``t = expr; …; a = t`` with ``t`` a temporary read only there becomes ``a = expr``."""
     for i, stmt in enumerate(body):
-        if not _is_copy(stmt):
+        if not _is_copy(stmt) or stmt.value.id not in temporaries:
             continue
         target, source = stmt.targets[0].id, stmt.value.id
         definition = _single_definition(body, source, i)
         if definition is None:
             continue
-        between = body[definition + 1 : i]
+        between = [s for s in body[definition + 1 : i] if s is not None]
         if any(target in names_read(s) or target in _assigned(s) for s in between):
             continue
         body[definition].targets[0].id = target

@@ -100,6 +100,7 @@ def parse_template(template: Callable) -> Tuple[gast.FunctionDef, inspect.Signat
     lines, first = inspect.getsourcelines(template)
     tree = gast.parse(textwrap.dedent("".join(lines))).body[0]
     tree.decorator_list = []
+    _spell_notation_as_d(tree, template.__globals__)
     signature = inspect.signature(template)
     params = list(signature.parameters)
     where = f"{filename}:{first}"
@@ -124,6 +125,21 @@ def parse_template(template: Callable) -> Tuple[gast.FunctionDef, inspect.Signat
             if not set(subjects) <= set(params):
                 raise fail(stmt, f"d[{', '.join(subjects)}] names no parameter")
     return tree, signature, where
+
+
+def _spell_notation_as_d(tree: gast.FunctionDef, namespace: Dict[str, Any]) -> None:
+    """``s2sgrad.d[x]`` and ``d[x]`` are one notation: found by object, spelled ``d``."""
+    for node in gast.walk(tree):
+        if isinstance(node, gast.Subscript) and _denotes(node.value, namespace) is d:
+            node.value = gast.Name(id="d", ctx=gast.Load(), annotation=None, type_comment=None)
+
+
+def _denotes(node: gast.AST, namespace: Dict[str, Any]) -> Any:
+    if isinstance(node, gast.Name):
+        return namespace.get(node.id)
+    if isinstance(node, gast.Attribute):
+        return getattr(_denotes(node.value, namespace), node.attr, None)
+    return None
 
 
 def adjoint_subjects(node: gast.AST) -> Optional[List[str]]:

@@ -25,6 +25,8 @@ class Adjoints:
     def name_of(self, var: str) -> str:
         if var not in self.names:
             self.names[var] = self.namer.fresh(f"d_{var}")
+            if var in self.namer.temporaries:
+                self.namer.temporaries.add(self.names[var])
         return self.names[var]
 
     def is_defined(self, var: str) -> bool:

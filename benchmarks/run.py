@@ -1,0 +1,769 @@
+"""Benchmark s2sgrad's generated gradients against hand-written ones and other AD tools.
+
+Run from the repository root::
+
+    python benchmarks/run.py          # the full run (well under two minutes on two cores)
+    python benchmarks/run.py --quick  # a few seconds: a smoke test, the numbers are noisy
+
+For each straight-line workload the script times, in one process:
+
+* ``f``: the function itself (the unit every ratio is expressed in),
+* ``hand``: a gradient written by hand, as a numerical person would write it,
+* ``s2sgrad``: ``s2sgrad.grad(f, wrt=...)``, after one warm-up call,
+* ``autograd``: ``autograd.grad`` of the same function written with ``autograd.numpy``,
+* ``torch`` and ``jax``: the same, only when they can be imported.
+
+Before anything is timed, every hand-written gradient is checked against central
+finite differences and every tool's gradient against the hand-written one; the
+script aborts on a mismatch rather than time a wrong answer.
+
+How the timing works: every implementation gets an inner loop long enough that
+one measurement takes ``target`` seconds (well above the timer's resolution and
+the loop's own cost), then the implementations are measured round-robin, one
+measurement each per round, for many rounds; the table shows the median.
+Interleaving spreads slow drifts (frequency scaling, a noisy neighbour) evenly
+over all implementations instead of charging them to whichever ran last.
+
+Two more measurements are printed after the table: the one-time cost of the
+first call of a fresh ``s2sgrad.grad`` wrapper (the source transform), and what
+the cached wrapper adds to each call compared with calling the generated
+function directly.
+"""
+
+import argparse
+import gc
+import itertools
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+import types
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+import s2sgrad
+from s2sgrad.kinds import kind_of
+from s2sgrad.pipeline import compile_reverse
+from s2sgrad.transform.reverse import ReverseOptions
+
+Wrt = Union[int, Tuple[int, ...]]
+
+SQRT2 = math.sqrt(2.0)
+SQRT_2PI = math.sqrt(2.0 * math.pi)
+LOG_2PI = math.log(2.0 * math.pi)
+LJ_EPS = 0.8  # Lennard-Jones well depth
+LJ_SIGMA2 = 1.1**2  # Lennard-Jones radius, squared: the formula only needs sigma^2
+
+
+# =====================================================================================
+# The workloads, as s2sgrad sees them: straight-line Python on floats or NumPy arrays.
+# =====================================================================================
+
+
+def bs_call(spot, strike, tau, rate, vol):
+    """Black-Scholes price of a European call (the normal CDF written with erf)."""
+    sqrt_tau = math.sqrt(tau)
+    vol_sqrt_tau = vol * sqrt_tau
+    d1 = (math.log(spot / strike) + (rate + 0.5 * vol * vol) * tau) / vol_sqrt_tau
+    d2 = d1 - vol_sqrt_tau
+    cdf1 = 0.5 * (1.0 + math.erf(d1 / SQRT2))
+    cdf2 = 0.5 * (1.0 + math.erf(d2 / SQRT2))
+    discount = math.exp(-rate * tau)
+    return spot * cdf1 - strike * discount * cdf2
+
+
+def lj_trimer(x1, y1, z1, x2, y2, z2, x3, y3, z3):
+    """Lennard-Jones energy of three atoms in 3-D, one float per coordinate."""
+    r2_12 = (x1 - x2) ** 2 + (y1 - y2) ** 2 + (z1 - z2) ** 2
+    r2_13 = (x1 - x3) ** 2 + (y1 - y3) ** 2 + (z1 - z3) ** 2
+    r2_23 = (x2 - x3) ** 2 + (y2 - y3) ** 2 + (z2 - z3) ** 2
+    s6_12 = (LJ_SIGMA2 / r2_12) ** 3
+    s6_13 = (LJ_SIGMA2 / r2_13) ** 3
+    s6_23 = (LJ_SIGMA2 / r2_23) ** 3
+    return 4.0 * LJ_EPS * (s6_12 * s6_12 - s6_12 + s6_13 * s6_13 - s6_13 + s6_23 * s6_23 - s6_23)
+
+
+def binormal_loglik(x, y, mx, my, sx, sy, rho):
+    """Log-density of one point (x, y) under a correlated bivariate normal."""
+    zx = (x - mx) / sx
+    zy = (y - my) / sy
+    one_minus_rho2 = 1.0 - rho * rho
+    q = zx * zx - 2.0 * rho * zx * zy + zy * zy
+    return -LOG_2PI - math.log(sx) - math.log(sy) - 0.5 * math.log(one_minus_rho2) - 0.5 * q / one_minus_rho2
+
+
+def logistic_loss(w, X, y, lam):
+    """L2-regularized logistic regression loss, the log-partition written with logaddexp."""
+    z = X @ w
+    return np.mean(np.logaddexp(0.0, z) - y * z) + 0.5 * lam * np.sum(w * w)
+
+
+def mlp_loss(W1, b1, W2, b2, X, Y):
+    """Squared error of a two-layer tanh network, averaged over the batch."""
+    H = np.tanh(X @ W1 + b1)
+    err = H @ W2 + b2 - Y
+    return 0.5 * np.sum(err * err) / X.shape[0]
+
+
+def softmax_xent(Z, Y):
+    """Mean softmax cross-entropy of logits Z against targets Y (max-shifted for stability)."""
+    shifted = Z - np.max(Z, axis=1, keepdims=True)
+    log_norm = np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    return -np.sum(Y * (shifted - log_norm)) / Z.shape[0]
+
+
+# =====================================================================================
+# Hand-written gradients: same signature as the function, gradients in wrt's order.
+# =====================================================================================
+
+
+def bs_call_grad(spot, strike, tau, rate, vol):
+    """The Greeks, by the textbook formulas (theta here is d/d tau, so it has the opposite sign)."""
+    sqrt_tau = math.sqrt(tau)
+    vol_sqrt_tau = vol * sqrt_tau
+    d1 = (math.log(spot / strike) + (rate + 0.5 * vol * vol) * tau) / vol_sqrt_tau
+    cdf2 = 0.5 * (1.0 + math.erf((d1 - vol_sqrt_tau) / SQRT2))
+    discount = math.exp(-rate * tau)
+    # spot * pdf(d1) == strike * discount * pdf(d2): one density serves vega and theta.
+    spot_pdf = spot * math.exp(-0.5 * d1 * d1) / SQRT_2PI
+    strike_discount_cdf2 = strike * discount * cdf2
+    delta = 0.5 * (1.0 + math.erf(d1 / SQRT2))
+    dual_delta = -discount * cdf2
+    theta = spot_pdf * vol / (2.0 * sqrt_tau) + rate * strike_discount_cdf2
+    rho = tau * strike_discount_cdf2
+    vega = spot_pdf * sqrt_tau
+    return delta, dual_delta, theta, rho, vega
+
+
+def lj_trimer_grad(x1, y1, z1, x2, y2, z2, x3, y3, z3):
+    """Minus the forces: one pair coefficient per pair, applied to the separation vector."""
+    dx12, dy12, dz12 = x1 - x2, y1 - y2, z1 - z2
+    dx13, dy13, dz13 = x1 - x3, y1 - y3, z1 - z3
+    dx23, dy23, dz23 = x2 - x3, y2 - y3, z2 - z3
+    c12 = _lj_pair_coefficient(dx12 * dx12 + dy12 * dy12 + dz12 * dz12)
+    c13 = _lj_pair_coefficient(dx13 * dx13 + dy13 * dy13 + dz13 * dz13)
+    c23 = _lj_pair_coefficient(dx23 * dx23 + dy23 * dy23 + dz23 * dz23)
+    # Newton's third law: what a pair pushes onto one atom it takes from the other.
+    return (
+        c12 * dx12 + c13 * dx13,
+        c12 * dy12 + c13 * dy13,
+        c12 * dz12 + c13 * dz13,
+        -c12 * dx12 + c23 * dx23,
+        -c12 * dy12 + c23 * dy23,
+        -c12 * dz12 + c23 * dz23,
+        -c13 * dx13 - c23 * dx23,
+        -c13 * dy13 - c23 * dy23,
+        -c13 * dz13 - c23 * dz23,
+    )
+
+
+def _lj_pair_coefficient(r2):
+    """d E_pair / d (separation), per unit separation: 2 dE/d(r^2)."""
+    s6 = (LJ_SIGMA2 / r2) ** 3
+    return -24.0 * LJ_EPS * s6 * (2.0 * s6 - 1.0) / r2
+
+
+def binormal_loglik_grad(x, y, mx, my, sx, sy, rho):
+    """Gradient with respect to (mx, my, sx, sy, rho), through the standardized residuals."""
+    zx = (x - mx) / sx
+    zy = (y - my) / sy
+    inv_omr = 1.0 / (1.0 - rho * rho)
+    q = zx * zx - 2.0 * rho * zx * zy + zy * zy
+    g_zx = (rho * zy - zx) * inv_omr  # dL/dzx
+    g_zy = (rho * zx - zy) * inv_omr
+    d_rho = (rho + zx * zy - q * rho * inv_omr) * inv_omr
+    return -g_zx / sx, -g_zy / sy, -(1.0 + g_zx * zx) / sx, -(1.0 + g_zy * zy) / sy, d_rho
+
+
+def logistic_loss_grad(w, X, y, lam):
+    """X^T (sigmoid(Xw) - y) / n + lam w, with the sigmoid written through tanh so it cannot overflow."""
+    p = 0.5 * (1.0 + np.tanh(0.5 * (X @ w)))
+    return X.T @ (p - y) / len(y) + lam * w
+
+
+def mlp_loss_grad(W1, b1, W2, b2, X, Y):
+    """Backpropagation, keeping only the activations the backward pass needs."""
+    H = np.tanh(X @ W1 + b1)
+    d_out = (H @ W2 + b2 - Y) / X.shape[0]
+    d_pre = (d_out @ W2.T) * (1.0 - H * H)
+    return X.T @ d_pre, d_pre.sum(axis=0), H.T @ d_out, d_out.sum(axis=0)
+
+
+def softmax_xent_grad(Z, Y):
+    """(softmax(Z) - Y) / n: the rows of Y are one-hot (sum to 1), which is what lets the terms cancel."""
+    e = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return (e / e.sum(axis=1, keepdims=True) - Y) / Z.shape[0]
+
+
+# =====================================================================================
+# The same functions written against a small table of operations, so that one text
+# serves autograd, JAX and PyTorch (which spell reductions and special functions differently).
+# =====================================================================================
+
+
+def generic_bs_call(ops: Any) -> Callable:
+    """``bs_call`` on ``ops``."""
+
+    def f(spot, strike, tau, rate, vol):
+        sqrt_tau = ops.sqrt(tau)
+        vol_sqrt_tau = vol * sqrt_tau
+        d1 = (ops.log(spot / strike) + (rate + 0.5 * vol * vol) * tau) / vol_sqrt_tau
+        d2 = d1 - vol_sqrt_tau
+        cdf1 = 0.5 * (1.0 + ops.erf(d1 / SQRT2))
+        cdf2 = 0.5 * (1.0 + ops.erf(d2 / SQRT2))
+        return spot * cdf1 - strike * ops.exp(-rate * tau) * cdf2
+
+    return f
+
+
+def generic_lj_trimer(ops: Any) -> Callable:
+    """``lj_trimer`` on ``ops`` (only arithmetic, so ``ops`` is unused)."""
+    del ops
+    return lj_trimer
+
+
+def generic_binormal_loglik(ops: Any) -> Callable:
+    """``binormal_loglik`` on ``ops``."""
+
+    def f(x, y, mx, my, sx, sy, rho):
+        zx = (x - mx) / sx
+        zy = (y - my) / sy
+        one_minus_rho2 = 1.0 - rho * rho
+        q = zx * zx - 2.0 * rho * zx * zy + zy * zy
+        return -LOG_2PI - ops.log(sx) - ops.log(sy) - 0.5 * ops.log(one_minus_rho2) - 0.5 * q / one_minus_rho2
+
+    return f
+
+
+def generic_logistic_loss(ops: Any) -> Callable:
+    """``logistic_loss`` on ``ops``."""
+
+    def f(w, X, y, lam):
+        z = X @ w
+        return ops.mean(ops.softplus(z) - y * z) + 0.5 * lam * ops.sum(w * w)
+
+    return f
+
+
+def generic_mlp_loss(ops: Any) -> Callable:
+    """``mlp_loss`` on ``ops``."""
+
+    def f(W1, b1, W2, b2, X, Y):
+        H = ops.tanh(X @ W1 + b1)
+        err = H @ W2 + b2 - Y
+        return 0.5 * ops.sum(err * err) / X.shape[0]
+
+    return f
+
+
+def generic_softmax_xent(ops: Any) -> Callable:
+    """``softmax_xent`` on ``ops``."""
+
+    def f(Z, Y):
+        shifted = Z - ops.row_max(Z)
+        log_norm = ops.log(ops.row_sum(ops.exp(shifted)))
+        return -ops.sum(Y * (shifted - log_norm)) / Z.shape[0]
+
+    return f
+
+
+# =====================================================================================
+# Workload table
+# =====================================================================================
+
+
+@dataclass
+class Workload:
+    """One function to differentiate, with its arguments and every implementation of its gradient."""
+
+    name: str
+    func: Callable  # what s2sgrad differentiates and what "f" times
+    wrt: Wrt  # as passed to s2sgrad.grad; a tuple makes every gradient a tuple
+    args: Tuple[Any, ...]
+    hand: Callable  # hand-written gradient, returning the gradients in wrt's order
+    generic: Callable[[Any], Callable]  # ops -> the function written on ops
+
+    @property
+    def indices(self) -> Tuple[int, ...]:
+        """The differentiated argument positions, always as a tuple."""
+        return self.wrt if isinstance(self.wrt, tuple) else (self.wrt,)
+
+
+def make_workloads() -> List[Workload]:
+    """The benchmark's workloads, on fixed pseudo-random data."""
+    rng = np.random.default_rng(20240601)
+    X_lr = rng.standard_normal((1000, 20))
+    y_lr = (rng.random(1000) < 1.0 / (1.0 + np.exp(-X_lr @ rng.standard_normal(20)))).astype(float)
+    X_mlp = rng.standard_normal((256, 64))
+    mlp_params = (
+        rng.standard_normal((64, 128)) / 8.0,  # 1/sqrt(fan-in) keeps tanh out of saturation
+        0.1 * rng.standard_normal(128),
+        rng.standard_normal((128, 10)) / math.sqrt(128),
+        0.1 * rng.standard_normal(10),
+    )
+    Z = 3.0 * rng.standard_normal((512, 100))
+    Y_onehot = np.eye(100)[rng.integers(0, 100, 512)]
+    # Three atoms near (not at) the equilateral minimum, so every force is non-zero.
+    atoms = (0.0, 0.0, 0.0, 1.25, 0.05, -0.03, 0.6, 1.1, 0.08)
+    return [
+        Workload("black_scholes", bs_call, (0, 1, 2, 3, 4), (100.0, 95.0, 0.5, 0.02, 0.25), bs_call_grad, generic_bs_call),
+        Workload("lennard_jones_3", lj_trimer, tuple(range(9)), atoms, lj_trimer_grad, generic_lj_trimer),
+        Workload(
+            "binormal_loglik",
+            binormal_loglik,
+            (2, 3, 4, 5, 6),
+            (0.7, -0.4, 0.1, 0.2, 1.3, 0.8, 0.35),
+            binormal_loglik_grad,
+            generic_binormal_loglik,
+        ),
+        Workload("logistic_1000x20", logistic_loss, 0, (rng.standard_normal(20), X_lr, y_lr, 0.01), logistic_loss_grad, generic_logistic_loss),
+        Workload("mlp_tanh_256", mlp_loss, (0, 1, 2, 3), (*mlp_params, X_mlp, rng.standard_normal((256, 10))), mlp_loss_grad, generic_mlp_loss),
+        Workload("softmax_xent_512x100", softmax_xent, 0, (Z, Y_onehot), softmax_xent_grad, generic_softmax_xent),
+    ]
+
+
+# =====================================================================================
+# Other AD tools, each optional
+# =====================================================================================
+
+
+@dataclass
+class Tool:
+    """An AD tool: how to build a gradient function for a workload and how to feed it."""
+
+    name: str
+    build: Callable[[Workload], Callable]  # the gradient function, taking convert(args)
+    convert: Callable[[Workload], Tuple[Any, ...]] = lambda w: w.args
+    to_numpy: Callable[[Any], Any] = np.asarray
+
+
+def autograd_tool() -> Optional[Tool]:
+    """autograd, or None when it is not installed."""
+    try:
+        import autograd
+        import autograd.numpy as anp
+        from autograd.scipy.special import erf
+    except ImportError:
+        return None
+    ops = types.SimpleNamespace(
+        sqrt=anp.sqrt,
+        log=anp.log,
+        exp=anp.exp,
+        tanh=anp.tanh,
+        erf=erf,
+        softplus=lambda z: anp.logaddexp(0.0, z),
+        sum=anp.sum,
+        mean=anp.mean,
+        row_max=lambda a: anp.max(a, axis=1, keepdims=True),
+        row_sum=lambda a: anp.sum(a, axis=1, keepdims=True),
+    )
+    return Tool("autograd", lambda w: autograd.grad(w.generic(ops), argnum=w.wrt))
+
+
+def jax_tool() -> Optional[Tool]:
+    """JAX (jit of grad, in float64), or None when it is not installed."""
+    try:
+        import jax
+        import jax.numpy as jnp
+        from jax.scipy.special import erf
+    except ImportError:
+        return None
+    jax.config.update("jax_enable_x64", True)  # the comparison with NumPy needs float64
+    ops = types.SimpleNamespace(
+        sqrt=jnp.sqrt,
+        log=jnp.log,
+        exp=jnp.exp,
+        tanh=jnp.tanh,
+        erf=erf,
+        softplus=lambda z: jnp.logaddexp(0.0, z),
+        sum=jnp.sum,
+        mean=jnp.mean,
+        row_max=lambda a: jnp.max(a, axis=1, keepdims=True),
+        row_sum=lambda a: jnp.sum(a, axis=1, keepdims=True),
+    )
+
+    def build(w: Workload) -> Callable:
+        compiled = jax.jit(jax.grad(w.generic(ops), argnums=w.wrt))
+        # JAX dispatches asynchronously: without blocking we would time the dispatch only.
+        return lambda *args: jax.block_until_ready(compiled(*args))
+
+    def convert(w: Workload) -> Tuple[Any, ...]:
+        return tuple(jnp.asarray(a) if isinstance(a, np.ndarray) else a for a in w.args)
+
+    return Tool("jax", build, convert)
+
+
+def torch_tool() -> Optional[Tool]:
+    """PyTorch (eager autograd, float64 tensors), or None when it is not installed."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    ops = types.SimpleNamespace(
+        sqrt=torch.sqrt,
+        log=torch.log,
+        exp=torch.exp,
+        tanh=torch.tanh,
+        erf=torch.erf,
+        softplus=lambda z: torch.logaddexp(z, torch.zeros_like(z)),  # F.softplus linearizes above 20
+        sum=torch.sum,
+        mean=torch.mean,
+        row_max=lambda a: torch.amax(a, dim=1, keepdim=True),
+        row_sum=lambda a: torch.sum(a, dim=1, keepdim=True),
+    )
+
+    def build(w: Workload) -> Callable:
+        f = w.generic(ops)
+
+        def gradient(*args: Any) -> Any:
+            args = list(args)
+            inputs = [args[i].detach().requires_grad_() for i in w.indices]
+            for i, leaf in zip(w.indices, inputs):
+                args[i] = leaf
+            grads = torch.autograd.grad(f(*args), inputs)
+            return grads if isinstance(w.wrt, tuple) else grads[0]
+
+        return gradient
+
+    def convert(w: Workload) -> Tuple[Any, ...]:
+        # Differentiated floats must be tensors to carry a gradient; data floats stay Python floats.
+        return tuple(
+            torch.from_numpy(a) if isinstance(a, np.ndarray) else torch.tensor(a, dtype=torch.float64) if i in w.indices else a
+            for i, a in enumerate(w.args)
+        )
+
+    return Tool("torch", build, convert, lambda t: t.detach().numpy())
+
+
+# =====================================================================================
+# Checking gradients
+# =====================================================================================
+
+
+def as_tuple(gradient: Any, wrt: Wrt) -> Tuple[Any, ...]:
+    """Gradients as a tuple whether wrt was one position or several."""
+    return tuple(gradient) if isinstance(wrt, tuple) else (gradient,)
+
+
+def check_hand_against_finite_differences(w: Workload, directions: int = 4, eps: float = 1e-6) -> None:
+    """Abort unless the hand-written gradient matches central differences along random directions.
+
+    Random directions over all differentiated arguments at once cost two function
+    evaluations each, however many parameters there are, and still exercise every
+    gradient entry.
+    """
+    rng = np.random.default_rng(7)
+    grads = as_tuple(w.hand(*w.args), w.wrt)
+    for _ in range(directions):
+        step = {i: rng.standard_normal(np.shape(w.args[i])) for i in w.indices}
+        step = {i: float(v) if isinstance(w.args[i], float) else v for i, v in step.items()}
+        moved = [_moved(w.args, step, sign * eps) for sign in (1.0, -1.0)]
+        numeric = (float(w.func(*moved[0])) - float(w.func(*moved[1]))) / (2.0 * eps)
+        exact = sum(float(np.sum(g * step[i])) for i, g in zip(w.indices, grads))
+        if abs(numeric - exact) > 1e-6 * max(1.0, abs(numeric), abs(exact)):
+            sys.exit(f"{w.name}: the hand-written gradient is wrong: {exact!r} vs finite differences {numeric!r}")
+
+
+def _moved(args: Sequence[Any], step: Dict[int, Any], scale: float) -> List[Any]:
+    return [a + scale * step[i] if i in step else a for i, a in enumerate(args)]
+
+
+def gradients_match(actual: Sequence[Any], expected: Sequence[Any]) -> bool:
+    """Elementwise agreement to about 1e-8, the absolute tolerance scaled by the gradient's size.
+
+    (A fixed atol would be meaningless across workloads whose gradients differ by orders of magnitude.)
+    """
+    if len(actual) != len(expected):
+        return False
+    for a, e in zip(actual, expected):
+        scale = max(1.0, float(np.max(np.abs(e))))
+        if np.shape(a) != np.shape(e) or not np.allclose(a, e, rtol=1e-8, atol=1e-10 * scale):
+            return False
+    return True
+
+
+# =====================================================================================
+# Timing
+# =====================================================================================
+
+
+@dataclass
+class Settings:
+    """How long to measure: rounds of interleaved measurements, each of about ``target`` seconds."""
+
+    rounds: int
+    target: float
+    transform_repeats: int
+
+
+def per_call(fn: Callable, args: Sequence[Any], number: int) -> float:
+    """Seconds per call of ``fn(*args)``, averaged over ``number`` back-to-back calls."""
+    loop = itertools.repeat(None, number)
+    # As timeit does: a collection landing inside one measurement is noise, not the code's cost.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        for _ in loop:
+            fn(*args)
+        elapsed = time.perf_counter() - start
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return elapsed / number
+
+
+def calibrate(fn: Callable, args: Sequence[Any], target: float) -> int:
+    """The smallest-ish number of calls that takes at least ``target`` seconds."""
+    number = 1
+    while True:
+        elapsed = per_call(fn, args, number) * number
+        if elapsed >= target:
+            return number
+        # Jump close to the target in one step, but at most tenfold: first calls are often slow.
+        number = min(number * 10, max(number + 1, int(number * 1.2 * target / max(elapsed, 1e-9))))
+
+
+def time_interleaved(impls: Dict[str, Tuple[Callable, Sequence[Any]]], settings: Settings) -> Dict[str, float]:
+    """Median seconds per call of each implementation, measured round-robin."""
+    numbers = {name: calibrate(fn, args, settings.target) for name, (fn, args) in impls.items()}
+    samples: Dict[str, List[float]] = {name: [] for name in impls}
+    names = list(impls)
+    for r in range(settings.rounds):
+        # Rotate the order so that no implementation is always first after another's cache pollution.
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            fn, args = impls[name]
+            samples[name].append(per_call(fn, args, numbers[name]))
+    return {name: statistics.median(times) for name, times in samples.items()}
+
+
+def fresh_copy(func: Callable) -> Callable:
+    """A new function object with ``func``'s code: s2sgrad's cache, keyed by function object, misses it."""
+    return types.FunctionType(func.__code__, func.__globals__, func.__name__, func.__defaults__, func.__closure__)
+
+
+def transform_time(w: Workload, steady: float, repeats: int) -> float:
+    """Median one-time cost of a fresh wrapper's first call: its time minus a steady-state call's."""
+    costs = []
+    for _ in range(repeats):
+        gradient = s2sgrad.grad(fresh_copy(w.func), wrt=w.wrt)
+        start = time.perf_counter()
+        gradient(*w.args)
+        costs.append(time.perf_counter() - start - steady)
+    return statistics.median(costs)
+
+
+# =====================================================================================
+# Running one workload
+# =====================================================================================
+
+
+@dataclass
+class Result:
+    """Median seconds per call of each implementation of one workload (missing: not run)."""
+
+    name: str
+    seconds: Dict[str, float]
+    transform: float = float("nan")
+    notes: List[str] = field(default_factory=list)
+
+
+def gradient_implementations(w: Workload, tools: Sequence[Tool], notes: List[str]) -> Dict[str, Tuple[Callable, Sequence[Any]]]:
+    """Every checked gradient implementation of ``w`` as (function, arguments), hand-written first.
+
+    Aborts when s2sgrad or autograd disagrees with the hand-written gradient; a
+    failing optional tool (torch, jax) is only dropped, with a note.
+    """
+    check_hand_against_finite_differences(w)
+    expected = as_tuple(w.hand(*w.args), w.wrt)
+    s2s = s2sgrad.grad(w.func, wrt=w.wrt)
+    try:
+        actual = as_tuple(s2s(*w.args), w.wrt)  # also the warm-up call that builds the cached code
+    except Exception as error:
+        sys.exit(f"{w.name}: s2sgrad.grad failed: {type(error).__name__}: {error}")
+    if not gradients_match(actual, expected):
+        sys.exit(f"{w.name}: s2sgrad's gradient differs from the hand-written one:\n  {actual}\n  {expected}")
+    impls = {"hand": (w.hand, w.args), "s2sgrad": (s2s, w.args)}
+    for tool in tools:
+        try:
+            args = tool.convert(w)
+            fn = tool.build(w)
+            got = tuple(tool.to_numpy(g) for g in as_tuple(fn(*args), w.wrt))
+            ok = gradients_match(got, expected)
+        except Exception as error:
+            if tool.name == "autograd":
+                raise
+            notes.append(f"{tool.name} skipped on {w.name}: {type(error).__name__}: {error}")
+            continue
+        if not ok:
+            if tool.name == "autograd":
+                sys.exit(f"{w.name}: autograd's gradient differs from the hand-written one")
+            notes.append(f"{tool.name} skipped on {w.name}: its gradient differs from the hand-written one")
+            continue
+        impls[tool.name] = (fn, args)
+    return impls
+
+
+def run_workload(w: Workload, tools: Sequence[Tool], settings: Settings) -> Result:
+    """Check, then time, every implementation of one workload."""
+    notes: List[str] = []
+    impls = {"f": (w.func, w.args), **gradient_implementations(w, tools, notes)}
+    seconds = time_interleaved(impls, settings)
+    result = Result(w.name, seconds, notes=notes)
+    result.transform = transform_time(w, seconds["s2sgrad"], settings.transform_repeats)
+    return result
+
+
+# =====================================================================================
+# Wrapper overhead
+# =====================================================================================
+
+
+def tiny(x, y):
+    """A function so cheap that a gradient call is mostly call overhead."""
+    return x * math.sin(y) + y * y
+
+
+def wrapper_overhead(settings: Settings) -> Dict[str, float]:
+    """Seconds per call of ``tiny``, its generated gradient called directly, and through s2sgrad.grad."""
+    x, y = 0.3, 1.7
+    wrapper = s2sgrad.grad(tiny, wrt=0)
+    direct = compile_reverse(tiny, ("x",), {"x": kind_of(x), "y": kind_of(y)}, ReverseOptions()).function
+    if wrapper(x, y) != direct(x, y):
+        sys.exit("the wrapper and the directly compiled gradient of tiny disagree")
+    impls = {
+        "f": (tiny, (x, y)),
+        "direct": (direct, (x, y)),
+        "wrapper": (wrapper, (x, y)),
+        # A keyword argument sends the wrapper through inspect.Signature.bind.
+        "wrapper_kw": (lambda a, b: wrapper(a, y=b), (x, y)),
+        "lambda_only": (lambda a, b: direct(a, b), (x, y)),  # what the keyword row's lambda itself costs
+    }
+    return time_interleaved(impls, settings)
+
+
+# =====================================================================================
+# Report
+# =====================================================================================
+
+TOOL_NAMES = ("autograd", "torch", "jax")
+
+
+def us(seconds: Optional[float]) -> str:
+    """Microseconds to three significant figures, or a dash."""
+    if seconds is None or math.isnan(seconds):
+        return "-"
+    value = seconds * 1e6
+    return f"{value:.3g}" if value < 1000 else f"{value:.0f}"
+
+
+def ratio(numerator: Optional[float], denominator: Optional[float]) -> str:
+    """``numerator / denominator`` to two decimals, or a dash when either is missing."""
+    if numerator is None or denominator is None:
+        return "-"
+    return f"{numerator / denominator:.2f}"
+
+
+def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A Markdown table with right-aligned numbers (the first column left-aligned)."""
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(cells)]
+        return "| " + " | ".join(padded) + " |"
+
+    rule = "|" + "|".join(("-" * (w + 1)) + ("-" if i == 0 else ":") for i, w in enumerate(widths)) + "|"
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])
+
+
+def main_table(results: Sequence[Result], available: Sequence[str]) -> str:
+    """The gradient-cost table: absolute times in µs and ratios."""
+    header = ["workload", "f (µs)", "hand (µs)", "s2sgrad (µs)", "autograd (µs)", "s2sgrad/f", "s2sgrad/hand"]
+    header += [f"{t}/f" for t in TOOL_NAMES]
+    rows = []
+    for r in results:
+        s = r.seconds
+        row = [r.name, us(s["f"]), us(s["hand"]), us(s["s2sgrad"]), us(s.get("autograd"))]
+        row += [ratio(s["s2sgrad"], s["f"]), ratio(s["s2sgrad"], s["hand"])]
+        row += [ratio(s.get(t), s["f"]) for t in TOOL_NAMES]
+        rows.append(row)
+    lines = [format_table(header, rows)]
+    missing = [t for t in TOOL_NAMES if t not in available]
+    if missing:
+        lines.append(f"  ('-' in {', '.join(t + '/f' for t in missing)}: not installed, skipped)")
+    return "\n".join(lines)
+
+
+def transform_table(results: Sequence[Result]) -> str:
+    """First-call transform cost per workload, also in units of a steady-state gradient call."""
+    rows = [[r.name, f"{r.transform * 1e3:.2f}", f"{r.transform / r.seconds['s2sgrad']:.0f}"] for r in results]
+    return format_table(["workload", "transform (ms)", "= steady calls"], rows)
+
+
+def overhead_report(t: Dict[str, float]) -> str:
+    """The wrapper-overhead measurements and the differences that matter."""
+    rows = [
+        ["tiny(x, y) itself", us(t["f"])],
+        ["generated gradient, called directly", us(t["direct"])],
+        ["s2sgrad.grad wrapper, positional args", us(t["wrapper"])],
+        ["s2sgrad.grad wrapper, y=... keyword", us(t["wrapper_kw"] - t["lambda_only"] + t["direct"])],
+        ["=> wrapper overhead per call (positional)", us(t["wrapper"] - t["direct"])],
+        ["=> wrapper overhead per call (keyword)", us(t["wrapper_kw"] - t["lambda_only"])],
+    ]
+    return format_table(["per call", "µs"], rows)
+
+
+def environment(settings: Settings, quick: bool) -> str:
+    """One line saying where and how the numbers were taken."""
+    return (
+        f"python {platform.python_version()}, numpy {np.__version__}, s2sgrad {s2sgrad.__version__}, "
+        f"{os.cpu_count()} CPUs; {'--quick, ' if quick else ''}median of {settings.rounds} interleaved rounds, "
+        f"each measurement >= {settings.target * 1e3:.0f} ms"
+    )
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="few, short measurements: a smoke test, not numbers to quote")
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    """Check every gradient, time everything, print the tables."""
+    options = parse_args(argv)
+    if options.quick:
+        settings = Settings(rounds=5, target=1e-3, transform_repeats=2)
+    else:
+        settings = Settings(rounds=41, target=1e-2, transform_repeats=5)
+    tools = [t for t in (autograd_tool(), torch_tool(), jax_tool()) if t is not None]
+    available = [t.name for t in tools]
+    print(environment(settings, options.quick))
+    print(f"tools: {', '.join(available) or 'none'} (not installed: {', '.join(set(TOOL_NAMES) - set(available)) or 'none'})")
+    print()
+
+    results = []
+    for w in make_workloads():
+        print(f"  {w.name} ...", end="", flush=True, file=sys.stderr)
+        start = time.perf_counter()
+        results.append(run_workload(w, tools, settings))
+        print(f" {time.perf_counter() - start:.1f} s", file=sys.stderr)
+
+    print("Gradient cost (all gradients checked: hand vs finite differences, tools vs hand)")
+    print(main_table(results, available))
+    for note in itertools.chain.from_iterable(r.notes for r in results):
+        print(f"  note: {note}")
+    print()
+    print("(a) s2sgrad.grad first-call transform time (fresh function object; first call minus a steady call)")
+    print(transform_table(results))
+    print()
+    print("(b) per-call overhead of the cached s2sgrad.grad wrapper, on tiny(x, y) = x*sin(y) + y*y")
+    print(overhead_report(wrapper_overhead(settings)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+# args: (1.0,)
+def f(x, *rest):  # error: *args, **kwargs and keyword-only parameters are not supported yet
+    return x

@@ -1,0 +1,250 @@
+"""The public API: call and decorator forms, wrt, errors on wrong use, cache, generated functions."""
+
+import inspect
+import linecache
+import math
+import subprocess
+import sys
+import textwrap
+
+import numpy
+import pytest
+from gradcheck import check_grad, numeric_directional
+
+import s2sgrad
+from s2sgrad import pipeline
+
+
+def seed(x, y):
+    return x**2 + y**2
+
+
+SCALE = 2.0
+
+
+def uses_global(x):
+    return SCALE * x * x
+
+
+# ----- call and decorator forms -----
+
+
+def test_seed_example_value_and_gradient():
+    assert s2sgrad.grad(seed, wrt=(0, 1))(2.0, 3.0) == (4.0, 6.0)
+    assert s2sgrad.value_and_grad(seed, wrt=("x", "y"))(2.0, 3.0) == (13.0, (4.0, 6.0))
+
+
+def test_decorator_without_and_with_arguments():
+    @s2sgrad.grad
+    def first(x, y):
+        return x * y
+
+    @s2sgrad.grad(wrt=("x", "y"))
+    def both(x, y):
+        return x * y
+
+    assert first(2.0, 5.0) == 5.0
+    assert both(2.0, 5.0) == (5.0, 2.0)
+
+
+@pytest.mark.parametrize("wrt, expected", [(0, 4.0), (1, 6.0), ("y", 6.0), (-1, 6.0), ((1,), (6.0,)), (("y", "x"), (6.0, 4.0))])
+def test_wrt_by_position_name_and_tuple(wrt, expected):
+    assert s2sgrad.grad(seed, wrt=wrt)(2.0, 3.0) == expected
+
+
+def test_keyword_and_default_arguments():
+    def f(x, scale=3.0, power=2):
+        return scale * x**power
+
+    g = s2sgrad.grad(f)
+    assert g(2.0) == pytest.approx(12.0)
+    assert g(2.0, power=3) == pytest.approx(36.0)
+    assert g(x=2.0, scale=1.0) == pytest.approx(4.0)
+
+
+def test_gradient_has_the_type_and_shape_of_its_argument():
+    def f(x, w):
+        return numpy.sum(x * w) * w
+
+    dx, dw = s2sgrad.grad(f, wrt=(0, 1))(numpy.ones((2, 3)), 1.5)
+    assert isinstance(dx, numpy.ndarray) and dx.shape == (2, 3)
+    assert isinstance(dw, float)
+
+
+def test_lambda():
+    square = lambda x: x * x  # noqa: E731 - the lambda is the point of the test
+    assert s2sgrad.grad(square)(3.0) == 6.0
+
+
+# ----- wrong use -----
+
+
+def test_wrt_naming_no_argument():
+    with pytest.raises(ValueError, match=r"wrt='z' names no argument of seed\(x, y\)"):
+        s2sgrad.grad(seed, wrt="z")
+    with pytest.raises(ValueError, match="wrt=2"):
+        s2sgrad.grad(seed, wrt=2)
+
+
+def test_integer_input_asked_to_be_differentiated():
+    with pytest.raises(TypeError, match=r"with respect to 'x': it is an integer.*2\.0, not 2"):
+        s2sgrad.grad(seed)(2, 3.0)
+
+
+def test_non_scalar_output_of_grad():
+    def f(x):
+        return x * 2.0
+
+    with pytest.raises(ValueError, match=r"needs a real scalar output.*shape \(3,\).*vjp"):
+        s2sgrad.grad(f)(numpy.ones(3))
+
+
+def test_function_without_source():
+    namespace = {}
+    exec("def f(x):\n    return x * x\n", namespace)
+    with pytest.raises(s2sgrad.TransformError, match="cannot read the source of 'f'.*\n.*register_adjoint"):
+        s2sgrad.grad(namespace["f"])(1.0)
+
+
+# ----- other transforms -----
+
+
+def test_vjp_of_a_vector_function_against_finite_differences():
+    def f(x, w):
+        return numpy.tanh(x * w) + x
+
+    x, w = numpy.array([0.5, -1.0, 2.0]), 0.7
+    out, vjp_fn = s2sgrad.vjp(f, x, w)
+    assert numpy.allclose(out, f(x, w))
+    cotangent = numpy.array([1.0, 2.0, -0.5])
+    dx, dw = vjp_fn(cotangent)
+    direction = numpy.array([0.3, -0.2, 0.9])
+    expected = numeric_directional(lambda x_: numpy.dot(cotangent, f(x_, w)), (x,), 0, direction)
+    assert numpy.dot(dx, direction) == pytest.approx(expected, rel=1e-6)
+    assert dw == pytest.approx(numeric_directional(lambda w_: numpy.dot(cotangent, f(x, w_)), (w,), 0, 1.0), rel=1e-6)
+
+
+def test_jacobian_reverse_mode():
+    def f(x):
+        return numpy.sin(x) * x[0]
+
+    x = numpy.array([0.3, 1.2, -0.7])
+    jac = s2sgrad.jacobian(f)(x)
+    expected = numpy.diag(numpy.cos(x) * x[0])
+    expected[:, 0] += numpy.sin(x)
+    assert jac.shape == (3, 3) and numpy.allclose(jac, expected)
+
+
+def test_register_adjoint_for_a_function_without_python_source():
+    class Softplus:
+        """A callable with no Python source, like a C extension's function."""
+
+        def __call__(self, x):
+            return numpy.log1p(numpy.exp(x))
+
+    softplus = Softplus()
+
+    @s2sgrad.register_adjoint(softplus, result="elementwise")
+    def softplus_rule(y, x):
+        s2sgrad.d[x] += s2sgrad.d[y] / (1.0 + numpy.exp(-x))
+
+    def loss(x):
+        return numpy.sum(softplus(x) ** 2)
+
+    check_grad(loss, (numpy.array([-1.0, 0.2, 3.0]),))
+
+
+# ----- the generated function -----
+
+
+def test_generated_code_is_cached_per_argument_kinds(monkeypatch):
+    calls = []
+    original = pipeline.compile_reverse
+    monkeypatch.setattr(s2sgrad.api, "compile_reverse", lambda *a, **k: calls.append(1) or original(*a, **k))
+
+    def f(x):
+        return x * x
+
+    g = s2sgrad.grad(f)
+    g(1.0), g(2.0), g(3.0)
+    assert len(calls) == 1
+    g(numpy.float64(2.0))  # another kind of scalar, same kind: no new compilation
+    assert len(calls) == 1
+    s2sgrad.grad(lambda x: numpy.sum(x * x))(numpy.ones(2))
+    assert len(calls) == 2
+    s2sgrad.grad(f)(4.0)  # a new wrapper of the same function reuses the cache
+    assert len(calls) == 2
+    g(numpy.ones((2, 2)).sum())
+    assert len(calls) == 2
+
+
+def test_redefining_a_function_gives_a_fresh_gradient(tmp_path):
+    for body, expected in (("x * x", 6.0), ("x * x * x", 27.0)):
+        path = tmp_path / "notebook_cell.py"
+        path.write_text(f"def f(x):\n    return {body}\n")
+        linecache.checkcache(str(path))
+        namespace = {}
+        exec(compile(path.read_text(), str(path), "exec"), namespace)
+        assert s2sgrad.grad(namespace["f"])(3.0) == expected
+
+
+def test_generated_function_reads_live_globals():
+    global SCALE
+    g = s2sgrad.grad(uses_global)
+    assert g(1.0) == 4.0
+    SCALE = 3.0
+    try:
+        assert g(1.0) == 6.0
+    finally:
+        SCALE = 2.0
+
+
+def test_closure_variables_are_read_live():
+    factor = 2.0
+
+    def f(x):
+        return factor * x
+
+    g = s2sgrad.grad(f)
+    assert g(1.0) == 2.0
+    factor = 5.0
+    assert g(1.0) == 5.0
+
+
+def test_generated_source_is_visible_to_inspect_and_tracebacks():
+    def f(x):
+        return math.log(x)
+
+    g = s2sgrad.grad(f)
+    g(1.0)
+    generated = g.__wrapped__ if hasattr(g, "__wrapped__") else None
+    assert generated is f  # functools.wraps keeps the original visible
+    with pytest.raises(ZeroDivisionError) as caught:
+        g(0.0)
+    frame_file = caught.traceback[-1].path if hasattr(caught.traceback[-1], "path") else caught.traceback[-1].frame.code.path
+    assert "<s2sgrad grad_f" in str(frame_file)
+    source_lines = linecache.getlines(str(frame_file))
+    assert any("d_x = d_out / x" in line for line in source_lines)
+    function = caught.traceback[-1].frame.f_globals  # the user's live module globals
+    assert function is globals()
+    assert "def grad_f(x, d_out=1.0):" in inspect.getsource(caught.traceback[-1].frame.code.raw)
+
+
+def test_generated_source_does_not_depend_on_hash_seed():
+    script = textwrap.dedent(
+        """
+        import sys
+        sys.path.insert(0, "examples")
+        sys.path.insert(0, "tests/cases")
+        import s2sgrad, stack_concatenate, seed
+        print(s2sgrad.source(stack_concatenate.f, wrt=("a", "b")))
+        print(s2sgrad.source(seed.f, wrt=("x", "y")))
+        """
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True, env={"PYTHONHASHSEED": seed_value}
+        ).stdout
+        for seed_value in ("1", "2")
+    }
+    assert len(outputs) == 1

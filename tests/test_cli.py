@@ -1,0 +1,47 @@
+"""The command line, through a real subprocess."""
+
+import pathlib
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "s2sgrad", *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def test_show_prints_the_seed_gradient():
+    result = run("show", "examples/seed.py:f", "--wrt", "x,y")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (ROOT / "golden" / "reverse" / "seed.py").read_text()
+
+
+def test_stages_and_no_optimize():
+    normalized = run("show", "tests/cases/reassignment.py:f", "--stage", "normalized").stdout
+    assert "y_1 = y * y" in normalized and "d_" not in normalized
+    raw = run("show", "tests/cases/reassignment.py:f", "--no-optimize").stdout
+    optimized = run("show", "tests/cases/reassignment.py:f").stdout
+    assert len(raw.splitlines()) > len(optimized.splitlines())
+    assert raw == run("show", "tests/cases/reassignment.py:f", "--stage", "raw").stdout
+
+
+def test_console_script_is_the_same_program():
+    script = pathlib.Path(sys.executable).parent / "s2sgrad"
+    if not script.exists():
+        return  # installed without scripts on PATH (e.g. a bare checkout); python -m is tested above
+    result = subprocess.run([str(script), "show", "examples/seed.py:f"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0 and "def grad_f(x, y, d_out=1.0):" in result.stdout
+
+
+def test_missing_file_function_and_untransformable_exit_2_without_traceback():
+    for target, message in (
+        ("nowhere.py:f", "no such file: nowhere.py"),
+        ("examples/seed.py:g", "defines no function 'g'"),
+        ("tests/errors/if_statement.py:f", "if_statement.py:3:"),
+    ):
+        result = run("show", target)
+        assert result.returncode == 2, target
+        assert message in result.stderr
+        assert "Traceback" not in result.stderr
+        assert result.stdout == ""

@@ -1,0 +1,168 @@
+"""Each pass on its own: the source before, the source after."""
+
+import textwrap
+
+import gast
+import pytest
+
+from s2sgrad.context import Context
+from s2sgrad.emit import unparse_tree
+from s2sgrad.kinds import SCALAR
+from s2sgrad.names import Namer
+from s2sgrad.normalize import anf, statements, versions
+from s2sgrad.optimize import copies, dead_code, fold, schedule
+from s2sgrad.parse import FunctionSource, Namespace
+from s2sgrad.rules import default_rules
+
+import math  # noqa: F401 - resolved by name in the passes' input
+import numpy as np  # noqa: F401 - resolved by name in the passes' input
+
+
+def context_for(text: str) -> Context:
+    tree = gast.parse(textwrap.dedent(text)).body[0]
+    source = FunctionSource(None, tree, "case.py", text.splitlines(True), 1, 0, Namespace(globals(), {}))
+    ctx = Context(source, default_rules(), ("x",), {"x": SCALAR}, Namer.for_tree(tree))
+    ctx.local_names = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    ctx.local_names |= {a.id for a in tree.args.args}
+    ctx.kinds = {"x": SCALAR}
+    return ctx
+
+
+def apply(passes, before: str) -> str:
+    ctx = context_for(before)
+    ctx.namer.temporaries.add("t0")
+    tree = ctx.source.tree
+    for run in passes:
+        tree = run(tree, ctx)
+    return unparse_tree(tree).strip()
+
+
+def body(text: str) -> str:
+    return textwrap.dedent(text).strip()
+
+
+CASES = [
+    (
+        "augmented assignment and tuple swap",
+        [statements.run],
+        """
+        def f(x):
+            s = x
+            s += x
+            a, b = s, x
+            return a
+        """,
+        """
+        def f(x):
+            s = x
+            s = s + x
+            t0 = s
+            t1 = x
+            a = t0
+            b = t1
+            return a
+        """,
+    ),
+    (
+        "A-normal form with a method and an attribute",
+        [statements.run, anf.run],
+        """
+        def f(x):
+            return np.sin(x * 2.0).sum() + x.T
+        """,
+        """
+        def f(x):
+            t0 = x * 2.0
+            t1 = np.sin(t0)
+            t2 = np.sum(t1)
+            t3 = np.transpose(x)
+            t4 = t2 + t3
+            return t4
+        """,
+    ),
+    (
+        "versions for reassigned names",
+        [statements.run, anf.run, versions.run],
+        """
+        def f(x):
+            x = x * 2.0
+            y = x + 1.0
+            x = y * x
+            return x
+        """,
+        """
+        def f(x):
+            x_1 = x * 2.0
+            y = x_1 + 1.0
+            x_2 = y * x_1
+            return x_2
+        """,
+    ),
+    (
+        "folding literals and identities",
+        [fold.run],
+        """
+        def f(x):
+            a = x * (2 - 1)
+            b = 1.0 * x + 0
+            c = math.log(1.0) + x ** 1
+            return a + b + c
+        """,
+        """
+        def f(x):
+            a = x
+            b = x
+            c = x
+            return a + b + c
+        """,
+    ),
+    (
+        "copy propagation and coalescing",
+        [copies.run],
+        """
+        def f(x):
+            a = x
+            t0 = a * 2.0
+            b = t0
+            return b
+        """,
+        """
+        def f(x):
+            a = x
+            b = x * 2.0
+            return b
+        """,
+    ),
+    (
+        "dead code",
+        [dead_code.run],
+        """
+        def f(x):
+            unused = x * 3.0
+            print(x)
+            used = x + 1.0
+            return used
+        """,
+        """
+        def f(x):
+            print(x)
+            used = x + 1.0
+            return used
+        """,
+    ),
+]
+
+
+@pytest.mark.parametrize("name, passes, before, after", CASES, ids=[c[0] for c in CASES])
+def test_pass(name, passes, before, after):
+    assert apply(passes, before) == body(after)
+
+
+def test_schedule_orders_independent_reverse_statements_by_column():
+    ctx = context_for("def f(x, y):\n    d_y = 2.0 * y\n    d_x = 2.0 * x\n    return d_x")
+    tree = ctx.source.tree
+    tree.body[0].lineno = tree.body[1].lineno = 2
+    tree.body[0].col_offset, tree.body[1].col_offset = 20, 11
+    ctx.sweep_names = {"d_x", "d_y"}
+    out = unparse_tree(schedule.run(tree, ctx))
+    assert out.index("d_x =") < out.index("d_y =")

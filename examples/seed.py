@@ -1,9 +1,11 @@
 """The worked example of the tutorial: f(x, y) = x² + y² at (2, 3)."""
+
 # golden: f wrt=x,y args=(2.0, 3.0)
 import s2sgrad
 
+
 def f(x: float, y: float) -> float:
-    return x ** 2 + y ** 2
+    return x**2 + y**2
 
 
 if __name__ == "__main__":

@@ -154,11 +154,20 @@ def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: boo
     return differentiated
 
 
-def _specialized(func: Callable, names: Tuple[str, ...], args: Sequence[Any], options: ReverseOptions, optimize: bool, check_scalar: bool = False) -> Callable:
+def _specialized(
+    func: Callable,
+    names: Tuple[str, ...],
+    args: Sequence[Any],
+    options: ReverseOptions,
+    optimize: bool,
+    check_scalar: bool = False,
+) -> Callable:
     param_kinds = _kinds_from_args(func, args)
     _check_wrt_kinds(func, names, param_kinds)
     key = (names, options, optimize, default_rules().version, tuple(param_kinds.values()))
-    generated = CACHE.get_or_build(func, key, lambda: compile_reverse(func, names, param_kinds, options, do_optimize=optimize))
+    generated = CACHE.get_or_build(
+        func, key, lambda: compile_reverse(func, names, param_kinds, options, do_optimize=optimize)
+    )
     if check_scalar and generated.result_kind != K.SCALAR:
         out = func(*args)
         if numpy.ndim(out) != 0 or numpy.iscomplexobj(out):
@@ -207,7 +216,11 @@ def _kinds_from_args(func: Callable, args: Sequence[Any]) -> dict:
 
 def _kinds_from_annotations(func: Callable) -> dict:
     try:
-        hints = inspect.get_annotations(func, eval_str=True) if hasattr(inspect, "get_annotations") else func.__annotations__
+        hints = (
+            inspect.get_annotations(func, eval_str=True)
+            if hasattr(inspect, "get_annotations")
+            else func.__annotations__
+        )
     except Exception:  # an annotation that does not evaluate says nothing about kinds
         hints = {}
     return {p: K.kind_of_annotation(hints.get(p)) for p in _parameters(func)}

@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, Hashable
 
 class TransformCache:
     def __init__(self) -> None:
-        self._entries: "weakref.WeakKeyDictionary[Callable, Dict[Hashable, Any]]" = weakref.WeakKeyDictionary()
+        self._entries: weakref.WeakKeyDictionary[Callable, Dict[Hashable, Any]] = weakref.WeakKeyDictionary()
 
     def get_or_build(self, func: Callable, key: Hashable, build: Callable[[], Any]) -> Any:
         try:

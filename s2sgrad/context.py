@@ -48,16 +48,16 @@ class Context:
         is injected, so that generated code never depends on an import the user
         did not write and never shadows one of the user's names.
         """
-        for name, value in self.injected.items():
+        for injected, value in self.injected.items():
             if value is obj:
-                return name
+                return injected
         existing = self.source.namespace.name_of(obj, preferred, self.local_names)
         if existing is not None:
             self.namer.taken.add(existing)
             return existing
-        name = self.namer.fresh(preferred)
-        self.injected[name] = obj
-        return name
+        fresh = self.namer.fresh(preferred)
+        self.injected[fresh] = obj
+        return fresh
 
     def reference(self, module: Any, path: str) -> gast.expr:
         """An expression for ``module.path`` (e.g. ``np.linalg.norm``)."""
@@ -65,4 +65,3 @@ class Context:
         for attr in path.split("."):
             node = gast.Attribute(value=node, attr=attr, ctx=gast.Load())
         return node
-

@@ -18,6 +18,7 @@ from .rules import RuleTable, default_rules
 from .transform.reverse import ReverseOptions, reverse
 
 STAGES = ("normalized", "raw", "optimized")
+DEFAULT_OPTIONS = ReverseOptions()
 
 
 @dataclass
@@ -33,7 +34,7 @@ def compile_reverse(
     func: Callable,
     wrt: Tuple[str, ...],
     param_kinds: Dict[str, Kind],
-    options: ReverseOptions = ReverseOptions(),
+    options: ReverseOptions = DEFAULT_OPTIONS,
     *,
     do_optimize: bool = True,
     stage: str = "optimized",
@@ -55,7 +56,7 @@ def compile_reverse(
     text = to_source(tree, source)
     if stage != "optimized":
         return Generated(text, None, result_kind)
-    defaults = tuple(func.__defaults__ or ()) + (1.0,)
+    defaults = (*tuple(func.__defaults__ or ()), 1.0)
     return Generated(text, compile_function(text, tree.name, func, ctx.injected, defaults), result_kind)
 
 

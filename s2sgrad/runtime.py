@@ -123,7 +123,7 @@ def einsum_adjoints(subscripts: str, g: Any, operands: Sequence[Any]) -> Tuple[A
         others = [s for j, s in enumerate(inputs) if j != i]
         known = set(output).union(*others)
         present = "".join(c for c in spec if c in known)
-        terms = ",".join([output] + others)
+        terms = ",".join([output, *others])
         partial = numpy.einsum(f"{terms}->{present}", g, *[o for j, o in enumerate(operands) if j != i])
         shape = [numpy.shape(operand)[spec.index(c)] if c in present else 1 for c in spec]
         partial = numpy.reshape(partial, shape)
@@ -231,7 +231,7 @@ def moments_adjoint(g: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: b
 
 def norm_adjoint(g: Any, x: Any, y: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:
     """The adjoint of ``numpy.linalg.norm`` for the 2-norm/Frobenius, 1 and inf norms of vectors."""
-    vector = axis is not None and numpy.ndim(axis) == 0 or numpy.ndim(x) == 1
+    vector = (axis is not None and numpy.ndim(axis) == 0) or numpy.ndim(x) == 1
     if ord in (None, "fro") or (ord == 2 and vector):
         return unreduce(g, x, axis, keepdims) * x / unreduce(y, x, axis, keepdims)
     if ord == 1 and vector:

@@ -49,6 +49,13 @@ def golden_cases() -> List[GoldenCase]:
         module = load_module(path)
         func_name, wrt, args = match.groups()
         cases.append(
-            GoldenCase(path.stem, path, getattr(module, func_name), tuple(wrt.split(",")), eval(args, vars(module)), vars(module))
+            GoldenCase(
+                path.stem,
+                path,
+                getattr(module, func_name),
+                tuple(wrt.split(",")),
+                eval(args, vars(module)),
+                vars(module),
+            )
         )
     return cases

@@ -47,7 +47,9 @@ def test_decorator_without_and_with_arguments():
     assert both(2.0, 5.0) == (5.0, 2.0)
 
 
-@pytest.mark.parametrize("wrt, expected", [(0, 4.0), (1, 6.0), ("y", 6.0), (-1, 6.0), ((1,), (6.0,)), (("y", "x"), (6.0, 4.0))])
+@pytest.mark.parametrize(
+    "wrt, expected", [(0, 4.0), (1, 6.0), ("y", 6.0), (-1, 6.0), ((1,), (6.0,)), (("y", "x"), (6.0, 4.0))]
+)
 def test_wrt_by_position_name_and_tuple(wrt, expected):
     assert s2sgrad.grad(seed, wrt=wrt)(2.0, 3.0) == expected
 
@@ -102,7 +104,7 @@ def test_non_scalar_output_of_grad():
 def test_function_without_source():
     namespace = {}
     exec("def f(x):\n    return x * x\n", namespace)
-    with pytest.raises(s2sgrad.TransformError, match="cannot read the source of 'f'.*\n.*register_adjoint"):
+    with pytest.raises(s2sgrad.TransformError, match=r"cannot read the source of 'f'.*\n.*register_adjoint"):
         s2sgrad.grad(namespace["f"])(1.0)
 
 
@@ -215,19 +217,16 @@ def test_generated_source_is_visible_to_inspect_and_tracebacks():
     def f(x):
         return math.log(x)
 
-    g = s2sgrad.grad(f)
-    g(1.0)
-    generated = g.__wrapped__ if hasattr(g, "__wrapped__") else None
-    assert generated is f  # functools.wraps keeps the original visible
     with pytest.raises(ZeroDivisionError) as caught:
-        g(0.0)
-    frame_file = caught.traceback[-1].path if hasattr(caught.traceback[-1], "path") else caught.traceback[-1].frame.code.path
-    assert "<s2sgrad grad_f" in str(frame_file)
-    source_lines = linecache.getlines(str(frame_file))
-    assert any("d_x = d_out / x" in line for line in source_lines)
-    function = caught.traceback[-1].frame.f_globals  # the user's live module globals
-    assert function is globals()
-    assert "def grad_f(x, d_out=1.0):" in inspect.getsource(caught.traceback[-1].frame.code.raw)
+        s2sgrad.grad(f)(0.0)
+    tb = caught.value.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    code = tb.tb_frame.f_code
+    assert code.co_filename.startswith("<s2sgrad grad_f")
+    assert "d_out / x" in linecache.getline(code.co_filename, tb.tb_lineno)
+    assert inspect.getsource(code).lstrip().startswith("def grad_f(x, d_out=1.0):")
+    assert tb.tb_frame.f_globals is globals()  # the user's live module globals
 
 
 def test_generated_source_does_not_depend_on_hash_seed():
@@ -243,7 +242,11 @@ def test_generated_source_does_not_depend_on_hash_seed():
     )
     outputs = {
         subprocess.run(
-            [sys.executable, "-c", script], capture_output=True, text=True, check=True, env={"PYTHONHASHSEED": seed_value}
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed_value},
         ).stdout
         for seed_value in ("1", "2")
     }

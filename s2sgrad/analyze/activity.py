@@ -42,7 +42,9 @@ def _varied(tree: gast.FunctionDef, ctx: Context, kinds: Dict[str, Kind]) -> Set
         if not set(operand_names(stmt.value)) & varied:
             continue
         if isinstance(stmt.value, gast.BoolOp):  # `x or 1.0` is x or 1.0, not a boolean
-            raise ctx.error(stmt.value, "'and'/'or' on differentiated values is not supported yet", "use an explicit comparison.")
+            raise ctx.error(
+                stmt.value, "'and'/'or' on differentiated values is not supported yet", "use an explicit comparison."
+            )
         op = operation_of(stmt.value, ctx)
         if op.form == "logic" or kinds.get(target, Kind("unknown")).is_integer:
             continue
@@ -55,9 +57,7 @@ def _varied(tree: gast.FunctionDef, ctx: Context, kinds: Dict[str, Kind]) -> Set
 def _useful(tree: gast.FunctionDef) -> Set[str]:
     useful: Set[str] = set()
     for stmt in reversed(tree.body):
-        if isinstance(stmt, gast.Return):
-            useful.update(operand_names(stmt.value))
-        elif isinstance(stmt, gast.Assign) and stmt.targets[0].id in useful:
+        if isinstance(stmt, gast.Return) or (isinstance(stmt, gast.Assign) and stmt.targets[0].id in useful):
             useful.update(operand_names(stmt.value))
     return useful
 

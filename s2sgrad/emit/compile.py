@@ -19,7 +19,7 @@ FACTORY = "__s2sgrad_factory__"
 
 def compile_function(text: str, name: str, func: Callable, injected: Dict[str, Any], defaults: tuple) -> Callable:
     """Compile the text of one ``def`` into a function bound to ``func``'s namespace."""
-    free = sorted(injected) + sorted(getattr(func, "__code__").co_freevars)
+    free = sorted(injected) + sorted(func.__code__.co_freevars)
     params = ", ".join(free)
     body = textwrap.indent(text, "    ")
     module_text = f"def {FACTORY}({params}):\n{body}    return {name}\n"

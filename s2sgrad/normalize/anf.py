@@ -77,7 +77,9 @@ class _Flattener:
             return located(gast.UnaryOp(op=node.op, operand=self.atom(node.operand)), node)
         if isinstance(node, gast.Compare):
             left = self.atom(node.left)
-            return located(gast.Compare(left=left, ops=node.ops, comparators=[self.atom(c) for c in node.comparators]), node)
+            return located(
+                gast.Compare(left=left, ops=node.ops, comparators=[self.atom(c) for c in node.comparators]), node
+            )
         if isinstance(node, gast.BoolOp):
             return located(gast.BoolOp(op=node.op, values=[self.atom(v) for v in node.values]), node)
         if isinstance(node, gast.Call):
@@ -85,7 +87,9 @@ class _Flattener:
         if isinstance(node, gast.Attribute):
             return self.array_attribute(node)
         if isinstance(node, gast.Subscript):
-            return located(gast.Subscript(value=self.atom(node.value), slice=self.index(node.slice), ctx=gast.Load()), node)
+            return located(
+                gast.Subscript(value=self.atom(node.value), slice=self.index(node.slice), ctx=gast.Load()), node
+            )
         if isinstance(node, (gast.Tuple, gast.List)):
             return located(type(node)(elts=[self.atom(e) for e in node.elts], ctx=gast.Load()), node)
         raise self.ctx.error(node, f"{_describe(node)} is not supported yet", HINT)
@@ -96,14 +100,18 @@ class _Flattener:
                 raise self.ctx.error(arg, "calls with *args are not supported yet", "pass the arguments one by one.")
         for keyword in node.keywords:
             if keyword.arg is None:
-                raise self.ctx.error(keyword.value, "calls with **kwargs are not supported yet", "pass keywords one by one.")
+                raise self.ctx.error(
+                    keyword.value, "calls with **kwargs are not supported yet", "pass keywords one by one."
+                )
         args = [self.argument(a) for a in node.args]
         keywords = [gast.keyword(arg=k.arg, value=self.argument(k.value)) for k in node.keywords]
         func = node.func
         if self.ctx.resolve(func) is MISSING and isinstance(func, gast.Attribute):
             return located(self.method_call(func, args, keywords), node)
         if self.ctx.resolve(func) is MISSING:
-            raise self.ctx.error(func, f"cannot tell which function {_spelled(func)!r} is", "call module-level functions only.")
+            raise self.ctx.error(
+                func, f"cannot tell which function {_spelled(func)!r} is", "call module-level functions only."
+            )
         return located(call(func, args, keywords), node)
 
     def argument(self, node: gast.expr) -> gast.expr:
@@ -117,9 +125,9 @@ class _Flattener:
         if func.attr in VARARG_METHODS:
             if len(args) > 1:  # x.reshape(2, 3) means numpy.reshape(x, (2, 3))
                 args = [gast.Tuple(elts=args, ctx=gast.Load())]
-            return call(self.ctx.reference(numpy, VARARG_METHODS[func.attr]), [receiver] + args, keywords)
+            return call(self.ctx.reference(numpy, VARARG_METHODS[func.attr]), [receiver, *args], keywords)
         if func.attr in METHODS:
-            return call(self.ctx.reference(numpy, METHODS[func.attr]), [receiver] + args, keywords)
+            return call(self.ctx.reference(numpy, METHODS[func.attr]), [receiver, *args], keywords)
         raise self.ctx.error(
             func, f"the method {func.attr!r} is not supported", "call the numpy function instead, or register a rule."
         )

@@ -7,10 +7,29 @@
 # method name -> numpy function name; the receiver becomes the first argument
 METHODS = {
     name: name
-    for name in (
-        "sum mean prod max min var std cumsum dot clip trace ravel squeeze swapaxes "
-        "argmax argmin argsort round copy all any"
-    ).split()
+    for name in [
+        "sum",
+        "mean",
+        "prod",
+        "max",
+        "min",
+        "var",
+        "std",
+        "cumsum",
+        "dot",
+        "clip",
+        "trace",
+        "ravel",
+        "squeeze",
+        "swapaxes",
+        "argmax",
+        "argmin",
+        "argsort",
+        "round",
+        "copy",
+        "all",
+        "any",
+    ]
 }
 METHODS["flatten"] = "ravel"
 

@@ -55,7 +55,9 @@ def _check_signature(tree: gast.FunctionDef, ctx: Context) -> None:
     args = tree.args
     extra = args.vararg or args.kwarg or (args.kwonlyargs[0] if args.kwonlyargs else None)
     if extra is not None:
-        raise ctx.error(extra, "*args, **kwargs and keyword-only parameters are not supported yet", "use plain parameters.")
+        raise ctx.error(
+            extra, "*args, **kwargs and keyword-only parameters are not supported yet", "use plain parameters."
+        )
 
 
 def _desugar(stmt: gast.stmt, ctx: Context) -> List[gast.stmt]:

@@ -7,8 +7,8 @@ until nothing changes (two or three rounds in practice).
 import gast
 
 from ..context import Context
-from . import copies, dead_code, fold, schedule
 from ..emit.unparse import unparse_tree
+from . import copies, dead_code, fold, schedule
 
 PASSES = (fold.run, copies.run, dead_code.run, schedule.run)
 

@@ -31,7 +31,9 @@ def _assigned(stmt: gast.stmt) -> List[str]:
 
 
 def _is_copy(stmt: gast.stmt) -> bool:
-    return isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Name)
+    return (
+        isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Name)
+    )
 
 
 def _propagate(body: List[gast.stmt]) -> List[gast.stmt]:

@@ -12,8 +12,6 @@ has a derivative rule or is a runtime helper), so no side effect is reordered.
     d_x = d_out * (2 * x)           d_y = d_out * (2 * y)
 """
 
-
-
 import gast
 
 from .. import runtime
@@ -45,9 +43,7 @@ def _may_swap(first: gast.stmt, second: gast.stmt, ctx: Context) -> bool:
         return False  # forward statements keep their order, and stay out of the reverse sweep
     writes_first, writes_second = _written(first), _written(second)
     return not (
-        writes_first & writes_second
-        or writes_first & set(names_read(second))
-        or writes_second & set(names_read(first))
+        writes_first & writes_second or writes_first & set(names_read(second)) or writes_second & set(names_read(first))
     )
 
 
@@ -62,5 +58,3 @@ def _is_pure(stmt: gast.Assign, ctx: Context) -> bool:
             if func not in ctx.rules and getattr(func, "__module__", None) != runtime.__name__:
                 return False
     return True
-
-

@@ -18,11 +18,11 @@ from typing import Dict, List, Optional, Set
 import gast
 
 from .. import runtime
+from ..analyze.kinds import kind_of_atom
 from ..context import Context
 from ..kinds import Kind
 from ..nodes import const, located, name
 from ..parse.resolve import MISSING
-from ..analyze.kinds import kind_of_atom
 from ..rules import Rule, adjoint_subjects
 from .adjoints import Adjoints
 
@@ -31,7 +31,9 @@ class Instantiator:
     def __init__(self, ctx: Context, kinds: Dict[str, Kind], active: Set[str], adjoints: Adjoints) -> None:
         self.ctx, self.kinds, self.active, self.adjoints = ctx, kinds, active, adjoints
 
-    def apply(self, rule: Rule, result: str, args: List[gast.expr], keywords: List[gast.keyword], stmt: gast.stmt) -> List[gast.stmt]:
+    def apply(
+        self, rule: Rule, result: str, args: List[gast.expr], keywords: List[gast.keyword], stmt: gast.stmt
+    ) -> List[gast.stmt]:
         bound = self._bind(rule, result, args, keywords, stmt)
         targets = _differentiated_params(rule)
         result_param = next(iter(rule.signature.parameters))
@@ -48,7 +50,14 @@ class Instantiator:
             if isinstance(template_stmt, gast.Assign):
                 temps[template_stmt.targets[0].id] = self.ctx.namer.temp()
                 value = self._substitute(template_stmt.value, rule, bound, temps)
-                out.append(located(gast.Assign(targets=[name(temps[template_stmt.targets[0].id], True)], value=value, type_comment=None), stmt))
+                out.append(
+                    located(
+                        gast.Assign(
+                            targets=[name(temps[template_stmt.targets[0].id], True)], value=value, type_comment=None
+                        ),
+                        stmt,
+                    )
+                )
             elif isinstance(template_stmt, gast.AugAssign):
                 out += self._accumulate(template_stmt, rule, bound, temps, stmt)
         return out
@@ -76,7 +85,9 @@ class Instantiator:
 
     # ----- statements -----
 
-    def _accumulate(self, template_stmt: gast.AugAssign, rule: Rule, bound: dict, temps: dict, stmt: gast.stmt) -> List[gast.stmt]:
+    def _accumulate(
+        self, template_stmt: gast.AugAssign, rule: Rule, bound: dict, temps: dict, stmt: gast.stmt
+    ) -> List[gast.stmt]:
         params = adjoint_subjects(template_stmt.target)
         nodes = [bound[p] for p in params]
         slots = [s for node in nodes for s in (self._active_slots(node) or [None] * _width(node))]
@@ -145,7 +156,9 @@ class _Substitution(gast.NodeTransformer):
         return name(self.owner.ctx.name_for(obj, node.id))
 
     def visit_Call(self, node: gast.Call) -> gast.expr:
-        is_unbroadcast = isinstance(node.func, gast.Name) and self.rule.namespace.get(node.func.id) is runtime.unbroadcast
+        is_unbroadcast = (
+            isinstance(node.func, gast.Name) and self.rule.namespace.get(node.func.id) is runtime.unbroadcast
+        )
         if is_unbroadcast:
             argument = self.bound.get(getattr(node.args[1], "id", None))
             if argument is not None and not self.owner.unbroadcast_needed(argument, self.bound, self.result_param):
@@ -164,4 +177,3 @@ def _width(node: gast.expr) -> int:
 def _is_setting(node: gast.expr) -> bool:
     """``None`` and strings (an absent bound, an einsum spec) never broadcast an operand."""
     return isinstance(node, gast.Constant) and (node.value is None or isinstance(node.value, str))
-

@@ -38,7 +38,9 @@ class ReverseOptions:
     tuple_wrt: bool = False  # return a tuple of gradients even for one wrt
 
 
-def reverse(tree: gast.FunctionDef, ctx: Context, kinds: Dict[str, Kind], active: Set[str], options: ReverseOptions) -> gast.FunctionDef:
+def reverse(
+    tree: gast.FunctionDef, ctx: Context, kinds: Dict[str, Kind], active: Set[str], options: ReverseOptions
+) -> gast.FunctionDef:
     seed_name = ctx.namer.fresh("d_out")
     adjoints = Adjoints(ctx.namer, seed_name)
     instantiator = Instantiator(ctx, kinds, active, adjoints)
@@ -53,23 +55,28 @@ def reverse(tree: gast.FunctionDef, ctx: Context, kinds: Dict[str, Kind], active
         if isinstance(stmt, gast.Assign) and adjoints.is_defined(stmt.targets[0].id):
             backward += _adjoint_of(stmt, ctx, instantiator, adjoints)
 
-    sections = [comment("forward sweep")] + forward + [comment("reverse sweep")]
+    sections = [comment("forward sweep"), *forward, comment("reverse sweep")]
     body = sections + backward + _gradients(ctx, adjoints, kinds, returned, options)
     ctx.sweep_names = {n.id for s in backward for t in s.targets for n in gast.walk(t) if isinstance(n, gast.Name)}
     args = gast.arguments(
-        args=list(tree.args.args) + [name(seed_name, store=False)],
+        args=[*list(tree.args.args), name(seed_name, store=False)],
         posonlyargs=list(getattr(tree.args, "posonlyargs", [])),
         vararg=None,
         kwonlyargs=[],
         kw_defaults=[],
         kwarg=None,
-        defaults=list(tree.args.defaults) + [const(1.0)],
+        defaults=[*list(tree.args.defaults), const(1.0)],
     )
     for arg in args.args:
         arg.ctx, arg.annotation = gast.Param(), None
     prefix = "value_and_grad" if options.with_value else "grad"
     definition = gast.FunctionDef(
-        name=f"{prefix}_{ctx.source.name}", args=args, body=[_docstring(ctx)] + body, decorator_list=[], returns=None, type_comment=None
+        name=f"{prefix}_{ctx.source.name}",
+        args=args,
+        body=[_docstring(ctx), *body],
+        decorator_list=[],
+        returns=None,
+        type_comment=None,
     )
     if "type_params" in gast.FunctionDef._fields:
         definition.type_params = []
@@ -95,14 +102,18 @@ def _adjoint_of(stmt: gast.Assign, ctx: Context, instantiator: Instantiator, adj
     return instantiator.apply(rule, target, op.args, op.keywords, stmt)
 
 
-def _pass_through(instantiator: Instantiator, adjoints: Adjoints, source: gast.expr, value: gast.expr, stmt: gast.stmt) -> List[gast.stmt]:
+def _pass_through(
+    instantiator: Instantiator, adjoints: Adjoints, source: gast.expr, value: gast.expr, stmt: gast.stmt
+) -> List[gast.stmt]:
     if isinstance(source, gast.Name) and source.id in instantiator.active:
         shares = value.id if isinstance(value, gast.Name) else None
         return [adjoints.accumulate(source.id, value, False, stmt, shares)]
     return []
 
 
-def _subscript_adjoint(stmt: gast.Assign, ctx: Context, instantiator: Instantiator, adjoints: Adjoints) -> List[gast.stmt]:
+def _subscript_adjoint(
+    stmt: gast.Assign, ctx: Context, instantiator: Instantiator, adjoints: Adjoints
+) -> List[gast.stmt]:
     """``y = x[index]``: ``d_x += unindex(d_y, x, index)``."""
     subscript = stmt.value
     base = subscript.value
@@ -116,17 +127,29 @@ def _subscript_adjoint(stmt: gast.Assign, ctx: Context, instantiator: Instantiat
     return [adjoints.accumulate(base.id, value, False, stmt)]
 
 
-def _gradients(ctx: Context, adjoints: Adjoints, kinds: Dict[str, Kind], returned: gast.Return, options: ReverseOptions) -> List[gast.stmt]:
+def _gradients(
+    ctx: Context, adjoints: Adjoints, kinds: Dict[str, Kind], returned: gast.Return, options: ReverseOptions
+) -> List[gast.stmt]:
     """Zeros for parameters without a contribution, copies where buffers are shared, the return."""
     out: List[gast.stmt] = []
     shared = adjoints.shared_roots(list(ctx.wrt))
     for param in ctx.wrt:
         adjoint = adjoints.name_of(param)
         if not adjoints.is_defined(param):
-            out.append(located(gast.Assign(targets=[name(adjoint, True)], value=_zero_like(ctx, param, kinds), type_comment=None), returned))
+            out.append(
+                located(
+                    gast.Assign(targets=[name(adjoint, True)], value=_zero_like(ctx, param, kinds), type_comment=None),
+                    returned,
+                )
+            )
         elif param in shared and not kinds[param].is_scalar:
             copier = name(ctx.name_for(runtime.fresh_copy, "fresh_copy"))
-            out.append(located(gast.Assign(targets=[name(adjoint, True)], value=call(copier, [name(adjoint)]), type_comment=None), returned))
+            out.append(
+                located(
+                    gast.Assign(targets=[name(adjoint, True)], value=call(copier, [name(adjoint)]), type_comment=None),
+                    returned,
+                )
+            )
     grads: gast.expr = name(adjoints.name_of(ctx.wrt[0]))
     if len(ctx.wrt) > 1 or options.tuple_wrt:
         grads = gast.Tuple(elts=[name(adjoints.name_of(p)) for p in ctx.wrt], ctx=gast.Load())
@@ -144,5 +167,6 @@ def _zero_like(ctx: Context, param: str, kinds: Dict[str, Kind]) -> gast.expr:
 
 def _docstring(ctx: Context) -> gast.stmt:
     wrt = ctx.wrt[0] if len(ctx.wrt) == 1 else f"({', '.join(ctx.wrt)})"
-    text = f"d {ctx.source.name} / d {wrt}, generated by s2sgrad from {ctx.source.short_filename}:{ctx.source.file_line(ctx.source.tree)}."
+    origin = f"{ctx.source.short_filename}:{ctx.source.file_line(ctx.source.tree)}"
+    text = f"d {ctx.source.name} / d {wrt}, generated by s2sgrad from {origin}."
     return gast.Expr(value=gast.Constant(value=text, kind=None))

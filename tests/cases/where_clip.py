@@ -5,4 +5,3 @@ import numpy as np
 def leaky_relu_loss(x):
     y = np.where(x > 0, x, 0.1 * x)
     return np.sum(np.clip(y, -1.0, 1.0) ** 2)
-

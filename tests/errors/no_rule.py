@@ -3,4 +3,4 @@ import numpy as np
 
 
 def f(x):
-    return np.sum(np.sinc(x))  # error: no derivative rule for 'sinc'
+    return np.sum(np.logaddexp2(x, 1.0))  # error: no derivative rule for 'logaddexp2'

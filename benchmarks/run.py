@@ -4,12 +4,15 @@ Run from the repository root::
 
     python benchmarks/run.py          # the full run (well under two minutes on two cores)
     python benchmarks/run.py --quick  # a few seconds: a smoke test, the numbers are noisy
+    OPENBLAS_NUM_THREADS=2 python benchmarks/run.py  # BLAS is single-threaded unless told otherwise
 
 For each straight-line workload the script times, in one process:
 
 * ``f``: the function itself (the unit every ratio is expressed in),
 * ``hand``: a gradient written by hand, as a numerical person would write it,
-* ``s2sgrad``: ``s2sgrad.grad(f, wrt=...)``, after one warm-up call,
+* ``s2sgrad``: ``s2sgrad.grad(f, wrt=...)``, after one warm-up call, and the
+  generated function it wraps called directly (``unwrapped``), which splits
+  s2sgrad's cost into generated code and per-call dispatch,
 * ``autograd``: ``autograd.grad`` of the same function written with ``autograd.numpy``,
 * ``torch`` and ``jax``: the same, only when they can be imported.
 
@@ -32,6 +35,7 @@ function directly.
 
 import argparse
 import gc
+import inspect
 import itertools
 import math
 import os
@@ -43,12 +47,20 @@ import types
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
-import numpy as np
+# One BLAS thread unless the caller says otherwise, set before NumPy loads its BLAS:
+# every implementation calls the same matmuls, and on a small or shared machine a
+# multi-threaded BLAS measures thread scheduling (spinning threads fighting over
+# two cores made the MLP rows 10x slower and erratic) rather than the code.
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+for _variable in BLAS_THREAD_VARIABLES:
+    os.environ.setdefault(_variable, "1")
 
-import s2sgrad
-from s2sgrad.kinds import kind_of
-from s2sgrad.pipeline import compile_reverse
-from s2sgrad.transform.reverse import ReverseOptions
+import numpy as np  # noqa: E402
+
+import s2sgrad  # noqa: E402
+from s2sgrad.kinds import kind_of  # noqa: E402
+from s2sgrad.pipeline import compile_reverse  # noqa: E402
+from s2sgrad.transform.reverse import ReverseOptions  # noqa: E402
 
 Wrt = Union[int, Tuple[int, ...]]
 
@@ -310,7 +322,9 @@ def make_workloads() -> List[Workload]:
     # Three atoms near (not at) the equilateral minimum, so every force is non-zero.
     atoms = (0.0, 0.0, 0.0, 1.25, 0.05, -0.03, 0.6, 1.1, 0.08)
     return [
-        Workload("black_scholes", bs_call, (0, 1, 2, 3, 4), (100.0, 95.0, 0.5, 0.02, 0.25), bs_call_grad, generic_bs_call),
+        Workload(
+            "black_scholes", bs_call, (0, 1, 2, 3, 4), (100.0, 95.0, 0.5, 0.02, 0.25), bs_call_grad, generic_bs_call
+        ),
         Workload("lennard_jones_3", lj_trimer, tuple(range(9)), atoms, lj_trimer_grad, generic_lj_trimer),
         Workload(
             "binormal_loglik",
@@ -320,8 +334,22 @@ def make_workloads() -> List[Workload]:
             binormal_loglik_grad,
             generic_binormal_loglik,
         ),
-        Workload("logistic_1000x20", logistic_loss, 0, (rng.standard_normal(20), X_lr, y_lr, 0.01), logistic_loss_grad, generic_logistic_loss),
-        Workload("mlp_tanh_256", mlp_loss, (0, 1, 2, 3), (*mlp_params, X_mlp, rng.standard_normal((256, 10))), mlp_loss_grad, generic_mlp_loss),
+        Workload(
+            "logistic_1000x20",
+            logistic_loss,
+            0,
+            (rng.standard_normal(20), X_lr, y_lr, 0.01),
+            logistic_loss_grad,
+            generic_logistic_loss,
+        ),
+        Workload(
+            "mlp_tanh_256",
+            mlp_loss,
+            (0, 1, 2, 3),
+            (*mlp_params, X_mlp, rng.standard_normal((256, 10))),
+            mlp_loss_grad,
+            generic_mlp_loss,
+        ),
         Workload("softmax_xent_512x100", softmax_xent, 0, (Z, Y_onehot), softmax_xent_grad, generic_softmax_xent),
     ]
 
@@ -430,11 +458,13 @@ def torch_tool() -> Optional[Tool]:
         return gradient
 
     def convert(w: Workload) -> Tuple[Any, ...]:
-        # Differentiated floats must be tensors to carry a gradient; data floats stay Python floats.
-        return tuple(
-            torch.from_numpy(a) if isinstance(a, np.ndarray) else torch.tensor(a, dtype=torch.float64) if i in w.indices else a
-            for i, a in enumerate(w.args)
-        )
+        def one(i: int, a: Any) -> Any:
+            if isinstance(a, np.ndarray):
+                return torch.from_numpy(a)
+            # Differentiated floats must be tensors to carry a gradient; data floats stay Python floats.
+            return torch.tensor(a, dtype=torch.float64) if i in w.indices else a
+
+        return tuple(one(i, a) for i, a in enumerate(w.args))
 
     return Tool("torch", build, convert, lambda t: t.detach().numpy())
 
@@ -491,6 +521,9 @@ def gradients_match(actual: Sequence[Any], expected: Sequence[Any]) -> bool:
 # =====================================================================================
 
 
+Impls = Dict[str, Tuple[Callable, Sequence[Any]]]  # name -> (function, its arguments)
+
+
 @dataclass
 class Settings:
     """How long to measure: rounds of interleaved measurements, each of about ``target`` seconds."""
@@ -528,7 +561,7 @@ def calibrate(fn: Callable, args: Sequence[Any], target: float) -> int:
         number = min(number * 10, max(number + 1, int(number * 1.2 * target / max(elapsed, 1e-9))))
 
 
-def time_interleaved(impls: Dict[str, Tuple[Callable, Sequence[Any]]], settings: Settings) -> Dict[str, float]:
+def time_interleaved(impls: Impls, settings: Settings) -> Dict[str, float]:
     """Median seconds per call of each implementation, measured round-robin."""
     numbers = {name: calibrate(fn, args, settings.target) for name, (fn, args) in impls.items()}
     samples: Dict[str, List[float]] = {name: [] for name in impls}
@@ -572,7 +605,7 @@ class Result:
     notes: List[str] = field(default_factory=list)
 
 
-def gradient_implementations(w: Workload, tools: Sequence[Tool], notes: List[str]) -> Dict[str, Tuple[Callable, Sequence[Any]]]:
+def gradient_implementations(w: Workload, tools: Sequence[Tool], notes: List[str]) -> Impls:
     """Every checked gradient implementation of ``w`` as (function, arguments), hand-written first.
 
     Aborts when s2sgrad or autograd disagrees with the hand-written gradient; a
@@ -587,7 +620,10 @@ def gradient_implementations(w: Workload, tools: Sequence[Tool], notes: List[str
         sys.exit(f"{w.name}: s2sgrad.grad failed: {type(error).__name__}: {error}")
     if not gradients_match(actual, expected):
         sys.exit(f"{w.name}: s2sgrad's gradient differs from the hand-written one:\n  {actual}\n  {expected}")
-    impls = {"hand": (w.hand, w.args), "s2sgrad": (s2s, w.args)}
+    generated = generated_gradient(w)
+    if not gradients_match(as_tuple(generated(*w.args), w.wrt), expected):
+        sys.exit(f"{w.name}: the generated function, called directly, differs from the hand-written gradient")
+    impls = {"hand": (w.hand, w.args), "s2sgrad": (s2s, w.args), "generated": (generated, w.args)}
     for tool in tools:
         try:
             args = tool.convert(w)
@@ -606,6 +642,14 @@ def gradient_implementations(w: Workload, tools: Sequence[Tool], notes: List[str
             continue
         impls[tool.name] = (fn, args)
     return impls
+
+
+def generated_gradient(w: Workload) -> Callable:
+    """s2sgrad's generated gradient function itself, without the ``grad`` wrapper around it."""
+    params = list(inspect.signature(w.func).parameters)
+    options = ReverseOptions(tuple_wrt=isinstance(w.wrt, tuple))
+    kinds = {p: kind_of(a) for p, a in zip(params, w.args)}
+    return compile_reverse(w.func, tuple(params[i] for i in w.indices), kinds, options).function
 
 
 def run_workload(w: Workload, tools: Sequence[Tool], settings: Settings) -> Result:
@@ -662,10 +706,11 @@ def us(seconds: Optional[float]) -> str:
 
 
 def ratio(numerator: Optional[float], denominator: Optional[float]) -> str:
-    """``numerator / denominator`` to two decimals, or a dash when either is missing."""
+    """``numerator / denominator`` to three significant figures or so, or a dash when either is missing."""
     if numerator is None or denominator is None:
         return "-"
-    return f"{numerator / denominator:.2f}"
+    value = numerator / denominator
+    return f"{value:.0f}" if value >= 100 else f"{value:.1f}" if value >= 10 else f"{value:.2f}"
 
 
 def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -682,12 +727,13 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def main_table(results: Sequence[Result], available: Sequence[str]) -> str:
     """The gradient-cost table: absolute times in µs and ratios."""
-    header = ["workload", "f (µs)", "hand (µs)", "s2sgrad (µs)", "autograd (µs)", "s2sgrad/f", "s2sgrad/hand"]
+    header = ["workload", "f (µs)", "hand (µs)", "s2sgrad (µs)", "unwrapped (µs)", "autograd (µs)"]
+    header += ["s2sgrad/f", "s2sgrad/hand"]
     header += [f"{t}/f" for t in TOOL_NAMES]
     rows = []
     for r in results:
         s = r.seconds
-        row = [r.name, us(s["f"]), us(s["hand"]), us(s["s2sgrad"]), us(s.get("autograd"))]
+        row = [r.name, us(s["f"]), us(s["hand"]), us(s["s2sgrad"]), us(s["generated"]), us(s.get("autograd"))]
         row += [ratio(s["s2sgrad"], s["f"]), ratio(s["s2sgrad"], s["hand"])]
         row += [ratio(s.get(t), s["f"]) for t in TOOL_NAMES]
         rows.append(row)
@@ -721,7 +767,8 @@ def environment(settings: Settings, quick: bool) -> str:
     """One line saying where and how the numbers were taken."""
     return (
         f"python {platform.python_version()}, numpy {np.__version__}, s2sgrad {s2sgrad.__version__}, "
-        f"{os.cpu_count()} CPUs; {'--quick, ' if quick else ''}median of {settings.rounds} interleaved rounds, "
+        f"{os.cpu_count()} CPUs, OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}; "
+        f"{'--quick, ' if quick else ''}median of {settings.rounds} interleaved rounds, "
         f"each measurement >= {settings.target * 1e3:.0f} ms"
     )
 
@@ -729,7 +776,7 @@ def environment(settings: Settings, quick: bool) -> str:
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="few, short measurements: a smoke test, not numbers to quote")
+    parser.add_argument("--quick", action="store_true", help="a few short measurements: a smoke test")
     return parser.parse_args(argv)
 
 
@@ -743,9 +790,11 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     tools = [t for t in (autograd_tool(), torch_tool(), jax_tool()) if t is not None]
     available = [t.name for t in tools]
     print(environment(settings, options.quick))
-    print(f"tools: {', '.join(available) or 'none'} (not installed: {', '.join(set(TOOL_NAMES) - set(available)) or 'none'})")
+    missing = [t for t in TOOL_NAMES if t not in available]
+    print(f"tools: {', '.join(available) or 'none'}; not installed: {', '.join(missing) or 'none'}")
     print()
 
+    sys.stdout.flush()  # the progress lines go to stderr: keep them after the header when both are piped
     results = []
     for w in make_workloads():
         print(f"  {w.name} ...", end="", flush=True, file=sys.stderr)

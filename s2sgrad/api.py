@@ -138,13 +138,16 @@ def source(
 def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: bool) -> Callable:
     names, as_tuple = _wrt_names(func, wrt)
     options = ReverseOptions(with_value=with_value, tuple_wrt=as_tuple)
-    arity = len(_parameters(func))
+    signature = inspect.signature(func)
+    arity = len(signature.parameters)
     specializations = {}
 
     @functools.wraps(func)
     def differentiated(*args: Any, **kwargs: Any) -> Any:
         if kwargs or len(args) != arity:
-            args = _bind(func, args, kwargs)
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            args = tuple(bound.arguments.values())
         kinds = tuple(map(K.kind_of, args))
         generated = specializations.get(kinds)
         if generated is None:

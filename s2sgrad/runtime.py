@@ -35,6 +35,7 @@ def unbroadcast(g: Any, like: Any) -> Any:
 def unreduce(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Spread the adjoint of a reduction over ``axis`` back to ``x``'s shape."""
     shape = numpy.shape(x)
+    g = numpy.asarray(g, dtype=numpy.result_type(g, x))  # float32 in, float32 gradient out
     if not keepdims and axis is not None:
         axes = (axis,) if numpy.ndim(axis) == 0 else tuple(axis)
         g = numpy.expand_dims(g, tuple(a % len(shape) for a in axes))
@@ -94,6 +95,20 @@ def dot_rhs(g: Any, x: Any, y: Any) -> Any:
 def _check_dot(x: Any, y: Any) -> None:
     if numpy.ndim(x) > 2 or numpy.ndim(y) > 2:
         raise NotImplementedError("s2sgrad differentiates numpy.dot on at most 2-D operands; use matmul or einsum")
+
+
+def inner_adjoints(g: Any, x: Any, y: Any) -> Tuple[Any, Any]:
+    """Adjoints of both operands of ``numpy.inner(x, y)``: a contraction over the last axes."""
+    if numpy.ndim(x) == 0 or numpy.ndim(y) == 0:
+        return unbroadcast(g * y, x), unbroadcast(g * x, y)
+    return tensordot_adjoints(g, x, y, ([-1], [-1]))
+
+
+def reshape_like(g: Any, x: Any, order: str = "C") -> Any:
+    """``g`` in ``x``'s shape (a float for a Python scalar ``x``), read in ``order``."""
+    if not isinstance(x, numpy.ndarray):
+        return numpy.reshape(g, ())[()]
+    return numpy.reshape(g, numpy.shape(x), order=order)
 
 
 def tensordot_adjoints(g: Any, x: Any, y: Any, axes: Any = 2) -> Tuple[Any, Any]:

@@ -1,7 +1,7 @@
 """Each pass on its own: the source before, the source after."""
 
-import math  # noqa: F401 - resolved by name in the passes' input
 import ast
+import math  # noqa: F401 - resolved by name in the passes' input
 import textwrap
 
 import gast

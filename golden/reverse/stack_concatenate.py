@@ -17,7 +17,7 @@ def grad_f(a, b, d_out=1.0):
     d_c = d_c + c * d_t3
     # c = np.concatenate([a, b, s.ravel()])  (stack_concatenate.py:7)
     t5, t6, t7 = split_like(d_c, [a, b, t2])
-    d_s = np.reshape(t7, np.shape(s))
+    d_s = reshape_like(t7, s)
     # s = np.stack([a * b, a + b], axis=1)  (stack_concatenate.py:6)
     t8, t9 = unstack(d_s, [t0, t1], 1)
     d_a = t5 + unbroadcast(t9, a)

@@ -6,6 +6,7 @@ file, so that errors raised by any later stage point at the user's code.
 """
 
 import inspect
+import linecache
 import os
 import textwrap
 from dataclasses import dataclass
@@ -86,12 +87,20 @@ def parse_function(func: Callable) -> FunctionSource:
             "or register a derivative rule with s2sgrad.register_adjoint.",
         ) from None
     first_line = max(first_line, 1)
+    if name == "<lambda>" and linecache.getlines(filename):
+        # a lambda's own lines are often not a statement (`lambda x: x * x, wrt=0`): parse its whole file
+        lines, first_line = linecache.getlines(filename), 1
     snippet = "".join(lines)
     dedented = textwrap.dedent(snippet)
     indent = len(lines[0]) - len(lines[0].lstrip()) if dedented != snippet else 0
     namespace = Namespace.of(func)
     source = FunctionSource(func, None, filename, lines, first_line, indent, namespace)
-    module = gast.parse(dedented)
+    try:
+        module = gast.parse(dedented)
+    except SyntaxError as exc:
+        raise TransformError(
+            f"cannot parse the source of {name!r}: {exc.msg}", filename=filename, line=first_line
+        ) from None
     tree = _find_definition(module, func, source)
     tree.decorator_list = []
     source.tree = tree
@@ -104,7 +113,15 @@ def _find_definition(module: gast.Module, func: Callable, source: FunctionSource
         if isinstance(node, gast.FunctionDef) and node.name == func.__name__:
             return node
     if func.__name__ == "<lambda>":
-        lambdas = [n for n in gast.walk(module) if isinstance(n, gast.Lambda)]
+        code = func.__code__
+        params = list(code.co_varnames[: code.co_argcount])
+        lambdas = [
+            n
+            for n in gast.walk(module)
+            if isinstance(n, gast.Lambda)
+            and source.file_line(n) == code.co_firstlineno
+            and [a.id for a in n.args.args] == params
+        ]
         if len(lambdas) == 1:
             return _lambda_to_def(lambdas[0])
         raise source.error(

@@ -8,9 +8,11 @@ from ..runtime import (
     dot_rhs,
     einsum_adjoints,
     extremum_share,
+    inner_adjoints,
     moments_adjoint,
     norm_adjoint,
     prod_adjoint,
+    reshape_like,
     solve_adjoints,
     split_like,
     tensordot_adjoints,
@@ -90,8 +92,7 @@ def dot(z, x, y):
 
 @adjoint(numpy.inner)
 def inner(z, x, y):
-    d[x] += dot_lhs(d[z], x, y)
-    d[y] += dot_rhs(d[z], x, y)
+    d[(x, y)] += inner_adjoints(d[z], x, y)
 
 
 @adjoint(numpy.outer)
@@ -133,17 +134,22 @@ def solve(x, a, b):
 
 @adjoint(numpy.reshape)
 def reshape(y, x, shape=None, order="C"):
-    d[x] += numpy.reshape(d[y], numpy.shape(x))
+    d[x] += reshape_like(d[y], x, order)
 
 
-@adjoint(numpy.ravel, numpy.squeeze, numpy.atleast_1d, numpy.atleast_2d)
-def ravel(y, x, *args):
-    d[x] += numpy.reshape(d[y], numpy.shape(x))
+@adjoint(numpy.ravel)
+def ravel(y, x, order="C"):
+    d[x] += reshape_like(d[y], x, order)
 
 
-@adjoint(numpy.expand_dims)
-def expand_dims(y, x, axis):
-    d[x] += numpy.reshape(d[y], numpy.shape(x))
+@adjoint(numpy.squeeze, numpy.expand_dims)
+def squeeze(y, x, axis=None):
+    d[x] += reshape_like(d[y], x)
+
+
+@adjoint(numpy.atleast_1d, numpy.atleast_2d)
+def atleast(y, x):
+    d[x] += reshape_like(d[y], x)
 
 
 @adjoint(numpy.transpose)

@@ -124,7 +124,6 @@ class Instantiator:
     def unbroadcast_needed(self, argument: gast.expr, bound: dict, result_param: str) -> bool:
         """False when every other operand is a scalar, so the adjoint already has the argument's shape."""
         others = [n for p, n in bound.items() if p != result_param and n is not argument]
-        others = [e for n in others for e in (n.elts if isinstance(n, (gast.Tuple, gast.List)) else [n])]
         same = isinstance(argument, gast.Name) and argument.id
         return not all(
             self.kind(n).is_scalar or _is_setting(n) or (isinstance(n, gast.Name) and n.id == same) for n in others

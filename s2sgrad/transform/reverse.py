@@ -26,7 +26,7 @@ import numpy
 from .. import runtime
 from ..analyze.ops import operation_of
 from ..context import Context
-from ..kinds import Kind
+from ..kinds import Kind, array
 from ..nodes import call, comment, const, located, name
 from .adjoints import Adjoints
 from .instantiate import Instantiator
@@ -119,6 +119,10 @@ def _subscript_adjoint(
     base = subscript.value
     if not (isinstance(base, gast.Name) and base.id in instantiator.active):
         return []
+    if instantiator.kind(base).tag == "other":
+        raise ctx.error(
+            subscript, "indexing a tuple of differentiated values is not supported yet", "unpack the values directly."
+        )
     index = subscript.slice
     if isinstance(index, (gast.Slice, gast.Tuple)):  # slices are only syntax inside []: write numpy.s_[...]
         index = gast.Subscript(value=ctx.reference(numpy, "s_"), slice=index, ctx=gast.Load())
@@ -142,6 +146,9 @@ def _gradients(
                     returned,
                 )
             )
+        elif kinds[param] == array(0):  # NumPy turns 0-d arrays into scalars along the way
+            as_array = call(ctx.reference(numpy, "asarray"), [name(adjoint)])
+            out.append(located(gast.Assign(targets=[name(adjoint, True)], value=as_array, type_comment=None), returned))
         elif param in shared and not kinds[param].is_scalar:
             copier = name(ctx.name_for(runtime.fresh_copy, "fresh_copy"))
             out.append(

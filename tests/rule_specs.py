@@ -1,0 +1,388 @@
+"""One gradient-check spec per callable in the rule table, as data.
+
+A spec names a registered callable and gives a small real-scalar function that
+uses it, the kinds of its arguments (``float`` for a Python float, a tuple for
+the shape of an ndarray), the interval the arguments are drawn from, the
+arguments to differentiate and the tolerance. ``tests/test_rules.py`` checks
+every spec with ``check_grad``.
+
+Each test function is a lambda alone on its line, because s2sgrad reads the
+lambda's source. Results that are not elementwise in the argument are weighted
+by one of the fixed arrays ``W*`` before summing, so every element counts.
+Zero-derivative callables are checked the same way: using them must leave the
+gradient right (the arguments are drawn away from their jumps).
+"""
+
+import math
+import operator
+import zlib
+from dataclasses import dataclass
+from typing import Any, Callable, List, Sequence, Tuple, Type, Union
+
+import numpy
+
+Kind = Union[Type[float], Tuple[int, ...]]
+Interval = Tuple[float, float]
+
+_RNG = numpy.random.default_rng(20240501)
+W2 = _RNG.uniform(0.5, 1.5, 2)
+W3 = _RNG.uniform(0.5, 1.5, 3)
+W4 = _RNG.uniform(0.5, 1.5, 4)
+W12 = _RNG.uniform(0.5, 1.5, 12)
+W33 = _RNG.uniform(0.5, 1.5, (3, 3))
+W34 = _RNG.uniform(0.5, 1.5, (3, 4))
+W234 = _RNG.uniform(0.5, 1.5, (2, 3, 4))
+DIAG = 3.0 * numpy.eye(3)  # added to random matrices to keep them well conditioned
+
+# argument-kind variants: each tuple is one check
+SCALAR = [(float,)]
+ARRAY = [((3, 4),)]
+EITHER = SCALAR + ARRAY
+SCALARS = [(float, float)]
+WHERE = [((3, 4), (3, 4), (4,)), ((3, 4), float, float), ((4,), (3, 1), float)]
+BROADCAST = [((3, 4), (3, 4)), ((3, 4), (4,)), ((3, 1), (3, 4)), ((3, 4), float), (float, (3, 4)), (float, float)]
+PRODUCTS = [((3, 5), (5, 4)), ((4, 5), (5,)), ((3,), (3, 4)), ((4,), (4,))]  # results broadcast against W234
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One gradient check of one registered callable."""
+
+    func: Any  # the callable whose rule is checked
+    test: Callable[..., Any]  # a real-scalar function that uses it
+    kinds: Tuple[Kind, ...]
+    domains: Tuple[Interval, ...]  # one per argument
+    wrt: Union[int, Tuple[int, ...]]
+    rtol: float
+    atol: float
+    note: str
+
+    @property
+    def name(self) -> str:
+        return qualified_name(self.func)
+
+    @property
+    def id(self) -> str:
+        note = self.note.replace(" ", "_")
+        return "-".join(filter(None, [self.name, note, ",".join(map(_kind_label, self.kinds))]))
+
+    def arguments(self) -> List[Any]:
+        """The arguments to check at: the same ones on every run."""
+        rng = numpy.random.default_rng(zlib.crc32(self.id.encode()))
+        return [_draw(rng, kind, domain) for kind, domain in zip(self.kinds, self.domains)]
+
+
+def qualified_name(func: Any) -> str:
+    """``numpy.sin``, ``math.sin``, ``operator.add``, ``abs``."""
+    module = (getattr(func, "__module__", None) or "numpy").lstrip("_")
+    name = getattr(func, "__name__", repr(func))
+    return name if module == "builtins" else f"{module}.{name}"
+
+
+def spec(
+    func: Any,
+    test: Callable[..., Any],
+    kinds: Sequence[Tuple[Kind, ...]] = ARRAY,
+    domain: Union[Interval, Sequence[Interval]] = (-2.0, 2.0),
+    wrt: Union[int, Tuple[int, ...], None] = None,
+    rtol: float = 1e-5,
+    atol: float = 1e-7,
+    note: str = "",
+) -> List[Spec]:
+    """The checks of ``func`` through ``test``, one per argument-kind variant.
+
+    Args:
+        kinds: the variants; each gives the kind of every argument of ``test``.
+        domain: one ``(low, high)`` for all arguments, or one per argument.
+        wrt: the arguments to differentiate; all of them by default.
+    """
+    specs = []
+    for variant in kinds:
+        domains = tuple(domain) if isinstance(domain[0], tuple) else (tuple(domain),) * len(variant)
+        every = tuple(range(len(variant)))
+        which = wrt if wrt is not None else every if len(every) > 1 else 0
+        specs.append(Spec(func, test, tuple(variant), domains, which, rtol, atol, note))
+    return specs
+
+
+def _kind_label(kind: Kind) -> str:
+    return "float" if kind is float else "x".join(map(str, kind)) or "0d"
+
+
+def _draw(rng: numpy.random.Generator, kind: Kind, domain: Interval) -> Any:
+    return float(rng.uniform(*domain)) if kind is float else rng.uniform(*domain, kind)
+
+
+def _flatten(*groups: List[Spec]) -> List[Spec]:
+    return [s for group in groups for s in group]
+
+
+POSITIVE = (0.5, 2.0)
+SECOND_POSITIVE = ((-2.0, 2.0), POSITIVE)  # a divisor, or a point away from the origin
+POWER = (POSITIVE, (-1.5, 1.5))
+MODULUS = ((2.1, 2.9), (1.0, 1.04))  # x / y stays in (2, 3): no jump of floor(x / y) nearby
+
+OPERATORS = _flatten(
+    spec(operator.add, lambda x, y: numpy.sum((x + y) * W34), BROADCAST),
+    spec(operator.add, lambda x: numpy.sum((x + x) * W34), note="same operand"),
+    spec(numpy.add, lambda x, y: numpy.sum(numpy.add(x, y) * W34), BROADCAST),
+    spec(operator.sub, lambda x, y: numpy.sum((x - y) * W34), BROADCAST),
+    spec(numpy.subtract, lambda x, y: numpy.sum(numpy.subtract(x, y) * W34), BROADCAST),
+    spec(operator.mul, lambda x, y: numpy.sum(x * y * W34), BROADCAST),
+    spec(operator.mul, lambda x: numpy.sum(x * x * W34), EITHER, note="same operand"),
+    spec(operator.mul, lambda x, y: numpy.sum(x * y * W34), BROADCAST[1:3], wrt=1, note="wrt y"),
+    spec(numpy.multiply, lambda x, y: numpy.sum(numpy.multiply(x, y) * W34), BROADCAST),
+    spec(operator.truediv, lambda x, y: numpy.sum(x / y * W34), BROADCAST, SECOND_POSITIVE),
+    spec(operator.truediv, lambda x: numpy.sum(x / x * W34), domain=POSITIVE, note="same operand"),
+    spec(numpy.divide, lambda x, y: numpy.sum(numpy.divide(x, y) * W34), BROADCAST, SECOND_POSITIVE),
+    spec(operator.pow, lambda x, y: numpy.sum(x**y * W34), BROADCAST, POWER),
+    spec(operator.pow, lambda x: numpy.sum(x**3 * W34), EITHER, note="constant exponent"),
+    spec(operator.pow, lambda x: numpy.sum(x**x * W34), domain=POSITIVE, note="same operand"),
+    spec(numpy.power, lambda x, y: numpy.sum(numpy.power(x, y) * W34), BROADCAST, POWER),
+    spec(operator.mod, lambda x, y: numpy.sum(x % y * W34), BROADCAST, MODULUS),
+    spec(numpy.remainder, lambda x, y: numpy.sum(numpy.mod(x, y) * W34), BROADCAST, MODULUS),
+    spec(operator.floordiv, lambda x, y: numpy.sum((x - x // y * y) * W34), BROADCAST, MODULUS),
+    spec(numpy.floor_divide, lambda x, y: numpy.sum(numpy.floor_divide(x, y) * x * y), BROADCAST, MODULUS),
+    spec(
+        operator.matmul, lambda x, y: numpy.sum((x @ y) * W234), [*PRODUCTS, ((2, 3, 5), (5, 4)), ((3, 5), (2, 5, 4))]
+    ),
+    spec(numpy.matmul, lambda x, y: numpy.sum(numpy.matmul(x, y) * W234), [*PRODUCTS, ((2, 3, 5), (2, 5, 4))]),
+    spec(operator.neg, lambda x: numpy.sum(-x * W34), EITHER),
+    spec(numpy.negative, lambda x: numpy.sum(numpy.negative(x) * W34), EITHER),
+    spec(operator.pos, lambda x: numpy.sum(+x * W34), EITHER),
+    spec(numpy.positive, lambda x: numpy.sum(numpy.positive(x) * W34), EITHER),
+    spec(abs, lambda x: numpy.sum(abs(x) * W34), EITHER),
+    spec(operator.abs, lambda x: numpy.sum(operator.abs(x) * W34), EITHER),
+    spec(numpy.absolute, lambda x: numpy.sum(numpy.abs(x) * W34), EITHER),
+    spec(numpy.fabs, lambda x: numpy.sum(numpy.fabs(x) * W34), EITHER),
+)
+
+SCALAR_MATH = _flatten(
+    spec(math.sin, lambda x: math.sin(x), SCALAR),
+    spec(math.cos, lambda x: math.cos(x), SCALAR),
+    spec(math.tan, lambda x: math.tan(x), SCALAR, (-1.2, 1.2)),
+    spec(math.asin, lambda x: math.asin(x), SCALAR, (-0.9, 0.9)),
+    spec(math.acos, lambda x: math.acos(x), SCALAR, (-0.9, 0.9)),
+    spec(math.atan, lambda x: math.atan(x), SCALAR, (-3.0, 3.0)),
+    spec(math.atan2, lambda y, x: math.atan2(y, x), SCALARS, SECOND_POSITIVE),
+    spec(math.hypot, lambda x, y: math.hypot(x, y), SCALARS, SECOND_POSITIVE),
+    spec(math.sinh, lambda x: math.sinh(x), SCALAR),
+    spec(math.cosh, lambda x: math.cosh(x), SCALAR),
+    spec(math.tanh, lambda x: math.tanh(x), SCALAR),
+    spec(math.exp, lambda x: math.exp(x), SCALAR),
+    spec(math.expm1, lambda x: math.expm1(x), SCALAR),
+    spec(math.log, lambda x: math.log(x), SCALAR, POSITIVE),
+    spec(math.log, lambda x, b: math.log(x, b), SCALARS, (POSITIVE, (1.5, 4.0)), note="base"),
+    spec(math.log1p, lambda x: math.log1p(x), SCALAR, (-0.5, 2.0)),
+    spec(math.log2, lambda x: math.log2(x), SCALAR, POSITIVE),
+    spec(math.log10, lambda x: math.log10(x), SCALAR, POSITIVE),
+    spec(math.sqrt, lambda x: math.sqrt(x), SCALAR, POSITIVE),
+    spec(math.pow, lambda x, y: math.pow(x, y), SCALARS, POWER),
+    spec(math.fabs, lambda x: math.fabs(x), SCALAR),
+    spec(math.erf, lambda x: math.erf(x), SCALAR),
+    spec(math.erfc, lambda x: math.erfc(x), SCALAR),
+    spec(float, lambda x: float(x) * x, SCALAR),
+    spec(float, lambda x: float(numpy.sum(x * W34)) ** 2, note="of a numpy scalar"),
+    spec(math.floor, lambda x: x * math.floor(x), SCALAR, (-3.0, 3.0)),
+    spec(math.ceil, lambda x: x * math.ceil(x), SCALAR, (-3.0, 3.0)),
+    spec(math.trunc, lambda x: x * math.trunc(x), SCALAR, (-3.0, 3.0)),
+    spec(math.isnan, lambda x: x * (2.0 - math.isnan(x)), SCALAR),
+    spec(math.isinf, lambda x: x * (2.0 - math.isinf(x)), SCALAR),
+    spec(math.isfinite, lambda x: x * (1.0 + math.isfinite(x)), SCALAR),
+    spec(round, lambda x: x * round(x), SCALAR, (-3.0, 3.0)),
+    spec(round, lambda x: x * round(x, 1), SCALAR, (-3.0, 3.0), note="ndigits"),
+    spec(int, lambda x: x * int(x), SCALAR, (-3.0, 3.0)),
+    spec(len, lambda x: numpy.sum(x * W34) * len(x)),
+)
+
+ELEMENTWISE = _flatten(
+    spec(numpy.exp, lambda x: numpy.sum(numpy.exp(x) * W34), EITHER),
+    spec(numpy.expm1, lambda x: numpy.sum(numpy.expm1(x) * W34), EITHER),
+    spec(numpy.exp2, lambda x: numpy.sum(numpy.exp2(x) * W34), EITHER),
+    spec(numpy.log, lambda x: numpy.sum(numpy.log(x) * W34), EITHER, POSITIVE),
+    spec(numpy.log1p, lambda x: numpy.sum(numpy.log1p(x) * W34), EITHER, (-0.5, 2.0)),
+    spec(numpy.log2, lambda x: numpy.sum(numpy.log2(x) * W34), EITHER, POSITIVE),
+    spec(numpy.log10, lambda x: numpy.sum(numpy.log10(x) * W34), EITHER, POSITIVE),
+    spec(numpy.sqrt, lambda x: numpy.sum(numpy.sqrt(x) * W34), EITHER, POSITIVE),
+    spec(numpy.cbrt, lambda x: numpy.sum(numpy.cbrt(x) * W34), EITHER, POSITIVE),
+    spec(numpy.square, lambda x: numpy.sum(numpy.square(x) * W34), EITHER),
+    spec(numpy.reciprocal, lambda x: numpy.sum(numpy.reciprocal(x) * W34), EITHER, POSITIVE),
+    spec(numpy.logaddexp, lambda x, y: numpy.sum(numpy.logaddexp(x, y) * W34), BROADCAST),
+    spec(numpy.sin, lambda x: numpy.sum(numpy.sin(x) * W34), EITHER),
+    spec(numpy.cos, lambda x: numpy.sum(numpy.cos(x) * W34), EITHER),
+    spec(numpy.tan, lambda x: numpy.sum(numpy.tan(x) * W34), EITHER, (-1.2, 1.2)),
+    spec(numpy.arcsin, lambda x: numpy.sum(numpy.arcsin(x) * W34), EITHER, (-0.9, 0.9)),
+    spec(numpy.arccos, lambda x: numpy.sum(numpy.arccos(x) * W34), EITHER, (-0.9, 0.9)),
+    spec(numpy.arctan, lambda x: numpy.sum(numpy.arctan(x) * W34), EITHER, (-3.0, 3.0)),
+    spec(numpy.arctan2, lambda y, x: numpy.sum(numpy.arctan2(y, x) * W34), BROADCAST, SECOND_POSITIVE),
+    spec(numpy.hypot, lambda x, y: numpy.sum(numpy.hypot(x, y) * W34), BROADCAST, SECOND_POSITIVE),
+    spec(numpy.sinh, lambda x: numpy.sum(numpy.sinh(x) * W34), EITHER),
+    spec(numpy.cosh, lambda x: numpy.sum(numpy.cosh(x) * W34), EITHER),
+    spec(numpy.tanh, lambda x: numpy.sum(numpy.tanh(x) * W34), EITHER),
+    spec(numpy.arcsinh, lambda x: numpy.sum(numpy.arcsinh(x) * W34), EITHER),
+    spec(numpy.arccosh, lambda x: numpy.sum(numpy.arccosh(x) * W34), EITHER, (1.2, 3.0)),
+    spec(numpy.arctanh, lambda x: numpy.sum(numpy.arctanh(x) * W34), EITHER, (-0.9, 0.9)),
+    spec(numpy.maximum, lambda x, y: numpy.sum(numpy.maximum(x, y) * W34), BROADCAST),
+    spec(numpy.maximum, lambda x: numpy.sum(numpy.maximum(x, x) * W34), note="tie"),
+    spec(numpy.fmax, lambda x, y: numpy.sum(numpy.fmax(x, y) * W34), BROADCAST),
+    spec(numpy.minimum, lambda x, y: numpy.sum(numpy.minimum(x, y) * W34), BROADCAST),
+    spec(numpy.fmin, lambda x, y: numpy.sum(numpy.fmin(x, y) * W34), BROADCAST),
+    spec(numpy.where, lambda x, y: numpy.sum(numpy.where(x > 0.0, x, y) * W34), BROADCAST[:4]),
+    spec(numpy.where, lambda c, x, y: numpy.sum(numpy.where(c > 0, x, y) * W34), WHERE, wrt=(1, 2), note="condition"),
+    spec(numpy.clip, lambda x: numpy.sum(numpy.clip(x, -0.5, 0.5) * W34), EITHER),
+    spec(numpy.clip, lambda x: numpy.sum(numpy.clip(x, None, 0.5) * W34), note="upper only"),
+    spec(numpy.clip, lambda x, lo: numpy.sum(numpy.clip(x, lo, 1.0) * W34), [((3, 4), (4,))], wrt=0, note="bound"),
+    spec(numpy.sign, lambda x: numpy.sum(x * numpy.sign(x) * W34), EITHER),
+    spec(numpy.floor, lambda x: numpy.sum(x * numpy.floor(x) * W34), EITHER, (-3.0, 3.0)),
+    spec(numpy.ceil, lambda x: numpy.sum(x * numpy.ceil(x) * W34), EITHER, (-3.0, 3.0)),
+    spec(numpy.round, lambda x: numpy.sum(x * numpy.round(x) * W34), EITHER, (-3.0, 3.0)),
+    spec(numpy.rint, lambda x: numpy.sum(x * numpy.rint(x) * W34), EITHER, (-3.0, 3.0)),
+    spec(numpy.trunc, lambda x: numpy.sum(x * numpy.trunc(x) * W34), EITHER, (-3.0, 3.0)),
+    spec(numpy.isnan, lambda x: numpy.sum(x * (2.0 - numpy.isnan(x)) * W34), EITHER),
+    spec(numpy.isinf, lambda x: numpy.sum(x * (2.0 - numpy.isinf(x)) * W34), EITHER),
+    spec(numpy.isfinite, lambda x: numpy.sum(x * (1.0 + numpy.isfinite(x)) * W34), EITHER),
+    spec(numpy.greater, lambda x: numpy.sum(x * numpy.greater(x, 0.5) * W34), EITHER),
+    spec(numpy.greater_equal, lambda x: numpy.sum(x * numpy.greater_equal(x, 0.5) * W34), EITHER),
+    spec(numpy.less, lambda x: numpy.sum(x * numpy.less(x, 0.5) * W34), EITHER),
+    spec(numpy.less_equal, lambda x: numpy.sum(x * numpy.less_equal(x, 0.5) * W34), EITHER),
+    spec(numpy.equal, lambda x: numpy.sum(x * numpy.equal(x, x) * W34), EITHER),
+    spec(numpy.not_equal, lambda x: numpy.sum(x * (1.0 + numpy.not_equal(x, 0.5)) * W34), EITHER),
+    spec(numpy.heaviside, lambda x: numpy.sum(x * numpy.heaviside(x, 0.5) * W34), EITHER),
+)
+
+REDUCTIONS = _flatten(
+    spec(numpy.sum, lambda x: numpy.sum(x * W34) + numpy.sum(x), EITHER),
+    spec(numpy.sum, lambda x: numpy.sum(numpy.sum(x, axis=0) * W4), note="axis=0"),
+    spec(numpy.sum, lambda x: numpy.sum(numpy.sum(x, axis=-1) * W3), note="axis=-1"),
+    spec(numpy.sum, lambda x: numpy.sum(numpy.sum(x, axis=1, keepdims=True) * W34), note="keepdims"),
+    spec(numpy.sum, lambda x: numpy.sum(numpy.sum(x, keepdims=True) * W34), note="all keepdims"),
+    spec(numpy.sum, lambda x: numpy.sum(numpy.sum(x, axis=(0, 2)) * W3), [((2, 3, 4),)], note="axes"),
+    spec(numpy.mean, lambda x: numpy.mean(x) ** 2, EITHER),
+    spec(numpy.mean, lambda x: numpy.sum(numpy.mean(x, axis=0) * W4), note="axis=0"),
+    spec(numpy.mean, lambda x: numpy.sum(numpy.mean(x, axis=1, keepdims=True) * W34), note="keepdims"),
+    spec(numpy.mean, lambda x: numpy.sum(numpy.mean(x, axis=(0, 2)) * W3), [((2, 3, 4),)], note="axes"),
+    spec(numpy.prod, lambda x: numpy.prod(x), [((2, 3),)], POSITIVE),
+    spec(numpy.prod, lambda x: numpy.sum(numpy.prod(x, axis=1) * W3), domain=POSITIVE, note="axis=1"),
+    spec(numpy.prod, lambda x: numpy.sum(numpy.prod(x, axis=0, keepdims=True) * W34), note="keepdims"),
+    spec(numpy.max, lambda x: numpy.max(x), EITHER),
+    spec(numpy.max, lambda x: numpy.sum(numpy.max(x, axis=0) * W4), note="axis=0"),
+    spec(numpy.max, lambda x: numpy.sum(numpy.max(x, axis=1, keepdims=True) * W34), note="keepdims"),
+    spec(numpy.max, lambda x: numpy.max(numpy.stack([x, x])), note="tie"),
+    spec(numpy.max, lambda x: numpy.sum(numpy.max(x, axis=(0, 2)) * W3), [((2, 3, 4),)], note="axes"),
+    spec(numpy.amax, lambda x: numpy.sum(numpy.amax(x, axis=1) * W3)),
+    spec(numpy.min, lambda x: numpy.min(x), EITHER),
+    spec(numpy.min, lambda x: numpy.sum(numpy.min(x, axis=0) * W4), note="axis=0"),
+    spec(numpy.amin, lambda x: numpy.sum(numpy.amin(x, axis=1, keepdims=True) * W34), note="keepdims"),
+    spec(numpy.var, lambda x: numpy.var(x)),
+    spec(numpy.var, lambda x: numpy.sum(numpy.var(x, axis=0) * W4), note="axis=0"),
+    spec(numpy.var, lambda x: numpy.sum(numpy.var(x, axis=1, ddof=1) * W3), note="ddof=1"),
+    spec(numpy.var, lambda x: numpy.var(x, ddof=1), note="all ddof=1"),
+    spec(numpy.var, lambda x: numpy.sum(numpy.var(x, axis=(0, 2)) * W3), [((2, 3, 4),)], note="axes"),
+    spec(numpy.var, lambda x: numpy.sum(numpy.var(x, axis=1, keepdims=True) * W34), note="keepdims"),
+    spec(numpy.std, lambda x: numpy.std(x)),
+    spec(numpy.std, lambda x: numpy.sum(numpy.std(x, axis=0, ddof=1) * W4), note="ddof=1"),
+    spec(numpy.std, lambda x: numpy.sum(numpy.std(x, axis=1, keepdims=True) * W34), note="keepdims"),
+    spec(numpy.linalg.norm, lambda x: numpy.linalg.norm(x), [((4,),), ((3, 4),)]),
+    spec(numpy.linalg.norm, lambda x: numpy.linalg.norm(x, 1), [((4,),)], note="ord=1"),
+    spec(numpy.linalg.norm, lambda x: numpy.linalg.norm(x, ord=2), [((4,),)], note="ord=2"),
+    spec(numpy.linalg.norm, lambda x: numpy.linalg.norm(x, ord=numpy.inf), [((4,),)], note="ord=inf"),
+    spec(numpy.linalg.norm, lambda x: numpy.linalg.norm(x, "fro"), note="fro"),
+    spec(numpy.linalg.norm, lambda x: numpy.sum(numpy.linalg.norm(x, axis=1) * W3), note="axis=1"),
+    spec(numpy.linalg.norm, lambda x: numpy.sum(numpy.linalg.norm(x, ord=1, axis=0) * W4), note="ord=1 axis=0"),
+    spec(numpy.linalg.norm, lambda x: numpy.sum(numpy.linalg.norm(x, numpy.inf, 1) * W3), note="ord=inf axis=1"),
+    spec(numpy.linalg.norm, lambda x: numpy.sum(numpy.linalg.norm(x, axis=1, keepdims=True) * W34), note="keepdims"),
+    spec(numpy.cumsum, lambda x: numpy.sum(numpy.cumsum(x) * W12)),
+    spec(numpy.cumsum, lambda x: numpy.sum(numpy.cumsum(x, axis=0) * W34), note="axis=0"),
+    spec(numpy.cumsum, lambda x: numpy.sum(numpy.cumsum(x, axis=1) * W34), note="axis=1"),
+    spec(numpy.diff, lambda x: numpy.sum(numpy.diff(x) * W34), [((3, 5),)]),
+    spec(numpy.diff, lambda x: numpy.sum(numpy.diff(x, 2) * W3), [((5,),)], note="n=2"),
+    spec(numpy.diff, lambda x: numpy.sum(numpy.diff(x, axis=0) * W34), [((4, 4),)], note="axis=0"),
+    spec(numpy.trace, lambda x: numpy.trace(x), [((3, 3),)]),
+    spec(numpy.trace, lambda x: numpy.trace(x, 1), note="offset=1"),
+    spec(numpy.trace, lambda x: numpy.trace(x, offset=-1), note="offset=-1"),
+)
+
+PRODUCTS_AND_LINALG = _flatten(
+    spec(numpy.dot, lambda x, y: numpy.sum(numpy.dot(x, y) * W234), [*PRODUCTS, (float, (3, 4)), ((3, 4), float)]),
+    spec(numpy.inner, lambda x, y: numpy.sum(numpy.inner(x, y) * W234), [((4,), (4,)), ((4, 5), (5,))]),
+    spec(numpy.inner, lambda x, y: numpy.sum(numpy.inner(x, y) * W34), [((3, 5), (4, 5))], note="matrices"),
+    spec(numpy.outer, lambda x, y: numpy.sum(numpy.outer(x, y) * W34), [((3,), (4,)), ((3,), (2, 2))]),
+    spec(numpy.tensordot, lambda x, y: numpy.sum(numpy.tensordot(x, y) * W34), [((3, 2, 5), (2, 5, 4))]),
+    spec(numpy.tensordot, lambda x, y: numpy.sum(numpy.tensordot(x, y, 1) * W34), [((3, 5), (5, 4))], note="axes=1"),
+    spec(numpy.tensordot, lambda x, y: numpy.sum(numpy.tensordot(x, y, 0) * W34), [((3,), (4,))], note="axes=0"),
+    spec(numpy.tensordot, lambda x, y: numpy.sum(numpy.tensordot(x, y, ([0], [1])) * W34), [((5, 3), (4, 5))]),
+    spec(numpy.einsum, lambda x, y: numpy.sum(numpy.einsum("ij,jk->ik", x, y) * W34), [((3, 5), (5, 4))]),
+    spec(
+        numpy.einsum,
+        lambda x, y: numpy.sum(numpy.einsum("ij,jk->ik", x, y) * W34),
+        [((3, 5), (5, 4))],
+        wrt=1,
+        note="wrt y",
+    ),
+    spec(numpy.einsum, lambda x: numpy.sum(numpy.einsum("ij->j", x) * W4), note="one operand"),
+    spec(numpy.einsum, lambda x, y: numpy.einsum("i,i", x, y), [((4,), (4,))], note="implicit output"),
+    spec(numpy.einsum, lambda x, y: numpy.sum(numpy.einsum("ij,kj", x, y) * W34), [((3, 5), (4, 5))], note="implicit"),
+    spec(numpy.einsum, lambda x, y, z: numpy.einsum("i,ij,j->", x, y, z), [((3,), (3, 4), (4,))], note="three"),
+    spec(numpy.linalg.det, lambda a: numpy.linalg.det(a + DIAG), [((3, 3),)], (-1.0, 1.0)),
+    spec(numpy.linalg.det, lambda a: numpy.sum(numpy.linalg.det(a + DIAG) * W2), [((2, 3, 3),)], note="batched"),
+    spec(numpy.linalg.inv, lambda a: numpy.sum(numpy.linalg.inv(a + DIAG) * W33), [((3, 3),)]),
+    spec(numpy.linalg.solve, lambda a, b: numpy.sum(numpy.linalg.solve(a + DIAG, b) * W3), [((3, 3), (3,))]),
+    spec(numpy.linalg.solve, lambda a, b: numpy.sum(numpy.linalg.solve(a + DIAG, b) * W34), [((3, 3), (3, 4))]),
+)
+
+SHAPES = _flatten(
+    spec(numpy.reshape, lambda x: numpy.sum(numpy.reshape(x, (3, 4)) * W34), [((12,),), ((4, 3),)]),
+    spec(numpy.reshape, lambda x: numpy.sum(numpy.reshape(x, (3, -1)) * W34), [((2, 6),)], note="-1"),
+    spec(numpy.reshape, lambda x: numpy.sum(numpy.reshape(x, (3, 4), order="F") * W34), [((4, 3),)], note="order=F"),
+    spec(numpy.ravel, lambda x: numpy.sum(numpy.ravel(x) * W12)),
+    spec(numpy.ravel, lambda x: numpy.sum(numpy.ravel(x, "F") * W12), note="order=F"),
+    spec(numpy.squeeze, lambda x: numpy.sum(numpy.squeeze(x) * W34), [((3, 1, 4),)]),
+    spec(numpy.squeeze, lambda x: numpy.sum(numpy.squeeze(x, 0) * W34), [((1, 3, 4),)], note="axis"),
+    spec(numpy.atleast_1d, lambda x: numpy.sum(numpy.atleast_1d(x) * W4), [(float,), ((4,),)]),
+    spec(numpy.atleast_2d, lambda x: numpy.sum(numpy.atleast_2d(x) * W34), [(float,), ((4,),)]),
+    spec(numpy.expand_dims, lambda x: numpy.sum(numpy.expand_dims(x, 0) * W34)),
+    spec(numpy.transpose, lambda x: numpy.sum(numpy.transpose(x) * W34), [((4, 3),)]),
+    spec(numpy.transpose, lambda x: numpy.sum(numpy.transpose(x, (2, 0, 1)) * W234), [((3, 4, 2),)], note="axes"),
+    spec(numpy.swapaxes, lambda x: numpy.sum(numpy.swapaxes(x, 0, 2) * W234), [((4, 3, 2),)]),
+    spec(numpy.moveaxis, lambda x: numpy.sum(numpy.moveaxis(x, 2, 0) * W234), [((3, 4, 2),)]),
+    spec(numpy.broadcast_to, lambda x: numpy.sum(numpy.broadcast_to(x, (3, 4)) * W34), [(float,), ((4,),), ((3, 1),)]),
+    spec(numpy.copy, lambda x: numpy.sum(numpy.copy(x) * W34), EITHER),
+    spec(numpy.array, lambda x: numpy.sum(numpy.array(x) * W34)),
+    spec(numpy.array, lambda x, y: numpy.sum(numpy.array([x, y, x]) * W3), SCALARS, note="list"),
+    spec(numpy.array, lambda x, y: numpy.sum(numpy.array([x, y]) * W234), [((3, 4), (3, 4))], note="list"),
+    spec(numpy.asarray, lambda x: numpy.sum(numpy.asarray(x) * W34)),
+    spec(numpy.asarray, lambda x, y: numpy.sum(numpy.asarray([y, x, y]) * W3), SCALARS, note="list"),
+    spec(numpy.concatenate, lambda x, y: numpy.sum(numpy.concatenate([x, y]) * W34), [((1, 4), (2, 4))]),
+    spec(numpy.concatenate, lambda x, y: numpy.sum(numpy.concatenate([y, x, y], axis=1) * W34), [((3, 2), (3, 1))]),
+    spec(numpy.concatenate, lambda x, y: numpy.sum(numpy.concatenate((x, y), axis=None) * W12), [((2, 3), (6,))]),
+    spec(numpy.stack, lambda x, y: numpy.sum(numpy.stack([x, y]) * W234), [((3, 4), (3, 4))]),
+    spec(numpy.stack, lambda x, y: numpy.sum(numpy.stack([x, y, x], axis=1) * W234), [((2, 4), (2, 4))]),
+    spec(numpy.stack, lambda x, y: numpy.sum(numpy.stack((x, y, y, x), axis=-1) * W34), [((3,), (3,))], note="axis=-1"),
+    spec(numpy.hstack, lambda x, y: numpy.sum(numpy.hstack([x, y]) * W4), [((1,), (3,))]),
+    spec(numpy.hstack, lambda x, y: numpy.sum(numpy.hstack([x, y]) * W34), [((3, 1), (3, 3))]),
+    spec(numpy.vstack, lambda x, y: numpy.sum(numpy.vstack([x, y, x]) * W34), [((4,), (4,))]),
+    spec(numpy.vstack, lambda x, y: numpy.sum(numpy.vstack([x, y]) * W34), [((1, 4), (2, 4))]),
+)
+
+ZERO_DERIVATIVE_ARRAYS = _flatten(
+    spec(numpy.shape, lambda x: numpy.sum(x * W34) * numpy.shape(x)[1]),
+    spec(numpy.ndim, lambda x: numpy.sum(x * W34) * numpy.ndim(x)),
+    spec(numpy.size, lambda x: numpy.sum(x * W34) / numpy.size(x)),
+    spec(numpy.argmax, lambda x: x[numpy.argmax(x)] * 2.0, [((4,),)]),
+    spec(numpy.argmin, lambda x: x[numpy.argmin(x)] * 2.0, [((4,),)]),
+    spec(numpy.argsort, lambda x: numpy.sum(x[numpy.argsort(x)] * W4), [((4,),)]),
+    spec(numpy.zeros_like, lambda x: numpy.sum((x - numpy.zeros_like(x)) ** 2)),
+    spec(numpy.ones_like, lambda x: numpy.sum((x + numpy.ones_like(x)) ** 2)),
+    spec(numpy.empty_like, lambda x: numpy.sum(x * W34) * numpy.size(numpy.empty_like(x))),
+    spec(numpy.zeros, lambda x: numpy.sum((x + numpy.zeros((3, 4))) ** 2 * W34), [((4,),)]),
+    spec(numpy.ones, lambda x: numpy.sum(x * numpy.ones((3, 4)) * W34), [((3, 1),)]),
+    spec(numpy.empty, lambda x: numpy.sum(x * W34) * numpy.size(numpy.empty((2, 3)))),
+    spec(numpy.eye, lambda x: numpy.sum((x @ numpy.eye(4)) * W34)),
+    spec(numpy.identity, lambda x: numpy.trace(x @ (x + numpy.identity(3))), [((3, 3),)]),
+    spec(numpy.arange, lambda x: numpy.sum(x * numpy.arange(4) * W34)),
+    spec(numpy.count_nonzero, lambda x: numpy.sum(x * W34) * numpy.count_nonzero(x > 0.5)),
+    spec(numpy.all, lambda x: numpy.sum(x * (1.0 + numpy.all(x > -5.0)) * W34)),
+    spec(numpy.any, lambda x: numpy.sum(x * (1.0 + numpy.any(x > 1.5)) * W34)),
+)
+
+SPECS = OPERATORS + SCALAR_MATH + ELEMENTWISE + REDUCTIONS + PRODUCTS_AND_LINALG + SHAPES + ZERO_DERIVATIVE_ARRAYS

@@ -10,6 +10,7 @@ import inspect
 from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
 import numpy
+from numpy import ndarray
 
 from . import kinds as K
 from .cache import CACHE
@@ -140,6 +141,8 @@ def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: boo
     options = ReverseOptions(with_value=with_value, tuple_wrt=as_tuple)
     signature = inspect.signature(func)
     arity = len(signature.parameters)
+    # Keyed by each argument's type, or an ndarray's rank and dtype kind: cheaper than kinds, and
+    # finer (float and numpy.float64 are one kind, two keys), so no entry mixes two kinds.
     specializations = {}
 
     @functools.wraps(func)
@@ -148,10 +151,10 @@ def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: boo
             bound = signature.bind(*args, **kwargs)
             bound.apply_defaults()
             args = tuple(bound.arguments.values())
-        kinds = tuple(map(K.kind_of, args))
-        generated = specializations.get(kinds)
+        key = tuple([(a.ndim, a.dtype.kind) if type(a) is ndarray else type(a) for a in args])
+        generated = specializations.get(key)
         if generated is None:
-            generated = specializations[kinds] = _specialized(func, names, args, options, optimize, check_scalar=True)
+            generated = specializations[key] = _specialized(func, names, args, options, optimize, check_scalar=True)
         return generated(*args)
 
     return differentiated

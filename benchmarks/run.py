@@ -2,11 +2,14 @@
 
 Run from the repository root::
 
-    python benchmarks/run.py          # the full run (well under two minutes on two cores)
+    python benchmarks/run.py          # the full run (about a minute on two cores)
     python benchmarks/run.py --quick  # a few seconds: a smoke test, the numbers are noisy
     OPENBLAS_NUM_THREADS=2 python benchmarks/run.py  # BLAS is single-threaded unless told otherwise
 
-For each straight-line workload the script times, in one process:
+The workloads come in two groups, each with its own table: straight-line code, and
+control flow (Python loops and branches: Horner's rule, an Euler integration, a
+Rosenbrock chain, a piecewise robust loss, a Newton solve, an RNN). For each workload
+the script times, in one process:
 
 * ``f``: the function itself (the unit every ratio is expressed in),
 * ``hand``: a gradient written by hand, as a numerical person would write it,
@@ -18,7 +21,10 @@ For each straight-line workload the script times, in one process:
 
 Before anything is timed, every hand-written gradient is checked against central
 finite differences and every tool's gradient against the hand-written one; the
-script aborts on a mismatch rather than time a wrong answer.
+script aborts on a mismatch rather than time a wrong answer. Code s2sgrad declines to
+transform (``TransformError`` or ``NotImplementedError``, e.g. a construct it does not
+support yet) is not an abort: its s2sgrad cells read "unsupported", a note under the
+table gives the first line of the message, and the other columns are timed as usual.
 
 How the timing works: every implementation gets an inner loop long enough that
 one measurement takes ``target`` seconds (well above the timer's resolution and
@@ -27,7 +33,7 @@ measurement each per round, for many rounds; the table shows the median.
 Interleaving spreads slow drifts (frequency scaling, a noisy neighbour) evenly
 over all implementations instead of charging them to whichever ran last.
 
-Two more measurements are printed after the table: the one-time cost of the
+Two more measurements are printed after the tables: the one-time cost of the
 first call of a fresh ``s2sgrad.grad`` wrapper (the source transform), and what
 the cached wrapper adds to each call compared with calling the generated
 function directly.
@@ -284,6 +290,199 @@ def generic_softmax_xent(ops: Any) -> Callable:
 
 
 # =====================================================================================
+# Control-flow workloads: the same, with Python loops and branches, written as users
+# write them. Each has its hand-written gradient and its version on ops right after it.
+# =====================================================================================
+
+
+def horner(x, c):
+    """The polynomial with coefficients ``c`` (highest degree first) at ``x``, by Horner's rule."""
+    s = 0.0
+    for a in c:
+        s = s * x + a
+    return s
+
+
+def horner_grad(x, c):
+    """p'(x) by the same recurrence run alongside p(x): d(s*x + a) = ds*x + s."""
+    s = 0.0
+    ds = 0.0
+    for a in c:
+        ds = ds * x + s
+        s = s * x + a
+    return ds
+
+
+def generic_horner(ops: Any) -> Callable:
+    """``horner`` on ``ops`` (only arithmetic, so ``ops`` is unused)."""
+    del ops
+    return horner
+
+
+def pendulum_euler(k, damping, theta, omega, dt, n_steps):
+    """Squared final state of a damped pendulum, integrated by ``n_steps`` explicit Euler steps."""
+    for _ in range(n_steps):
+        accel = -k * math.sin(theta) - damping * omega
+        theta = theta + dt * omega
+        omega = omega + dt * accel
+    return theta**2 + omega**2
+
+
+def pendulum_euler_grad(k, damping, theta, omega, dt, n_steps):
+    """Gradient with respect to (k, damping): the discrete adjoint, run backward over the stored states."""
+    thetas = []
+    omegas = []
+    for _ in range(n_steps):
+        thetas.append(theta)
+        omegas.append(omega)
+        accel = -k * math.sin(theta) - damping * omega
+        theta = theta + dt * omega
+        omega = omega + dt * accel
+    g_theta = 2.0 * theta
+    g_omega = 2.0 * omega
+    g_k = 0.0
+    g_damping = 0.0
+    keep = 1.0 - dt * damping
+    for theta, omega in zip(reversed(thetas), reversed(omegas)):
+        g_accel = dt * g_omega
+        g_k -= g_accel * math.sin(theta)
+        g_damping -= g_accel * omega
+        g_theta, g_omega = g_theta - g_accel * k * math.cos(theta), dt * g_theta + keep * g_omega
+    return g_k, g_damping
+
+
+def generic_pendulum_euler(ops: Any) -> Callable:
+    """``pendulum_euler`` on ``ops``."""
+
+    def f(k, damping, theta, omega, dt, n_steps):
+        for _ in range(n_steps):
+            accel = -k * ops.sin(theta) - damping * omega
+            theta = theta + dt * omega
+            omega = omega + dt * accel
+        return theta**2 + omega**2
+
+    return f
+
+
+def rosenbrock(x):
+    """The n-dimensional Rosenbrock function (the chained form), one term per neighbouring pair."""
+    s = 0.0
+    for i in range(len(x) - 1):
+        s += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
+    return s
+
+
+def rosenbrock_grad(x):
+    """Vectorized, as scipy.optimize.rosen_der: x[i] enters term i (as x[i]) and term i-1 (as x[i+1])."""
+    head = x[:-1]
+    t = 200.0 * (x[1:] - head * head)  # d term_i / d x[i+1]
+    g = np.zeros_like(x)
+    g[:-1] = -2.0 * (head * t + 1.0 - head)
+    g[1:] += t
+    return g
+
+
+def generic_rosenbrock(ops: Any) -> Callable:
+    """``rosenbrock`` on ``ops`` (only arithmetic and indexing, so ``ops`` is unused)."""
+    del ops
+    return rosenbrock
+
+
+def robust_fit(w, t, y, delta):
+    """Robust loss of the line y = w t: quadratic core, linear band, half the slope beyond 2 delta (continuous)."""
+    loss = 0.0
+    for i in range(len(y)):
+        r = y[i] - w * t[i]
+        a = abs(r)
+        if a <= delta:
+            loss += 0.5 * r * r
+        elif a <= 2.0 * delta:
+            loss += delta * (a - 0.5 * delta)
+        else:
+            loss += 0.5 * delta * (a + delta)
+    return loss
+
+
+def robust_fit_grad(w, t, y, delta):
+    """-sum(psi(r) t), vectorized, with psi = d loss / d r: r, then delta sign(r), then delta/2 sign(r)."""
+    r = y - w * t
+    a = np.abs(r)
+    psi = np.where(a <= delta, r, np.where(a <= 2.0 * delta, delta, 0.5 * delta) * np.sign(r))
+    return -(psi @ t)
+
+
+def generic_robust_fit(ops: Any) -> Callable:
+    """``robust_fit`` on ``ops`` (only arithmetic and abs, so ``ops`` is unused)."""
+    del ops
+    return robust_fit
+
+
+def newton_root(a, b):
+    """The real root of z**3 + a z - b (a > 0: there is one), by Newton's method from z = 1."""
+    z = 1.0
+    step = 1.0
+    n = 0
+    while abs(step) > 1e-12 and n < 50:
+        step = (z**3 + a * z - b) / (3.0 * z * z + a)
+        z = z - step
+        n += 1
+    return z
+
+
+def newton_root_grad(a, b):
+    """The implicit function theorem at the root, instead of differentiating the iterations.
+
+    g(z, a, b) = z**3 + a z - b = 0 gives dz/da = -g_a / g_z = -z / (3 z**2 + a) and
+    dz/db = -g_b / g_z = 1 / (3 z**2 + a). Tools that reverse through the iterations agree
+    to the tolerance the loop stops at (the finite-difference check verifies this formula).
+    """
+    z = newton_root(a, b)
+    inv_slope = 1.0 / (3.0 * z * z + a)
+    return -z * inv_slope, inv_slope
+
+
+def generic_newton_root(ops: Any) -> Callable:
+    """``newton_root`` on ``ops`` (only arithmetic and abs, so ``ops`` is unused)."""
+    del ops
+    return newton_root
+
+
+def rnn_loss(W, U, b, xs):
+    """Squared norm of the last state of a tanh RNN run over the rows of ``xs``."""
+    h = np.zeros(W.shape[0])
+    for t in range(len(xs)):
+        h = np.tanh(W @ h + U @ xs[t] + b)
+    return np.sum(h**2)
+
+
+def rnn_loss_grad(W, U, b, xs):
+    """Backpropagation through time, the weight gradients as one matmul each over all steps."""
+    n_steps = len(xs)
+    inputs = xs @ U.T + b  # every step's input term at once
+    hs = np.zeros((n_steps + 1, W.shape[0]))  # hs[t]: the state entering step t
+    for t in range(n_steps):
+        hs[t + 1] = np.tanh(W @ hs[t] + inputs[t])
+    d_pre = np.empty((n_steps, W.shape[0]))  # d loss / d (step t's argument of tanh)
+    d_h = 2.0 * hs[n_steps]
+    for t in range(n_steps - 1, -1, -1):
+        d_pre[t] = d_h * (1.0 - hs[t + 1] * hs[t + 1])
+        d_h = d_pre[t] @ W
+    return d_pre.T @ hs[:n_steps], d_pre.T @ xs, d_pre.sum(axis=0)
+
+
+def generic_rnn_loss(ops: Any) -> Callable:
+    """``rnn_loss`` on ``ops``."""
+
+    def f(W, U, b, xs):
+        h = ops.zeros(W.shape[0])
+        for t in range(len(xs)):
+            h = ops.tanh(W @ h + U @ xs[t] + b)
+        return ops.sum(h**2)
+
+    return f
+
+
+# =====================================================================================
 # Workload table
 # =====================================================================================
 
@@ -354,6 +553,50 @@ def make_workloads() -> List[Workload]:
     ]
 
 
+def make_control_flow_workloads() -> List[Workload]:
+    """The workloads with loops and branches, on fixed pseudo-random data of their own."""
+    rng = np.random.default_rng(20240602)
+    t_fit = np.linspace(-2.0, 2.0, 200)
+    noise = 0.4 * rng.standard_normal(200)
+    noise[::8] += 3.0 * rng.standard_normal(25)  # outliers: every branch of the robust loss is taken
+    hidden, inputs, steps = 32, 16, 50
+    rnn_args = (
+        0.9 * rng.standard_normal((hidden, hidden)) / math.sqrt(hidden),  # spectral radius below 1
+        rng.standard_normal((hidden, inputs)) / math.sqrt(inputs),
+        0.1 * rng.standard_normal(hidden),
+        rng.standard_normal((steps, inputs)),
+    )
+    return [
+        Workload("horner_30", horner, 0, (0.9, rng.standard_normal(30)), horner_grad, generic_horner),
+        Workload(
+            "euler_pendulum_1000",
+            pendulum_euler,
+            (0, 1),
+            (4.0, 0.3, 1.0, 0.0, 0.01, 1000),
+            pendulum_euler_grad,
+            generic_pendulum_euler,
+        ),
+        Workload(
+            "rosenbrock_100",
+            rosenbrock,
+            0,
+            (1.0 + 0.5 * rng.standard_normal(100),),
+            rosenbrock_grad,
+            generic_rosenbrock,
+        ),
+        Workload(
+            "robust_fit_200",
+            robust_fit,
+            0,
+            (1.2, t_fit, 1.5 * t_fit + noise, 0.5),
+            robust_fit_grad,
+            generic_robust_fit,
+        ),
+        Workload("newton_cubic", newton_root, (0, 1), (2.0, 5.0), newton_root_grad, generic_newton_root),
+        Workload("rnn_tanh_50x32", rnn_loss, (0, 1, 2), rnn_args, rnn_loss_grad, generic_rnn_loss),
+    ]
+
+
 # =====================================================================================
 # Other AD tools, each optional
 # =====================================================================================
@@ -379,6 +622,7 @@ def autograd_tool() -> Optional[Tool]:
         return None
     ops = types.SimpleNamespace(
         sqrt=anp.sqrt,
+        sin=anp.sin,
         log=anp.log,
         exp=anp.exp,
         tanh=anp.tanh,
@@ -388,6 +632,7 @@ def autograd_tool() -> Optional[Tool]:
         mean=anp.mean,
         row_max=lambda a: anp.max(a, axis=1, keepdims=True),
         row_sum=lambda a: anp.sum(a, axis=1, keepdims=True),
+        zeros=anp.zeros,
     )
     return Tool("autograd", lambda w: autograd.grad(w.generic(ops), argnum=w.wrt))
 
@@ -403,6 +648,7 @@ def jax_tool() -> Optional[Tool]:
     jax.config.update("jax_enable_x64", True)  # the comparison with NumPy needs float64
     ops = types.SimpleNamespace(
         sqrt=jnp.sqrt,
+        sin=jnp.sin,
         log=jnp.log,
         exp=jnp.exp,
         tanh=jnp.tanh,
@@ -412,6 +658,7 @@ def jax_tool() -> Optional[Tool]:
         mean=jnp.mean,
         row_max=lambda a: jnp.max(a, axis=1, keepdims=True),
         row_sum=lambda a: jnp.sum(a, axis=1, keepdims=True),
+        zeros=jnp.zeros,
     )
 
     def build(w: Workload) -> Callable:
@@ -433,6 +680,8 @@ def torch_tool() -> Optional[Tool]:
         return None
     ops = types.SimpleNamespace(
         sqrt=torch.sqrt,
+        # torch.sin takes tensors only, and a loop's state starts as a Python float
+        sin=lambda a: torch.sin(torch.as_tensor(a, dtype=torch.float64)),
         log=torch.log,
         exp=torch.exp,
         tanh=torch.tanh,
@@ -442,6 +691,7 @@ def torch_tool() -> Optional[Tool]:
         mean=torch.mean,
         row_max=lambda a: torch.amax(a, dim=1, keepdim=True),
         row_sum=lambda a: torch.sum(a, dim=1, keepdim=True),
+        zeros=lambda n: torch.zeros(n, dtype=torch.float64),
     )
 
     def build(w: Workload) -> Callable:
@@ -608,22 +858,13 @@ class Result:
 def gradient_implementations(w: Workload, tools: Sequence[Tool], notes: List[str]) -> Impls:
     """Every checked gradient implementation of ``w`` as (function, arguments), hand-written first.
 
-    Aborts when s2sgrad or autograd disagrees with the hand-written gradient; a
-    failing optional tool (torch, jax) is only dropped, with a note.
+    Aborts when s2sgrad or autograd disagrees with the hand-written gradient; code
+    s2sgrad declines to transform is left out with a note (its table cells read
+    "unsupported"), and a failing optional tool (torch, jax) is only dropped, with a note.
     """
     check_hand_against_finite_differences(w)
     expected = as_tuple(w.hand(*w.args), w.wrt)
-    s2s = s2sgrad.grad(w.func, wrt=w.wrt)
-    try:
-        actual = as_tuple(s2s(*w.args), w.wrt)  # also the warm-up call that builds the cached code
-    except Exception as error:
-        sys.exit(f"{w.name}: s2sgrad.grad failed: {type(error).__name__}: {error}")
-    if not gradients_match(actual, expected):
-        sys.exit(f"{w.name}: s2sgrad's gradient differs from the hand-written one:\n  {actual}\n  {expected}")
-    generated = generated_gradient(w)
-    if not gradients_match(as_tuple(generated(*w.args), w.wrt), expected):
-        sys.exit(f"{w.name}: the generated function, called directly, differs from the hand-written gradient")
-    impls = {"hand": (w.hand, w.args), "s2sgrad": (s2s, w.args), "generated": (generated, w.args)}
+    impls = {"hand": (w.hand, w.args), **s2sgrad_implementations(w, expected, notes)}
     for tool in tools:
         try:
             args = tool.convert(w)
@@ -644,6 +885,29 @@ def gradient_implementations(w: Workload, tools: Sequence[Tool], notes: List[str
     return impls
 
 
+# What s2sgrad raises for code it does not handle yet (as opposed to a crash or a wrong gradient).
+UNSUPPORTED = (s2sgrad.TransformError, NotImplementedError)
+
+
+def s2sgrad_implementations(w: Workload, expected: Sequence[Any], notes: List[str]) -> Impls:
+    """s2sgrad's ``grad`` wrapper and the generated function it wraps, both checked; none when unsupported."""
+    try:
+        s2s = s2sgrad.grad(w.func, wrt=w.wrt)
+        actual = as_tuple(s2s(*w.args), w.wrt)  # also the warm-up call that builds the cached code
+    except UNSUPPORTED as error:
+        first_line = next(iter(str(error).splitlines()), type(error).__name__)
+        notes.append(f"{w.name}: s2sgrad: unsupported ({first_line})")
+        return {}
+    except Exception as error:
+        sys.exit(f"{w.name}: s2sgrad.grad failed: {type(error).__name__}: {error}")
+    if not gradients_match(actual, expected):
+        sys.exit(f"{w.name}: s2sgrad's gradient differs from the hand-written one:\n  {actual}\n  {expected}")
+    generated = generated_gradient(w)
+    if not gradients_match(as_tuple(generated(*w.args), w.wrt), expected):
+        sys.exit(f"{w.name}: the generated function, called directly, differs from the hand-written gradient")
+    return {"s2sgrad": (s2s, w.args), "generated": (generated, w.args)}
+
+
 def generated_gradient(w: Workload) -> Callable:
     """s2sgrad's generated gradient function itself, without the ``grad`` wrapper around it."""
     params = list(inspect.signature(w.func).parameters)
@@ -658,7 +922,8 @@ def run_workload(w: Workload, tools: Sequence[Tool], settings: Settings) -> Resu
     impls = {"f": (w.func, w.args), **gradient_implementations(w, tools, notes)}
     seconds = time_interleaved(impls, settings)
     result = Result(w.name, seconds, notes=notes)
-    result.transform = transform_time(w, seconds["s2sgrad"], settings.transform_repeats)
+    if "s2sgrad" in seconds:
+        result.transform = transform_time(w, seconds["s2sgrad"], settings.transform_repeats)
     return result
 
 
@@ -733,8 +998,9 @@ def main_table(results: Sequence[Result], available: Sequence[str]) -> str:
     rows = []
     for r in results:
         s = r.seconds
-        row = [r.name, us(s["f"]), us(s["hand"]), us(s["s2sgrad"]), us(s["generated"]), us(s.get("autograd"))]
-        row += [ratio(s["s2sgrad"], s["f"]), ratio(s["s2sgrad"], s["hand"])]
+        s2s = us(s["s2sgrad"]) if "s2sgrad" in s else "unsupported"
+        row = [r.name, us(s["f"]), us(s["hand"]), s2s, us(s.get("generated")), us(s.get("autograd"))]
+        row += [ratio(s.get("s2sgrad"), s["f"]), ratio(s.get("s2sgrad"), s["hand"])]
         row += [ratio(s.get(t), s["f"]) for t in TOOL_NAMES]
         rows.append(row)
     lines = [format_table(header, rows)]
@@ -746,7 +1012,12 @@ def main_table(results: Sequence[Result], available: Sequence[str]) -> str:
 
 def transform_table(results: Sequence[Result]) -> str:
     """First-call transform cost per workload, also in units of a steady-state gradient call."""
-    rows = [[r.name, f"{r.transform * 1e3:.2f}", f"{r.transform / r.seconds['s2sgrad']:.0f}"] for r in results]
+    rows = [
+        [r.name, f"{r.transform * 1e3:.2f}", f"{r.transform / r.seconds['s2sgrad']:.0f}"]
+        if "s2sgrad" in r.seconds
+        else [r.name, "unsupported", "-"]
+        for r in results
+    ]
     return format_table(["workload", "transform (ms)", "= steady calls"], rows)
 
 
@@ -795,20 +1066,31 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     print()
 
     sys.stdout.flush()  # the progress lines go to stderr: keep them after the header when both are piped
-    results = []
-    for w in make_workloads():
-        print(f"  {w.name} ...", end="", flush=True, file=sys.stderr)
-        start = time.perf_counter()
-        results.append(run_workload(w, tools, settings))
-        print(f" {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    groups = [
+        ("Gradient cost (all gradients checked: hand vs finite differences, tools vs hand)", make_workloads()),
+        (
+            "Gradient cost, control flow: Python loops and branches (checked the same way)",
+            make_control_flow_workloads(),
+        ),
+    ]
+    tables = []
+    for title, workloads in groups:
+        results = []
+        for w in workloads:
+            print(f"  {w.name} ...", end="", flush=True, file=sys.stderr)
+            start = time.perf_counter()
+            results.append(run_workload(w, tools, settings))
+            print(f" {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        tables.append((title, results))
 
-    print("Gradient cost (all gradients checked: hand vs finite differences, tools vs hand)")
-    print(main_table(results, available))
-    for note in itertools.chain.from_iterable(r.notes for r in results):
-        print(f"  note: {note}")
-    print()
+    for title, results in tables:
+        print(title)
+        print(main_table(results, available))
+        for note in itertools.chain.from_iterable(r.notes for r in results):
+            print(f"  note: {note}")
+        print()
     print("(a) s2sgrad.grad first-call transform time (fresh function object; first call minus a steady call)")
-    print(transform_table(results))
+    print(transform_table([r for _, results in tables for r in results]))
     print()
     print("(b) per-call overhead of the cached s2sgrad.grad wrapper, on tiny(x, y) = x*sin(y) + y*y")
     print(overhead_report(wrapper_overhead(settings)))

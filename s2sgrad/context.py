@@ -28,6 +28,8 @@ class Context:
     injected: Dict[str, Any] = field(default_factory=dict)
     kinds: Dict[str, Kind] = field(default_factory=dict)  # filled in by analysis
     sweep_names: "set[str]" = field(default_factory=set)  # names the reverse sweep introduces
+    scalar_adjoints: "set[str]" = field(default_factory=set)  # adjoints of Python scalars
+    storage: list = field(default_factory=list)  # what the reverse sweep saves (transform.storage.Stored)
 
     def error(self, node: Any, message: str, hint: str = "") -> Exception:
         return self.source.error(node, message, hint)

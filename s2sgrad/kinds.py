@@ -14,7 +14,7 @@ import numpy
 
 
 class Kind(NamedTuple):
-    tag: str  # "scalar", "integer", "array", "other" or "unknown"
+    tag: str  # "scalar", "integer", "array", "sequence" (list, tuple), "other" or "unknown"
     ndim: Optional[int] = None  # for "integer" and "array"; None when not known
 
     @property
@@ -37,6 +37,7 @@ class Kind(NamedTuple):
 SCALAR = Kind("scalar")
 INTEGER = Kind("integer", 0)  # a Python or NumPy integer or bool
 OTHER = Kind("other")
+SEQUENCE = Kind("sequence")  # a list or tuple
 SHAPE = Kind("shape")  # a tuple of integers: its elements are integers
 UNKNOWN = Kind("unknown")
 
@@ -58,6 +59,8 @@ def kind_of(value: Any) -> Kind:
         return INTEGER
     if isinstance(value, numbers.Real):
         return SCALAR
+    if cls is list or cls is tuple:
+        return SEQUENCE
     return OTHER
 
 
@@ -69,6 +72,8 @@ def kind_of_annotation(annotation: Any) -> Kind:
         return INTEGER
     if annotation is numpy.ndarray or getattr(annotation, "__origin__", None) is numpy.ndarray:
         return array()
+    if annotation in (list, tuple) or getattr(annotation, "__origin__", None) in (list, tuple):
+        return SEQUENCE
     return UNKNOWN
 
 
@@ -80,3 +85,14 @@ def broadcast(kinds: "list[Kind]") -> Kind:
     if any(k.tag != "array" or k.ndim is None for k in arrays):
         return array() if all(k.tag == "array" for k in arrays) else UNKNOWN
     return array(max(k.ndim for k in arrays))
+
+
+def join(a: Kind, b: Kind) -> Kind:
+    """The kind of a name that holds a value of kind ``a`` on one path and ``b`` on another."""
+    if a == b:
+        return a
+    if {a, b} == {SCALAR, INTEGER}:
+        return SCALAR  # int and float mix as Python numbers do
+    if a.tag == b.tag == "array":
+        return array()
+    return UNKNOWN

@@ -76,3 +76,42 @@ def comment_text(stmt: gast.stmt) -> Optional[str]:
     if isinstance(stmt, gast.Expr) and isinstance(value, gast.Call) and getattr(value.func, "id", None) == COMMENT:
         return value.args[0].value
     return None
+
+
+COMPOUND = (gast.If, gast.For, gast.While)
+
+
+def blocks_of(stmt: gast.stmt) -> List[List[gast.stmt]]:
+    """The statement lists inside a compound statement (none for a simple one)."""
+    return [stmt.body, stmt.orelse] if isinstance(stmt, COMPOUND) else []
+
+
+def header_of(stmt: gast.stmt) -> List[gast.AST]:
+    """What a statement evaluates outside its blocks: an ``if`` test, a loop's iterable."""
+    if isinstance(stmt, (gast.If, gast.While)):
+        return [stmt.test]
+    if isinstance(stmt, gast.For):
+        return [stmt.iter]
+    return [stmt]
+
+
+def reads_of(stmt: gast.stmt) -> "set[str]":
+    """Every name a statement (and everything nested in it) reads; ``x += 1`` and ``x[i] = v`` read ``x``."""
+    found = set(names_read(stmt))
+    for node in gast.walk(stmt):
+        if isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
+            found.add(node.target.id)
+    return found
+
+
+def writes_of(stmt: gast.stmt) -> "set[str]":
+    """Every name a statement (and everything nested in it) assigns or updates in place."""
+    found = set()
+    for node in gast.walk(stmt):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+            found.add(node.id)
+        if isinstance(node, (gast.Assign, gast.AugAssign)):
+            for target in node.targets if isinstance(node, gast.Assign) else [node.target]:
+                if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+                    found.add(target.value.id)
+    return found

@@ -40,7 +40,7 @@ def unreduce(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
         axes = (axis,) if numpy.ndim(axis) == 0 else tuple(axis)
         g = numpy.expand_dims(g, tuple(a % len(shape) for a in axes))
     if not shape:
-        return g
+        return g[()]  # a scalar, never a 0-d array that a later `+=` would update in place
     return numpy.broadcast_to(g, shape).copy()
 
 

@@ -20,8 +20,8 @@ def grad_f(x, w, d_out=1.0):
     d_x = -(d_t1 * t1 / x)
     # s *= x  (augmented.py:5)
     d_s_1 = d_s_3 * x
-    d_x = d_x + s_1 * d_s_3
+    d_x += s_1 * d_s_3
     # s += w * x  (augmented.py:4)
-    d_w = d_w + d_s_1 * x
-    d_x = d_x + w * d_s_1
+    d_w += d_s_1 * x
+    d_x += w * d_s_1
     return d_x, d_w

@@ -29,6 +29,6 @@ def grad_f(A, B, d_out=1.0):
     d_B = d_B + t8
     # C = np.einsum("ij,jk->ik", A, B)  (einsum_linalg.py:6)
     t9, t10 = einsum_adjoints('ij,jk->ik', d_C, (A, B))
-    d_A = d_A + t9
-    d_B = d_B + t10
+    d_A += t9
+    d_B += t10
     return d_A, d_B

@@ -19,6 +19,6 @@ def grad_f(W, x, d_out=1.0):
     d_W = d_W + untranspose(d_t2)
     # h = np.tanh(W @ x)  (matmul.py:6)
     d_t0 = d_h * (1.0 - h * h)
-    d_W = d_W + matmul_lhs(d_t0, W, x)
+    d_W += matmul_lhs(d_t0, W, x)
     d_x = matmul_rhs(d_t0, W, x)
     return d_W, d_x

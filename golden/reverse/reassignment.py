@@ -12,10 +12,10 @@ def grad_f(x, d_out=1.0):
     d_x_1 = d_out * y_1
     d_y_1 = x_1 * d_out
     # x = x + y  (reassignment.py:5)
-    d_y_1 = d_y_1 + d_x_1
+    d_y_1 += d_x_1
     # y = y * y  (reassignment.py:4)
     d_y = d_y_1 * y
-    d_y = d_y + y * d_y_1
+    d_y += y * d_y_1
     # y = x * 2.0  (reassignment.py:3)
     d_x = d_x_1 + d_y * 2.0
     return d_x

@@ -4,7 +4,10 @@ A value is *varied* if it depends, through differentiable operations, on a
 ``wrt`` parameter, and *useful* if the returned value depends on it. Only
 values that are both are active. Integers, booleans, shapes, comparisons and
 non-``wrt`` parameters are never varied. Anything active that the compiler
-cannot differentiate is reported here, at its source line.
+cannot differentiate is reported here, at its source line. Both sets are
+found at a fixpoint over every assignment, nested ones included, so values
+carried around loops and out of branches are covered; a branch condition
+never makes anything active (its derivative is zero almost everywhere).
 
     def f(x, n):           wrt = x
         k = len(x)         k: not varied (len has a zero derivative)
@@ -13,52 +16,58 @@ cannot differentiate is reported here, at its source line.
         return y * k       active: {x, y}
 """
 
-from typing import Dict, Set
+from typing import Dict, List, Set
 
 import gast
 
 from ..context import Context
 from ..kinds import Kind
 from ..parse.resolve import MISSING
+from .kinds import assignments
 from .ops import operand_names, operation_of
 
 
 def active_names(tree: gast.FunctionDef, ctx: Context, kinds: Dict[str, Kind]) -> Set[str]:
-    varied = _varied(tree, ctx, kinds)
-    useful = _useful(tree)
+    statements = [s for s in assignments(tree.body) if isinstance(s, gast.Assign)]
+    varied = _varied(statements, ctx, kinds)
+    useful = _useful(statements, tree.body[-1])
     active = varied & useful
-    for stmt in tree.body:
-        if isinstance(stmt, gast.Assign) and stmt.targets[0].id in active:
+    for stmt in statements:
+        if stmt.targets[0].id in active:
             _check_differentiable(stmt, ctx)
     return active
 
 
-def _varied(tree: gast.FunctionDef, ctx: Context, kinds: Dict[str, Kind]) -> Set[str]:
+def _varied(statements: List[gast.Assign], ctx: Context, kinds: Dict[str, Kind]) -> Set[str]:
     varied = set(ctx.wrt)
-    for stmt in tree.body:
-        if not isinstance(stmt, gast.Assign):
-            continue
-        target = stmt.targets[0].id
-        if not set(operand_names(stmt.value)) & varied:
-            continue
-        if isinstance(stmt.value, gast.BoolOp):  # `x or 1.0` is x or 1.0, not a boolean
-            raise ctx.error(
-                stmt.value, "'and'/'or' on differentiated values is not supported yet", "use an explicit comparison."
-            )
-        op = operation_of(stmt.value, ctx)
-        if op.form == "logic" or kinds.get(target, Kind("unknown")).is_integer:
-            continue
-        rule = ctx.rules.lookup(op.func) if op.form == "call" else None
-        if op.form != "call" or rule is None or rule.differentiable:
-            varied.add(target)
+    size = -1
+    while size != len(varied):
+        size = len(varied)
+        for stmt in statements:
+            if _varies(stmt, varied, ctx, kinds):
+                varied.add(stmt.targets[0].id)
     return varied
 
 
-def _useful(tree: gast.FunctionDef) -> Set[str]:
-    useful: Set[str] = set()
-    for stmt in reversed(tree.body):
-        if isinstance(stmt, gast.Return) or (isinstance(stmt, gast.Assign) and stmt.targets[0].id in useful):
-            useful.update(operand_names(stmt.value))
+def _varies(stmt: gast.Assign, varied: Set[str], ctx: Context, kinds: Dict[str, Kind]) -> bool:
+    target = stmt.targets[0].id
+    if not set(operand_names(stmt.value)) & varied:
+        return False
+    op = operation_of(stmt.value, ctx)
+    if op.form == "logic" or kinds.get(target, Kind("unknown")).is_integer:
+        return False
+    rule = ctx.rules.lookup(op.func) if op.form == "call" else None
+    return op.form != "call" or rule is None or rule.differentiable
+
+
+def _useful(statements: List[gast.Assign], returned: gast.Return) -> Set[str]:
+    useful: Set[str] = set(operand_names(returned.value))
+    size = -1
+    while size != len(useful):
+        size = len(useful)
+        for stmt in statements:
+            if stmt.targets[0].id in useful:
+                useful.update(operand_names(stmt.value))
     return useful
 
 

@@ -3,10 +3,12 @@
 Kinds start from the parameters' kinds (the first call's arguments, or
 annotations) and flow forward through each operation by its rule's ``result``
 declaration. Unknown is always a safe answer: it only keeps a broadcasting
-reduction that a precise kind would have shown to be unneeded.
+reduction that a precise kind would have shown to be unneeded. A name
+assigned in several places (in branches, around a loop) has the join of its
+kinds, found at a fixpoint.
 """
 
-from typing import Dict
+from typing import Dict, Iterator, List
 
 import gast
 
@@ -19,10 +21,24 @@ from .ops import operation_of
 
 def infer_kinds(tree: gast.FunctionDef, ctx: Context) -> Dict[str, K.Kind]:
     kinds: Dict[str, K.Kind] = dict(ctx.param_kinds)
-    for stmt in tree.body:
-        if isinstance(stmt, gast.Assign):
-            kinds[stmt.targets[0].id] = _kind_of_value(stmt.value, kinds, ctx)
-    return kinds
+    while True:
+        before = dict(kinds)
+        for stmt in assignments(tree.body):
+            target = stmt.targets[0].id if isinstance(stmt, gast.Assign) else stmt.target.id
+            kind = K.INTEGER if isinstance(stmt, gast.For) else _kind_of_value(stmt.value, kinds, ctx)
+            kinds[target] = K.join(kinds[target], kind) if target in kinds else kind
+        if kinds == before:
+            return kinds
+
+
+def assignments(stmts: List[gast.stmt]) -> Iterator[gast.stmt]:
+    """Every assignment and loop (which assigns its index) in a block, nested ones included."""
+    for stmt in stmts:
+        if isinstance(stmt, (gast.Assign, gast.For)):
+            yield stmt
+        if isinstance(stmt, (gast.If, gast.For, gast.While)):
+            yield from assignments(stmt.body)
+            yield from assignments(stmt.orelse)
 
 
 def kind_of_atom(node: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> K.Kind:
@@ -41,7 +57,7 @@ def _kind_of_value(value: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> 
     if op.form == "subscript":
         return _kind_of_subscript(value, kinds, ctx)
     if op.form == "display":
-        return K.OTHER
+        return K.SEQUENCE
     if op.form == "logic":
         return K.Kind("integer", None)
     rule = ctx.rules.lookup(op.func)

@@ -57,8 +57,21 @@ def _with_comments(body: List[gast.stmt], source: FunctionSource) -> List[gast.s
         if line is not None and line != previous and not is_docstring and not isinstance(stmt, gast.Return):
             out.append(comment(f"{source.line_text(line).strip()}  ({source.where(line)})"))
             previous = line
-        out.append(_without_parentheses(stmt))
+        out.append(_commented_blocks(_without_parentheses(stmt), source))
     return out
+
+
+def _commented_blocks(stmt: gast.stmt, source: FunctionSource) -> gast.stmt:
+    """Blocks commented like the body; ``pass`` for an empty one; ``if not t`` for an empty ``if``."""
+    if not isinstance(stmt, (gast.If, gast.For, gast.While)):
+        return stmt
+    if isinstance(stmt, gast.If) and not stmt.body and stmt.orelse:
+        stmt.test = gast.UnaryOp(op=gast.Not(), operand=stmt.test)
+        stmt.body, stmt.orelse = stmt.orelse, []
+    stmt.body = _with_comments(stmt.body, source) or [gast.Pass()]
+    if stmt.orelse:
+        stmt.orelse = _with_comments(stmt.orelse, source)
+    return stmt
 
 
 def _without_parentheses(stmt: gast.stmt) -> gast.stmt:

@@ -6,13 +6,25 @@ an atom, ``a <binop> b``, ``<unaryop> a``, a comparison of atoms, a call of a
 module-level callable on atoms (a list or tuple of atoms may be an argument),
 a subscript of an atom by atoms and slices of atoms, or a tuple of atoms.
 ndarray methods and attributes are calls of their NumPy functions.
+An ``if`` tests an atom, a ``for`` runs over ``range`` of atoms, and a
+``while`` tests an atom that is computed before the loop and again at the end
+of its body. Conditional expressions and ``and``/``or`` become ``if``
+statements, so an operand is evaluated only when Python would evaluate it.
 
     before                        after
     y = np.sin(x * w).sum()       t0 = x * w
                                   t1 = np.sin(t0)
                                   y = np.sum(t1)
+
+    z = a if c > 0 else b         t2 = c > 0
+                                  if t2:
+                                      z = a
+                                  else:
+                                      z = b
 """
 
+import builtins
+import copy
 from typing import List
 
 import gast
@@ -27,11 +39,15 @@ HINT = "rewrite the expression with plain operators and numpy calls."
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
-    body: List[gast.stmt] = []
-    for stmt in tree.body:
-        body.extend(_Flattener(ctx, stmt).statement())
-    tree.body = body
+    tree.body = _block(tree.body, ctx)
     return tree
+
+
+def _block(stmts: List[gast.stmt], ctx: Context) -> List[gast.stmt]:
+    body: List[gast.stmt] = []
+    for stmt in stmts:
+        body.extend(_Flattener(ctx, stmt).statement())
+    return body
 
 
 class _Flattener:
@@ -48,6 +64,21 @@ class _Flattener:
         elif isinstance(stmt, gast.Return):
             stmt.value = self.atom(stmt.value)
             self.out.append(stmt)
+        elif isinstance(stmt, gast.If):
+            stmt.test = self.atom(stmt.test)
+            stmt.body, stmt.orelse = _block(stmt.body, self.ctx), _block(stmt.orelse, self.ctx)
+            self.out.append(stmt)
+        elif isinstance(stmt, gast.For):
+            reverse = self.ctx.resolve(stmt.iter.func) is builtins.reversed
+            loop_range = stmt.iter.args[0] if reverse else stmt.iter
+            loop_range.args = [self.atom(a) for a in loop_range.args]
+            stmt.body = _block(stmt.body, self.ctx)
+            self.out.append(stmt)
+        elif isinstance(stmt, gast.While):
+            test = _Flattener(self.ctx, stmt)
+            stmt.test = test.atom(stmt.test)
+            stmt.body = _block(stmt.body, self.ctx) + copy.deepcopy(test.out)  # the test, again
+            self.out += [*test.out, stmt]
         else:  # opaque side-effect statement, kept as written
             self.out.append(stmt)
         return self.out
@@ -81,7 +112,9 @@ class _Flattener:
                 gast.Compare(left=left, ops=node.ops, comparators=[self.atom(c) for c in node.comparators]), node
             )
         if isinstance(node, gast.BoolOp):
-            return located(gast.BoolOp(op=node.op, values=[self.atom(v) for v in node.values]), node)
+            return self.short_circuit(node)
+        if isinstance(node, gast.IfExp):
+            return self.conditional(node)
         if isinstance(node, gast.Call):
             return self.call(node)
         if isinstance(node, gast.Attribute):
@@ -93,6 +126,30 @@ class _Flattener:
         if isinstance(node, (gast.Tuple, gast.List)):
             return located(type(node)(elts=[self.atom(e) for e in node.elts], ctx=gast.Load()), node)
         raise self.ctx.error(node, f"{_describe(node)} is not supported yet", HINT)
+
+    def conditional(self, node: gast.IfExp) -> gast.expr:
+        """``a if c else b``: an ``if`` statement assigning a temporary in each branch."""
+        test = self.atom(node.test)
+        temp = self.ctx.namer.temp()
+        branches = [self.branch(temp, value) for value in (node.body, node.orelse)]
+        self.out.append(located(gast.If(test=test, body=branches[0], orelse=branches[1]), node))
+        return name(temp)
+
+    def short_circuit(self, node: gast.BoolOp) -> gast.expr:
+        """``a and b`` is ``a`` if it is false, else ``b`` (``or``: the other way round)."""
+        temp = self.ctx.namer.temp()
+        self.out.append(assign(temp, self.operation(node.values[0]), node.values[0]))
+        for value in node.values[1:]:
+            branch = self.branch(temp, value)
+            body, orelse = (branch, []) if isinstance(node.op, gast.And) else ([], branch)
+            self.out.append(located(gast.If(test=name(temp), body=body, orelse=orelse), value))
+        return name(temp)
+
+    def branch(self, temp: str, value: gast.expr) -> List[gast.stmt]:
+        """The statements that compute ``value`` into ``temp``, evaluated only on this path."""
+        flattener = _Flattener(self.ctx, self.stmt)
+        flattener.out.append(assign(temp, flattener.operation(value), value))
+        return flattener.out
 
     def call(self, node: gast.Call) -> gast.expr:
         for arg in node.args:
@@ -148,7 +205,6 @@ class _Flattener:
 
 def _describe(node: gast.AST) -> str:
     names = {
-        gast.IfExp: "a conditional expression",
         gast.Lambda: "a lambda",
         gast.ListComp: "a list comprehension",
         gast.GeneratorExp: "a generator expression",

@@ -1,7 +1,9 @@
 """Desugar statements and reject what the compiler does not handle.
 
-After this pass the body is a sequence of ``name = expr`` assignments, opaque
-side-effect statements (``print(x)``, ``assert``), and one final ``return expr``.
+After this pass every block (the body, and the blocks of ``if``/``for``/
+``while``) holds ``name = expr`` assignments, opaque side-effect statements
+(``print(x)``, ``assert``), ``if``/``for``/``while`` statements, ``break``,
+``continue`` and ``return``.
 
     before                      after
     s += x                      s = s + x
@@ -16,13 +18,8 @@ import gast
 from ..context import Context
 from ..nodes import assign, located, name
 
-# What to say about statements that are not (yet) supported, per node type.
+# What to say about statements that are not supported, per node type.
 UNSUPPORTED = {
-    gast.If: "'if' statements are not supported yet",
-    gast.For: "'for' loops are not supported yet",
-    gast.While: "'while' loops are not supported yet",
-    gast.Break: "'break' is not supported yet",
-    gast.Continue: "'continue' is not supported yet",
     gast.Global: "writing a global variable cannot be differentiated",
     gast.Nonlocal: "writing a nonlocal variable cannot be differentiated",
     gast.FunctionDef: "nested function definitions are not supported yet",
@@ -35,19 +32,13 @@ UNSUPPORTED = {
     gast.ImportFrom: "imports inside a differentiated function are not supported",
 }
 HINT = "rewrite the function without it, or register a rule for it with s2sgrad.register_adjoint."
+KEPT = (gast.Assert, gast.Return, gast.Break, gast.Continue)
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
     _check_signature(tree, ctx)
-    body: List[gast.stmt] = []
-    for i, stmt in enumerate(tree.body):
-        if isinstance(stmt, gast.Return) and i != len(tree.body) - 1:
-            raise ctx.error(stmt, "an early 'return' is not supported yet", "return once, at the end.")
-        body.extend(_desugar(stmt, ctx))
-    if not body or not isinstance(body[-1], gast.Return) or body[-1].value is None:
-        last = tree.body[-1] if tree.body else tree
-        raise ctx.error(last, f"{tree.name!r} must end with 'return <value>'", "return the value to differentiate.")
-    tree.body = body
+    _reject_generators(tree, ctx)
+    tree.body = _block(tree.body, ctx)
     return tree
 
 
@@ -60,11 +51,37 @@ def _check_signature(tree: gast.FunctionDef, ctx: Context) -> None:
         )
 
 
+def _reject_generators(tree: gast.FunctionDef, ctx: Context) -> None:
+    for node in gast.walk(tree):
+        if isinstance(node, (gast.Yield, gast.YieldFrom, gast.Await)):
+            raise ctx.error(
+                node,
+                "a function with 'yield' is a generator, which cannot be differentiated",
+                "return a value instead.",
+            )
+
+
+def _block(stmts: List[gast.stmt], ctx: Context) -> List[gast.stmt]:
+    out: List[gast.stmt] = []
+    for stmt in stmts:
+        out.extend(_desugar(stmt, ctx))
+    return out
+
+
 def _desugar(stmt: gast.stmt, ctx: Context) -> List[gast.stmt]:
-    if isinstance(stmt, (gast.Pass, gast.Assert, gast.Return)):
-        return [] if isinstance(stmt, gast.Pass) else [stmt]
+    if isinstance(stmt, gast.Pass):
+        return []
+    if isinstance(stmt, KEPT):
+        return [stmt]
     if isinstance(stmt, gast.Expr):
         return [] if isinstance(stmt.value, gast.Constant) else [stmt]  # docstrings and bare literals
+    if isinstance(stmt, (gast.If, gast.While)):
+        stmt.body, stmt.orelse = _block(stmt.body, ctx), _block(stmt.orelse, ctx)
+        return [stmt]
+    if isinstance(stmt, gast.For):
+        _check_loop_target(stmt.target, ctx)
+        stmt.body, stmt.orelse = _block(stmt.body, ctx), _block(stmt.orelse, ctx)
+        return [stmt]
     if isinstance(stmt, gast.AugAssign):
         _check_target(stmt.target, ctx)
         value = gast.BinOp(left=name(stmt.target.id), op=stmt.op, right=stmt.value)
@@ -75,6 +92,15 @@ def _desugar(stmt: gast.stmt, ctx: Context) -> List[gast.stmt]:
         return _assignments(stmt.targets, stmt.value, stmt, ctx)
     message = UNSUPPORTED.get(type(stmt), f"'{type(stmt).__name__}' statements are not supported")
     raise ctx.error(stmt, message, HINT)
+
+
+def _check_loop_target(target: gast.expr, ctx: Context) -> None:
+    """Names, possibly unpacked (``for k, (a, b) in enumerate(pairs)``)."""
+    if isinstance(target, (gast.Tuple, gast.List)):
+        for element in target.elts:
+            _check_loop_target(element, ctx)
+    elif not isinstance(target, gast.Name):
+        raise ctx.error(target, "a loop variable must be a plain name", "unpack inside the loop body.")
 
 
 def _assignments(targets: List[gast.expr], value: gast.expr, stmt: gast.stmt, ctx: Context) -> List[gast.stmt]:

@@ -1,32 +1,78 @@
-"""Give every reassignment of a name a new name (straight-line SSA).
+"""Give every reassignment of a name outside loops and branches a new name.
 
 The reverse sweep reads forward values after the forward sweep has finished;
 a name that is assigned twice would by then hold only its last value. In
 straight-line code renaming is the whole cure, and costs nothing at run time.
-After this pass every name is assigned at most once (parameters count as
-assigned at entry).
+A name assigned inside an ``if``, ``for`` or ``while`` keeps one name for the
+whole statement (its value flows around the loop, or out of either branch);
+the storage analysis of the transform saves what the reverse sweep needs of
+those; for it, an assignment there never reads its own target (``s = s * x``
+becomes ``t = s * x; s = t``: the old ``s`` is read, and may need saving,
+before ``s`` is overwritten). A top-level loop's variable gets a new name
+like any assignment.
 
     before              after
     x = x * 2           x_1 = x * 2
     y = x + 1           y = x_1 + 1
+    for i in ...:       for i in ...:
+        y = y * i           y = y * i
 """
 
-from typing import Dict
+from typing import Dict, List
 
 import gast
 
 from ..context import Context
+from ..nodes import assign, name, names_read
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
     current: Dict[str, str] = {a.id: a.id for a in tree.args.args}
     for stmt in tree.body:
-        for node in gast.walk(stmt):
-            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in current:
-                node.id = current[node.id]
+        if isinstance(stmt, (gast.If, gast.For, gast.While)):
+            _compound(stmt, current, ctx)
+            continue
+        _rename_reads(stmt, current)
         if isinstance(stmt, gast.Assign):
             target = stmt.targets[0]
             original = target.id
             target.id = ctx.namer.fresh(original) if original in current else original
             current[original] = target.id
     return tree
+
+
+def _compound(stmt: gast.stmt, current: Dict[str, str], ctx: Context) -> None:
+    if isinstance(stmt, gast.For):
+        _rename_reads(stmt.iter, current)
+        index = stmt.target.id
+        current[index] = ctx.namer.fresh(index) if index in current else index
+    for original in _assigned(stmt):
+        current.setdefault(original, original)
+    for node in gast.walk(stmt):
+        if isinstance(node, gast.Name) and node.id in current:
+            node.id = current[node.id]
+    for field in ("body", "orelse"):
+        setattr(stmt, field, _without_self_reads(getattr(stmt, field), ctx))
+
+
+def _without_self_reads(stmts: List[gast.stmt], ctx: Context) -> List[gast.stmt]:
+    out: List[gast.stmt] = []
+    for stmt in stmts:
+        if isinstance(stmt, (gast.If, gast.For, gast.While)):
+            stmt.body, stmt.orelse = _without_self_reads(stmt.body, ctx), _without_self_reads(stmt.orelse, ctx)
+        if isinstance(stmt, gast.Assign) and stmt.targets[0].id in names_read(stmt.value):
+            temp = ctx.namer.temp()
+            out += [assign(temp, stmt.value, stmt), assign(stmt.targets[0].id, name(temp), stmt)]
+            continue
+        out.append(stmt)
+    return out
+
+
+def _rename_reads(node: gast.AST, current: Dict[str, str]) -> None:
+    for child in gast.walk(node):
+        if isinstance(child, gast.Name) and isinstance(child.ctx, gast.Load) and child.id in current:
+            child.id = current[child.id]
+
+
+def _assigned(stmt: gast.stmt) -> List[str]:
+    return [n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]

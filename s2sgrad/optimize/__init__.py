@@ -1,14 +1,15 @@
 """Stage 5 — optimize: small passes that make generated code what a person would write.
 
 Each pass is ``run(tree, ctx) -> tree`` on the generated function; they repeat
-until nothing changes (two or three rounds in practice).
+until nothing changes (two or three rounds in practice); then scalar
+accumulations are spelled ``d_x += …``.
 """
 
 import gast
 
 from ..context import Context
 from ..emit.unparse import unparse_tree
-from . import copies, dead_code, fold, schedule
+from . import augmented, copies, dead_code, fold, schedule
 
 PASSES = (fold.run, copies.run, dead_code.run, schedule.run)
 
@@ -20,5 +21,5 @@ def optimize(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
             tree = run(tree, ctx)
         after = unparse_tree(tree)
         if after == before:
-            return tree
+            return augmented.run(tree, ctx)
         before = after

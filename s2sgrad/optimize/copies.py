@@ -1,9 +1,11 @@
-"""Copy propagation and copy coalescing in straight-line code.
+"""Copy propagation and copy coalescing.
 
 After this pass no assignment copies one name into another where the copy
 could be avoided: a temporary used only to be copied is computed under its
 final name, and other reads of a copy read the original (so the names of the
-user's variables are the ones that survive).
+user's variables are the ones that survive). Both work inside every block; a
+copy made before a loop or branch is used inside it only if neither name is
+assigned there.
 
     before                  after
     d_t2 = d_out            d_x = d_out * (2 * x)
@@ -12,22 +14,36 @@ user's variables are the ones that survive).
     d_x = t5
 """
 
+from collections import Counter
 from typing import Dict, List
 
 import gast
 
 from ..context import Context
-from ..nodes import names_read
+from ..nodes import blocks_of, header_of, names_read, reads_of, writes_of
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
-    tree.body = _propagate(_coalesce(tree.body, ctx.namer.temporaries))
+    definitions = Counter(n for stmt in _simple_statements(tree.body) for n in writes_of(stmt))
+    reads = Counter(n for stmt in _simple_statements(tree.body) for n in _reads_here(stmt))
+    _coalesce(tree.body, ctx.namer.temporaries, definitions, reads)
+    _propagate(tree.body, {})
     return tree
 
 
-def _assigned(stmt: gast.stmt) -> List[str]:
-    targets = stmt.targets if isinstance(stmt, gast.Assign) else []
-    return [n.id for t in targets for n in gast.walk(t) if isinstance(n, gast.Name)]
+def _simple_statements(stmts: List[gast.stmt]):
+    """Every statement, with compound ones standing for their header only."""
+    for stmt in stmts:
+        yield stmt if not blocks_of(stmt) else gast.Expr(value=header_of(stmt)[0])
+        for block in blocks_of(stmt):
+            yield from _simple_statements(block)
+
+
+def _reads_here(stmt: gast.stmt) -> List[str]:
+    names = list(names_read(stmt))
+    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
+        names.append(stmt.target.id)
+    return names
 
 
 def _is_copy(stmt: gast.stmt) -> bool:
@@ -36,44 +52,51 @@ def _is_copy(stmt: gast.stmt) -> bool:
     )
 
 
-def _propagate(body: List[gast.stmt]) -> List[gast.stmt]:
+def _propagate(body: List[gast.stmt], copies: Dict[str, str]) -> None:
     """Replace reads of ``a`` after ``a = b`` by ``b`` until either is reassigned."""
-    copies: Dict[str, str] = {}
     for stmt in body:
-        for node in gast.walk(stmt):
-            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in copies:
-                node.id = copies[node.id]
-        for target in _assigned(stmt):
+        if blocks_of(stmt):
+            written = writes_of(stmt)
+            copies = {a: b for a, b in copies.items() if not {a, b} & written}
+            for node in header_of(stmt):
+                _substitute(node, copies)
+            for block in blocks_of(stmt):
+                _propagate(block, dict(copies))
+            continue
+        _substitute(stmt, copies)
+        for target in writes_of(stmt):
             copies = {a: b for a, b in copies.items() if target not in (a, b)}
         if _is_copy(stmt) and stmt.targets[0].id != stmt.value.id:
             copies[stmt.targets[0].id] = stmt.value.id
-    return body
 
 
-def _coalesce(body: List[gast.stmt], temporaries: "set[str]") -> List[gast.stmt]:
+def _substitute(node: gast.AST, copies: Dict[str, str]) -> None:
+    for child in gast.walk(node):
+        if isinstance(child, gast.Name) and isinstance(child.ctx, gast.Load) and child.id in copies:
+            child.id = copies[child.id]
+
+
+def _coalesce(body: List[gast.stmt], temporaries: "set[str]", definitions: Counter, reads: Counter) -> None:
     """``t = expr; …; a = t`` with ``t`` a temporary read only there becomes ``a = expr``."""
+    for stmt in body:
+        for block in blocks_of(stmt):
+            _coalesce(block, temporaries, definitions, reads)
     for i, stmt in enumerate(body):
-        if not _is_copy(stmt) or stmt.value.id not in temporaries:
+        if stmt is None or not _is_copy(stmt) or stmt.value.id not in temporaries:
             continue
         target, source = stmt.targets[0].id, stmt.value.id
-        definition = _single_definition(body, source, i)
+        if definitions[source] != 1 or reads[source] != 1:
+            continue
+        definition = next((j for j in range(i) if _defines(body[j], source)), None)
         if definition is None:
             continue
         between = [s for s in body[definition + 1 : i] if s is not None]
-        if any(target in names_read(s) or target in _assigned(s) for s in between):
+        if any(target in reads_of(s) or target in writes_of(s) for s in between):
             continue
         body[definition].targets[0].id = target
         body[i] = None
-    return [s for s in body if s is not None]
+    body[:] = [s for s in body if s is not None]
 
 
-def _single_definition(body: List[gast.stmt], source: str, use: int):
-    """Index of the only assignment of ``source``, if it precedes ``use`` and ``use`` is its only read."""
-    definitions = [j for j, s in enumerate(body) if s is not None and source in _assigned(s)]
-    reads = [j for j, s in enumerate(body) if s is not None and source in names_read(s)]
-    if len(definitions) != 1 or reads != [use] or definitions[0] > use:
-        return None
-    definition = body[definitions[0]]
-    if not (isinstance(definition, gast.Assign) and isinstance(definition.targets[0], gast.Name)):
-        return None
-    return definitions[0]
+def _defines(stmt: gast.stmt, source: str) -> bool:
+    return isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == source

@@ -12,15 +12,24 @@ has a derivative rule or is a runtime helper), so no side effect is reordered.
     d_x = d_out * (2 * x)           d_y = d_out * (2 * y)
 """
 
+from typing import List
+
 import gast
 
 from .. import runtime
 from ..context import Context
-from ..nodes import names_read
+from ..nodes import blocks_of, names_read
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
-    body = tree.body
+    _schedule(tree.body, ctx)
+    return tree
+
+
+def _schedule(body: List[gast.stmt], ctx: Context) -> None:
+    for stmt in body:
+        for block in blocks_of(stmt):
+            _schedule(block, ctx)
     moved = True
     while moved:
         moved = False
@@ -29,7 +38,6 @@ def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
             if _may_swap(first, second, ctx) and second.col_offset < first.col_offset:
                 body[i], body[i + 1] = second, first
                 moved = True
-    return tree
 
 
 def _may_swap(first: gast.stmt, second: gast.stmt, ctx: Context) -> bool:

@@ -1,0 +1,342 @@
+"""Save only what the reverse sweep reads of values the forward sweep overwrites.
+
+The analysis (a to-be-recorded analysis, as in Tapenade) runs forward over
+the forward sweep with a set of *exposed* names: names whose current value
+some adjoint reads. A statement's adjoint reads values before the statement
+(its operands) and sometimes the value it assigns (``exp`` reads its result);
+an ``if`` reads its condition; a ``for`` reads its range; a loop that counts
+its iterations reads the count after it. An assignment to an exposed name
+destroys a value the reverse sweep needs, and only then is something stored.
+Loops are analysed to a fixpoint (the back edge carries exposure into the
+next iteration); ``range`` loop indices are never stored, because the
+reversed loop recomputes them.
+
+What is stored, for an overwritten name ``v``:
+
+* **recompute** — ``v`` is assigned once, directly in a block (a loop body or
+  a branch), every read of it is in that block after the assignment, and the
+  operation is cheap (a scalar, an index, a subscript) and reads only names
+  the block does not change afterwards or loop indices: the assignment is
+  repeated at the start of the block's reversal. Its operands become reads at
+  the block's end, and the analysis runs again.
+* **save** — the same shape but not cheap: ``v_stack.append(v)`` after the
+  assignment, ``v = v_stack.pop()`` at the start of the block's reversal.
+* **push** — otherwise (a value carried around a loop, like ``s`` in
+  ``s = s * x + c``): ``v_stack.append(v)`` before the overwrite, and
+  ``v = v_stack.pop()`` right after the adjoint of the overwriting statement.
+* A loop's iteration count is saved after the loop when an enclosing loop
+  runs it again, and restored before the reversed loop.
+
+Stacks are plain lists named after the value (``s_stack``), created before
+the top-level statement that uses them.
+"""
+
+import copy
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Set, Tuple
+
+import gast
+
+from ..analyze.ops import operation_of
+from ..context import Context
+from ..nodes import assign, call, const, located, name, names_read
+from .sweep import Sweep, marker_key
+
+CHEAP_FORMS = ("copy", "subscript", "logic", "display")
+
+
+@dataclass
+class Stored:
+    """One stored (or recomputed) value, as ``s2sgrad show --report`` lists it."""
+
+    var: str
+    how: str  # "push", "save", "recompute" or "count"
+    site: gast.stmt  # the overwriting assignment, the definition, or the loop
+    block: Optional[list] = None  # save/recompute: the block whose reversal restores it
+    readers: List[int] = field(default_factory=list)  # source lines whose adjoints read it
+
+
+def store(
+    forward: List[gast.stmt], backward: List[gast.stmt], sweep: Sweep, ctx: Context
+) -> Tuple[List[gast.stmt], List[gast.stmt]]:
+    parameters = {a.id for a in ctx.source.tree.args.args}
+    layout = _Layout(forward, parameters, set(sweep.forward_names))
+    while True:
+        overwritten = _Exposure(sweep).overwritten(forward)
+        plan = [_decide(site, var, layout, sweep, ctx) for site, var in overwritten]
+        wanted = _end_reads(plan, layout, ctx)
+        if wanted == sweep.end_reads:
+            break
+        sweep.end_reads = wanted
+    ctx.storage = plan
+    return _Apply(plan, layout, ctx).run(forward, backward)
+
+
+# ----- where statements are -----
+
+
+class _Layout:
+    """Parent links of the forward sweep: each statement's block and index, each block's statement."""
+
+    def __init__(self, body: List[gast.stmt], parameters: Set[str], variables: Set[str]) -> None:
+        self.body, self.parameters, self.variables = body, parameters, variables
+        self.blocks: Dict[int, list] = {id(body): body}
+        self.place: Dict[int, Tuple[list, int]] = {}
+        self.owner: Dict[int, Optional[gast.stmt]] = {id(body): None}
+        self.definitions: Dict[str, List[gast.stmt]] = {}
+        self._walk(body)
+
+    def _walk(self, block: list) -> None:
+        for i, stmt in enumerate(block):
+            self.place[id(stmt)] = (block, i)
+            if isinstance(stmt, gast.Assign):
+                self.definitions.setdefault(stmt.targets[0].id, []).append(stmt)
+            if isinstance(stmt, gast.For):
+                self.definitions.setdefault(stmt.target.id, []).append(stmt)
+            if isinstance(stmt, (gast.If, gast.For, gast.While)):
+                for inner in (stmt.body, stmt.orelse):
+                    self.owner[id(inner)] = stmt
+                    self.blocks[id(inner)] = inner
+                    self._walk(inner)
+
+    def enclosing(self, block: list) -> List[gast.stmt]:
+        """The compound statements around ``block``, innermost first."""
+        out = []
+        owner = self.owner[id(block)]
+        while owner is not None:
+            out.append(owner)
+            owner = self.owner[id(self.place[id(owner)][0])]
+        return out
+
+    def top_level(self, stmt: gast.stmt) -> gast.stmt:
+        block = self.place[id(stmt)][0]
+        chain = self.enclosing(block)
+        return chain[-1] if chain else stmt
+
+    def is_within(self, node_block: list, node_index: int, block: list, start: int) -> bool:
+        """Whether position ``node_index`` of ``node_block`` lies in ``block`` at or after ``start``."""
+        while node_block is not block:
+            owner = self.owner.get(id(node_block))
+            if owner is None:
+                return False
+            node_block, node_index = self.place[id(owner)]
+        return node_index >= start
+
+
+# ----- the analysis -----
+
+
+class _Exposure:
+    def __init__(self, sweep: Sweep) -> None:
+        self.sweep = sweep
+        self.found: Dict[Tuple[int, str], Tuple[gast.stmt, str]] = {}
+
+    def overwritten(self, body: List[gast.stmt]) -> List[Tuple[gast.stmt, str]]:
+        self.block(body, frozenset())
+        return list(self.found.values())
+
+    def block(self, stmts: List[gast.stmt], exposed: frozenset) -> frozenset:
+        for stmt in stmts:
+            exposed = self.statement(stmt, exposed)
+        return exposed | self.sweep.end_reads.get(id(stmts), set())
+
+    def statement(self, stmt: gast.stmt, exposed: frozenset) -> frozenset:
+        before, after = self.sweep.reads.get(id(stmt), (set(), set()))
+        exposed = exposed | before
+        if isinstance(stmt, gast.Assign):
+            return self.overwrite(stmt, stmt.targets[0].id, exposed) | after
+        if isinstance(stmt, gast.If):
+            return self.block(stmt.body, exposed) | self.block(stmt.orelse, exposed)
+        if isinstance(stmt, (gast.For, gast.While)):
+            if isinstance(stmt, gast.For):
+                exposed = self.overwrite(stmt, stmt.target.id, exposed)
+            # the reversed loop sets its own index: reads of it inside the loop need nothing stored
+            index = {stmt.target.id} if isinstance(stmt, gast.For) else set()
+            top = exposed
+            while True:
+                joined = top | (self.block(stmt.body, top - index) - index)
+                if joined == top:
+                    break
+                top = joined
+            return top | self.sweep.exit_reads.get(id(stmt), set())
+        return exposed
+
+    def overwrite(self, stmt: gast.stmt, var: str, exposed: frozenset) -> frozenset:
+        if var in exposed:
+            self.found[(id(stmt), var)] = (stmt, var)
+        return exposed - {var}
+
+
+# ----- decisions -----
+
+
+def _decide(site: gast.stmt, var: str, layout: _Layout, sweep: Sweep, ctx: Context) -> Stored:
+    readers = _readers(var, sweep, layout)
+    lines = sorted({line for _, _, line in readers})
+    if var in sweep.trips.values():
+        loop = next(s for s in _statements(layout) if sweep.trips.get(id(s)) == var)
+        return Stored(var, "count", loop, readers=lines)
+    if isinstance(site, gast.Assign) and _is_block_local(site, var, layout, readers):
+        block, _ = layout.place[id(site)]
+        how = "recompute" if _recomputable(site, layout, ctx) else "save"
+        return Stored(var, how, site, block, lines)
+    return Stored(var, "push", site, readers=lines)
+
+
+def _statements(layout: _Layout) -> List[gast.stmt]:
+    return [block[i] for block, i in layout.place.values()]
+
+
+Position = Tuple[list, int, int]  # block, index in it, source line
+
+
+def _readers(var: str, sweep: Sweep, layout: _Layout) -> List[Position]:
+    """Where the reverse sweep reads ``var``, as positions in the forward sweep."""
+    out: List[Position] = []
+    for stmt in _statements(layout):
+        block, index = layout.place[id(stmt)]
+        line = getattr(stmt, "lineno", 0)
+        before, after = sweep.reads.get(id(stmt), (set(), set()))
+        if var in before or var in after:
+            out.append((block, index, line))
+        if var in sweep.exit_reads.get(id(stmt), ()):
+            out.append((block, index + 1, line))
+    for block_id, names in sweep.end_reads.items():
+        if var in names:
+            block = layout.blocks[block_id]
+            out.append((block, len(block), 0))
+    return out
+
+
+def _is_block_local(site: gast.Assign, var: str, layout: _Layout, readers: List[Position]) -> bool:
+    """Assigned once, directly in a block, and read only in that block after the assignment."""
+    if layout.definitions.get(var) != [site] or var in layout.parameters:
+        return False
+    block, index = layout.place[id(site)]
+    if block is layout.body:
+        return False
+    return all(layout.is_within(b, i, block, index) for b, i, _ in readers)
+
+
+def _recomputable(site: gast.Assign, layout: _Layout, ctx: Context) -> bool:
+    """A cheap operation whose operands still hold their values when the block ends."""
+    op = operation_of(site.value, ctx)
+    kind = ctx.kinds.get(site.targets[0].id)
+    cheap = op.form in CHEAP_FORMS or (
+        op.form == "call" and ctx.rules.lookup(op.func) is not None and kind is not None and kind.is_scalar
+    )
+    if not cheap:
+        return False
+    block, index = layout.place[id(site)]
+    indices = {s.target.id for s in layout.enclosing(block) if isinstance(s, gast.For)}
+    changed = {n for s in block[index + 1 :] for n in _assigned(s)}
+    return all(u in indices or u not in changed for u in _operands(site, layout))
+
+
+def _operands(site: gast.Assign, layout: _Layout) -> Set[str]:
+    return set(names_read(site.value)) & layout.variables
+
+
+def _assigned(stmt: gast.stmt) -> Set[str]:
+    return {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+
+
+def _end_reads(plan: List[Stored], layout: _Layout, ctx: Context) -> Dict[int, Set[str]]:
+    """What recomputed assignments read, as reads at the end of their block."""
+    wanted: Dict[int, Set[str]] = {}
+    for stored in plan:
+        if stored.how == "recompute":
+            wanted.setdefault(id(stored.block), set()).update(_operands(stored.site, layout))
+    return wanted
+
+
+# ----- rewriting both sweeps -----
+
+
+class _Apply:
+    def __init__(self, plan: List[Stored], layout: _Layout, ctx: Context) -> None:
+        self.plan, self.layout, self.ctx = plan, layout, ctx
+        self.before: Dict[int, List[gast.stmt]] = {}  # forward statements to insert, by statement
+        self.after: Dict[int, List[gast.stmt]] = {}
+        self.restores: Dict[str, List[gast.stmt]] = {}  # reverse statements, by marker key
+        self.stacks: Dict[str, str] = {}
+
+    def run(self, forward: List[gast.stmt], backward: List[gast.stmt]) -> Tuple[list, list]:
+        recomputed = []
+        for stored in self.plan:
+            if stored.how == "recompute":
+                recomputed.append(stored)
+                continue
+            stack = self.stack_for(stored)
+            push = _push(stack, stored.var, stored.site)
+            pop = assign(
+                stored.var, call(gast.Attribute(value=name(stack), attr="pop", ctx=gast.Load()), []), stored.site
+            )
+            if stored.how == "push":
+                self.before.setdefault(id(stored.site), []).append(push)
+                self.restores.setdefault(f"after:{id(stored.site)}", []).append(pop)
+                self.initialize(stored)
+            elif stored.how == "save":
+                self.after.setdefault(id(stored.site), []).append(push)
+                self.restores.setdefault(f"start:{id(stored.block)}", []).append(pop)
+            else:  # a loop's count: saved after the loop, restored before its reversal
+                self.after.setdefault(id(stored.site), []).append(push)
+                self.restores.setdefault(f"before:{id(stored.site)}", []).append(pop)
+        for stored in sorted(recomputed, key=lambda s: self.layout.place[id(s.site)][1]):
+            self.restores.setdefault(f"start:{id(stored.block)}", []).append(copy.deepcopy(stored.site))
+        return self.forward(forward), self.reverse(backward)
+
+    def stack_for(self, stored: Stored) -> str:
+        if stored.var not in self.stacks:
+            stack = self.ctx.namer.fresh(f"{stored.var}_stack")
+            self.stacks[stored.var] = stack
+            top = self.layout.top_level(stored.site)
+            created = assign(stack, gast.List(elts=[], ctx=gast.Load()), top)
+            self.before.setdefault(id(top), []).insert(0, created)
+        return self.stacks[stored.var]
+
+    def initialize(self, stored: Stored) -> None:
+        """``v = None`` before the loop when the first push may find ``v`` unassigned."""
+        if stored.var in self.layout.parameters or isinstance(stored.site, gast.For):
+            return
+        block, index = self.layout.place[id(stored.site)]
+        while True:
+            if any(isinstance(s, gast.Assign) and s.targets[0].id == stored.var for s in block[:index]):
+                return
+            owner = self.layout.owner[id(block)]
+            if owner is None:
+                break
+            block, index = self.layout.place[id(owner)]
+        top = self.layout.top_level(stored.site)
+        self.before.setdefault(id(top), []).insert(0, assign(stored.var, const(None), top))
+
+    def forward(self, stmts: List[gast.stmt]) -> List[gast.stmt]:
+        out: List[gast.stmt] = []
+        for stmt in stmts:
+            for field_name in ("body", "orelse"):
+                if isinstance(stmt, (gast.If, gast.For, gast.While)):
+                    setattr(stmt, field_name, self.forward(getattr(stmt, field_name)))
+            out += [*self.before.get(id(stmt), []), stmt, *self.after.get(id(stmt), [])]
+        return out
+
+    def reverse(self, stmts: List[gast.stmt]) -> List[gast.stmt]:
+        out: List[gast.stmt] = []
+        for stmt in stmts:
+            key = marker_key(stmt)
+            if key is not None:
+                out += self.restores.get(key, [])
+                continue
+            for field_name in ("body", "orelse"):
+                if isinstance(stmt, (gast.If, gast.For, gast.While)):
+                    setattr(stmt, field_name, self.reverse(getattr(stmt, field_name)))
+            out.append(stmt)
+        return out
+
+
+def _pop(stack: str, var: str, like: gast.stmt) -> gast.stmt:
+    return assign(var, call(gast.Attribute(value=name(stack), attr="pop", ctx=gast.Load()), []), like)
+
+
+def _push(stack: str, var: str, like: gast.stmt) -> gast.stmt:
+    append = gast.Attribute(value=name(stack), attr="append", ctx=gast.Load())
+    return located(gast.Expr(value=call(append, [name(var)])), like)

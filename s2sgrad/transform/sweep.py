@@ -1,0 +1,309 @@
+"""The reverse sweep: the adjoint of each statement, last to first, keeping the code's shape.
+
+Besides the adjoint code, the sweep records what :mod:`.storage` needs to
+decide what to save: which forward values each statement's adjoint reads, and
+markers where saved values may have to be restored (after the adjoint of an
+assignment; at the start of each reversed block).
+
+Loops are reversed at a fixpoint of the adjoint state: the state at the top
+of the reversed body must hold after every iteration, so the body is first
+reversed without keeping the code (a *dry run*) until the state is stable;
+adjoints that become defined only inside the loop start as zeros before it.
+"""
+
+import builtins
+import contextlib
+import copy
+from typing import Dict, Iterator, List, Optional, Set, Tuple
+
+import gast
+import numpy
+
+from .. import runtime
+from ..analyze.ops import operation_of
+from ..context import Context
+from ..kinds import INTEGER, Kind
+from ..nodes import assign, call, const, located, name, names_read
+from .adjoints import Adjoints, State
+from .instantiate import Instantiator
+
+MARKER = "__s2sgrad_at__"
+Reads = Tuple[Set[str], Set[str]]  # forward values read before / after the statement's assignment
+
+
+def marker(place: str, node: object) -> gast.stmt:
+    """A placeholder statement that :mod:`.storage` replaces by restores (or nothing)."""
+    return gast.Expr(value=call(name(MARKER), [gast.Constant(value=f"{place}:{id(node)}", kind=None)]))
+
+
+def marker_key(stmt: gast.stmt) -> Optional[str]:
+    value = getattr(stmt, "value", None)
+    if isinstance(stmt, gast.Expr) and isinstance(value, gast.Call) and getattr(value.func, "id", None) == MARKER:
+        return value.args[0].value
+    return None
+
+
+def count_trips(stmts: List[gast.stmt], ctx: Context, kinds: Dict[str, Kind]) -> Dict[int, str]:
+    """Count the iterations of each ``while`` loop and each ``for`` loop left by ``break``.
+
+    Adds ``n = 0`` before the loop and ``n = n + 1`` at the top of its body;
+    returns the counter's name by loop.
+    """
+    trips: Dict[int, str] = {}
+    for block in _blocks(stmts):
+        for i in reversed(range(len(block))):
+            loop = block[i]
+            if isinstance(loop, gast.While) or (isinstance(loop, gast.For) and _breaks(loop.body)):
+                counter = ctx.namer.fresh("n_trips")
+                kinds[counter] = INTEGER
+                trips[id(loop)] = counter
+                step = located(gast.BinOp(left=name(counter), op=gast.Add(), right=const(1)), loop)
+                loop.body.insert(0, assign(counter, step, loop))
+                block.insert(i, assign(counter, const(0), loop))
+    return trips
+
+
+def _blocks(stmts: List[gast.stmt]) -> Iterator[List[gast.stmt]]:
+    yield stmts
+    for stmt in stmts:
+        for field in ("body", "orelse"):
+            if isinstance(stmt, (gast.If, gast.For, gast.While)):
+                yield from _blocks(getattr(stmt, field))
+
+
+def _breaks(stmts: List[gast.stmt]) -> bool:
+    return any(isinstance(s, gast.Break) or (isinstance(s, gast.If) and _breaks(s.body + s.orelse)) for s in stmts)
+
+
+def _sliced(node: gast.expr, upper: Optional[gast.expr], step: Optional[gast.expr]) -> gast.expr:
+    """``node[:upper:step]``."""
+    return gast.Subscript(value=node, slice=gast.Slice(lower=None, upper=upper, step=step), ctx=gast.Load())
+
+
+def zero_of(ctx: Context, var: str, kinds: Dict[str, Kind]) -> gast.expr:
+    """A zero adjoint for ``var``: ``0.0`` for a scalar, else ``zeros_like(var)``."""
+    if kinds.get(var, Kind("unknown")).tag == "scalar":
+        return const(0.0)
+    return call(name(ctx.name_for(runtime.zeros_like, "zeros_like")), [name(var)])
+
+
+class Sweep:
+    def __init__(
+        self,
+        ctx: Context,
+        kinds: Dict[str, Kind],
+        active: Set[str],
+        adjoints: Adjoints,
+        instantiator: Instantiator,
+        trips: Dict[int, str],
+    ) -> None:
+        self.ctx, self.kinds, self.active, self.adjoints = ctx, kinds, active, adjoints
+        self.instantiator, self.trips = instantiator, trips
+        self.reads: Dict[int, Reads] = {}  # by id of the forward statement
+        self.exit_reads: Dict[int, Set[str]] = {}  # by id of a loop: read after it (the trip count)
+        self.end_reads: Dict[int, Set[str]] = {}  # by id of a block: read at its end (by recomputation)
+        self.forward_names = set(ctx.local_names) | set(kinds)
+
+    # ----- blocks and statements -----
+
+    def block(self, stmts: List[gast.stmt]) -> List[gast.stmt]:
+        out: List[gast.stmt] = []
+        for stmt in reversed(stmts):
+            out += self.statement(stmt)
+        return out
+
+    def statement(self, stmt: gast.stmt) -> List[gast.stmt]:
+        if isinstance(stmt, gast.Assign):
+            return self.assignment(stmt)
+        if isinstance(stmt, gast.If):
+            return self.branch(stmt)
+        if isinstance(stmt, (gast.For, gast.While)):
+            return self.loop(stmt)
+        return []  # side effects (print, assert) and break: nothing to reverse
+
+    def assignment(self, stmt: gast.Assign) -> List[gast.stmt]:
+        target = stmt.targets[0].id
+        code = self.adjoint_of(stmt) if self.adjoints.is_defined(target) else []
+        read = {n for s in code for n in names_read(s)} & self.forward_names
+        self.reads[id(stmt)] = (read - {target}, read & {target})
+        self.adjoints.kill(target)
+        return [*code, marker("after", stmt)]
+
+    def branch(self, stmt: gast.If) -> List[gast.stmt]:
+        self.reads[id(stmt)] = (set(names_read(stmt.test)), set())
+        entry = self.adjoints.state()
+        body, after_body = self.reversed_block(stmt.body)
+        self.adjoints.restore(entry)
+        orelse, after_orelse = self.reversed_block(stmt.orelse)
+        joined = State.join([after_body, after_orelse])
+        body += self.zeros(after_body, joined, stmt)
+        orelse += self.zeros(after_orelse, joined, stmt)
+        self.adjoints.restore(joined)
+        return [located(gast.If(test=copy.deepcopy(stmt.test), body=body, orelse=orelse), stmt)]
+
+    def loop(self, stmt: gast.stmt) -> List[gast.stmt]:
+        counter = self.trips.get(id(stmt))
+        if isinstance(stmt, gast.For):
+            self.reads[id(stmt)] = (set(names_read(stmt.iter)), set())
+        if counter:
+            self.exit_reads[id(stmt)] = {counter}
+        entry = self.adjoints.state()
+        top = self.loop_state(stmt.body, entry)
+        before = self.zeros(entry, top, stmt)
+        self.adjoints.restore(top)
+        body, after = self.reversed_block(stmt.body)
+        body += self.zeros(after, top, stmt)
+        self.adjoints.restore(top)
+        reversed_loop = gast.For(
+            target=self.loop_target(stmt), iter=self.reversed_iteration(stmt, counter), body=body, orelse=[]
+        )
+        reversed_loop.type_comment = None
+        return [*before, marker("before", stmt), located(reversed_loop, stmt), marker("after", stmt)]
+
+    def reversed_block(self, stmts: List[gast.stmt]) -> Tuple[List[gast.stmt], State]:
+        code = [marker("start", stmts), *self.block(stmts)]
+        return code, self.adjoints.state()
+
+    # ----- loops -----
+
+    def loop_state(self, body: List[gast.stmt], entry: State) -> State:
+        """The adjoint state at the top of the reversed body: stable around the back edge."""
+        top = entry
+        while True:
+            with self.dry_run():
+                self.adjoints.restore(top)
+                self.block(body)
+                after = self.adjoints.state()
+            joined = State.join([top, after])
+            if joined == top:
+                return top
+            top = joined
+
+    @contextlib.contextmanager
+    def dry_run(self) -> Iterator[None]:
+        """Reverse code whose text is thrown away: names and records are restored after."""
+        namer = self.ctx.namer
+        saved = (
+            set(namer.taken),
+            set(namer.temporaries),
+            namer._temps,
+            dict(self.adjoints.names),
+            dict(self.adjoints._root),
+            dict(self.ctx.injected),
+            dict(self.reads),
+            dict(self.exit_reads),
+        )
+        try:
+            yield
+        finally:
+            namer.taken, namer.temporaries, namer._temps = saved[0], saved[1], saved[2]
+            self.adjoints.names, self.adjoints._root = saved[3], saved[4]
+            self.ctx.injected.clear()
+            self.ctx.injected.update(saved[5])
+            self.reads, self.exit_reads = saved[6], saved[7]
+
+    def loop_target(self, stmt: gast.stmt) -> gast.expr:
+        if isinstance(stmt, gast.For):
+            return copy.deepcopy(stmt.target)
+        return name(self.ctx.namer.fresh("_"), store=True)
+
+    def reversed_iteration(self, stmt: gast.stmt, counter: Optional[str]) -> gast.expr:
+        """``reversed(range(…))`` for ``range(…)``, and the other way round; a while replays its count."""
+        rng = name(self.ctx.name_for(builtins.range, "range"))
+        if isinstance(stmt, gast.While):
+            return call(rng, [name(counter)])
+        iteration = copy.deepcopy(stmt.iter)
+        backwards = self.ctx.resolve(iteration.func) is builtins.reversed
+        ran = iteration.args[0] if backwards else iteration
+        if counter:  # the iterations that ran before a break
+            if backwards:
+                ran = gast.Subscript(
+                    value=ran, slice=gast.Slice(lower=None, upper=None, step=const(-1)), ctx=gast.Load()
+                )
+            ran = gast.Subscript(
+                value=ran, slice=gast.Slice(lower=None, upper=name(counter), step=None), ctx=gast.Load()
+            )
+            backwards = False
+        if backwards:
+            return ran
+        return call(name(self.ctx.name_for(builtins.reversed, "reversed")), [ran])
+
+    def zeros(self, current: State, wanted: State, like: gast.AST) -> List[gast.stmt]:
+        """Zero adjoints for what ``wanted`` defines and ``current`` does not."""
+        self.adjoints.restore(current)
+        return self.adjoints.materialize(wanted, like, lambda v: zero_of(self.ctx, v, self.kinds))
+
+    # ----- assignments -----
+
+    def adjoint_of(self, stmt: gast.Assign) -> List[gast.stmt]:
+        target = stmt.targets[0].id
+        op = operation_of(stmt.value, self.ctx)
+        adjoint = name(self.adjoints.name_of(target))
+        if op.form == "copy":
+            return self.pass_through(op.args[0], adjoint, stmt)
+        if op.form == "display":
+            out = []
+            for i, element in enumerate(op.args):
+                item = gast.Subscript(value=copy.deepcopy(adjoint), slice=const(i), ctx=gast.Load())
+                out += self.pass_through(element, item, stmt)
+            return out
+        if op.form == "subscript":
+            return self.subscript_adjoint(stmt)
+        rule = self.ctx.rules.lookup(op.func)
+        if rule is None or not rule.differentiable:
+            return []
+        return self.instantiator.apply(rule, target, op.args, op.keywords, stmt)
+
+    def pass_through(self, source: gast.expr, value: gast.expr, stmt: gast.stmt) -> List[gast.stmt]:
+        if isinstance(source, gast.Name) and source.id in self.active:
+            shares = value.id if isinstance(value, gast.Name) else None
+            return [self.adjoints.accumulate(source.id, value, False, stmt, shares)]
+        return []
+
+    def subscript_adjoint(self, stmt: gast.Assign) -> List[gast.stmt]:
+        """``y = x[index]``: ``d_x[index] += d_y`` into an owned buffer, else ``unindex``."""
+        subscript = stmt.value
+        base = subscript.value
+        if not (isinstance(base, gast.Name) and base.id in self.active):
+            return []
+        kind = self.instantiator.kind(base)
+        if kind.tag in ("other", "sequence"):
+            raise self.ctx.error(
+                subscript,
+                "indexing a tuple of differentiated values is not supported yet",
+                "unpack the values directly.",
+            )
+        d_y = name(self.adjoints.name_of(stmt.targets[0].id))
+        index = subscript.slice
+        if kind.tag == "array" and self._is_basic(index):
+            return self.add_into(base.id, index, d_y, stmt)
+        if isinstance(index, (gast.Slice, gast.Tuple)):  # slices are only syntax inside []: write numpy.s_[...]
+            index = gast.Subscript(value=self.ctx.reference(numpy, "s_"), slice=index, ctx=gast.Load())
+        helper = name(self.ctx.name_for(runtime.unindex, "unindex"))
+        value = call(helper, [d_y, name(base.id), index])
+        return [self.adjoints.accumulate(base.id, value, False, stmt, fresh=True)]
+
+    def add_into(self, var: str, index: gast.expr, value: gast.expr, stmt: gast.stmt) -> List[gast.stmt]:
+        """``d_var[index] += value``, making ``d_var`` an owned buffer first if it is not one."""
+        d_var = self.adjoints.name_of(var)
+        out: List[gast.stmt] = []
+        if not self.adjoints.is_defined(var):
+            out.append(assign(d_var, zero_of(self.ctx, var, self.kinds), stmt))
+        elif not self.adjoints.is_owned(var):
+            out.append(
+                assign(d_var, call(name(self.ctx.name_for(runtime.fresh_copy, "fresh_copy")), [name(d_var)]), stmt)
+            )
+        self.adjoints.define_owned(var)
+        element = gast.Subscript(value=name(d_var), slice=copy.deepcopy(index), ctx=gast.Store())
+        out.append(located(gast.AugAssign(target=element, op=gast.Add(), value=value), stmt))
+        return out
+
+    def _is_basic(self, index: gast.expr) -> bool:
+        """Integers and slices only: ``d_x[index] += g`` then adds each element once."""
+        if isinstance(index, gast.Tuple):
+            return all(self._is_basic(e) for e in index.elts)
+        if isinstance(index, gast.Slice):
+            return True
+        if isinstance(index, gast.Constant):
+            return index.value is None or index.value is Ellipsis or type(index.value) is int
+        return self.instantiator.kind(index) == INTEGER

@@ -226,6 +226,8 @@ ELEMENTWISE = _flatten(
     spec(numpy.maximum, lambda x: numpy.sum(numpy.maximum(x, x) * W34), note="tie"),
     spec(numpy.fmax, lambda x, y: numpy.sum(numpy.fmax(x, y) * W34), BROADCAST),
     spec(numpy.minimum, lambda x, y: numpy.sum(numpy.minimum(x, y) * W34), BROADCAST),
+    spec(max, lambda x, y: max(x, y) * 1.5 + max(y, 0.25), SCALARS, note="builtin"),
+    spec(min, lambda x, y: min(x, y) * 1.5 + min(y, 0.25), SCALARS, note="builtin"),
     spec(numpy.fmin, lambda x, y: numpy.sum(numpy.fmin(x, y) * W34), BROADCAST),
     spec(numpy.where, lambda x, y: numpy.sum(numpy.where(x > 0.0, x, y) * W34), BROADCAST[:4]),
     spec(numpy.where, lambda c, x, y: numpy.sum(numpy.where(c > 0, x, y) * W34), WHERE, wrt=(1, 2), note="condition"),

@@ -21,7 +21,7 @@ def grad_f(a, b, d_out=1.0):
     # s = np.stack([a * b, a + b], axis=1)  (stack_concatenate.py:6)
     t8, t9 = unstack(d_s, [t0, t1], 1)
     d_a = t5 + unbroadcast(t9, a)
-    d_b = t6 + unbroadcast(t9, b)
     d_a += unbroadcast(t8 * b, a)
+    d_b = t6 + unbroadcast(t9, b)
     d_b += unbroadcast(a * t8, b)
     return d_a, d_b

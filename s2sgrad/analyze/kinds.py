@@ -8,15 +8,33 @@ assigned in several places (in branches, around a loop) has the join of its
 kinds, found at a fixpoint.
 """
 
+import builtins
+import operator
 from typing import Dict, Iterator, List
 
 import gast
+import numpy
 
 from .. import kinds as K
 from ..context import Context
 from ..nodes import constant_value
 from ..parse.resolve import MISSING
 from .ops import operation_of
+
+# Operations whose result is an integer when every operand is one.
+INTEGER_CLOSED = {
+    operator.add,
+    operator.sub,
+    operator.mul,
+    operator.floordiv,
+    operator.mod,
+    operator.neg,
+    operator.pos,
+    builtins.abs,
+    builtins.min,
+    builtins.max,
+}
+CREATORS = {numpy.zeros, numpy.ones, numpy.empty, numpy.full}
 
 
 def infer_kinds(tree: gast.FunctionDef, ctx: Context) -> Dict[str, K.Kind]:
@@ -62,6 +80,12 @@ def _kind_of_value(value: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> 
         return K.Kind("integer", None)
     rule = ctx.rules.lookup(op.func)
     arg_kinds = [kind_of_atom(a, kinds, ctx) for a in op.args]
+    if op.func in INTEGER_CLOSED and arg_kinds and all(k == K.INTEGER for k in arg_kinds):
+        return K.INTEGER  # index arithmetic: i + 1 is an integer, not a float
+    if op.func in (operator.matmul, numpy.matmul):
+        return _kind_of_matmul(arg_kinds)
+    if op.func in CREATORS and arg_kinds and arg_kinds[0] == K.INTEGER:
+        return K.array(1)  # numpy.zeros(n)
     result = rule.result if rule else "unknown"
     if result == "elementwise":
         return K.broadcast(arg_kinds)
@@ -76,6 +100,17 @@ def _kind_of_value(value: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> 
     if result == "reduction" and arg_kinds:
         return _kind_of_reduction(arg_kinds[0], op.args[1:], op.keywords)
     return K.UNKNOWN
+
+
+def _kind_of_matmul(arg_kinds: List[K.Kind]) -> K.Kind:
+    ranks = [k.ndim if k.tag == "array" else None for k in arg_kinds]
+    if len(ranks) != 2 or None in ranks or 0 in ranks:
+        return K.UNKNOWN
+    if ranks == [1, 1]:
+        return K.SCALAR
+    if 1 in ranks:
+        return K.array(max(ranks) - 1)
+    return K.array(max(ranks))
 
 
 def _kind_of_reduction(operand: K.Kind, extra_args: list, keywords: list) -> K.Kind:

@@ -37,15 +37,15 @@ def to_source(tree: gast.FunctionDef, source: Optional[FunctionSource], sections
     return _COMMENT_LINE.sub(lambda m: f"{m.group(1)}# {ast.literal_eval(m.group(2))}", text) + "\n"
 
 
-def _with_comments(body: List[gast.stmt], source: FunctionSource) -> List[gast.stmt]:
+def _with_comments(body: List[gast.stmt], source: FunctionSource, previous: Optional[int] = None) -> List[gast.stmt]:
     """Each run of statements from one source line under a comment quoting that line.
 
-    Section comments ("forward sweep") are kept only when both sweeps have code.
+    ``previous`` is the line of the enclosing statement (not repeated inside
+    it). Section comments ("forward sweep") are kept only when both sweeps have code.
     """
     sections = [i for i, stmt in enumerate(body) if comment_text(stmt) is not None]
     drop_sections = len(sections) == 2 and sections[1] == sections[0] + 1
     out: List[gast.stmt] = []
-    previous = None
     for stmt in body:
         if comment_text(stmt) is not None:
             if not drop_sections:
@@ -68,9 +68,10 @@ def _commented_blocks(stmt: gast.stmt, source: FunctionSource) -> gast.stmt:
     if isinstance(stmt, gast.If) and not stmt.body and stmt.orelse:
         stmt.test = gast.UnaryOp(op=gast.Not(), operand=stmt.test)
         stmt.body, stmt.orelse = stmt.orelse, []
-    stmt.body = _with_comments(stmt.body, source) or [gast.Pass()]
+    line = getattr(stmt, "lineno", None)
+    stmt.body = _with_comments(stmt.body, source, line) or [gast.Pass()]
     if stmt.orelse:
-        stmt.orelse = _with_comments(stmt.orelse, source)
+        stmt.orelse = _with_comments(stmt.orelse, source, line)
     return stmt
 
 

@@ -65,7 +65,7 @@ class _Flattener:
             stmt.value = self.atom(stmt.value)
             self.out.append(stmt)
         elif isinstance(stmt, gast.If):
-            stmt.test = self.atom(stmt.test)
+            stmt.test = self.condition(stmt)
             stmt.body, stmt.orelse = _block(stmt.body, self.ctx), _block(stmt.orelse, self.ctx)
             self.out.append(stmt)
         elif isinstance(stmt, gast.For):
@@ -83,11 +83,23 @@ class _Flattener:
             self.out.append(stmt)
         return self.out
 
+    def condition(self, stmt: gast.If) -> gast.expr:
+        """The test as an atom the branches do not reassign (the reverse sweep tests it again)."""
+        test = self.atom(stmt.test)
+        assigned = {n.id for s in stmt.body + stmt.orelse for n in gast.walk(s) if isinstance(n, gast.Name)}
+        if isinstance(test, gast.Name) and test.id in assigned:
+            temp = self.ctx.namer.temp()
+            self.out.append(assign(temp, test, stmt))
+            return name(temp)
+        return test
+
     def atom(self, node: gast.expr) -> gast.expr:
         """``node`` itself if it is an atom, else a temporary holding its value."""
         if self._is_atom(node):
             return node
         operation = self.operation(node)
+        if isinstance(operation, gast.Name):  # a conditional expression's result is already a name
+            return operation
         temp = self.ctx.namer.temp()
         # located at the expression: the optimizer orders independent work by column
         self.out.append(assign(temp, operation, node))
@@ -137,13 +149,14 @@ class _Flattener:
 
     def short_circuit(self, node: gast.BoolOp) -> gast.expr:
         """``a and b`` is ``a`` if it is false, else ``b`` (``or``: the other way round)."""
-        temp = self.ctx.namer.temp()
-        self.out.append(assign(temp, self.operation(node.values[0]), node.values[0]))
+        result = self.atom(node.values[0])
         for value in node.values[1:]:
-            branch = self.branch(temp, value)
-            body, orelse = (branch, []) if isinstance(node.op, gast.And) else ([], branch)
-            self.out.append(located(gast.If(test=name(temp), body=body, orelse=orelse), value))
-        return name(temp)
+            tested, result = result, name(self.ctx.namer.temp())
+            evaluated = self.branch(result.id, value)
+            kept = [assign(result.id, tested, value)]
+            body, orelse = (evaluated, kept) if isinstance(node.op, gast.And) else (kept, evaluated)
+            self.out.append(located(gast.If(test=tested, body=body, orelse=orelse), value))
+        return result
 
     def branch(self, temp: str, value: gast.expr) -> List[gast.stmt]:
         """The statements that compute ``value`` into ``temp``, evaluated only on this path."""

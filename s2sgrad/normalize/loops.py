@@ -85,7 +85,10 @@ def _set_iteration(loop: gast.For, index: str, iterable: gast.expr, reverse: boo
         )
     if reverse:
         iterable = call(name(ctx.name_for(builtins.reversed, "reversed")), [iterable])
-    loop.target, loop.iter = name(index, store=True), located(iterable, loop.iter)
+    for node in gast.walk(iterable):  # new nodes (len, range) belong to the loop's line
+        if not hasattr(node, "lineno") and isinstance(node, gast.expr):
+            located(node, loop.iter)
+    loop.target, loop.iter = name(index, store=True), iterable
 
 
 def _enumerate(loop: gast.For, iterable: gast.Call, before: list, ctx: Context) -> Tuple[Optional[str], list]:

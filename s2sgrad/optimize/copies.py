@@ -28,7 +28,16 @@ def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
     reads = Counter(n for stmt in _simple_statements(tree.body) for n in _reads_here(stmt))
     _coalesce(tree.body, ctx.namer.temporaries, definitions, reads)
     _propagate(tree.body, {})
+    _drop_self_copies(tree.body)
     return tree
+
+
+def _drop_self_copies(body: List[gast.stmt]) -> None:
+    """``a = a`` (left behind by propagation) does nothing."""
+    body[:] = [s for s in body if not (_is_copy(s) and s.targets[0].id == s.value.id)]
+    for stmt in body:
+        for block in blocks_of(stmt):
+            _drop_self_copies(block)
 
 
 def _simple_statements(stmts: List[gast.stmt]):

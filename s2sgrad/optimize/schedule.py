@@ -12,13 +12,14 @@ has a derivative rule or is a runtime helper), so no side effect is reordered.
     d_x = d_out * (2 * x)           d_y = d_out * (2 * y)
 """
 
-from typing import List
+from collections import Counter
+from typing import Dict, List
 
 import gast
 
 from .. import runtime
 from ..context import Context
-from ..nodes import blocks_of, names_read
+from ..nodes import blocks_of, reads_of, writes_of
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
@@ -30,36 +31,58 @@ def _schedule(body: List[gast.stmt], ctx: Context) -> None:
     for stmt in body:
         for block in blocks_of(stmt):
             _schedule(block, ctx)
+    copies = _copies(body)
     moved = True
     while moved:
         moved = False
         for i in range(len(body) - 1):
             first, second = body[i], body[i + 1]
-            if _may_swap(first, second, ctx) and second.col_offset < first.col_offset:
+            if _may_swap(first, second, ctx) and _second_first(first, second, copies):
                 body[i], body[i + 1] = second, first
                 moved = True
 
 
+def _second_first(first: gast.stmt, second: gast.stmt, copies: Dict[str, str]) -> bool:
+    """Whether ``second`` should run first: to read a copy before its source changes, else by column.
+
+    ``d_t = d_s; d_s = d_s * x; d_x += s * d_t`` becomes
+    ``d_t = d_s; d_x += s * d_t; d_s = d_s * x``, where copy propagation then
+    removes ``d_t``.
+    """
+    if any(copies.get(n) in writes_of(first) for n in reads_of(second)):
+        return True
+    if any(copies.get(n) in writes_of(second) for n in reads_of(first)):
+        return False
+    return second.col_offset < first.col_offset
+
+
+def _copies(body: List[gast.stmt]) -> Dict[str, str]:
+    """``t: s`` for each copy ``t = s`` of the block whose target is assigned nowhere else in it."""
+    counts = Counter(n for stmt in body for n in writes_of(stmt))
+    return {
+        s.targets[0].id: s.value.id
+        for s in body
+        if isinstance(s, gast.Assign)
+        and isinstance(s.targets[0], gast.Name)
+        and isinstance(s.value, gast.Name)
+        and counts[s.targets[0].id] == 1
+    }
+
+
 def _may_swap(first: gast.stmt, second: gast.stmt, ctx: Context) -> bool:
-    if not (isinstance(first, gast.Assign) and isinstance(second, gast.Assign)):
+    if not (isinstance(first, (gast.Assign, gast.AugAssign)) and isinstance(second, (gast.Assign, gast.AugAssign))):
         return False
     if getattr(first, "lineno", None) != getattr(second, "lineno", None):
         return False
     if not (_is_pure(first, ctx) and _is_pure(second, ctx)):
         return False
-    if not (_written(first) | _written(second)) <= ctx.sweep_names:
+    writes_first, writes_second = writes_of(first), writes_of(second)
+    if not (writes_first | writes_second) <= ctx.sweep_names:
         return False  # forward statements keep their order, and stay out of the reverse sweep
-    writes_first, writes_second = _written(first), _written(second)
-    return not (
-        writes_first & writes_second or writes_first & set(names_read(second)) or writes_second & set(names_read(first))
-    )
+    return not (writes_first & writes_second or writes_first & reads_of(second) or writes_second & reads_of(first))
 
 
-def _written(stmt: gast.Assign) -> "set[str]":
-    return {n.id for t in stmt.targets for n in gast.walk(t) if isinstance(n, gast.Name)}
-
-
-def _is_pure(stmt: gast.Assign, ctx: Context) -> bool:
+def _is_pure(stmt: gast.stmt, ctx: Context) -> bool:
     for node in gast.walk(stmt.value):
         if isinstance(node, gast.Call):
             func = ctx.resolve(node.func)

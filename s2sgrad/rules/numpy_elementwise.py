@@ -150,13 +150,13 @@ def arctanh(y, x):
 # ----- selection -----
 
 
-@adjoint(numpy.maximum, numpy.fmax)
+@adjoint(numpy.maximum, numpy.fmax, max, result="elementwise")
 def maximum(z, x, y):
     d[x] += unbroadcast(d[z] * numpy.where(x == y, 0.5, x > y), x)
     d[y] += unbroadcast(d[z] * numpy.where(x == y, 0.5, y > x), y)
 
 
-@adjoint(numpy.minimum, numpy.fmin)
+@adjoint(numpy.minimum, numpy.fmin, min, result="elementwise")
 def minimum(z, x, y):
     d[x] += unbroadcast(d[z] * numpy.where(x == y, 0.5, x < y), x)
     d[y] += unbroadcast(d[z] * numpy.where(x == y, 0.5, y < x), y)

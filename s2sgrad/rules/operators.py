@@ -70,7 +70,7 @@ def pos(y, x):
     d[x] += d[y]
 
 
-@adjoint(abs, operator.abs, numpy.absolute, numpy.fabs)
+@adjoint(abs, operator.abs, numpy.absolute, numpy.fabs, result="elementwise")
 def absolute(y, x):
     d[x] += d[y] * numpy.sign(x)
 

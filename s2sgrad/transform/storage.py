@@ -15,10 +15,11 @@ What is stored, for an overwritten name ``v``:
 
 * **recompute** — ``v`` is assigned once, directly in a block (a loop body or
   a branch), every read of it is in that block after the assignment, and the
-  operation is cheap (a scalar, an index, a subscript) and reads only names
-  the block does not change afterwards or loop indices: the assignment is
-  repeated at the start of the block's reversal. Its operands become reads at
-  the block's end, and the analysis runs again.
+  operation is cheap (a scalar result, an index, a subscript): the assignment
+  is repeated in the block's reversal — at its start if no later statement of
+  the block changes an operand, else right after the reverse sweep has undone
+  the first such change (if every read of ``v`` comes before it). Its
+  operands become reads at that point, and the analysis runs again.
 * **save** — the same shape but not cheap: ``v_stack.append(v)`` after the
   assignment, ``v = v_stack.pop()`` at the start of the block's reversal.
 * **push** — otherwise (a value carried around a loop, like ``s`` in
@@ -39,7 +40,7 @@ import gast
 
 from ..analyze.ops import operation_of
 from ..context import Context
-from ..nodes import assign, call, const, located, name, names_read
+from ..nodes import assign, call, const, located, name, names_read, writes_of
 from .sweep import Sweep, marker_key
 
 CHEAP_FORMS = ("copy", "subscript", "logic", "display")
@@ -54,6 +55,8 @@ class Stored:
     site: gast.stmt  # the overwriting assignment, the definition, or the loop
     block: Optional[list] = None  # save/recompute: the block whose reversal restores it
     readers: List[int] = field(default_factory=list)  # source lines whose adjoints read it
+    restore_at: str = ""  # save/recompute: the reverse-sweep marker where it is restored
+    operands_read_at: int = 0  # recompute: id of the statement or block its operands are read before
 
 
 def store(
@@ -113,14 +116,14 @@ class _Layout:
         chain = self.enclosing(block)
         return chain[-1] if chain else stmt
 
-    def is_within(self, node_block: list, node_index: int, block: list, start: int) -> bool:
-        """Whether position ``node_index`` of ``node_block`` lies in ``block`` at or after ``start``."""
+    def index_in(self, node_block: list, node_index: int, block: list) -> Optional[int]:
+        """The index in ``block`` of the statement that holds a position, or None if outside it."""
         while node_block is not block:
             owner = self.owner.get(id(node_block))
             if owner is None:
-                return False
+                return None
             node_block, node_index = self.place[id(owner)]
-        return node_index >= start
+        return node_index
 
 
 # ----- the analysis -----
@@ -142,7 +145,7 @@ class _Exposure:
 
     def statement(self, stmt: gast.stmt, exposed: frozenset) -> frozenset:
         before, after = self.sweep.reads.get(id(stmt), (set(), set()))
-        exposed = exposed | before
+        exposed = exposed | before | self.sweep.end_reads.get(id(stmt), set())
         if isinstance(stmt, gast.Assign):
             return self.overwrite(stmt, stmt.targets[0].id, exposed) | after
         if isinstance(stmt, gast.If):
@@ -172,14 +175,16 @@ class _Exposure:
 
 def _decide(site: gast.stmt, var: str, layout: _Layout, sweep: Sweep, ctx: Context) -> Stored:
     readers = _readers(var, sweep, layout)
-    lines = sorted({line for _, _, line in readers})
+    lines = sorted({line for _, _, line in readers if line})
     if var in sweep.trips.values():
         loop = next(s for s in _statements(layout) if sweep.trips.get(id(s)) == var)
         return Stored(var, "count", loop, readers=lines)
     if isinstance(site, gast.Assign) and _is_block_local(site, var, layout, readers):
         block, _ = layout.place[id(site)]
-        how = "recompute" if _recomputable(site, layout, ctx) else "save"
-        return Stored(var, how, site, block, lines)
+        recompute = _recomputation(site, layout, ctx, readers)
+        if recompute is not None:
+            return Stored(var, "recompute", site, block, lines, *recompute)
+        return Stored(var, "save", site, block, lines, f"start:{id(block)}")
     return Stored(var, "push", site, readers=lines)
 
 
@@ -187,24 +192,30 @@ def _statements(layout: _Layout) -> List[gast.stmt]:
     return [block[i] for block, i in layout.place.values()]
 
 
-Position = Tuple[list, int, int]  # block, index in it, source line
+Position = Tuple[list, float, int]  # block, index in it (x.5: just before statement x), source line
 
 
 def _readers(var: str, sweep: Sweep, layout: _Layout) -> List[Position]:
-    """Where the reverse sweep reads ``var``, as positions in the forward sweep."""
+    """Where the reverse sweep reads ``var``, as positions in the forward sweep.
+
+    A statement's adjoint reads at the statement's index; a recomputation reads
+    its operands just before the statement it follows in the reverse sweep
+    (index - 0.5), or at the end of its block.
+    """
     out: List[Position] = []
     for stmt in _statements(layout):
         block, index = layout.place[id(stmt)]
         line = getattr(stmt, "lineno", 0)
         before, after = sweep.reads.get(id(stmt), (set(), set()))
-        if var in before or var in after:
+        if var in before or var in after or var in sweep.exit_reads.get(id(stmt), ()):
             out.append((block, index, line))
-        if var in sweep.exit_reads.get(id(stmt), ()):
-            out.append((block, index + 1, line))
-    for block_id, names in sweep.end_reads.items():
-        if var in names:
-            block = layout.blocks[block_id]
-            out.append((block, len(block), 0))
+    for key, names in sweep.end_reads.items():
+        if var in names and key in layout.blocks:
+            block = layout.blocks[key]
+            out.append((block, len(block) - 0.5, 0))
+        elif var in names:
+            block, index = layout.place[key]
+            out.append((block, index - 0.5, 0))
     return out
 
 
@@ -215,38 +226,49 @@ def _is_block_local(site: gast.Assign, var: str, layout: _Layout, readers: List[
     block, index = layout.place[id(site)]
     if block is layout.body:
         return False
-    return all(layout.is_within(b, i, block, index) for b, i, _ in readers)
+    positions = [layout.index_in(b, i, block) for b, i, _ in readers]
+    return all(p is not None and p >= index for p in positions)
 
 
-def _recomputable(site: gast.Assign, layout: _Layout, ctx: Context) -> bool:
-    """A cheap operation whose operands still hold their values when the block ends."""
+def _recomputation(site: gast.Assign, layout: _Layout, ctx: Context, readers: List[Position]) -> Optional[tuple]:
+    """Where to repeat a cheap assignment in the reverse sweep, and where its operands are read.
+
+    As late in the reverse sweep as every read of it allows: right after the
+    reversal of the first assignment of the block that follows all its reads
+    (at the block's start if none does), and no later than the restore of
+    the first operand the block changes after it.
+    """
     op = operation_of(site.value, ctx)
     kind = ctx.kinds.get(site.targets[0].id)
     cheap = op.form in CHEAP_FORMS or (
         op.form == "call" and ctx.rules.lookup(op.func) is not None and kind is not None and kind.is_scalar
     )
     if not cheap:
-        return False
+        return None
     block, index = layout.place[id(site)]
-    indices = {s.target.id for s in layout.enclosing(block) if isinstance(s, gast.For)}
-    changed = {n for s in block[index + 1 :] for n in _assigned(s)}
-    return all(u in indices or u not in changed for u in _operands(site, layout))
+    operands = _operands(site, layout)
+    change = next((j for j in range(index + 1, len(block)) if writes_of(block[j]) & operands), None)
+    last_read = max(layout.index_in(b, i, block) for b, i, _ in readers)
+    places = [j for j in range(index + 1, len(block)) if isinstance(block[j], gast.Assign)] + [len(block)]
+    for place in places:
+        if place <= last_read or (change is not None and place > change):
+            continue
+        if place == len(block):
+            return f"start:{id(block)}", id(block)
+        return f"after:{id(block[place])}", id(block[place])
+    return None
 
 
 def _operands(site: gast.Assign, layout: _Layout) -> Set[str]:
     return set(names_read(site.value)) & layout.variables
 
 
-def _assigned(stmt: gast.stmt) -> Set[str]:
-    return {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-
-
 def _end_reads(plan: List[Stored], layout: _Layout, ctx: Context) -> Dict[int, Set[str]]:
-    """What recomputed assignments read, as reads at the end of their block."""
+    """What recomputed assignments read, as reads before a statement or at the end of a block."""
     wanted: Dict[int, Set[str]] = {}
     for stored in plan:
         if stored.how == "recompute":
-            wanted.setdefault(id(stored.block), set()).update(_operands(stored.site, layout))
+            wanted.setdefault(stored.operands_read_at, set()).update(_operands(stored.site, layout))
     return wanted
 
 
@@ -278,12 +300,12 @@ class _Apply:
                 self.initialize(stored)
             elif stored.how == "save":
                 self.after.setdefault(id(stored.site), []).append(push)
-                self.restores.setdefault(f"start:{id(stored.block)}", []).append(pop)
+                self.restores.setdefault(stored.restore_at, []).append(pop)
             else:  # a loop's count: saved after the loop, restored before its reversal
                 self.after.setdefault(id(stored.site), []).append(push)
                 self.restores.setdefault(f"before:{id(stored.site)}", []).append(pop)
         for stored in sorted(recomputed, key=lambda s: self.layout.place[id(s.site)][1]):
-            self.restores.setdefault(f"start:{id(stored.block)}", []).append(copy.deepcopy(stored.site))
+            self.restores.setdefault(stored.restore_at, []).append(copy.deepcopy(stored.site))
         return self.forward(forward), self.reverse(backward)
 
     def stack_for(self, stored: Stored) -> str:

@@ -115,11 +115,16 @@ class Sweep:
     def statement(self, stmt: gast.stmt) -> List[gast.stmt]:
         if isinstance(stmt, gast.Assign):
             return self.assignment(stmt)
+        if isinstance(stmt, (gast.If, gast.For, gast.While)) and not self.assigns_active(stmt):
+            return []  # control flow around inactive values only: nothing to reverse
         if isinstance(stmt, gast.If):
             return self.branch(stmt)
         if isinstance(stmt, (gast.For, gast.While)):
             return self.loop(stmt)
         return []  # side effects (print, assert) and break: nothing to reverse
+
+    def assigns_active(self, stmt: gast.stmt) -> bool:
+        return any(isinstance(n, gast.Assign) and n.targets[0].id in self.active for n in gast.walk(stmt))
 
     def assignment(self, stmt: gast.Assign) -> List[gast.stmt]:
         target = stmt.targets[0].id

@@ -113,6 +113,7 @@ def source(
     args: Optional[Sequence[Any]] = None,
     optimize: bool = True,
     stage: str = "optimized",
+    report: bool = False,
 ) -> str:
     """The generated source of ``grad(func, wrt)``.
 
@@ -121,6 +122,8 @@ def source(
             annotations (``float``, ``int``, ``np.ndarray``) give their kinds.
         stage: ``"normalized"`` (the core-language form of ``func``), ``"raw"``
             (the transform before optimization) or ``"optimized"``.
+        report: append comment lines listing, loop by loop, what the reverse
+            sweep stores on stacks and why (``s2sgrad show --report``).
     """
     if mode != "reverse":
         raise NotImplementedError("forward mode is not implemented yet; use mode='reverse'")
@@ -130,7 +133,10 @@ def source(
     param_kinds = _kinds_from_args(func, args) if args is not None else _kinds_from_annotations(func)
     _check_wrt_kinds(func, names, param_kinds)
     options = ReverseOptions(tuple_wrt=as_tuple)
-    return compile_reverse(func, names, param_kinds, options, do_optimize=optimize, stage=stage).source
+    generated = compile_reverse(func, names, param_kinds, options, do_optimize=optimize, stage=stage)
+    if report and stage != "normalized":
+        return f"{generated.source}\n{generated.report}"
+    return generated.source
 
 
 # ----- the transformed function -----

@@ -20,17 +20,33 @@ def main(argv: Optional[List[str]] = None) -> int:
     show.add_argument("--mode", choices=("reverse", "forward"), default="reverse")
     show.add_argument("--no-optimize", action="store_true", help="print the raw transform")
     show.add_argument("--stage", choices=STAGES, default=None, help="print the tree after this stage")
+    show.add_argument("--report", action="store_true", help="also list what the reverse sweep stores, per loop")
+    show.add_argument(
+        "--args", default=None, metavar="EXPR", help="example arguments to specialize on, e.g. '(2.0, np.ones(3))'"
+    )
     args = parser.parse_args(argv)
     try:
         func = _load(args.target)
         wrt = tuple(args.wrt.split(",")) if args.wrt and "," in args.wrt else (args.wrt or 0)
         stage = args.stage or ("raw" if args.no_optimize else "optimized")
-        text = source(func, wrt=wrt, mode=args.mode, optimize=not args.no_optimize, stage=stage)
+        example = _example_arguments(args.args, func) if args.args else None
+        text = source(
+            func, wrt=wrt, mode=args.mode, args=example, optimize=not args.no_optimize, stage=stage, report=args.report
+        )
     except (TransformError, ValueError, TypeError, NotImplementedError) as exc:
         print(f"s2sgrad: error: {exc}", file=sys.stderr)
         return 2
     sys.stdout.write(text)
     return 0
+
+
+def _example_arguments(expression: str, func: Callable) -> tuple:
+    """The value of ``--args``, evaluated in the function's module (so ``np.ones(3)`` works)."""
+    try:
+        value = eval(expression, dict(func.__globals__))
+    except Exception as exc:
+        raise ValueError(f"cannot evaluate --args {expression!r}: {type(exc).__name__}: {exc}") from None
+    return value if isinstance(value, tuple) else (value,)
 
 
 def _load(target: str) -> Callable:

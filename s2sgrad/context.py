@@ -30,6 +30,8 @@ class Context:
     sweep_names: "set[str]" = field(default_factory=set)  # names the reverse sweep introduces
     scalar_adjoints: "set[str]" = field(default_factory=set)  # adjoints of Python scalars
     storage: list = field(default_factory=list)  # what the reverse sweep saves (transform.storage.Stored)
+    loops: list = field(default_factory=list)  # the forward sweep's loops, for the storage report
+    trips: Dict[int, str] = field(default_factory=dict)  # iteration counters, by id of their loop
 
     def error(self, node: Any, message: str, hint: str = "") -> Exception:
         return self.source.error(node, message, hint)

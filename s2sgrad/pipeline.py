@@ -16,6 +16,7 @@ from .optimize import optimize
 from .parse import parse_function
 from .rules import RuleTable, default_rules
 from .transform.reverse import ReverseOptions, reverse
+from .transform.storage import describe as describe_storage
 
 STAGES = ("normalized", "raw", "optimized")
 DEFAULT_OPTIONS = ReverseOptions()
@@ -28,6 +29,7 @@ class Generated:
     source: str  # the generated function's text
     function: Optional[Callable]  # None when only a stage dump was asked for
     result_kind: Kind
+    report: str = ""  # what the reverse sweep stores, per loop (comment lines)
 
 
 def compile_reverse(
@@ -54,10 +56,11 @@ def compile_reverse(
     if do_optimize and stage != "raw":
         tree = optimize(tree, ctx)
     text = to_source(tree, source)
+    report = describe_storage(ctx)
     if stage != "optimized":
-        return Generated(text, None, result_kind)
+        return Generated(text, None, result_kind, report)
     defaults = (*tuple(func.__defaults__ or ()), 1.0)
-    return Generated(text, compile_function(text, tree.name, func, ctx.injected, defaults), result_kind)
+    return Generated(text, compile_function(text, tree.name, func, ctx.injected, defaults), result_kind, report)
 
 
 def _assigned_names(tree: gast.FunctionDef) -> "set[str]":

@@ -125,12 +125,14 @@ def _kind_of_reduction(operand: K.Kind, extra_args: list, keywords: list) -> K.K
 
 
 def _kind_of_subscript(value: gast.Subscript, kinds: Dict[str, K.Kind], ctx: Context) -> K.Kind:
-    """``x[i, j]`` with integer indices for every axis of an array is a scalar."""
+    """``x[i, j]`` drops one axis of an array per integer index; slices keep theirs."""
     base = kind_of_atom(value.value, kinds, ctx)
     if base == K.SHAPE:
         return K.Kind("integer", None if isinstance(value.slice, gast.Slice) else 0)
     index = value.slice.elts if isinstance(value.slice, gast.Tuple) else [value.slice]
-    integer = all(not isinstance(i, gast.Slice) and kind_of_atom(i, kinds, ctx) == K.INTEGER for i in index)
-    if base.tag == "array" and base.ndim == len(index) and integer:
-        return K.SCALAR
-    return K.UNKNOWN
+    integers = [not isinstance(i, gast.Slice) and kind_of_atom(i, kinds, ctx) == K.INTEGER for i in index]
+    basic = all(flag or isinstance(i, gast.Slice) for flag, i in zip(integers, index))
+    if base.tag != "array" or base.ndim is None or not basic or len(index) > base.ndim:
+        return K.UNKNOWN
+    left = base.ndim - sum(integers)
+    return K.SCALAR if left == 0 else K.array(left)

@@ -49,7 +49,7 @@ def reverse(
     adjoints = Adjoints(ctx.namer, seed_name, kinds)
     forward = [s for s in tree.body if not isinstance(s, gast.Return)]
     returned = tree.body[-1]
-    trips = count_trips(forward, ctx, kinds)
+    trips = ctx.trips = count_trips(forward, ctx, kinds)
     sweep = Sweep(ctx, kinds, active, adjoints, Instantiator(ctx, kinds, active, adjoints), trips)
 
     backward: List[gast.stmt] = []

@@ -41,6 +41,7 @@ import gast
 from ..analyze.ops import operation_of
 from ..context import Context
 from ..nodes import assign, call, const, located, name, names_read, writes_of
+from ..parse import FunctionSource
 from .sweep import Sweep, marker_key
 
 CHEAP_FORMS = ("copy", "subscript", "logic", "display")
@@ -57,6 +58,7 @@ class Stored:
     readers: List[int] = field(default_factory=list)  # source lines whose adjoints read it
     restore_at: str = ""  # save/recompute: the reverse-sweep marker where it is restored
     operands_read_at: int = 0  # recompute: id of the statement or block its operands are read before
+    loop: Optional[gast.stmt] = None  # the innermost loop around it (the counted loop, for a count)
 
 
 def store(
@@ -71,8 +73,52 @@ def store(
         if wanted == sweep.end_reads:
             break
         sweep.end_reads = wanted
+    for stored in plan:
+        block = layout.place[id(stored.site)][0]
+        loops = [s for s in layout.enclosing(block) if isinstance(s, (gast.For, gast.While))]
+        stored.loop = stored.site if stored.how == "count" else next(iter(loops), None)
     ctx.storage = plan
+    ctx.loops = [s for s in _statements(layout) if isinstance(s, (gast.For, gast.While))]
     return _Apply(plan, layout, ctx).run(forward, backward)
+
+
+HOW = {
+    "push": "pushed before each overwrite",
+    "save": "pushed after its assignment",
+    "recompute": "recomputed in the reverse sweep, not stored",
+    "count": "iteration count, pushed after the loop (an enclosing loop runs it again)",
+}
+
+
+def describe(ctx: Context) -> str:
+    """What the reverse sweep stores, loop by loop: the text of ``s2sgrad show --report``."""
+    source = ctx.source
+    lines = ["# storage report: what the reverse sweep stores, per loop"]
+    outside = [s for s in ctx.storage if s.loop is None]
+    for loop in ctx.loops:
+        header = source.line_text(loop.lineno).strip()
+        here = [s for s in ctx.storage if s.loop is loop]
+        stacks = sum(s.how in ("push", "save") for s in here)
+        lines.append(f"# line {source.where(loop.lineno)}: {header}")
+        lines.append(f"#     {stacks} stack push{'es' if stacks != 1 else ''} per iteration")
+        if isinstance(loop, gast.For):
+            lines.append(f"#     {loop.target.id}: not stored (the reversed range recomputes it)")
+        if loop.lineno and ctx.trips.get(id(loop)) and not any(s.how == "count" for s in here):
+            lines.append(f"#     {ctx.trips[id(loop)]}: iteration count, one integer kept after the loop")
+        lines += [f"#     {_explained(s, source)}" for s in here]
+    if outside:
+        lines.append("# outside loops")
+        lines += [f"#     {_explained(s, source)}" for s in outside]
+    if not ctx.loops and not outside:
+        lines.append("#     nothing: no value the reverse sweep reads is overwritten")
+    return "\n".join(lines) + "\n"
+
+
+def _explained(stored: Stored, source: FunctionSource) -> str:
+    where = f"line {source.file_line(stored.site)}" if stored.how != "count" else "the loop"
+    readers = sorted({source.file_line(line) for line in stored.readers})
+    read = f"; read by the reverse of line {', '.join(map(str, readers))}" if readers else ""
+    return f"{stored.var}: {HOW[stored.how]} ({where}){read}"
 
 
 # ----- where statements are -----

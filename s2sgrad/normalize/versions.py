@@ -28,9 +28,9 @@ from ..nodes import assign, name, names_read
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
     current: Dict[str, str] = {a.id: a.id for a in tree.args.args}
-    for stmt in tree.body:
+    for i, stmt in enumerate(tree.body):
         if isinstance(stmt, (gast.If, gast.For, gast.While)):
-            _compound(stmt, current, ctx)
+            _compound(stmt, current, ctx, tree.body[i + 1 :])
             continue
         _rename_reads(stmt, current)
         if isinstance(stmt, gast.Assign):
@@ -41,12 +41,16 @@ def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
     return tree
 
 
-def _compound(stmt: gast.stmt, current: Dict[str, str], ctx: Context) -> None:
+def _compound(stmt: gast.stmt, current: Dict[str, str], ctx: Context, rest: List[gast.stmt]) -> None:
     if isinstance(stmt, gast.For):
         _rename_reads(stmt.iter, current)
         index = stmt.target.id
         current[index] = ctx.namer.fresh(index) if index in current else index
+    read_later = _read_before_assigned(rest)
     for original in _assigned(stmt):
+        if original in current and isinstance(stmt, gast.For) and _fresh_each_iteration(stmt, original):
+            if original not in read_later and original != stmt.target.id:
+                current[original] = ctx.namer.fresh(original)  # a new variable, like the loop's own
         current.setdefault(original, original)
     for node in gast.walk(stmt):
         if isinstance(node, gast.Name) and node.id in current:
@@ -66,6 +70,30 @@ def _without_self_reads(stmts: List[gast.stmt], ctx: Context) -> List[gast.stmt]
             continue
         out.append(stmt)
     return out
+
+
+def _read_before_assigned(stmts: List[gast.stmt]) -> "set[str]":
+    """Names these statements may read before assigning them (values that flow in from before)."""
+    exposed: "set[str]" = set()
+    assigned: "set[str]" = set()
+    for stmt in stmts:
+        reads = set(names_read(stmt))
+        if isinstance(stmt, gast.For):
+            reads = {n for n in reads if not _fresh_each_iteration(stmt, n)} | set(names_read(stmt.iter))
+        exposed |= reads - assigned
+        if isinstance(stmt, gast.Assign):
+            assigned.add(stmt.targets[0].id)
+    return exposed
+
+
+def _fresh_each_iteration(loop: gast.For, var: str) -> bool:
+    """The loop body assigns ``var`` (directly) before anything in it reads ``var``."""
+    for stmt in loop.body:
+        if var in names_read(stmt):
+            return False
+        if isinstance(stmt, gast.Assign) and stmt.targets[0].id == var:
+            return True
+    return False
 
 
 def _rename_reads(node: gast.AST, current: Dict[str, str]) -> None:

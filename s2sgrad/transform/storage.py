@@ -364,18 +364,13 @@ class _Apply:
         return self.stacks[stored.var]
 
     def initialize(self, stored: Stored) -> None:
-        """``v = None`` before the loop when the first push may find ``v`` unassigned."""
+        """``v = None`` before the loop when nothing before it assigns ``v`` (the first push finds it unbound)."""
         if stored.var in self.layout.parameters or isinstance(stored.site, gast.For):
             return
-        block, index = self.layout.place[id(stored.site)]
-        while True:
-            if any(isinstance(s, gast.Assign) and s.targets[0].id == stored.var for s in block[:index]):
-                return
-            owner = self.layout.owner[id(block)]
-            if owner is None:
-                break
-            block, index = self.layout.place[id(owner)]
         top = self.layout.top_level(stored.site)
+        earlier = self.layout.body[: self.layout.place[id(top)][1]]
+        if any(stored.var in writes_of(s) for s in earlier):
+            return
         self.before.setdefault(id(top), []).insert(0, assign(stored.var, const(None), top))
 
     def forward(self, stmts: List[gast.stmt]) -> List[gast.stmt]:

@@ -10,6 +10,13 @@ from typing import Any, Optional, Sequence, Tuple
 import numpy
 
 
+def sign(x: Any) -> Any:
+    """``numpy.sign``, without its cost on a Python float (-1.0, 0.0 or 1.0)."""
+    if type(x) is float:
+        return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0 * x  # 0.0 * x keeps NaN a NaN
+    return numpy.sign(x)
+
+
 def zeros_like(x: Any) -> Any:
     """A zero adjoint of ``x``'s type and shape (0.0 for a Python scalar)."""
     return numpy.zeros_like(x) if isinstance(x, numpy.ndarray) else 0.0
@@ -17,6 +24,8 @@ def zeros_like(x: Any) -> Any:
 
 def unbroadcast(g: Any, like: Any) -> Any:
     """Sum ``g`` over the axes that broadcasting added or stretched in ``like``."""
+    if type(g) is numpy.ndarray and type(like) is numpy.ndarray and g.shape == like.shape:
+        return g  # the common case, first: called once per operand per step in loops
     shape = numpy.shape(like)
     if numpy.shape(g) == shape:
         return g

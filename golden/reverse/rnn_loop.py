@@ -37,8 +37,8 @@ def grad_f(W, b, xs, d_out=1.0):
         d_t5 = d_h * (1.0 - h * h)
         h = h_stack.pop()
         d_t4 = unbroadcast(d_t5, t4)
-        d_b = d_b + unbroadcast(d_t5, b)
+        d_b += unbroadcast(d_t5, b)
         d_t3 = unbroadcast(d_t4, t3)
-        d_W = d_W + matmul_lhs(d_t3, W, h)
+        d_W += matmul_lhs(d_t3, W, h)
         d_h = matmul_rhs(d_t3, W, h)
     return d_W, d_b

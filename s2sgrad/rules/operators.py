@@ -9,7 +9,7 @@ import operator
 
 import numpy
 
-from ..runtime import matmul_lhs, matmul_rhs, unbroadcast
+from ..runtime import matmul_lhs, matmul_rhs, sign, unbroadcast
 from .notation import adjoint, d, nondifferentiable
 
 # ----- binary, broadcasting -----
@@ -72,7 +72,7 @@ def pos(y, x):
 
 @adjoint(abs, operator.abs, numpy.absolute, numpy.fabs, result="elementwise")
 def absolute(y, x):
-    d[x] += d[y] * numpy.sign(x)
+    d[x] += d[y] * sign(x)
 
 
 ZERO_DERIVATIVE = nondifferentiable(operator.floordiv, numpy.floor_divide, result="elementwise")

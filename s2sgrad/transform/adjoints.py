@@ -100,14 +100,14 @@ class Adjoints:
             self._root[target] = target
             if var in self.owned:  # an array no other name refers to: add in place
                 return _located(gast.AugAssign(target=name(target, True), op=op, value=value), like)
-            if self._is_array(var):  # the sum is a new buffer
+            if self.is_array(var):  # the sum is a new buffer
                 self.owned.add(var)
             return assign(target, gast.BinOp(left=name(target), op=op, right=value), like)
         self.defined.add(var)
         self._root[target] = self._root.get(shares, shares) if shares else target
         if shares:
             self.owned.discard(self._variable_of(shares))
-        if fresh and self._is_array(var):
+        if fresh and self.is_array(var):
             self.owned.add(var)
         if subtract:
             value = gast.UnaryOp(op=gast.USub(), operand=value)
@@ -117,7 +117,7 @@ class Adjoints:
         """``d_var`` was just set to a fresh buffer (zeros) by the caller."""
         self.defined.add(var)
         self._root[self.name_of(var)] = self.name_of(var)
-        if self._is_array(var):
+        if self.is_array(var):
             self.owned.add(var)
 
     def kill(self, var: str) -> None:
@@ -130,7 +130,8 @@ class Adjoints:
         self._root[self.name_of(var)] = self.seed_name
         return assign(self.name_of(var), name(self.seed_name), like)
 
-    def _is_array(self, var: str) -> bool:
+    def is_array(self, var: str) -> bool:
+        """An array of known, nonzero rank: ``+=`` on its adjoint updates a buffer."""
         kind = self.kinds.get(var, Kind("unknown"))
         return kind.tag == "array" and kind.ndim != 0
 

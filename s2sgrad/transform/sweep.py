@@ -172,14 +172,21 @@ class Sweep:
     # ----- loops -----
 
     def loop_state(self, body: List[gast.stmt], entry: State) -> State:
-        """The adjoint state at the top of the reversed body: stable around the back edge."""
+        """The adjoint state at the top of the reversed body: stable around the back edge.
+
+        Adjoints first defined inside the loop start as zeros before it: buffers
+        of their own, so the body may add into them in place.
+        """
         top = entry
         while True:
             with self.dry_run():
                 self.adjoints.restore(top)
                 self.block(body)
                 after = self.adjoints.state()
-            joined = State.join([top, after])
+            zeros = top.defined - entry.defined
+            owned_zeros = {v for v in zeros if self.adjoints.is_array(v)}
+            before_loop = State(entry.defined | zeros, entry.owned | owned_zeros)
+            joined = State.join([before_loop, after])
             if joined == top:
                 return top
             top = joined

@@ -64,3 +64,39 @@ def test_every_example_has_a_golden_case():
     from golden_cases import ROOT
 
     assert {p.stem for p in (ROOT / "examples").glob("*.py")} <= examples
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_golden_files_store_only_what_the_reverse_sweep_reads(case):
+    """No range index is pushed; each popped value is read (after the pop, or in the loop's next turn)."""
+    tree = ast.parse(case.golden_path.read_text())
+    function = tree.body[0]
+    range_indices = {
+        loop.target.id
+        for loop in ast.walk(tree)
+        if isinstance(loop, ast.For)
+        and isinstance(loop.iter, ast.Call)
+        and getattr(loop.iter.func, "id", "") == "range"
+    }
+    pushes = [c for c in ast.walk(tree) if isinstance(c, ast.Call) and getattr(c.func, "attr", "") == "append"]
+    assert not {p.args[0].id for p in pushes} & range_indices, "a range loop index is pushed"
+    pops = {}
+    for loop, stmt in _statements_with_blocks(function.body, None):
+        if isinstance(stmt, ast.Assign) and getattr(getattr(stmt.value, "func", None), "attr", "") == "pop":
+            pops[stmt] = loop
+    assert {p.func.value.id for p in pushes} == {p.value.func.value.id for p in pops}
+    for pop, loop in pops.items():
+        var = pop.targets[0].id
+        scope = loop.body if loop is not None else function.body
+        reads = [n for s in scope for n in ast.walk(s) if isinstance(n, ast.Name) and n.id == var]
+        reads = [n for n in reads if isinstance(n.ctx, ast.Load) and (loop is not None or n.lineno > pop.lineno)]
+        assert reads, f"{var} is popped but never read"
+
+
+def _statements_with_blocks(body, loop):
+    """Every statement with its innermost enclosing loop."""
+    for stmt in body:
+        yield loop, stmt
+        inner = stmt if isinstance(stmt, (ast.For, ast.While)) else loop
+        for field in ("body", "orelse"):
+            yield from _statements_with_blocks(getattr(stmt, field, []), inner)

@@ -48,9 +48,9 @@ def _compound(stmt: gast.stmt, current: Dict[str, str], ctx: Context, rest: List
         current[index] = ctx.namer.fresh(index) if index in current else index
     read_later = _read_before_assigned(rest)
     for original in _assigned(stmt):
-        if original in current and isinstance(stmt, gast.For) and _fresh_each_iteration(stmt, original):
-            if original not in read_later and original != stmt.target.id:
-                current[original] = ctx.namer.fresh(original)  # a new variable, like the loop's own
+        fresh = isinstance(stmt, gast.For) and original != stmt.target.id and original not in read_later
+        if original in current and fresh and _fresh_each_iteration(stmt, original):
+            current[original] = ctx.namer.fresh(original)  # a new variable, like the loop's own
         current.setdefault(original, original)
     for node in gast.walk(stmt):
         if isinstance(node, gast.Name) and node.id in current:
@@ -74,8 +74,8 @@ def _without_self_reads(stmts: List[gast.stmt], ctx: Context) -> List[gast.stmt]
 
 def _read_before_assigned(stmts: List[gast.stmt]) -> "set[str]":
     """Names these statements may read before assigning them (values that flow in from before)."""
-    exposed: "set[str]" = set()
-    assigned: "set[str]" = set()
+    exposed: set[str] = set()
+    assigned: set[str] = set()
     for stmt in stmts:
         reads = set(names_read(stmt))
         if isinstance(stmt, gast.For):

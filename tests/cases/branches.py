@@ -1,5 +1,5 @@
 # golden: f wrt=w args=(0.8, np.array([0.1, -1.0, 2.0, 0.3]), np.array([0.2, 0.5, -3.0, 1.0]), 0.5)
-import numpy as np
+import numpy as np  # noqa: F401 (the golden header uses it)
 
 
 def f(w, t, y, delta):

@@ -1,5 +1,5 @@
 # golden: f wrt=x args=(np.array([0.5, 1.5, 3.0, 0.2]), 2.0)
-import numpy as np
+import numpy as np  # noqa: F401 (the golden header uses it)
 
 
 def f(x, limit):

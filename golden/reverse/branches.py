@@ -6,6 +6,11 @@ def grad_f(w, t, y, delta, d_out=1.0):
     # reverse sweep
     # for i in range(len(y)):  (branches.py:8)
     d_w = 0.0
+    # elif a <= 2.0 * delta:  (branches.py:13)
+    t7 = 2.0 * delta
+    # loss += 0.5 * delta * (a + delta)  (branches.py:16)
+    t12 = 0.5 * delta
+    # for i in range(len(y)):  (branches.py:8)
     for i in reversed(range(t0)):
         # r = y[i] - w * t[i]  (branches.py:9)
         t1 = y[i]
@@ -26,14 +31,12 @@ def grad_f(w, t, y, delta, d_out=1.0):
             d_a = 0.0
         else:
             # elif a <= 2.0 * delta:  (branches.py:13)
-            t7 = 2.0 * delta
             t8 = a <= t7
             if t8:
                 # loss += delta * (a - 0.5 * delta)  (branches.py:14)
                 d_a = delta * d_out
             else:
                 # loss += 0.5 * delta * (a + delta)  (branches.py:16)
-                t12 = 0.5 * delta
                 d_a = t12 * d_out
             # if a <= delta:  (branches.py:11)
             d_r = 0.0

@@ -10,8 +10,7 @@ def grad_f(x, limit, d_out=1.0):
         n_trips = n_trips + 1
         # s = s + x[i] * x[i]  (break_loop.py:9)
         t1 = x[i]
-        t2 = x[i]
-        t3 = t1 * t2
+        t3 = t1 * t1
         s = s + t3
         # if s > limit:  (break_loop.py:10)
         t4 = s > limit
@@ -24,8 +23,7 @@ def grad_f(x, limit, d_out=1.0):
     for i in reversed(range(t0)[:n_trips]):
         # s = s + x[i] * x[i]  (break_loop.py:9)
         t1 = x[i]
-        t2 = x[i]
-        d_t1 = d_out * t2
+        d_t1 = d_out * t1
         d_t2 = t1 * d_out
         d_x[i] += d_t2
         d_x[i] += d_t1

@@ -7,18 +7,19 @@ def grad_f(x, d_out=1.0):
     # reverse sweep
     # for i in range(len(x) - 1):  (rosenbrock_loop.py:8)
     d_x = zeros_like(x)
+    # s += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2  (rosenbrock_loop.py:9)
+    d_t7 = 100.0 * d_out
+    # for i in range(len(x) - 1):  (rosenbrock_loop.py:8)
     for i in reversed(range(t0)):
         # s += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2  (rosenbrock_loop.py:9)
-        d_t7 = 100.0 * d_out
         t2 = i + 1
         t3 = x[t2]
-        t4 = x[i]
-        t5 = t4 ** 2
+        t9 = x[i]
+        t5 = t9 * t9
         t6 = t3 - t5
         d_t6 = d_t7 * (2 * t6)
         d_t5 = -d_t6
-        d_t4 = d_t5 * (2 * t4)
-        t9 = x[i]
+        d_t4 = d_t5 * (2 * t9)
         t10 = 1.0 - t9
         d_t10 = d_out * (2 * t10)
         d_t9 = -d_t10

@@ -9,9 +9,9 @@ import gast
 
 from ..context import Context
 from ..emit.unparse import unparse_tree
-from . import augmented, copies, dead_code, fold, schedule
+from . import augmented, copies, cse, dead_code, fold, hoist, schedule
 
-PASSES = (fold.run, copies.run, dead_code.run, schedule.run)
+PASSES = (fold.run, cse.run, copies.run, dead_code.run, hoist.run, schedule.run)
 
 
 def optimize(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:

@@ -20,7 +20,7 @@ import numpy
 from .. import runtime
 from ..analyze.ops import BINARY, UNARY
 from ..context import Context
-from ..kinds import UNKNOWN
+from ..kinds import SCALAR, UNKNOWN
 from ..nodes import const, constant_value
 
 MISSING = object()
@@ -56,11 +56,17 @@ class _Folder(gast.NodeTransformer):
             return node.left
         if op is gast.Pow and right == 1:
             return node.left
+        if op is gast.Pow and right == 2 and isinstance(node.left, gast.Name) and self._is_scalar(node.left):
+            return gast.BinOp(left=node.left, op=gast.Mult(), right=gast.Name(**_fields_of(node.left)))
         if op is gast.Add and left == 0 and self._is_float(node.right):
             return node.right
         if op in (gast.Add, gast.Sub) and right == 0 and self._is_float(node.left):
             return node.left
         return node
+
+    def _is_scalar(self, node: gast.Name) -> bool:
+        """A Python or NumPy float: ``x ** 2`` is then ``x * x``, the same number, faster."""
+        return self.ctx.kinds.get(node.id) == SCALAR
 
     def _is_float(self, node: gast.expr) -> bool:
         if isinstance(node, gast.Name):
@@ -93,6 +99,10 @@ class _Folder(gast.NodeTransformer):
             if folded is not MISSING:
                 return const(float(folded))
         return node
+
+
+def _fields_of(node: gast.Name) -> dict:
+    return {"id": node.id, "ctx": gast.Load(), "annotation": None, "type_comment": None}
 
 
 def _drop_default_arguments(node: gast.Call, func: Callable) -> None:

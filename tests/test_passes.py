@@ -12,8 +12,8 @@ from s2sgrad.context import Context
 from s2sgrad.emit import unparse_tree
 from s2sgrad.kinds import SCALAR
 from s2sgrad.names import Namer
-from s2sgrad.normalize import anf, statements, versions
-from s2sgrad.optimize import copies, dead_code, fold, schedule
+from s2sgrad.normalize import anf, exits, loops, statements, versions
+from s2sgrad.optimize import copies, cse, dead_code, fold, hoist, schedule
 from s2sgrad.parse import FunctionSource, Namespace
 from s2sgrad.rules import default_rules
 
@@ -148,6 +148,166 @@ CASES = [
             print(x)
             used = x + 1.0
             return used
+        """,
+    ),
+    (
+        "loops over sequences become loops over indices",
+        [statements.run, loops.run],
+        """
+        def f(x, ys):
+            for k, y in enumerate(ys):
+                x = x + k * y
+            for a in reversed(ys):
+                x = x * a
+            return x
+        """,
+        """
+        def f(x, ys):
+            for k in range(len(ys)):
+                y = ys[k]
+                x = x + k * y
+            for i in reversed(range(len(ys))):
+                a = ys[i]
+                x = x * a
+            return x
+        """,
+    ),
+    (
+        "continue and an early return made structural",
+        [statements.run, exits.run],
+        """
+        def f(x, n):
+            for i in range(n):
+                if i == 2:
+                    continue
+                x = x * 2.0
+            if x > 10.0:
+                return x
+            return -x
+        """,
+        """
+        def f(x, n):
+            for i in range(n):
+                if i == 2:
+                    pass
+                else:
+                    x = x * 2.0
+            if x > 10.0:
+                result = x
+            else:
+                result = -x
+            return result
+        """,
+    ),
+    (
+        "a return inside a loop raises a flag and leaves the loop",
+        [statements.run, exits.run],
+        """
+        def f(x, n):
+            for i in range(n):
+                if x > 1.0:
+                    return x
+                x = x * 2.0
+            return x + 1.0
+        """,
+        """
+        def f(x, n):
+            returned = False
+            for i in range(n):
+                if x > 1.0:
+                    result = x
+                    returned = True
+                    break
+                else:
+                    x = x * 2.0
+            if returned:
+                pass
+            else:
+                result = x + 1.0
+            return result
+        """,
+    ),
+    (
+        "conditional expressions and short circuits become branches",
+        [statements.run, anf.run],
+        """
+        def f(x, y):
+            z = x if y > 0.0 else y and x
+            return z
+        """,
+        """
+        def f(x, y):
+            t0 = y > 0.0
+            if t0:
+                t1 = x
+            else:
+                if y:
+                    t2 = x
+                else:
+                    t2 = y
+                t1 = t2
+            z = t1
+            return z
+        """,
+    ),
+    (
+        "a loop-invariant product leaves the loop",
+        [hoist.run],
+        """
+        def f(x, n):
+            s = 0.0
+            for i in range(n):
+                c = 2.0 * x
+                s = s + c * i
+            return s
+        """,
+        """
+        def f(x, n):
+            s = 0.0
+            c = 2.0 * x
+            for i in range(n):
+                s = s + c * i
+            return s
+        """,
+    ),
+    (
+        "a repeated subscript is reused while it holds",
+        [cse.run],
+        """
+        def f(x, i):
+            a = x[i]
+            b = x[i]
+            i = i + 1
+            c = x[i]
+            return a + b + c
+        """,
+        """
+        def f(x, i):
+            a = x[i]
+            b = a
+            i = i + 1
+            c = x[i]
+            return a + b + c
+        """,
+    ),
+    (
+        "dead code around a loop",
+        [dead_code.run],
+        """
+        def f(x, n):
+            s = 0.0
+            unused = 0.0
+            for i in range(n):
+                unused = unused + x
+                s = s * x
+            return s
+        """,
+        """
+        def f(x, n):
+            s = 0.0
+            for i in range(n):
+                s = s * x
+            return s
         """,
     ),
 ]

@@ -115,3 +115,13 @@ def writes_of(stmt: gast.stmt) -> "set[str]":
                 if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
                     found.add(target.value.id)
     return found
+
+
+def negation_of(value: gast.expr) -> Optional[gast.expr]:
+    """``e`` if ``value`` is ``-e``, or ``-a * b`` (then ``a * b``), else None."""
+    if isinstance(value, gast.UnaryOp) and isinstance(value.op, gast.USub):
+        return value.operand
+    if isinstance(value, gast.BinOp) and isinstance(value.op, (gast.Mult, gast.Div)):
+        left = negation_of(value.left) if isinstance(value.left, gast.UnaryOp) else None
+        return None if left is None else gast.BinOp(left=left, op=value.op, right=value.right)
+    return None

@@ -13,26 +13,21 @@ def grad_f(w, t, y, delta, d_out=1.0):
     # for i in range(len(y)):  (branches.py:8)
     for i in reversed(range(t0)):
         # r = y[i] - w * t[i]  (branches.py:9)
-        t1 = y[i]
         t2 = t[i]
-        t3 = w * t2
-        r = t1 - t3
+        r = y[i] - w * t2
         # a = abs(r)  (branches.py:10)
         a = abs(r)
         # if a <= delta:  (branches.py:11)
         t4 = a <= delta
         if t4:
             # loss += 0.5 * r * r  (branches.py:12)
-            t5 = 0.5 * r
-            d_t5 = d_out * r
-            d_r = t5 * d_out
-            d_r += 0.5 * d_t5
+            d_r = 0.5 * r * d_out
+            d_r += 0.5 * (d_out * r)
             # if a <= delta:  (branches.py:11)
             d_a = 0.0
         else:
             # elif a <= 2.0 * delta:  (branches.py:13)
-            t8 = a <= t7
-            if t8:
+            if a <= t7:
                 # loss += delta * (a - 0.5 * delta)  (branches.py:14)
                 d_a = delta * d_out
             else:
@@ -43,6 +38,5 @@ def grad_f(w, t, y, delta, d_out=1.0):
         # a = abs(r)  (branches.py:10)
         d_r += d_a * sign(r)
         # r = y[i] - w * t[i]  (branches.py:9)
-        d_t3 = -d_r
-        d_w += d_t3 * t2
+        d_w -= d_r * t2
     return d_w

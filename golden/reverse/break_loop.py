@@ -10,11 +10,9 @@ def grad_f(x, limit, d_out=1.0):
         n_trips = n_trips + 1
         # s = s + x[i] * x[i]  (break_loop.py:9)
         t1 = x[i]
-        t3 = t1 * t1
-        s = s + t3
+        s = s + t1 * t1
         # if s > limit:  (break_loop.py:10)
-        t4 = s > limit
-        if t4:
+        if s > limit:
             # break  (break_loop.py:11)
             break
     # reverse sweep
@@ -23,8 +21,5 @@ def grad_f(x, limit, d_out=1.0):
     for i in reversed(range(t0)[:n_trips]):
         # s = s + x[i] * x[i]  (break_loop.py:9)
         t1 = x[i]
-        d_t1 = d_out * t1
-        d_t2 = t1 * d_out
-        d_x[i] += d_t2
-        d_x[i] += d_t1
+        d_x[i] += t1 * d_out + d_out * t1
     return d_x

@@ -10,8 +10,7 @@ def grad_f(x, y, d_out=1.0):
     # if 0.0 < x < 1.0 and not y > 2.0:  (conditions.py:5)
     t2 = 0.0 < x < 1.0
     if t2:
-        t4 = y > 2.0
-        t3 = not t4
+        t3 = not y > 2.0
     else:
         t3 = t2
     z_stack = []

@@ -9,13 +9,11 @@ def grad_f(x, d_out=1.0):
     for i in reversed(range(t0)):
         v = x[i]
         # if v < 0.0:  (continue_loop.py:9)
-        t1 = v < 0.0
-        if t1:
+        if v < 0.0:
             d_v = 0.0
         else:
             # s = s + np.sqrt(v)  (continue_loop.py:11)
-            t2 = np.sqrt(v)
-            d_v = d_out / (2.0 * t2)
+            d_v = d_out / (2.0 * np.sqrt(v))
         # for v in x:  (continue_loop.py:8)
         d_x[i] += d_v
     return d_x

@@ -50,8 +50,7 @@ def grad_f(x, threshold, d_out=1.0):
         total = total_stack.pop()
         t1 = -v
         t2 = np.exp(t1)
-        d_t1 = d_total * t2
-        d_v -= d_t1
+        d_v -= d_total * t2
         # for v in x:  (early_return.py:8)
         d_x[i] += d_v
     return d_x

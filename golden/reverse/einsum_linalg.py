@@ -9,20 +9,16 @@ def grad_f(A, B, d_out=1.0):
     t0 = C * X
     t1 = np.sum(t0)
     t2 = np.linalg.det(A)
-    t3 = np.log(t2)
-    t4 = t1 + t3
+    t4 = t1 + np.log(t2)
     t5 = np.linalg.norm(B)
     # reverse sweep
     # return np.sum(C * X) + np.log(np.linalg.det(A)) + np.linalg.norm(B)  (einsum_linalg.py:8)
     d_t4 = unbroadcast(d_out, t4)
-    d_t5 = unbroadcast(d_out, t5)
-    d_t1 = unbroadcast(d_t4, t1)
-    d_t0 = unreduce(d_t1, t0)
+    d_t0 = unreduce(unbroadcast(d_t4, t1), t0)
     d_C = unbroadcast(d_t0 * X, C)
     d_X = unbroadcast(C * d_t0, X)
-    d_t2 = d_t4 / t2
-    d_A = (d_t2 * t2)[..., None, None] * np.swapaxes(np.linalg.inv(A), -1, -2)
-    d_B = norm_adjoint(d_t5, B, t5)
+    d_A = (d_t4 / t2 * t2)[..., None, None] * np.swapaxes(np.linalg.inv(A), -1, -2)
+    d_B = norm_adjoint(unbroadcast(d_out, t5), B, t5)
     # X = np.linalg.solve(A, B)  (einsum_linalg.py:7)
     t7, t8 = solve_adjoints(d_X, A, B, X)
     d_A = d_A + t7

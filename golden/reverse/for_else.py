@@ -11,17 +11,15 @@ def grad_f(x, d_out=1.0):
         # y = y * 0.9  (for_else.py:6)
         y = y * 0.9
         # if y < 0.5:  (for_else.py:7)
-        t0 = y < 0.5
-        if t0:
+        if y < 0.5:
             # break  (for_else.py:8)
             broke = True
             break
-    t1 = not broke
     # reverse sweep
     # return y  (for_else.py:11)
     d_y = d_out
     # y = y + x  (for_else.py:10)
-    if t1:
+    if not broke:
         d_x = d_out
     else:
         d_x = 0.0

@@ -17,12 +17,10 @@ def grad_f(x, d_out=1.0):
     # reverse sweep
     # return head * np.sum(middle * backwards[1:-1]) + np.sum(picked)  (indexing.py:10)
     d_head = d_out * t3
-    d_t3 = head * d_out
-    d_t2 = unreduce(d_t3, t2)
+    d_t2 = unreduce(head * d_out, t2)
     d_middle = unbroadcast(d_t2 * t1, middle)
-    d_t1 = unbroadcast(middle * d_t2, t1)
     d_backwards = zeros_like(backwards)
-    d_backwards[1:-1] += d_t1
+    d_backwards[1:-1] += unbroadcast(middle * d_t2, t1)
     d_picked = unreduce(d_out, picked)
     # picked = x[np.array([0, 0, 3])]  (indexing.py:9)
     d_x = unindex(d_picked, x, t0)

@@ -11,14 +11,10 @@ def grad_loss(k, damping, observed, d_out=1.0):
         # accel = -k * math.sin(theta) - damping * omega  (pendulum_fit.py:38)
         t4 = -k
         t5 = math.sin(theta)
-        t6 = t4 * t5
-        t7 = damping * omega
-        accel = t6 - t7
+        accel = t4 * t5 - damping * omega
         # theta, omega = theta + DT * omega, omega + DT * accel  (pendulum_fit.py:39)
-        t8 = DT * omega
-        t2 = theta + t8
-        t9 = DT * accel
-        t3 = omega + t9
+        t2 = theta + DT * omega
+        t3 = omega + DT * accel
         theta_stack.append(theta)
         theta = t2
         omega_stack.append(omega)
@@ -32,16 +28,10 @@ def grad_loss(k, damping, observed, d_out=1.0):
     for i in reversed(range(STEPS)):
         # if (i + 1) % EVERY == 0:  (pendulum_fit.py:40)
         t10 = i + 1
-        t11 = t10 % EVERY
-        t12 = t11 == 0
+        t12 = t10 % EVERY == 0
         if t12:
             # error += (theta - observed[(i + 1) // EVERY - 1]) ** 2  (pendulum_fit.py:41)
-            t14 = t10 // EVERY
-            t15 = t14 - 1
-            t16 = observed[t15]
-            t17 = theta - t16
-            d_t17 = d_out * (2 * t17)
-            d_theta += d_t17
+            d_theta += d_out * (2 * (theta - observed[t10 // EVERY - 1]))
         # theta, omega = theta + DT * omega, omega + DT * accel  (pendulum_fit.py:39)
         omega = omega_stack.pop()
         theta = theta_stack.pop()
@@ -51,10 +41,8 @@ def grad_loss(k, damping, observed, d_out=1.0):
         d_t7 = -d_accel
         t4 = -k
         t5 = math.sin(theta)
-        d_t4 = d_accel * t5
-        d_t5 = t4 * d_accel
-        d_k -= d_t4
-        d_theta += d_t5 * math.cos(theta)
+        d_k -= d_accel * t5
+        d_theta += t4 * d_accel * math.cos(theta)
         d_damping += d_t7 * omega
         d_omega += damping * d_t7
     return d_k, d_damping

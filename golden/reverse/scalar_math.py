@@ -6,10 +6,7 @@ def grad_f(x, y, d_out=1.0):
     t1 = math.exp(y)
     a = t0 * t1
     # b = math.sqrt(x * x + y * y)  (scalar_math.py:7)
-    t2 = x * x
-    t3 = y * y
-    t4 = t2 + t3
-    b = math.sqrt(t4)
+    b = math.sqrt(x * x + y * y)
     # return a / b + math.atan2(y, x)  (scalar_math.py:8)
     t5 = a / b
     # reverse sweep
@@ -20,13 +17,9 @@ def grad_f(x, y, d_out=1.0):
     d_x = -(d_out * y / (x * x + y * y))
     # b = math.sqrt(x * x + y * y)  (scalar_math.py:7)
     d_t4 = d_b / (2.0 * b)
-    d_x += d_t4 * x
-    d_x += x * d_t4
-    d_y += d_t4 * y
-    d_y += y * d_t4
+    d_x += d_t4 * x + x * d_t4
+    d_y += d_t4 * y + y * d_t4
     # a = math.sin(x) * math.exp(y)  (scalar_math.py:6)
-    d_t0 = d_a * t1
-    d_t1 = t0 * d_a
-    d_x += d_t0 * math.cos(x)
-    d_y += d_t1 * t1
+    d_x += d_a * t1 * math.cos(x)
+    d_y += t0 * d_a * t1
     return d_x, d_y

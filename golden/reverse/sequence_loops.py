@@ -9,20 +9,14 @@ def grad_f(X, v, d_out=1.0):
         # s = s + np.sum(row * row)  (sequence_loops.py:9)
         t1 = row * row
         t1_stack.append(t1)
-    # for k, a in enumerate(v):  (sequence_loops.py:10)
-    t3 = len(v)
     # for a, row in zip(v, X):  (sequence_loops.py:12)
-    t5 = len(v)
-    t6 = len(X)
-    t7 = min(t5, t6)
-    # for a in reversed(v):  (sequence_loops.py:14)
-    t10 = len(v)
+    t7 = min(len(v), len(X))
     # reverse sweep
     # return s  (sequence_loops.py:16)
     d_s = d_out
     # for a in reversed(v):  (sequence_loops.py:14)
     d_v = zeros_like(v)
-    for i_2 in range(t10):
+    for i_2 in range(len(v)):
         # s = s * 0.5 + a  (sequence_loops.py:15)
         d_a_2 = d_s
         d_s = d_s * 0.5
@@ -34,16 +28,14 @@ def grad_f(X, v, d_out=1.0):
         a_1 = v[i_1]
         row_1 = X[i_1]
         # s = s + a * row[0]  (sequence_loops.py:13)
-        t8 = row_1[0]
-        d_a_1 = d_s * t8
-        d_t8 = a_1 * d_s
+        d_a_1 = d_s * row_1[0]
         d_row_1 = zeros_like(row_1)
-        d_row_1[0] += d_t8
+        d_row_1[0] += a_1 * d_s
         # for a, row in zip(v, X):  (sequence_loops.py:12)
         d_X[i_1] += d_row_1
         d_v[i_1] += d_a_1
     # for k, a in enumerate(v):  (sequence_loops.py:10)
-    for k in reversed(range(t3)):
+    for k in reversed(range(len(v))):
         # s = s + k * a  (sequence_loops.py:11)
         d_a = k * d_s
         # for k, a in enumerate(v):  (sequence_loops.py:10)

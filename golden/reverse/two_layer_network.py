@@ -3,8 +3,7 @@ def grad_loss(W1, b1, W2, b2, x, y, d_out=1.0):
     # forward sweep
     # h = np.tanh(x @ W1 + b1)  (two_layer_network.py:18)
     t0 = x @ W1
-    t1 = t0 + b1
-    h = np.tanh(t1)
+    h = np.tanh(t0 + b1)
     # prediction = h @ W2 + b2  (two_layer_network.py:19)
     t2 = h @ W2
     prediction = t2 + b2
@@ -14,8 +13,7 @@ def grad_loss(W1, b1, W2, b2, x, y, d_out=1.0):
     t5 = np.mean(t4)
     # reverse sweep
     # return np.mean((prediction - y) ** 2)  (two_layer_network.py:20)
-    d_t4 = unreduce(d_out, t4) * (np.size(t5) / np.size(t4))
-    d_t3 = d_t4 * (2 * t3)
+    d_t3 = unreduce(d_out, t4) * (np.size(t5) / np.size(t4)) * (2 * t3)
     d_prediction = unbroadcast(d_t3, prediction)
     # prediction = h @ W2 + b2  (two_layer_network.py:19)
     d_t2 = unbroadcast(d_prediction, t2)
@@ -24,7 +22,6 @@ def grad_loss(W1, b1, W2, b2, x, y, d_out=1.0):
     d_W2 = matmul_rhs(d_t2, h, W2)
     # h = np.tanh(x @ W1 + b1)  (two_layer_network.py:18)
     d_t1 = d_h * (1.0 - h * h)
-    d_t0 = unbroadcast(d_t1, t0)
     d_b1 = unbroadcast(d_t1, b1)
-    d_W1 = matmul_rhs(d_t0, x, W1)
+    d_W1 = matmul_rhs(unbroadcast(d_t1, t0), x, W1)
     return d_W1, d_b1, d_W2, d_b2

@@ -10,11 +10,8 @@ def grad_leaky_relu_loss(x, d_out=1.0):
     t3 = t2 ** 2
     # reverse sweep
     # return np.sum(np.clip(y, -1.0, 1.0) ** 2)  (where_clip.py:7)
-    d_t3 = unreduce(d_out, t3)
-    d_t2 = d_t3 * (2 * t2)
-    d_y = d_t2 * (t2 == y)
+    d_y = unreduce(d_out, t3) * (2 * t2) * (t2 == y)
     # y = np.where(x > 0, x, 0.1 * x)  (where_clip.py:6)
     d_x = unbroadcast(np.where(t0, d_y, 0.0), x)
-    d_t1 = unbroadcast(np.where(t0, 0.0, d_y), t1)
-    d_x = d_x + 0.1 * d_t1
+    d_x = d_x + 0.1 * unbroadcast(np.where(t0, 0.0, d_y), t1)
     return d_x

@@ -14,8 +14,7 @@ def grad_f(a, d_out=1.0):
     while t1:
         n_trips = n_trips + 1
         # step = (z * z - a) / (2.0 * z)  (while_newton.py:7)
-        t2 = z * z
-        t3 = t2 - a
+        t3 = z * z - a
         t4 = 2.0 * z
         step_stack.append(step)
         step = t3 / t4
@@ -41,9 +40,7 @@ def grad_f(a, d_out=1.0):
         d_t4 = -(d_step * step / t4)
         step = step_stack.pop()
         d_a -= d_t3
-        d_z += 2.0 * d_t4
-        d_z += d_t3 * z
-        d_z += z * d_t3
+        d_z += 2.0 * d_t4 + d_t3 * z + z * d_t3
     # z = a  (while_newton.py:4)
     d_a += d_z
     return d_a

@@ -22,9 +22,8 @@ def grad_f(x, w, n, d_out=1.0):
         # y = np.sin(y) * w[k]  (zero_trip_loop.py:9)
         t0 = t0_stack.pop()
         t1 = w[k]
-        d_t0 = d_y * t1
         d_t1 = t0 * d_y
         y = y_stack.pop()
-        d_y = d_t0 * np.cos(y)
+        d_y = d_y * t1 * np.cos(y)
         d_w[k] += d_t1
     return d_y, d_w

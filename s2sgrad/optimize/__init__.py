@@ -9,7 +9,7 @@ import gast
 
 from ..context import Context
 from ..emit.unparse import unparse_tree
-from . import augmented, copies, cse, dead_code, fold, hoist, schedule
+from . import augmented, copies, cse, dead_code, fold, hoist, inline, schedule
 
 PASSES = (fold.run, cse.run, copies.run, dead_code.run, hoist.run, schedule.run)
 
@@ -21,5 +21,5 @@ def optimize(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
             tree = run(tree, ctx)
         after = unparse_tree(tree)
         if after == before:
-            return augmented.run(tree, ctx)
+            return augmented.run(fold.run(inline.run(tree, ctx), ctx), ctx)
         before = after

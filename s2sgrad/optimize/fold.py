@@ -21,7 +21,7 @@ from .. import runtime
 from ..analyze.ops import BINARY, UNARY
 from ..context import Context
 from ..kinds import SCALAR, UNKNOWN
-from ..nodes import const, constant_value
+from ..nodes import const, constant_value, negation_of
 
 MISSING = object()
 
@@ -54,6 +54,9 @@ class _Folder(gast.NodeTransformer):
             return node.right
         if op in (gast.Mult, gast.Div) and right == 1 and self._is_float(node.left):
             return node.left
+        positive = negation_of(node.right) if op in (gast.Add, gast.Sub) else None
+        if positive is not None:  # a - -b is a + b
+            return gast.BinOp(left=node.left, op=gast.Add() if op is gast.Sub else gast.Sub(), right=positive)
         if op is gast.Pow and right == 1:
             return node.left
         if op is gast.Pow and right == 2 and isinstance(node.left, gast.Name) and self._is_scalar(node.left):

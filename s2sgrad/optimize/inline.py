@@ -1,0 +1,124 @@
+"""Put single-use temporaries back into the expression that uses them.
+
+Normalization gives every operation its own temporary; once the transform is
+done, a temporary assigned once and read once, by a later statement of the same
+block, with nothing in between changing what it reads, is substituted into that
+statement. The forward sweep then reads like the source, and CPython runs
+fewer statements. Only pure values move (operators, subscripts, functions with
+derivative rules), so no side effect changes place; the user's own names stay.
+
+    before                      after
+    t0 = s * x                  s_stack.append(s)
+    s_stack.append(s)           s = s * x + i
+    s = t0 + i
+"""
+
+import copy
+from collections import Counter
+from typing import List
+
+import gast
+
+from .. import runtime
+from ..context import Context
+from ..emit.unparse import unparse_tree
+from ..nodes import blocks_of, header_of, names_read, reads_of, writes_of
+
+PURE_BUILTINS = {len, min, max, abs, range, reversed}
+MAX_LINE = 88  # characters of a statement after substitution
+
+
+def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
+    reads = Counter(n for stmt in tree.body for n in _all_reads(stmt))
+    definitions = Counter(n for node in gast.walk(tree) if isinstance(node, gast.stmt) for n in _assigned(node))
+    single = {t for t in ctx.namer.temporaries if reads[t] == 1 and definitions[t] == 1}
+    _block(tree.body, single, ctx)
+    return tree
+
+
+def _block(stmts: List[gast.stmt], single: "set[str]", ctx: Context) -> None:
+    for stmt in stmts:
+        for block in blocks_of(stmt):
+            _block(block, single, ctx)
+    i = 0
+    while i < len(stmts):
+        stmt = stmts[i]
+        if _movable(stmt, single, ctx) and _substitute_later(stmts, i, ctx.sweep_names):
+            del stmts[i]
+            continue
+        i += 1
+
+
+def _movable(stmt: gast.stmt, single: "set[str]", ctx: Context) -> bool:
+    if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
+        return False
+    return stmt.targets[0].id in single and _is_pure(stmt.value, ctx)
+
+
+def _substitute_later(stmts: List[gast.stmt], index: int, sweep_names: "set[str]") -> bool:
+    """Substitute ``stmts[index]``'s value into the statement that reads it, if nothing interferes.
+
+    Values stay in their sweep (a forward value is not computed in the reverse
+    sweep), and a statement does not grow past one readable line.
+    """
+    definition = stmts[index]
+    temp, value = definition.targets[0].id, definition.value
+    operands = set(names_read(value))
+    for later in stmts[index + 1 :]:
+        places = [n for part in header_of(later) for n in gast.walk(part) if _is_read(n, temp)]
+        if places:
+            if (temp in sweep_names) != bool(writes_of(later) & sweep_names) and not blocks_of(later):
+                return False
+            if len(unparse_tree(later)) + len(unparse_tree(value)) - len(temp) > MAX_LINE:
+                return False
+            places[0].__class__ = _Placeholder  # replaced below; keeps the node's position
+            _replace(later, value)
+            return True
+        if temp in reads_of(later) or writes_of(later) & (operands | {temp}):
+            return False  # read inside a nested block, or an operand changes first
+    return False
+
+
+class _Placeholder(gast.Name):
+    """Marks the one read being replaced."""
+
+
+def _replace(stmt: gast.stmt, value: gast.expr) -> None:
+    for node in gast.walk(stmt):
+        for field, child in gast.iter_fields(node):
+            if isinstance(child, _Placeholder):
+                setattr(node, field, copy.deepcopy(value))
+            elif isinstance(child, list):
+                for k, item in enumerate(child):
+                    if isinstance(item, _Placeholder):
+                        child[k] = copy.deepcopy(value)
+
+
+def _is_read(node: gast.AST, temp: str) -> bool:
+    return isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id == temp
+
+
+def _is_pure(value: gast.expr, ctx: Context) -> bool:
+    for node in gast.walk(value):
+        if isinstance(node, gast.Call):
+            func = ctx.resolve(node.func)
+            known = func in ctx.rules or getattr(func, "__module__", None) == runtime.__name__
+            if not (known or func in PURE_BUILTINS):
+                return False
+        if isinstance(node, (gast.NamedExpr, gast.Yield, gast.Await)):
+            return False
+    return True
+
+
+def _all_reads(stmt: gast.stmt) -> List[str]:
+    names = [n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
+    names += [n.target.id for n in gast.walk(stmt) if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name)]
+    return names
+
+
+def _assigned(stmt: gast.stmt) -> List[str]:
+    if isinstance(stmt, gast.For):
+        return [n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)]
+    if isinstance(stmt, (gast.Assign, gast.AugAssign)):
+        return list(writes_of(stmt))
+    return []

@@ -51,3 +51,25 @@ def test_missing_file_function_and_untransformable_exit_2_without_traceback():
         assert message in result.stderr
         assert "Traceback" not in result.stderr
         assert result.stdout == ""
+
+
+def test_report_lists_what_each_loop_stores():
+    result = run("show", "tests/cases/range_loop.py:f", "--args", "1.5, 4", "--report")
+    assert result.returncode == 0, result.stderr
+    report = result.stdout[result.stdout.index("# storage report") :]
+    assert "# line range_loop.py:4: for i in range(n):" in report
+    assert "1 stack push per iteration" in report
+    assert "i: not stored (the reversed range recomputes it)" in report
+    assert "s: pushed before each overwrite (line 5)" in report
+
+
+def test_report_of_a_loop_that_stores_nothing():
+    result = run("show", "tests/cases/rosenbrock_loop.py:f", "--args", "np.ones(4)", "--report")
+    assert result.returncode == 0, result.stderr
+    assert "0 stack pushes per iteration" in result.stdout
+    assert ".append(" not in result.stdout
+
+
+def test_bad_example_arguments_exit_2():
+    result = run("show", "tests/cases/range_loop.py:f", "--args", "nope(")
+    assert result.returncode == 2 and "cannot evaluate --args" in result.stderr

@@ -78,6 +78,8 @@ def matmul_lhs(g: Any, x: Any, y: Any) -> Any:
 
 def matmul_rhs(g: Any, x: Any, y: Any) -> Any:
     """The adjoint of ``y`` in ``x @ y`` for 1-D and N-D (batched) operands."""
+    if numpy.ndim(x) == 2 and numpy.ndim(y) == 1:
+        return numpy.matmul(g, x)  # matrix @ vector, the common case: x.T @ g
     if numpy.ndim(x) == 1:
         return unbroadcast(numpy.multiply.outer(x, g) if numpy.ndim(y) > 1 else g * x, y)
     if numpy.ndim(y) == 1:

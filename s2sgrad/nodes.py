@@ -125,3 +125,12 @@ def negation_of(value: gast.expr) -> Optional[gast.expr]:
         left = negation_of(value.left) if isinstance(value.left, gast.UnaryOp) else None
         return None if left is None else gast.BinOp(left=left, op=value.op, right=value.right)
     return None
+
+
+def assigned_names(stmt: gast.stmt) -> List[str]:
+    """The names a statement itself assigns: an assignment's targets, a ``for`` loop's variable."""
+    if isinstance(stmt, gast.For):
+        return [n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)]
+    if isinstance(stmt, (gast.Assign, gast.AugAssign)):
+        return list(writes_of(stmt))
+    return []

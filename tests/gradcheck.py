@@ -6,6 +6,7 @@ costs two evaluations per direction), and the comparison of
 ``value_and_grad``'s value with the function's.
 """
 
+import copy
 from typing import Any, Callable, Sequence, Tuple, Union
 
 import numpy
@@ -54,3 +55,17 @@ def check_grad(
             assert abs(actual - expected) <= tolerance * 100, (
                 f"d/d arg {index} along a random direction: s2sgrad {actual!r}, finite differences {expected!r}"
             )
+
+
+def check_arguments_unchanged(func: Callable, args: Sequence[Any], wrt: Union[int, Tuple[int, ...]] = 0) -> None:
+    """The gradient leaves the caller's arguments (arrays, and lists or tuples of them) as they were."""
+    before = copy.deepcopy(list(args))
+    s2sgrad.grad(func, wrt=wrt)(*args)
+    for old, new in zip(before, args):
+        assert _same(old, new), "the gradient changed an argument"
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, (list, tuple)):
+        return len(old) == len(new) and all(_same(a, b) for a, b in zip(old, new))
+    return bool(numpy.array_equal(old, new))

@@ -17,13 +17,13 @@ from typing import List
 import gast
 
 from ..context import Context
-from ..nodes import blocks_of, names_read, writes_of
+from ..nodes import assigned_names, blocks_of, names_read, writes_of
 
 SAFE = (gast.Add, gast.Sub, gast.Mult, gast.USub, gast.UAdd)
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
-    definitions = Counter(n for stmt in gast.walk(tree) if isinstance(stmt, gast.stmt) for n in _targets(stmt))
+    definitions = Counter(n for stmt in gast.walk(tree) if isinstance(stmt, gast.stmt) for n in assigned_names(stmt))
     tree.body = _block(tree.body, definitions)
     return tree
 
@@ -73,11 +73,3 @@ def _is_invariant(stmt: gast.stmt, changed: "set[str]", definitions: Counter) ->
         isinstance(n, (gast.BinOp, gast.UnaryOp, gast.Name, gast.Constant, gast.Load, *SAFE)) for n in gast.walk(value)
     )
     return arithmetic and not set(names_read(value)) & changed
-
-
-def _targets(stmt: gast.stmt) -> List[str]:
-    if isinstance(stmt, gast.For):
-        return [n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)]
-    if isinstance(stmt, (gast.Assign, gast.AugAssign)):
-        return list(writes_of(stmt))
-    return []

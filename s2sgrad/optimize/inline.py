@@ -22,7 +22,7 @@ import gast
 from .. import runtime
 from ..context import Context
 from ..emit.unparse import unparse_tree
-from ..nodes import blocks_of, header_of, names_read, reads_of, writes_of
+from ..nodes import assigned_names, blocks_of, header_of, names_read, reads_of, writes_of
 
 PURE_BUILTINS = {len, min, max, abs, range, reversed}
 MAX_LINE = 88  # characters of a statement after substitution
@@ -30,7 +30,7 @@ MAX_LINE = 88  # characters of a statement after substitution
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
     reads = Counter(n for stmt in tree.body for n in _all_reads(stmt))
-    definitions = Counter(n for node in gast.walk(tree) if isinstance(node, gast.stmt) for n in _assigned(node))
+    definitions = Counter(n for node in gast.walk(tree) if isinstance(node, gast.stmt) for n in assigned_names(node))
     single = {t for t in ctx.namer.temporaries if reads[t] == 1 and definitions[t] == 1}
     _block(tree.body, single, ctx)
     return tree
@@ -114,11 +114,3 @@ def _all_reads(stmt: gast.stmt) -> List[str]:
     names = [n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
     names += [n.target.id for n in gast.walk(stmt) if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name)]
     return names
-
-
-def _assigned(stmt: gast.stmt) -> List[str]:
-    if isinstance(stmt, gast.For):
-        return [n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name)]
-    if isinstance(stmt, (gast.Assign, gast.AugAssign)):
-        return list(writes_of(stmt))
-    return []

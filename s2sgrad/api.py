@@ -134,9 +134,10 @@ def source(
     _check_wrt_kinds(func, names, param_kinds)
     options = ReverseOptions(tuple_wrt=as_tuple)
     generated = compile_reverse(func, names, param_kinds, options, do_optimize=optimize, stage=stage)
+    text = generated.listing() if stage != "normalized" else generated.source
     if report and stage != "normalized":
-        return f"{generated.source}\n{generated.report}"
-    return generated.source
+        return f"{text}\n{generated.report}"
+    return text
 
 
 # ----- the transformed function -----

@@ -1,7 +1,7 @@
 """What every stage of one compilation shares: the function, its rules and names."""
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 import gast
 
@@ -32,6 +32,10 @@ class Context:
     storage: list = field(default_factory=list)  # what the reverse sweep saves (transform.storage.Stored)
     loops: list = field(default_factory=list)  # the forward sweep's loops, for the storage report
     trips: Dict[int, str] = field(default_factory=dict)  # iteration counters, by id of their loop
+    # How calls to the user's own functions are compiled (set by the pipeline), and what was.
+    callee_gradient: Optional[Callable] = None
+    callee_result_kind: Optional[Callable] = None
+    callees: list = field(default_factory=list)
 
     def error(self, node: Any, message: str, hint: str = "") -> Exception:
         return self.source.error(node, message, hint)

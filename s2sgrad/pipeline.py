@@ -1,15 +1,16 @@
 """The whole compiler, one line per stage: parse → normalize → analyze → transform → optimize → emit."""
 
 from dataclasses import dataclass
-from typing import Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import gast
 
 from .analyze import active_names, infer_kinds
 from .analyze.kinds import kind_of_atom
+from .cache import CACHE
 from .context import Context
 from .emit import compile_function, to_source
-from .kinds import Kind
+from .kinds import UNKNOWN, Kind
 from .names import Namer
 from .normalize import normalize
 from .optimize import optimize
@@ -30,6 +31,25 @@ class Generated:
     function: Optional[Callable]  # None when only a stage dump was asked for
     result_kind: Kind
     report: str = ""  # what the reverse sweep stores, per loop (comment lines)
+    callees: Tuple["Generated", ...] = ()  # the gradients of the user functions it calls
+    seed: str = "d_out"  # the name of its last parameter, the adjoint of the result
+
+    def listing(self) -> str:
+        """Its source, then each called gradient's (each once), as ``source()`` shows them."""
+        texts = [self.source]
+        for callee in self.all_callees():
+            if callee.source not in texts:
+                texts.append(callee.source)
+        return "\n\n".join(texts)
+
+    def all_callees(self, seen: Optional[set] = None) -> List["Generated"]:
+        seen = set() if seen is None else seen
+        out = []
+        for callee in self.callees:
+            if id(callee) not in seen:
+                seen.add(id(callee))
+                out += [callee, *callee.all_callees(seen)]
+        return out
 
 
 def compile_reverse(
@@ -45,6 +65,7 @@ def compile_reverse(
     """Compile the reverse-mode derivative of ``func`` for parameters of these kinds."""
     source = parse_function(func)
     ctx = Context(source, rules or default_rules(), wrt, param_kinds, Namer.for_tree(source.tree))
+    ctx.callee_gradient, ctx.callee_result_kind = callee_gradient, callee_result_kind
     ctx.local_names = {a.id for a in source.tree.args.args} | _assigned_names(source.tree)
     tree = normalize(source.tree, ctx)
     ctx.kinds = infer_kinds(tree, ctx)
@@ -57,10 +78,57 @@ def compile_reverse(
         tree = optimize(tree, ctx)
     text = to_source(tree, source)
     report = describe_storage(ctx)
+    callees, seed = tuple(ctx.callees), tree.args.args[-1].id
     if stage != "optimized":
-        return Generated(text, None, result_kind, report)
+        return Generated(text, None, result_kind, report, callees, seed)
     defaults = (*tuple(func.__defaults__ or ()), 1.0)
-    return Generated(text, compile_function(text, tree.name, func, ctx.injected, defaults), result_kind, report)
+    function = compile_function(text, tree.name, func, ctx.injected, defaults)
+    return Generated(text, function, result_kind, report, callees, seed)
+
+
+# ----- calls to the user's own functions -----
+
+_BUILDING: Dict[tuple, "_Later"] = {}  # callee gradients being compiled (recursion reaches them)
+
+
+class _Later:
+    """A callee gradient still being compiled when a recursive call needs it: found at run time."""
+
+    def __init__(self, func: Callable, key: tuple) -> None:
+        self.func, self.key = func, key
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return CACHE.get_or_build(self.func, self.key, _missing).function(*args, **kwargs)
+
+
+def _missing() -> Generated:
+    raise RuntimeError("a recursive gradient was used before it was compiled")
+
+
+def callee_gradient(func: Callable, wrt: Tuple[str, ...], param_kinds: Dict[str, Kind]) -> Generated:
+    """The gradient of a function the differentiated code calls, compiled once per kinds and wrt."""
+    key = (wrt, DEFAULT_OPTIONS, True, default_rules().version, tuple(param_kinds.values()))
+    if (id(func), key) in _BUILDING:  # recursion: the seed is named as that compilation names it
+        seed = Namer.for_tree(parse_function(func).tree).fresh("d_out")
+        return Generated("", _BUILDING[(id(func), key)], UNKNOWN, seed=seed)
+    _BUILDING[(id(func), key)] = _Later(func, key)
+    try:
+        return CACHE.get_or_build(func, key, lambda: compile_reverse(func, wrt, param_kinds))
+    finally:
+        del _BUILDING[(id(func), key)]
+
+
+def callee_result_kind(func: Callable, param_kinds: Dict[str, Kind]) -> Kind:
+    """The kind of what a called function returns, for arguments of these kinds."""
+    key = ("result kind", tuple(param_kinds.values()))
+    if (id(func), key) in _BUILDING:
+        return UNKNOWN  # a recursive call: its kind is being worked out
+    _BUILDING[(id(func), key)] = _Later(func, key)
+    try:
+        build = lambda: compile_reverse(func, (), param_kinds, stage="normalized")  # noqa: E731
+        return CACHE.get_or_build(func, key, build).result_kind
+    finally:
+        del _BUILDING[(id(func), key)]
 
 
 def _assigned_names(tree: gast.FunctionDef) -> "set[str]":

@@ -18,7 +18,9 @@ def sign(x: Any) -> Any:
 
 
 def zeros_like(x: Any) -> Any:
-    """A zero adjoint of ``x``'s type and shape (0.0 for a Python scalar)."""
+    """A zero adjoint of ``x``'s type and shape (0.0 for a Python scalar, a list for a tuple or list)."""
+    if isinstance(x, (list, tuple)):
+        return [zeros_like(e) for e in x]
     return numpy.zeros_like(x) if isinstance(x, numpy.ndarray) else 0.0
 
 
@@ -276,5 +278,7 @@ def solve_adjoints(g: Any, a: Any, b: Any, x: Any) -> Tuple[Any, Any]:
 
 
 def fresh_copy(x: Any) -> Any:
-    """A copy of an array gradient that would otherwise share its buffer."""
+    """A copy of an array gradient (or a list of gradients) that would otherwise share its buffer."""
+    if isinstance(x, list):
+        return list(x)
     return x.copy() if isinstance(x, numpy.ndarray) else x

@@ -294,9 +294,7 @@ PROGRAMS = [
 ]
 
 # program id -> why s2sgrad cannot do it yet (strict: a test that starts passing must leave this list)
-KNOWN_BUGS = {
-    "unpack_a_named_tuple": "rejected with a TransformError until tuples of active values are supported (containers)",
-}
+KNOWN_BUGS = {}
 
 
 def _params():

@@ -23,6 +23,7 @@ import gast
 from ..context import Context
 from ..kinds import Kind
 from ..parse.resolve import MISSING
+from .calls import is_user_function
 from .kinds import assignments
 from .ops import operand_names, operation_of
 
@@ -73,7 +74,7 @@ def _useful(statements: List[gast.Assign], returned: gast.Return) -> Set[str]:
 
 def _check_differentiable(stmt: gast.Assign, ctx: Context) -> None:
     op = operation_of(stmt.value, ctx)
-    if op.form != "call" or ctx.rules.lookup(op.func) is not None:
+    if op.form != "call" or ctx.rules.lookup(op.func) is not None or is_user_function(op.func, ctx):
         return
     call = stmt.value
     where = call.func if isinstance(call, gast.Call) else call

@@ -19,6 +19,7 @@ from .. import kinds as K
 from ..context import Context
 from ..nodes import constant_value
 from ..parse.resolve import MISSING
+from .calls import argument_kinds, bound_arguments, is_user_function
 from .ops import operation_of
 
 # Operations whose result is an integer when every operand is one.
@@ -86,6 +87,9 @@ def _kind_of_value(value: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> 
         return _kind_of_matmul(arg_kinds)
     if op.func in CREATORS and arg_kinds and arg_kinds[0] == K.INTEGER:
         return K.array(1)  # numpy.zeros(n)
+    if is_user_function(op.func, ctx):
+        nodes = bound_arguments(op.func, op.args, op.keywords, ctx, value)
+        return ctx.callee_result_kind(op.func, argument_kinds(op.func, nodes, lambda n: kind_of_atom(n, kinds, ctx)))
     result = rule.result if rule else "unknown"
     if result == "elementwise":
         return K.broadcast(arg_kinds)

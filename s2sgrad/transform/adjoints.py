@@ -113,11 +113,11 @@ class Adjoints:
             value = gast.UnaryOp(op=gast.USub(), operand=value)
         return assign(target, value, like)
 
-    def define_owned(self, var: str) -> None:
-        """``d_var`` was just set to a fresh buffer (zeros) by the caller."""
+    def define_owned(self, var: str, always: bool = False) -> None:
+        """``d_var`` was just set to a fresh buffer (zeros, a new list) by the caller."""
         self.defined.add(var)
         self._root[self.name_of(var)] = self.name_of(var)
-        if self.is_array(var):
+        if always or self.is_array(var):
             self.owned.add(var)
 
     def kill(self, var: str) -> None:

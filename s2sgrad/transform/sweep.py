@@ -20,10 +20,11 @@ import gast
 import numpy
 
 from .. import runtime
-from ..analyze.ops import operation_of
+from ..analyze.calls import argument_kinds, bound_arguments, is_user_function
+from ..analyze.ops import Operation, operation_of
 from ..context import Context
 from ..kinds import INTEGER, Kind
-from ..nodes import assign, call, const, located, name, names_read
+from ..nodes import assign, call, const, constant_value, located, name, names_read
 from .adjoints import Adjoints, State
 from .instantiate import Instantiator
 
@@ -261,10 +262,48 @@ class Sweep:
             return out
         if op.form == "subscript":
             return self.subscript_adjoint(stmt)
+        if is_user_function(op.func, self.ctx):
+            return self.call_adjoint(stmt, op)
         rule = self.ctx.rules.lookup(op.func)
         if rule is None or not rule.differentiable:
             return []
         return self.instantiator.apply(rule, target, op.args, op.keywords, stmt)
+
+    def call_adjoint(self, stmt: gast.Assign, op: Operation) -> List[gast.stmt]:
+        """``y = helper(a, b)``: ``d_a, d_b += grad_helper(a, b, d_out=d_y)``.
+
+        The callee's gradient is a generated function of its own (shown by
+        ``source()``), specialized on the kinds this call passes; it runs the
+        callee's forward sweep again, so the call site stores nothing for it.
+        """
+        func = op.func
+        nodes = bound_arguments(func, op.args, op.keywords, self.ctx, stmt.value)
+        for node in nodes.values():
+            if isinstance(node, (gast.Tuple, gast.List)) and self.instantiator._active_slots(node):
+                raise self.ctx.error(
+                    node,
+                    "passing a list or tuple of differentiated values is not supported yet",
+                    "pass them one by one.",
+                )
+        active = [p for p, node in nodes.items() if isinstance(node, gast.Name) and node.id in self.active]
+        if not active:
+            return []
+        param_kinds = argument_kinds(func, nodes, self.instantiator.kind)
+        gradient = self.ctx.callee_gradient(func, tuple(active), param_kinds)
+        if gradient.source:
+            self.ctx.callees.append(gradient)
+        callee = name(self.ctx.name_for(gradient.function, f"grad_{func.__name__.strip('<>')}"))
+        d_y = gast.keyword(arg=gradient.seed, value=name(self.adjoints.name_of(stmt.targets[0].id)))
+        value = call(callee, [copy.deepcopy(a) for a in op.args], [*copy.deepcopy(op.keywords), d_y])
+        if len(active) == 1:
+            return [self.adjoints.accumulate(nodes[active[0]].id, value, False, stmt)]
+        parts = [self.ctx.namer.temp() for _ in active]
+        unpack = gast.Assign(
+            targets=[gast.Tuple(elts=[name(p, True) for p in parts], ctx=gast.Store())], value=value, type_comment=None
+        )
+        out = [located(unpack, stmt)]
+        out += [self.adjoints.accumulate(nodes[p].id, name(t), False, stmt, t) for p, t in zip(active, parts)]
+        return out
 
     def pass_through(self, source: gast.expr, value: gast.expr, stmt: gast.stmt) -> List[gast.stmt]:
         if isinstance(source, gast.Name) and source.id in self.active:
@@ -279,14 +318,16 @@ class Sweep:
         if not (isinstance(base, gast.Name) and base.id in self.active):
             return []
         kind = self.instantiator.kind(base)
+        d_y = name(self.adjoints.name_of(stmt.targets[0].id))
+        index = subscript.slice
+        if kind.tag in ("other", "sequence", "unknown") and type(constant_value(index)) is int:
+            return self.add_to_element(base.id, index, d_y, stmt)
         if kind.tag in ("other", "sequence"):
             raise self.ctx.error(
                 subscript,
-                "indexing a tuple of differentiated values is not supported yet",
-                "unpack the values directly.",
+                "indexing a tuple or list of differentiated values by a variable is not supported yet",
+                "index it by a constant, or unpack the values directly.",
             )
-        d_y = name(self.adjoints.name_of(stmt.targets[0].id))
-        index = subscript.slice
         if kind.tag == "array" and self._is_basic(index):
             return self.add_into(base.id, index, d_y, stmt)
         if isinstance(index, (gast.Slice, gast.Tuple)):  # slices are only syntax inside []: write numpy.s_[...]
@@ -308,6 +349,22 @@ class Sweep:
         self.adjoints.define_owned(var)
         element = gast.Subscript(value=name(d_var), slice=copy.deepcopy(index), ctx=gast.Store())
         out.append(located(gast.AugAssign(target=element, op=gast.Add(), value=value), stmt))
+        return out
+
+    def add_to_element(self, var: str, index: gast.expr, value: gast.expr, stmt: gast.stmt) -> List[gast.stmt]:
+        """``y = t[k]`` on a tuple: ``d_t[k] = d_t[k] + d_y``, ``d_t`` a list of adjoints this code owns."""
+        d_var = self.adjoints.name_of(var)
+        out: List[gast.stmt] = []
+        if not self.adjoints.is_defined(var):
+            out.append(assign(d_var, zero_of(self.ctx, var, self.kinds), stmt))
+        elif not self.adjoints.is_owned(var):
+            copier = name(self.ctx.name_for(runtime.fresh_copy, "fresh_copy"))
+            out.append(assign(d_var, call(copier, [name(d_var)]), stmt))
+        self.adjoints.define_owned(var, always=True)
+        element = gast.Subscript(value=name(d_var), slice=copy.deepcopy(index), ctx=gast.Load())
+        target = gast.Subscript(value=name(d_var), slice=copy.deepcopy(index), ctx=gast.Store())
+        total = gast.BinOp(left=element, op=gast.Add(), right=value)
+        out.append(located(gast.Assign(targets=[target], value=total, type_comment=None), stmt))
         return out
 
     def _is_basic(self, index: gast.expr) -> bool:

@@ -1,5 +1,5 @@
-# args: (1.0,)
-def f(x):
+# args: (1.0, 1)
+def f(x, k):
     pair = x * 2.0, x + 1.0
-    a, b = pair  # error: indexing a tuple of differentiated values is not supported yet
-    return a * b
+    a = pair[k]  # error: indexing a tuple or list of differentiated values by a variable
+    return a * x

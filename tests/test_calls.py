@@ -1,0 +1,166 @@
+"""Calls to the user's own functions: each callee gets a gradient of its own, checked by finite differences."""
+
+import math
+
+import layers
+import numpy as np
+import pytest
+from gradcheck import check_arguments_unchanged, check_grad
+
+import s2sgrad
+
+RNG = np.random.default_rng(7)
+
+
+# ----- helpers in this module -----
+
+
+def l2(w, strength=0.01):
+    return strength * np.sum(w * w)
+
+
+def polynomial(x, coefficients):
+    s = 0.0
+    for c in coefficients:
+        s = s * x + c
+    return s
+
+
+def power(x, n):
+    if n == 0:
+        return 1.0
+    return x * power(x, n - 1)
+
+
+def even_chain(x, n):
+    if n == 0:
+        return x
+    return math.sin(odd_chain(x, n - 1))
+
+
+def odd_chain(x, n):
+    if n == 0:
+        return x * x
+    return math.cos(even_chain(x, n - 1)) * x
+
+
+def polar(x, y):
+    return math.hypot(x, y), math.atan2(y, x)
+
+
+class Geometry:
+    @staticmethod
+    def area(a, b):
+        return a * b
+
+
+softplus = lambda z: np.log1p(np.exp(z))  # noqa: E731 - a lambda bound to a name, as users write them
+
+
+# ----- programs -----
+
+
+def two_layer_model(W1, b1, W2, b2, x, y):
+    h = layers.leaky_relu(layers.dense(W1, b1, x))
+    return layers.mse(layers.dense(W2, b2, h), y) + l2(W1) + l2(W2, strength=0.001)
+
+
+def polynomial_twice(x, c):
+    return polynomial(x, c) * polynomial(2.0 * x, c)
+
+
+def recursive_power(x):
+    return power(x, 5) + power(x, 0)
+
+
+def mutual_recursion(x):
+    return even_chain(x, 4)
+
+
+def polar_radius_times_angle(x, y):
+    r, theta = polar(x, y)
+    return r * theta
+
+
+def rectangle(a, b):
+    return Geometry.area(a, b) + Geometry.area(b, 1.0)
+
+
+def softplus_sum(z):
+    return np.sum(softplus(z))
+
+
+def helper_in_a_loop(x, n):
+    s = 0.0
+    for i in range(n):
+        s = s + l2(x * i, strength=0.5)
+    return s
+
+
+def euler_with_helper(k, steps):
+    y = 1.0
+    for _ in range(steps):
+        y = y + 0.01 * decay(y, k)
+    return y
+
+
+def decay(y, k):
+    return -k * y * y
+
+
+PROGRAMS = [
+    (
+        "two_layer_model",
+        two_layer_model,
+        (
+            RNG.normal(size=(4, 3)),
+            RNG.normal(size=4),
+            RNG.normal(size=(2, 4)),
+            RNG.normal(size=2),
+            RNG.normal(size=3),
+            RNG.normal(size=2),
+        ),
+        (0, 1, 2, 3),
+    ),
+    ("polynomial_twice", polynomial_twice, (0.7, np.array([1.0, -2.0, 0.5, 3.0])), (0, 1)),
+    ("recursive_power", recursive_power, (1.3,), 0),
+    ("mutual_recursion", mutual_recursion, (0.8,), 0),
+    ("polar_radius_times_angle", polar_radius_times_angle, (1.2, 0.7), (0, 1)),
+    ("rectangle", rectangle, (1.5, 2.5), (0, 1)),
+    ("softplus_sum", softplus_sum, (RNG.normal(size=5),), 0),
+    ("helper_in_a_loop", helper_in_a_loop, (RNG.normal(size=3), 4), 0),
+    ("euler_with_helper", euler_with_helper, (0.8, 50), 0),
+]
+
+
+@pytest.mark.parametrize(("func", "args", "wrt"), [pytest.param(f, a, w, id=n) for n, f, a, w in PROGRAMS])
+def test_gradient(func, args, wrt):
+    check_grad(func, args, wrt=wrt)
+
+
+@pytest.mark.parametrize(("func", "args", "wrt"), [pytest.param(f, a, w, id=n) for n, f, a, w in PROGRAMS])
+def test_inputs_are_not_modified(func, args, wrt):
+    check_arguments_unchanged(func, args, wrt=wrt)
+
+
+def test_each_callee_is_a_readable_function_of_its_own():
+    text = s2sgrad.source(polynomial_twice, wrt=(0, 1), args=(0.7, np.ones(3)))
+    assert text.count("def grad_polynomial(") == 1, "one gradient for both calls (same kinds)"
+    assert "grad_polynomial(x, c, d_out=" in text
+    assert "def grad_polynomial_twice(" in text
+
+
+def test_recursion_compiles_once_and_calls_itself():
+    text = s2sgrad.source(power, args=(1.5, 3))
+    assert text.count("def grad_power(") == 1 and "grad_power(x, t1, d_out=" in text
+
+
+def test_a_global_changed_after_the_first_call_is_seen():
+    g = s2sgrad.grad(lambda z: np.sum(layers.leaky_relu(z)))
+    z = np.array([-1.0, 2.0])
+    first = g(z)
+    layers.SLOPE, saved = 0.5, layers.SLOPE
+    try:
+        assert np.allclose(g(z), [0.5, 1.0]) and np.allclose(first, [0.1, 1.0])
+    finally:
+        layers.SLOPE = saved

@@ -1,5 +1,8 @@
-# golden: loss wrt=w args=(np.array([0.5, -1.0]), np.array([[1.0, 2.0], [0.5, -1.0], [2.0, 0.1]]), np.array([1.0, 0.0, 2.0]))
+# golden: loss wrt=w args=(np.array([0.5, -1.0]), X, Y)
 import numpy as np
+
+X = np.array([[1.0, 2.0], [0.5, -1.0], [2.0, 0.1]])
+Y = np.array([1.0, 0.0, 2.0])
 
 
 def predict(w, X):

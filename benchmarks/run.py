@@ -364,6 +364,20 @@ def generic_pendulum_euler(ops: Any) -> Callable:
     return f
 
 
+def acceleration(theta, omega, k, damping):
+    """The pendulum's angular acceleration: the helper of ``pendulum_euler_calls``."""
+    return -k * math.sin(theta) - damping * omega
+
+
+def pendulum_euler_calls(k, damping, theta, omega, dt, n_steps):
+    """``pendulum_euler`` with the acceleration in a helper function: what a call costs."""
+    for _ in range(n_steps):
+        accel = acceleration(theta, omega, k, damping)
+        theta = theta + dt * omega
+        omega = omega + dt * accel
+    return theta**2 + omega**2
+
+
 def rosenbrock(x):
     """The n-dimensional Rosenbrock function (the chained form), one term per neighbouring pair."""
     s = 0.0
@@ -602,6 +616,14 @@ def make_control_flow_workloads() -> List[Workload]:
         Workload(
             "euler_pendulum_1000",
             pendulum_euler,
+            (0, 1),
+            (4.0, 0.3, 1.0, 0.0, 0.01, 1000),
+            pendulum_euler_grad,
+            generic_pendulum_euler,
+        ),
+        Workload(
+            "euler_helper_calls_1000",
+            pendulum_euler_calls,
             (0, 1),
             (4.0, 0.3, 1.0, 0.0, 0.01, 1000),
             pendulum_euler_grad,

@@ -7,22 +7,30 @@ from .errors import TransformError
 from .rules import d, default_rules
 
 
-def register_adjoint(*callables: Any, result: Optional[str] = None) -> Callable[[Callable], Callable]:
-    """Register a derivative rule, written as a template, for ``callables``::
+def register_adjoint(*callables: Any, result: Optional[str] = None, vjp: Optional[Callable] = None) -> Callable:
+    """Register a derivative rule for ``callables``, written as a template::
 
         from s2sgrad import d, register_adjoint
 
-        @register_adjoint(scipy.special.expit)
+        @register_adjoint(scipy.special.expit, result="elementwise")
         def expit(y, x):
             d[x] += d[y] * y * (1.0 - y)
 
-    A registered rule takes precedence over the function's own source.
+    or as a plain VJP function, ``vjp(d_result, *args)`` returning the adjoint of
+    each argument (a tuple when there are several)::
+
+        register_adjoint(scipy.special.expit, vjp=lambda g, x: g * expit(x) * (1.0 - expit(x)))
+
+    A registered rule takes precedence over differentiating the function's own source.
     """
 
     def register(template: Callable) -> Callable:
         default_rules().register(callables, template, result)
         return template
 
+    if vjp is not None:
+        default_rules().register(callables, None, result, vjp)
+        return vjp
     return register
 
 

@@ -15,11 +15,12 @@ def grad_f(x, d_out=1.0):
             # break  (for_else.py:8)
             broke = True
             break
+    t1 = not broke
     # reverse sweep
     # return y  (for_else.py:11)
     d_y = d_out
     # y = y + x  (for_else.py:10)
-    if not broke:
+    if t1:
         d_x = d_out
     else:
         d_x = 0.0

@@ -13,12 +13,10 @@ def grad_loss(k, damping, observed, d_out=1.0):
         t5 = math.sin(theta)
         accel = t4 * t5 - damping * omega
         # theta, omega = theta + DT * omega, omega + DT * accel  (pendulum_fit.py:39)
-        t2 = theta + DT * omega
-        t3 = omega + DT * accel
         theta_stack.append(theta)
-        theta = t2
+        theta = theta + DT * omega
         omega_stack.append(omega)
-        omega = t3
+        omega = omega + DT * accel
     # reverse sweep
     # for i in range(STEPS):  (pendulum_fit.py:37)
     d_damping = 0.0

@@ -7,9 +7,8 @@ def grad_f(x, n, d_out=1.0):
     s_stack = []
     for i in range(n):
         # s = s * x + i  (range_loop.py:5)
-        t0 = s * x
         s_stack.append(s)
-        s = t0 + i
+        s = s * x + i
     # reverse sweep
     # return s  (range_loop.py:6)
     d_s = d_out

@@ -9,14 +9,18 @@ def grad_f(X, v, d_out=1.0):
         # s = s + np.sum(row * row)  (sequence_loops.py:9)
         t1 = row * row
         t1_stack.append(t1)
+    # for k, a in enumerate(v):  (sequence_loops.py:10)
+    t3 = len(v)
     # for a, row in zip(v, X):  (sequence_loops.py:12)
     t7 = min(len(v), len(X))
+    # for a in reversed(v):  (sequence_loops.py:14)
+    t10 = len(v)
     # reverse sweep
     # return s  (sequence_loops.py:16)
     d_s = d_out
     # for a in reversed(v):  (sequence_loops.py:14)
     d_v = zeros_like(v)
-    for i_2 in range(len(v)):
+    for i_2 in range(t10):
         # s = s * 0.5 + a  (sequence_loops.py:15)
         d_a_2 = d_s
         d_s = d_s * 0.5
@@ -35,7 +39,7 @@ def grad_f(X, v, d_out=1.0):
         d_X[i_1] += d_row_1
         d_v[i_1] += d_a_1
     # for k, a in enumerate(v):  (sequence_loops.py:10)
-    for k in reversed(range(len(v))):
+    for k in reversed(range(t3)):
         # s = s + k * a  (sequence_loops.py:11)
         d_a = k * d_s
         # for k, a in enumerate(v):  (sequence_loops.py:10)

@@ -14,14 +14,12 @@ def grad_f(a, d_out=1.0):
     while t1:
         n_trips = n_trips + 1
         # step = (z * z - a) / (2.0 * z)  (while_newton.py:7)
-        t3 = z * z - a
         t4 = 2.0 * z
         step_stack.append(step)
-        step = t3 / t4
+        step = (z * z - a) / t4
         # z = z - step  (while_newton.py:8)
-        t5 = z - step
         z_stack.append(z)
-        z = t5
+        z = z - step
         # while abs(step) > 1e-10:  (while_newton.py:6)
         t0 = abs(step)
         t1 = t0 > 1e-10

@@ -22,7 +22,7 @@ import gast
 from .. import runtime
 from ..context import Context
 from ..emit.unparse import unparse_tree
-from ..nodes import assigned_names, blocks_of, header_of, names_read, reads_of, writes_of
+from ..nodes import assigned_names, blocks_of, comment_text, header_of, names_read, reads_of, writes_of
 
 PURE_BUILTINS = {len, min, max, abs, range, reversed}
 MAX_LINE = 88  # characters of a statement after substitution
@@ -43,7 +43,7 @@ def _block(stmts: List[gast.stmt], single: "set[str]", ctx: Context) -> None:
     i = 0
     while i < len(stmts):
         stmt = stmts[i]
-        if _movable(stmt, single, ctx) and _substitute_later(stmts, i, ctx.sweep_names):
+        if _movable(stmt, single, ctx) and _substitute_later(stmts, i):
             del stmts[i]
             continue
         i += 1
@@ -55,7 +55,7 @@ def _movable(stmt: gast.stmt, single: "set[str]", ctx: Context) -> bool:
     return stmt.targets[0].id in single and _is_pure(stmt.value, ctx)
 
 
-def _substitute_later(stmts: List[gast.stmt], index: int, sweep_names: "set[str]") -> bool:
+def _substitute_later(stmts: List[gast.stmt], index: int) -> bool:
     """Substitute ``stmts[index]``'s value into the statement that reads it, if nothing interferes.
 
     Values stay in their sweep (a forward value is not computed in the reverse
@@ -65,10 +65,10 @@ def _substitute_later(stmts: List[gast.stmt], index: int, sweep_names: "set[str]
     temp, value = definition.targets[0].id, definition.value
     operands = set(names_read(value))
     for later in stmts[index + 1 :]:
+        if comment_text(later) is not None:
+            return False  # the start of the reverse sweep: a forward value is not computed there
         places = [n for part in header_of(later) for n in gast.walk(part) if _is_read(n, temp)]
         if places:
-            if (temp in sweep_names) != bool(writes_of(later) & sweep_names) and not blocks_of(later):
-                return False
             if len(unparse_tree(later)) + len(unparse_tree(value)) - len(temp) > MAX_LINE:
                 return False
             places[0].__class__ = _Placeholder  # replaced below; keeps the node's position

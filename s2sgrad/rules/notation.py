@@ -60,6 +60,7 @@ class _Pending:
     callables: Tuple[Any, ...]
     template: Optional[Callable]
     result: Optional[str]
+    vjp: Optional[Callable] = None  # a plain VJP function instead of a template
 
 
 def adjoint(*callables: Any, result: Optional[str] = None) -> Callable[[Callable], Callable]:
@@ -125,6 +126,35 @@ def parse_template(template: Callable) -> Tuple[gast.FunctionDef, inspect.Signat
             if not set(subjects) <= set(params):
                 raise fail(stmt, f"d[{', '.join(subjects)}] names no parameter")
     return tree, signature, where
+
+
+def vjp_template(vjp: Callable) -> Tuple[gast.FunctionDef, inspect.Signature, Dict[str, Any], str]:
+    """A template that calls a plain VJP function ``vjp(d_result, *args) -> adjoint(s) of args``.
+
+    For users who would rather write Python than the template notation: the
+    template is ``adjoints = vjp(d[result], *args)`` and ``d[arg] += adjoints[i]``
+    (``d[arg] += adjoints`` for a function of one argument).
+    """
+    try:
+        parameters = list(inspect.signature(vjp).parameters.values())
+    except (TypeError, ValueError):
+        raise ValueError(f"cannot read the parameters of the VJP function {vjp!r}") from None
+    if len(parameters) < 2 or any(p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in parameters):
+        raise ValueError("a VJP function takes the result's adjoint, then the function's arguments: vjp(g, x, ...)")
+    args = [p.name for p in parameters[1:]]
+    result = next(n for n in ("result", "result_", "result__") if n not in args)
+    lines = [f"def vjp_rule({result}, {', '.join(args)}):", f"    adjoints = vjp(d[{result}], {', '.join(args)})"]
+    if len(args) == 1:
+        lines.append(f"    d[{args[0]}] += adjoints")
+    else:
+        lines += [f"    d[{arg}] += adjoints[{i}]" for i, arg in enumerate(args)]
+    tree = gast.parse("\n".join(lines)).body[0]
+    positional = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    signature = inspect.Signature(
+        [inspect.Parameter(result, positional)] + [p.replace(kind=positional) for p in parameters[1:]]
+    )
+    where = f"{getattr(vjp.__code__, 'co_filename', '<vjp>')}:{getattr(vjp.__code__, 'co_firstlineno', 0)}"
+    return tree, signature, {"vjp": vjp}, where
 
 
 def _spell_notation_as_d(tree: gast.FunctionDef, namespace: Dict[str, Any]) -> None:

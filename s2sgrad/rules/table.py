@@ -3,7 +3,7 @@
 import types
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
-from .notation import RESULT_KINDS, Rule, _Pending, default_result_kind, parse_template
+from .notation import RESULT_KINDS, Rule, _Pending, default_result_kind, parse_template, vjp_template
 
 
 class RuleTable:
@@ -36,6 +36,8 @@ class RuleTable:
         if pending.template is not None:
             template, signature, where = parse_template(pending.template)
             namespace = pending.template.__globals__
+        if pending.vjp is not None:
+            template, signature, namespace, where = vjp_template(pending.vjp)
         for func in pending.callables:
             name = getattr(func, "__name__", type(func).__name__)
             result = pending.result or default_result_kind(func)
@@ -51,5 +53,7 @@ class RuleTable:
             if isinstance(pending, _Pending):
                 self.add(pending)
 
-    def register(self, funcs: Iterable[Any], template: Optional[Callable], result: Optional[str]) -> None:
-        self.add(_Pending(tuple(funcs), template, result))
+    def register(
+        self, funcs: Iterable[Any], template: Optional[Callable], result: Optional[str], vjp: Optional[Callable] = None
+    ) -> None:
+        self.add(_Pending(tuple(funcs), template, result, vjp))

@@ -7,6 +7,7 @@ dictionary lookup per call on top of the generated code.
 
 import functools
 import inspect
+from types import FunctionType
 from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
 import numpy
@@ -148,8 +149,8 @@ def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: boo
     options = ReverseOptions(with_value=with_value, tuple_wrt=as_tuple)
     signature = inspect.signature(func)
     arity = len(signature.parameters)
-    # Keyed by each argument's type, or an ndarray's rank and dtype kind: cheaper than kinds, and
-    # finer (float and numpy.float64 are one kind, two keys), so no entry mixes two kinds.
+    # Keyed by each argument's type, or an ndarray's rank and dtype kind, or a function itself:
+    # cheaper than kinds, and finer (float and numpy.float64 are one kind, two keys).
     specializations = {}
 
     @functools.wraps(func)
@@ -158,13 +159,19 @@ def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: boo
             bound = signature.bind(*args, **kwargs)
             bound.apply_defaults()
             args = tuple(bound.arguments.values())
-        key = tuple([(a.ndim, a.dtype.kind) if type(a) is ndarray else type(a) for a in args])
+        key = tuple(
+            [(a.ndim, a.dtype.kind) if type(a) is ndarray else a if type(a) is FunctionType else type(a) for a in args]
+        )
         generated = specializations.get(key)
         if generated is None:
             generated = specializations[key] = _specialized(func, names, args, options, optimize, check_scalar=True)
         return generated(*args)
 
     return differentiated
+
+
+def _type_or_function(value: Any) -> Any:
+    return value if type(value) is FunctionType else type(value)
 
 
 def _specialized(

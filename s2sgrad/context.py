@@ -44,6 +44,8 @@ class Context:
         """The object a Name/Attribute chain on free names denotes, or MISSING."""
         if isinstance(node, gast.Name) and node.id in self.injected:
             return self.injected[node.id]
+        if isinstance(node, gast.Name) and node.id in self.param_kinds and self.param_kinds[node.id].tag == "function":
+            return self.param_kinds[node.id].function  # a function passed in: code is specialized on it
         if isinstance(node, gast.Attribute):
             base = self.resolve(node.value)
             return MISSING if base is MISSING else getattr(base, node.attr, MISSING)

@@ -8,14 +8,16 @@ arguments of the same kinds.
 """
 
 import numbers
+import types
 from typing import Any, NamedTuple, Optional
 
 import numpy
 
 
 class Kind(NamedTuple):
-    tag: str  # "scalar", "integer", "array", "sequence" (list, tuple), "other" or "unknown"
+    tag: str  # "scalar", "integer", "array", "sequence" (list, tuple), "function", "other" or "unknown"
     ndim: Optional[int] = None  # for "integer" and "array"; None when not known
+    function: Any = None  # for "function": the function itself (code is specialized on which one)
 
     @property
     def is_scalar(self) -> bool:
@@ -61,6 +63,8 @@ def kind_of(value: Any) -> Kind:
         return SCALAR
     if cls is list or cls is tuple:
         return SEQUENCE
+    if cls is types.FunctionType:
+        return Kind("function", None, value)
     return OTHER
 
 

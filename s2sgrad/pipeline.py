@@ -33,6 +33,7 @@ class Generated:
     report: str = ""  # what the reverse sweep stores, per loop (comment lines)
     callees: Tuple["Generated", ...] = ()  # the gradients of the user functions it calls
     seed: str = "d_out"  # the name of its last parameter, the adjoint of the result
+    name: str = ""  # the generated function's name
 
     def listing(self) -> str:
         """Its source, then each called gradient's (each once), as ``source()`` shows them."""
@@ -80,10 +81,10 @@ def compile_reverse(
     report = describe_storage(ctx)
     callees, seed = tuple(ctx.callees), tree.args.args[-1].id
     if stage != "optimized":
-        return Generated(text, None, result_kind, report, callees, seed)
+        return Generated(text, None, result_kind, report, callees, seed, tree.name)
     defaults = (*tuple(func.__defaults__ or ()), 1.0)
     function = compile_function(text, tree.name, func, ctx.injected, defaults)
-    return Generated(text, function, result_kind, report, callees, seed)
+    return Generated(text, function, result_kind, report, callees, seed, tree.name)
 
 
 # ----- calls to the user's own functions -----
@@ -108,9 +109,10 @@ def _missing() -> Generated:
 def callee_gradient(func: Callable, wrt: Tuple[str, ...], param_kinds: Dict[str, Kind]) -> Generated:
     """The gradient of a function the differentiated code calls, compiled once per kinds and wrt."""
     key = (wrt, DEFAULT_OPTIONS, True, default_rules().version, tuple(param_kinds.values()))
-    if (id(func), key) in _BUILDING:  # recursion: the seed is named as that compilation names it
-        seed = Namer.for_tree(parse_function(func).tree).fresh("d_out")
-        return Generated("", _BUILDING[(id(func), key)], UNKNOWN, seed=seed)
+    if (id(func), key) in _BUILDING:  # recursion: names as that compilation names them
+        source = parse_function(func)
+        seed = Namer.for_tree(source.tree).fresh("d_out")
+        return Generated("", _BUILDING[(id(func), key)], UNKNOWN, seed=seed, name=f"grad_{source.name}")
     _BUILDING[(id(func), key)] = _Later(func, key)
     try:
         return CACHE.get_or_build(func, key, lambda: compile_reverse(func, wrt, param_kinds))

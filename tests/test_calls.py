@@ -108,6 +108,27 @@ def decay(y, k):
     return -k * y * y
 
 
+def rk2(rhs, y0, h, n):
+    """An ODE solver taking the right-hand side as an argument."""
+    y = y0
+    for _ in range(n):
+        k1 = rhs(y)
+        k2 = rhs(y + h * k1)
+        y = y + 0.5 * h * (k1 + k2)
+    return y
+
+
+def logistic_growth(y):
+    return y * (1.0 - y)
+
+
+cubic_decay = lambda y: -(y**3)  # noqa: E731 - passed to the solver below
+
+
+def fit_of_the_solution(y0):
+    return (rk2(logistic_growth, y0, 0.1, 30) - 0.9) ** 2
+
+
 PROGRAMS = [
     (
         "two_layer_model",
@@ -130,6 +151,9 @@ PROGRAMS = [
     ("softplus_sum", softplus_sum, (RNG.normal(size=5),), 0),
     ("helper_in_a_loop", helper_in_a_loop, (RNG.normal(size=3), 4), 0),
     ("euler_with_helper", euler_with_helper, (0.8, 50), 0),
+    ("solver_with_a_module_function", rk2, (logistic_growth, 0.2, 0.1, 30), 1),
+    ("solver_with_a_lambda", rk2, (cubic_decay, 0.7, 0.05, 40), 1),
+    ("solver_called_by_a_loss", fit_of_the_solution, (0.3,), 0),
 ]
 
 
@@ -164,3 +188,9 @@ def test_a_global_changed_after_the_first_call_is_seen():
         assert np.allclose(g(z), [0.5, 1.0]) and np.allclose(first, [0.1, 1.0])
     finally:
         layers.SLOPE = saved
+
+
+def test_a_function_argument_specializes_the_gradient():
+    g = s2sgrad.grad(rk2, wrt=1)
+    assert g(logistic_growth, 0.2, 0.1, 1) != g(cubic_decay, 0.2, 0.1, 1)
+    assert "grad_logistic_growth(" in s2sgrad.source(rk2, wrt=1, args=(logistic_growth, 0.2, 0.1, 3))

@@ -292,7 +292,7 @@ class Sweep:
         gradient = self.ctx.callee_gradient(func, tuple(active), param_kinds)
         if gradient.source:
             self.ctx.callees.append(gradient)
-        callee = name(self.ctx.name_for(gradient.function, f"grad_{func.__name__.strip('<>')}"))
+        callee = name(self.ctx.name_for(gradient.function, gradient.name))
         d_y = gast.keyword(arg=gradient.seed, value=name(self.adjoints.name_of(stmt.targets[0].id)))
         value = call(callee, [copy.deepcopy(a) for a in op.args], [*copy.deepcopy(op.keywords), d_y])
         if len(active) == 1:

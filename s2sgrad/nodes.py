@@ -134,3 +134,18 @@ def assigned_names(stmt: gast.stmt) -> List[str]:
     if isinstance(stmt, (gast.Assign, gast.AugAssign)):
         return list(writes_of(stmt))
     return []
+
+
+def assigned_name(stmt: gast.stmt) -> Optional[str]:
+    """The name an assignment sets, or for an element write ``y[i] = v`` the array's name ``y``."""
+    if not isinstance(stmt, gast.Assign):
+        return None
+    target = stmt.targets[0]
+    if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+        return target.value.id
+    return target.id if isinstance(target, gast.Name) else None
+
+
+def is_element_write(stmt: gast.stmt) -> bool:
+    """``y[index] = value``: an assignment into part of an array."""
+    return isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript)

@@ -22,6 +22,7 @@ import gast
 
 from ..context import Context
 from ..kinds import Kind
+from ..nodes import assigned_name, is_element_write
 from ..parse.resolve import MISSING
 from .calls import is_user_function
 from .kinds import assignments
@@ -34,7 +35,7 @@ def active_names(tree: gast.FunctionDef, ctx: Context, kinds: Dict[str, Kind]) -
     useful = _useful(statements, tree.body[-1])
     active = varied & useful
     for stmt in statements:
-        if stmt.targets[0].id in active:
+        if assigned_name(stmt) in active and not is_element_write(stmt):
             _check_differentiable(stmt, ctx)
     return active
 
@@ -46,14 +47,16 @@ def _varied(statements: List[gast.Assign], ctx: Context, kinds: Dict[str, Kind])
         size = len(varied)
         for stmt in statements:
             if _varies(stmt, varied, ctx, kinds):
-                varied.add(stmt.targets[0].id)
+                varied.add(assigned_name(stmt))
     return varied
 
 
 def _varies(stmt: gast.Assign, varied: Set[str], ctx: Context, kinds: Dict[str, Kind]) -> bool:
-    target = stmt.targets[0].id
+    target = assigned_name(stmt)
     if not set(operand_names(stmt.value)) & varied:
         return False
+    if is_element_write(stmt):
+        return not kinds.get(target, Kind("unknown")).is_integer  # y[i] = v: y varies with v
     op = operation_of(stmt.value, ctx)
     if op.form == "logic" or kinds.get(target, Kind("unknown")).is_integer:
         return False
@@ -67,7 +70,7 @@ def _useful(statements: List[gast.Assign], returned: gast.Return) -> Set[str]:
     while size != len(useful):
         size = len(useful)
         for stmt in statements:
-            if stmt.targets[0].id in useful:
+            if assigned_name(stmt) in useful:
                 useful.update(operand_names(stmt.value))
     return useful
 

@@ -17,7 +17,7 @@ import numpy
 
 from .. import kinds as K
 from ..context import Context
-from ..nodes import constant_value
+from ..nodes import constant_value, is_element_write
 from ..parse.resolve import MISSING
 from .calls import argument_kinds, bound_arguments, is_user_function
 from .ops import operation_of
@@ -36,6 +36,7 @@ INTEGER_CLOSED = {
     builtins.max,
 }
 CREATORS = {numpy.zeros, numpy.ones, numpy.empty, numpy.full}
+LIKE = {numpy.zeros_like, numpy.ones_like, numpy.empty_like, numpy.full_like, numpy.copy}
 
 
 def infer_kinds(tree: gast.FunctionDef, ctx: Context) -> Dict[str, K.Kind]:
@@ -43,6 +44,8 @@ def infer_kinds(tree: gast.FunctionDef, ctx: Context) -> Dict[str, K.Kind]:
     while True:
         before = dict(kinds)
         for stmt in assignments(tree.body):
+            if is_element_write(stmt):
+                continue  # the array keeps its kind
             target = stmt.targets[0].id if isinstance(stmt, gast.Assign) else stmt.target.id
             kind = K.INTEGER if isinstance(stmt, gast.For) else _kind_of_value(stmt.value, kinds, ctx)
             kinds[target] = K.join(kinds[target], kind) if target in kinds else kind
@@ -74,7 +77,7 @@ def _kind_of_value(value: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> 
     if op.form == "copy":
         return kind_of_atom(value, kinds, ctx)
     if op.form == "subscript":
-        return _kind_of_subscript(value, kinds, ctx)
+        return kind_of_subscript(value, kinds, ctx)
     if op.form == "display":
         return K.SEQUENCE
     if op.form == "logic":
@@ -87,6 +90,8 @@ def _kind_of_value(value: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> 
         return _kind_of_matmul(arg_kinds)
     if op.func in CREATORS and arg_kinds and arg_kinds[0] == K.INTEGER:
         return K.array(1)  # numpy.zeros(n)
+    if op.func in LIKE and arg_kinds:
+        return arg_kinds[0]  # numpy.zeros_like(x) is shaped like x
     if is_user_function(op.func, ctx):
         nodes = bound_arguments(op.func, op.args, op.keywords, ctx, value)
         return ctx.callee_result_kind(op.func, argument_kinds(op.func, nodes, lambda n: kind_of_atom(n, kinds, ctx)))
@@ -128,7 +133,7 @@ def _kind_of_reduction(operand: K.Kind, extra_args: list, keywords: list) -> K.K
     return K.array()
 
 
-def _kind_of_subscript(value: gast.Subscript, kinds: Dict[str, K.Kind], ctx: Context) -> K.Kind:
+def kind_of_subscript(value: gast.Subscript, kinds: Dict[str, K.Kind], ctx: Context) -> K.Kind:
     """``x[i, j]`` drops one axis of an array per integer index; slices keep theirs."""
     base = kind_of_atom(value.value, kinds, ctx)
     if base == K.SHAPE:

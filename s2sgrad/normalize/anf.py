@@ -59,7 +59,12 @@ class _Flattener:
 
     def statement(self) -> List[gast.stmt]:
         stmt = self.stmt
-        if isinstance(stmt, gast.Assign):
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
+            target = stmt.targets[0]  # y[index] = atom
+            target.slice = self.index(target.slice)
+            stmt.value = self.atom(stmt.value)
+            self.out.append(stmt)
+        elif isinstance(stmt, gast.Assign):
             self.out.append(assign(stmt.targets[0].id, self.operation(stmt.value), stmt))
         elif isinstance(stmt, gast.Return):
             stmt.value = self.atom(stmt.value)

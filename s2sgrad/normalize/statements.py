@@ -11,6 +11,7 @@ After this pass every block (the body, and the blocks of ``if``/``for``/
     a = b = e                   a = e; b = a
 """
 
+import copy
 from typing import List
 
 import gast
@@ -83,7 +84,11 @@ def _desugar(stmt: gast.stmt, ctx: Context) -> List[gast.stmt]:
         stmt.body, stmt.orelse = _block(stmt.body, ctx), _block(stmt.orelse, ctx)
         return [stmt]
     if isinstance(stmt, gast.AugAssign):
-        _check_target(stmt.target, ctx)
+        _check_target(stmt.target, ctx, element=True)
+        if isinstance(stmt.target, gast.Subscript):  # y[i] += v is y[i] = y[i] + v
+            read = gast.Subscript(value=stmt.target.value, slice=copy.deepcopy(stmt.target.slice), ctx=gast.Load())
+            value = gast.BinOp(left=located(read, stmt.target), op=stmt.op, right=stmt.value)
+            return [_element_write(stmt.target, located(value, stmt), stmt)]
         value = gast.BinOp(left=name(stmt.target.id), op=stmt.op, right=stmt.value)
         return [assign(stmt.target.id, located(value, stmt), stmt)]
     if isinstance(stmt, gast.AnnAssign):
@@ -106,7 +111,9 @@ def _check_loop_target(target: gast.expr, ctx: Context) -> None:
 def _assignments(targets: List[gast.expr], value: gast.expr, stmt: gast.stmt, ctx: Context) -> List[gast.stmt]:
     """``a = b = value`` and tuple unpacking as single-name assignments."""
     first, rest = targets[0], targets[1:]
-    _check_target(first, ctx)
+    _check_target(first, ctx, element=not rest)
+    if isinstance(first, gast.Subscript):
+        return [_element_write(first, value, stmt)]
     if isinstance(first, gast.Name):
         source, out = first.id, [assign(first.id, value, stmt)]
     elif not rest and isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(first.elts):
@@ -129,12 +136,22 @@ def _assignments(targets: List[gast.expr], value: gast.expr, stmt: gast.stmt, ct
     return out
 
 
-def _check_target(target: gast.expr, ctx: Context) -> None:
-    if isinstance(target, (gast.Subscript, gast.Attribute)):
+def _element_write(target: gast.Subscript, value: gast.expr, stmt: gast.stmt) -> gast.stmt:
+    write = gast.Subscript(value=target.value, slice=target.slice, ctx=gast.Store())
+    return located(gast.Assign(targets=[located(write, target)], value=value, type_comment=None), stmt)
+
+
+def _check_target(target: gast.expr, ctx: Context, element: bool = False) -> None:
+    """Names, tuples of names, and (alone, not unpacked into) ``y[index]`` of a named array."""
+    if isinstance(target, gast.Subscript) and element and isinstance(target.value, gast.Name):
+        return
+    if isinstance(target, gast.Subscript):
         raise ctx.error(
             target,
-            "writing into an array element or attribute is not supported yet",
-            "build the array with numpy functions (numpy.where, numpy.concatenate) instead.",
+            "this write into an array element is not supported",
+            "write into a named array alone: y[i] = v, not a, y[i] = ... or y.attr[i] = v.",
         )
+    if isinstance(target, gast.Attribute):
+        raise ctx.error(target, "writing an attribute cannot be differentiated", "use a local variable instead.")
     if not isinstance(target, (gast.Name, gast.Tuple, gast.List)):
         raise ctx.error(target, f"cannot assign to {type(target).__name__}", HINT)

@@ -33,7 +33,7 @@ def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
             _compound(stmt, current, ctx, tree.body[i + 1 :])
             continue
         _rename_reads(stmt, current)
-        if isinstance(stmt, gast.Assign):
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
             target = stmt.targets[0]
             original = target.id
             target.id = ctx.namer.fresh(original) if original in current else original
@@ -64,7 +64,8 @@ def _without_self_reads(stmts: List[gast.stmt], ctx: Context) -> List[gast.stmt]
     for stmt in stmts:
         if isinstance(stmt, (gast.If, gast.For, gast.While)):
             stmt.body, stmt.orelse = _without_self_reads(stmt.body, ctx), _without_self_reads(stmt.orelse, ctx)
-        if isinstance(stmt, gast.Assign) and stmt.targets[0].id in names_read(stmt.value):
+        target = stmt.targets[0] if isinstance(stmt, gast.Assign) else None
+        if isinstance(target, gast.Name) and target.id in names_read(stmt.value):
             temp = ctx.namer.temp()
             out += [assign(temp, stmt.value, stmt), assign(stmt.targets[0].id, name(temp), stmt)]
             continue
@@ -81,7 +82,7 @@ def _read_before_assigned(stmts: List[gast.stmt]) -> "set[str]":
         if isinstance(stmt, gast.For):
             reads = {n for n in reads if not _fresh_each_iteration(stmt, n)} | set(names_read(stmt.iter))
         exposed |= reads - assigned
-        if isinstance(stmt, gast.Assign):
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
             assigned.add(stmt.targets[0].id)
     return exposed
 
@@ -91,7 +92,7 @@ def _fresh_each_iteration(loop: gast.For, var: str) -> bool:
     for stmt in loop.body:
         if var in names_read(stmt):
             return False
-        if isinstance(stmt, gast.Assign) and stmt.targets[0].id == var:
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == var:
             return True
     return False
 

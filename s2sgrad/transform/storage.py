@@ -38,9 +38,10 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import gast
 
+from .. import runtime
 from ..analyze.ops import operation_of
 from ..context import Context
-from ..nodes import assign, call, const, located, name, names_read, writes_of
+from ..nodes import assign, assigned_name, call, const, is_element_write, located, name, names_read, writes_of
 from ..parse import FunctionSource
 from .sweep import Sweep, marker_key
 
@@ -83,6 +84,7 @@ def store(
 
 
 HOW = {
+    "element": "the element written: its old value pushed before each write",
     "push": "pushed before each overwrite",
     "save": "pushed after its assignment",
     "recompute": "recomputed in the reverse sweep, not stored",
@@ -138,7 +140,7 @@ class _Layout:
     def _walk(self, block: list) -> None:
         for i, stmt in enumerate(block):
             self.place[id(stmt)] = (block, i)
-            if isinstance(stmt, gast.Assign):
+            if isinstance(stmt, gast.Assign) and not is_element_write(stmt):
                 self.definitions.setdefault(stmt.targets[0].id, []).append(stmt)
             if isinstance(stmt, gast.For):
                 self.definitions.setdefault(stmt.target.id, []).append(stmt)
@@ -192,6 +194,10 @@ class _Exposure:
     def statement(self, stmt: gast.stmt, exposed: frozenset) -> frozenset:
         before, after = self.sweep.reads.get(id(stmt), (set(), set()))
         exposed = exposed | before | self.sweep.end_reads.get(id(stmt), set())
+        if is_element_write(stmt):  # part of the array changes: the rest is still needed
+            array = assigned_name(stmt)
+            self.overwrite(stmt, array, exposed)
+            return exposed
         if isinstance(stmt, gast.Assign):
             return self.overwrite(stmt, stmt.targets[0].id, exposed) | after
         if isinstance(stmt, gast.If):
@@ -222,6 +228,8 @@ class _Exposure:
 def _decide(site: gast.stmt, var: str, layout: _Layout, sweep: Sweep, ctx: Context) -> Stored:
     readers = _readers(var, sweep, layout)
     lines = sorted({line for _, _, line in readers if line})
+    if is_element_write(site):
+        return Stored(var, "element", site, readers=lines)
     if var in sweep.trips.values():
         loop = next(s for s in _statements(layout) if sweep.trips.get(id(s)) == var)
         return Stored(var, "count", loop, readers=lines)
@@ -336,11 +344,12 @@ class _Apply:
                 recomputed.append(stored)
                 continue
             stack = self.stack_for(stored)
-            push = _push(stack, stored.var, stored.site)
-            pop = assign(
-                stored.var, call(gast.Attribute(value=name(stack), attr="pop", ctx=gast.Load()), []), stored.site
-            )
-            if stored.how == "push":
+            push, pop = _push(stack, stored.var, stored.site), _pop(stack, stored.var, stored.site)
+            if stored.how == "element":  # the old element, put back where the reverse sweep passes the write
+                push, pop = self.element_push_pop(stack, stored.site)
+                self.before.setdefault(id(stored.site), []).append(push)
+                self.restores.setdefault(f"after:{id(stored.site)}", []).append(pop)
+            elif stored.how == "push":
                 self.before.setdefault(id(stored.site), []).append(push)
                 self.restores.setdefault(f"after:{id(stored.site)}", []).append(pop)
                 self.initialize(stored)
@@ -353,6 +362,16 @@ class _Apply:
         for stored in sorted(recomputed, key=lambda s: self.layout.place[id(s.site)][1]):
             self.restores.setdefault(stored.restore_at, []).append(copy.deepcopy(stored.site))
         return self.forward(forward), self.reverse(backward)
+
+    def element_push_pop(self, stack: str, write: gast.Assign) -> Tuple[gast.stmt, gast.stmt]:
+        target = write.targets[0]
+        element = gast.Subscript(value=name(target.value.id), slice=copy.deepcopy(target.slice), ctx=gast.Load())
+        copier = name(self.ctx.name_for(runtime.fresh_copy, "fresh_copy"))
+        append = gast.Attribute(value=name(stack), attr="append", ctx=gast.Load())
+        push = located(gast.Expr(value=call(append, [call(copier, [element])])), write)
+        restored = gast.Subscript(value=name(target.value.id), slice=copy.deepcopy(target.slice), ctx=gast.Store())
+        popped = call(gast.Attribute(value=name(stack), attr="pop", ctx=gast.Load()), [])
+        return push, located(gast.Assign(targets=[restored], value=popped, type_comment=None), write)
 
     def stack_for(self, stored: Stored) -> str:
         if stored.var not in self.stacks:

@@ -21,10 +21,11 @@ import numpy
 
 from .. import runtime
 from ..analyze.calls import argument_kinds, bound_arguments, is_user_function
+from ..analyze.kinds import kind_of_subscript
 from ..analyze.ops import Operation, operation_of
 from ..context import Context
 from ..kinds import INTEGER, Kind
-from ..nodes import assign, call, const, constant_value, located, name, names_read
+from ..nodes import assign, assigned_name, call, const, constant_value, is_element_write, located, name, names_read
 from .adjoints import Adjoints, State
 from .instantiate import Instantiator
 
@@ -125,15 +126,53 @@ class Sweep:
         return []  # side effects (print, assert) and break: nothing to reverse
 
     def assigns_active(self, stmt: gast.stmt) -> bool:
-        return any(isinstance(n, gast.Assign) and n.targets[0].id in self.active for n in gast.walk(stmt))
+        return any(assigned_name(n) in self.active for n in gast.walk(stmt) if isinstance(n, gast.Assign))
 
     def assignment(self, stmt: gast.Assign) -> List[gast.stmt]:
+        if is_element_write(stmt):
+            return self.element_write(stmt)
         target = stmt.targets[0].id
         code = self.adjoint_of(stmt) if self.adjoints.is_defined(target) else []
         read = {n for s in code for n in names_read(s)} & self.forward_names
         self.reads[id(stmt)] = (read - {target}, read & {target})
         self.adjoints.kill(target)
         return [*code, marker("after", stmt)]
+
+    def element_write(self, stmt: gast.Assign) -> List[gast.stmt]:
+        """``y[index] = v``: ``d_v += d_y[index]``, then ``d_y[index] = 0`` (the old element is gone)."""
+        target = stmt.targets[0]
+        array, index, value = target.value.id, target.slice, stmt.value
+        code: List[gast.stmt] = []
+        if self.adjoints.is_defined(array):
+            read = gast.Subscript(value=name(self.adjoints.name_of(array)), slice=copy.deepcopy(index), ctx=gast.Load())
+            if isinstance(value, gast.Name) and value.id in self.active:
+                code.append(self.adjoints.accumulate(value.id, self.element_adjoint(read, target, value), False, stmt))
+            code += self.zero_element(array, index, stmt)
+        read = {n for s in code for n in names_read(s)} & self.forward_names
+        self.reads[id(stmt)] = (read, set())
+        return [*code, marker("after", stmt)]
+
+    def element_adjoint(self, read: gast.expr, target: gast.Subscript, value: gast.Name) -> gast.expr:
+        """``d_y[index]`` as the adjoint of the value written: a copy, summed to its shape if broadcast."""
+        element = kind_of_subscript(
+            gast.Subscript(value=target.value, slice=target.slice, ctx=gast.Load()), self.kinds, self.ctx
+        )
+        if element.is_scalar and self.instantiator.kind(value).is_scalar:
+            return read  # one number: NumPy hands out a copy
+        copier = name(self.ctx.name_for(runtime.fresh_copy, "fresh_copy"))
+        helper = name(self.ctx.name_for(runtime.unbroadcast, "unbroadcast"))
+        return call(helper, [call(copier, [read]), name(value.id)])
+
+    def zero_element(self, array: str, index: gast.expr, stmt: gast.stmt) -> List[gast.stmt]:
+        d_array = self.adjoints.name_of(array)
+        out: List[gast.stmt] = []
+        if not self.adjoints.is_owned(array):
+            copier = name(self.ctx.name_for(runtime.fresh_copy, "fresh_copy"))
+            out.append(assign(d_array, call(copier, [name(d_array)]), stmt))
+        self.adjoints.define_owned(array, always=True)
+        element = gast.Subscript(value=name(d_array), slice=copy.deepcopy(index), ctx=gast.Store())
+        out.append(located(gast.Assign(targets=[element], value=const(0.0), type_comment=None), stmt))
+        return out
 
     def branch(self, stmt: gast.If) -> List[gast.stmt]:
         self.reads[id(stmt)] = (set(names_read(stmt.test)), set())
@@ -154,8 +193,10 @@ class Sweep:
         if counter:
             self.exit_reads[id(stmt)] = {counter}
         entry = self.adjoints.state()
+        before = self.owned_before(stmt.body, entry, stmt)
+        entry = self.adjoints.state()
         top = self.loop_state(stmt.body, entry)
-        before = self.zeros(entry, top, stmt)
+        before += self.zeros(entry, top, stmt)
         self.adjoints.restore(top)
         body, after = self.reversed_block(stmt.body)
         body += self.zeros(after, top, stmt)
@@ -171,6 +212,23 @@ class Sweep:
         return code, self.adjoints.state()
 
     # ----- loops -----
+
+    def owned_before(self, body: List[gast.stmt], entry: State, like: gast.AST) -> List[gast.stmt]:
+        """Copies, before the loop, of adjoints the body would otherwise copy at every iteration.
+
+        An adjoint the body updates in place must be a buffer of its own; if it
+        is not one when the loop starts, one copy up front serves every iteration.
+        """
+        with self.dry_run():
+            self.block(body)
+            after = self.adjoints.state()
+        self.adjoints.restore(entry)
+        promoted = sorted((entry.defined - entry.owned) & after.owned)
+        copier = name(self.ctx.name_for(runtime.fresh_copy, "fresh_copy")) if promoted else None
+        for var in promoted:
+            self.adjoints.define_owned(var, always=True)
+        adjoints = [self.adjoints.name_of(v) for v in promoted]
+        return [assign(adjoint, call(copier, [name(adjoint)]), like) for adjoint in adjoints]
 
     def loop_state(self, body: List[gast.stmt], entry: State) -> State:
         """The adjoint state at the top of the reversed body: stable around the back edge.

@@ -1,8 +1,8 @@
-# args: (np.ones(3),)
+# args: (np.array([1.0, 2.0, 3.0]),)
 import numpy as np
 
 
 def f(x):
-    y = np.zeros(3)
-    y[0] = x[1]  # error: writing into an array element
-    return np.sum(y)
+    head = x[:2]
+    head[0] = 5.0  # error: may share memory with another array
+    return np.sum(x * head)

@@ -249,8 +249,8 @@ def _kinds_from_annotations(func: Callable) -> dict:
 def _check_wrt_kinds(func: Callable, names: Tuple[str, ...], param_kinds: dict) -> None:
     for name in names:
         kind = param_kinds[name]
-        if not kind.is_float:
-            what = "an integer" if kind.is_integer else "not a float or a float array"
+        if not (kind.is_float or kind.is_container):
+            what = "an integer" if kind.is_integer else "not a float, a float array, or a list, tuple or dict of those"
             raise TypeError(
                 f"cannot differentiate {func.__name__} with respect to {name!r}: it is {what}; "
                 "pass a float (2.0, not 2) or a float array"

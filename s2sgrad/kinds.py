@@ -15,7 +15,7 @@ import numpy
 
 
 class Kind(NamedTuple):
-    tag: str  # "scalar", "integer", "array", "sequence" (list, tuple), "function", "other" or "unknown"
+    tag: str  # "scalar", "integer", "array", "sequence" (list, tuple), "dict", "function", "other", "unknown"
     ndim: Optional[int] = None  # for "integer" and "array"; None when not known
     function: Any = None  # for "function": the function itself (code is specialized on which one)
 
@@ -29,6 +29,11 @@ class Kind(NamedTuple):
         return self.tag in ("scalar", "array", "unknown")
 
     @property
+    def is_container(self) -> bool:
+        """A list, tuple or dict: differentiated element by element, its gradient of its structure."""
+        return self.tag in ("sequence", "dict")
+
+    @property
     def is_integer(self) -> bool:
         return self.tag == "integer"
 
@@ -40,6 +45,7 @@ SCALAR = Kind("scalar")
 INTEGER = Kind("integer", 0)  # a Python or NumPy integer or bool
 OTHER = Kind("other")
 SEQUENCE = Kind("sequence")  # a list or tuple
+DICT = Kind("dict")
 SHAPE = Kind("shape")  # a tuple of integers: its elements are integers
 UNKNOWN = Kind("unknown")
 
@@ -63,6 +69,8 @@ def kind_of(value: Any) -> Kind:
         return SCALAR
     if cls is list or cls is tuple:
         return SEQUENCE
+    if cls is dict:
+        return DICT
     if cls is types.FunctionType:
         return Kind("function", None, value)
     return OTHER

@@ -21,6 +21,8 @@ def zeros_like(x: Any) -> Any:
     """A zero adjoint of ``x``'s type and shape (0.0 for a Python scalar, a list for a tuple or list)."""
     if isinstance(x, (list, tuple)):
         return [zeros_like(e) for e in x]
+    if isinstance(x, dict):
+        return {key: zeros_like(value) for key, value in x.items()}
     return numpy.zeros_like(x) if isinstance(x, numpy.ndarray) else 0.0
 
 
@@ -277,8 +279,13 @@ def solve_adjoints(g: Any, a: Any, b: Any, x: Any) -> Tuple[Any, Any]:
     return -numpy.matmul(d_b, numpy.swapaxes(x, -1, -2)), d_b
 
 
+def structured_like(g: Any, x: Any) -> Any:
+    """A container gradient in the structure of its argument: a tuple for a tuple."""
+    return tuple(g) if isinstance(x, tuple) else g
+
+
 def fresh_copy(x: Any) -> Any:
     """A copy of an array gradient (or a list of gradients) that would otherwise share its buffer."""
-    if isinstance(x, list):
-        return list(x)
+    if isinstance(x, (list, dict)):
+        return type(x)(x)
     return x.copy() if isinstance(x, numpy.ndarray) else x

@@ -7,6 +7,7 @@ against finite differences, so a golden file is both stable and correct.
 
 import ast
 import difflib
+import inspect
 import math
 
 import numpy
@@ -42,6 +43,7 @@ def test_generated_source_matches_golden(case, update_golden):
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_golden_source_computes_the_gradient(case):
     namespace = dict(case.namespace)
+    namespace.update(inspect.getclosurevars(case.func).nonlocals)  # a closure's cells, as the compiler binds them
     namespace.update({k: v for k, v in vars(runtime).items() if not k.startswith("_")})
     namespace.update(numpy=numpy, math=math)
     exec(compile(case.golden_path.read_text(), str(case.golden_path), "exec"), namespace)
@@ -52,11 +54,32 @@ def test_golden_source_computes_the_gradient(case):
     rng = numpy.random.default_rng(0)
     for name, g in zip(case.wrt, grads):
         index = params.index(name)
-        direction = rng.standard_normal(numpy.shape(case.args[index]))
-        direction = float(direction) if isinstance(case.args[index], float) else direction
-        expected = numeric_directional(case.func, case.args, index, direction)
-        actual = float(numpy.sum(numpy.asarray(g) * direction))
-        assert actual == pytest.approx(expected, rel=1e-5, abs=1e-6), name
+        for key, part in _parts(case.args[index]):  # each array of a dict or tuple argument on its own
+            direction = rng.standard_normal(numpy.shape(part))
+            direction = float(direction) if isinstance(part, float) else direction
+            func, args = _at_part(case.func, case.args, index, key)
+            expected = numeric_directional(func, args, index, direction)
+            actual = float(numpy.sum(numpy.asarray(g if key is None else g[key]) * direction))
+            assert actual == pytest.approx(expected, rel=1e-5, abs=1e-6), name
+
+
+def _parts(value):
+    """``(key, array)`` for each part of a dict argument; ``(None, value)`` for anything else."""
+    return list(value.items()) if isinstance(value, dict) else [(None, value)]
+
+
+def _at_part(func, args, index, key):
+    """``func`` and ``args`` with argument ``index`` narrowed to its part ``key``, for finite differences."""
+    if key is None:
+        return func, args
+    whole = args[index]
+
+    def moved(*narrowed):
+        rebuilt = dict(whole)
+        rebuilt[key] = narrowed[index]
+        return func(*narrowed[:index], rebuilt, *narrowed[index + 1 :])
+
+    return moved, (*args[:index], whole[key], *args[index + 1 :])
 
 
 def test_every_example_has_a_golden_case():

@@ -109,6 +109,8 @@ def _gradients(
         value = None
         if not adjoints.is_defined(param):
             value = zero_of(ctx, param, kinds)
+        elif kinds[param].is_container:  # a tuple's gradient is a tuple (lists are built as lists)
+            value = call(name(ctx.name_for(runtime.structured_like, "structured_like")), [name(adjoint), name(param)])
         elif kinds[param] == array(0):  # NumPy turns 0-d arrays into scalars along the way
             value = call(ctx.reference(numpy, "asarray"), [name(adjoint)])
         elif param in shared and not kinds[param].is_scalar:

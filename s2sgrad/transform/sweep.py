@@ -378,9 +378,9 @@ class Sweep:
         kind = self.instantiator.kind(base)
         d_y = name(self.adjoints.name_of(stmt.targets[0].id))
         index = subscript.slice
-        if kind.tag in ("other", "sequence", "unknown") and type(constant_value(index)) is int:
+        if kind.tag in ("other", "sequence", "dict", "unknown") and type(constant_value(index)) in (int, str):
             return self.add_to_element(base.id, index, d_y, stmt)
-        if kind.tag in ("other", "sequence"):
+        if kind.tag in ("other", "sequence", "dict"):
             raise self.ctx.error(
                 subscript,
                 "indexing a tuple or list of differentiated values by a variable is not supported yet",
@@ -410,7 +410,7 @@ class Sweep:
         return out
 
     def add_to_element(self, var: str, index: gast.expr, value: gast.expr, stmt: gast.stmt) -> List[gast.stmt]:
-        """``y = t[k]`` on a tuple: ``d_t[k] = d_t[k] + d_y``, ``d_t`` a list of adjoints this code owns."""
+        """``y = t[k]`` on a tuple or dict: ``d_t[k] = d_t[k] + d_y``, ``d_t`` a container this code owns."""
         d_var = self.adjoints.name_of(var)
         out: List[gast.stmt] = []
         if not self.adjoints.is_defined(var):

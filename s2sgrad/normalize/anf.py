@@ -36,6 +36,7 @@ from ..parse.resolve import MISSING
 from .methods import ATTRIBUTES, METHODS, VARARG_METHODS
 
 HINT = "rewrite the expression with plain operators and numpy calls."
+HIDDEN_ACCESS = {builtins.eval, builtins.exec, builtins.locals, builtins.globals, builtins.vars}
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
@@ -178,6 +179,12 @@ class _Flattener:
                 raise self.ctx.error(
                     keyword.value, "calls with **kwargs are not supported yet", "pass keywords one by one."
                 )
+        if self.ctx.resolve(node.func) in HIDDEN_ACCESS:
+            raise self.ctx.error(
+                node.func,
+                f"{node.func.id}() reads or writes variables the compiler cannot see, so it cannot be differentiated",
+                "write the computation out in the function.",
+            )
         args = [self.argument(a) for a in node.args]
         keywords = [gast.keyword(arg=k.arg, value=self.argument(k.value)) for k in node.keywords]
         func = node.func

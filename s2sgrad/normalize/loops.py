@@ -20,7 +20,7 @@ from typing import List, Optional, Tuple
 import gast
 
 from ..context import Context
-from ..kinds import OTHER
+from ..kinds import DICT, OTHER
 from ..nodes import assign, call, const, located, name
 
 HINT = "loop over range(...), an array, a list or a tuple (enumerate, zip and reversed of those work too)."
@@ -139,7 +139,7 @@ def _sequence(node: gast.expr, ctx: Context) -> gast.expr:
         obj = ctx.resolve(node.func)
         spelled = getattr(obj, "__name__", "this call")
         raise ctx.error(node, f"cannot loop over the result of {spelled}(...)", HINT)
-    if isinstance(node, gast.Name) and ctx.param_kinds.get(node.id) == OTHER:
+    if isinstance(node, gast.Name) and ctx.param_kinds.get(node.id) in (OTHER, DICT):
         raise ctx.error(node, f"cannot loop over {node.id!r}: it is neither an array nor a list or tuple", HINT)
     if isinstance(node, (gast.Dict, gast.Set, gast.DictComp, gast.SetComp, gast.GeneratorExp)):
         raise ctx.error(node, "cannot loop over a dict, a set or a generator", HINT)

@@ -279,6 +279,15 @@ def solve_adjoints(g: Any, a: Any, b: Any, x: Any) -> Tuple[Any, Any]:
     return -numpy.matmul(d_b, numpy.swapaxes(x, -1, -2)), d_b
 
 
+def add_structured(a: Any, b: Any) -> Any:
+    """The sum of two adjoints of a list, tuple or dict: element by element (``+`` would concatenate)."""
+    if isinstance(a, dict):
+        return {key: add_structured(a[key], b[key]) for key in a}
+    if isinstance(a, (list, tuple)):
+        return [add_structured(x, y) for x, y in zip(a, b)]
+    return a + b
+
+
 def structured_like(g: Any, x: Any) -> Any:
     """A container gradient in the structure of its argument: a tuple for a tuple."""
     return tuple(g) if isinstance(x, tuple) else g
@@ -286,6 +295,8 @@ def structured_like(g: Any, x: Any) -> Any:
 
 def fresh_copy(x: Any) -> Any:
     """A copy of an array gradient (or a list of gradients) that would otherwise share its buffer."""
-    if isinstance(x, (list, dict)):
-        return type(x)(x)
+    if isinstance(x, (list, tuple)):
+        return list(x)  # an adjoint of a sequence is built as a list
+    if isinstance(x, dict):
+        return dict(x)
     return x.copy() if isinstance(x, numpy.ndarray) else x

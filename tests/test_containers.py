@@ -72,3 +72,21 @@ def test_the_parameter_dict_is_not_changed():
     before = {k: np.copy(v) for k, v in params.items()}
     s2sgrad.grad(dense_model)(params, np.ones(3), np.zeros(2))
     assert all(np.array_equal(params[k], before[k]) for k in params)
+
+
+def squared_norms(pair):
+    a, b = pair
+    return np.sum(a * a) + np.sum(b * b)
+
+
+def tuple_used_twice(pair, x):
+    """The tuple's adjoint gets a contribution from the helper and one from pair[0]: added element-wise."""
+    first = pair[0]
+    return squared_norms(pair) * x + np.sum(first * x)
+
+
+def test_a_tuple_adjoint_accumulates_element_by_element():
+    pair = (np.array([1.0, 2.0]), np.array([3.0]))
+    gradient = s2sgrad.grad(tuple_used_twice)(pair, 2.0)
+    assert isinstance(gradient, tuple)
+    assert np.allclose(gradient[0], 4.0 * pair[0] + 2.0) and np.allclose(gradient[1], 4.0 * pair[1])

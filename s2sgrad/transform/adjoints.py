@@ -20,7 +20,7 @@ import gast
 
 from ..kinds import SCALAR, Kind
 from ..names import Namer
-from ..nodes import assign, name
+from ..nodes import assign, call, name
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,9 @@ class State:
 
 
 class Adjoints:
-    def __init__(self, namer: Namer, seed_name: str, kinds: Dict[str, Kind]) -> None:
+    def __init__(self, namer: Namer, seed_name: str, kinds: Dict[str, Kind], add_structured: str = "") -> None:
         self.namer, self.kinds = namer, kinds
+        self.add_structured = add_structured  # the name of runtime.add_structured in the generated code
         self.names: Dict[str, str] = {}
         self.scalars: Set[str] = set()  # adjoint names of Python scalars (immutable: `+=` is safe)
         self.defined: Set[str] = set()
@@ -96,6 +97,12 @@ class Adjoints:
         """
         target = self.name_of(var)
         op = gast.Sub() if subtract else gast.Add()
+        if var in self.defined and self.kinds.get(var, Kind("unknown")).is_container:
+            self._root[target] = target
+            self.owned.discard(var)  # a new container, but its elements may be shared
+            if subtract:
+                value = gast.UnaryOp(op=gast.USub(), operand=value)
+            return assign(target, call(name(self.add_structured), [name(target), value]), like)
         if var in self.defined:
             self._root[target] = target
             if var in self.owned:  # an array no other name refers to: add in place

@@ -46,7 +46,9 @@ def reverse(
     tree: gast.FunctionDef, ctx: Context, kinds: Dict[str, Kind], active: Set[str], options: ReverseOptions
 ) -> gast.FunctionDef:
     seed_name = ctx.namer.fresh("d_out")
-    adjoints = Adjoints(ctx.namer, seed_name, kinds)
+    containers = any(k.is_container for k in kinds.values())
+    add_structured = ctx.name_for(runtime.add_structured, "add_structured") if containers else ""
+    adjoints = Adjoints(ctx.namer, seed_name, kinds, add_structured)
     forward = [s for s in tree.body if not isinstance(s, gast.Return)]
     returned = tree.body[-1]
     trips = ctx.trips = count_trips(forward, ctx, kinds)

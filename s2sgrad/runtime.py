@@ -186,8 +186,21 @@ def split_like(g: Any, arrays: Sequence[Any], axis: int = 0) -> Tuple[Any, ...]:
 
 
 def unstack(g: Any, arrays: Sequence[Any], axis: int = 0) -> Tuple[Any, ...]:
-    """The adjoint of ``numpy.stack(arrays, axis)``."""
-    return tuple(numpy.take(g, i, axis=axis) for i in range(len(arrays)))
+    """The adjoint of ``numpy.stack(arrays, axis)`` (one piece per stacked array: ``g``'s length)."""
+    return tuple(numpy.take(g, i, axis=axis) for i in range(numpy.shape(g)[axis]))
+
+
+def append(items: list, value: Any) -> list:
+    """``items.append(value)``, as an operation: the same list, one longer."""
+    items.append(value)
+    return items
+
+
+def sum_adjoint(g: Any, items: Any) -> Any:
+    """The adjoint of the builtin ``sum(items)``: ``g`` for each item (each row of an array)."""
+    if isinstance(items, numpy.ndarray):
+        return numpy.broadcast_to(g, items.shape).copy()
+    return [unbroadcast(g, item) for item in items]
 
 
 def array_adjoint(g: Any, x: Any) -> Any:

@@ -21,6 +21,8 @@ from typing import Any, Callable, List, Sequence, Tuple, Type, Union
 
 import numpy
 
+from s2sgrad.runtime import append
+
 Kind = Union[Type[float], Tuple[int, ...]]
 Interval = Tuple[float, float]
 
@@ -359,6 +361,9 @@ SHAPES = _flatten(
     spec(numpy.concatenate, lambda x, y: numpy.sum(numpy.concatenate((x, y), axis=None) * W12), [((2, 3), (6,))]),
     spec(numpy.stack, lambda x, y: numpy.sum(numpy.stack([x, y]) * W234), [((3, 4), (3, 4))]),
     spec(numpy.stack, lambda x, y: numpy.sum(numpy.stack([x, y, x], axis=1) * W234), [((2, 4), (2, 4))]),
+    spec(append, lambda x, y: numpy.sum(numpy.stack(append([x * 2.0], y)) * W234), [((3, 4), (3, 4))]),
+    spec(sum, lambda x, y: numpy.sum(sum([x, y * x]) * W34), [((3, 4), (3, 4))], note="builtin, of a list"),
+    spec(sum, lambda x: numpy.sum(sum(x, 1.0) * W4), [((3, 4),)], note="builtin, of an array's rows"),
     spec(numpy.stack, lambda x, y: numpy.sum(numpy.stack((x, y, y, x), axis=-1) * W34), [((3,), (3,))], note="axis=-1"),
     spec(numpy.hstack, lambda x, y: numpy.sum(numpy.hstack([x, y]) * W4), [((1,), (3,))]),
     spec(numpy.hstack, lambda x, y: numpy.sum(numpy.hstack([x, y]) * W34), [((3, 1), (3, 3))]),

@@ -1,6 +1,7 @@
 """Lists, tuples and dicts of parameters: wrt may select them, the gradient has their structure."""
 
 import numpy as np
+from gradcheck import check_grad
 
 import s2sgrad
 
@@ -90,3 +91,26 @@ def test_a_tuple_adjoint_accumulates_element_by_element():
     gradient = s2sgrad.grad(tuple_used_twice)(pair, 2.0)
     assert isinstance(gradient, tuple)
     assert np.allclose(gradient[0], 4.0 * pair[0] + 2.0) and np.allclose(gradient[1], 4.0 * pair[1])
+
+
+def states_of_a_recurrence(x, n):
+    """Append arrays to a list in a loop, then stack them."""
+    states = []
+    h = x
+    for i in range(n):
+        h = np.tanh(h * 1.5 + 0.1 * i)
+        states.append(h)
+    return np.sum(np.stack(states) ** 2)
+
+
+def pieces_summed_and_joined(x, n):
+    """Append in a loop, then the builtin sum and numpy.concatenate of the list."""
+    parts = []
+    for i in range(n):
+        parts.append(np.sin(x * i))
+    return np.sum(sum(parts)) + np.sum(np.concatenate(parts) ** 2)
+
+
+def test_appending_arrays_in_a_loop_then_stacking_them():
+    check_grad(states_of_a_recurrence, (RNG.normal(size=3), 4))
+    check_grad(pieces_summed_and_joined, (RNG.normal(size=3), 3))

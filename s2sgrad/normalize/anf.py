@@ -30,6 +30,7 @@ from typing import List
 import gast
 import numpy
 
+from .. import runtime
 from ..context import Context
 from ..nodes import assign, call, is_constant, located, name
 from ..parse.resolve import MISSING
@@ -85,6 +86,10 @@ class _Flattener:
             stmt.test = test.atom(stmt.test)
             stmt.body = _block(stmt.body, self.ctx) + copy.deepcopy(test.out)  # the test, again
             self.out += [*test.out, stmt]
+        elif _is_append(stmt, self.ctx):  # items.append(v) is items = append(items, v)
+            receiver, value = stmt.value.func.value, stmt.value.args[0]
+            appended = call(name(self.ctx.name_for(runtime.append, "append")), [receiver, self.atom(value)])
+            self.out.append(assign(receiver.id, located(appended, stmt.value), stmt))
         else:  # opaque side-effect statement, kept as written
             self.out.append(stmt)
         return self.out
@@ -226,6 +231,21 @@ class _Flattener:
         if isinstance(node, gast.Tuple):
             return gast.Tuple(elts=[self.index(e) for e in node.elts], ctx=gast.Load())
         return self.atom(node)
+
+
+def _is_append(stmt: gast.stmt, ctx: Context) -> bool:
+    """``items.append(value)`` on a local list."""
+    value = getattr(stmt, "value", None)
+    return (
+        isinstance(stmt, gast.Expr)
+        and isinstance(value, gast.Call)
+        and isinstance(value.func, gast.Attribute)
+        and value.func.attr == "append"
+        and isinstance(value.func.value, gast.Name)
+        and value.func.value.id in ctx.local_names
+        and len(value.args) == 1
+        and not value.keywords
+    )
 
 
 def _describe(node: gast.AST) -> str:

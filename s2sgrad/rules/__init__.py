@@ -2,11 +2,11 @@
 
 from functools import lru_cache
 
-from . import numpy_arrays, numpy_elementwise, operators, scalar_math
+from . import containers, numpy_arrays, numpy_elementwise, operators, scalar_math
 from .notation import RESULT_KINDS, Rule, adjoint, adjoint_subjects, d, nondifferentiable
 from .table import RuleTable
 
-RULE_FILES = (operators, scalar_math, numpy_elementwise, numpy_arrays)
+RULE_FILES = (operators, scalar_math, numpy_elementwise, numpy_arrays, containers)
 
 
 @lru_cache(maxsize=None)

@@ -1,0 +1,25 @@
+"""Rules for lists: appending to one, and the builtin sum over one.
+
+The adjoint of a list is a list of adjoints; ``append`` is how
+``items.append(v)`` reads in the core language (normalize.anf), so the
+common pattern "append arrays in a loop, then stack them" reverses as: the
+stack's adjoint gives one adjoint per item, and each append, run backwards,
+takes the last one.
+"""
+
+import builtins
+
+from ..runtime import append, sum_adjoint, unbroadcast
+from .notation import adjoint, d
+
+
+@adjoint(append, result="same")
+def append_(longer, items, value):
+    d[items] += d[longer][:-1]
+    d[value] += d[longer][-1]
+
+
+@adjoint(builtins.sum, result="unknown")
+def sum_(y, items, start=0):
+    d[items] += sum_adjoint(d[y], items)
+    d[start] += unbroadcast(d[y], start)

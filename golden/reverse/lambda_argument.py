@@ -4,39 +4,31 @@ def grad_solve(rhs, y0, h, n, d_out=1.0):
     # y = y0  (lambda_argument.py:7)
     y = y0
     # for _ in range(n):  (lambda_argument.py:8)
-    k1_stack = []
+    t1_stack = []
     y_stack = []
     for _ in range(n):
-        # k1 = rhs(y)  (lambda_argument.py:9)
-        k1 = rhs(y)
-        k1_stack.append(k1)
-        # k2 = rhs(y + h * k1)  (lambda_argument.py:10)
-        t0 = h * k1
-        t1 = y + t0
-        k2 = rhs(t1)
-        # y = y + 0.5 * h * (k1 + k2)  (lambda_argument.py:11)
-        t2 = 0.5 * h
+        # y = y + h * rhs(y + 0.5 * h * rhs(y))  (lambda_argument.py:9)
+        t0 = 0.5 * h
+        t1 = rhs(y)
+        t1_stack.append(t1)
+        t2 = t0 * t1
+        t3 = y + t2
+        t4 = rhs(t3)
         y_stack.append(y)
-        y = y + t2 * (k1 + k2)
+        y = y + h * t4
     # reverse sweep
-    # return y  (lambda_argument.py:12)
+    # return y  (lambda_argument.py:10)
     d_y = d_out
     # for _ in range(n):  (lambda_argument.py:8)
     for _ in reversed(range(n)):
-        # k1 = rhs(y)  (lambda_argument.py:9)
-        k1 = k1_stack.pop()
-        # y = y + 0.5 * h * (k1 + k2)  (lambda_argument.py:11)
+        # y = y + h * rhs(y + 0.5 * h * rhs(y))  (lambda_argument.py:9)
+        t1 = t1_stack.pop()
         y = y_stack.pop()
-        t2 = 0.5 * h
-        d_t3 = t2 * d_y
-        # k2 = rhs(y + h * k1)  (lambda_argument.py:10)
-        t0 = h * k1
-        t1 = y + t0
-        d_t1 = grad_lambda_(t1, d_out=d_t3)
-        d_y += d_t1
-        d_k1 = d_t3 + h * d_t1
-        # k1 = rhs(y)  (lambda_argument.py:9)
-        d_y += grad_lambda_(y, d_out=d_k1)
+        t0 = 0.5 * h
+        t2 = t0 * t1
+        t3 = y + t2
+        d_t3 = grad_lambda_(t3, d_out=h * d_y)
+        d_y += d_t3 + grad_lambda_(y, d_out=t0 * d_t3)
     return d_y
 
 

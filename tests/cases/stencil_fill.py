@@ -3,9 +3,8 @@ import numpy as np
 
 
 def f(u, h):
-    """A finite-difference stencil filled element by element: nothing is stored."""
-    n = len(u)
-    lap = np.zeros(n)
-    for i in range(1, n - 1):
-        lap[i] = (u[i - 1] - 2.0 * u[i] + u[i + 1]) / (h * h)
-    return np.sum(lap * lap)
+    """Central differences filled element by element: nothing is stored."""
+    grad = np.zeros(len(u) - 2)
+    for i in range(len(grad)):
+        grad[i] = (u[i + 2] - u[i]) / (2.0 * h)
+    return np.sum(np.sqrt(1.0 + grad * grad))

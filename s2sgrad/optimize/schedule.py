@@ -32,26 +32,29 @@ def _schedule(body: List[gast.stmt], ctx: Context) -> None:
         for block in blocks_of(stmt):
             _schedule(block, ctx)
     copies = _copies(body)
+    effects = {id(s): (reads_of(s), writes_of(s)) for s in body}  # statements move, they do not change
+    movable = {id(s) for s in body if _movable(s, ctx)}
     moved = True
     while moved:
         moved = False
         for i in range(len(body) - 1):
             first, second = body[i], body[i + 1]
-            if _may_swap(first, second, ctx) and _second_first(first, second, copies):
+            if _may_swap(first, second, effects, movable) and _second_first(first, second, copies, effects):
                 body[i], body[i + 1] = second, first
                 moved = True
 
 
-def _second_first(first: gast.stmt, second: gast.stmt, copies: Dict[str, str]) -> bool:
+def _second_first(first: gast.stmt, second: gast.stmt, copies: Dict[str, str], effects: dict) -> bool:
     """Whether ``second`` should run first: to read a copy before its source changes, else by column.
 
     ``d_t = d_s; d_s = d_s * x; d_x += s * d_t`` becomes
     ``d_t = d_s; d_x += s * d_t; d_s = d_s * x``, where copy propagation then
     removes ``d_t``.
     """
-    if any(copies.get(n) in writes_of(first) for n in reads_of(second)):
+    (reads_first, writes_first), (reads_second, writes_second) = effects[id(first)], effects[id(second)]
+    if any(copies.get(n) in writes_first for n in reads_second):
         return True
-    if any(copies.get(n) in writes_of(second) for n in reads_of(first)):
+    if any(copies.get(n) in writes_second for n in reads_first):
         return False
     return second.col_offset < first.col_offset
 
@@ -69,17 +72,20 @@ def _copies(body: List[gast.stmt]) -> Dict[str, str]:
     }
 
 
-def _may_swap(first: gast.stmt, second: gast.stmt, ctx: Context) -> bool:
-    if not (isinstance(first, (gast.Assign, gast.AugAssign)) and isinstance(second, (gast.Assign, gast.AugAssign))):
+def _movable(stmt: gast.stmt, ctx: Context) -> bool:
+    """A reverse-sweep assignment of pure operations: it may change places with a neighbour."""
+    if not isinstance(stmt, (gast.Assign, gast.AugAssign)) or not _is_pure(stmt, ctx):
+        return False
+    return writes_of(stmt) <= ctx.sweep_names  # forward statements keep their order
+
+
+def _may_swap(first: gast.stmt, second: gast.stmt, effects: dict, movable: "set[int]") -> bool:
+    if id(first) not in movable or id(second) not in movable:
         return False
     if getattr(first, "lineno", None) != getattr(second, "lineno", None):
         return False
-    if not (_is_pure(first, ctx) and _is_pure(second, ctx)):
-        return False
-    writes_first, writes_second = writes_of(first), writes_of(second)
-    if not (writes_first | writes_second) <= ctx.sweep_names:
-        return False  # forward statements keep their order, and stay out of the reverse sweep
-    return not (writes_first & writes_second or writes_first & reads_of(second) or writes_second & reads_of(first))
+    (reads_first, writes_first), (reads_second, writes_second) = effects[id(first)], effects[id(second)]
+    return not (writes_first & writes_second or writes_first & reads_second or writes_second & reads_first)
 
 
 def _is_pure(stmt: gast.stmt, ctx: Context) -> bool:

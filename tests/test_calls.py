@@ -129,6 +129,25 @@ def fit_of_the_solution(y0):
     return (rk2(logistic_growth, y0, 0.1, 30) - 0.9) ** 2
 
 
+def nested_helpers(x, scale):
+    """A nested def and a lambda bound to a name, both reading a differentiated variable."""
+
+    def squash(v):
+        return np.tanh(v * scale)
+
+    shift = lambda v: v + scale * scale  # noqa: E731
+
+    return np.sum(squash(x) + squash(shift(x)))
+
+
+def ode_with_a_local_right_hand_side(k, y0):
+    rhs = lambda y: -k * y * y  # noqa: E731 - reads k: its gradient reaches k through every call
+    y = y0
+    for _ in range(20):
+        y = y + 0.05 * rhs(y)
+    return y
+
+
 PROGRAMS = [
     (
         "two_layer_model",
@@ -154,6 +173,8 @@ PROGRAMS = [
     ("solver_with_a_module_function", rk2, (logistic_growth, 0.2, 0.1, 30), 1),
     ("solver_with_a_lambda", rk2, (cubic_decay, 0.7, 0.05, 40), 1),
     ("solver_called_by_a_loss", fit_of_the_solution, (0.3,), 0),
+    ("nested_helpers", nested_helpers, (np.array([0.3, -0.5, 1.1]), 0.7), (0, 1)),
+    ("ode_with_a_local_right_hand_side", ode_with_a_local_right_hand_side, (0.8, 1.2), (0, 1)),
 ]
 
 

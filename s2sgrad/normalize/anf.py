@@ -37,6 +37,7 @@ from ..parse.resolve import MISSING
 from .methods import ATTRIBUTES, METHODS, VARARG_METHODS
 
 HINT = "rewrite the expression with plain operators and numpy calls."
+LAMBDA_HINT = "bind it to a name first (g = lambda v: ...) and call g, or define the function at module level."
 HIDDEN_ACCESS = {builtins.eval, builtins.exec, builtins.locals, builtins.globals, builtins.vars}
 
 
@@ -148,7 +149,8 @@ class _Flattener:
             )
         if isinstance(node, (gast.Tuple, gast.List)):
             return located(type(node)(elts=[self.atom(e) for e in node.elts], ctx=gast.Load()), node)
-        raise self.ctx.error(node, f"{_describe(node)} is not supported yet", HINT)
+        hint = LAMBDA_HINT if isinstance(node, gast.Lambda) else HINT
+        raise self.ctx.error(node, f"{_describe(node)} is not supported yet", hint)
 
     def conditional(self, node: gast.IfExp) -> gast.expr:
         """``a if c else b``: an ``if`` statement assigning a temporary in each branch."""

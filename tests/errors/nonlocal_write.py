@@ -2,8 +2,8 @@
 def f(x):
     total = 0.0
 
-    def add(v):  # error: nested function definitions are not supported yet
-        nonlocal total
+    def add(v):
+        nonlocal total  # error: writing a nonlocal or global variable cannot be differentiated
         total = total + v
 
     add(x)

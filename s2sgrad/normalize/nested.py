@@ -1,0 +1,108 @@
+"""Functions defined inside the differentiated function become functions of their own.
+
+A nested ``def`` (or a lambda bound to a name) reads the enclosing function's
+variables; differentiating a call to it must send adjoints to those
+variables too. So the nested function is *lifted*: what it reads of the
+enclosing function's variables becomes extra parameters, it is compiled as a
+function of its own (its gradient then is generated like any callee's), and
+each call passes those variables explicitly.
+
+    before                              after
+    def f(x, scale):                    def f(x, scale):
+        def g(v):                           y = g(x, scale)      # g(v, scale) lifted
+            return v * scale                return y
+        y = g(x)
+        return y
+"""
+
+import copy
+from typing import Dict, List, Tuple
+
+import gast
+
+from ..context import Context
+from ..emit import compile_function, unparse_tree
+from ..nodes import name
+
+
+def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
+    lifted: Dict[str, Tuple[str, List[str]]] = {}  # nested name -> (lifted function's name, captured names)
+    body = []
+    for stmt in tree.body:
+        definition = _definition(stmt)
+        if definition is None:
+            body.append(stmt)
+            continue
+        captured = _captured(definition, ctx)
+        func = _compile(definition, captured, ctx)
+        lifted[definition.name] = (ctx.name_for(func, definition.name), captured)
+    if not lifted:
+        return tree
+    tree.body = [_with_lifted_calls(stmt, lifted, ctx) for stmt in body]
+    return tree
+
+
+def _definition(stmt: gast.stmt):
+    """The nested ``def``, or ``g = lambda ...`` as one; None for any other statement."""
+    if isinstance(stmt, gast.FunctionDef):
+        return stmt
+    lambda_ = getattr(stmt, "value", None)
+    if isinstance(stmt, gast.Assign) and isinstance(lambda_, gast.Lambda) and isinstance(stmt.targets[0], gast.Name):
+        definition = gast.FunctionDef(
+            name=stmt.targets[0].id,
+            args=lambda_.args,
+            body=[gast.copy_location(gast.Return(value=lambda_.body), lambda_.body)],
+            decorator_list=[],
+            returns=None,
+            type_comment=None,
+        )
+        if "type_params" in gast.FunctionDef._fields:
+            definition.type_params = []
+        return gast.copy_location(definition, stmt)
+    return None
+
+
+def _captured(definition: gast.FunctionDef, ctx: Context) -> List[str]:
+    """The enclosing function's variables the nested function reads."""
+    args = definition.args
+    if args.defaults or args.vararg or args.kwarg or args.kwonlyargs or definition.decorator_list:
+        raise ctx.error(
+            definition,
+            "a nested function with defaults, *args, **kwargs or decorators is not supported yet",
+            "give it plain parameters, or define it at module level.",
+        )
+    for node in gast.walk(definition):
+        if isinstance(node, (gast.Nonlocal, gast.Global)):
+            raise ctx.error(node, "writing a nonlocal or global variable cannot be differentiated", "return the value.")
+    own = {a.id for a in args.args} | {
+        n.id for n in gast.walk(definition) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+    }
+    read = {n.id for n in gast.walk(definition) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    if definition.name in read:
+        raise ctx.error(
+            definition, "a nested function that calls itself is not supported yet", "define it at module level."
+        )
+    return sorted((read - own) & ctx.local_names)
+
+
+def _compile(definition: gast.FunctionDef, captured: List[str], ctx: Context):
+    lifted = copy.deepcopy(definition)
+    lifted.args.args = [*lifted.args.args, *(name(c, store=False) for c in captured)]
+    for arg in lifted.args.args:
+        arg.ctx, arg.annotation = gast.Param(), None
+    text = unparse_tree(lifted) + "\n"
+    return compile_function(text, lifted.name, ctx.source.func, {}, ())
+
+
+def _with_lifted_calls(stmt: gast.stmt, lifted: Dict[str, Tuple[str, List[str]]], ctx: Context) -> gast.stmt:
+    """Calls pass the captured variables; any other use of a nested function is rejected."""
+    calls = {id(n.func) for n in gast.walk(stmt) if isinstance(n, gast.Call) and isinstance(n.func, gast.Name)}
+    for node in gast.walk(stmt):
+        if isinstance(node, gast.Name) and node.id in lifted and id(node) not in calls:
+            raise ctx.error(node, f"the nested function {node.id!r} can only be called here", "call it directly.")
+    for node in gast.walk(stmt):
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id in lifted:
+            function, captured = lifted[node.func.id]
+            node.func = name(function)
+            node.args = [*node.args, *(name(c) for c in captured)]
+    return stmt

@@ -114,3 +114,32 @@ def pieces_summed_and_joined(x, n):
 def test_appending_arrays_in_a_loop_then_stacking_them():
     check_grad(states_of_a_recurrence, (RNG.normal(size=3), 4))
     check_grad(pieces_summed_and_joined, (RNG.normal(size=3), 3))
+
+
+def layer_with_stats(W, x):
+    z = W @ x
+    return {"out": np.tanh(z), "norm": np.sum(z * z)}
+
+
+def loss_of_dicts(W, x):
+    """A helper returning a dict, and a dict made in the function."""
+    result = layer_with_stats(W, x)
+    stats = {"a": result["norm"], "b": np.sum(result["out"])}
+    return stats["a"] * 0.1 + stats["b"]
+
+
+def string_and_flag_arguments(x, activation, squared):
+    """Strings and booleans steer the computation and never get adjoints."""
+    y = np.tanh(x) if activation == "tanh" else np.maximum(x, 0.0)
+    return np.sum(y * y) if squared else np.sum(y)
+
+
+def test_dicts_as_locals_and_helper_results():
+    check_grad(loss_of_dicts, (RNG.normal(size=(2, 3)), RNG.normal(size=3)), wrt=(0, 1))
+
+
+def test_string_and_boolean_arguments_are_inactive():
+    x = RNG.normal(size=4)
+    for activation in ("tanh", "relu"):
+        for squared in (True, False):
+            check_grad(string_and_flag_arguments, (x, activation, squared))

@@ -79,7 +79,7 @@ def _kind_of_value(value: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> 
     if op.form == "subscript":
         return kind_of_subscript(value, kinds, ctx)
     if op.form == "display":
-        return K.SEQUENCE
+        return K.DICT if isinstance(value, gast.Dict) else K.SEQUENCE
     if op.form == "logic":
         return K.Kind("integer", None)
     rule = ctx.rules.lookup(op.func)

@@ -46,6 +46,8 @@ def operation_of(value: gast.expr, ctx: Context) -> Operation:
         return Operation("subscript", None, [value.value], [])
     if isinstance(value, (gast.Tuple, gast.List)):
         return Operation("display", None, list(value.elts), [])
+    if isinstance(value, gast.Dict):
+        return Operation("display", None, list(value.values), [])
     if isinstance(value, (gast.Compare, gast.BoolOp, gast.UnaryOp)):
         return Operation("logic", None, [], [])
     return Operation("copy", None, [value], [])

@@ -32,7 +32,7 @@ import numpy
 
 from .. import runtime
 from ..context import Context
-from ..nodes import assign, call, is_constant, located, name
+from ..nodes import assign, call, constant_value, is_constant, located, name
 from ..parse.resolve import MISSING
 from .methods import ATTRIBUTES, METHODS, VARARG_METHODS
 
@@ -92,6 +92,9 @@ class _Flattener:
             appended = call(name(self.ctx.name_for(runtime.append, "append")), [receiver, self.atom(value)])
             self.out.append(assign(receiver.id, located(appended, stmt.value), stmt))
         else:  # opaque side-effect statement, kept as written
+            for node in gast.walk(stmt):
+                if isinstance(node, gast.Call):
+                    self.reject_hidden_access(node)
             self.out.append(stmt)
         return self.out
 
@@ -149,6 +152,8 @@ class _Flattener:
             )
         if isinstance(node, (gast.Tuple, gast.List)):
             return located(type(node)(elts=[self.atom(e) for e in node.elts], ctx=gast.Load()), node)
+        if isinstance(node, gast.Dict) and all(type(constant_value(k)) in (str, int) for k in node.keys):
+            return located(gast.Dict(keys=node.keys, values=[self.atom(v) for v in node.values]), node)
         hint = LAMBDA_HINT if isinstance(node, gast.Lambda) else HINT
         raise self.ctx.error(node, f"{_describe(node)} is not supported yet", hint)
 
@@ -186,12 +191,7 @@ class _Flattener:
                 raise self.ctx.error(
                     keyword.value, "calls with **kwargs are not supported yet", "pass keywords one by one."
                 )
-        if self.ctx.resolve(node.func) in HIDDEN_ACCESS:
-            raise self.ctx.error(
-                node.func,
-                f"{node.func.id}() reads or writes variables the compiler cannot see, so it cannot be differentiated",
-                "write the computation out in the function.",
-            )
+        self.reject_hidden_access(node)
         args = [self.argument(a) for a in node.args]
         keywords = [gast.keyword(arg=k.arg, value=self.argument(k.value)) for k in node.keywords]
         func = node.func
@@ -202,6 +202,14 @@ class _Flattener:
                 func, f"cannot tell which function {_spelled(func)!r} is", "call module-level functions only."
             )
         return located(call(func, args, keywords), node)
+
+    def reject_hidden_access(self, node: gast.Call) -> None:
+        if self.ctx.resolve(node.func) in HIDDEN_ACCESS:
+            raise self.ctx.error(
+                node.func,
+                f"{node.func.id}() reads or writes variables the compiler cannot see, so it cannot be differentiated",
+                "write the computation out in the function.",
+            )
 
     def argument(self, node: gast.expr) -> gast.expr:
         """Lists and tuples of atoms stay displays, so rules like stack see their elements."""
@@ -257,7 +265,7 @@ def _describe(node: gast.AST) -> str:
         gast.GeneratorExp: "a generator expression",
         gast.DictComp: "a dict comprehension",
         gast.SetComp: "a set comprehension",
-        gast.Dict: "a dict",
+        gast.Dict: "a dict with keys that are not literal strings or numbers",
         gast.Set: "a set",
         gast.JoinedStr: "an f-string",
         gast.NamedExpr: "an assignment expression (:=)",

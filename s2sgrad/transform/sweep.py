@@ -314,8 +314,9 @@ class Sweep:
             return self.pass_through(op.args[0], adjoint, stmt)
         if op.form == "display":
             out = []
-            for i, element in enumerate(op.args):
-                item = gast.Subscript(value=copy.deepcopy(adjoint), slice=const(i), ctx=gast.Load())
+            keys = stmt.value.keys if isinstance(stmt.value, gast.Dict) else [const(i) for i in range(len(op.args))]
+            for key, element in zip(keys, op.args):
+                item = gast.Subscript(value=copy.deepcopy(adjoint), slice=copy.deepcopy(key), ctx=gast.Load())
                 out += self.pass_through(element, item, stmt)
             return out
         if op.form == "subscript":

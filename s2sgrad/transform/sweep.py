@@ -164,13 +164,8 @@ class Sweep:
         return call(helper, [call(copier, [read]), name(value.id)])
 
     def zero_element(self, array: str, index: gast.expr, stmt: gast.stmt) -> List[gast.stmt]:
-        d_array = self.adjoints.name_of(array)
-        out: List[gast.stmt] = []
-        if not self.adjoints.is_owned(array):
-            copier = name(self.ctx.name_for(runtime.fresh_copy, "fresh_copy"))
-            out.append(assign(d_array, call(copier, [name(d_array)]), stmt))
-        self.adjoints.define_owned(array, always=True)
-        element = gast.Subscript(value=name(d_array), slice=copy.deepcopy(index), ctx=gast.Store())
+        out = self.own_buffer(array, stmt, container=True)
+        element = gast.Subscript(value=name(self.adjoints.name_of(array)), slice=copy.deepcopy(index), ctx=gast.Store())
         out.append(located(gast.Assign(targets=[element], value=const(0.0), type_comment=None), stmt))
         return out
 
@@ -397,21 +392,13 @@ class Sweep:
 
     def add_into(self, var: str, index: gast.expr, value: gast.expr, stmt: gast.stmt) -> List[gast.stmt]:
         """``d_var[index] += value``, making ``d_var`` an owned buffer first if it is not one."""
-        d_var = self.adjoints.name_of(var)
-        out: List[gast.stmt] = []
-        if not self.adjoints.is_defined(var):
-            out.append(assign(d_var, zero_of(self.ctx, var, self.kinds), stmt))
-        elif not self.adjoints.is_owned(var):
-            out.append(
-                assign(d_var, call(name(self.ctx.name_for(runtime.fresh_copy, "fresh_copy")), [name(d_var)]), stmt)
-            )
-        self.adjoints.define_owned(var)
-        element = gast.Subscript(value=name(d_var), slice=copy.deepcopy(index), ctx=gast.Store())
+        out = self.own_buffer(var, stmt)
+        element = gast.Subscript(value=name(self.adjoints.name_of(var)), slice=copy.deepcopy(index), ctx=gast.Store())
         out.append(located(gast.AugAssign(target=element, op=gast.Add(), value=value), stmt))
         return out
 
-    def add_to_element(self, var: str, index: gast.expr, value: gast.expr, stmt: gast.stmt) -> List[gast.stmt]:
-        """``y = t[k]`` on a tuple or dict: ``d_t[k] = d_t[k] + d_y``, ``d_t`` a container this code owns."""
+    def own_buffer(self, var: str, stmt: gast.stmt, container: bool = False) -> List[gast.stmt]:
+        """Make ``d_var`` a buffer no other name refers to: zeros if it is not defined, else a copy if shared."""
         d_var = self.adjoints.name_of(var)
         out: List[gast.stmt] = []
         if not self.adjoints.is_defined(var):
@@ -419,7 +406,13 @@ class Sweep:
         elif not self.adjoints.is_owned(var):
             copier = name(self.ctx.name_for(runtime.fresh_copy, "fresh_copy"))
             out.append(assign(d_var, call(copier, [name(d_var)]), stmt))
-        self.adjoints.define_owned(var, always=True)
+        self.adjoints.define_owned(var, always=container)
+        return out
+
+    def add_to_element(self, var: str, index: gast.expr, value: gast.expr, stmt: gast.stmt) -> List[gast.stmt]:
+        """``y = t[k]`` on a tuple or dict: ``d_t[k] = d_t[k] + d_y``, ``d_t`` a container this code owns."""
+        d_var = self.adjoints.name_of(var)
+        out = self.own_buffer(var, stmt, container=True)
         element = gast.Subscript(value=name(d_var), slice=copy.deepcopy(index), ctx=gast.Load())
         target = gast.Subscript(value=name(d_var), slice=copy.deepcopy(index), ctx=gast.Store())
         total = gast.BinOp(left=element, op=gast.Add(), right=value)

@@ -170,10 +170,6 @@ def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: boo
     return differentiated
 
 
-def _type_or_function(value: Any) -> Any:
-    return value if type(value) is FunctionType else type(value)
-
-
 def _specialized(
     func: Callable,
     names: Tuple[str, ...],

@@ -123,7 +123,8 @@ def _find_definition(module: gast.Module, func: Callable, source: FunctionSource
             and [a.id for a in n.args.args] == params
         ]
         if len(lambdas) == 1:
-            return _lambda_to_def(lambdas[0])
+            bound = source.namespace.name_of(func, "", set())  # softplus = lambda z: ... is "softplus"
+            return _lambda_to_def(lambdas[0], bound if bound and bound.isidentifier() else "lambda_")
         raise source.error(
             lambdas[1] if lambdas else module.body[0],
             "cannot tell which lambda on this line is the one to differentiate",
@@ -132,10 +133,10 @@ def _find_definition(module: gast.Module, func: Callable, source: FunctionSource
     raise source.error(module.body[0], f"cannot find the definition of {func.__name__!r}")
 
 
-def _lambda_to_def(node: gast.Lambda) -> gast.FunctionDef:
+def _lambda_to_def(node: gast.Lambda, name: str) -> gast.FunctionDef:
     body = [gast.copy_location(gast.Return(value=node.body), node.body)]
     definition = gast.FunctionDef(
-        name="lambda_", args=node.args, body=body, decorator_list=[], returns=None, type_comment=None
+        name=name, args=node.args, body=body, decorator_list=[], returns=None, type_comment=None
     )
     if hasattr(gast.FunctionDef, "_fields") and "type_params" in gast.FunctionDef._fields:
         definition.type_params = []

@@ -16,6 +16,7 @@ each call passes those variables explicitly.
 """
 
 import copy
+import dataclasses
 from typing import Dict, List, Tuple
 
 import gast
@@ -91,7 +92,10 @@ def _compile(definition: gast.FunctionDef, captured: List[str], ctx: Context):
     for arg in lifted.args.args:
         arg.ctx, arg.annotation = gast.Param(), None
     text = unparse_tree(lifted) + "\n"
-    return compile_function(text, lifted.name, ctx.source.func, {}, ())
+    func = compile_function(text, lifted.name, ctx.source.func, {}, ())
+    # Its source, for the compiler, is the user's: errors and comments name the user's file and lines.
+    func.__s2sgrad_source__ = dataclasses.replace(ctx.source, func=func, tree=lifted)
+    return func
 
 
 def _with_lifted_calls(stmt: gast.stmt, lifted: Dict[str, Tuple[str, List[str]]], ctx: Context) -> gast.stmt:

@@ -5,6 +5,8 @@ Every node of the parsed tree keeps the line and column it had in the snippet;
 file, so that errors raised by any later stage point at the user's code.
 """
 
+import copy
+import dataclasses
 import inspect
 import linecache
 import os
@@ -75,6 +77,9 @@ def parse_function(func: Callable) -> FunctionSource:
     Raises:
         TransformError: the function has no retrievable Python source.
     """
+    prepared = getattr(func, "__s2sgrad_source__", None)  # a function the compiler made (normalize.nested)
+    if prepared is not None:
+        return dataclasses.replace(prepared, tree=copy.deepcopy(prepared.tree))
     name = getattr(func, "__name__", repr(func))
     filename = getattr(getattr(func, "__code__", None), "co_filename", "<unknown>")
     try:

@@ -27,8 +27,7 @@ def grad_f(x, limit, d_out=1.0):
                 d_v = 2.0 * d_t7
             else:
                 # total += v * v  (branches.py:14)
-                d_v = d_out * v
-                d_v += v * d_out
+                d_v = 2 * (d_out * v)
         # for v in x:  (branches.py:8)
         d_x[i] += d_v
     return d_x

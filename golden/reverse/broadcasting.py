@@ -8,8 +8,7 @@ def grad_f(W, b, c, d_out=1.0):
     # reverse sweep
     # return np.sum(z * z)  (broadcasting.py:7)
     d_t1 = unreduce(d_out, t1)
-    d_z = d_t1 * z
-    d_z = d_z + z * d_t1
+    d_z = 2 * (d_t1 * z)
     # z = W * b + c  (broadcasting.py:6)
     d_c = unbroadcast(d_z, c)
     d_W = unbroadcast(d_z * b, W)

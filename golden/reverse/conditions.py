@@ -32,8 +32,7 @@ def grad_f(x, y, d_out=1.0):
         # z = z * z  (conditions.py:6)
         d_t7 = d_z
         z = z_stack.pop()
-        d_z = d_z * z
-        d_z += z * d_t7
+        d_z = d_z * z + z * d_t7
     else:
         # elif x > 3.0 or y < -1.0:  (conditions.py:7)
         if t6:

@@ -10,8 +10,7 @@ def grad_loss(w, X, y, d_out=1.0):
     # return np.sum(error * error) + penalty(w)  (helper_call.py:19)
     d_w = grad_penalty(w, d_out=d_out)
     d_t1 = unreduce(d_out, t1)
-    d_error = d_t1 * error
-    d_error = d_error + error * d_t1
+    d_error = 2 * (d_t1 * error)
     # error = predict(w, X) - y  (helper_call.py:18)
     d_w = d_w + grad_predict(w, X, d_out=unbroadcast(d_error, t0))
     return d_w
@@ -25,8 +24,7 @@ def grad_penalty(w, strength=0.1, d_out=1.0):
     # reverse sweep
     # return strength * np.sum(w * w)  (helper_call.py:13)
     d_t0 = unreduce(strength * d_out, t0)
-    d_w = d_t0 * w
-    d_w = d_w + w * d_t0
+    d_w = 2 * (d_t0 * w)
     return d_w
 
 

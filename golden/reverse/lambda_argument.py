@@ -39,6 +39,5 @@ def grad_GROWTH(y, d_out=1.0):
     t0 = 1.0 - y
     # reverse sweep
     # GROWTH = lambda y: y * (1.0 - y)  # noqa: E731 - the right-hand side, passed to the solver  (lambda_argument.py:2)
-    d_y = d_out * t0
-    d_y -= y * d_out
+    d_y = d_out * t0 - y * d_out
     return d_y

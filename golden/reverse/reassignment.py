@@ -14,8 +14,7 @@ def grad_f(x, d_out=1.0):
     # x = x + y  (reassignment.py:5)
     d_y_1 += d_x_1
     # y = y * y  (reassignment.py:4)
-    d_y = d_y_1 * y
-    d_y += y * d_y_1
+    d_y = 2 * (d_y_1 * y)
     # y = x * 2.0  (reassignment.py:3)
     d_x = d_x_1 + d_y * 2.0
     return d_x

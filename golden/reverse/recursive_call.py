@@ -13,6 +13,5 @@ def grad_power(x, n, d_out=1.0):
         d_x = 0.0
     else:
         # return x * power(x, n - 1)  (recursive_call.py:6)
-        d_x = unbroadcast(d_out * t2, x)
-        d_x += grad_power(x, t1, d_out=x * d_out)
+        d_x = unbroadcast(d_out * t2, x) + grad_power(x, t1, d_out=x * d_out)
     return d_x

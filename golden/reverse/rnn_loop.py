@@ -22,8 +22,7 @@ def grad_f(W, b, xs, d_out=1.0):
     # reverse sweep
     # return np.sum(h * h)  (rnn_loop.py:10)
     d_t6 = unreduce(d_out, t6)
-    d_h = d_t6 * h
-    d_h = d_h + h * d_t6
+    d_h = 2 * (d_t6 * h)
     # for x in xs:  (rnn_loop.py:8)
     d_W = zeros_like(W)
     d_b = zeros_like(b)

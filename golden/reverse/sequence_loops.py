@@ -52,8 +52,7 @@ def grad_f(X, v, d_out=1.0):
         # for row in X:  (sequence_loops.py:8)
         row = X[i]
         # s = s + np.sum(row * row)  (sequence_loops.py:9)
-        d_row = d_t1 * row
-        d_row = d_row + row * d_t1
+        d_row = 2 * (d_t1 * row)
         # for row in X:  (sequence_loops.py:8)
         d_X[i] += d_row
     return d_X, d_v

@@ -13,15 +13,12 @@ def grad_f(a, b, d_out=1.0):
     # reverse sweep
     # return np.sum(c * c)  (stack_concatenate.py:8)
     d_t3 = unreduce(d_out, t3)
-    d_c = d_t3 * c
-    d_c = d_c + c * d_t3
+    d_c = 2 * (d_t3 * c)
     # c = np.concatenate([a, b, s.ravel()])  (stack_concatenate.py:7)
     t5, t6, t7 = split_like(d_c, [a, b, t2])
     d_s = reshape_like(t7, s)
     # s = np.stack([a * b, a + b], axis=1)  (stack_concatenate.py:6)
     t8, t9 = unstack(d_s, [t0, t1], 1)
-    d_a = t5 + unbroadcast(t9, a)
-    d_a += unbroadcast(t8 * b, a)
-    d_b = t6 + unbroadcast(t9, b)
-    d_b += unbroadcast(a * t8, b)
+    d_a = t5 + unbroadcast(t9, a) + unbroadcast(t8 * b, a)
+    d_b = t6 + unbroadcast(t9, b) + unbroadcast(a * t8, b)
     return d_a, d_b

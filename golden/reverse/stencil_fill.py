@@ -15,8 +15,7 @@ def grad_f(u, h, d_out=1.0):
     # reverse sweep
     # return np.sum(np.sqrt(1.0 + grad * grad))  (stencil_fill.py:10)
     d_t9 = unreduce(d_out, t11) / (2.0 * t11)
-    d_grad = d_t9 * grad
-    d_grad = d_grad + grad * d_t9
+    d_grad = 2 * (d_t9 * grad)
     # for i in range(len(grad)):  (stencil_fill.py:8)
     d_u = zeros_like(u)
     for i in reversed(range(t0)):

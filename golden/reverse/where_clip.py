@@ -12,6 +12,5 @@ def grad_leaky_relu_loss(x, d_out=1.0):
     # return np.sum(np.clip(y, -1.0, 1.0) ** 2)  (where_clip.py:7)
     d_y = unreduce(d_out, t3) * (2 * t2) * (t2 == y)
     # y = np.where(x > 0, x, 0.1 * x)  (where_clip.py:6)
-    d_x = unbroadcast(np.where(t0, d_y, 0.0), x)
-    d_x = d_x + 0.1 * unbroadcast(np.where(t0, 0.0, d_y), t1)
+    d_x = unbroadcast(np.where(t0, d_y, 0.0), x) + 0.1 * unbroadcast(np.where(t0, 0.0, d_y), t1)
     return d_x

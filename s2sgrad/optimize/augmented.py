@@ -4,8 +4,8 @@
 they are immutable, so ``+=`` rebinds the name exactly as the assignment does
 (on an array ``+=`` writes into the buffer, which the transform does only where
 it owns the buffer). ``t += -e`` becomes ``t -= e``, and consecutive updates of
-one target become one (the terms are added first: the same sum, rounded in
-another order).
+one target from one source line become one (the terms are added first: the
+same sum, rounded in another order; ``a * b + b * a`` is ``2 * (a * b)``).
 
     before                      after
     d_x = d_x + s * d_t0        d_x += s * d_t0
@@ -13,7 +13,7 @@ another order).
     d_x[i] += d_t
 """
 
-from typing import List
+from typing import List, Optional, Tuple
 
 import gast
 
@@ -33,11 +33,58 @@ def _block(stmts: List[gast.stmt], scalars: "set[str]") -> List[gast.stmt]:
         for block in blocks_of(stmt):
             block[:] = _block(block, scalars)
         stmt = _without_negation(_augmented(stmt, scalars))
-        if out and _same_target(out[-1], stmt):
+        same_line = bool(out) and getattr(out[-1], "lineno", None) == getattr(stmt, "lineno", None)
+        if same_line and _same_target(out[-1], stmt):  # one line, one comment: merge within it only
             out[-1] = _merged(out[-1], stmt)
+        elif same_line and _assigned_then_updated(out[-1], stmt):
+            out[-1] = _first_sum(out[-1], stmt)
         else:
             out.append(stmt)
     return out
+
+
+def _assigned_then_updated(first: gast.stmt, second: gast.stmt) -> bool:
+    """``t = a`` then ``t += b`` (``b`` not reading ``t``): one assignment ``t = a + b``."""
+    if not (isinstance(first, gast.Assign) and isinstance(first.targets[0], gast.Name)):
+        return False
+    target = first.targets[0].id
+    update = _update_of(second, target)
+    return update is not None and target not in names_read(update[1])
+
+
+def _update_of(stmt: gast.stmt, target: str) -> Optional[Tuple[gast.operator, gast.expr]]:
+    """``(op, b)`` for ``target += b`` or ``target = target + b`` (``-`` too), else None."""
+    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.op, (gast.Add, gast.Sub)):
+        is_target = isinstance(stmt.target, gast.Name) and stmt.target.id == target
+        return (stmt.op, stmt.value) if is_target else None
+    value = getattr(stmt, "value", None)
+    assigns_target = isinstance(stmt, gast.Assign) and getattr(stmt.targets[0], "id", None) == target
+    sum_ = assigns_target and isinstance(value, gast.BinOp) and isinstance(value.op, (gast.Add, gast.Sub))
+    if sum_ and isinstance(value.left, gast.Name) and value.left.id == target:
+        return value.op, value.right
+    return None
+
+
+def _first_sum(first: gast.Assign, second: gast.stmt) -> gast.Assign:
+    """``t = a; t += b`` as ``t = a + b``."""
+    op, added = _update_of(second, first.targets[0].id)
+    value = _sum(first.value, op, added)
+    return located(gast.Assign(targets=first.targets, value=value, type_comment=None), first)
+
+
+def _sum(a: gast.expr, op: gast.operator, b: gast.expr) -> gast.expr:
+    """``a + b``; ``a * b + b * a`` is ``2 * (a * b)``: the same number, one multiplication less."""
+    if isinstance(op, gast.Add) and _commuted(a, b):
+        return gast.BinOp(left=gast.Constant(value=2, kind=None), op=gast.Mult(), right=a)
+    return gast.BinOp(left=a, op=op, right=b)
+
+
+def _commuted(a: gast.expr, b: gast.expr) -> bool:
+    """``a`` and ``b`` are one product, its factors maybe swapped: ``x * y`` and ``y * x``."""
+    if unparse_tree(a) == unparse_tree(b):
+        return True
+    products = all(isinstance(e, gast.BinOp) and isinstance(e.op, gast.Mult) for e in (a, b))
+    return products and unparse_tree(a.left) == unparse_tree(b.right) and unparse_tree(a.right) == unparse_tree(b.left)
 
 
 def _without_negation(stmt: gast.stmt) -> gast.stmt:
@@ -66,7 +113,7 @@ def _merged(first: gast.AugAssign, second: gast.AugAssign) -> gast.AugAssign:
     right = second.value
     if negation_of(right) is not None:  # a - -b is a + b
         same_sign, right = not same_sign, negation_of(right)
-    value = gast.BinOp(left=first.value, op=gast.Add() if same_sign else gast.Sub(), right=right)
+    value = _sum(first.value, gast.Add() if same_sign else gast.Sub(), right)
     return located(gast.AugAssign(target=first.target, op=first.op, value=value), first)
 
 

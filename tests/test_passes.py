@@ -13,7 +13,7 @@ from s2sgrad.emit import unparse_tree
 from s2sgrad.kinds import SCALAR
 from s2sgrad.names import Namer
 from s2sgrad.normalize import anf, exits, loops, statements, versions
-from s2sgrad.optimize import copies, cse, dead_code, fold, hoist, schedule
+from s2sgrad.optimize import augmented, copies, cse, dead_code, fold, hoist, inline, schedule
 from s2sgrad.parse import FunctionSource, Namespace
 from s2sgrad.rules import default_rules
 
@@ -328,3 +328,30 @@ def test_schedule_orders_independent_reverse_statements_by_column():
     ctx.sweep_names = {"d_x", "d_y"}
     out = unparse_tree(schedule.run(tree, ctx))
     assert out.index("d_x =") < out.index("d_y =")
+
+
+def test_inline_puts_single_use_temporaries_back_and_stops_at_the_reverse_sweep():
+    text = """
+    def f(x, s):
+        t0 = s * x
+        s_stack.append(s)
+        s = t0 + 1.0
+        t1 = s * 2.0
+        __s2sgrad_comment__('reverse sweep')
+        d_x = t1 * 3.0
+        return d_x
+    """
+    ctx = context_for(text)
+    ctx.namer.temporaries.update({"t0", "t1"})
+    out = unparse_tree(inline.run(ctx.source.tree, ctx))
+    assert "s = s * x + 1.0" in out and "t0" not in out
+    assert "t1 = s * 2.0" in out, "a forward value is not moved into the reverse sweep"
+
+
+def test_augmented_merges_one_lines_updates_and_doubles_a_commuted_product():
+    ctx = context_for("def f(x, y):\n    d_x = d_t * x\n    d_x = d_x + x * d_t\n    return d_x")
+    tree = ctx.source.tree
+    for stmt in tree.body:
+        stmt.lineno = 2
+    ctx.scalar_adjoints = {"d_x"}
+    assert "d_x = 2 * (d_t * x)" in unparse_tree(augmented.run(tree, ctx))

@@ -665,6 +665,24 @@ class Tool:
     to_numpy: Callable[[Any], Any] = np.asarray
 
 
+def numpy_like_ops(np_module: Any, erf: Callable) -> types.SimpleNamespace:
+    """The operations the generic workloads use, from a module with NumPy's interface."""
+    return types.SimpleNamespace(
+        sqrt=np_module.sqrt,
+        sin=np_module.sin,
+        log=np_module.log,
+        exp=np_module.exp,
+        tanh=np_module.tanh,
+        erf=erf,
+        softplus=lambda z: np_module.logaddexp(0.0, z),
+        sum=np_module.sum,
+        mean=np_module.mean,
+        row_max=lambda a: np_module.max(a, axis=1, keepdims=True),
+        row_sum=lambda a: np_module.sum(a, axis=1, keepdims=True),
+        zeros=np_module.zeros,
+    )
+
+
 def autograd_tool() -> Optional[Tool]:
     """autograd, or None when it is not installed."""
     try:
@@ -673,20 +691,7 @@ def autograd_tool() -> Optional[Tool]:
         from autograd.scipy.special import erf
     except ImportError:
         return None
-    ops = types.SimpleNamespace(
-        sqrt=anp.sqrt,
-        sin=anp.sin,
-        log=anp.log,
-        exp=anp.exp,
-        tanh=anp.tanh,
-        erf=erf,
-        softplus=lambda z: anp.logaddexp(0.0, z),
-        sum=anp.sum,
-        mean=anp.mean,
-        row_max=lambda a: anp.max(a, axis=1, keepdims=True),
-        row_sum=lambda a: anp.sum(a, axis=1, keepdims=True),
-        zeros=anp.zeros,
-    )
+    ops = numpy_like_ops(anp, erf)
     return Tool("autograd", lambda w: autograd.grad(w.generic(ops), argnum=w.wrt))
 
 
@@ -699,20 +704,7 @@ def jax_tool() -> Optional[Tool]:
     except ImportError:
         return None
     jax.config.update("jax_enable_x64", True)  # the comparison with NumPy needs float64
-    ops = types.SimpleNamespace(
-        sqrt=jnp.sqrt,
-        sin=jnp.sin,
-        log=jnp.log,
-        exp=jnp.exp,
-        tanh=jnp.tanh,
-        erf=erf,
-        softplus=lambda z: jnp.logaddexp(0.0, z),
-        sum=jnp.sum,
-        mean=jnp.mean,
-        row_max=lambda a: jnp.max(a, axis=1, keepdims=True),
-        row_sum=lambda a: jnp.sum(a, axis=1, keepdims=True),
-        zeros=jnp.zeros,
-    )
+    ops = numpy_like_ops(jnp, erf)
 
     def build(w: Workload) -> Callable:
         compiled = jax.jit(jax.grad(w.generic(ops), argnums=w.wrt))

@@ -28,6 +28,14 @@ class Namer:
         self.taken.add(name)
         return name
 
+    def snapshot(self) -> tuple:
+        """Everything handed out so far, to go back to with :meth:`restore`."""
+        return set(self.taken), set(self.temporaries), self._temps
+
+    def restore(self, snapshot: tuple) -> None:
+        taken, temporaries, temps = snapshot
+        self.taken, self.temporaries, self._temps = set(taken), set(temporaries), temps
+
     def temp(self) -> str:
         """A short temporary: ``t0``, ``t1``, … skipping names in use."""
         while f"t{self._temps}" in self.taken:

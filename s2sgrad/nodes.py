@@ -58,6 +58,11 @@ def names_read(node: gast.AST) -> List[str]:
     return [n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
 
 
+def names_stored(node: gast.AST) -> "set[str]":
+    """The names assigned anywhere in ``node`` (targets, loop variables), nested blocks included."""
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+
+
 def parse_expr(text: str) -> gast.expr:
     return gast.parse(text).body[0].value
 
@@ -106,10 +111,8 @@ def reads_of(stmt: gast.stmt) -> "set[str]":
 
 def writes_of(stmt: gast.stmt) -> "set[str]":
     """Every name a statement (and everything nested in it) assigns or updates in place."""
-    found = set()
+    found = names_stored(stmt)
     for node in gast.walk(stmt):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
-            found.add(node.id)
         if isinstance(node, (gast.Assign, gast.AugAssign)):
             for target in node.targets if isinstance(node, gast.Assign) else [node.target]:
                 if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):

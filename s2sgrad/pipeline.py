@@ -1,5 +1,6 @@
 """The whole compiler, one line per stage: parse → normalize → analyze → transform → optimize → emit."""
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -12,6 +13,7 @@ from .context import Context
 from .emit import compile_function, to_source
 from .kinds import UNKNOWN, Kind
 from .names import Namer
+from .nodes import names_stored
 from .normalize import normalize
 from .optimize import optimize
 from .parse import parse_function
@@ -127,14 +129,14 @@ def callee_result_kind(func: Callable, param_kinds: Dict[str, Kind]) -> Kind:
         return UNKNOWN  # a recursive call: its kind is being worked out
     _BUILDING[(id(func), key)] = _Later(func, key)
     try:
-        build = lambda: compile_reverse(func, (), param_kinds, stage="normalized")  # noqa: E731
-        return CACHE.get_or_build(func, key, build).result_kind
+        normalized = functools.partial(compile_reverse, func, (), param_kinds, stage="normalized")
+        return CACHE.get_or_build(func, key, normalized).result_kind
     finally:
         del _BUILDING[(id(func), key)]
 
 
 def _assigned_names(tree: gast.FunctionDef) -> "set[str]":
-    return {n.id for n in gast.walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    return names_stored(tree)
 
 
 def _result_kind(tree: gast.FunctionDef, ctx: Context) -> Kind:

@@ -36,7 +36,6 @@ INTEGER_CLOSED = {
     builtins.max,
 }
 CREATORS = {numpy.zeros, numpy.ones, numpy.empty, numpy.full}
-LIKE = {numpy.zeros_like, numpy.ones_like, numpy.empty_like, numpy.full_like, numpy.copy}
 
 
 def infer_kinds(tree: gast.FunctionDef, ctx: Context) -> Dict[str, K.Kind]:
@@ -90,8 +89,6 @@ def _kind_of_value(value: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> 
         return _kind_of_matmul(arg_kinds)
     if op.func in CREATORS and arg_kinds and arg_kinds[0] == K.INTEGER:
         return K.array(1)  # numpy.zeros(n)
-    if op.func in LIKE and arg_kinds:
-        return arg_kinds[0]  # numpy.zeros_like(x) is shaped like x
     if is_user_function(op.func, ctx):
         nodes = bound_arguments(op.func, op.args, op.keywords, ctx, value)
         return ctx.callee_result_kind(op.func, argument_kinds(op.func, nodes, lambda n: kind_of_atom(n, kinds, ctx)))

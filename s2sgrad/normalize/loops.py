@@ -21,7 +21,7 @@ import gast
 
 from ..context import Context
 from ..kinds import DICT, OTHER
-from ..nodes import assign, call, const, located, name
+from ..nodes import assign, call, const, located, name, names_stored
 
 HINT = "loop over range(...), an array, a list or a tuple (enumerate, zip and reversed of those work too)."
 
@@ -195,9 +195,7 @@ def _element(target: gast.expr, item: gast.expr, loop: gast.For, ctx: Context) -
 
 
 def _assigned_in(stmts: List[gast.stmt]) -> "set[str]":
-    return {
-        n.id for stmt in stmts for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-    }
+    return {n for stmt in stmts for n in names_stored(stmt)}
 
 
 # ----- else clauses -----

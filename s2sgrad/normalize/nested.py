@@ -23,7 +23,7 @@ import gast
 
 from ..context import Context
 from ..emit import compile_function, unparse_tree
-from ..nodes import name
+from ..nodes import name, names_stored
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
@@ -75,9 +75,7 @@ def _captured(definition: gast.FunctionDef, ctx: Context) -> List[str]:
     for node in gast.walk(definition):
         if isinstance(node, (gast.Nonlocal, gast.Global)):
             raise ctx.error(node, "writing a nonlocal or global variable cannot be differentiated", "return the value.")
-    own = {a.id for a in args.args} | {
-        n.id for n in gast.walk(definition) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-    }
+    own = {a.id for a in args.args} | names_stored(definition)
     read = {n.id for n in gast.walk(definition) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
     if definition.name in read:
         raise ctx.error(

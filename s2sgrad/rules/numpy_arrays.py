@@ -204,13 +204,11 @@ def vstack(y, arrays):
 
 SHAPES = nondifferentiable(numpy.shape, result="shape")
 SIZES = nondifferentiable(numpy.ndim, numpy.size, result="integer")
+SHAPED_LIKE = nondifferentiable(numpy.zeros_like, numpy.ones_like, numpy.empty_like, result="same")
 ZERO_DERIVATIVE = nondifferentiable(
     numpy.argmax,
     numpy.argmin,
     numpy.argsort,
-    numpy.zeros_like,
-    numpy.ones_like,
-    numpy.empty_like,
     numpy.zeros,
     numpy.ones,
     numpy.empty,

@@ -73,6 +73,14 @@ class Adjoints:
     def restore(self, state: State) -> None:
         self.defined, self.owned = set(state.defined), set(state.owned)
 
+    def snapshot(self) -> tuple:
+        """The adjoint names handed out and what each may share, for :meth:`restore_names`."""
+        return dict(self.names), dict(self._root)
+
+    def restore_names(self, snapshot: tuple) -> None:
+        names, roots = snapshot
+        self.names, self._root = dict(names), dict(roots)
+
     def materialize(self, state: State, like: gast.AST, zero: Callable[[str], gast.expr]) -> List[gast.stmt]:
         """Zeros for the adjoints ``state`` defines and the current state does not."""
         missing = sorted(state.defined - self.defined)

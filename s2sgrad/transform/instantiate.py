@@ -38,7 +38,7 @@ class Instantiator:
         targets = _differentiated_params(rule)
         result_param = next(iter(rule.signature.parameters))
         for param, node in bound.items():
-            if param not in targets and param != result_param and self._active_slots(node):
+            if param not in targets and param != result_param and self.active_slots(node):
                 raise self.ctx.error(
                     stmt.value,
                     f"the derivative rule of {rule.name!r} does not differentiate its argument {param!r}",
@@ -77,7 +77,7 @@ class Instantiator:
             nodes[param] = value if isinstance(value, gast.AST) else const(value)
         return nodes
 
-    def _active_slots(self, node: gast.expr) -> List[Optional[str]]:
+    def active_slots(self, node: gast.expr) -> List[Optional[str]]:
         """One slot per value an argument holds; the name if it is active, else None."""
         elements = node.elts if isinstance(node, (gast.Tuple, gast.List)) else [node]
         slots = [e.id if isinstance(e, gast.Name) and e.id in self.active else None for e in elements]
@@ -90,7 +90,7 @@ class Instantiator:
     ) -> List[gast.stmt]:
         params = adjoint_subjects(template_stmt.target)
         nodes = [bound[p] for p in params]
-        slots = [s for node in nodes for s in (self._active_slots(node) or [None] * _width(node))]
+        slots = [s for node in nodes for s in (self.active_slots(node) or [None] * _width(node))]
         if not any(slots):
             return []
         subtract = isinstance(template_stmt.op, gast.Sub)

@@ -29,7 +29,7 @@ import numpy
 from .. import runtime
 from ..context import Context
 from ..kinds import Kind, array
-from ..nodes import assign, call, comment, const, located, name, writes_of
+from ..nodes import assign, call, comment, const, located, name, names_stored, writes_of
 from . import storage
 from .adjoints import Adjoints
 from .instantiate import Instantiator
@@ -68,9 +68,7 @@ def reverse(
     sections = [comment("forward sweep"), *forward, comment("reverse sweep")]
     body = sections + backward + _gradients(ctx, adjoints, kinds, returned, options)
     ctx.scalar_adjoints = adjoints.scalars
-    ctx.sweep_names = {
-        n.id for s in backward for n in gast.walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-    }
+    ctx.sweep_names = {n for s in backward for n in names_stored(s)}
     args = gast.arguments(
         args=[*list(tree.args.args), name(seed_name, store=False)],
         posonlyargs=list(getattr(tree.args, "posonlyargs", [])),

@@ -55,7 +55,6 @@ class Stored:
     var: str
     how: str  # "push", "save", "recompute" or "count"
     site: gast.stmt  # the overwriting assignment, the definition, or the loop
-    block: Optional[list] = None  # save/recompute: the block whose reversal restores it
     readers: List[int] = field(default_factory=list)  # source lines whose adjoints read it
     restore_at: str = ""  # save/recompute: the reverse-sweep marker where it is restored
     operands_read_at: int = 0  # recompute: id of the statement or block its operands are read before
@@ -237,8 +236,8 @@ def _decide(site: gast.stmt, var: str, layout: _Layout, sweep: Sweep, ctx: Conte
         block, _ = layout.place[id(site)]
         recompute = _recomputation(site, layout, ctx, readers)
         if recompute is not None:
-            return Stored(var, "recompute", site, block, lines, *recompute)
-        return Stored(var, "save", site, block, lines, f"start:{id(block)}")
+            return Stored(var, "recompute", site, lines, *recompute)
+        return Stored(var, "save", site, lines, f"start:{id(block)}")
     return Stored(var, "push", site, readers=lines)
 
 

@@ -248,25 +248,16 @@ class Sweep:
     @contextlib.contextmanager
     def dry_run(self) -> Iterator[None]:
         """Reverse code whose text is thrown away: names and records are restored after."""
-        namer = self.ctx.namer
-        saved = (
-            set(namer.taken),
-            set(namer.temporaries),
-            namer._temps,
-            dict(self.adjoints.names),
-            dict(self.adjoints._root),
-            dict(self.ctx.injected),
-            dict(self.reads),
-            dict(self.exit_reads),
-        )
+        namer, names = self.ctx.namer.snapshot(), self.adjoints.snapshot()
+        injected, reads, exit_reads = dict(self.ctx.injected), dict(self.reads), dict(self.exit_reads)
         try:
             yield
         finally:
-            namer.taken, namer.temporaries, namer._temps = saved[0], saved[1], saved[2]
-            self.adjoints.names, self.adjoints._root = saved[3], saved[4]
+            self.ctx.namer.restore(namer)
+            self.adjoints.restore_names(names)
             self.ctx.injected.clear()
-            self.ctx.injected.update(saved[5])
-            self.reads, self.exit_reads = saved[6], saved[7]
+            self.ctx.injected.update(injected)
+            self.reads, self.exit_reads = reads, exit_reads
 
     def loop_target(self, stmt: gast.stmt) -> gast.expr:
         if isinstance(stmt, gast.For):
@@ -333,7 +324,7 @@ class Sweep:
         func = op.func
         nodes = bound_arguments(func, op.args, op.keywords, self.ctx, stmt.value)
         for node in nodes.values():
-            if isinstance(node, (gast.Tuple, gast.List)) and self.instantiator._active_slots(node):
+            if isinstance(node, (gast.Tuple, gast.List)) and self.instantiator.active_slots(node):
                 raise self.ctx.error(
                     node,
                     "passing a list or tuple of differentiated values is not supported yet",

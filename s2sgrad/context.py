@@ -1,7 +1,7 @@
 """What every stage of one compilation shares: the function, its rules and names."""
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple
 
 import gast
 
@@ -35,6 +35,8 @@ class Context:
     # How calls to the user's own functions are compiled (set by the pipeline), and what was.
     callee_gradient: Optional[Callable] = None
     callee_result_kind: Optional[Callable] = None
+    callee_writes: Optional[Callable] = None  # (func, parameter kinds) -> the parameters it writes into
+    written_parameters: FrozenSet[str] = frozenset()  # this function's (found by normalize.memory)
     callees: list = field(default_factory=list)
 
     def error(self, node: Any, message: str, hint: str = "") -> Exception:

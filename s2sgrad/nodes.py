@@ -149,6 +149,46 @@ def assigned_name(stmt: gast.stmt) -> Optional[str]:
     return target.id if isinstance(target, gast.Name) else None
 
 
+IN_PLACE = "s2sgrad_in_place"  # set on ``b = b + v`` desugared from ``b += v``
+
+
+def mark_in_place(stmt: gast.stmt, like: gast.stmt) -> gast.stmt:
+    """``stmt`` flagged as an in-place update when ``like`` is (``b += v`` changes ``b``'s object)."""
+    if getattr(like, IN_PLACE, False):
+        setattr(stmt, IN_PLACE, True)
+    return stmt
+
+
+def is_in_place(stmt: gast.stmt) -> bool:
+    """``b = b + v`` that came from ``b += v``: on a mutable ``b`` it updates the object in place."""
+    return getattr(stmt, IN_PLACE, False)
+
+
 def is_element_write(stmt: gast.stmt) -> bool:
     """``y[index] = value``: an assignment into part of an array."""
     return isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript)
+
+
+def names_written_in_place(tree: gast.AST) -> "set[str]":
+    """Names whose buffer a statement writes into (``y[i] = v``), and every name copied to or from them.
+
+    An optimization that makes such a name share another's buffer (``y = x * 1.0`` folded to
+    ``y = x``, or a repeated ``x * 2`` reused) would let the write change the other one too.
+    """
+    found = {
+        s.targets[0].value.id
+        for s in gast.walk(tree)
+        if is_element_write(s) and isinstance(s.targets[0].value, gast.Name)
+    }
+    copies = [
+        s
+        for s in gast.walk(tree)
+        if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and isinstance(s.value, gast.Name)
+    ]
+    size = -1
+    while size != len(found):
+        size = len(found)
+        for stmt in copies:
+            if stmt.targets[0].id in found or stmt.value.id in found:
+                found |= {stmt.targets[0].id, stmt.value.id}
+    return found

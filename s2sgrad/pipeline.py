@@ -2,7 +2,7 @@
 
 import functools
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple
 
 import gast
 
@@ -36,6 +36,7 @@ class Generated:
     callees: Tuple["Generated", ...] = ()  # the gradients of the user functions it calls
     seed: str = "d_out"  # the name of its last parameter, the adjoint of the result
     name: str = ""  # the generated function's name
+    written_parameters: FrozenSet[str] = frozenset()  # parameters whose arrays the function changes in place
 
     def listing(self) -> str:
         """Its source, then each called gradient's (each once), as ``source()`` shows them."""
@@ -68,13 +69,13 @@ def compile_reverse(
     """Compile the reverse-mode derivative of ``func`` for parameters of these kinds."""
     source = parse_function(func)
     ctx = Context(source, rules or default_rules(), wrt, param_kinds, Namer.for_tree(source.tree))
-    ctx.callee_gradient, ctx.callee_result_kind = callee_gradient, callee_result_kind
+    ctx.callee_gradient, ctx.callee_result_kind, ctx.callee_writes = callee_gradient, callee_result_kind, callee_writes
     ctx.local_names = {a.id for a in source.tree.args.args} | _assigned_names(source.tree)
     tree = normalize(source.tree, ctx)
     ctx.kinds = infer_kinds(tree, ctx)
     result_kind = _result_kind(tree, ctx)
     if stage == "normalized":
-        return Generated(to_source(tree, None), None, result_kind)
+        return Generated(to_source(tree, None), None, result_kind, written_parameters=ctx.written_parameters)
     active = active_names(tree, ctx, ctx.kinds)
     tree = reverse(tree, ctx, ctx.kinds, active, options)
     if do_optimize and stage != "raw":
@@ -124,13 +125,25 @@ def callee_gradient(func: Callable, wrt: Tuple[str, ...], param_kinds: Dict[str,
 
 def callee_result_kind(func: Callable, param_kinds: Dict[str, Kind]) -> Kind:
     """The kind of what a called function returns, for arguments of these kinds."""
+    normalized = _normalized_callee(func, param_kinds)
+    return UNKNOWN if normalized is None else normalized.result_kind
+
+
+def callee_writes(func: Callable, param_kinds: Dict[str, Kind]) -> FrozenSet[str]:
+    """The parameters whose arrays a called function changes in place."""
+    normalized = _normalized_callee(func, param_kinds)
+    return frozenset() if normalized is None else normalized.written_parameters
+
+
+def _normalized_callee(func: Callable, param_kinds: Dict[str, Kind]) -> Optional[Generated]:
+    """A called function in the core language; None while a recursive call is working it out."""
     key = ("result kind", tuple(param_kinds.values()))
     if (id(func), key) in _BUILDING:
-        return UNKNOWN  # a recursive call: its kind is being worked out
+        return None
     _BUILDING[(id(func), key)] = _Later(func, key)
     try:
         normalized = functools.partial(compile_reverse, func, (), param_kinds, stage="normalized")
-        return CACHE.get_or_build(func, key, normalized).result_kind
+        return CACHE.get_or_build(func, key, normalized)
     finally:
         del _BUILDING[(id(func), key)]
 

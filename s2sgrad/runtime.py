@@ -306,6 +306,17 @@ def structured_like(g: Any, x: Any) -> Any:
     return tuple(g) if isinstance(x, tuple) else g
 
 
+def last_written(g: numpy.ndarray, index: Any) -> numpy.ndarray:
+    """The adjoint of the value in ``y[index] = v``: ``g[index]``, where an element that the index
+    repeats counts only where it is written last (NumPy assigns repeated elements in order)."""
+    positions = numpy.arange(numpy.size(g)).reshape(numpy.shape(g))[index]
+    flat = numpy.ravel(positions)
+    _, last_from_end = numpy.unique(flat[::-1], return_index=True)
+    kept = numpy.zeros(flat.size, dtype=bool)
+    kept[flat.size - 1 - last_from_end] = True
+    return g[index] * kept.reshape(numpy.shape(positions))
+
+
 def fresh_copy(x: Any) -> Any:
     """A copy of an array gradient (or a list of gradients) that would otherwise share its buffer."""
     if isinstance(x, (list, tuple)):

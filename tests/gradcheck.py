@@ -7,7 +7,7 @@ costs two evaluations per direction), and the comparison of
 """
 
 import copy
-from typing import Any, Callable, Sequence, Tuple, Union
+from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
 import numpy
 
@@ -34,11 +34,18 @@ def check_grad(
     rtol: float = 1e-5,
     atol: float = 1e-7,
     directions: int = 3,
+    reference: Optional[Callable] = None,
+    optimize: bool = True,
 ) -> None:
-    """Check ``grad(func, wrt)`` at ``args`` against finite differences in random directions."""
+    """Check ``grad(func, wrt)`` at ``args`` against finite differences in random directions.
+
+    ``reference`` is what the finite differences evaluate (``func`` unless given: a function that
+    changes its arguments is evaluated on copies of them); ``optimize`` is passed to s2sgrad.
+    """
     rng = numpy.random.default_rng(SEED)
     indices = wrt if isinstance(wrt, tuple) else (wrt,)
-    value, grads = s2sgrad.value_and_grad(func, wrt=indices)(*args)
+    value, grads = s2sgrad.value_and_grad(func, wrt=indices, optimize=optimize)(*copy.deepcopy(args))
+    func = reference or func
     assert numpy.allclose(value, func(*args), rtol=1e-12, atol=1e-12), "value differs from the function's"
     for index, g in zip(indices, grads):
         arg = args[index]

@@ -57,11 +57,6 @@ def parameter_written(x):
     return np.sum(np.exp(x))
 
 
-def calls_a_function_that_writes_its_parameter(x):
-    """The callee writes into its parameter; the caller passes a copy, as a user would."""
-    return parameter_written(x.copy()) + np.sum(x)
-
-
 def broadcast_write(x, v):
     y = np.zeros(5)
     y[1:4] = v
@@ -75,12 +70,6 @@ PROGRAMS = [
     ("scale_in_place", scale_in_place, (RNG.normal(size=5), 1.3), (0, 1)),
     ("rows_and_slices", rows_and_slices, (RNG.normal(size=(3, 4)), RNG.normal(size=4)), (0, 1)),
     ("clipped_copy", clipped_copy, (np.array([0.2, 1.7, -0.4, 2.5]), 1.0), 0),
-    (
-        "calls_a_function_that_writes_its_parameter",
-        calls_a_function_that_writes_its_parameter,
-        (RNG.normal(size=4),),
-        0,
-    ),
     ("broadcast_write", broadcast_write, (RNG.normal(size=3), 0.8), (0, 1)),
 ]
 

@@ -20,7 +20,7 @@ from ..context import Context
 from ..nodes import constant_value, is_element_write
 from ..parse.resolve import MISSING
 from .calls import argument_kinds, bound_arguments, is_user_function
-from .ops import operation_of
+from .ops import Operation, operation_of
 
 # Operations whose result is an integer when every operand is one.
 INTEGER_CLOSED = {
@@ -87,8 +87,8 @@ def _kind_of_value(value: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> 
         return K.INTEGER  # index arithmetic: i + 1 is an integer, not a float
     if op.func in (operator.matmul, numpy.matmul):
         return _kind_of_matmul(arg_kinds)
-    if op.func in CREATORS and arg_kinds and arg_kinds[0] == K.INTEGER:
-        return K.array(1)  # numpy.zeros(n)
+    if op.func in CREATORS:
+        return _kind_of_created(op, arg_kinds, ctx)
     if is_user_function(op.func, ctx):
         nodes = bound_arguments(op.func, op.args, op.keywords, ctx, value)
         return ctx.callee_result_kind(op.func, argument_kinds(op.func, nodes, lambda n: kind_of_atom(n, kinds, ctx)))
@@ -106,6 +106,35 @@ def _kind_of_value(value: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> 
     if result == "reduction" and arg_kinds:
         return _kind_of_reduction(arg_kinds[0], op.args[1:], op.keywords)
     return K.UNKNOWN
+
+
+def _kind_of_created(op: Operation, arg_kinds: List[K.Kind], ctx: Context) -> K.Kind:
+    """``numpy.zeros(n)``, ``numpy.ones((n, m), dtype=int)``: an array of the shape's length and the dtype's kind."""
+    shape = op.args[0] if op.args else None
+    if arg_kinds and arg_kinds[0] == K.INTEGER:
+        ndim = 1
+    elif isinstance(shape, (gast.Tuple, gast.List)):
+        ndim = len(shape.elts)
+    else:
+        ndim = None
+    dtype = [k.value for k in op.keywords if k.arg == "dtype"]
+    dtype_args = {numpy.zeros: 1, numpy.ones: 1, numpy.empty: 1, numpy.full: 2}
+    if len(op.args) > dtype_args[op.func]:
+        dtype = [op.args[dtype_args[op.func]]]
+    if not dtype:
+        return K.array(ndim)  # float64
+    try:
+        kind = numpy.dtype(_dtype_object(dtype[0], ctx)).kind
+    except TypeError:
+        return K.UNKNOWN  # a dtype the compiler cannot see
+    if kind in "iub":
+        return K.Kind("integer", ndim)  # a value written into it is cut to an integer: no derivative
+    return K.array(ndim) if kind == "f" else K.OTHER
+
+
+def _dtype_object(node: gast.expr, ctx: Context) -> object:
+    value = constant_value(node, MISSING)
+    return ctx.resolve(node) if value is MISSING else value
 
 
 def _kind_of_matmul(arg_kinds: List[K.Kind]) -> K.Kind:

@@ -32,8 +32,9 @@ import numpy
 
 from .. import runtime
 from ..context import Context
-from ..nodes import assign, call, constant_value, is_constant, located, name
+from ..nodes import assign, call, constant_value, is_constant, located, mark_in_place, name
 from ..parse.resolve import MISSING
+from .memory import in_place_function
 from .methods import ATTRIBUTES, METHODS, VARARG_METHODS
 
 HINT = "rewrite the expression with plain operators and numpy calls."
@@ -68,7 +69,7 @@ class _Flattener:
             stmt.value = self.atom(stmt.value)
             self.out.append(stmt)
         elif isinstance(stmt, gast.Assign):
-            self.out.append(assign(stmt.targets[0].id, self.operation(stmt.value), stmt))
+            self.out.append(mark_in_place(assign(stmt.targets[0].id, self.operation(stmt.value), stmt), stmt))
         elif isinstance(stmt, gast.Return):
             stmt.value = self.atom(stmt.value)
             self.out.append(stmt)
@@ -91,12 +92,57 @@ class _Flattener:
             receiver, value = stmt.value.func.value, stmt.value.args[0]
             appended = call(name(self.ctx.name_for(runtime.append, "append")), [receiver, self.atom(value)])
             self.out.append(assign(receiver.id, located(appended, stmt.value), stmt))
+        elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) and self.writes_in_place(stmt.value):
+            self.in_place_call(stmt.value)
         else:  # opaque side-effect statement, kept as written
             for node in gast.walk(stmt):
                 if isinstance(node, gast.Call):
                     self.reject_hidden_access(node)
             self.out.append(stmt)
         return self.out
+
+    def writes_in_place(self, node: gast.Call) -> bool:
+        """A call whose point is to change an array: ``out=``, ``y.fill(v)``, ``numpy.copyto``..."""
+        if any(k.arg == "out" for k in node.keywords):
+            return True
+        func = self.ctx.resolve(node.func)
+        if func is MISSING and isinstance(node.func, gast.Attribute):  # a method of a local value
+            pure = node.func.attr in METHODS or node.func.attr in VARARG_METHODS
+            return not pure and not _is_append_call(node, self.ctx)
+        return in_place_function(func)
+
+    def in_place_call(self, node: gast.Call) -> None:
+        """An in-place call as a write of its result into the array: ``z[...] = value`` (see normalize.memory)."""
+        func = self.ctx.resolve(node.func)
+        if any(k.arg == "out" for k in node.keywords):
+            self.operation(node)  # the value is the out= array, written by call()
+        elif func is numpy.copyto and len(node.args) == 2 and not node.keywords:
+            self.write_whole(node.args[0], self.atom(node.args[1]), node)
+        elif func is MISSING and node.func.attr == "fill" and len(node.args) == 1 and not node.keywords:
+            self.write_whole(node.func.value, self.atom(node.args[0]), node)
+        elif func is MISSING and node.func.attr == "sort":
+            receiver = self.atom(node.func.value)
+            args = [self.argument(a) for a in node.args]
+            keywords = [gast.keyword(arg=k.arg, value=self.argument(k.value)) for k in node.keywords]
+            ordered = self.atom(located(call(self.ctx.reference(numpy, "sort"), [receiver, *args], keywords), node))
+            self.write_whole(receiver, ordered, node)
+        else:
+            what = _spelled(node.func)
+            raise self.ctx.error(
+                node.func,
+                f"{what}() changes an array in place, which cannot be differentiated yet",
+                "compute a new array instead (for example y = numpy.where(mask, v, y) for numpy.putmask).",
+            )
+
+    def write_whole(self, array: gast.expr, value: gast.expr, node: gast.AST) -> gast.expr:
+        """``array[...] = value``: NumPy's in-place write, broadcast and cast to the array's shape and dtype."""
+        if not isinstance(array, gast.Name):
+            raise self.ctx.error(
+                array, "an in-place write needs a named array here", "assign the array to a name first."
+            )
+        whole = gast.Subscript(value=name(array.id), slice=gast.Constant(value=Ellipsis, kind=None), ctx=gast.Store())
+        self.out.append(located(gast.Assign(targets=[located(whole, node)], value=value, type_comment=None), node))
+        return name(array.id)
 
     def condition(self, stmt: gast.If) -> gast.expr:
         """The test as an atom the branches do not reassign (the reverse sweep tests it again)."""
@@ -193,8 +239,13 @@ class _Flattener:
                 )
         self.reject_hidden_access(node)
         args = [self.argument(a) for a in node.args]
-        keywords = [gast.keyword(arg=k.arg, value=self.argument(k.value)) for k in node.keywords]
+        out = [k.value for k in node.keywords if k.arg == "out"]
+        keywords = [gast.keyword(arg=k.arg, value=self.argument(k.value)) for k in node.keywords if k.arg != "out"]
         func = node.func
+        if out:  # numpy.exp(x, out=z): the value computed anew, then written into z, which is the result
+            target = out[0].elts[0] if isinstance(out[0], gast.Tuple) and len(out[0].elts) == 1 else out[0]
+            value = self.atom(located(call(func, args, keywords), node))
+            return self.write_whole(target, value, node)
         if self.ctx.resolve(func) is MISSING and isinstance(func, gast.Attribute):
             return located(self.method_call(func, args, keywords), node)
         if self.ctx.resolve(func) is MISSING:
@@ -246,10 +297,12 @@ class _Flattener:
 def _is_append(stmt: gast.stmt, ctx: Context) -> bool:
     """``items.append(value)`` on a local list."""
     value = getattr(stmt, "value", None)
+    return isinstance(stmt, gast.Expr) and isinstance(value, gast.Call) and _is_append_call(value, ctx)
+
+
+def _is_append_call(value: gast.Call, ctx: Context) -> bool:
     return (
-        isinstance(stmt, gast.Expr)
-        and isinstance(value, gast.Call)
-        and isinstance(value.func, gast.Attribute)
+        isinstance(value.func, gast.Attribute)
         and value.func.attr == "append"
         and isinstance(value.func.value, gast.Name)
         and value.func.value.id in ctx.local_names

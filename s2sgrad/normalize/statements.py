@@ -6,7 +6,8 @@ After this pass every block (the body, and the blocks of ``if``/``for``/
 ``continue`` and ``return``.
 
     before                      after
-    s += x                      s = s + x
+    s += x                      s = s + x       (flagged in place: on an array it changes
+                                                 the object, see normalize.memory)
     a, b = p, q                 t0 = p; t1 = q; a = t0; b = t1
     a = b = e                   a = e; b = a
 """
@@ -17,7 +18,7 @@ from typing import List
 import gast
 
 from ..context import Context
-from ..nodes import assign, located, name
+from ..nodes import IN_PLACE, assign, located, name
 
 # What to say about statements that are not supported, per node type.
 UNSUPPORTED = {
@@ -90,7 +91,9 @@ def _desugar(stmt: gast.stmt, ctx: Context) -> List[gast.stmt]:
             value = gast.BinOp(left=located(read, stmt.target), op=stmt.op, right=stmt.value)
             return [_element_write(stmt.target, located(value, stmt), stmt)]
         value = gast.BinOp(left=name(stmt.target.id), op=stmt.op, right=stmt.value)
-        return [assign(stmt.target.id, located(value, stmt), stmt)]
+        updated = assign(stmt.target.id, located(value, stmt), stmt)
+        setattr(updated, IN_PLACE, True)  # on an array or list, Python changes the object itself
+        return [updated]
     if isinstance(stmt, gast.AnnAssign):
         return [] if stmt.value is None else _assignments([stmt.target], stmt.value, stmt, ctx)
     if isinstance(stmt, gast.Assign):

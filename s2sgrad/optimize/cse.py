@@ -18,7 +18,7 @@ import gast
 
 from ..context import Context
 from ..emit.unparse import unparse_tree
-from ..nodes import blocks_of, name, names_read, writes_of
+from ..nodes import blocks_of, name, names_read, names_written_in_place, writes_of
 
 PURE = (gast.Subscript, gast.BinOp, gast.UnaryOp, gast.Compare, gast.Slice, gast.Tuple)
 LEAVES = (gast.Name, gast.Constant, gast.Load, gast.expr_context, gast.operator, gast.unaryop, gast.cmpop)
@@ -28,18 +28,19 @@ Known = Dict[str, Tuple[str, FrozenSet[str]]]  # value text -> (name holding it,
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
-    _block(tree.body, {})
+    _block(tree.body, {}, names_written_in_place(tree))
     return tree
 
 
-def _block(stmts: List[gast.stmt], known: Known) -> None:
+def _block(stmts: List[gast.stmt], known: Known, written: "set[str]") -> None:
+    """``written``: names whose buffers are written into, which must not come to share one (see nodes)."""
     for stmt in stmts:
         if blocks_of(stmt):
             known = _without(known, writes_of(stmt))
             for block in blocks_of(stmt):
-                _block(block, dict(known))
+                _block(block, dict(known), written)
             continue
-        if not _is_pure_assignment(stmt):
+        if not _is_pure_assignment(stmt) or stmt.targets[0].id in written:
             known = _without(known, writes_of(stmt))
             continue
         text, target = unparse_tree(stmt.value), stmt.targets[0].id
@@ -47,7 +48,7 @@ def _block(stmts: List[gast.stmt], known: Known) -> None:
             stmt.value = name(known[text][0])
         known = _without(known, {target})
         operands = frozenset(names_read(stmt.value))
-        if not isinstance(stmt.value, gast.Name) and target not in operands:
+        if not isinstance(stmt.value, gast.Name) and target not in operands | written:
             known[text] = (target, operands)
 
 

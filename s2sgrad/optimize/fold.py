@@ -21,13 +21,13 @@ from .. import runtime
 from ..analyze.ops import BINARY, UNARY
 from ..context import Context
 from ..kinds import SCALAR, UNKNOWN
-from ..nodes import const, constant_value, negation_of
+from ..nodes import const, constant_value, names_written_in_place, negation_of
 
 MISSING = object()
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
-    folder = _Folder(ctx)
+    folder = _Folder(ctx, names_written_in_place(tree))
     tree.body = [folder.visit(stmt) for stmt in tree.body]
     return tree
 
@@ -38,8 +38,16 @@ def _number(node: gast.AST) -> object:
 
 
 class _Folder(gast.NodeTransformer):
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
+    def __init__(self, ctx: Context, written: "set[str]") -> None:
+        self.ctx, self.written = ctx, written
+
+    def visit_Assign(self, node: gast.Assign) -> gast.stmt:
+        """``y = x * 1.0`` stays a new array when ``y`` is written into: ``y = x`` would write into ``x``."""
+        target = node.targets[0]
+        if isinstance(target, gast.Name) and target.id in self.written and isinstance(node.value, gast.BinOp):
+            node.value.left, node.value.right = self.visit(node.value.left), self.visit(node.value.right)
+            return node
+        return self.generic_visit(node)
 
     def visit_BinOp(self, node: gast.BinOp) -> gast.expr:
         self.generic_visit(node)

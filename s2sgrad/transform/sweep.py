@@ -159,9 +159,22 @@ class Sweep:
         )
         if element.is_scalar and self.instantiator.kind(value).is_scalar:
             return read  # one number: NumPy hands out a copy
-        copier = name(self.ctx.name_for(runtime.fresh_copy, "fresh_copy"))
         helper = name(self.ctx.name_for(runtime.unbroadcast, "unbroadcast"))
+        if not self.is_basic(target.slice):  # an index array may repeat an element: the last write wins
+            last = name(self.ctx.name_for(runtime.last_written, "last_written"))
+            return call(helper, [call(last, [read.value, index_expression(read.slice)]), name(value.id)])
+        copier = name(self.ctx.name_for(runtime.fresh_copy, "fresh_copy"))
         return call(helper, [call(copier, [read]), name(value.id)])
+
+    def is_basic(self, index: gast.expr) -> bool:
+        """Integers, slices, ``None`` and ``...``: each element is picked at most once."""
+        parts = index.elts if isinstance(index, gast.Tuple) else [index]
+        return all(
+            isinstance(p, gast.Slice)
+            or constant_value(p, "index array") in (None, Ellipsis)
+            or self.instantiator.kind(p) == INTEGER
+            for p in parts
+        )
 
     def zero_element(self, array: str, index: gast.expr, stmt: gast.stmt) -> List[gast.stmt]:
         out = self.own_buffer(array, stmt, container=True)
@@ -419,3 +432,13 @@ class Sweep:
         if isinstance(index, gast.Constant):
             return index.value is None or index.value is Ellipsis or type(index.value) is int
         return self.instantiator.kind(index) == INTEGER
+
+
+def index_expression(index: gast.expr) -> gast.expr:
+    """An index as an ordinary expression (``1:3`` as ``slice(1, 3)``), to pass to a function."""
+    if isinstance(index, gast.Slice):
+        bounds = [const(None) if b is None else b for b in (index.lower, index.upper, index.step)]
+        return call(name("slice"), bounds)
+    if isinstance(index, gast.Tuple):
+        return gast.Tuple(elts=[index_expression(e) for e in index.elts], ctx=gast.Load())
+    return index

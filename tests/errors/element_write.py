@@ -4,5 +4,5 @@ import numpy as np
 
 def f(x):
     head = x[:2]
-    head[0] = 5.0  # error: may share memory with another array
+    head[0] = 5.0  # error: they may share memory
     return np.sum(x * head)

@@ -1,0 +1,459 @@
+"""NumPy's memory semantics: which names share a buffer, which statements write one.
+
+The rest of the compiler reasons about values. Python does not: ``b = a``,
+``v = y[1:3]`` and ``t = x.T`` make names that share one buffer, and
+``y[i] = v``, ``b += 1`` (on an array), ``out=``, ``y.fill(v)`` and
+``y.sort()`` change that buffer for every name that shares it. This pass is
+the one place that model lives. It checks, per write, that reasoning about
+values gives exactly what NumPy computes, makes the few copies that make it
+so, and rejects (at the write's line) the programs where it cannot.
+
+The model
+    Buffers. Every name whose kind may be mutable (an array, a list, a dict,
+    anything unknown) points to a set of *buffers*: a parameter's own, an
+    allocation (the statement that made a new array), or ``global`` (module
+    and closure variables, and what a call may hand back from them).
+    Views. The result shares its operand's buffers when the operation may
+    return a view: a plain copy ``b = a``, basic indexing (integers, slices,
+    ``None``, ``...``) that leaves an array, the functions in ``VIEWS``, an
+    element of a list or tuple, and calls of the user's own functions (they
+    may return an argument). Everything else — arithmetic, ufuncs,
+    reductions, fancy indexing, ``numpy.copy`` — makes a new buffer.
+    Writes. ``y[index] = v`` (with ``out=``, ``copyto``, ``fill`` and ``sort``
+    rewritten into it by normalize.anf), ``b += v`` on a mutable ``b``,
+    ``items.append(v)``, and a called function that writes into its
+    parameter's buffer.
+
+The rules, for a write through ``n`` into buffers W
+    1. W holds no ``global`` buffer: the gradient never changes what the
+       caller can see, and the reverse sweep could not read the old values.
+    2. No other name that may point into W is read after the write (forward):
+       the value-based transform would not see the change through it.
+    3. Other names that point into W but are not read afterwards may still be
+       read by the reverse sweep, which runs after every write: they become
+       copies where they are made (``t = numpy.copy(view)``). If the write
+       goes through a view of a parameter, that view becomes a copy too.
+    4. A parameter written through its own name is copied on entry: the
+       gradient never writes into the caller's arrays.
+    5. A call whose callee writes into a parameter's buffer is rejected when
+       it passes a float array (calls are differentiated as functions of
+       their arguments, and the reverse sweep runs the callee again) or
+       anything read afterwards; integer data is passed as a copy, so the
+       change stays the callee's own.
+Names are tracked flow-sensitively (a name rebound to a new array is a new
+buffer) and loops to a fixpoint, so a rejection names a real hazard.
+"""
+
+import builtins
+import copy
+from typing import Any, Dict, FrozenSet, List, NamedTuple, Set
+
+import gast
+import numpy
+
+from .. import kinds as K
+from .. import runtime
+from ..analyze.calls import argument_kinds, bound_arguments, is_user_function
+from ..analyze.kinds import infer_kinds, kind_of_atom
+from ..analyze.ops import operation_of
+from ..context import Context
+from ..nodes import assign, call, constant_value, is_element_write, is_in_place, located, name, names_read, names_stored
+from ..parse.resolve import MISSING
+
+# Functions whose result may share memory with an argument.
+VIEWS = {
+    numpy.asarray,
+    numpy.asanyarray,
+    numpy.ascontiguousarray,
+    numpy.atleast_1d,
+    numpy.atleast_2d,
+    numpy.atleast_3d,
+    numpy.broadcast_to,
+    numpy.broadcast_arrays,
+    numpy.diagonal,
+    numpy.einsum,  # 'ij->ji' and 'ii->i' return views
+    numpy.expand_dims,
+    numpy.flip,
+    numpy.fliplr,
+    numpy.flipud,
+    numpy.moveaxis,
+    numpy.ravel,
+    numpy.real,
+    numpy.reshape,
+    numpy.rollaxis,
+    numpy.rot90,
+    numpy.split,
+    numpy.array_split,
+    numpy.squeeze,
+    numpy.swapaxes,
+    numpy.transpose,
+    builtins.max,  # max(a, b) is one of them
+    builtins.min,
+}
+# Functions whose purpose is to write into an argument (see normalize.anf for the ones rewritten).
+IN_PLACE = {
+    numpy.copyto,
+    numpy.put,
+    numpy.place,
+    numpy.putmask,
+    numpy.fill_diagonal,
+    numpy.put_along_axis,
+    numpy.random.shuffle,
+}
+# The views above that are arrays whenever their first argument is one.
+ARRAY_VIEWS = VIEWS - {numpy.split, numpy.array_split, numpy.broadcast_arrays, builtins.max, builtins.min}
+GLOBAL = "global"
+# Values a module or closure variable may hold that a write could change.
+MUTABLE_TYPES = (numpy.ndarray, list, dict, set, bytearray, tuple)
+# Operations whose adjoint reads the values of their operands (a copy, +, - and indexing do not).
+VALUE_FREE = (gast.Add, gast.Sub, gast.USub, gast.UAdd)
+
+
+def in_place_function(func: object) -> bool:
+    """A function called for the change it makes to an argument: ``numpy.copyto``, ``numpy.add.at``."""
+    if getattr(func, "__name__", None) == "at" and isinstance(getattr(func, "__self__", None), numpy.ufunc):
+        return True
+    try:
+        return func in IN_PLACE
+    except TypeError:  # unhashable
+        return False
+
+
+class Binding(NamedTuple):
+    """What a name may hold at a point: its buffers, and the assignments that may have bound it."""
+
+    buffers: FrozenSet[str]
+    definitions: FrozenSet[int]  # ids of the Assign statements; empty for a parameter
+
+
+State = Dict[str, Binding]
+
+
+def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
+    analysis = _Analysis(tree, ctx)
+    analysis.block(tree.body, analysis.entry_state(), checking=True)
+    ctx.written_parameters = frozenset(analysis.written_parameters)
+    copier = ctx.reference(numpy, "copy")
+    entry = [assign(p, call(copy.deepcopy(copier), [name(p)]), tree.body[0]) for p in analysis.copied_parameters]
+    tree.body = entry + _with_copies(tree.body, analysis, copier, ctx)
+    return tree
+
+
+class _Analysis:
+    def __init__(self, tree: gast.FunctionDef, ctx: Context) -> None:
+        self.ctx = ctx
+        self.parameters = [a.id for a in tree.args.args]
+        self.locals = names_stored(tree) | set(self.parameters)
+        self.kinds = infer_kinds(tree, ctx)
+        self.live_after = _live_after(tree)
+        self.value_reads = _value_reads(tree.body, ctx)
+        self.definitions: Dict[int, gast.Assign] = {}
+        self.sharing: Set[int] = set()  # assignments whose value may share an operand's buffer
+        self.copied: Set[int] = set()  # assignments whose value becomes a copy (rule 3)
+        self.copied_parameters: List[str] = []  # rule 4
+        self.copied_arguments: Dict[int, List[gast.Name]] = {}  # rule 5: by statement, what it passes
+        self.written_parameters: Set[str] = set()  # parameters whose caller-visible buffer is written
+        self.breaks: List[List[State]] = []
+
+    def entry_state(self) -> State:
+        return {p: Binding(frozenset([_parameter(p)]), frozenset()) for p in self.parameters if self.mutable(p)}
+
+    def mutable(self, variable: str) -> bool:
+        kind = self.kinds.get(variable, K.UNKNOWN)
+        return not (kind.is_scalar or kind.tag in ("shape", "function"))
+
+    # ----- the forward walk -----
+
+    def block(self, stmts: List[gast.stmt], state: State, checking: bool) -> State:
+        for stmt in stmts:
+            state = self.statement(stmt, state, checking)
+        return state
+
+    def statement(self, stmt: gast.stmt, state: State, checking: bool) -> State:
+        if isinstance(stmt, gast.If):
+            body = self.block(stmt.body, dict(state), checking)
+            return _join(body, self.block(stmt.orelse, dict(state), checking))
+        if isinstance(stmt, (gast.For, gast.While)):
+            return self.loop(stmt, state, checking)
+        if isinstance(stmt, gast.Break) and self.breaks:
+            self.breaks[-1].append(dict(state))
+        value = getattr(stmt, "value", None)
+        if checking and isinstance(stmt, (gast.Expr, gast.Assign)) and isinstance(value, gast.Call):
+            self.call_writes(stmt, state)
+        if not isinstance(stmt, gast.Assign):
+            return state
+        if is_element_write(stmt):
+            if checking:
+                self.write(stmt, stmt.targets[0].value.id, state, element=True)
+            return state
+        target = stmt.targets[0].id
+        in_place = (is_in_place(stmt) or self.is_append(value)) and target in state
+        if in_place and checking:
+            self.write(stmt, target, state, element=False)
+        state = dict(state)
+        if not self.mutable(target):
+            state.pop(target, None)
+        elif in_place:  # the same object, now holding what it was updated with too (a list's new item)
+            state[target] = Binding(state[target].buffers | self.buffers_of(stmt, state), state[target].definitions)
+        else:
+            self.definitions[id(stmt)] = stmt
+            state[target] = Binding(self.buffers_of(stmt, state), frozenset([id(stmt)]))
+        return state
+
+    def loop(self, stmt: gast.stmt, state: State, checking: bool) -> State:
+        """The state at the loop's top is a fixpoint; exits join the states at its top and at each ``break``."""
+        top = dict(state)
+        while True:
+            self.breaks.append([])
+            end = self.block(stmt.body, dict(top), checking=False)
+            self.breaks.pop()
+            joined = _join(top, end)
+            if joined == top:
+                break
+            top = joined
+        self.breaks.append([])
+        exits = [top, self.block(stmt.body, dict(top), checking)]
+        exits += self.breaks.pop()
+        exits.append(self.block(stmt.orelse, dict(top), checking))
+        result = exits[0]
+        for other in exits[1:]:
+            result = _join(result, other)
+        return result
+
+    # ----- what a value may share -----
+
+    def buffers_of(self, stmt: gast.Assign, state: State) -> FrozenSet[str]:
+        """The buffers the assigned value may point into (see "Views" above)."""
+        value, fresh = stmt.value, frozenset([f"allocation {id(stmt)}"])
+        op = operation_of(value, self.ctx)
+        if op.form == "subscript" and not self.may_be_view(value):
+            return fresh
+        if op.form in ("copy", "subscript"):
+            shared = self.buffers_of_atom(op.args[0], state)
+        elif op.form == "display":  # the container is an object of its own, holding its elements' buffers
+            elements = [self.buffers_of_atom(e, state) for e in op.args]
+            return frozenset().union(frozenset([f"container {id(stmt)}"]), *elements)
+        elif op.form == "call" and self.may_share(op.func, op.keywords):
+            operands = [*op.args, *[k.value for k in op.keywords]]
+            shared = frozenset().union(*[self.buffers_of_atom(a, state) for a in operands])
+        else:
+            return fresh
+        if shared:
+            self.sharing.add(id(stmt))
+        return shared if op.form in ("copy", "subscript") else fresh | shared
+
+    def may_share(self, func: Any, keywords: List[gast.keyword]) -> bool:
+        """A call that may return (part of) an argument: a view, or a function the compiler cannot see into."""
+        if func is numpy.array:
+            return any(k.arg == "copy" for k in keywords)
+        if func is runtime.append or func is MISSING or is_user_function(func, self.ctx):
+            return True
+        try:
+            return func in VIEWS or self.ctx.rules.lookup(func) is None
+        except TypeError:  # unhashable
+            return True
+
+    def buffers_of_atom(self, node: gast.expr, state: State) -> FrozenSet[str]:
+        if isinstance(node, (gast.Tuple, gast.List)):
+            return frozenset().union(*[self.buffers_of_atom(e, state) for e in node.elts])
+        if isinstance(node, gast.Name) and node.id in self.locals:
+            return state[node.id].buffers if node.id in state else frozenset()  # else a scalar
+        if isinstance(node, (gast.Name, gast.Attribute)):
+            value = self.ctx.resolve(node)
+            return frozenset([GLOBAL]) if value is MISSING or isinstance(value, MUTABLE_TYPES) else frozenset()
+        return frozenset()  # a literal
+
+    def may_be_view(self, value: gast.Subscript) -> bool:
+        """Basic indexing returns a view, unless it picks one element (a NumPy scalar, a copy)."""
+        if kind_of_atom(value.value, self.kinds, self.ctx).tag not in ("array", "integer"):
+            return True  # an element of a list is the object itself
+        index = value.slice.elts if isinstance(value.slice, gast.Tuple) else [value.slice]
+        for part in index:
+            if isinstance(part, gast.Slice) or constant_value(part, MISSING) in (None, Ellipsis):
+                continue
+            kind = kind_of_atom(part, self.kinds, self.ctx)
+            if not (kind.tag == "integer" and kind.ndim == 0):
+                return False  # fancy indexing copies
+        return True
+
+    def is_append(self, value: Any) -> bool:
+        return isinstance(value, gast.Call) and self.ctx.resolve(value.func) is runtime.append
+
+    # ----- writes -----
+
+    def write(self, stmt: gast.Assign, target: str, state: State, element: bool) -> None:
+        """Rules 1-4 for a write through ``target``; ``element``: a real in-place write in the generated code."""
+        if target not in state and target in self.locals:
+            return  # not an array (nor anything else that a write could share)
+        where = stmt.targets[0] if element else stmt
+        written = state[target].buffers if target in state else self.buffers_of_atom(name(target), state)
+        if self.kinds.get(target, K.UNKNOWN).is_container:  # a list changes; the arrays it holds do not
+            written = frozenset(b for b in written if b.startswith(("container ", "parameter ")))
+        if GLOBAL in written:
+            raise self.ctx.error(
+                where,
+                f"this changes {target!r} in place, and it may be (or share memory with) a global or closure array",
+                f"change a copy made in the function instead: {target} = {target}.copy()",
+            )
+        self.written_parameters |= {p for p in self.parameters if _parameter(p) in written}
+        shared = [m for m, b in state.items() if m != target and b.buffers & written]
+        for other in shared:
+            if other in self.live_after[id(stmt)]:
+                raise self.ctx.error(
+                    where,
+                    f"this changes {target!r} in place, which also changes {other!r} (they may share memory), "
+                    f"and {other!r} is read afterwards",
+                    f"make one of them a copy before the write, e.g. {target} = {target}.copy()",
+                )
+        if not element and self.kinds.get(target, K.UNKNOWN).is_container and written & {_parameter(target)}:
+            raise self.ctx.error(
+                where,
+                f"this changes the caller's {target!r} in place",
+                f"change a copy instead: {target} = list({target})",
+            )
+        if not element:
+            return  # the generated code computes the update as a new value: nothing else changes
+        for other in shared:
+            if other in self.value_reads:  # the reverse sweep may read it after the write: keep its value
+                self.copy_definitions(other, state, where)
+                self.copy_definitions(target, state, where)
+        if target in self.parameters and _parameter(target) in written:
+            if target not in self.copied_parameters:
+                self.copied_parameters.append(target)
+        elif any(b.startswith("parameter ") for b in written):  # a view of a parameter: write into a copy
+            self.copy_definitions(target, state, where)
+
+    def copy_definitions(self, variable: str, state: State, where: gast.AST) -> None:
+        """Rule 3: where ``variable`` was bound to memory it shares, bind it to a copy instead."""
+        for definition in state[variable].definitions & self.sharing:
+            if not self.is_array(variable, self.definitions[definition]):
+                line = self.definitions[definition].lineno
+                raise self.ctx.error(
+                    where,
+                    f"this write may change {variable!r} (line {line}), which may share memory with it "
+                    "and is not known to be an array that s2sgrad could copy apart",
+                    f"make {variable} a copy where it is made: {variable} = numpy.copy(...)",
+                )
+            self.copied.add(definition)
+
+    def is_array(self, variable: str, definition: gast.Assign) -> bool:
+        """Known to hold an array: by its kind, or as a view (basic index, ``reshape``...) of one."""
+        if self.kinds.get(variable, K.UNKNOWN).tag == "array":
+            return True
+        op = operation_of(definition.value, self.ctx)
+        view = op.form in ("copy", "subscript") or (op.form == "call" and op.func in ARRAY_VIEWS)
+        return view and kind_of_atom(op.args[0], self.kinds, self.ctx).tag == "array"
+
+    def call_writes(self, stmt: gast.stmt, state: State) -> None:
+        """Rule 5: a call of the user's function that changes an array it is passed, which is seen afterwards."""
+        value = stmt.value
+        func = self.ctx.resolve(value.func)
+        if not is_user_function(func, self.ctx) or self.ctx.callee_writes is None:
+            return
+        nodes = bound_arguments(func, list(value.args), list(value.keywords), self.ctx, value)
+        param_kinds = argument_kinds(func, nodes, lambda n: kind_of_atom(n, self.kinds, self.ctx))
+        for parameter in sorted(self.ctx.callee_writes(func, param_kinds)):
+            written = self.buffers_of_atom(nodes[parameter], state) if nodes[parameter] is not None else frozenset()
+            seen = [m for m, b in state.items() if b.buffers & written and m in self.live_after[id(stmt)]]
+            node = nodes[parameter]
+            data = isinstance(node, gast.Name) and self.kinds.get(node.id, K.UNKNOWN).tag == "integer"
+            if written and data and GLOBAL not in written and not seen:
+                self.copied_arguments.setdefault(id(stmt), []).append(node)  # the callee's change stays its own
+            elif written:  # a float array: the reverse sweep would run the callee again on the changed array
+                what = "a global or closure array" if GLOBAL in written else repr(seen[0]) if seen else "it"
+                raise self.ctx.error(
+                    value,
+                    f"{func.__name__}() changes its argument {parameter!r} in place, which changes {what}; "
+                    "s2sgrad differentiates calls as functions of their arguments",
+                    f"let {func.__name__} return the new array instead of changing {parameter}",
+                )
+
+
+def _parameter(variable: str) -> str:
+    return f"parameter {variable}"
+
+
+def _join(a: State, b: State) -> State:
+    joined = dict(a)
+    for variable, binding in b.items():
+        if variable in joined:
+            old = joined[variable]
+            binding = Binding(old.buffers | binding.buffers, old.definitions | binding.definitions)
+        joined[variable] = binding
+    return joined
+
+
+def _value_reads(stmts: List[gast.stmt], ctx: Context) -> Set[str]:
+    """Names read by an operation whose adjoint may need their values (what the reverse sweep may read)."""
+    found: Set[str] = set()
+    for stmt in stmts:
+        for block in (getattr(stmt, "body", None), getattr(stmt, "orelse", None)):
+            if isinstance(block, list):
+                found |= _value_reads(block, ctx)
+        value = getattr(stmt, "value", None)
+        if not isinstance(stmt, gast.Assign) or is_element_write(stmt):
+            continue
+        op = operation_of(value, ctx)
+        free = isinstance(getattr(value, "op", None), VALUE_FREE) or op.form in ("copy", "subscript", "display")
+        if not free and op.form != "logic":
+            found |= set(names_read(value))
+    return found
+
+
+# ----- liveness: what is read after a statement -----
+
+
+def _live_after(tree: gast.FunctionDef) -> Dict[int, Set[str]]:
+    """For each statement, the names that may be read after it (loops to a fixpoint)."""
+    found: Dict[int, Set[str]] = {}
+    _live_block(tree.body, set(), found)
+    return found
+
+
+def _live_block(stmts: List[gast.stmt], live: Set[str], found: Dict[int, Set[str]]) -> Set[str]:
+    for stmt in reversed(stmts):
+        found[id(stmt)] = live | found.get(id(stmt), set())
+        live = _live_before(stmt, found[id(stmt)], found)
+    return live
+
+
+def _live_before(stmt: gast.stmt, live: Set[str], found: Dict[int, Set[str]]) -> Set[str]:
+    if isinstance(stmt, gast.If):
+        body = _live_block(stmt.body, live, found)
+        return body | _live_block(stmt.orelse, live, found) | set(names_read(stmt.test))
+    if isinstance(stmt, (gast.For, gast.While)):
+        header = set(names_read(stmt.iter if isinstance(stmt, gast.For) else stmt.test))
+        top = live | header
+        while True:  # what the body reads flows around the loop (and out of it)
+            after = _live_block(stmt.body, top, found) | _live_block(stmt.orelse, live, found)
+            if after <= top:
+                return top
+            top |= after
+    reads = set(names_read(stmt))
+    if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and not is_in_place(stmt):
+        return (live - {stmt.targets[0].id}) | reads
+    return live | reads
+
+
+# ----- the rewrite -----
+
+
+def _with_copies(stmts: List[gast.stmt], analysis: _Analysis, copier: gast.expr, ctx: Context) -> List[gast.stmt]:
+    """``m = view`` becomes ``t = view; m = numpy.copy(t)``; ``h(y)`` becomes ``t = numpy.copy(y); h(t)``."""
+    out: List[gast.stmt] = []
+    for stmt in stmts:
+        for field in ("body", "orelse"):
+            if isinstance(getattr(stmt, field, None), list):
+                setattr(stmt, field, _with_copies(getattr(stmt, field), analysis, copier, ctx))
+        for argument in analysis.copied_arguments.get(id(stmt), []):
+            temp = ctx.namer.temp()
+            out.append(assign(temp, call(copy.deepcopy(copier), [name(argument.id)]), stmt))
+            argument.id = temp
+        if id(stmt) in analysis.copied and not isinstance(stmt.value, gast.Name):
+            temp = ctx.namer.temp()
+            out.append(assign(temp, stmt.value, stmt))
+            stmt.value = name(temp)
+        if id(stmt) in analysis.copied:
+            stmt.value = located(call(copy.deepcopy(copier), [stmt.value]), stmt.value)
+        out.append(stmt)
+    return out

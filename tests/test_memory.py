@@ -1,0 +1,368 @@
+"""NumPy's memory semantics (normalize/memory.py): views, aliases and in-place writes.
+
+Every program here was silently wrong once (the soundness issue's table and its random
+programs). Each now either gives f's value and the finite-difference gradient, without
+changing the caller's arrays, or is rejected at its line with a TransformError.
+Functions that change their own arguments are checked on fresh copies of the arguments
+for every evaluation (``pure``), as the gradient is the derivative at those arguments.
+"""
+
+import copy
+import functools
+
+import numpy as np
+import pytest
+from gradcheck import check_arguments_unchanged, check_grad
+
+import s2sgrad
+
+RNG = np.random.default_rng(8)
+GLOBAL_ARRAY = np.array([1.0, 2.0, 3.0])
+
+
+def vector(n):
+    return RNG.normal(size=n)
+
+
+# ----- writes after an operation the optimizer folds (x * 1.0 is not x) -----
+
+
+def written_after_times_one(x):
+    y = x * 1.0
+    y[0] = 10.0
+    return np.sum(y * x * x)
+
+
+def written_after_plus_zero(x):
+    y = x + 0.0
+    y[1] = 2.0
+    return np.sum(y * x)
+
+
+def written_after_power_one(x):
+    y = x**1
+    y[1] = 2.0
+    return np.sum(y * x)
+
+
+def view_times_one_written(x):
+    y = x[:] * 1.0
+    y[0] = 10.0
+    return np.sum(y * x * x)
+
+
+def filled(x):
+    y = x / 1.0
+    y.fill(2.0)
+    return np.sum(y * x)
+
+
+def exp_into_itself(x):
+    y = x * 1.0
+    np.exp(y, out=y)
+    return np.sum(y * x)
+
+
+def twice_computed_then_written(x):
+    a = x * 2.0
+    b = x * 2.0
+    b[0] = 0.0
+    return np.sum(a * b)
+
+
+# ----- out=, copyto, fill -----
+
+
+def multiply_out(x, y):
+    z = np.zeros(3)
+    np.multiply(x, y, out=z)
+    return np.sum(z * z)
+
+
+def result_of_out_call(x):
+    z = np.zeros(3)
+    w = np.sin(x, out=z)
+    return np.sum(w * x) + np.sum(z)
+
+
+def out_broadcasts_into_a_larger_array(x):
+    z = np.ones((2, 3))
+    np.multiply(x, 2.0, out=z)
+    return np.sum(z * z)
+
+
+def out_into_int_array(x):
+    z = np.zeros(3)
+    np.copyto(z, x * x)
+    return np.sum(z * x)
+
+
+def clip_out(x):
+    y = np.zeros(3)
+    np.clip(x * 3.0, -1.0, 1.0, out=y)
+    return np.sum(y * x)
+
+
+# ----- fancy indices with repeated elements: the last write wins -----
+
+
+def repeated_index_added(x, v):
+    y = x * 1.0
+    y[[0, 0]] += v
+    return np.sum(y * y)
+
+
+def repeated_index_assigned(x, v):
+    y = x * 1.0
+    y[[0, 2, 0]] = v
+    return np.sum(y * y * x)
+
+
+def mask_assigned(x, v):
+    y = x * 2.0
+    y[x > 0.0] = v
+    return np.sum(y * y)
+
+
+# ----- writes through views into memory that is read again -----
+
+
+def view_written_base_read_before(x):
+    y = x * 2.0
+    s = np.sum(y * x)
+    v = y[0:2]
+    v[0] = 1.0
+    return s + np.sum(v * v)
+
+
+def parameter_view_written(x, w):
+    s = np.sum(x * w)
+    v = x[:2]
+    v[0] = 1.0
+    return s + np.sum(v * w[:2])
+
+
+def reshaped_view_read_before_write(x, w):
+    t = x * 1.0
+    u = t.reshape(-1)
+    s = np.sum(u * w)
+    t[0] = 3.0
+    return s + np.sum(t * w)
+
+
+def row_scaled_in_place(a, b):
+    a[2, :] *= b[1, 2]
+    return np.sum(a * a)
+
+
+def column_scaled_by_another(a, n):
+    t = np.sin(a)
+    t[:, 1] *= t[:, n]
+    return np.sum(t)
+
+
+def int_array_cuts_the_dependence(x):
+    y = np.zeros(3, dtype=int)
+    y[0] = x
+    return y[0] * x + x
+
+
+def in_place_on_a_fresh_array_in_a_loop(x):
+    s = 0.0
+    for i in range(3):
+        t = x * (i + 1.0)
+        t += np.sin(t)
+        s = s + np.sum(t * x)
+    return s
+
+
+def parameter_sorted(x, w):
+    x.sort()
+    return np.sum(x * w)
+
+
+def scratch_written_by_helper(x):
+    flags = np.zeros(3, dtype=int)
+    return np.sum(x * x) * _count_positive(flags, x)
+
+
+def _count_positive(flags, x):
+    flags[:] = x > 0.0
+    return np.sum(flags) + 1.0
+
+
+def written_by_helper_then_unused(x):
+    return _scaled_first(x * 1.0) + np.sum(x)
+
+
+def _scaled_first(a):
+    a[0] *= 3.0
+    return np.sum(a * a)
+
+
+PROGRAMS = [
+    (written_after_times_one, (vector(3),), 0),
+    (written_after_plus_zero, (vector(3),), 0),
+    (written_after_power_one, (vector(3),), 0),
+    (view_times_one_written, (vector(3),), 0),
+    (filled, (vector(3),), 0),
+    (exp_into_itself, (vector(3),), 0),
+    (twice_computed_then_written, (vector(3),), 0),
+    (multiply_out, (vector(3), vector(3)), (0, 1)),
+    (result_of_out_call, (vector(3),), 0),
+    (out_broadcasts_into_a_larger_array, (vector(3),), 0),
+    (out_into_int_array, (vector(3),), 0),
+    (clip_out, (np.array([0.1, -0.2, 0.9]),), 0),
+    (repeated_index_added, (vector(3), 1.3), (0, 1)),
+    (repeated_index_assigned, (vector(3), vector(3)), (0, 1)),
+    (mask_assigned, (np.array([0.5, -1.0, 2.0]), 0.7), (0, 1)),
+    (view_written_base_read_before, (vector(3),), 0),
+    (parameter_view_written, (vector(3), vector(3)), (0, 1)),
+    (reshaped_view_read_before_write, (vector(3), vector(3)), (0, 1)),
+    (row_scaled_in_place, (vector((3, 3)), vector((3, 3))), (0, 1)),
+    (column_scaled_by_another, (vector((3, 3)), 2), 0),
+    (int_array_cuts_the_dependence, (1.7,), 0),
+    (in_place_on_a_fresh_array_in_a_loop, (vector(3),), 0),
+    (scratch_written_by_helper, (vector(3),), 0),
+]
+
+
+def pure(func):
+    """``func`` on copies of its arguments: what the gradient at those arguments is the derivative of."""
+
+    @functools.wraps(func)
+    def on_copies(*args):
+        return func(*copy.deepcopy(args))
+
+    return on_copies
+
+
+@pytest.mark.parametrize(("func", "args", "wrt"), [pytest.param(*p, id=p[0].__name__) for p in PROGRAMS])
+def test_gradient_matches_finite_differences(func, args, wrt):
+    check_grad(func, args, wrt=wrt, reference=pure(func))
+
+
+@pytest.mark.parametrize(("func", "args", "wrt"), [pytest.param(*p, id=p[0].__name__) for p in PROGRAMS])
+def test_unoptimized_gradient_matches_too(func, args, wrt):
+    check_grad(func, args, wrt=wrt, reference=pure(func), optimize=False)
+
+
+@pytest.mark.parametrize(("func", "args", "wrt"), [pytest.param(*p, id=p[0].__name__) for p in PROGRAMS])
+def test_the_caller_arrays_are_left_alone(func, args, wrt):
+    check_arguments_unchanged(func, args, wrt=wrt)
+
+
+def test_the_int_array_write_has_no_derivative():
+    assert s2sgrad.grad(int_array_cuts_the_dependence)(1.7) == pytest.approx(1.0 + 1.0)
+
+
+def test_the_last_of_repeated_elements_gets_the_adjoint():
+    x, v = np.array([1.0, 2.0, 3.0]), np.array([4.0, 5.0, 6.0])
+    dv = s2sgrad.grad(repeated_index_assigned, wrt=1)(x, v)
+    # y = [v[2], x[1], v[1]]: v[0] is overwritten by v[2]; f = v[2]**2 x[0] + x[1]**3 + v[1]**2 x[2]
+    assert np.allclose(dv, [0.0, 2 * v[1] * x[2], 2 * v[2] * x[0]])
+
+
+# ----- rejected: a write that another name would see -----
+
+
+def alias_updated_in_place(a):
+    b = a
+    b += 1.0
+    return np.sum(a * a)
+
+
+def strided_view_updated(x):
+    y = x * 2.0
+    v = y[::2]
+    v *= 3.0
+    return np.sum(y * x)
+
+
+def chained_assignment_written(a):
+    x = y = np.zeros(3)
+    x[0] = a
+    return np.sum(y) * a
+
+
+def transposed_view_updated(x):
+    y = np.outer(x, x)
+    t = y.T
+    t += 1.0
+    return np.sum(y * y)
+
+
+def reshaped_view_written(x):
+    y = x * 2.0
+    r = y.reshape(-1)
+    r[0] = 1.0
+    return np.sum(y * x)
+
+
+def asarray_alias_updated(x):
+    y = x * 2.0
+    z = np.asarray(y)
+    z += 1.0
+    return np.sum(y * x)
+
+
+def global_written(x):
+    a = np.sum(GLOBAL_ARRAY * x)
+    GLOBAL_ARRAY[0] = 5.0
+    return a
+
+
+def global_alias_written(x):
+    g = GLOBAL_ARRAY
+    g[0] = x
+    return np.sum(GLOBAL_ARRAY)
+
+
+def helper_changes_what_the_caller_reads(x):
+    y = x * 1.0
+    s = _scaled_first(y)
+    return s + np.sum(y * y)
+
+
+def added_at(x):
+    z = np.zeros(3)
+    np.add.at(z, [0, 0], x[:2])
+    return np.sum(z)
+
+
+def put_into(x):
+    y = x * 2.0
+    np.put(y, [0], 1.0)
+    return np.sum(y)
+
+
+def appended_to_the_callers_list(xs, x):
+    xs.append(x)
+    return xs[0] * x
+
+
+REJECTED = [
+    (alias_updated_in_place, (vector(3),), "'a' is read afterwards"),
+    (strided_view_updated, (vector(4),), "'y' is read afterwards"),
+    (chained_assignment_written, (1.5,), "'y' is read afterwards"),
+    (transposed_view_updated, (vector(3),), "'y' is read afterwards"),
+    (reshaped_view_written, (vector(3),), "'y' is read afterwards"),
+    (asarray_alias_updated, (vector(3),), "'y' is read afterwards"),
+    (global_written, (vector(3),), "global or closure array"),
+    (global_alias_written, (1.5,), "global or closure array"),
+    (helper_changes_what_the_caller_reads, (vector(3),), "changes its argument 'a' in place"),
+    (written_by_helper_then_unused, (vector(3),), "changes its argument 'a' in place"),
+    (added_at, (vector(3),), "changes an array in place"),
+    (put_into, (vector(3),), "changes an array in place"),
+    (appended_to_the_callers_list, ([1.0, 2.0], 1.5), "changes the caller's 'xs'"),
+]
+
+
+@pytest.mark.parametrize(("func", "args", "message"), [pytest.param(*r, id=r[0].__name__) for r in REJECTED])
+def test_rejected_at_the_write(func, args, message):
+    wrt = len(args) - 1 if isinstance(args[-1], float) else 0
+    with pytest.raises(s2sgrad.TransformError) as caught:
+        s2sgrad.grad(func, wrt=wrt)(*args)
+    assert message in caught.value.message
+    assert str(caught.value).startswith(f"{__file__}:{caught.value.line}:")
+    assert GLOBAL_ARRAY.tolist() == [1.0, 2.0, 3.0]

@@ -366,3 +366,29 @@ def test_rejected_at_the_write(func, args, message):
     assert message in caught.value.message
     assert str(caught.value).startswith(f"{__file__}:{caught.value.line}:")
     assert GLOBAL_ARRAY.tolist() == [1.0, 2.0, 3.0]
+
+
+# ----- the rest of the soundness table -----
+
+
+def _noisy(x):
+    return x * np.random.rand()
+
+
+def calls_a_helper_that_draws(x):
+    return _noisy(x) ** 2
+
+
+def test_a_helper_that_draws_random_numbers_is_rejected():
+    """Its gradient would run it again: a second draw, a different number."""
+    with pytest.raises(s2sgrad.TransformError, match="draws random numbers"):
+        s2sgrad.grad(calls_a_helper_that_draws)(1.5)
+
+
+def nested_list_product(p):
+    return p[0][0] * p[1] + p[0][1] ** 2
+
+
+def test_nested_list_adjoints_add_element_by_element():
+    g = s2sgrad.grad(nested_list_product)([[1.5, 3.0], 2.0])
+    assert g == [[2.0, 6.0], 1.5]

@@ -29,7 +29,7 @@ import numpy
 from .. import runtime
 from ..context import Context
 from ..kinds import Kind, array
-from ..nodes import assign, call, comment, const, located, name, names_stored, writes_of
+from ..nodes import assign, call, comment, const, constant_value, located, name, names_stored, writes_of
 from . import storage
 from .adjoints import Adjoints
 from .instantiate import Instantiator
@@ -53,6 +53,13 @@ def reverse(
     returned = tree.body[-1]
     trips = ctx.trips = count_trips(forward, ctx, kinds)
     sweep = Sweep(ctx, kinds, active, adjoints, Instantiator(ctx, kinds, active, adjoints), trips)
+    sweep.indexed_by_key = {
+        n.value.id
+        for n in gast.walk(tree)
+        if isinstance(n, gast.Subscript)
+        and isinstance(n.value, gast.Name)
+        and type(constant_value(n.slice)) in (int, str)
+    }
 
     backward: List[gast.stmt] = []
     result = returned.value

@@ -23,6 +23,7 @@ from .. import runtime
 from ..analyze.calls import argument_kinds, bound_arguments, is_user_function
 from ..analyze.kinds import kind_of_subscript
 from ..analyze.ops import Operation, operation_of
+from ..analyze.randomness import random_draw
 from ..context import Context
 from ..kinds import INTEGER, Kind
 from ..nodes import assign, assigned_name, call, const, constant_value, is_element_write, located, name, names_read
@@ -101,6 +102,7 @@ class Sweep:
     ) -> None:
         self.ctx, self.kinds, self.active, self.adjoints = ctx, kinds, active, adjoints
         self.instantiator, self.trips = instantiator, trips
+        self.indexed_by_key: Set[str] = set()  # names read as ``t[0]``/``t["k"]``: their adjoints may be lists
         self.reads: Dict[int, Reads] = {}  # by id of the forward statement
         self.exit_reads: Dict[int, Set[str]] = {}  # by id of a loop: read after it (the trip count)
         self.end_reads: Dict[int, Set[str]] = {}  # by id of a block: read at its end (by recomputation)
@@ -160,21 +162,11 @@ class Sweep:
         if element.is_scalar and self.instantiator.kind(value).is_scalar:
             return read  # one number: NumPy hands out a copy
         helper = name(self.ctx.name_for(runtime.unbroadcast, "unbroadcast"))
-        if not self.is_basic(target.slice):  # an index array may repeat an element: the last write wins
+        if not self._is_basic(target.slice):  # an index array may repeat an element: the last write wins
             last = name(self.ctx.name_for(runtime.last_written, "last_written"))
             return call(helper, [call(last, [read.value, index_expression(read.slice)]), name(value.id)])
         copier = name(self.ctx.name_for(runtime.fresh_copy, "fresh_copy"))
         return call(helper, [call(copier, [read]), name(value.id)])
-
-    def is_basic(self, index: gast.expr) -> bool:
-        """Integers, slices, ``None`` and ``...``: each element is picked at most once."""
-        parts = index.elts if isinstance(index, gast.Tuple) else [index]
-        return all(
-            isinstance(p, gast.Slice)
-            or constant_value(p, "index array") in (None, Ellipsis)
-            or self.instantiator.kind(p) == INTEGER
-            for p in parts
-        )
 
     def zero_element(self, array: str, index: gast.expr, stmt: gast.stmt) -> List[gast.stmt]:
         out = self.own_buffer(array, stmt, container=True)
@@ -346,6 +338,14 @@ class Sweep:
         active = [p for p, node in nodes.items() if isinstance(node, gast.Name) and node.id in self.active]
         if not active:
             return []
+        draw = random_draw(func)
+        if draw:
+            raise self.ctx.error(
+                stmt.value,
+                f"{func.__name__}() draws random numbers ({draw}), and its gradient would run it again: "
+                "a second, different draw",
+                "draw in the differentiated function and pass the values in, or register a rule for it.",
+            )
         param_kinds = argument_kinds(func, nodes, self.instantiator.kind)
         gradient = self.ctx.callee_gradient(func, tuple(active), param_kinds)
         if gradient.source:
@@ -379,7 +379,9 @@ class Sweep:
         d_y = name(self.adjoints.name_of(stmt.targets[0].id))
         index = subscript.slice
         if kind.tag in ("other", "sequence", "dict", "unknown") and type(constant_value(index)) in (int, str):
-            return self.add_to_element(base.id, index, d_y, stmt)
+            target = stmt.targets[0].id
+            nested = self.kinds.get(target, Kind("unknown")).is_container or target in self.indexed_by_key
+            return self.add_to_element(base.id, index, d_y, stmt, nested=nested)
         if kind.tag in ("other", "sequence", "dict"):
             raise self.ctx.error(
                 subscript,
@@ -413,13 +415,20 @@ class Sweep:
         self.adjoints.define_owned(var, always=container)
         return out
 
-    def add_to_element(self, var: str, index: gast.expr, value: gast.expr, stmt: gast.stmt) -> List[gast.stmt]:
-        """``y = t[k]`` on a tuple or dict: ``d_t[k] = d_t[k] + d_y``, ``d_t`` a container this code owns."""
+    def add_to_element(
+        self, var: str, index: gast.expr, value: gast.expr, stmt: gast.stmt, nested: bool = False
+    ) -> List[gast.stmt]:
+        """``y = t[k]`` on a tuple or dict: ``d_t[k] = d_t[k] + d_y``, ``d_t`` a container this code owns.
+
+        ``nested``: the element may itself be a list (``p[0][0]``), whose adjoints add element by element.
+        """
         d_var = self.adjoints.name_of(var)
         out = self.own_buffer(var, stmt, container=True)
         element = gast.Subscript(value=name(d_var), slice=copy.deepcopy(index), ctx=gast.Load())
         target = gast.Subscript(value=name(d_var), slice=copy.deepcopy(index), ctx=gast.Store())
         total = gast.BinOp(left=element, op=gast.Add(), right=value)
+        if nested:
+            total = call(name(self.ctx.name_for(runtime.add_structured, "add_structured")), [element, value])
         out.append(located(gast.Assign(targets=[target], value=total, type_comment=None), stmt))
         return out
 

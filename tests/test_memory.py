@@ -176,6 +176,62 @@ def in_place_on_a_fresh_array_in_a_loop(x):
     return s
 
 
+# ----- writes through a view change its base (written back: y[index] = v) -----
+
+
+def strided_view_updated(x):
+    y = x * 2.0
+    v = y[::2]
+    v *= 3.0
+    return np.sum(y * x)
+
+
+def rows_updated_in_a_loop(a):
+    for row in a:
+        row *= 4.0
+    return np.sum(a * a)
+
+
+def rows_of_a_copy_scaled(x, a):
+    t = a * 1.0
+    for row in t:
+        row *= x
+    return np.sum(t * t)
+
+
+def row_view_filled(x):
+    y = np.zeros((3, 3))
+    for i in range(3):
+        row = y[i]
+        row[:] = x * i
+    return np.sum(y * y)
+
+
+def element_of_a_listed_array_written(x):
+    ys = [x * 1.0, x * 2.0]
+    y = ys[0]
+    y[0] = 7.0
+    return np.sum(ys[0] * x)
+
+
+def view_made_in_a_while_loop(x):
+    y = x * 1.0
+    k = 0
+    while k < 2:
+        w = y[:]
+        w[k] = w[k] * 3.0
+        k += 1
+    return np.sum(y * x)
+
+
+def copy_then_rebind_then_write(x):
+    y = x * 2.0
+    z = y
+    y = y + 1.0
+    z[0] = 3.0
+    return np.sum(y * z)
+
+
 def parameter_sorted(x, w):
     x.sort()
     return np.sum(x * w)
@@ -224,6 +280,13 @@ PROGRAMS = [
     (int_array_cuts_the_dependence, (1.7,), 0),
     (in_place_on_a_fresh_array_in_a_loop, (vector(3),), 0),
     (scratch_written_by_helper, (vector(3),), 0),
+    (strided_view_updated, (vector(4),), 0),
+    (rows_updated_in_a_loop, (vector((2, 3)),), 0),
+    (rows_of_a_copy_scaled, (0.5, vector((2, 3))), (0, 1)),
+    (row_view_filled, (vector(3),), 0),
+    (element_of_a_listed_array_written, (vector(3),), 0),
+    (view_made_in_a_while_loop, (vector(3),), 0),
+    (copy_then_rebind_then_write, (vector(3),), 0),
 ]
 
 
@@ -270,13 +333,6 @@ def alias_updated_in_place(a):
     b = a
     b += 1.0
     return np.sum(a * a)
-
-
-def strided_view_updated(x):
-    y = x * 2.0
-    v = y[::2]
-    v *= 3.0
-    return np.sum(y * x)
 
 
 def chained_assignment_written(a):
@@ -343,7 +399,6 @@ def appended_to_the_callers_list(xs, x):
 
 REJECTED = [
     (alias_updated_in_place, (vector(3),), "'a' is read afterwards"),
-    (strided_view_updated, (vector(4),), "'y' is read afterwards"),
     (chained_assignment_written, (1.5,), "'y' is read afterwards"),
     (transposed_view_updated, (vector(3),), "'y' is read afterwards"),
     (reshaped_view_written, (vector(3),), "'y' is read afterwards"),
@@ -355,6 +410,7 @@ REJECTED = [
     (added_at, (vector(3),), "changes an array in place"),
     (put_into, (vector(3),), "changes an array in place"),
     (appended_to_the_callers_list, ([1.0, 2.0], 1.5), "changes the caller's 'xs'"),
+    (parameter_sorted, (vector(3), vector(3)), "no derivative rule for 'sort'"),
 ]
 
 

@@ -9,7 +9,6 @@ number, and goes away when callees return their forward values.)
 """
 
 import random
-import types
 from typing import Any, Callable, Optional, Set
 
 import gast
@@ -22,10 +21,13 @@ from ..parse.resolve import MISSING, resolve
 RANDOM_TYPES = (numpy.random.Generator, numpy.random.RandomState, random.Random)
 
 
-def random_draw(func: Callable, seen: Optional[Set[int]] = None) -> str:
-    """``"file.py:12"``, where ``func`` (or a function it calls) first draws a random number, or ""."""
+def random_draw(func: Callable, is_differentiated: Callable[[Any], bool], seen: Optional[Set[int]] = None) -> str:
+    """``"file.py:12"``, where ``func`` (or a function it calls) first draws a random number, or "".
+
+    ``is_differentiated`` tells the user's functions (whose source the compiler reads) from library ones.
+    """
     seen = set() if seen is None else seen
-    if id(func) in seen or not isinstance(func, types.FunctionType):
+    if id(func) in seen or not is_differentiated(func):
         return ""
     seen.add(id(func))
     source = parse_function(func)
@@ -36,8 +38,8 @@ def random_draw(func: Callable, seen: Optional[Set[int]] = None) -> str:
         callee = resolve(node.func, source.namespace, local_names)
         if _draws(callee):
             return f"{source.short_filename}:{source.file_line(node)}"
-        if isinstance(callee, types.FunctionType):
-            inner = random_draw(callee, seen)
+        if is_differentiated(callee):
+            inner = random_draw(callee, is_differentiated, seen)
             if inner:
                 return inner
     return ""

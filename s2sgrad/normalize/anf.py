@@ -124,7 +124,9 @@ class _Flattener:
             receiver = self.atom(node.func.value)
             args = [self.argument(a) for a in node.args]
             keywords = [gast.keyword(arg=k.arg, value=self.argument(k.value)) for k in node.keywords]
-            ordered = self.atom(located(call(self.ctx.reference(numpy, "sort"), [receiver, *args], keywords), node))
+            ordered = self.atom(
+                located(call(located(self.ctx.reference(numpy, "sort"), node.func), [receiver, *args], keywords), node)
+            )
             self.write_whole(receiver, ordered, node)
         else:
             what = _spelled(node.func)

@@ -46,7 +46,7 @@ buffer) and loops to a fixpoint, so a rejection names a real hazard.
 
 import builtins
 import copy
-from typing import Any, Dict, FrozenSet, List, NamedTuple, Set
+from typing import Any, Dict, FrozenSet, List, NamedTuple, Optional, Set, Tuple
 
 import gast
 import numpy
@@ -100,8 +100,16 @@ IN_PLACE = {
     numpy.put_along_axis,
     numpy.random.shuffle,
 }
-# The views above that are arrays whenever their first argument is one.
-ARRAY_VIEWS = VIEWS - {numpy.split, numpy.array_split, numpy.broadcast_arrays, builtins.max, builtins.min}
+# The views above that always return an ndarray.
+ARRAY_VIEWS = VIEWS - {
+    numpy.split,
+    numpy.array_split,
+    numpy.broadcast_arrays,
+    numpy.einsum,
+    numpy.real,
+    builtins.max,
+    builtins.min,
+}
 GLOBAL = "global"
 # Values a module or closure variable may hold that a write could change.
 MUTABLE_TYPES = (numpy.ndarray, list, dict, set, bytearray, tuple)
@@ -154,6 +162,8 @@ class _Analysis:
         self.copied_arguments: Dict[int, List[gast.Name]] = {}  # rule 5: by statement, what it passes
         self.written_parameters: Set[str] = set()  # parameters whose caller-visible buffer is written
         self.breaks: List[List[State]] = []
+        self.position: Dict[int, Tuple[List[gast.stmt], int]] = {}  # each statement's block and index in it
+        self.write_backs: Dict[int, gast.Assign] = {}  # ``v *= 3`` on ``v = y[::2]``: then ``y[::2] = v``
 
     def entry_state(self) -> State:
         return {p: Binding(frozenset([_parameter(p)]), frozenset()) for p in self.parameters if self.mutable(p)}
@@ -165,7 +175,8 @@ class _Analysis:
     # ----- the forward walk -----
 
     def block(self, stmts: List[gast.stmt], state: State, checking: bool) -> State:
-        for stmt in stmts:
+        for i, stmt in enumerate(stmts):
+            self.position[id(stmt)] = (stmts, i)
             state = self.statement(stmt, state, checking)
         return state
 
@@ -281,10 +292,18 @@ class _Analysis:
 
     # ----- writes -----
 
-    def write(self, stmt: gast.Assign, target: str, state: State, element: bool) -> None:
-        """Rules 1-4 for a write through ``target``; ``element``: a real in-place write in the generated code."""
+    def write(
+        self, stmt: gast.Assign, target: str, state: State, element: bool, after: Optional[gast.stmt] = None
+    ) -> None:
+        """Rules 1-4 for a write through ``target``; ``element``: a real in-place write in the generated code.
+
+        ``after``: the statement whose successors read what the write changes (``stmt`` itself unless
+        ``stmt`` is a write-back the pass adds).
+        """
         if target not in state and target in self.locals:
             return  # not an array (nor anything else that a write could share)
+        if after is None and self.write_back(stmt, target, state, element):
+            return
         where = stmt.targets[0] if element else stmt
         written = state[target].buffers if target in state else self.buffers_of_atom(name(target), state)
         if self.kinds.get(target, K.UNKNOWN).is_container:  # a list changes; the arrays it holds do not
@@ -296,9 +315,10 @@ class _Analysis:
                 f"change a copy made in the function instead: {target} = {target}.copy()",
             )
         self.written_parameters |= {p for p in self.parameters if _parameter(p) in written}
-        shared = [m for m, b in state.items() if m != target and b.buffers & written]
+        excluded = {target, *names_read(stmt.value)} if after is not None else {target}  # updated together
+        shared = [m for m, b in state.items() if m not in excluded and b.buffers & written]
         for other in shared:
-            if other in self.live_after[id(stmt)]:
+            if other in self.live_after[id(after or stmt)]:
                 raise self.ctx.error(
                     where,
                     f"this changes {target!r} in place, which also changes {other!r} (they may share memory), "
@@ -323,6 +343,38 @@ class _Analysis:
         elif any(b.startswith("parameter ") for b in written):  # a view of a parameter: write into a copy
             self.copy_definitions(target, state, where)
 
+    def write_back(self, stmt: gast.Assign, target: str, state: State, element: bool) -> bool:
+        """``v = y[index]; ...; v *= 3``: NumPy changes ``y`` through the view, so write ``y[index] = v`` after.
+
+        Only for a view made in the same block with nothing in between rebinding ``y`` or the index.
+        For a write into part of the view (``v[0] = 1``), ``v`` becomes a copy: the write goes into it,
+        and the write-back into ``y``, where the transform sees it.
+        """
+        if target not in state:
+            return False
+        definitions = state[target].definitions
+        if len(definitions) != 1:
+            return False
+        view = self.definitions[next(iter(definitions))]
+        value = view.value
+        if not (isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name) and self.may_be_view(value)):
+            return False
+        base = value.value.id
+        block, start = self.position[id(view)]
+        block_now, end = self.position[id(stmt)]
+        rebound = {base, *names_read(value.slice)}
+        if block is not block_now or any(names_stored(s) & rebound for s in block[start + 1 : end]):
+            return False
+        if base not in state or state[base].buffers != state[target].buffers:
+            return False
+        element = gast.Subscript(value=name(base), slice=copy.deepcopy(value.slice), ctx=gast.Store())
+        back = located(gast.Assign(targets=[located(element, stmt)], value=name(target), type_comment=None), stmt)
+        self.write(back, base, state, element=True, after=stmt)
+        self.write_backs[id(stmt)] = back
+        if element:
+            self.copied.add(id(view))
+        return True
+
     def copy_definitions(self, variable: str, state: State, where: gast.AST) -> None:
         """Rule 3: where ``variable`` was bound to memory it shares, bind it to a copy instead."""
         for definition in state[variable].definitions & self.sharing:
@@ -341,8 +393,9 @@ class _Analysis:
         if self.kinds.get(variable, K.UNKNOWN).tag == "array":
             return True
         op = operation_of(definition.value, self.ctx)
-        view = op.form in ("copy", "subscript") or (op.form == "call" and op.func in ARRAY_VIEWS)
-        return view and kind_of_atom(op.args[0], self.kinds, self.ctx).tag == "array"
+        if op.form == "call":
+            return op.func in ARRAY_VIEWS  # NumPy functions that always return an ndarray
+        return op.form in ("copy", "subscript") and kind_of_atom(op.args[0], self.kinds, self.ctx).tag == "array"
 
     def call_writes(self, stmt: gast.stmt, state: State) -> None:
         """Rule 5: a call of the user's function that changes an array it is passed, which is seen afterwards."""
@@ -456,4 +509,6 @@ def _with_copies(stmts: List[gast.stmt], analysis: _Analysis, copier: gast.expr,
         if id(stmt) in analysis.copied:
             stmt.value = located(call(copy.deepcopy(copier), [stmt.value]), stmt.value)
         out.append(stmt)
+        if id(stmt) in analysis.write_backs:
+            out.append(analysis.write_backs[id(stmt)])
     return out

@@ -20,14 +20,14 @@ from typing import Dict, List
 import gast
 
 from ..context import Context
-from ..nodes import blocks_of, header_of, names_read, reads_of, writes_of
+from ..nodes import blocks_of, header_of, names_read, names_written_in_place, reads_of, writes_of
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
     definitions = Counter(n for stmt in _simple_statements(tree.body) for n in writes_of(stmt))
     reads = Counter(n for stmt in _simple_statements(tree.body) for n in _reads_here(stmt))
     _coalesce(tree.body, ctx.namer.temporaries, definitions, reads)
-    _propagate(tree.body, {})
+    _propagate(tree.body, {}, names_written_in_place(tree))
     _drop_self_copies(tree.body)
     return tree
 
@@ -61,8 +61,12 @@ def _is_copy(stmt: gast.stmt) -> bool:
     )
 
 
-def _propagate(body: List[gast.stmt], copies: Dict[str, str]) -> None:
-    """Replace reads of ``a`` after ``a = b`` by ``b`` until either is reassigned."""
+def _propagate(body: List[gast.stmt], copies: Dict[str, str], shared: "set[str]") -> None:
+    """Replace reads of ``a`` after ``a = b`` by ``b`` until either is reassigned.
+
+    Not where ``a`` or ``b`` is ``shared`` (written into in place): a write through one name must
+    stay visible to every later read of the other, which dead-code elimination checks by name.
+    """
     for stmt in body:
         if blocks_of(stmt):
             written = writes_of(stmt)
@@ -70,12 +74,12 @@ def _propagate(body: List[gast.stmt], copies: Dict[str, str]) -> None:
             for node in header_of(stmt):
                 _substitute(node, copies)
             for block in blocks_of(stmt):
-                _propagate(block, dict(copies))
+                _propagate(block, dict(copies), shared)
             continue
         _substitute(stmt, copies)
         for target in writes_of(stmt):
             copies = {a: b for a, b in copies.items() if target not in (a, b)}
-        if _is_copy(stmt) and stmt.targets[0].id != stmt.value.id:
+        if _is_copy(stmt) and stmt.targets[0].id != stmt.value.id and not {stmt.targets[0].id, stmt.value.id} & shared:
             copies[stmt.targets[0].id] = stmt.value.id
 
 

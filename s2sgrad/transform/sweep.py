@@ -338,7 +338,7 @@ class Sweep:
         active = [p for p, node in nodes.items() if isinstance(node, gast.Name) and node.id in self.active]
         if not active:
             return []
-        draw = random_draw(func)
+        draw = random_draw(func, lambda f: is_user_function(f, self.ctx))
         if draw:
             raise self.ctx.error(
                 stmt.value,

@@ -3,6 +3,8 @@ import numpy as np
 
 
 def f(x):
-    head = x[:2]
-    head[0] = 5.0  # error: they may share memory
-    return np.sum(x * head)
+    y = x * 2.0
+    head = y[:2]
+    tail = y[1:]
+    head[1] = 5.0  # error: they may share memory
+    return np.sum(tail * x[1:])

@@ -21,19 +21,23 @@ anyway. Cache hits and guard checks take no lock.
 
 import threading
 import weakref
-from types import CellType
+from types import CellType, FunctionType
 from typing import Any, Callable, Dict, Hashable, Iterable, Iterator, List
 
 from . import kinds as K
 from .parse.resolve import MISSING
 
 # How a guard reads its value now: from a dict (globals, builtins, a module's
-# __dict__), from a closure cell, or as an attribute.
-DICT, CELL, ATTR = "dict", "cell", "attr"
+# __dict__), from a closure cell, as an attribute, or as an attribute of a
+# function held by a weak reference.
+DICT, CELL, ATTR, FUNC = "dict", "cell", "attr", "func"
 
-# [how, where, key, expected, data]: ``data`` when ``expected`` may be replaced by a value of the
-# same kind (a list, so that the new value is kept and the next check is an identity check again).
+# [how, where, key, expected, data, weak]: ``data`` when ``expected`` may be replaced by a value of
+# the same kind (a list, so that the new value is kept and the next check is an identity check
+# again); ``weak`` when ``expected`` is a weak reference to a function. Functions are held weakly
+# so that an entry never keeps its own key (the function) alive: a redefined function is freed.
 Guard = List[Any]
+_DEAD = object()  # what a dead weak reference compares as: identical to nothing
 
 
 def _now(how: str, where: Any, key: Any) -> Any:
@@ -44,7 +48,11 @@ def _now(how: str, where: Any, key: Any) -> Any:
             return where.cell_contents
         except ValueError:  # an empty cell
             return MISSING
-    return getattr(where, key, MISSING)
+    return getattr(where() if how is FUNC else where, key, MISSING)
+
+
+def _expected(guard: Guard) -> Any:
+    return (guard[3]() or _DEAD) if guard[5] else guard[3]
 
 
 def _data_kind(value: Any) -> Any:
@@ -79,9 +87,9 @@ class Guards:
         except ValueError:  # an empty closure cell
             pass
         for guard in self._guards:
-            how, where, key, expected, data = guard
+            how, where, key, _, data, _ = guard
             now = _now(how, where, key)
-            if now is not expected and not (data and _same_data_kind(guard, now)):
+            if now is not _expected(guard) and not (data and _same_data_kind(guard, now)):
                 return False
         self._check = _compiled_check(self._guards)  # data was replaced: check for the new values
         return True
@@ -89,12 +97,16 @@ class Guards:
 
 def _compiled_check(guards: List[Guard]) -> Callable[[], bool]:
     """``lambda: w0.get('np', M) is e0 and ...``: about 40 ns a guard, a third of a loop's cost."""
-    names: Dict[str, Any] = {"M": MISSING}
+    names: Dict[str, Any] = {"M": MISSING, "D": _DEAD}
     terms = []
-    for i, (how, where, key, expected, _) in enumerate(guards):
+    for i, (how, where, key, expected, _, weak) in enumerate(guards):
         names[f"w{i}"], names[f"e{i}"] = where, expected
-        read = {DICT: f"w{i}.get({key!r}, M)", CELL: f"w{i}.cell_contents"}.get(how, f"getattr(w{i}, {key!r}, M)")
-        terms.append(f"{read} is e{i}")
+        read = {
+            DICT: f"w{i}.get({key!r}, M)",
+            CELL: f"w{i}.cell_contents",
+            FUNC: f"getattr(w{i}(), {key!r}, M)",
+        }.get(how, f"getattr(w{i}, {key!r}, M)")
+        terms.append(f"{read} is (e{i}() or D)" if weak else f"{read} is e{i}")
     return eval(f"lambda: {' and '.join(terms) or 'True'}", names)
 
 
@@ -107,13 +119,19 @@ def _same_data_kind(guard: Guard, now: Any) -> bool:
 
 def function_guards(func: Callable) -> List[Guard]:
     """Guards on what a function object can change in place: its code and its defaults (by identity)."""
-    return [[ATTR, func, a, getattr(func, a, MISSING), False] for a in ("__code__", "__defaults__", "__kwdefaults__")]
+    where = weakref.ref(func)
+    return [
+        [FUNC, where, a, getattr(func, a, MISSING), False, False]
+        for a in ("__code__", "__defaults__", "__kwdefaults__")
+    ]
 
 
 def read_guard(where: Any, key: Any, value: Any) -> Guard:
     """The guard for a value read from a dict (``key`` given), a cell (``key`` None) or an attribute."""
     how = CELL if isinstance(where, CellType) else DICT if isinstance(where, dict) else ATTR
-    return [how, where, key, value, _data_kind(value) is not None]
+    if isinstance(value, FunctionType):
+        return [how, where, key, weakref.ref(value), False, True]
+    return [how, where, key, value, _data_kind(value) is not None, False]
 
 
 class TransformCache:

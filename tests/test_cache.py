@@ -1,9 +1,11 @@
 """The cache never serves a stale gradient: guards on code, defaults, globals, cells and callees."""
 
+import gc
 import importlib
 import os
 import sys
 import textwrap
+import weakref
 
 import numpy
 import pytest
@@ -182,3 +184,13 @@ def test_a_file_edited_after_import_is_an_error_not_the_new_text(tmp_path, monke
         assert "importlib.reload" in str(caught.value)
     finally:
         del sys.modules["s2sgrad_edited_module"]
+
+
+def test_an_entry_does_not_keep_its_function_alive(tmp_path):
+    text = "def f(x):\n    return f_helper(x) * x\n\ndef f_helper(x):\n    return x * x\n"
+    ns = run_cell({}, tmp_path / "cell.py", text)
+    assert s2sgrad.grad(ns["f"])(2.0) == 12.0
+    alive = weakref.ref(ns["f"])
+    run_cell(ns, tmp_path / "cell2.py", "def f(x):\n    return x\n")  # redefined: the old f is unreachable
+    gc.collect()
+    assert alive() is None

@@ -18,12 +18,23 @@ RNG = numpy.random.default_rng(7)
         (lambda x: numpy.log1p(x), -1.0, numpy.inf),
         (lambda x: numpy.arctanh(x), 1.0, numpy.inf),
         (lambda x: numpy.sqrt(x), 0.0, numpy.inf),
+        (lambda x: numpy.power(x, 0.5), 0.0, numpy.inf),
+        (lambda x: numpy.divide(1.0, x), 0.0, -numpy.inf),
     ],
-    ids=["log", "log2", "log10", "log1p", "arctanh", "sqrt"],
+    ids=["log", "log2", "log10", "log1p", "arctanh", "sqrt", "power", "divide"],
 )
 def test_numpy_functions_at_a_python_float_give_ieee_values_not_exceptions(func, at, expected):
     with pytest.warns(RuntimeWarning):  # NumPy warns in the function itself too
         assert s2sgrad.grad(func)(at) == expected
+
+
+def test_python_float_operators_keep_python_semantics():
+    """``x ** 0.5`` on a Python float is Python's math: its infinite derivative at 0.0 raises, as
+    ``0.0 ** -0.5`` does in Python; a NumPy float follows NumPy and gives inf."""
+    with pytest.raises(ZeroDivisionError):
+        s2sgrad.grad(lambda x: x**0.5)(0.0)
+    with pytest.warns(RuntimeWarning):
+        assert s2sgrad.grad(lambda x: x**0.5)(numpy.float64(0.0)) == numpy.inf
 
 
 def test_arctan2_at_the_origin_is_nan_as_in_numpy():

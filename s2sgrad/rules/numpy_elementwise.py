@@ -3,7 +3,9 @@
 Where a derivative divides by something the function's argument can make 0.0,
 the rule divides with ``ieee_divide``: the function used NumPy, which gives
 inf or nan there (``numpy.log(0.0)`` is ``-inf``), so its gradient does too,
-also for a Python float, where ``/`` would raise ZeroDivisionError.
+also for a Python float, where ``/`` would raise ZeroDivisionError. For the same
+reason ``numpy.divide`` and ``numpy.power`` have rules of their own, apart from
+the operators ``/`` and ``**``, which keep Python's semantics on Python floats.
 """
 
 import numpy
@@ -47,6 +49,18 @@ def log2(y, x):
 @adjoint(numpy.log10)
 def log10(y, x):
     d[x] += ieee_divide(d[y], x * numpy.log(10.0))
+
+
+@adjoint(numpy.divide, numpy.true_divide)
+def divide(z, x, y):
+    d[x] += unbroadcast(ieee_divide(d[z], y), x)
+    d[y] -= unbroadcast(ieee_divide(d[z] * z, y), y)
+
+
+@adjoint(numpy.power)
+def power(z, x, y):
+    d[x] += unbroadcast(d[z] * (y * numpy.power(x, y - 1)), x)  # numpy.power(0.0, -0.5) is inf, not an error
+    d[y] += unbroadcast(d[z] * (z * numpy.log(x)), y)
 
 
 @adjoint(numpy.sqrt)

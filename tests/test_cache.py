@@ -1,5 +1,7 @@
 """The cache never serves a stale gradient: guards on code, defaults, globals, cells and callees."""
 
+import __future__
+
 import gc
 import importlib
 import os
@@ -194,3 +196,15 @@ def test_an_entry_does_not_keep_its_function_alive(tmp_path):
     run_cell(ns, tmp_path / "cell2.py", "def f(x):\n    return x\n")  # redefined: the old f is unreachable
     gc.collect()
     assert alive() is None
+
+
+def test_a_cell_compiled_with_a_future_flag_it_does_not_spell(tmp_path):
+    """Notebooks carry ``from __future__ import annotations`` from cell to cell: f's code depends on it."""
+    path = tmp_path / "cell.py"
+    path.write_text(
+        "def f(x):\n    def scaled(v: float) -> float:\n        return 3.0 * v\n\n    return scaled(x) * x\n"
+    )
+    ns = {}
+    flag = __future__.annotations.compiler_flag
+    exec(compile(path.read_text(), str(path), "exec", flags=flag, dont_inherit=True), ns)
+    assert s2sgrad.grad(ns["f"])(2.0) == 12.0

@@ -5,16 +5,19 @@ Every node of the parsed tree keeps the line and column it had in the snippet;
 file, so that errors raised by any later stage point at the user's code.
 """
 
+import __future__
+
 import copy
 import dataclasses
 import functools
 import inspect
 import linecache
+import operator
 import os
 import textwrap
 from dataclasses import dataclass
 from types import CodeType
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import gast
 
@@ -165,7 +168,10 @@ def _check_source_runs(code: CodeType, name: str) -> None:
     objects compare equal when bytecode, constants, names and positions agree.
     """
     text = "".join(linecache.getlines(code.co_filename))
-    if any(candidate == code for candidate in _code_objects(text, code.co_filename).get(_place(code), ())):
+    compiled = _code_objects(text, code.co_filename, code.co_flags & _FUTURE_FLAGS)
+    if compiled is None:  # compiled with flags of its own (a notebook cell with top-level await): cannot tell
+        return
+    if any(candidate == code for candidate in compiled.get(_place(code), ())):
         return
     raise TransformError(
         f"the source of {name!r} in {os.path.basename(code.co_filename)} does not match the code that runs: "
@@ -180,13 +186,19 @@ def _place(code: CodeType) -> Tuple[str, int]:
     return code.co_name, code.co_firstlineno
 
 
+# The __future__ features a code object was compiled with (a notebook carries them from cell to cell).
+_FUTURE_FLAGS = functools.reduce(
+    operator.or_, (getattr(__future__, feature).compiler_flag for feature in __future__.all_feature_names)
+)
+
+
 @functools.lru_cache(maxsize=32)
-def _code_objects(text: str, filename: str) -> Dict[Tuple[str, int], List[CodeType]]:
-    """Every code object the text compiles to, by name and first line."""
+def _code_objects(text: str, filename: str, flags: int) -> Optional[Dict[Tuple[str, int], List[CodeType]]]:
+    """Every code object the text compiles to, by name and first line; None if it does not compile."""
     try:
-        pending = [compile(text, filename, "exec", dont_inherit=True)]
-    except (SyntaxError, ValueError):  # not Python as it stands: nothing in it runs
-        return {}
+        pending = [compile(text, filename, "exec", flags=flags, dont_inherit=True)]
+    except (SyntaxError, ValueError):
+        return None
     found: Dict[Tuple[str, int], List[CodeType]] = {}
     while pending:
         code = pending.pop()

@@ -208,3 +208,12 @@ def test_a_cell_compiled_with_a_future_flag_it_does_not_spell(tmp_path):
     flag = __future__.annotations.compiler_flag
     exec(compile(path.read_text(), str(path), "exec", flags=flag, dont_inherit=True), ns)
     assert s2sgrad.grad(ns["f"])(2.0) == 12.0
+
+
+def test_a_deleted_helper_is_not_called_through_a_stale_gradient(tmp_path):
+    ns = run_cell({}, tmp_path / "cell.py", "def helper(x):\n    return x * x\n\ndef f(x):\n    return helper(x)\n")
+    g = s2sgrad.grad(ns["f"])
+    assert g(3.0) == 6.0
+    del ns["helper"]
+    with pytest.raises(s2sgrad.TransformError, match="cannot tell which function 'helper' is"):
+        g(3.0)

@@ -1,21 +1,24 @@
 """The public transforms. Each works as a call and as a decorator, with or without arguments.
 
 A transformed function specializes on the kinds of its arguments at the first
-call (Python scalar, integer, ndarray of some rank) and then costs one
-dictionary lookup per call on top of the generated code.
+call (Python scalar, integer, ndarray of some rank) and then costs, per call on
+top of the generated code, one dictionary lookup and the guards' identity checks
+(s2sgrad.cache: about a microsecond), which recompile it when ``func``, its
+defaults or anything it resolved has changed.
 """
 
+import dataclasses
 import functools
 import inspect
-from types import FunctionType
-from typing import Any, Callable, Optional, Sequence, Tuple, Union
+from types import FunctionType, MethodType
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import numpy
 from numpy import ndarray
 
 from . import kinds as K
-from .cache import CACHE
-from .pipeline import STAGES, compile_reverse
+from .cache import CACHE, Guards
+from .pipeline import STAGES, Generated, compile_reverse
 from .rules import default_rules
 from .transform.reverse import ReverseOptions
 
@@ -51,18 +54,20 @@ def vjp(func: Callable, *primals: Any) -> Tuple[Any, Callable]:
 
     Integer (and other non-float) primals are not differentiated; their entry is None.
     """
-    params = _parameters(func)
-    floats = tuple(p for p, a in zip(params, primals) if K.kind_of(a).is_float)
+    target = _target(func)
+    floats = tuple(p for p, a in zip(target.visible, primals) if K.kind_of(a).is_float)
     if not floats:
         raise TypeError(f"vjp of {func.__name__!r}: no primal is a float or a float array")
-    generated = _specialized(func, floats, primals, ReverseOptions(with_value=True, tuple_wrt=True), True)
+    full = target.bind(primals, {})
+    options = ReverseOptions(with_value=True, tuple_wrt=True)
+    generated = _specialized(target.function, floats, full, options, True).function
     out = func(*primals)
 
     def vjp_fn(cotangent: Any) -> Tuple[Any, ...]:
         if numpy.shape(cotangent) != numpy.shape(out):
             raise ValueError(f"the cotangent has shape {numpy.shape(cotangent)}, the output {numpy.shape(out)}")
-        adjoints = dict(zip(floats, generated(*primals, cotangent)[1]))
-        return tuple(adjoints.get(p) for p in params)
+        adjoints = dict(zip(floats, generated(*full, cotangent)[1]))
+        return tuple(adjoints.get(p) for p in target.visible)
 
     return out, vjp_fn
 
@@ -73,14 +78,15 @@ def jacobian(func: Optional[Callable] = None, wrt: Wrt = 0, mode: str = "reverse
         return lambda f: jacobian(f, wrt, mode)
     if mode != "reverse":
         raise NotImplementedError("forward mode is not implemented yet; use mode='reverse'")
+    target = _target(func)
     names, as_tuple = _wrt_names(func, wrt)
     options = ReverseOptions(with_value=True, tuple_wrt=True)
 
     @functools.wraps(func)
     def jacobian_fn(*args: Any, **kwargs: Any) -> Any:
-        args = _bind(func, args, kwargs)
-        generated = _specialized(func, names, args, options, True)
-        out = func(*args)
+        args = target.bind(args, kwargs)
+        generated = _specialized(target.function, names, args, options, True).function
+        out = target.function(*args)
         rows = []
         for i in range(numpy.size(out)):
             basis = numpy.zeros(numpy.shape(out))
@@ -88,7 +94,7 @@ def jacobian(func: Optional[Callable] = None, wrt: Wrt = 0, mode: str = "reverse
             rows.append(generated(*args, basis if numpy.ndim(out) else 1.0)[1])
         by_arg = []
         for j, name in enumerate(names):
-            arg = args[_parameters(func).index(name)]
+            arg = args[_parameters(target.function).index(name)]
             stacked = numpy.array([numpy.asarray(r[j]) for r in rows]) if rows else numpy.zeros((0,))
             by_arg.append(stacked.reshape(numpy.shape(out) + numpy.shape(arg)))
         return tuple(by_arg) if as_tuple else by_arg[0]
@@ -130,86 +136,177 @@ def source(
         raise NotImplementedError("forward mode is not implemented yet; use mode='reverse'")
     if stage not in STAGES:
         raise ValueError(f"stage must be one of {STAGES}, not {stage!r}")
+    target = _target(func)
     names, as_tuple = _wrt_names(func, wrt)
-    param_kinds = _kinds_from_args(func, args) if args is not None else _kinds_from_annotations(func)
-    _check_wrt_kinds(func, names, param_kinds)
+    function = target.function
+    param_kinds = (
+        _kinds_from_args(function, target.bind(tuple(args), {}))
+        if args is not None
+        else _kinds_from_annotations(function)
+    )
+    _check_wrt_kinds(function, names, param_kinds)
     options = ReverseOptions(tuple_wrt=as_tuple)
-    generated = compile_reverse(func, names, param_kinds, options, do_optimize=optimize, stage=stage)
+    generated = compile_reverse(function, names, param_kinds, options, do_optimize=optimize, stage=stage)
     text = generated.listing() if stage != "normalized" else generated.source
     if report and stage != "normalized":
         return f"{text}\n{generated.report}"
     return text
 
 
+# ----- what is differentiated -----
+
+
+class _Target(NamedTuple):
+    """A Python function, with the arguments a bound method or ``functools.partial`` always passes it."""
+
+    function: FunctionType
+    prefix: tuple  # leading positional arguments: a method's instance or class, a partial's args
+    keywords: dict  # a partial's keywords
+    visible: List[str]  # the parameters the user passes (``wrt`` counts these)
+
+    def bind(self, args: tuple, kwargs: dict, signature: Optional[inspect.Signature] = None) -> tuple:
+        """All of the function's arguments, in order, its defaults filled in."""
+        signature = signature or _signature(self.function)
+        args = self.prefix + args if self.prefix else args
+        if kwargs or self.keywords or len(args) != len(signature.parameters):
+            bound = signature.bind(*args, **{**self.keywords, **kwargs})
+            bound.apply_defaults()
+            args = tuple(bound.arguments.values())
+        return args
+
+
+def _target(func: Callable) -> _Target:
+    """What running ``func`` runs: a function of Python source, and what it is called with.
+
+    A ``functools.wraps`` wrapper is itself (it runs and calls the wrapped
+    function); an ``lru_cache`` object is its ``__wrapped__`` (the cache does
+    not change values).
+    """
+    if not isinstance(func, (FunctionType, MethodType, functools.partial)) and not _is_lru_cache(func):
+        raise TypeError(
+            f"cannot differentiate {func!r}: it is not a Python function, a bound method, a functools.partial "
+            "or an lru_cache; wrap the call in a def, or register a derivative rule with s2sgrad.register_adjoint"
+        )
+    visible = _parameters(func)
+    if isinstance(func, MethodType):  # obj.method, Cls.classmethod: the instance or class is not differentiated
+        inner = _target(func.__func__)
+        return _Target(inner.function, (*inner.prefix, func.__self__), inner.keywords, visible)
+    if isinstance(func, functools.partial):
+        inner = _target(func.func)
+        return _Target(inner.function, inner.prefix + func.args, {**inner.keywords, **func.keywords}, visible)
+    if _is_lru_cache(func):
+        return _target(func.__wrapped__)
+    return _Target(func, (), {}, visible)
+
+
 # ----- the transformed function -----
 
 
 def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: bool) -> Callable:
+    target = _target(func)
     names, as_tuple = _wrt_names(func, wrt)
     options = ReverseOptions(with_value=with_value, tuple_wrt=as_tuple)
-    signature = inspect.signature(func)
-    arity = len(signature.parameters)
+    function, prefix = target.function, target.prefix
+    # The signature and how many arguments the caller passes: refreshed when the code or defaults change.
+    signature = [_signature(function)]
+    arity = [len(signature[0].parameters) - len(prefix)]
     # Keyed by each argument's type, or an ndarray's rank and dtype kind, or a function itself:
     # cheaper than kinds, and finer (float and numpy.float64 are one kind, two keys).
-    specializations = {}
+    specializations: Dict[tuple, _Specialized] = {}
 
     @functools.wraps(func)
     def differentiated(*args: Any, **kwargs: Any) -> Any:
-        if kwargs or len(args) != arity:
-            bound = signature.bind(*args, **kwargs)
-            bound.apply_defaults()
-            args = tuple(bound.arguments.values())
-        key = tuple(
-            [(a.ndim, a.dtype.kind) if type(a) is ndarray else a if type(a) is FunctionType else type(a) for a in args]
-        )
-        generated = specializations.get(key)
-        if generated is None:
-            generated = specializations[key] = _specialized(func, names, args, options, optimize, check_scalar=True)
-        return generated(*args)
+        if kwargs or target.keywords or len(args) != arity[0]:
+            full = target.bind(args, kwargs, signature[0])
+        else:
+            full = prefix + args if prefix else args
+        specialized = specializations.get(_key(full))
+        if specialized is None or not specialized.guards.hold():
+            signature[0] = _signature(function)  # its defaults may be new: bind again
+            arity[0] = len(signature[0].parameters) - len(prefix)
+            full = target.bind(args, kwargs, signature[0])
+            specialized = specializations[_key(full)] = _specialized(function, names, full, options, optimize, True)
+        return specialized.function(*full)
 
     return differentiated
 
 
+def _key(args: tuple) -> tuple:
+    return tuple(
+        [(a.ndim, a.dtype.kind) if type(a) is ndarray else a if type(a) is FunctionType else type(a) for a in args]
+    )
+
+
+class _Specialized(NamedTuple):
+    function: Callable
+    guards: Guards  # while they hold, ``function`` is the gradient of the function as it is
+
+
 def _specialized(
-    func: Callable,
+    func: FunctionType,
     names: Tuple[str, ...],
     args: Sequence[Any],
     options: ReverseOptions,
     optimize: bool,
     check_scalar: bool = False,
-) -> Callable:
+) -> _Specialized:
     param_kinds = _kinds_from_args(func, args)
+    _check_real(func, param_kinds, args)
     _check_wrt_kinds(func, names, param_kinds)
+    generated = _cached(func, names, param_kinds, options, optimize)
+    if not check_scalar or generated.result_kind == K.SCALAR:
+        return _Specialized(generated.function, generated.guards)
+    # The output's kind is only known when it runs: check the value the gradient computes
+    # anyway (never by calling func a second time, which would repeat its side effects).
+    with_value = _cached(func, names, param_kinds, dataclasses.replace(options, with_value=True), optimize)
+
+    def checked(*args: Any) -> Any:
+        value, gradient = with_value.function(*args)
+        _check_scalar_output(func, value)
+        return (value, gradient) if options.with_value else gradient
+
+    return _Specialized(checked, with_value.guards)
+
+
+def _cached(
+    func: FunctionType, names: Tuple[str, ...], param_kinds: dict, options: ReverseOptions, optimize: bool
+) -> Generated:
     key = (names, options, optimize, default_rules().version, tuple(param_kinds.values()))
-    generated = CACHE.get_or_build(
+    return CACHE.get_or_build(
         func, key, lambda: compile_reverse(func, names, param_kinds, options, do_optimize=optimize)
     )
-    if check_scalar and generated.result_kind != K.SCALAR:
-        out = func(*args)
-        if numpy.ndim(out) != 0 or numpy.iscomplexobj(out):
-            raise ValueError(
-                f"grad of {func.__name__!r} needs a real scalar output, but it returned shape {numpy.shape(out)}; "
-                "use s2sgrad.vjp or s2sgrad.jacobian for other outputs"
-            )
-    return generated.function
+
+
+def _check_scalar_output(func: Callable, out: Any) -> None:
+    if numpy.ndim(out) != 0 or numpy.iscomplexobj(out):
+        raise ValueError(
+            f"grad of {func.__name__!r} needs a real scalar output, but it returned shape {numpy.shape(out)}; "
+            "use s2sgrad.vjp or s2sgrad.jacobian for other outputs"
+        )
 
 
 # ----- arguments -----
 
 
 def _parameters(func: Callable) -> list:
-    return list(inspect.signature(func).parameters)
+    return list(_signature(func).parameters)
 
 
-def _bind(func: Callable, args: Sequence[Any], kwargs: dict) -> tuple:
-    bound = inspect.signature(func).bind(*args, **kwargs)
-    bound.apply_defaults()
-    return tuple(bound.arguments.values())
+def _signature(func: Callable) -> inspect.Signature:
+    """The signature of what runs: a ``functools.wraps`` wrapper's own, not its ``__wrapped__``'s."""
+    return inspect.signature(func.__wrapped__ if _is_lru_cache(func) else func, follow_wrapped=False)
+
+
+def _is_lru_cache(func: Callable) -> bool:
+    """``functools.lru_cache`` and ``functools.cache`` objects (C wrappers of a Python function)."""
+    return hasattr(func, "cache_info") and isinstance(getattr(func, "__wrapped__", None), FunctionType)
 
 
 def _wrt_names(func: Callable, wrt: Wrt) -> Tuple[Tuple[str, ...], bool]:
     params = _parameters(func)
     as_tuple = isinstance(wrt, (tuple, list))
+    if as_tuple and not wrt:
+        raise ValueError(f"wrt={wrt!r} names no argument; give a position or name of {func.__name__}'s arguments")
     names = []
     for item in wrt if as_tuple else [wrt]:
         if isinstance(item, int) and not isinstance(item, bool) and -len(params) <= item < len(params):
@@ -224,10 +321,8 @@ def _wrt_names(func: Callable, wrt: Wrt) -> Tuple[Tuple[str, ...], bool]:
 
 
 def _kinds_from_args(func: Callable, args: Sequence[Any]) -> dict:
-    params = _parameters(func)
-    if len(args) != len(params):
-        args = _bind(func, args, {})
-    return {p: K.kind_of(a) for p, a in zip(params, args)}
+    """The kinds of all of ``func``'s arguments (``args``: every one, in order)."""
+    return {p: K.kind_of(a) for p, a in zip(_parameters(func), args)}
 
 
 def _kinds_from_annotations(func: Callable) -> dict:
@@ -251,3 +346,22 @@ def _check_wrt_kinds(func: Callable, names: Tuple[str, ...], param_kinds: dict) 
                 f"cannot differentiate {func.__name__} with respect to {name!r}: it is {what}; "
                 "pass a float (2.0, not 2) or a float array"
             )
+
+
+def _check_real(func: Callable, param_kinds: dict, args: Sequence[Any]) -> None:
+    """Complex numbers are not differentiated yet: reject them rather than return a complex "gradient"."""
+    for name, arg in zip(param_kinds, args):
+        if _is_complex(arg):
+            raise TypeError(
+                f"cannot differentiate {func.__name__}: argument {name!r} is complex, and complex "
+                "differentiation is not supported yet; pass real and imaginary parts as two float arguments"
+            )
+
+
+def _is_complex(value: Any) -> bool:
+    """A complex number or array, or a list, tuple or dict holding one."""
+    if isinstance(value, (list, tuple)):
+        return any(_is_complex(v) for v in value)
+    if isinstance(value, dict):
+        return any(_is_complex(v) for v in value.values())
+    return isinstance(value, (complex, numpy.complexfloating)) or (type(value) is ndarray and value.dtype.kind == "c")

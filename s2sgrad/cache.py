@@ -1,30 +1,169 @@
-"""Stage 7 — cache: each generated function is built once per specialization.
+"""Stage 7 — cache: each generated function is built once per specialization, and never used stale.
 
-Entries live as long as the user's function (a weak reference), so
-redefining a function in a notebook builds afresh, and keys hold everything
-that changes the generated code: wrt, options, the rule table's version and
-the argument kinds.
+Entries live as long as the user's function (a weak reference); keys hold
+everything chosen at the call (wrt, options, the rule table's version, the
+argument kinds). Everything else a compilation depended on is checked by
+*guards* on every use, the way a JIT guards its compiled frames: the
+function's ``__code__``, ``__defaults__`` and ``__kwdefaults__``, and each
+global, builtin, closure cell and module attribute the compiler resolved, of
+this function and (transitively) of every function it calls. A guard is an
+identity check; a value that is data (a float, an array, a list) may change
+while its kind stays the same, because generated code reads it live, as
+``func`` does. When a guard fails, the entry is rebuilt.
+
+Compilation holds one re-entrant lock: concurrent first calls compile once,
+and a recursive gradient (or two mutually recursive ones) finds its own entry
+under construction in the same thread. One lock, not one per key: per-key locks
+deadlock when two threads start compiling two mutually recursive functions
+from opposite ends, and compilation is pure Python, so the GIL serializes it
+anyway. Cache hits and guard checks take no lock.
 """
 
+import threading
 import weakref
-from typing import Any, Callable, Dict, Hashable
+from types import CellType, FunctionType
+from typing import Any, Callable, Dict, Hashable, Iterable, Iterator, List
+
+from . import kinds as K
+from .parse.resolve import MISSING
+
+# How a guard reads its value now: from a dict (globals, builtins, a module's
+# __dict__), from a closure cell, as an attribute, or as an attribute of a
+# function held by a weak reference.
+DICT, CELL, ATTR, FUNC = "dict", "cell", "attr", "func"
+
+# [how, where, key, expected, data, weak]: ``data`` when ``expected`` may be replaced by a value of
+# the same kind (a list, so that the new value is kept and the next check is an identity check
+# again); ``weak`` when ``expected`` is a weak reference to a function. Functions are held weakly
+# so that an entry never keeps its own key (the function) alive: a redefined function is freed.
+Guard = List[Any]
+_DEAD = object()  # what a dead weak reference compares as: identical to nothing
+
+
+def _now(how: str, where: Any, key: Any) -> Any:
+    if how is DICT:
+        return where.get(key, MISSING)
+    if how is CELL:
+        try:
+            return where.cell_contents
+        except ValueError:  # an empty cell
+            return MISSING
+    return getattr(where() if how is FUNC else where, key, MISSING)
+
+
+def _expected(guard: Guard) -> Any:
+    return (guard[3]() or _DEAD) if guard[5] else guard[3]
+
+
+def _data_kind(value: Any) -> Any:
+    """The kind of a value generated code reads live (a number, an array, a container), else None."""
+    kind = K.kind_of(value)
+    return None if kind.tag in ("function", "other") else kind
+
+
+class Guards:
+    """What a compilation read, checked on each use of what it built."""
+
+    __slots__ = ("_check", "_guards")
+
+    def __init__(self, guards: Iterable[Guard] = ()) -> None:
+        self._guards: List[Guard] = []
+        seen = set()
+        for guard in guards:
+            place = (guard[0], id(guard[1]), guard[2])
+            if place not in seen:
+                seen.add(place)
+                self._guards.append(guard)
+        self._check = _compiled_check(self._guards)
+
+    def __iter__(self) -> Iterator[Guard]:
+        return iter(self._guards)
+
+    def hold(self) -> bool:
+        """True while every value read is the one compiled against (or, for data, of the same kind)."""
+        try:
+            if self._check():  # the common case: one expression of identity checks
+                return True
+        except (KeyError, AttributeError, ValueError):  # a name deleted, a function freed, a cell emptied
+            pass
+        for guard in self._guards:
+            how, where, key, _, data, _ = guard
+            now = _now(how, where, key)
+            if now is not _expected(guard) and not (data and _same_data_kind(guard, now)):
+                return False
+        self._check = _compiled_check(self._guards)  # data was replaced: check for the new values
+        return True
+
+
+def _compiled_check(guards: List[Guard]) -> Callable[[], bool]:
+    """``lambda: w0['np'] is e0 and ...``: one expression, a fraction of a loop's cost."""
+    names: Dict[str, Any] = {"M": MISSING, "D": _DEAD}
+    terms = []
+    for i, (how, where, key, expected, _, weak) in enumerate(guards):
+        names[f"w{i}"], names[f"e{i}"] = where, expected
+        # Plain subscripts and attributes where the value was there: a missing one raises, and
+        # hold() then takes the slow path, which tells a change from a failure.
+        read = {
+            DICT: f"w{i}[{key!r}]" if expected is not MISSING else f"w{i}.get({key!r}, M)",
+            CELL: f"w{i}.cell_contents",
+            FUNC: f"w{i}().{key}",
+        }.get(how, f"getattr(w{i}, {key!r}, M)")
+        terms.append(f"{read} is (e{i}() or D)" if weak else f"{read} is e{i}")
+    return eval(f"lambda: {' and '.join(terms) or 'True'}", names)
+
+
+def _same_data_kind(guard: Guard, now: Any) -> bool:
+    if _data_kind(now) != _data_kind(guard[3]):
+        return False
+    guard[3] = now
+    return True
+
+
+def function_guards(func: Callable) -> List[Guard]:
+    """Guards on what a function object can change in place: its code and its defaults (by identity)."""
+    where = weakref.ref(func)
+    return [
+        [FUNC, where, a, getattr(func, a, MISSING), False, False]
+        for a in ("__code__", "__defaults__", "__kwdefaults__")
+    ]
+
+
+def read_guard(where: Any, key: Any, value: Any) -> Guard:
+    """The guard for a value read from a dict (``key`` given), a cell (``key`` None) or an attribute."""
+    how = CELL if isinstance(where, CellType) else DICT if isinstance(where, dict) else ATTR
+    if isinstance(value, FunctionType):
+        return [how, where, key, weakref.ref(value), False, True]
+    return [how, where, key, value, _data_kind(value) is not None, False]
 
 
 class TransformCache:
     def __init__(self) -> None:
         self._entries: weakref.WeakKeyDictionary[Callable, Dict[Hashable, Any]] = weakref.WeakKeyDictionary()
+        self.lock = threading.RLock()  # held while compiling (see the module's docstring)
 
     def get_or_build(self, func: Callable, key: Hashable, build: Callable[[], Any]) -> Any:
+        """The entry for ``(func, key)`` if its guards hold, else a new one from ``build()``.
+
+        An entry has a ``guards`` attribute (:class:`Guards`).
+        """
         try:
-            per_function = self._entries.setdefault(func, {})
+            per_function = self._entries.get(func)
         except TypeError:  # not weakly referenceable: do not cache
-            return build()
-        if key not in per_function:
-            per_function[key] = build()
-        return per_function[key]
+            with self.lock:
+                return build()
+        entry = None if per_function is None else per_function.get(key)
+        if entry is not None and entry.guards.hold():
+            return entry
+        with self.lock:
+            per_function = self._entries.setdefault(func, {})
+            entry = per_function.get(key)
+            if entry is None or not entry.guards.hold():  # another thread may have just built it
+                entry = per_function[key] = build()
+            return entry
 
     def clear(self) -> None:
-        self._entries.clear()
+        with self.lock:
+            self._entries.clear()
 
 
 CACHE = TransformCache()

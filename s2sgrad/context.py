@@ -50,7 +50,7 @@ class Context:
             return self.param_kinds[node.id].function  # a function passed in: code is specialized on it
         if isinstance(node, gast.Attribute):
             base = self.resolve(node.value)
-            return MISSING if base is MISSING else getattr(base, node.attr, MISSING)
+            return MISSING if base is MISSING else self.source.namespace.attribute(base, node.attr)
         return resolve(node, self.source.namespace, self.local_names)
 
     def name_for(self, obj: Any, preferred: str) -> str:

@@ -1,19 +1,19 @@
 """The whole compiler, one line per stage: parse → normalize → analyze → transform → optimize → emit."""
 
 import functools
-from dataclasses import dataclass
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
 import gast
 
 from .analyze import active_names, infer_kinds
 from .analyze.kinds import kind_of_atom
-from .cache import CACHE
+from .cache import CACHE, Guards, function_guards, read_guard
 from .context import Context
 from .emit import compile_function, to_source
 from .kinds import UNKNOWN, Kind
 from .names import Namer
-from .nodes import names_stored
+from .nodes import COMMENT, names_stored
 from .normalize import normalize
 from .optimize import optimize
 from .parse import parse_function
@@ -36,6 +36,7 @@ class Generated:
     callees: Tuple["Generated", ...] = ()  # the gradients of the user functions it calls
     seed: str = "d_out"  # the name of its last parameter, the adjoint of the result
     name: str = ""  # the generated function's name
+    guards: Guards = field(default_factory=Guards)  # what must not change for it to stay valid
     written_parameters: FrozenSet[str] = frozenset()  # parameters whose arrays the function changes in place
 
     def listing(self) -> str:
@@ -66,10 +67,25 @@ def compile_reverse(
     stage: str = "optimized",
     rules: Optional[RuleTable] = None,
 ) -> Generated:
-    """Compile the reverse-mode derivative of ``func`` for parameters of these kinds."""
-    source = parse_function(func)
-    ctx = Context(source, rules or default_rules(), wrt, param_kinds, Namer.for_tree(source.tree))
-    ctx.callee_gradient, ctx.callee_result_kind, ctx.callee_writes = callee_gradient, callee_result_kind, callee_writes
+    """Compile the reverse-mode derivative of ``func`` for parameters of these kinds.
+
+    The result's guards hold what the compilation read: ``func``'s code and
+    defaults, the free names it resolved and, transitively, its callees' guards.
+    """
+    with CACHE.lock:  # one compilation at a time: the callee bookkeeping below is shared
+        guards = function_guards(func)  # first: what the source is read from
+        dependencies: List[Generated] = []
+        source = parse_function(func)
+        ctx = Context(source, rules or default_rules(), wrt, param_kinds, Namer.for_tree(source.tree))
+        ctx.callee_gradient, ctx.callee_result_kind, ctx.callee_writes = _recording_callees(dependencies)
+        generated = _compile(func, ctx, options, do_optimize, stage)
+        guards += [read_guard(*read) for read in source.namespace.reads if read[1] != COMMENT]  # not a user name
+        generated.guards = Guards(guards + [g for d in dependencies for g in d.guards])
+        return generated
+
+
+def _compile(func: Callable, ctx: Context, options: ReverseOptions, do_optimize: bool, stage: str) -> Generated:
+    source = ctx.source
     ctx.local_names = {a.id for a in source.tree.args.args} | _assigned_names(source.tree)
     tree = normalize(source.tree, ctx)
     ctx.kinds = infer_kinds(tree, ctx)
@@ -92,60 +108,72 @@ def compile_reverse(
 
 # ----- calls to the user's own functions -----
 
-_BUILDING: Dict[tuple, "_Later"] = {}  # callee gradients being compiled (recursion reaches them)
+# The callee compilations under way (id of the function, key). Only read and written while
+# CACHE.lock is held: one thread at a time, and a recursive call sees its own thread's.
+_BUILDING: Set[tuple] = set()
 
 
 class _Later:
     """A callee gradient still being compiled when a recursive call needs it: found at run time."""
 
-    def __init__(self, func: Callable, key: tuple) -> None:
-        self.func, self.key = func, key
+    def __init__(self, func: Callable, wrt: Tuple[str, ...], param_kinds: Dict[str, Kind]) -> None:
+        self.func, self.wrt, self.param_kinds = func, wrt, param_kinds
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return CACHE.get_or_build(self.func, self.key, _missing).function(*args, **kwargs)
+        return callee_gradient(self.func, self.wrt, self.param_kinds).function(*args, **kwargs)
 
 
-def _missing() -> Generated:
-    raise RuntimeError("a recursive gradient was used before it was compiled")
+def _recording_callees(dependencies: List[Generated]) -> Tuple[Callable, Callable, Callable]:
+    """``callee_gradient``, ``callee_result_kind`` and ``callee_writes`` for one compilation, noting what it used."""
+
+    def gradient(func: Callable, wrt: Tuple[str, ...], param_kinds: Dict[str, Kind]) -> Generated:
+        generated = callee_gradient(func, wrt, param_kinds)
+        dependencies.append(generated)
+        return generated
+
+    def result_kind(func: Callable, param_kinds: Dict[str, Kind]) -> Kind:
+        generated = _callee_result(func, param_kinds)
+        dependencies.append(generated)
+        return generated.result_kind
+
+    def writes(func: Callable, param_kinds: Dict[str, Kind]) -> FrozenSet[str]:
+        """The parameters whose arrays the called function changes in place."""
+        generated = _callee_result(func, param_kinds)
+        dependencies.append(generated)
+        return generated.written_parameters
+
+    return gradient, result_kind, writes
 
 
 def callee_gradient(func: Callable, wrt: Tuple[str, ...], param_kinds: Dict[str, Kind]) -> Generated:
     """The gradient of a function the differentiated code calls, compiled once per kinds and wrt."""
     key = (wrt, DEFAULT_OPTIONS, True, default_rules().version, tuple(param_kinds.values()))
-    if (id(func), key) in _BUILDING:  # recursion: names as that compilation names them
+
+    def later() -> Generated:  # what a recursive call finds: named as that compilation names them
         source = parse_function(func)
         seed = Namer.for_tree(source.tree).fresh("d_out")
-        return Generated("", _BUILDING[(id(func), key)], UNKNOWN, seed=seed, name=f"grad_{source.name}")
-    _BUILDING[(id(func), key)] = _Later(func, key)
-    try:
-        return CACHE.get_or_build(func, key, lambda: compile_reverse(func, wrt, param_kinds))
-    finally:
-        del _BUILDING[(id(func), key)]
+        return Generated("", _Later(func, wrt, param_kinds), UNKNOWN, seed=seed, name=f"grad_{source.name}")
+
+    return _built(func, key, later, lambda: compile_reverse(func, wrt, param_kinds))
 
 
-def callee_result_kind(func: Callable, param_kinds: Dict[str, Kind]) -> Kind:
-    """The kind of what a called function returns, for arguments of these kinds."""
-    normalized = _normalized_callee(func, param_kinds)
-    return UNKNOWN if normalized is None else normalized.result_kind
-
-
-def callee_writes(func: Callable, param_kinds: Dict[str, Kind]) -> FrozenSet[str]:
-    """The parameters whose arrays a called function changes in place."""
-    normalized = _normalized_callee(func, param_kinds)
-    return frozenset() if normalized is None else normalized.written_parameters
-
-
-def _normalized_callee(func: Callable, param_kinds: Dict[str, Kind]) -> Optional[Generated]:
-    """A called function in the core language; None while a recursive call is working it out."""
+def _callee_result(func: Callable, param_kinds: Dict[str, Kind]) -> Generated:
+    """The normalized form of a called function, for the kind of what it returns."""
     key = ("result kind", tuple(param_kinds.values()))
-    if (id(func), key) in _BUILDING:
-        return None
-    _BUILDING[(id(func), key)] = _Later(func, key)
-    try:
-        normalized = functools.partial(compile_reverse, func, (), param_kinds, stage="normalized")
-        return CACHE.get_or_build(func, key, normalized)
-    finally:
-        del _BUILDING[(id(func), key)]
+    normalized = functools.partial(compile_reverse, func, (), param_kinds, stage="normalized")
+    return _built(func, key, lambda: Generated("", None, UNKNOWN), normalized)  # recursive: kind unknown
+
+
+def _built(func: Callable, key: tuple, later: Callable[[], Generated], build: Callable[[], Generated]) -> Generated:
+    """The cache's entry for ``(func, key)``; a recursive call while it is built gets ``later()``."""
+    with CACHE.lock:
+        if (id(func), key) in _BUILDING:
+            return later()
+        _BUILDING.add((id(func), key))
+        try:
+            return CACHE.get_or_build(func, key, build)
+        finally:
+            _BUILDING.discard((id(func), key))
 
 
 def _assigned_names(tree: gast.FunctionDef) -> "set[str]":

@@ -17,6 +17,18 @@ def sign(x: Any) -> Any:
     return numpy.sign(x)
 
 
+def ieee_divide(a: Any, b: Any) -> Any:
+    """``a / b``, by NumPy's rules also for Python floats: ±inf or nan (and NumPy's warning), never ZeroDivisionError.
+
+    For the rules of NumPy functions: ``numpy.log(0.0)`` gives ``-inf`` in the
+    function, so its derivative at 0.0 is ``inf``, not an exception.
+    """
+    try:
+        return a / b
+    except ZeroDivisionError:
+        return numpy.divide(a, b)
+
+
 def zeros_like(x: Any) -> Any:
     """A zero adjoint of ``x``'s type and shape (0.0 for a Python scalar, a list for a tuple or list)."""
     if isinstance(x, (list, tuple)):
@@ -148,16 +160,18 @@ def einsum_adjoints(subscripts: str, g: Any, operands: Sequence[Any]) -> Tuple[A
     inputs, output = _einsum_parts(subscripts, operands)
     adjoints = []
     for i, (spec, operand) in enumerate(zip(inputs, operands)):
-        if len(set(spec)) != len(spec):
-            raise NotImplementedError(f"einsum adjoint with a repeated index in {spec!r}")
         others = [s for j, s in enumerate(inputs) if j != i]
         known = set(output).union(*others)
-        present = "".join(c for c in spec if c in known)
+        letters = "".join(dict.fromkeys(spec))  # each index once: "ii" (a diagonal) is "i"
+        present = "".join(c for c in letters if c in known)
         terms = ",".join([output, *others])
         partial = numpy.einsum(f"{terms}->{present}", g, *[o for j, o in enumerate(operands) if j != i])
-        shape = [numpy.shape(operand)[spec.index(c)] if c in present else 1 for c in spec]
-        partial = numpy.reshape(partial, shape)
-        adjoints.append(numpy.broadcast_to(partial, numpy.shape(operand)).copy())
+        sizes = [numpy.shape(operand)[spec.index(c)] for c in letters]
+        partial = numpy.reshape(partial, [n if c in present else 1 for n, c in zip(sizes, letters)])
+        adjoint = numpy.zeros(numpy.shape(operand), dtype=numpy.result_type(partial, operand))
+        # einsum("ii->i", a) is a writable view of a's diagonal: the adjoint lives there, zero elsewhere
+        numpy.einsum(f"{spec}->{letters}", adjoint)[...] = partial
+        adjoints.append(adjoint)
     return tuple(adjoints)
 
 
@@ -273,7 +287,7 @@ def moments_adjoint(g: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: b
 
 
 def norm_adjoint(g: Any, x: Any, y: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:
-    """The adjoint of ``numpy.linalg.norm`` for the 2-norm/Frobenius, 1 and inf norms of vectors."""
+    """The adjoint of ``numpy.linalg.norm``: vector 2, 1 and inf norms, every matrix norm."""
     vector = (axis is not None and numpy.ndim(axis) == 0) or numpy.ndim(x) == 1
     if ord in (None, "fro") or (ord == 2 and vector):
         return unreduce(g, x, axis, keepdims) * x / unreduce(y, x, axis, keepdims)
@@ -281,7 +295,29 @@ def norm_adjoint(g: Any, x: Any, y: Any, ord: Any = None, axis: Any = None, keep
         return unreduce(g, x, axis, keepdims) * numpy.sign(x)
     if ord == numpy.inf and vector:
         return unreduce(g, x, axis, keepdims) * numpy.sign(x) * extremum_share(numpy.abs(x), y, axis, keepdims)
+    if not vector and ord in (2, -2, "nuc", 1, -1, numpy.inf, -numpy.inf):
+        return _matrix_norm_adjoint(g, x, ord, (-2, -1) if axis is None else axis, keepdims)
     raise NotImplementedError(f"s2sgrad has no derivative of numpy.linalg.norm with ord={ord!r} here")
+
+
+def _matrix_norm_adjoint(g: Any, x: Any, ord: Any, axis: Tuple[int, int], keepdims: bool) -> Any:
+    """Matrix norms over two axes: singular vectors for 2, -2 and "nuc"; the extreme column or row for 1 and inf."""
+    axes = tuple(a % numpy.ndim(x) for a in axis)
+    m = numpy.moveaxis(x, axes, (-2, -1))
+    g = numpy.asarray(g)
+    g = (numpy.squeeze(g, axis=axes) if keepdims else g)[..., None, None]
+    if ord in (2, -2, "nuc"):
+        u, _, vt = numpy.linalg.svd(m, full_matrices=False)  # singular values in decreasing order
+        if ord != "nuc":
+            k = 0 if ord == 2 else vt.shape[-2] - 1
+            u, vt = u[..., :, k : k + 1], vt[..., k : k + 1, :]
+        d = u @ vt
+    else:  # 1: the largest column sum of |m|; inf: the largest row sum; -1, -inf: the smallest
+        summed, across = (-2, -1) if abs(ord) == 1 else (-1, -2)
+        sums = numpy.abs(m).sum(axis=summed, keepdims=True)
+        chosen = sums == (sums.max if ord > 0 else sums.min)(axis=across, keepdims=True)
+        d = numpy.sign(m) * chosen / chosen.sum(axis=across, keepdims=True)  # ties share
+    return numpy.moveaxis(g * d, (-2, -1), axes)
 
 
 def solve_adjoints(g: Any, a: Any, b: Any, x: Any) -> Tuple[Any, Any]:
@@ -324,3 +360,11 @@ def fresh_copy(x: Any) -> Any:
     if isinstance(x, dict):
         return dict(x)
     return x.copy() if isinstance(x, numpy.ndarray) else x
+
+
+def vjp_adjoints(adjoints: Any, count: int, rule: str) -> Sequence[Any]:
+    """What a VJP rule of ``count`` arguments returned, checked: one adjoint per argument."""
+    if not isinstance(adjoints, (tuple, list)) or len(adjoints) != count:
+        got = f"{len(adjoints)} values" if isinstance(adjoints, (tuple, list)) else type(adjoints).__name__
+        raise TypeError(f"the VJP rule {rule} returned {got}; it must return {count} adjoints, one per argument")
+    return adjoints

@@ -3,6 +3,7 @@
 import inspect
 import linecache
 import math
+import os
 import subprocess
 import sys
 import textwrap
@@ -88,6 +89,20 @@ def test_wrt_naming_no_argument():
         s2sgrad.grad(seed, wrt=2)
 
 
+def test_wrt_naming_nothing():
+    with pytest.raises(ValueError, match=r"wrt=\(\) names no argument"):
+        s2sgrad.grad(seed, wrt=())
+
+
+def test_complex_inputs_are_rejected():
+    with pytest.raises(TypeError, match="argument 'x' is complex"):
+        s2sgrad.grad(lambda x: numpy.sum(x * x))(numpy.array([1.0 + 1j, 2.0]))
+    with pytest.raises(TypeError, match="argument 'y' is complex"):
+        s2sgrad.grad(seed)(1.0, 2j)
+    with pytest.raises(TypeError, match="argument 'x' is complex"):
+        s2sgrad.grad(lambda x: x[0] * x[1], wrt=0)([1.0, numpy.complex128(2.0)])
+
+
 def test_integer_input_asked_to_be_differentiated():
     with pytest.raises(TypeError, match=r"with respect to 'x': it is an integer.*2\.0, not 2"):
         s2sgrad.grad(seed)(2, 3.0)
@@ -99,6 +114,29 @@ def test_non_scalar_output_of_grad():
 
     with pytest.raises(ValueError, match=r"needs a real scalar output.*shape \(3,\).*vjp"):
         s2sgrad.grad(f)(numpy.ones(3))
+
+
+def test_the_output_check_does_not_run_the_function_again():
+    calls = []
+
+    def f(x):
+        calls.append(1)
+        return numpy.sum(x * x) if numpy.ndim(x) else x * x  # its result kind is only known when it runs
+
+    for args in ((3.0,), (numpy.ones(2),)):
+        calls.clear()
+        _, gradient = s2sgrad.value_and_grad(f)(*args)
+        assert calls == [1]
+        assert numpy.allclose(gradient, 2.0 * numpy.asarray(args[0]))
+
+    def vector(x):
+        calls.append(1)
+        return x * numpy.ones(2)
+
+    calls.clear()
+    with pytest.raises(ValueError, match="needs a real scalar output"):
+        s2sgrad.grad(vector)(3.0)
+    assert calls == [1]
 
 
 def test_function_without_source():
@@ -154,6 +192,18 @@ def test_register_adjoint_for_a_function_without_python_source():
         return numpy.sum(softplus(x) ** 2)
 
     check_grad(loss, (numpy.array([-1.0, 0.2, 3.0]),))
+
+
+def test_a_vjp_rule_returning_too_few_adjoints_names_the_rule():
+    def two(x, y):
+        return x * y
+
+    def short_vjp(g, x, y):
+        return g * y  # one adjoint for two arguments
+
+    s2sgrad.register_adjoint(two, vjp=short_vjp)
+    with pytest.raises(TypeError, match=r"VJP rule .*short_vjp \(test_api.py:\d+\) returned float; .* 2 adjoints"):
+        s2sgrad.grad(lambda a: two(a, 3.0))(2.0)
 
 
 # ----- the generated function -----
@@ -246,7 +296,7 @@ def test_generated_source_does_not_depend_on_hash_seed():
             capture_output=True,
             text=True,
             check=True,
-            env={"PYTHONHASHSEED": seed_value},
+            env={**os.environ, "PYTHONHASHSEED": seed_value, "PYTHONDONTWRITEBYTECODE": "1"},
         ).stdout
         for seed_value in ("1", "2")
     }

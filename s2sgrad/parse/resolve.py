@@ -5,8 +5,9 @@ so ``np.sin``, ``numpy.sin`` and ``from numpy import sin`` all find one rule.
 """
 
 import builtins
-from dataclasses import dataclass
-from typing import Any, Callable, Dict, Optional
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import gast
 
@@ -25,6 +26,9 @@ class Namespace:
 
     globals: Dict[str, Any]
     closure: Dict[str, Any]  # free variable name -> cell
+    # Every read, as (where, key, value): a dict and a name, a cell and None, or a module and an
+    # attribute. The cache guards them: a gradient is only valid while they read the same.
+    reads: List[Tuple[Any, Any, Any]] = field(default_factory=list)
 
     @classmethod
     def of(cls, func: Callable) -> "Namespace":
@@ -33,23 +37,45 @@ class Namespace:
         closure = dict(zip(code.co_freevars, cells)) if code is not None else {}
         return cls(getattr(func, "__globals__", {}), closure)
 
+    def fresh(self) -> "Namespace":
+        """The same namespace with no reads recorded (for another compilation)."""
+        return Namespace(self.globals, self.closure)
+
     def lookup(self, name: str) -> Any:
-        """The object a free name refers to now, or MISSING."""
+        """The object a free name refers to now, or MISSING (the read is recorded)."""
+        layers = self._layers(name)
+        self.reads.extend(layers)
+        return layers[-1][2]
+
+    def attribute(self, base: Any, attr: str) -> Any:
+        """``getattr(base, attr)``, or MISSING; recorded when ``base`` is a module (functions live there)."""
+        value = getattr(base, attr, MISSING)
+        if isinstance(base, ModuleType):
+            where = vars(base) if attr in vars(base) else base  # a module __getattr__ answers the rest
+            self.reads.append((where, attr, value))
+        return value
+
+    def _layers(self, name: str) -> List[Tuple[Any, Any, Any]]:
+        """The reads that find a name: (where, key, value) for each place looked in, up to the one binding it."""
         if name in self.closure:
+            cell = self.closure[name]
             try:
-                return self.closure[name].cell_contents
+                return [(cell, None, cell.cell_contents)]
             except ValueError:  # an empty cell: the variable is not bound yet
-                return MISSING
-        if name in self.globals:
-            return self.globals[name]
-        return getattr(builtins, name, MISSING)
+                return [(cell, None, MISSING)]
+        value = self.globals.get(name, MISSING)
+        if value is not MISSING:
+            return [(self.globals, name, value)]
+        return [(self.globals, name, MISSING), (vars(builtins), name, vars(builtins).get(name, MISSING))]
 
     def name_of(self, obj: Any, preferred: str, taken: "set[str]") -> Optional[str]:
-        """A free name (not in ``taken``) that already refers to ``obj``, if any."""
-        if preferred not in taken and self.lookup(preferred) is obj:
+        """A free name (not in ``taken``) that already refers to ``obj``, if any (the read is recorded)."""
+        if preferred not in taken and self._layers(preferred)[-1][2] is obj:
+            self.lookup(preferred)
             return preferred
         for name in sorted(self.globals):
             if name not in taken and self.globals[name] is obj:
+                self.lookup(name)
                 return name
         return None
 
@@ -64,5 +90,5 @@ def resolve(node: gast.AST, namespace: Namespace, local_names: "set[str]") -> An
         return MISSING if node.id in local_names else namespace.lookup(node.id)
     if isinstance(node, gast.Attribute):
         base = resolve(node.value, namespace, local_names)
-        return MISSING if base is MISSING else getattr(base, node.attr, MISSING)
+        return MISSING if base is MISSING else namespace.attribute(base, node.attr)
     return MISSING

@@ -5,14 +5,19 @@ Every node of the parsed tree keeps the line and column it had in the snippet;
 file, so that errors raised by any later stage point at the user's code.
 """
 
+import __future__
+
 import copy
 import dataclasses
+import functools
 import inspect
 import linecache
+import operator
 import os
 import textwrap
 from dataclasses import dataclass
-from typing import Any, Callable, List
+from types import CodeType
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import gast
 
@@ -79,11 +84,14 @@ def parse_function(func: Callable) -> FunctionSource:
     """
     prepared = getattr(func, "__s2sgrad_source__", None)  # a function the compiler made (normalize.nested)
     if prepared is not None:
-        return dataclasses.replace(prepared, tree=copy.deepcopy(prepared.tree))
-    name = getattr(func, "__name__", repr(func))
-    filename = getattr(getattr(func, "__code__", None), "co_filename", "<unknown>")
+        return dataclasses.replace(prepared, tree=copy.deepcopy(prepared.tree), namespace=prepared.namespace.fresh())
+    code = getattr(func, "__code__", None)
+    # The running code's own name and lines: a functools.wraps wrapper is read as itself, not as
+    # its __wrapped__, and a function whose __code__ was replaced as the code it now runs.
+    name = code.co_name if code is not None else getattr(func, "__name__", repr(func))
+    filename = getattr(code, "co_filename", "<unknown>")
     try:
-        lines, first_line = inspect.getsourcelines(func)
+        lines, first_line = inspect.getsourcelines(code if code is not None else func)
     except (OSError, TypeError) as exc:
         raise TransformError(
             f"cannot read the source of {name!r} ({exc})",
@@ -92,6 +100,8 @@ def parse_function(func: Callable) -> FunctionSource:
             "or register a derivative rule with s2sgrad.register_adjoint.",
         ) from None
     first_line = max(first_line, 1)
+    if code is not None:
+        _check_source_runs(code, name)
     if name == "<lambda>" and linecache.getlines(filename):
         # a lambda's own lines are often not a statement (`lambda x: x * x, wrt=0`): parse its whole file
         lines, first_line = linecache.getlines(filename), 1
@@ -106,18 +116,18 @@ def parse_function(func: Callable) -> FunctionSource:
         raise TransformError(
             f"cannot parse the source of {name!r}: {exc.msg}", filename=filename, line=first_line
         ) from None
-    tree = _find_definition(module, func, source)
+    tree = _find_definition(module, func, name, source)
     tree.decorator_list = []
     source.tree = tree
     return source
 
 
-def _find_definition(module: gast.Module, func: Callable, source: FunctionSource) -> gast.FunctionDef:
-    """The FunctionDef (or a lambda made into one) that defines ``func``."""
+def _find_definition(module: gast.Module, func: Callable, name: str, source: FunctionSource) -> gast.FunctionDef:
+    """The FunctionDef (or a lambda made into one) named ``name`` that defines ``func``."""
     for node in module.body:
-        if isinstance(node, gast.FunctionDef) and node.name == func.__name__:
+        if isinstance(node, gast.FunctionDef) and node.name == name:
             return node
-    if func.__name__ == "<lambda>":
+    if name == "<lambda>":
         code = func.__code__
         params = list(code.co_varnames[: code.co_argcount])
         lambdas = [
@@ -135,7 +145,7 @@ def _find_definition(module: gast.Module, func: Callable, source: FunctionSource
             "cannot tell which lambda on this line is the one to differentiate",
             hint="define the function with def, or put the lambda on a line of its own.",
         )
-    raise source.error(module.body[0], f"cannot find the definition of {func.__name__!r}")
+    raise source.error(module.body[0], f"cannot find the definition of {name!r}")
 
 
 def _lambda_to_def(node: gast.Lambda, name: str) -> gast.FunctionDef:
@@ -146,3 +156,52 @@ def _lambda_to_def(node: gast.Lambda, name: str) -> gast.FunctionDef:
     if hasattr(gast.FunctionDef, "_fields") and "type_params" in gast.FunctionDef._fields:
         definition.type_params = []
     return gast.copy_location(definition, node)
+
+
+def _check_source_runs(code: CodeType, name: str) -> None:
+    """Raise unless the file's text, as read now, compiles to the code that runs.
+
+    A module edited on disk after its import runs the old code while its file
+    shows the new text: differentiating the text would give the gradient of a
+    function that does not run. The whole file is compiled (once per text) so
+    that closures, methods and decorators compile exactly as on import; code
+    objects compare equal when bytecode, constants, names and positions agree.
+    """
+    text = "".join(linecache.getlines(code.co_filename))
+    compiled = _code_objects(text, code.co_filename, code.co_flags & _FUTURE_FLAGS)
+    if compiled is None:  # compiled with flags of its own (a notebook cell with top-level await): cannot tell
+        return
+    if any(candidate == code for candidate in compiled.get(_place(code), ())):
+        return
+    raise TransformError(
+        f"the source of {name!r} in {os.path.basename(code.co_filename)} does not match the code that runs: "
+        "the file was edited after it was imported",
+        filename=code.co_filename,
+        line=code.co_firstlineno,
+        hint="reload the module (importlib.reload) or restart Python, then take the gradient again.",
+    )
+
+
+def _place(code: CodeType) -> Tuple[str, int]:
+    return code.co_name, code.co_firstlineno
+
+
+# The __future__ features a code object was compiled with (a notebook carries them from cell to cell).
+_FUTURE_FLAGS = functools.reduce(
+    operator.or_, (getattr(__future__, feature).compiler_flag for feature in __future__.all_feature_names)
+)
+
+
+@functools.lru_cache(maxsize=32)
+def _code_objects(text: str, filename: str, flags: int) -> Optional[Dict[Tuple[str, int], List[CodeType]]]:
+    """Every code object the text compiles to, by name and first line; None if it does not compile."""
+    try:
+        pending = [compile(text, filename, "exec", flags=flags, dont_inherit=True)]
+    except (SyntaxError, ValueError):
+        return None
+    found: Dict[Tuple[str, int], List[CodeType]] = {}
+    while pending:
+        code = pending.pop()
+        found.setdefault(_place(code), []).append(code)
+        pending += [c for c in code.co_consts if isinstance(c, CodeType)]
+    return found

@@ -15,12 +15,14 @@ template serves every combination of active arguments.
 """
 
 import inspect
+import os
 import textwrap
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import gast
 
+from .. import runtime
 from ..errors import TransformError
 
 # How a rule's result kind follows from its arguments' kinds (see analyze.kinds).
@@ -143,18 +145,21 @@ def vjp_template(vjp: Callable) -> Tuple[gast.FunctionDef, inspect.Signature, Di
         raise ValueError("a VJP function takes the result's adjoint, then the function's arguments: vjp(g, x, ...)")
     args = [p.name for p in parameters[1:]]
     result = next(n for n in ("result", "result_", "result__") if n not in args)
-    lines = [f"def vjp_rule({result}, {', '.join(args)}):", f"    adjoints = vjp(d[{result}], {', '.join(args)})"]
+    call = f"vjp(d[{result}], {', '.join(args)})"
+    where = f"{getattr(vjp.__code__, 'co_filename', '<vjp>')}:{getattr(vjp.__code__, 'co_firstlineno', 0)}"
+    lines = [f"def vjp_rule({result}, {', '.join(args)}):"]
     if len(args) == 1:
-        lines.append(f"    d[{args[0]}] += adjoints")
-    else:
+        lines += [f"    adjoints = {call}", f"    d[{args[0]}] += adjoints"]
+    else:  # one adjoint per argument, or an error naming the rule (not one deep in generated code)
+        rule = repr(f"{getattr(vjp, '__qualname__', vjp)!s} ({os.path.basename(where)})")
+        lines.append(f"    adjoints = vjp_adjoints({call}, {len(args)}, {rule})")
         lines += [f"    d[{arg}] += adjoints[{i}]" for i, arg in enumerate(args)]
     tree = gast.parse("\n".join(lines)).body[0]
     positional = inspect.Parameter.POSITIONAL_OR_KEYWORD
     signature = inspect.Signature(
         [inspect.Parameter(result, positional)] + [p.replace(kind=positional) for p in parameters[1:]]
     )
-    where = f"{getattr(vjp.__code__, 'co_filename', '<vjp>')}:{getattr(vjp.__code__, 'co_firstlineno', 0)}"
-    return tree, signature, {"vjp": vjp}, where
+    return tree, signature, {"vjp": vjp, "vjp_adjoints": runtime.vjp_adjoints}, where
 
 
 def _spell_notation_as_d(tree: gast.FunctionDef, namespace: Dict[str, Any]) -> None:

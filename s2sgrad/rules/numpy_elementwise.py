@@ -1,8 +1,16 @@
-"""Rules for NumPy's elementwise functions (ufuncs and friends)."""
+"""Rules for NumPy's elementwise functions (ufuncs and friends).
+
+Where a derivative divides by something the function's argument can make 0.0,
+the rule divides with ``ieee_divide``: the function used NumPy, which gives
+inf or nan there (``numpy.log(0.0)`` is ``-inf``), so its gradient does too,
+also for a Python float, where ``/`` would raise ZeroDivisionError. For the same
+reason ``numpy.divide`` and ``numpy.power`` have rules of their own, apart from
+the operators ``/`` and ``**``, which keep Python's semantics on Python floats.
+"""
 
 import numpy
 
-from ..runtime import unbroadcast
+from ..runtime import ieee_divide, unbroadcast
 from .notation import adjoint, d, nondifferentiable
 
 # ----- exponential and logarithmic -----
@@ -25,22 +33,34 @@ def exp2(y, x):
 
 @adjoint(numpy.log)
 def log(y, x):
-    d[x] += d[y] / x
+    d[x] += ieee_divide(d[y], x)
 
 
 @adjoint(numpy.log1p)
 def log1p(y, x):
-    d[x] += d[y] / (1.0 + x)
+    d[x] += ieee_divide(d[y], 1.0 + x)
 
 
 @adjoint(numpy.log2)
 def log2(y, x):
-    d[x] += d[y] / (x * numpy.log(2.0))
+    d[x] += ieee_divide(d[y], x * numpy.log(2.0))
 
 
 @adjoint(numpy.log10)
 def log10(y, x):
-    d[x] += d[y] / (x * numpy.log(10.0))
+    d[x] += ieee_divide(d[y], x * numpy.log(10.0))
+
+
+@adjoint(numpy.divide, numpy.true_divide)
+def divide(z, x, y):
+    d[x] += unbroadcast(ieee_divide(d[z], y), x)
+    d[y] -= unbroadcast(ieee_divide(d[z] * z, y), y)
+
+
+@adjoint(numpy.power)
+def power(z, x, y):
+    d[x] += unbroadcast(d[z] * (y * numpy.power(x, y - 1)), x)  # numpy.power(0.0, -0.5) is inf, not an error
+    d[y] += unbroadcast(d[z] * (z * numpy.log(x)), y)
 
 
 @adjoint(numpy.sqrt)
@@ -104,8 +124,8 @@ def arctan(y, x):
 
 @adjoint(numpy.arctan2)
 def arctan2(z, y, x):
-    d[y] += unbroadcast(d[z] * x / (x * x + y * y), y)
-    d[x] -= unbroadcast(d[z] * y / (x * x + y * y), x)
+    d[y] += unbroadcast(ieee_divide(d[z] * x, x * x + y * y), y)
+    d[x] -= unbroadcast(ieee_divide(d[z] * y, x * x + y * y), x)
 
 
 @adjoint(numpy.hypot)
@@ -144,7 +164,7 @@ def arccosh(y, x):
 
 @adjoint(numpy.arctanh)
 def arctanh(y, x):
-    d[x] += d[y] / (1.0 - x * x)
+    d[x] += ieee_divide(d[y], 1.0 - x * x)
 
 
 # ----- selection -----

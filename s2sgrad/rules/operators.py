@@ -33,14 +33,15 @@ def mul(z, x, y):
     d[y] += unbroadcast(x * d[z], y)
 
 
-@adjoint(operator.truediv, numpy.divide, numpy.true_divide)
-def truediv(z, x, y):
+@adjoint(operator.truediv)
+def truediv(z, x, y):  # ``/`` on Python floats is Python's: f itself raises at y == 0.0 (numpy.divide has its own rule)
     d[x] += unbroadcast(d[z] / y, x)
     d[y] -= unbroadcast(d[z] * z / y, y)
 
 
-@adjoint(operator.pow, numpy.power)
+@adjoint(operator.pow)
 def pow(z, x, y):
+    # ``**`` on Python floats is Python's: at 0.0, x ** (y - 1) raises as Python does (numpy.power has its own rule)
     d[x] += unbroadcast(d[z] * (y * x ** (y - 1)), x)
     d[y] += unbroadcast(d[z] * (z * numpy.log(x)), y)
 

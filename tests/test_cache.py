@@ -1,0 +1,219 @@
+"""The cache never serves a stale gradient: guards on code, defaults, globals, cells and callees."""
+
+import __future__
+
+import gc
+import importlib
+import os
+import sys
+import textwrap
+import weakref
+
+import numpy
+import pytest
+from gradcheck import check_grad
+
+import s2sgrad
+from s2sgrad import api
+
+
+def run_cell(namespace: dict, path, text: str) -> dict:
+    """Run ``text`` as a notebook cell would: its own file, the shared namespace."""
+    path.write_text(textwrap.dedent(text))
+    exec(compile(path.read_text(), str(path), "exec"), namespace)
+    return namespace
+
+
+@pytest.fixture
+def compilations(monkeypatch):
+    calls = []
+    original = api.compile_reverse
+    monkeypatch.setattr(api, "compile_reverse", lambda *a, **k: calls.append(1) or original(*a, **k))
+    return calls
+
+
+def test_redefined_helper_is_seen_by_the_existing_and_a_new_gradient(tmp_path):
+    ns = run_cell({}, tmp_path / "cell1.py", "def helper(x):\n    return x * x\n\ndef f(x):\n    return helper(x)\n")
+    g = s2sgrad.grad(ns["f"])
+    assert g(3.0) == 6.0
+    run_cell(ns, tmp_path / "cell2.py", "def helper(x):\n    return x ** 3\n")
+    assert g(3.0) == pytest.approx(27.0)
+    assert s2sgrad.grad(ns["f"])(3.0) == pytest.approx(27.0)
+    check_grad(ns["f"], (3.0,))
+
+
+def test_a_callee_of_a_callee_redefined(tmp_path):
+    inner = "def inner(x):\n    return x * x\n\n"
+    text = inner + "def outer(x):\n    return inner(x) + x\n\ndef f(x):\n    return outer(x)\n"
+    ns = run_cell({}, tmp_path / "cell1.py", text)
+    g = s2sgrad.grad(ns["f"])
+    assert g(2.0) == 5.0
+    run_cell(ns, tmp_path / "cell2.py", "import numpy as np\n\ndef inner(x):\n    return np.sin(x)\n")
+    assert g(2.0) == pytest.approx(numpy.cos(2.0) + 1.0)
+    check_grad(ns["f"], (2.0,))
+
+
+def test_a_callee_whose_code_is_replaced_in_place(tmp_path):
+    text = "def helper(x):\n    return x * x\n\ndef cube(x):\n    return x ** 3\n\ndef f(x):\n    return helper(x)\n"
+    ns = run_cell({}, tmp_path / "cell.py", text)
+    g = s2sgrad.grad(ns["f"])
+    assert g(3.0) == 6.0
+    ns["helper"].__code__ = ns["cube"].__code__  # the same function object runs other code
+    assert g(3.0) == pytest.approx(27.0)
+    check_grad(ns["f"], (3.0,))
+
+
+def test_swapping_code_differentiates_the_code_that_runs():
+    def f(x):
+        return x * x
+
+    def g(x):
+        return numpy.sin(x) * x
+
+    gradient = s2sgrad.grad(f)
+    assert gradient(2.0) == 4.0
+    f.__code__ = g.__code__
+    expected = numpy.cos(2.0) * 2.0 + numpy.sin(2.0)
+    assert gradient(2.0) == pytest.approx(expected)
+    assert s2sgrad.grad(f)(2.0) == pytest.approx(expected)
+    check_grad(f, (2.0,))
+
+
+def test_changed_defaults():
+    def f(x, c=2.0):
+        return c * x * x
+
+    g = s2sgrad.grad(f)
+    assert g(3.0) == 12.0
+    f.__defaults__ = (5.0,)
+    assert g(3.0) == 30.0
+    assert s2sgrad.grad(f)(3.0) == 30.0
+    check_grad(f, (3.0,))
+
+
+ACT = numpy.tanh
+W = 2.0
+
+
+def through_act(x):
+    return ACT(x) * x
+
+
+def weighted(x):
+    return numpy.sum(W * x * x)
+
+
+def test_a_global_rebound_to_another_function():
+    global ACT
+    g = s2sgrad.grad(through_act)
+    assert g(0.5) == pytest.approx(1 / numpy.cosh(0.5) ** 2 * 0.5 + numpy.tanh(0.5))
+    ACT = numpy.sin
+    try:
+        assert g(0.5) == pytest.approx(numpy.cos(0.5) * 0.5 + numpy.sin(0.5))
+        check_grad(through_act, (0.5,))
+    finally:
+        ACT = numpy.tanh
+
+
+def test_a_global_scalar_that_becomes_an_array():
+    global W
+    g = s2sgrad.grad(weighted)
+    assert g(3.0) == 12.0
+    W = numpy.array([1.0, 2.0, 4.0])
+    try:
+        assert g(3.0) == pytest.approx(42.0)
+        check_grad(weighted, (3.0,))
+    finally:
+        W = 2.0
+
+
+def test_a_global_array_with_new_values_of_the_same_kind_is_read_live(compilations):
+    global W
+    W = numpy.array([1.0, 2.0])
+    try:
+        g = s2sgrad.grad(weighted)
+        assert g(1.0) == 6.0
+        compiled = len(compilations)
+        W = numpy.array([3.0, 4.0])  # a new array, same kind: no new compilation
+        assert g(1.0) == 14.0
+        assert len(compilations) == compiled
+        check_grad(weighted, (1.0,))
+    finally:
+        W = 2.0
+
+
+def test_a_closure_cell_rebound_to_another_function():
+    act = numpy.tanh
+
+    def f(x):
+        return act(x)
+
+    g = s2sgrad.grad(f)
+    assert g(0.5) == pytest.approx(1 / numpy.cosh(0.5) ** 2)
+    act = numpy.exp
+    assert g(0.5) == pytest.approx(numpy.exp(0.5))
+    check_grad(f, (0.5,))
+
+
+def test_a_module_attribute_rebound_by_reload(tmp_path, monkeypatch):
+    module = tmp_path / "s2sgrad_reloaded_helpers.py"
+    module.write_text("def h(x):\n    return x * x\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    helpers = importlib.import_module("s2sgrad_reloaded_helpers")
+    ns = run_cell({"helpers": helpers}, tmp_path / "cell.py", "def f(x):\n    return helpers.h(x)\n")
+    g = s2sgrad.grad(ns["f"])
+    assert g(3.0) == 6.0
+    module.write_text("def h(x):\n    return x * x * x\n")
+    os.utime(module, (1, 1))  # a new mtime, whatever the clock's resolution: reload reads the new text
+    importlib.reload(helpers)
+    try:
+        assert g(3.0) == pytest.approx(27.0)
+        check_grad(ns["f"], (3.0,))
+    finally:
+        del sys.modules["s2sgrad_reloaded_helpers"]
+
+
+def test_a_file_edited_after_import_is_an_error_not_the_new_text(tmp_path, monkeypatch):
+    module = tmp_path / "s2sgrad_edited_module.py"
+    module.write_text("def f(x):\n    return x * x\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    edited = importlib.import_module("s2sgrad_edited_module")
+    try:
+        module.write_text("def f(x):\n    return x * x * x\n")
+        os.utime(module, (1, 1))
+        with pytest.raises(s2sgrad.TransformError, match="edited after it was imported") as caught:
+            s2sgrad.grad(edited.f)(3.0)
+        assert "importlib.reload" in str(caught.value)
+    finally:
+        del sys.modules["s2sgrad_edited_module"]
+
+
+def test_an_entry_does_not_keep_its_function_alive(tmp_path):
+    text = "def f(x):\n    return f_helper(x) * x\n\ndef f_helper(x):\n    return x * x\n"
+    ns = run_cell({}, tmp_path / "cell.py", text)
+    assert s2sgrad.grad(ns["f"])(2.0) == 12.0
+    alive = weakref.ref(ns["f"])
+    run_cell(ns, tmp_path / "cell2.py", "def f(x):\n    return x\n")  # redefined: the old f is unreachable
+    gc.collect()
+    assert alive() is None
+
+
+def test_a_cell_compiled_with_a_future_flag_it_does_not_spell(tmp_path):
+    """Notebooks carry ``from __future__ import annotations`` from cell to cell: f's code depends on it."""
+    path = tmp_path / "cell.py"
+    path.write_text(
+        "def f(x):\n    def scaled(v: float) -> float:\n        return 3.0 * v\n\n    return scaled(x) * x\n"
+    )
+    ns = {}
+    flag = __future__.annotations.compiler_flag
+    exec(compile(path.read_text(), str(path), "exec", flags=flag, dont_inherit=True), ns)
+    assert s2sgrad.grad(ns["f"])(2.0) == 12.0
+
+
+def test_a_deleted_helper_is_not_called_through_a_stale_gradient(tmp_path):
+    ns = run_cell({}, tmp_path / "cell.py", "def helper(x):\n    return x * x\n\ndef f(x):\n    return helper(x)\n")
+    g = s2sgrad.grad(ns["f"])
+    assert g(3.0) == 6.0
+    del ns["helper"]
+    with pytest.raises(s2sgrad.TransformError, match="cannot tell which function 'helper' is"):
+        g(3.0)

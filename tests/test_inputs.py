@@ -1,0 +1,94 @@
+"""Inputs at the edge of the math: infinite derivatives of NumPy functions, einsum diagonals, matrix norms."""
+
+import numpy
+import pytest
+from gradcheck import check_grad
+
+import s2sgrad
+
+RNG = numpy.random.default_rng(7)
+
+
+@pytest.mark.parametrize(
+    ("func", "at", "expected"),
+    [
+        (lambda x: numpy.log(x), 0.0, numpy.inf),
+        (lambda x: numpy.log2(x), 0.0, numpy.inf),
+        (lambda x: numpy.log10(x), 0.0, numpy.inf),
+        (lambda x: numpy.log1p(x), -1.0, numpy.inf),
+        (lambda x: numpy.arctanh(x), 1.0, numpy.inf),
+        (lambda x: numpy.sqrt(x), 0.0, numpy.inf),
+        (lambda x: numpy.power(x, 0.5), 0.0, numpy.inf),
+        (lambda x: numpy.divide(1.0, x), 0.0, -numpy.inf),
+    ],
+    ids=["log", "log2", "log10", "log1p", "arctanh", "sqrt", "power", "divide"],
+)
+def test_numpy_functions_at_a_python_float_give_ieee_values_not_exceptions(func, at, expected):
+    with pytest.warns(RuntimeWarning):  # NumPy warns in the function itself too
+        assert s2sgrad.grad(func)(at) == expected
+
+
+def test_python_float_operators_keep_python_semantics():
+    """``x ** 0.5`` on a Python float is Python's math: its infinite derivative at 0.0 raises, as
+    ``0.0 ** -0.5`` does in Python; a NumPy float follows NumPy and gives inf."""
+    with pytest.raises(ZeroDivisionError):
+        s2sgrad.grad(lambda x: x**0.5)(0.0)
+    with pytest.warns(RuntimeWarning):
+        assert s2sgrad.grad(lambda x: x**0.5)(numpy.float64(0.0)) == numpy.inf
+
+
+def test_arctan2_at_the_origin_is_nan_as_in_numpy():
+    with pytest.warns(RuntimeWarning):
+        gradient = s2sgrad.grad(lambda y, x: numpy.arctan2(y, x), wrt=(0, 1))(0.0, 0.0)
+    assert all(numpy.isnan(g) for g in gradient)
+
+
+def trace(a):
+    return numpy.einsum("ii->", a)
+
+
+def implicit_trace(a):
+    return 2.0 * numpy.einsum("ii", a)
+
+
+def diagonal_squares(a):
+    return numpy.sum(numpy.einsum("ii->i", a) ** 2)
+
+
+def diagonal_product(a, b):
+    return numpy.einsum("iij,jk->", a, b)
+
+
+@pytest.mark.parametrize("func", [trace, implicit_trace, diagonal_squares])
+def test_einsum_with_a_repeated_index(func):
+    check_grad(func, (RNG.standard_normal((3, 3)),))
+
+
+def test_einsum_with_a_repeated_index_and_another_operand():
+    check_grad(diagonal_product, (RNG.standard_normal((3, 3, 2)), RNG.standard_normal((2, 4))), wrt=(0, 1))
+
+
+MATRIX_ORDS = [2, -2, "nuc", 1, -1, numpy.inf, -numpy.inf]
+
+
+@pytest.mark.parametrize("ord", MATRIX_ORDS, ids=str)
+def test_matrix_norms(ord):
+    def norm(a):
+        return numpy.linalg.norm(a, ord=ord)
+
+    check_grad(norm, (RNG.standard_normal((3, 4)),))
+
+
+@pytest.mark.parametrize("ord", MATRIX_ORDS, ids=str)
+def test_matrix_norms_over_two_axes_of_a_stack(ord):
+    weights = numpy.arange(1.0, 4.0)[:, None, None]
+
+    def kept(b):
+        return numpy.sum(numpy.linalg.norm(b, ord=ord, axis=(2, 0), keepdims=True) * weights)
+
+    def dropped(b):
+        return numpy.sum(numpy.linalg.norm(b, ord=ord, axis=(-1, 1)) * numpy.arange(1.0, 3.0))
+
+    stack = RNG.standard_normal((2, 3, 4))
+    check_grad(kept, (stack,))
+    check_grad(dropped, (stack,))

@@ -232,6 +232,22 @@ def copy_then_rebind_then_write(x):
     return np.sum(y * z)
 
 
+def copied_onto_itself(a, x):
+    np.copyto(a, a)
+    return np.sum(a * a) * x
+
+
+def written_into_its_repeated_elements(a, x):
+    a[[0, 0, 1]] = a[:3] * x
+    return np.sum(np.sin(a))
+
+
+def whole_array_into_itself(x):
+    t = np.ones(3) * x
+    t[:] = t
+    return np.sum(t * t)
+
+
 def parameter_sorted(x, w):
     x.sort()
     return np.sum(x * w)
@@ -287,6 +303,9 @@ PROGRAMS = [
     (element_of_a_listed_array_written, (vector(3),), 0),
     (view_made_in_a_while_loop, (vector(3),), 0),
     (copy_then_rebind_then_write, (vector(3),), 0),
+    (copied_onto_itself, (vector(3), 0.7), (0, 1)),
+    (written_into_its_repeated_elements, (vector(4), 0.7), (0, 1)),
+    (whole_array_into_itself, (0.5,), 0),
 ]
 
 

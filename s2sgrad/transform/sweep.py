@@ -147,9 +147,16 @@ class Sweep:
         code: List[gast.stmt] = []
         if self.adjoints.is_defined(array):
             read = gast.Subscript(value=name(self.adjoints.name_of(array)), slice=copy.deepcopy(index), ctx=gast.Load())
-            if isinstance(value, gast.Name) and value.id in self.active:
+            written = isinstance(value, gast.Name) and value.id in self.active
+            if written and value.id == array:  # y[index] = y: read d_y[index] before zeroing it, add after
+                part = self.ctx.namer.temp()
+                code.append(assign(part, self.element_adjoint(read, target, value), stmt))
+                code += self.zero_element(array, index, stmt)
+                code.append(self.adjoints.accumulate(array, name(part), False, stmt, fresh=True))
+            elif written:
                 code.append(self.adjoints.accumulate(value.id, self.element_adjoint(read, target, value), False, stmt))
-            code += self.zero_element(array, index, stmt)
+            if not (written and value.id == array):
+                code += self.zero_element(array, index, stmt)
         read = {n for s in code for n in names_read(s)} & self.forward_names
         self.reads[id(stmt)] = (read, set())
         return [*code, marker("after", stmt)]

@@ -208,6 +208,7 @@ class _Analysis:
             state[target] = Binding(state[target].buffers | self.buffers_of(stmt, state), state[target].definitions)
         else:
             self.definitions[id(stmt)] = stmt
+            state = _older(state, _allocation(stmt))
             state[target] = Binding(self.buffers_of(stmt, state), frozenset([id(stmt)]))
         return state
 
@@ -235,7 +236,7 @@ class _Analysis:
 
     def buffers_of(self, stmt: gast.Assign, state: State) -> FrozenSet[str]:
         """The buffers the assigned value may point into (see "Views" above)."""
-        value, fresh = stmt.value, frozenset([f"allocation {id(stmt)}"])
+        value, fresh = stmt.value, frozenset([_allocation(stmt)])
         op = operation_of(value, self.ctx)
         if op.form == "subscript" and not self.may_be_view(value):
             return fresh
@@ -424,6 +425,23 @@ class _Analysis:
 
 def _parameter(variable: str) -> str:
     return f"parameter {variable}"
+
+
+def _allocation(stmt: gast.stmt) -> str:
+    return f"allocation {id(stmt)}"
+
+
+def _older(state: State, site: str) -> State:
+    """Before ``site`` makes a new array, what names hold from it are older arrays, distinct from the new one.
+
+    (In a loop, ``prev = cur; cur = cur * 2.0`` leaves ``prev`` and ``cur`` two arrays, though one statement
+    made both.)
+    """
+    older = site.replace("allocation", "earlier allocation")
+    return {
+        variable: binding._replace(buffers=frozenset(older if b == site else b for b in binding.buffers))
+        for variable, binding in state.items()
+    }
 
 
 def _join(a: State, b: State) -> State:

@@ -23,6 +23,7 @@ from .transform.storage import describe as describe_storage
 
 STAGES = ("normalized", "raw", "optimized")
 DEFAULT_OPTIONS = ReverseOptions()
+CALLEE_OPTIONS = ReverseOptions(quiet=True)  # a callee's gradient: see ReverseOptions.quiet
 
 
 @dataclass
@@ -147,14 +148,14 @@ def _recording_callees(dependencies: List[Generated]) -> Tuple[Callable, Callabl
 
 def callee_gradient(func: Callable, wrt: Tuple[str, ...], param_kinds: Dict[str, Kind]) -> Generated:
     """The gradient of a function the differentiated code calls, compiled once per kinds and wrt."""
-    key = (wrt, DEFAULT_OPTIONS, True, default_rules().version, tuple(param_kinds.values()))
+    key = (wrt, CALLEE_OPTIONS, True, default_rules().version, tuple(param_kinds.values()))
 
     def later() -> Generated:  # what a recursive call finds: named as that compilation names them
         source = parse_function(func)
         seed = Namer.for_tree(source.tree).fresh("d_out")
         return Generated("", _Later(func, wrt, param_kinds), UNKNOWN, seed=seed, name=f"grad_{source.name}")
 
-    return _built(func, key, later, lambda: compile_reverse(func, wrt, param_kinds))
+    return _built(func, key, later, lambda: compile_reverse(func, wrt, param_kinds, CALLEE_OPTIONS))
 
 
 def _callee_result(func: Callable, param_kinds: Dict[str, Kind]) -> Generated:

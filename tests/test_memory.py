@@ -467,3 +467,20 @@ def nested_list_product(p):
 def test_nested_list_adjoints_add_element_by_element():
     g = s2sgrad.grad(nested_list_product)([[1.5, 3.0], 2.0])
     assert g == [[2.0, 6.0], 1.5]
+
+
+def _chatty(x, log):
+    log.append(x)
+    print("chatty", x)
+    return x * x
+
+
+def calls_a_printing_helper(x):
+    return _chatty(x, []) * 2.0
+
+
+def test_a_helper_prints_once_per_gradient_call(capsys):
+    """The caller's forward sweep runs the helper; its gradient's second run leaves the print out."""
+    for transform in (s2sgrad.grad, s2sgrad.value_and_grad):
+        transform(calls_a_printing_helper)(1.5)
+        assert capsys.readouterr().out.count("chatty") == 1

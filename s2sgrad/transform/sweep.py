@@ -21,9 +21,9 @@ import numpy
 
 from .. import runtime
 from ..analyze.calls import argument_kinds, bound_arguments, is_user_function
+from ..analyze.effects import random_draw
 from ..analyze.kinds import kind_of_subscript
 from ..analyze.ops import Operation, operation_of
-from ..analyze.randomness import random_draw
 from ..context import Context
 from ..kinds import INTEGER, Kind
 from ..nodes import assign, assigned_name, call, const, constant_value, is_element_write, located, name, names_read

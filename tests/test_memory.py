@@ -248,6 +248,16 @@ def whole_array_into_itself(x):
     return np.sum(t * t)
 
 
+def _spread(a):
+    return np.var(a) * 3.0
+
+
+def helper_reads_a_copy_that_is_written_later(a):
+    s = _spread(a * 1.0)
+    a[:, -1] = -1.0
+    return np.sum(a * a) + s
+
+
 def parameter_sorted(x, w):
     x.sort()
     return np.sum(x * w)
@@ -306,6 +316,7 @@ PROGRAMS = [
     (copied_onto_itself, (vector(3), 0.7), (0, 1)),
     (written_into_its_repeated_elements, (vector(4), 0.7), (0, 1)),
     (whole_array_into_itself, (0.5,), 0),
+    (helper_reads_a_copy_that_is_written_later, (vector((3, 4)),), 0),
 ]
 
 

@@ -21,7 +21,7 @@ from .. import runtime
 from ..analyze.ops import BINARY, UNARY
 from ..context import Context
 from ..kinds import SCALAR, UNKNOWN
-from ..nodes import const, constant_value, names_written_in_place, negation_of
+from ..nodes import const, constant_value, names_read, names_written_in_place, negation_of
 
 MISSING = object()
 
@@ -42,9 +42,10 @@ class _Folder(gast.NodeTransformer):
         self.ctx, self.written = ctx, written
 
     def visit_Assign(self, node: gast.Assign) -> gast.stmt:
-        """``y = x * 1.0`` stays a new array when ``y`` is written into: ``y = x`` would write into ``x``."""
+        """``y = x * 1.0`` stays a new array when ``y`` or ``x`` is written into: ``y = x`` would share the write."""
         target = node.targets[0]
-        if isinstance(target, gast.Name) and target.id in self.written and isinstance(node.value, gast.BinOp):
+        touched = {target.id} | set(names_read(node.value)) if isinstance(target, gast.Name) else set()
+        if touched & self.written and isinstance(node.value, gast.BinOp):
             node.value.left, node.value.right = self.visit(node.value.left), self.visit(node.value.right)
             return node
         return self.generic_visit(node)

@@ -219,7 +219,7 @@ class _Flattener:
         for value in node.values[1:]:
             tested, result = result, name(self.ctx.namer.temp())
             evaluated = self.branch(result.id, value)
-            kept = [assign(result.id, tested, value)]
+            kept = [assign(result.id, copy.deepcopy(tested), value)]
             body, orelse = (evaluated, kept) if isinstance(node.op, gast.And) else (kept, evaluated)
             self.out.append(located(gast.If(test=tested, body=body, orelse=orelse), value))
         return result

@@ -63,9 +63,11 @@ class _Program:
         return str(round(self.rng.uniform(0.5, 1.2), 2))
 
     def scalar_value(self, counters: List[str]) -> str:
-        choices = ["np.sin(x)", "x * y", "np.sum(t) * 0.1", "np.tanh(s)", "a[1] * y"]
+        """A bounded term: products of variables in nested loops would grow so fast that
+        central differences lose every digit (their third derivative is huge)."""
+        choices = ["np.sin(x)", "np.tanh(x * y)", "np.tanh(np.sum(t))", "np.tanh(s)", "np.cos(a[1] * y)"]
         if counters:
-            choices.append(f"t[{self.index(counters)}] * x")
+            choices.append(f"np.tanh(t[{self.index(counters)}] * x)")
         return self.rng.choice(choices)
 
     def index(self, counters: List[str]) -> str:
@@ -102,12 +104,12 @@ class _Program:
         if form == "set":
             self.emit(depth, f"t[{index}] = t[{index}] * {self.constant()} + {self.scalar_value(counters)}")
         elif form == "sub":
-            self.emit(depth, f"t[{index}] -= np.sum(a) * 0.1")
+            self.emit(depth, f"t[{index}] -= np.tanh(np.sum(a))")
         else:
             self.emit(depth, f"t[{index}] *= {self.constant()}")
 
     def ternary(self, depth: int, counters: List[str], in_loop: bool) -> None:
-        value = f"s * {self.constant()} + x"
+        value = f"s * {self.constant()} + np.sin(x)"
         self.emit(depth, f"s = {value} if {self.condition(counters)} else s - {self.scalar_value(counters)}")
 
     def if_(self, depth: int, counters: List[str], in_loop: bool) -> None:
@@ -131,7 +133,7 @@ class _Program:
 
     def rows(self, depth: int, counters: List[str], in_loop: bool) -> None:
         self.emit(depth, f"for r{depth} in a:")
-        self.emit(depth + 1, f"s = s + r{depth} * x")
+        self.emit(depth + 1, f"s = s * 0.9 + np.sin(r{depth} * x)")
         if self.rng.random() < 0.5:
             self.emit(depth + 1, f"a = a * {self.constant()} + y")
         self.block(depth + 1, counters, True)

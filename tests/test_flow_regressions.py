@@ -159,6 +159,14 @@ def write_into_fresh_result(a, x):
     return s
 
 
+def self_copy_between_writes(a):
+    t = a * 2.0
+    t[1] = numpy.sum(t * t)
+    t = t  # a no-op in Python, which must stay one
+    t[2] = 1.0
+    return numpy.sum(t)
+
+
 def zero_trip_copy(x, y, n):
     for i in range(n):  # noqa: B007
         x = y
@@ -207,6 +215,7 @@ PROGRAMS = [
     (computed_subscript_in_while, (0.7,), 0),
     (iterable_rebound, (ROWS, 0.7), (0, 1)),
     (write_into_fresh_result, (A3, 0.7), (0, 1)),
+    (self_copy_between_writes, (A3,), 0),
     (zero_trip_copy, (0.3, 0.5, 0), (0, 1)),
     (zero_trip_copy, (0.3, 0.5, 2), (0, 1)),
     (def_in_loop, (0.7, 1.3), (0, 1)),

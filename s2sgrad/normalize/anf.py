@@ -68,6 +68,8 @@ class _Flattener:
             target.slice = self.index(target.slice)
             stmt.value = self.atom(stmt.value)
             self.out.append(stmt)
+        elif isinstance(stmt, gast.Assign) and getattr(stmt.value, "id", None) == stmt.targets[0].id:
+            pass  # x = x does nothing; renamed to a new version, it would give one buffer two names
         elif isinstance(stmt, gast.Assign):
             self.out.append(mark_in_place(assign(stmt.targets[0].id, self.operation(stmt.value), stmt), stmt))
         elif isinstance(stmt, gast.Return):

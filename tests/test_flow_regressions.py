@@ -167,6 +167,17 @@ def self_copy_between_writes(a):
     return numpy.sum(t)
 
 
+def written_into_itself(x):
+    t = numpy.ones(3) * x
+    t[:] = t
+    return numpy.sum(t * t)
+
+
+def parameter_written_into_itself(a):
+    a[:] = a
+    return a[1]
+
+
 def zero_trip_copy(x, y, n):
     for i in range(n):  # noqa: B007
         x = y
@@ -216,6 +227,8 @@ PROGRAMS = [
     (iterable_rebound, (ROWS, 0.7), (0, 1)),
     (write_into_fresh_result, (A3, 0.7), (0, 1)),
     (self_copy_between_writes, (A3,), 0),
+    (written_into_itself, (0.5,), 0),
+    (parameter_written_into_itself, (A3,), 0),
     (zero_trip_copy, (0.3, 0.5, 0), (0, 1)),
     (zero_trip_copy, (0.3, 0.5, 2), (0, 1)),
     (def_in_loop, (0.7, 1.3), (0, 1)),

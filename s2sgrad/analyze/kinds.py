@@ -29,6 +29,7 @@ INTEGER_CLOSED = {
     operator.mul,
     operator.floordiv,
     operator.mod,
+    operator.pow,  # a float for a negative exponent, but a constant all the same: never differentiated
     operator.neg,
     operator.pos,
     builtins.abs,

@@ -68,6 +68,8 @@ class _Flattener:
             target.slice = self.index(target.slice)
             stmt.value = self.atom(stmt.value)
             self.out.append(stmt)
+        elif isinstance(stmt, gast.Assign) and getattr(stmt.value, "id", None) == stmt.targets[0].id:
+            pass  # x = x does nothing; renamed to a new version, it would give one buffer two names
         elif isinstance(stmt, gast.Assign):
             self.out.append(mark_in_place(assign(stmt.targets[0].id, self.operation(stmt.value), stmt), stmt))
         elif isinstance(stmt, gast.Return):
@@ -219,7 +221,7 @@ class _Flattener:
         for value in node.values[1:]:
             tested, result = result, name(self.ctx.namer.temp())
             evaluated = self.branch(result.id, value)
-            kept = [assign(result.id, tested, value)]
+            kept = [assign(result.id, copy.deepcopy(tested), value)]
             body, orelse = (evaluated, kept) if isinstance(node.op, gast.And) else (kept, evaluated)
             self.out.append(located(gast.If(test=tested, body=body, orelse=orelse), value))
         return result

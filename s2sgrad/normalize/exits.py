@@ -36,7 +36,9 @@ EXITS = (gast.Break, gast.Continue, gast.Return)
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
     result: List[str] = []
     body = _structured(_returns_leave_loops(tree.body, ctx, None, result))
-    if not body or _falls_off(body):
+    # after a loop that did not return, Python returns None: there the final ``return result``
+    # finds the result unbound, as it should not be differentiated
+    if not body or (_falls_off(body) and not result):
         last = tree.body[-1] if tree.body else tree
         raise ctx.error(last, f"{tree.name!r} must end with 'return <value>'", "return the value to differentiate.")
     tree.body = _single_return(body, ctx, result)
@@ -101,6 +103,8 @@ def _structured(stmts: List[gast.stmt]) -> List[gast.stmt]:
             stmt.body = _structured(stmt.body + _copy_unless(_always_exits(stmt.body), rest))
             stmt.orelse = _structured(stmt.orelse + _copy_unless(_always_exits(stmt.orelse), rest))
             return out
+        elif isinstance(stmt, gast.If):  # loops inside it have exits of their own
+            stmt.body, stmt.orelse = _structured(stmt.body), _structured(stmt.orelse)
     return out
 
 
@@ -127,6 +131,8 @@ def _always_exits(stmts: List[gast.stmt]) -> bool:
 
 def _falls_off(stmts: List[gast.stmt]) -> bool:
     """True if some path of the function body ends without a ``return``."""
+    if not stmts:
+        return True
     last = stmts[-1]
     if isinstance(last, gast.If):
         return _falls_off(last.body) or _falls_off(last.orelse)

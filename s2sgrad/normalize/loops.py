@@ -15,6 +15,7 @@ becomes a flag set at each ``break`` and a branch after the loop.
 """
 
 import builtins
+import copy
 from typing import List, Optional, Tuple
 
 import gast
@@ -118,15 +119,16 @@ def _zip(loop: gast.For, iterable: gast.Call, before: list, ctx: Context) -> lis
 
 
 def _length(sequences: List[gast.expr], ctx: Context) -> gast.expr:
-    length = name(ctx.name_for(builtins.len, "len"))
-    lengths = [call(length, [s]) for s in sequences]
+    length = ctx.name_for(builtins.len, "len")
+    lengths = [call(name(length), [s]) for s in sequences]
     if len(lengths) == 1:
         return lengths[0]
     return call(name(ctx.name_for(builtins.min, "min")), lengths)
 
 
 def _item(sequence: gast.expr, index: str) -> gast.expr:
-    return gast.Subscript(value=sequence, slice=name(index), ctx=gast.Load())
+    # a copy: the optimizer renames names in place, and len(sequence) is outside the loop
+    return gast.Subscript(value=copy.deepcopy(sequence), slice=name(index), ctx=gast.Load())
 
 
 def _range(ctx: Context, bounds: List[gast.expr]) -> gast.expr:

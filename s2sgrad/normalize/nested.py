@@ -17,7 +17,7 @@ each call passes those variables explicitly.
 
 import copy
 import dataclasses
-from typing import Dict, List, Tuple
+from typing import Dict, List, Set, Tuple
 
 import gast
 
@@ -27,20 +27,50 @@ from ..nodes import name, names_stored
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
+    definitions: List[gast.FunctionDef] = []
+    tree.body = _lifted_out(tree.body, definitions)
+    if not definitions:
+        return tree
+    _check_defined_once(definitions, tree.body, ctx)
     lifted: Dict[str, Tuple[str, List[str]]] = {}  # nested name -> (lifted function's name, captured names)
-    body = []
-    for stmt in tree.body:
-        definition = _definition(stmt)
-        if definition is None:
-            body.append(stmt)
-            continue
+    for definition in definitions:
         captured = _captured(definition, ctx)
         func = _compile(definition, captured, ctx)
         lifted[definition.name] = (ctx.name_for(func, definition.name), captured)
-    if not lifted:
-        return tree
-    tree.body = [_with_lifted_calls(stmt, lifted, ctx) for stmt in body]
+    tree.body = [_with_lifted_calls(stmt, lifted, ctx) for stmt in tree.body]
     return tree
+
+
+def _lifted_out(stmts: List[gast.stmt], definitions: List[gast.FunctionDef]) -> List[gast.stmt]:
+    """The block without its nested definitions (in branches and loops too), which go to ``definitions``.
+
+    Lifting one out of a branch or a loop is sound: a call passes the captured
+    variables as they are when it runs, which is what a closure reads too.
+    """
+    body = []
+    for stmt in stmts:
+        definition = _definition(stmt)
+        if definition is not None:
+            definitions.append(definition)
+            continue
+        if isinstance(stmt, (gast.If, gast.For, gast.While)):
+            stmt.body, stmt.orelse = _lifted_out(stmt.body, definitions), _lifted_out(stmt.orelse, definitions)
+        body.append(stmt)
+    return body
+
+
+def _check_defined_once(definitions: List[gast.FunctionDef], body: List[gast.stmt], ctx: Context) -> None:
+    """One function per name: lifted, two definitions (or a definition and a value) would be one."""
+    seen: Set[str] = set()
+    assigned = {n for stmt in body for n in names_stored(stmt)}
+    for definition in definitions:
+        if definition.name in seen or definition.name in assigned:
+            raise ctx.error(
+                definition,
+                f"{definition.name!r} is defined more than once, or also assigned, in the function",
+                "give each nested function a name of its own.",
+            )
+        seen.add(definition.name)
 
 
 def _definition(stmt: gast.stmt):

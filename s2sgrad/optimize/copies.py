@@ -84,9 +84,17 @@ def _propagate(body: List[gast.stmt], copies: Dict[str, str], shared: "set[str]"
 
 
 def _substitute(node: gast.AST, copies: Dict[str, str]) -> None:
+    written = _written_arrays(node)
     for child in gast.walk(node):
         if isinstance(child, gast.Name) and isinstance(child.ctx, gast.Load) and child.id in copies:
-            child.id = copies[child.id]
+            child.id = child.id if id(child) in written else copies[child.id]
+
+
+def _written_arrays(node: gast.AST) -> "set[int]":
+    """The array names written into by ``y[i] = v``: renamed, the write would go through another
+    name for the same buffer, which dead code elimination does not follow."""
+    targets = [node.target] if isinstance(node, gast.AugAssign) else getattr(node, "targets", [])
+    return {id(t.value) for t in targets if isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)}
 
 
 def _coalesce(body: List[gast.stmt], temporaries: "set[str]", definitions: Counter, reads: Counter) -> None:

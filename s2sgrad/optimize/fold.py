@@ -83,6 +83,10 @@ class _Folder(gast.NodeTransformer):
     def _is_float(self, node: gast.expr) -> bool:
         if isinstance(node, gast.Name):
             return self.ctx.kinds.get(node.id, UNKNOWN).is_float
+        if isinstance(node, gast.BinOp):  # an inlined operation: of integers, an integer (but for /)
+            return isinstance(node.op, gast.Div) or self._is_float(node.left) or self._is_float(node.right)
+        if isinstance(node, gast.UnaryOp):
+            return not isinstance(node.op, gast.Not) and self._is_float(node.operand)
         return not isinstance(_number(node), int) and not isinstance(node, (gast.Compare, gast.BoolOp))
 
     def visit_UnaryOp(self, node: gast.UnaryOp) -> gast.expr:
@@ -109,7 +113,7 @@ class _Folder(gast.NodeTransformer):
         if pure and not node.keywords and values and MISSING not in values:
             folded = _safely(func, *values)
             if folded is not MISSING:
-                return const(float(folded))
+                return const(folded)  # of the type the call returns: math.floor(2.5) is the int 2
         return node
 
 

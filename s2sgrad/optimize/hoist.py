@@ -2,7 +2,7 @@
 
 An assignment moves out of a loop when its value is arithmetic that cannot
 raise (``+ - *``, unary minus) on literals and names the loop never assigns,
-and its target is assigned nowhere else. It may come from a branch inside the
+and its target is assigned nowhere else (nor a parameter). It may come from a branch inside the
 loop: running such arithmetic once more, unconditionally, changes nothing.
 
     before                          after
@@ -24,6 +24,7 @@ SAFE = (gast.Add, gast.Sub, gast.Mult, gast.USub, gast.UAdd)
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
     definitions = Counter(n for stmt in gast.walk(tree) if isinstance(stmt, gast.stmt) for n in assigned_names(stmt))
+    definitions.update(a.id for a in tree.args.args)  # a parameter has a value before the loop: kept if it never runs
     tree.body = _block(tree.body, definitions)
     return tree
 

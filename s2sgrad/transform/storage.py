@@ -41,7 +41,18 @@ import gast
 from .. import runtime
 from ..analyze.ops import operation_of
 from ..context import Context
-from ..nodes import assign, assigned_name, call, const, is_element_write, located, name, names_read, writes_of
+from ..nodes import (
+    assign,
+    assigned_name,
+    call,
+    const,
+    is_element_write,
+    located,
+    name,
+    names_read,
+    names_stored,
+    writes_of,
+)
 from ..parse import FunctionSource
 from .sweep import Sweep, marker_key
 
@@ -70,7 +81,7 @@ def store(
         overwritten = _Exposure(sweep).overwritten(forward)
         plan = [_decide(site, var, layout, sweep, ctx) for site, var in overwritten]
         wanted = _end_reads(plan, layout, ctx)
-        if wanted == sweep.end_reads:
+        if not _read_by_element_restores(plan, sweep) and wanted == sweep.end_reads:
             break
         sweep.end_reads = wanted
     for stored in plan:
@@ -199,6 +210,12 @@ class _Exposure:
             return exposed
         if isinstance(stmt, gast.Assign):
             return self.overwrite(stmt, stmt.targets[0].id, exposed) | after
+        if isinstance(stmt, (gast.If, gast.For, gast.While)) and not self.sweep.reverses(stmt):
+            # not reversed: what it overwrites is put back around it as a whole; a name it
+            # may leave unchanged on some path stays exposed
+            for var in sorted(writes_of(stmt)):
+                self.overwrite(stmt, var, exposed)
+            return exposed
         if isinstance(stmt, gast.If):
             return self.block(stmt.body, exposed) | self.block(stmt.orelse, exposed)
         if isinstance(stmt, (gast.For, gast.While)):
@@ -325,6 +342,18 @@ def _end_reads(plan: List[Stored], layout: _Layout, ctx: Context) -> Dict[int, S
     return wanted
 
 
+def _read_by_element_restores(plan: List[Stored], sweep: Sweep) -> bool:
+    """Record that ``y[i] = y_stack.pop()`` reads ``i`` where the write is reversed; True if that is new."""
+    new = False
+    for stored in plan:
+        if stored.how == "element":
+            before, after = sweep.reads.get(id(stored.site), (set(), set()))
+            index = set(names_read(stored.site.targets[0].slice)) & sweep.forward_names
+            new = new or not index <= before
+            sweep.reads[id(stored.site)] = (before | index, after)
+    return new
+
+
 # ----- rewriting both sweeps -----
 
 
@@ -334,7 +363,7 @@ class _Apply:
         self.before: Dict[int, List[gast.stmt]] = {}  # forward statements to insert, by statement
         self.after: Dict[int, List[gast.stmt]] = {}
         self.restores: Dict[str, List[gast.stmt]] = {}  # reverse statements, by marker key
-        self.stacks: Dict[str, str] = {}
+        self.stacks: Dict[Tuple[str, bool], str] = {}
 
     def run(self, forward: List[gast.stmt], backward: List[gast.stmt]) -> Tuple[list, list]:
         recomputed = []
@@ -345,10 +374,13 @@ class _Apply:
             stack = self.stack_for(stored)
             push, pop = _push(stack, stored.var, stored.site), _pop(stack, stored.var, stored.site)
             if stored.how == "element":  # the old element, put back where the reverse sweep passes the write
-                push, pop = self.element_push_pop(stack, stored.site)
+                target = stored.site.targets[0]
+                push, pop = self.element_push_pop(stack, target.value.id, target.slice, stored.site)
                 self.before.setdefault(id(stored.site), []).append(push)
                 self.restores.setdefault(f"after:{id(stored.site)}", []).append(pop)
             elif stored.how == "push":
+                if not isinstance(stored.site, gast.Assign) and _writes_into(stored.site, stored.var):
+                    push, pop = self.whole_push_pop(stack, stored.site, stored.var)
                 self.before.setdefault(id(stored.site), []).append(push)
                 self.restores.setdefault(f"after:{id(stored.site)}", []).append(pop)
                 self.initialize(stored)
@@ -362,28 +394,45 @@ class _Apply:
             self.restores.setdefault(stored.restore_at, []).append(copy.deepcopy(stored.site))
         return self.forward(forward), self.reverse(backward)
 
-    def element_push_pop(self, stack: str, write: gast.Assign) -> Tuple[gast.stmt, gast.stmt]:
-        target = write.targets[0]
-        element = gast.Subscript(value=name(target.value.id), slice=copy.deepcopy(target.slice), ctx=gast.Load())
+    def whole_push_pop(self, stack: str, site: gast.stmt, array: str) -> Tuple[gast.stmt, gast.stmt]:
+        """A copy of an array a compound statement writes into, put back in place (rebound if it rebinds it)."""
+        push, pop = self.element_push_pop(stack, array, None, site)
+        if array in names_stored(site):
+            pop.targets = [name(array, store=True)]
+        return push, pop
+
+    def element_push_pop(
+        self, stack: str, array: str, index: Optional[gast.expr], like: gast.stmt
+    ) -> Tuple[gast.stmt, gast.stmt]:
+        """Save a copy of ``array[index]`` (of all of ``array`` if no index) and put it back in place."""
+        element = (
+            name(array)
+            if index is None
+            else gast.Subscript(value=name(array), slice=copy.deepcopy(index), ctx=gast.Load())
+        )
+        index = const(Ellipsis) if index is None else index
         copier = name(self.ctx.name_for(runtime.fresh_copy, "fresh_copy"))
         append = gast.Attribute(value=name(stack), attr="append", ctx=gast.Load())
-        push = located(gast.Expr(value=call(append, [call(copier, [element])])), write)
-        restored = gast.Subscript(value=name(target.value.id), slice=copy.deepcopy(target.slice), ctx=gast.Store())
+        push = located(gast.Expr(value=call(append, [call(copier, [element])])), like)
+        restored = gast.Subscript(value=name(array), slice=copy.deepcopy(index), ctx=gast.Store())
         popped = call(gast.Attribute(value=name(stack), attr="pop", ctx=gast.Load()), [])
-        return push, located(gast.Assign(targets=[restored], value=popped, type_comment=None), write)
+        return push, located(gast.Assign(targets=[restored], value=popped, type_comment=None), like)
 
     def stack_for(self, stored: Stored) -> str:
-        if stored.var not in self.stacks:
+        # old elements have a stack of their own: a saved value is restored at the start of
+        # the block's reversal, before the element written after it, so the two are not LIFO
+        key = (stored.var, stored.how == "element")
+        if key not in self.stacks:
             stack = self.ctx.namer.fresh(f"{stored.var}_stack")
-            self.stacks[stored.var] = stack
+            self.stacks[key] = stack
             top = self.layout.top_level(stored.site)
             created = assign(stack, gast.List(elts=[], ctx=gast.Load()), top)
             self.before.setdefault(id(top), []).insert(0, created)
-        return self.stacks[stored.var]
+        return self.stacks[key]
 
     def initialize(self, stored: Stored) -> None:
         """``v = None`` before the loop when nothing before it assigns ``v`` (the first push finds it unbound)."""
-        if stored.var in self.layout.parameters or isinstance(stored.site, gast.For):
+        if stored.var in self.layout.parameters:
             return
         top = self.layout.top_level(stored.site)
         earlier = self.layout.body[: self.layout.place[id(top)][1]]
@@ -412,6 +461,10 @@ class _Apply:
                     setattr(stmt, field_name, self.reverse(getattr(stmt, field_name)))
             out.append(stmt)
         return out
+
+
+def _writes_into(stmt: gast.stmt, array: str) -> bool:
+    return any(is_element_write(s) and assigned_name(s) == array for s in gast.walk(stmt) if isinstance(s, gast.Assign))
 
 
 def _pop(stack: str, var: str, like: gast.stmt) -> gast.stmt:

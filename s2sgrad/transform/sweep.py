@@ -119,15 +119,18 @@ class Sweep:
     def statement(self, stmt: gast.stmt) -> List[gast.stmt]:
         if isinstance(stmt, gast.Assign):
             return self.assignment(stmt)
-        if isinstance(stmt, (gast.If, gast.For, gast.While)) and not self.assigns_active(stmt):
-            return []  # control flow around inactive values only: nothing to reverse
+        if isinstance(stmt, (gast.If, gast.For, gast.While)) and not self.reverses(stmt):
+            # control flow around inactive values only: nothing to reverse, but what it
+            # overwrites may have to be put back here (see storage)
+            return [marker("after", stmt)]
         if isinstance(stmt, gast.If):
             return self.branch(stmt)
         if isinstance(stmt, (gast.For, gast.While)):
             return self.loop(stmt)
         return []  # side effects (print, assert) and break: nothing to reverse
 
-    def assigns_active(self, stmt: gast.stmt) -> bool:
+    def reverses(self, stmt: gast.stmt) -> bool:
+        """Whether the reverse sweep keeps a compound statement: only if it assigns an active value."""
         return any(assigned_name(n) in self.active for n in gast.walk(stmt) if isinstance(n, gast.Assign))
 
     def assignment(self, stmt: gast.Assign) -> List[gast.stmt]:
@@ -231,11 +234,11 @@ class Sweep:
             after = self.adjoints.state()
         self.adjoints.restore(entry)
         promoted = sorted((entry.defined - entry.owned) & after.owned)
-        copier = name(self.ctx.name_for(runtime.fresh_copy, "fresh_copy")) if promoted else None
         for var in promoted:
             self.adjoints.define_owned(var, always=True)
         adjoints = [self.adjoints.name_of(v) for v in promoted]
-        return [assign(adjoint, call(copier, [name(adjoint)]), like) for adjoint in adjoints]
+        copier = self.ctx.name_for(runtime.fresh_copy, "fresh_copy") if promoted else ""
+        return [assign(adjoint, call(name(copier), [name(adjoint)]), like) for adjoint in adjoints]
 
     def loop_state(self, body: List[gast.stmt], entry: State) -> State:
         """The adjoint state at the top of the reversed body: stable around the back edge.
@@ -384,7 +387,7 @@ class Sweep:
             return []
         kind = self.instantiator.kind(base)
         d_y = name(self.adjoints.name_of(stmt.targets[0].id))
-        index = subscript.slice
+        index = copy.deepcopy(subscript.slice)  # the optimizer renames names in place: the forward keeps its own
         if kind.tag in ("other", "sequence", "dict", "unknown") and type(constant_value(index)) in (int, str):
             target = stmt.targets[0].id
             nested = self.kinds.get(target, Kind("unknown")).is_container or target in self.indexed_by_key

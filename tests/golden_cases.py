@@ -45,7 +45,7 @@ def golden_cases() -> List[GoldenCase]:
     for path in paths:
         match = HEADER.search(path.read_text())
         if match is None:
-            continue
+            raise ValueError(f"{path}: no '# golden: FUNC wrt=... args=...' header (every case file needs one)")
         module = load_module(path)
         func_name, wrt, args = match.groups()
         cases.append(

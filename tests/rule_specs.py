@@ -34,6 +34,8 @@ W12 = _RNG.uniform(0.5, 1.5, 12)
 W33 = _RNG.uniform(0.5, 1.5, (3, 3))
 W34 = _RNG.uniform(0.5, 1.5, (3, 4))
 W234 = _RNG.uniform(0.5, 1.5, (2, 3, 4))
+# rows with no zero, one zero (its element's partial is the product of the others) and two zeros
+ZEROS_IN_ROWS = numpy.array([[1.5, -0.8, 1.1, 0.9], [0.7, 0.0, -1.3, 1.2], [0.0, 1.4, 0.0, -0.6]])
 DIAG = 3.0 * numpy.eye(3)  # added to random matrices to keep them well conditioned
 
 # argument-kind variants: each tuple is one check
@@ -55,9 +57,8 @@ class Spec:
     kinds: Tuple[Kind, ...]
     domains: Tuple[Interval, ...]  # one per argument
     wrt: Union[int, Tuple[int, ...]]
-    rtol: float
-    atol: float
     note: str
+    points: Tuple[Any, ...] = ()  # fixed arguments, for points no random draw hits (exact zeros)
 
     @property
     def name(self) -> str:
@@ -70,6 +71,8 @@ class Spec:
 
     def arguments(self) -> List[Any]:
         """The arguments to check at: the same ones on every run."""
+        if self.points:
+            return [numpy.array(p) if isinstance(p, numpy.ndarray) else p for p in self.points]
         rng = numpy.random.default_rng(zlib.crc32(self.id.encode()))
         return [_draw(rng, kind, domain) for kind, domain in zip(self.kinds, self.domains)]
 
@@ -87,8 +90,6 @@ def spec(
     kinds: Sequence[Tuple[Kind, ...]] = ARRAY,
     domain: Union[Interval, Sequence[Interval]] = (-2.0, 2.0),
     wrt: Union[int, Tuple[int, ...], None] = None,
-    rtol: float = 1e-5,
-    atol: float = 1e-7,
     note: str = "",
 ) -> List[Spec]:
     """The checks of ``func`` through ``test``, one per argument-kind variant.
@@ -103,8 +104,22 @@ def spec(
         domains = tuple(domain) if isinstance(domain[0], tuple) else (tuple(domain),) * len(variant)
         every = tuple(range(len(variant)))
         which = wrt if wrt is not None else every if len(every) > 1 else 0
-        specs.append(Spec(func, test, tuple(variant), domains, which, rtol, atol, note))
+        specs.append(Spec(func, test, tuple(variant), domains, which, note))
     return specs
+
+
+def both_sides(func: Any, test: Callable[..., Any]) -> List[Spec]:
+    """Checks of a binary extremum on arrays: one argument near 0, so the other wins where it has either sign."""
+    return spec(func, test, WIDER_FIRST, ((-1.0, 1.0), (-0.02, 0.02))) + spec(
+        func, test, WIDER_SECOND, ((-0.02, 0.02), (-1.0, 1.0))
+    )
+
+
+def at_points(func: Any, test: Callable[..., Any], *points: Any, note: str) -> List[Spec]:
+    """One check of ``func`` through ``test`` at the fixed arguments ``points`` (all differentiated)."""
+    kinds = tuple(float if isinstance(p, float) else numpy.shape(p) for p in points)
+    wrt = tuple(range(len(points))) if len(points) > 1 else 0
+    return [Spec(func, test, kinds, ((0.0, 0.0),) * len(points), wrt, note, tuple(points))]
 
 
 def _kind_label(kind: Kind) -> str:
@@ -123,6 +138,11 @@ POSITIVE = (0.5, 2.0)
 SECOND_POSITIVE = ((-2.0, 2.0), POSITIVE)  # a divisor, or a point away from the origin
 POWER = (POSITIVE, (-1.5, 1.5))
 MODULUS = ((2.1, 2.9), (1.0, 1.04))  # x / y stays in (2, 3): no jump of floor(x / y) nearby
+# extrema: array arguments where each side wins somewhere; scalars where one side wins
+WIDER_FIRST = [((3, 4), (3, 4)), ((3, 4), (4,)), ((3, 4), float)]
+WIDER_SECOND = [((3, 1), (3, 4)), (float, (3, 4))]
+FIRST_WINS = ((1.0, 2.0), (-1.0, 0.5))
+SECOND_WINS = ((-1.0, 0.5), (1.0, 2.0))
 
 OPERATORS = _flatten(
     spec(operator.add, lambda x, y: numpy.sum((x + y) * W34), BROADCAST),
@@ -135,7 +155,7 @@ OPERATORS = _flatten(
     spec(operator.mul, lambda x, y: numpy.sum(x * y * W34), BROADCAST[1:3], wrt=1, note="wrt y"),
     spec(numpy.multiply, lambda x, y: numpy.sum(numpy.multiply(x, y) * W34), BROADCAST),
     spec(operator.truediv, lambda x, y: numpy.sum(x / y * W34), BROADCAST, SECOND_POSITIVE),
-    spec(operator.truediv, lambda x: numpy.sum(x / x * W34), domain=POSITIVE, note="same operand"),
+    spec(operator.truediv, lambda x: numpy.sum((x / x + x) * W34), domain=POSITIVE, note="same operand"),
     spec(numpy.divide, lambda x, y: numpy.sum(numpy.divide(x, y) * W34), BROADCAST, SECOND_POSITIVE),
     spec(operator.pow, lambda x, y: numpy.sum(x**y * W34), BROADCAST, POWER),
     spec(operator.pow, lambda x: numpy.sum(x**3 * W34), EITHER, note="constant exponent"),
@@ -175,6 +195,9 @@ SCALAR_MATH = _flatten(
     spec(math.expm1, lambda x: math.expm1(x), SCALAR),
     spec(math.log, lambda x: math.log(x), SCALAR, POSITIVE),
     spec(math.log, lambda x, b: math.log(x, b), SCALARS, (POSITIVE, (1.5, 4.0)), note="base"),
+    spec(math.log, lambda x, b: math.log(x, b), SCALARS, ((1.5, 3.0), (0.2, 0.8)), note="base below 1"),
+    spec(math.log, lambda x: math.log(x, 2.0) * x, SCALAR, POSITIVE, note="constant base"),
+    spec(math.log, lambda x, b: math.log(x * x, b * b) + b, SCALARS, ((1.5, 3.0), (1.5, 3.0)), note="base of squares"),
     spec(math.log1p, lambda x: math.log1p(x), SCALAR, (-0.5, 2.0)),
     spec(math.log2, lambda x: math.log2(x), SCALAR, POSITIVE),
     spec(math.log10, lambda x: math.log10(x), SCALAR, POSITIVE),
@@ -185,15 +208,15 @@ SCALAR_MATH = _flatten(
     spec(math.erfc, lambda x: math.erfc(x), SCALAR),
     spec(float, lambda x: float(x) * x, SCALAR),
     spec(float, lambda x: float(numpy.sum(x * W34)) ** 2, note="of a numpy scalar"),
-    spec(math.floor, lambda x: x * math.floor(x), SCALAR, (-3.0, 3.0)),
-    spec(math.ceil, lambda x: x * math.ceil(x), SCALAR, (-3.0, 3.0)),
-    spec(math.trunc, lambda x: x * math.trunc(x), SCALAR, (-3.0, 3.0)),
+    spec(math.floor, lambda x: x * (math.floor(x) + 3.5), SCALAR, (-3.0, 3.0)),
+    spec(math.ceil, lambda x: x * (math.ceil(x) + 3.5), SCALAR, (-3.0, 3.0)),
+    spec(math.trunc, lambda x: x * (math.trunc(x) + 3.5), SCALAR, (-3.0, 3.0)),
     spec(math.isnan, lambda x: x * (2.0 - math.isnan(x)), SCALAR),
     spec(math.isinf, lambda x: x * (2.0 - math.isinf(x)), SCALAR),
     spec(math.isfinite, lambda x: x * (1.0 + math.isfinite(x)), SCALAR),
-    spec(round, lambda x: x * round(x), SCALAR, (-3.0, 3.0)),
-    spec(round, lambda x: x * round(x, 1), SCALAR, (-3.0, 3.0), note="ndigits"),
-    spec(int, lambda x: x * int(x), SCALAR, (-3.0, 3.0)),
+    spec(round, lambda x: x * (round(x) + 3.5), SCALAR, (-3.0, 3.0)),
+    spec(round, lambda x: x * (round(x, 1) + 3.5), SCALAR, (-3.0, 3.0), note="ndigits"),
+    spec(int, lambda x: x * (int(x) + 3.5), SCALAR, (-3.0, 3.0)),
     spec(len, lambda x: numpy.sum(x * W34) * len(x)),
 )
 
@@ -224,31 +247,44 @@ ELEMENTWISE = _flatten(
     spec(numpy.arcsinh, lambda x: numpy.sum(numpy.arcsinh(x) * W34), EITHER),
     spec(numpy.arccosh, lambda x: numpy.sum(numpy.arccosh(x) * W34), EITHER, (1.2, 3.0)),
     spec(numpy.arctanh, lambda x: numpy.sum(numpy.arctanh(x) * W34), EITHER, (-0.9, 0.9)),
-    spec(numpy.maximum, lambda x, y: numpy.sum(numpy.maximum(x, y) * W34), BROADCAST),
+    both_sides(numpy.maximum, lambda x, y: numpy.sum(numpy.maximum(x, y) * W34)),
+    spec(numpy.maximum, lambda x, y: numpy.maximum(x, y) + 0.5 * y, SCALARS, FIRST_WINS, note="x wins"),
+    spec(numpy.maximum, lambda x, y: numpy.maximum(x, y) + 0.5 * x, SCALARS, SECOND_WINS, note="y wins"),
     spec(numpy.maximum, lambda x: numpy.sum(numpy.maximum(x, x) * W34), note="tie"),
-    spec(numpy.fmax, lambda x, y: numpy.sum(numpy.fmax(x, y) * W34), BROADCAST),
-    spec(numpy.minimum, lambda x, y: numpy.sum(numpy.minimum(x, y) * W34), BROADCAST),
-    spec(max, lambda x, y: max(x, y) * 1.5 + max(y, 0.25), SCALARS, note="builtin"),
-    spec(min, lambda x, y: min(x, y) * 1.5 + min(y, 0.25), SCALARS, note="builtin"),
-    spec(numpy.fmin, lambda x, y: numpy.sum(numpy.fmin(x, y) * W34), BROADCAST),
+    both_sides(numpy.fmax, lambda x, y: numpy.sum(numpy.fmax(x, y) * W34)),
+    spec(numpy.fmax, lambda x, y: numpy.fmax(x, y) + 0.5 * y, SCALARS, FIRST_WINS, note="x wins"),
+    spec(numpy.fmax, lambda x, y: numpy.fmax(x, y) + 0.5 * x, SCALARS, SECOND_WINS, note="y wins"),
+    both_sides(numpy.minimum, lambda x, y: numpy.sum(numpy.minimum(x, y) * W34)),
+    spec(numpy.minimum, lambda x, y: numpy.minimum(x, y) + 0.5 * y, SCALARS, SECOND_WINS, note="x wins"),
+    spec(numpy.minimum, lambda x, y: numpy.minimum(x, y) + 0.5 * x, SCALARS, FIRST_WINS, note="y wins"),
+    spec(max, lambda x, y: max(x, y) * 1.5 + max(y, -2.0), SCALARS, FIRST_WINS, note="builtin x wins"),
+    spec(max, lambda x, y: max(x, y) * 1.5 + max(x, -2.0), SCALARS, SECOND_WINS, note="builtin y wins"),
+    spec(min, lambda x, y: min(x, y) * 1.5 + min(y, 3.0), SCALARS, SECOND_WINS, note="builtin x wins"),
+    spec(min, lambda x, y: min(x, y) * 1.5 + min(x, 3.0), SCALARS, FIRST_WINS, note="builtin y wins"),
+    both_sides(numpy.fmin, lambda x, y: numpy.sum(numpy.fmin(x, y) * W34)),
+    spec(numpy.fmin, lambda x, y: numpy.fmin(x, y) + 0.5 * y, SCALARS, SECOND_WINS, note="x wins"),
+    spec(numpy.fmin, lambda x, y: numpy.fmin(x, y) + 0.5 * x, SCALARS, FIRST_WINS, note="y wins"),
     spec(numpy.where, lambda x, y: numpy.sum(numpy.where(x > 0.0, x, y) * W34), BROADCAST[:4]),
     spec(numpy.where, lambda c, x, y: numpy.sum(numpy.where(c > 0, x, y) * W34), WHERE, wrt=(1, 2), note="condition"),
-    spec(numpy.clip, lambda x: numpy.sum(numpy.clip(x, -0.5, 0.5) * W34), EITHER),
+    spec(numpy.clip, lambda x: numpy.sum(numpy.clip(x, -0.5, 0.5) * W34)),
+    spec(numpy.clip, lambda x: numpy.clip(x, -0.5, 0.5) * 2.0, SCALAR, (-0.4, 0.4), note="inside"),
+    spec(numpy.clip, lambda x: numpy.clip(x, -0.5, 0.5) + 0.5 * x, SCALAR, (0.6, 2.0), note="above"),
+    spec(numpy.clip, lambda x: numpy.clip(x, -0.5, 0.5) + 0.5 * x, SCALAR, (-2.0, -0.6), note="below"),
     spec(numpy.clip, lambda x: numpy.sum(numpy.clip(x, None, 0.5) * W34), note="upper only"),
     spec(numpy.clip, lambda x, lo: numpy.sum(numpy.clip(x, lo, 1.0) * W34), [((3, 4), (4,))], wrt=0, note="bound"),
     spec(numpy.sign, lambda x: numpy.sum(x * numpy.sign(x) * W34), EITHER),
-    spec(numpy.floor, lambda x: numpy.sum(x * numpy.floor(x) * W34), EITHER, (-3.0, 3.0)),
-    spec(numpy.ceil, lambda x: numpy.sum(x * numpy.ceil(x) * W34), EITHER, (-3.0, 3.0)),
-    spec(numpy.round, lambda x: numpy.sum(x * numpy.round(x) * W34), EITHER, (-3.0, 3.0)),
-    spec(numpy.rint, lambda x: numpy.sum(x * numpy.rint(x) * W34), EITHER, (-3.0, 3.0)),
-    spec(numpy.trunc, lambda x: numpy.sum(x * numpy.trunc(x) * W34), EITHER, (-3.0, 3.0)),
+    spec(numpy.floor, lambda x: numpy.sum(x * (numpy.floor(x) + 3.5) * W34), EITHER, (-3.0, 3.0)),
+    spec(numpy.ceil, lambda x: numpy.sum(x * (numpy.ceil(x) + 3.5) * W34), EITHER, (-3.0, 3.0)),
+    spec(numpy.round, lambda x: numpy.sum(x * (numpy.round(x) + 3.5) * W34), EITHER, (-3.0, 3.0)),
+    spec(numpy.rint, lambda x: numpy.sum(x * (numpy.rint(x) + 3.5) * W34), EITHER, (-3.0, 3.0)),
+    spec(numpy.trunc, lambda x: numpy.sum(x * (numpy.trunc(x) + 3.5) * W34), EITHER, (-3.0, 3.0)),
     spec(numpy.isnan, lambda x: numpy.sum(x * (2.0 - numpy.isnan(x)) * W34), EITHER),
     spec(numpy.isinf, lambda x: numpy.sum(x * (2.0 - numpy.isinf(x)) * W34), EITHER),
     spec(numpy.isfinite, lambda x: numpy.sum(x * (1.0 + numpy.isfinite(x)) * W34), EITHER),
-    spec(numpy.greater, lambda x: numpy.sum(x * numpy.greater(x, 0.5) * W34), EITHER),
-    spec(numpy.greater_equal, lambda x: numpy.sum(x * numpy.greater_equal(x, 0.5) * W34), EITHER),
-    spec(numpy.less, lambda x: numpy.sum(x * numpy.less(x, 0.5) * W34), EITHER),
-    spec(numpy.less_equal, lambda x: numpy.sum(x * numpy.less_equal(x, 0.5) * W34), EITHER),
+    spec(numpy.greater, lambda x: numpy.sum(x * (1.0 + numpy.greater(x, 0.5)) * W34), EITHER),
+    spec(numpy.greater_equal, lambda x: numpy.sum(x * (1.0 + numpy.greater_equal(x, 0.5)) * W34), EITHER),
+    spec(numpy.less, lambda x: numpy.sum(x * (1.0 + numpy.less(x, 0.5)) * W34), EITHER),
+    spec(numpy.less_equal, lambda x: numpy.sum(x * (1.0 + numpy.less_equal(x, 0.5)) * W34), EITHER),
     spec(numpy.equal, lambda x: numpy.sum(x * numpy.equal(x, x) * W34), EITHER),
     spec(numpy.not_equal, lambda x: numpy.sum(x * (1.0 + numpy.not_equal(x, 0.5)) * W34), EITHER),
     spec(numpy.heaviside, lambda x: numpy.sum(x * numpy.heaviside(x, 0.5) * W34), EITHER),
@@ -268,6 +304,9 @@ REDUCTIONS = _flatten(
     spec(numpy.prod, lambda x: numpy.prod(x), [((2, 3),)], POSITIVE),
     spec(numpy.prod, lambda x: numpy.sum(numpy.prod(x, axis=1) * W3), domain=POSITIVE, note="axis=1"),
     spec(numpy.prod, lambda x: numpy.sum(numpy.prod(x, axis=0, keepdims=True) * W34), note="keepdims"),
+    at_points(numpy.prod, lambda x: numpy.prod(x), numpy.array([[1.5, 0.0, -0.7], [0.8, 1.2, -1.1]]), note="one zero"),
+    at_points(numpy.prod, lambda x: numpy.sum(numpy.prod(x, axis=1) * W3), ZEROS_IN_ROWS, note="zeros axis=1"),
+    at_points(numpy.prod, lambda x: numpy.sum(numpy.prod(x, axis=0) * W3), ZEROS_IN_ROWS.T, note="zeros axis=0"),
     spec(numpy.max, lambda x: numpy.max(x), EITHER),
     spec(numpy.max, lambda x: numpy.sum(numpy.max(x, axis=0) * W4), note="axis=0"),
     spec(numpy.max, lambda x: numpy.sum(numpy.max(x, axis=1, keepdims=True) * W34), note="keepdims"),
@@ -337,7 +376,14 @@ PRODUCTS_AND_LINALG = _flatten(
 SHAPES = _flatten(
     spec(numpy.reshape, lambda x: numpy.sum(numpy.reshape(x, (3, 4)) * W34), [((12,),), ((4, 3),)]),
     spec(numpy.reshape, lambda x: numpy.sum(numpy.reshape(x, (3, -1)) * W34), [((2, 6),)], note="-1"),
-    spec(numpy.reshape, lambda x: numpy.sum(numpy.reshape(x, (3, 4), order="F") * W34), [((4, 3),)], note="order=F"),
+    spec(
+        numpy.reshape,
+        lambda x: numpy.sum(numpy.reshape(x, (3, 4), order="F") * W34),
+        [((4, 3),), ((2, 6),), ((2, 2, 3),)],
+        note="order=F",
+    ),
+    spec(numpy.reshape, lambda x: numpy.sum(x.reshape((3, 4), order="F") * W34), [((6, 2),)], note="method order=F"),
+    spec(numpy.reshape, lambda x: numpy.sum(numpy.reshape(x, (12,), "F") * W12), note="positional order=F"),
     spec(numpy.ravel, lambda x: numpy.sum(numpy.ravel(x) * W12)),
     spec(numpy.ravel, lambda x: numpy.sum(numpy.ravel(x, "F") * W12), note="order=F"),
     spec(numpy.squeeze, lambda x: numpy.sum(numpy.squeeze(x) * W34), [((3, 1, 4),)]),
@@ -387,9 +433,37 @@ ZERO_DERIVATIVE_ARRAYS = _flatten(
     spec(numpy.eye, lambda x: numpy.sum((x @ numpy.eye(4)) * W34)),
     spec(numpy.identity, lambda x: numpy.trace(x @ (x + numpy.identity(3))), [((3, 3),)]),
     spec(numpy.arange, lambda x: numpy.sum(x * numpy.arange(4) * W34)),
-    spec(numpy.count_nonzero, lambda x: numpy.sum(x * W34) * numpy.count_nonzero(x > 0.5)),
+    spec(numpy.count_nonzero, lambda x: numpy.sum(x * W34) * (1 + numpy.count_nonzero(x > 0.5))),
     spec(numpy.all, lambda x: numpy.sum(x * (1.0 + numpy.all(x > -5.0)) * W34)),
     spec(numpy.any, lambda x: numpy.sum(x * (1.0 + numpy.any(x > 1.5)) * W34)),
 )
 
 SPECS = OPERATORS + SCALAR_MATH + ELEMENTWISE + REDUCTIONS + PRODUCTS_AND_LINALG + SHAPES + ZERO_DERIVATIVE_ARRAYS
+
+# Callables whose derivative is 0, alone: the gradient must be exactly 0 (tests/test_rules.py, check_zero_grad).
+# The specs above use each of them next to a term with a non-zero gradient.
+CONSTANT_SPECS = _flatten(
+    spec(numpy.sign, lambda x: numpy.sum(numpy.sign(x) * W34), EITHER),
+    spec(numpy.floor, lambda x: numpy.sum(numpy.floor(x) * W34), EITHER, (-3.0, 3.0)),
+    spec(numpy.ceil, lambda x: numpy.sum(numpy.ceil(x) * W34), EITHER, (-3.0, 3.0)),
+    spec(numpy.round, lambda x: numpy.sum(numpy.round(x) * W34), EITHER, (-3.0, 3.0)),
+    spec(numpy.rint, lambda x: numpy.sum(numpy.rint(x) * W34), EITHER, (-3.0, 3.0)),
+    spec(numpy.trunc, lambda x: numpy.sum(numpy.trunc(x) * W34), EITHER, (-3.0, 3.0)),
+    spec(numpy.greater, lambda x: numpy.sum(numpy.greater(x, 0.5) * W34), EITHER),
+    spec(numpy.greater_equal, lambda x: numpy.sum(numpy.greater_equal(x, 0.5) * W34), EITHER),
+    spec(numpy.less, lambda x: numpy.sum(numpy.less(x, 0.5) * W34), EITHER),
+    spec(numpy.less_equal, lambda x: numpy.sum(numpy.less_equal(x, 0.5) * W34), EITHER),
+    spec(numpy.heaviside, lambda x: numpy.sum(numpy.heaviside(x, 0.5) * W34), EITHER),
+    spec(numpy.floor_divide, lambda x: numpy.sum(numpy.floor_divide(x, 0.7) * W34), EITHER),
+    spec(operator.floordiv, lambda x: numpy.sum(x // 0.7 * W34), EITHER),
+    spec(numpy.clip, lambda x: numpy.clip(x, -0.5, 0.5) * 2.0, SCALAR, (0.6, 2.0), note="above"),
+    spec(numpy.clip, lambda x: numpy.clip(x, -0.5, 0.5) * 2.0, SCALAR, (-2.0, -0.6), note="below"),
+    spec(numpy.count_nonzero, lambda x: numpy.count_nonzero(x > 0.5) * 1.5),
+    spec(numpy.argmax, lambda x: numpy.argmax(x) * 1.5, [((4,),)]),
+    spec(math.floor, lambda x: math.floor(x) * 1.5, SCALAR, (-3.0, 3.0)),
+    spec(math.ceil, lambda x: math.ceil(x) * 1.5, SCALAR, (-3.0, 3.0)),
+    spec(math.trunc, lambda x: math.trunc(x) * 1.5, SCALAR, (-3.0, 3.0)),
+    spec(round, lambda x: round(x) * 1.5, SCALAR, (-3.0, 3.0)),
+    spec(round, lambda x: round(x, 1) * 1.5, SCALAR, (-3.0, 3.0), note="ndigits"),
+    spec(int, lambda x: int(x) * 1.5, SCALAR, (-3.0, 3.0)),
+)

@@ -1,26 +1,86 @@
 """Every derivative rule against finite differences, through the specs in rule_specs.py."""
 
+import types
+from typing import Callable
+
+import numpy
 import pytest
-from gradcheck import check_grad
-from rule_specs import SPECS, qualified_name
+from gradcheck import check_grad, check_zero_grad
+from rule_specs import CONSTANT_SPECS, SPECS, qualified_name
 
 from s2sgrad.rules import default_rules
 
 # spec id -> what s2sgrad gets wrong there (each test is expected to fail until fixed)
 KNOWN_BUGS: dict = {}
+# float32 checks: spec id -> what s2sgrad gets wrong for float32 arguments
+EXTREMUM_SHARE = "runtime.extremum_share divides a bool array by counts: a float64 share, a float64 gradient"
+BINARY_EXTREMUM = "the maximum/minimum rule multiplies by numpy.where(x == y, 0.5, x > y): float64"
+KNOWN_FLOAT32_BUGS = {
+    "numpy.maximum-3x4,3x4": BINARY_EXTREMUM,
+    "numpy.fmax-3x4,3x4": BINARY_EXTREMUM,
+    "numpy.minimum-3x4,3x4": BINARY_EXTREMUM,
+    "numpy.fmin-3x4,3x4": BINARY_EXTREMUM,
+    "numpy.max-3x4": EXTREMUM_SHARE,
+    "numpy.amax-alias-3x4": EXTREMUM_SHARE,
+    "numpy.min-3x4": EXTREMUM_SHARE,
+    "numpy.amin-alias-keepdims-3x4": EXTREMUM_SHARE,
+    "numpy.prod-2x3": "runtime.prod_adjoint converts x with numpy.asarray(x, dtype=float): a float64 gradient",
+    "numpy.trace-3x3": "runtime's trace adjoint multiplies by numpy.eye (float64): a float64 gradient",
+}
 
 
-def _params() -> list:
+def _params(specs: list, known: dict) -> list:
     params = []
-    for spec in SPECS:
-        marks = [pytest.mark.xfail(reason=KNOWN_BUGS[spec.id], strict=True)] if spec.id in KNOWN_BUGS else []
+    for spec in specs:
+        marks = [pytest.mark.xfail(reason=known[spec.id], strict=True)] if spec.id in known else []
         params.append(pytest.param(spec, id=spec.id, marks=marks))
     return params
 
 
-@pytest.mark.parametrize("spec", _params())
+def _in_float32(test: Callable) -> Callable:
+    """``test`` with the module's weight arrays in float32, so that the whole computation is float32."""
+    namespace = {k: v.astype(numpy.float32) if isinstance(v, numpy.ndarray) else v for k, v in test.__globals__.items()}
+    return types.FunctionType(test.__code__, namespace, test.__name__, test.__defaults__, test.__closure__)
+
+
+def _float32_specs() -> list:
+    """Per callable, the first spec whose arguments are arrays and whose computation stays float32 in float32.
+
+    One per callable: each costs a compilation. (Specs that mix in float64, e.g. ``1.0 + (x > 0)``, are skipped.)
+    """
+    seen, chosen = set(), []
+    for spec in SPECS:
+        if spec.name in seen or any(kind is float for kind in spec.kinds):
+            continue
+        args = [numpy.asarray(a, dtype=numpy.float32) for a in spec.arguments()]
+        if numpy.result_type(_in_float32(spec.test)(*args)) == numpy.float32:
+            seen.add(spec.name)
+            chosen.append(spec)
+    return chosen
+
+
+@pytest.mark.parametrize("spec", _params(SPECS, KNOWN_BUGS))
 def test_rule(spec):
-    check_grad(spec.test, spec.arguments(), wrt=spec.wrt, rtol=spec.rtol, atol=spec.atol)
+    check_grad(spec.test, spec.arguments(), wrt=spec.wrt, signed_arguments=True)
+
+
+@pytest.mark.parametrize("spec", _params(SPECS, KNOWN_BUGS))
+def test_rule_unoptimized(spec):
+    """The raw transform, before the optimizer rewrites it, is right on its own."""
+    check_grad(spec.test, spec.arguments(), wrt=spec.wrt, signed_arguments=True, optimize=False)
+
+
+@pytest.mark.parametrize("spec", _params(_float32_specs(), KNOWN_FLOAT32_BUGS))
+def test_rule_float32(spec):
+    """float32 in, float32 gradient out, agreeing with float64 differences to float32 precision."""
+    args = [numpy.asarray(a, dtype=numpy.float32) for a in spec.arguments()]
+    check_grad(_in_float32(spec.test), args, wrt=spec.wrt, signed_arguments=True)
+
+
+@pytest.mark.parametrize("spec", [pytest.param(s, id=s.id) for s in CONSTANT_SPECS])
+def test_zero_derivative_is_exactly_zero(spec):
+    """A callable whose derivative is 0 gives exactly 0 (the composite specs above check it next to other terms)."""
+    check_zero_grad(spec.test, spec.arguments(), wrt=spec.wrt)
 
 
 def built_in_rules():
@@ -36,7 +96,7 @@ def test_every_registered_callable_has_a_spec():
 
 def test_every_spec_names_a_registered_callable():
     rules = built_in_rules()
-    unknown = sorted({spec.name for spec in SPECS if spec.func not in rules})
+    unknown = sorted({spec.name for spec in SPECS + CONSTANT_SPECS if spec.func not in rules})
     assert not unknown, f"specs for callables without a rule: {', '.join(unknown)}"
 
 
@@ -44,3 +104,4 @@ def test_spec_ids_are_unique_and_known_bugs_name_specs():
     ids = [spec.id for spec in SPECS]
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
     assert set(KNOWN_BUGS) <= set(ids), sorted(set(KNOWN_BUGS) - set(ids))
+    assert set(KNOWN_FLOAT32_BUGS) <= set(ids), sorted(set(KNOWN_FLOAT32_BUGS) - set(ids))

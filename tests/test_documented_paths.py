@@ -1,0 +1,167 @@
+"""Paths the design documents that no other test reaches, each checked against finite differences.
+
+Found by mutation testing: a planted bug on each of these paths passed the rest of the suite.
+"""
+
+import numpy
+import pytest
+from gradcheck import check_grad, check_structured_grad
+
+import s2sgrad
+
+RNG = numpy.random.default_rng(7)
+
+
+# ----- a loop's iteration count, saved when an enclosing loop runs it again (transform/storage.py) -----
+
+
+def while_break_in_a_for(x, n):
+    """The inner while runs a different number of times in each outer iteration."""
+    total = 0.0
+    for i in range(n):
+        y = x * (i + 1.0)
+        while y < 10.0:
+            y = y * 1.5
+            if y > 7.0:
+                break
+        total = total + y * x
+    return total
+
+
+def for_break_in_a_while(x, stop):
+    """A for loop left by break, nested in a while: its count is pushed once per outer iteration."""
+    total = x
+    rounds = 0
+    while rounds < stop:
+        for k in range(5):
+            total = total * 1.1 + x * k
+            if total > 3.0 * (rounds + 1):
+                break
+        total = total * 0.5
+        rounds = rounds + 1
+    return total
+
+
+def while_in_a_while(x):
+    """Both loops are counted; the inner count differs per outer turn."""
+    outer = 0
+    s = x
+    while outer < 3:
+        inner = 0.0
+        while inner < outer + s:
+            s = s * 1.2 + 0.1
+            inner = inner + 1.0
+        s = s / (1.0 + inner)
+        outer = outer + 1
+    return s * x
+
+
+@pytest.mark.parametrize(
+    ("func", "args"),
+    [(while_break_in_a_for, (0.9, 4)), (for_break_in_a_while, (0.4, 3)), (while_in_a_while, (0.7,))],
+    ids=["while_break_in_a_for", "for_break_in_a_while", "while_in_a_while"],
+)
+@pytest.mark.parametrize("optimize", [True, False], ids=["optimized", "raw"])
+def test_nested_loop_counts(func, args, optimize):
+    check_grad(func, args, optimize=optimize)
+
+
+def test_the_inner_trip_counts_differ():
+    """The point above exercises the path: the inner loop runs 2, 1 and 0 times (so one saved count is wrong)."""
+    trips = []
+    for i in range(3):
+        y, count = 0.9 * (i + 1.0), 0
+        while y < 10.0:
+            y, count = y * 1.5, count + 1
+            if y > 7.0:
+                break
+        trips.append(count)
+    assert len(set(trips)) == 3, trips
+
+
+# ----- break inside a reversed range (transform/sweep.py) -----
+
+
+def reversed_range_with_break(x, limit):
+    s = 0.0
+    for i in reversed(range(len(x))):
+        s = s * 0.5 + x[i] * x[i]
+        if s > limit:
+            break
+    return s * numpy.sum(x)
+
+
+def reversed_range_with_break_in_a_loop(x, rounds):
+    total = 0.0
+    for r in range(rounds):
+        s = 0.0
+        for i in reversed(range(len(x))):
+            s = s * 0.5 + x[i] * (r + 1.0)
+            if s > 1.0 + r:
+                break
+        total = total + s * s
+    return total
+
+
+@pytest.mark.parametrize("limit", [0.8, 100.0], ids=["breaks", "runs_through"])
+def test_break_inside_a_reversed_range(limit):
+    x = numpy.array([0.9, -0.4, 0.7, 1.1, 0.6])
+    check_grad(reversed_range_with_break, (x, limit))
+    check_grad(reversed_range_with_break, (x, limit), optimize=False)
+
+
+def test_break_inside_a_reversed_range_nested():
+    check_grad(reversed_range_with_break_in_a_loop, (numpy.array([0.3, 0.8, -0.5, 0.9, 0.4]), 3))
+
+
+# ----- runtime.py: batched matmul with a vector, dict adjoints added -----
+
+
+def batched_matrix_times_vector(a, v):
+    return numpy.sum(numpy.tanh(a @ v) * numpy.arange(1.0, 4.0)[:, None])
+
+
+def vector_times_batched_matrix(v, a):
+    return numpy.sum(numpy.sin(v @ a) * numpy.arange(1.0, 4.0)[:, None])
+
+
+@pytest.mark.parametrize(
+    ("func", "shapes", "wrt"),
+    [
+        (batched_matrix_times_vector, ((3, 2, 4), (4,)), (0, 1)),
+        (vector_times_batched_matrix, ((2,), (3, 2, 4)), 0),
+        pytest.param(
+            vector_times_batched_matrix,
+            ((2,), (3, 2, 4)),
+            1,
+            marks=pytest.mark.xfail(
+                reason="runtime.matmul_rhs: numpy.multiply.outer(x, g) for a 1-D x and a batched y has shape "
+                "(2, 3, 4), which cannot be unbroadcast to y's (3, 2, 4): ValueError",
+                raises=ValueError,
+                strict=True,
+            ),
+        ),
+    ],
+    ids=["nd_at_1d", "1d_at_nd_wrt_vector", "1d_at_nd_wrt_matrices"],
+)
+def test_batched_matmul_with_a_vector(func, shapes, wrt):
+    args = tuple(RNG.uniform(-1.0, 1.0, shape) for shape in shapes)
+    check_grad(func, args, wrt=wrt)
+
+
+def scaled(params, factor):
+    return {"w": params["w"] * factor, "b": params["b"] * factor}
+
+
+def dict_used_twice(params, x):
+    """The dict's adjoint gets two contributions, one per helper call: they add key by key."""
+    first = scaled(params, x)
+    second = scaled(params, x * x)
+    return numpy.sum(first["w"] * second["b"]) + numpy.sum(numpy.sin(second["w"]))
+
+
+def test_dict_adjoints_add_key_by_key():
+    params = {"w": RNG.uniform(-1.0, 1.0, 3), "b": RNG.uniform(0.5, 1.5, 3)}
+    check_structured_grad(dict_used_twice, (params, 0.8))
+    check_grad(dict_used_twice, (params, 0.8), wrt=1)
+    assert "add_structured(" in s2sgrad.source(dict_used_twice, args=(params, 0.8)), "the path is not exercised"

@@ -349,7 +349,8 @@ class _Analysis:
 
         Only for a view made in the same block with nothing in between rebinding ``y`` or the index.
         For a write into part of the view (``v[0] = 1``), ``v`` becomes a copy: the write goes into it,
-        and the write-back into ``y``, where the transform sees it.
+        and the write-back into ``y``, where the transform sees it. So it does where the reverse sweep
+        reads the view's values (``v *= x`` reads the old ``v``), which the write-back would change.
         """
         if target not in state:
             return False
@@ -368,11 +369,11 @@ class _Analysis:
             return False
         if base not in state or state[base].buffers != state[target].buffers:
             return False
-        element = gast.Subscript(value=name(base), slice=copy.deepcopy(value.slice), ctx=gast.Store())
-        back = located(gast.Assign(targets=[located(element, stmt)], value=name(target), type_comment=None), stmt)
+        part = gast.Subscript(value=name(base), slice=copy.deepcopy(value.slice), ctx=gast.Store())
+        back = located(gast.Assign(targets=[located(part, stmt)], value=name(target), type_comment=None), stmt)
         self.write(back, base, state, element=True, after=stmt)
         self.write_backs[id(stmt)] = back
-        if element:
+        if element or target in self.value_reads:  # the reverse sweep reads the view's old values
             self.copied.add(id(view))
         return True
 

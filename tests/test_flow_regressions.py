@@ -265,3 +265,17 @@ def test_inactive_decision_is_pushed_around_its_branch():
     """An ``and`` in a loop: its decision is saved around the branches that compute it, not inside them."""
     text = s2sgrad.source(and_in_loop, args=(0.7,))
     assert text.count(".append(") == 1 and text.count(".pop()") == 1
+
+
+def returns_only_in_loop(x, n):
+    for i in range(n):
+        if x > i:
+            return x * 2.0
+
+
+def test_returning_loop_that_runs_out_fails_as_python_returns_none():
+    """Where no return ran, f returns None: the gradient fails rather than giving a value."""
+    assert s2sgrad.value_and_grad(returns_only_in_loop, optimize=True)(0.7, 3) == (1.4, 2.0)
+    for optimize in (True, False):
+        with pytest.raises(AssertionError, match="returned None"):
+            s2sgrad.value_and_grad(returns_only_in_loop, optimize=optimize)(-0.7, 3)

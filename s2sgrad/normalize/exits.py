@@ -36,11 +36,12 @@ EXITS = (gast.Break, gast.Continue, gast.Return)
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
     result: List[str] = []
     body = _structured(_returns_leave_loops(tree.body, ctx, None, result))
-    # after a loop that did not return, Python returns None: there the final ``return result``
-    # finds the result unbound, as it should not be differentiated
     if not body or (_falls_off(body) and not result):
         last = tree.body[-1] if tree.body else tree
         raise ctx.error(last, f"{tree.name!r} must end with 'return <value>'", "return the value to differentiate.")
+    if _falls_off(body):  # after a loop that did not return, Python returns None: no value to differentiate
+        message = const(f"{tree.name} returned None (no return statement ran), which cannot be differentiated")
+        _end_paths_that_fall_off(body, located(gast.Assert(test=const(False), msg=message), body[-1]))
     tree.body = _single_return(body, ctx, result)
     return tree
 
@@ -137,6 +138,14 @@ def _falls_off(stmts: List[gast.stmt]) -> bool:
     if isinstance(last, gast.If):
         return _falls_off(last.body) or _falls_off(last.orelse)
     return not isinstance(last, gast.Return)
+
+
+def _end_paths_that_fall_off(stmts: List[gast.stmt], fail: gast.stmt) -> None:
+    if stmts and isinstance(stmts[-1], gast.If):
+        _end_paths_that_fall_off(stmts[-1].body, fail)
+        _end_paths_that_fall_off(stmts[-1].orelse, fail)
+    elif not stmts or not isinstance(stmts[-1], gast.Return):
+        stmts.append(copy.deepcopy(fail))
 
 
 def _without_continue(stmts: List[gast.stmt]) -> List[gast.stmt]:

@@ -87,7 +87,9 @@ def _desugar(stmt: gast.stmt, ctx: Context) -> List[gast.stmt]:
     if isinstance(stmt, gast.AugAssign):
         _check_target(stmt.target, ctx, element=True)
         if isinstance(stmt.target, gast.Subscript):  # y[i] += v is y[i] = y[i] + v
-            read = gast.Subscript(value=stmt.target.value, slice=copy.deepcopy(stmt.target.slice), ctx=gast.Load())
+            read = gast.Subscript(
+                value=copy.deepcopy(stmt.target.value), slice=copy.deepcopy(stmt.target.slice), ctx=gast.Load()
+            )
             value = gast.BinOp(left=located(read, stmt.target), op=stmt.op, right=stmt.value)
             return [_element_write(stmt.target, located(value, stmt), stmt)]
         value = gast.BinOp(left=name(stmt.target.id), op=stmt.op, right=stmt.value)

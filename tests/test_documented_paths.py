@@ -165,3 +165,25 @@ def test_dict_adjoints_add_key_by_key():
     check_structured_grad(dict_used_twice, (params, 0.8))
     check_grad(dict_used_twice, (params, 0.8), wrt=1)
     assert "add_structured(" in s2sgrad.source(dict_used_twice, args=(params, 0.8)), "the path is not exercised"
+
+
+# ----- transform/instantiate.py: constant settings (None, strings) never broadcast an operand -----
+
+
+def clipped_above(x):
+    return numpy.sum(numpy.clip(x, None, 0.5))
+
+
+def contracted(x, y):
+    return numpy.sum(numpy.einsum("ij,j->i", x, y))
+
+
+@pytest.mark.parametrize(
+    ("func", "args"),
+    [(clipped_above, (RNG.uniform(-1, 1, 4),)), (contracted, (RNG.uniform(-1, 1, (3, 4)), RNG.uniform(-1, 1, 4)))],
+    ids=["clip_none", "einsum_spec"],
+)
+def test_a_setting_argument_needs_no_unbroadcast(func, args):
+    """None and an einsum spec are not operands: the adjoint is already the argument's shape."""
+    check_grad(func, args, wrt=tuple(range(len(args))))
+    assert "unbroadcast(" not in s2sgrad.source(func, wrt=tuple(range(len(args))), args=args)

@@ -78,11 +78,6 @@ def _breaks(stmts: List[gast.stmt]) -> bool:
     return any(isinstance(s, gast.Break) or (isinstance(s, gast.If) and _breaks(s.body + s.orelse)) for s in stmts)
 
 
-def _sliced(node: gast.expr, upper: Optional[gast.expr], step: Optional[gast.expr]) -> gast.expr:
-    """``node[:upper:step]``."""
-    return gast.Subscript(value=node, slice=gast.Slice(lower=None, upper=upper, step=step), ctx=gast.Load())
-
-
 def zero_of(ctx: Context, var: str, kinds: Dict[str, Kind]) -> gast.expr:
     """A zero adjoint for ``var``: ``0.0`` for a scalar, else ``zeros_like(var)``."""
     if kinds.get(var, Kind("unknown")).tag == "scalar":

@@ -25,10 +25,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     unknown = [f for f in families if f not in FAMILIES]
     if unknown:
         parser.error(f"unknown families {unknown}; choose among {', '.join(FAMILIES)}")
-    summary = run(families, options.programs, options.seed, options.jobs, options.timeout, options.failures)
+    summary = run(
+        families, options.programs, options.seed, options.jobs, options.timeout, options.failures, progress=True
+    )
     print(summary.report())
     if summary.failures:
-        print(f"\n{len(summary.failures)} failures saved to {options.failures}/NNN.py (run one with python)")
+        print(f"\n{len(summary.failures)} failures saved as {options.failures}/<family>-<index>.py (each runs alone)")
     return 1 if summary.failures or summary.stalled else 0
 
 

@@ -59,8 +59,21 @@ def _split_terms(expression: str) -> List[str]:
     return [*terms, expression[start:]]
 
 
+def _runs_of_statements(lines: List[str]) -> Iterator[List[str]]:
+    """``lines`` without runs of consecutive statements of ``f``'s body, halves first, then quarters..."""
+    body = next(i for i, line in enumerate(lines) if line.startswith("def f(")) + 1
+    starts = [i for i in range(body, len(lines)) if _indent_of(lines[i]) == 4 and lines[i].strip()]
+    size = len(starts) // 2
+    while size >= 2:
+        for j in range(0, len(starts) - size + 1, size):
+            end = starts[j + size] if j + size < len(starts) else len(lines)
+            yield lines[: starts[j]] + lines[end:]
+        size //= 2
+
+
 def candidates(lines: List[str]) -> Iterator[List[str]]:
     """Smaller variants of a module's lines, biggest cuts first."""
+    yield from _runs_of_statements(lines)
     for i, line in enumerate(lines):
         if not line.strip() or line.startswith(("import", "def f(")):
             continue
@@ -138,7 +151,7 @@ def reduce_source(source: str, still_fails: Callable[[str], bool]) -> str:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.fuzz.reduce", description=__doc__)
     parser.add_argument("repro", help="a file saved by python -m tests.fuzz")
-    parser.add_argument("--timeout", type=float, default=3.0)
+    parser.add_argument("--timeout", type=float, default=10.0)
     options = parser.parse_args(argv)
     with open(options.repro) as handle:
         text = handle.read()
@@ -158,9 +171,12 @@ def main(argv: Optional[List[str]] = None) -> int:
             options.timeout,
         )
 
-    target = outcome(source)
-    if target is None:
-        print("the saved program does not fail here (fixed already?)")
+    # The saved outcome, not one found again here: a slow compilation must not turn into a "hang".
+    saved_outcome = re.match(r'"""fuzz failure: (\w+) -- (\w*)', text)
+    target = saved_outcome.group(1) + (f": {saved_outcome.group(2)}" if saved_outcome.group(1) == "crash" else "")
+    now = outcome(source)
+    if now != target:
+        print(f"the saved program gives {now or 'no failure'} here, not {target} (fixed already?)")
         return 1
     reduced = reduce_source(source, lambda candidate: outcome(candidate) == target)
     out = options.repro[:-3] + ".min.py"

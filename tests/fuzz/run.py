@@ -5,6 +5,7 @@ import multiprocessing
 import os
 import pprint
 import shutil
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -70,6 +71,7 @@ def run(
     jobs: Optional[int] = None,
     timeout: float = 10.0,
     failures_dir: Optional[str] = None,
+    progress: bool = False,
 ) -> Summary:
     """Check ``programs`` programs of each family on ``jobs`` processes; save failures to ``failures_dir``."""
     summary = Summary()
@@ -81,7 +83,7 @@ def run(
     pool = context.Pool(jobs or os.cpu_count(), maxtasksperchild=TASKS_PER_WORKER)
     try:
         results = pool.imap_unordered(_task, tasks)  # chunksize 1: only then has it next(timeout)
-        for _ in tasks:
+        for done in range(1, len(tasks) + 1):
             try:
                 family, result = results.next(timeout=STALL_SECONDS)
             except multiprocessing.TimeoutError:
@@ -89,21 +91,25 @@ def run(
                 break
             pending.discard((family, result.program.index))
             summary.add(family, result)
+            if failures_dir and result.outcome in FAILURES:
+                save_failure(result, failures_dir)  # as they come: a long run can be read while it goes
+            if progress and done % 500 == 0:
+                failed = sum(summary.total(o) for o in FAILURES)
+                print(f"{done}/{len(tasks)} programs, {failed} failures", file=sys.stderr, flush=True)
     finally:
         pool.terminate()
         shutil.rmtree(directory, ignore_errors=True)
     summary.seconds = time.monotonic() - start
-    if failures_dir:
-        save_failures(summary.failures, failures_dir)
     return summary
 
 
-def save_failures(failures: Sequence[Result], directory: str) -> None:
-    """Write each failure as ``NNN.py``: the program, its arguments and a check that runs on its own."""
+def save_failure(result: Result, directory: str) -> str:
+    """Write ``result`` as ``<family>-<index>.py``: the program, its arguments and a check that runs alone."""
     os.makedirs(directory, exist_ok=True)
-    for number, result in enumerate(sorted(failures, key=lambda r: (r.outcome, r.program.family, r.program.index))):
-        with open(os.path.join(directory, f"{number:03}.py"), "w") as handle:
-            handle.write(repro(result))
+    path = os.path.join(directory, f"{result.program.family}-{result.program.index:05}.py")
+    with open(path, "w") as handle:
+        handle.write(repro(result))
+    return path
 
 
 def literal(value: object) -> str:

@@ -157,6 +157,8 @@ class _Gen:
             fn = self.pick(("max", "min", "np.maximum", "np.minimum"))
             return f"{fn}({self.scalar(env, depth - 1)}, {self.scalar(env, depth - 1)})"
         if kind == "int":
+            if self.chance(0.3):  # constant folding of int arithmetic must keep f's float result
+                return f"1.0 * {self.pick(ints)} ** 2"
             return f"({self.scalar(env, depth - 1)} * {self.pick(ints)})"
         if kind == "ternary":
             return f"({self.scalar(env, depth - 1)} if {self.cond(env, 1)} else {self.scalar(env, depth - 1)})"
@@ -172,6 +174,7 @@ class _Gen:
                 "{}.sum()",
                 "np.min({})",
                 "np.prod(np.tanh({}))",
+                "np.var({})",
                 "np.sum({0} * {0})",
             )
         ).format(name if self.chance(0.6) else self.array(env, shape, depth - 1))
@@ -284,7 +287,7 @@ class _Gen:
         return getattr(self, f"stmt_{kind}")(env, ctx)
 
     def statement_kinds(self, env: Env, ctx: _Ctx) -> List[str]:
-        kinds = ["assign_scalar", "aug_scalar"]
+        kinds = ["assign_scalar", "aug_scalar", "int_local"]
         nested = ctx.depth < 2
         if self.has("numpy"):
             kinds += ["assign_array", "assign_array"]
@@ -297,7 +300,7 @@ class _Gen:
             if not self.in_helper:
                 kinds.append("early_return")
         elif self.has("loops") and nested:
-            kinds.append("for_range")
+            kinds += ["for_range", "while_loop"]
         if self.has("writes"):
             kinds += ["fresh", "fresh", "write", "write", "write", "aug_array", "out", "method", "int_array"]
         if self.has("aliases"):
@@ -331,6 +334,11 @@ class _Gen:
     def stmt_assign_scalar(self, env: Env, ctx: _Ctx) -> List[str]:
         value = self.scalar(env, 2)
         return [f"{self.target(env, 's')} = {value}"]
+
+    def stmt_int_local(self, env: Env, ctx: _Ctx) -> List[str]:
+        name = self.fresh("w")
+        env[name] = "i"
+        return [f"{name} = {self.rng.randint(0, 4)}"]
 
     def stmt_aug_scalar(self, env: Env, ctx: _Ctx) -> List[str]:
         floats = [n for n, k in env.items() if k == "s"]
@@ -414,7 +422,9 @@ class _Gen:
     def stmt_fresh(self, env: Env, ctx: _Ctx) -> List[str]:
         shape = self.pick(SHAPES_FOR_NEW)
         same = [n for n, k in env.items() if k == shape]
-        options = [f"np.zeros({shape})", f"np.ones({shape})", f"np.full({shape}, {self.scalar(env, 1)})"]
+        options = [f"np.zeros({shape})", f"np.ones({shape})", f"np.zeros({shape}) + {self.scalar(env, 1)}"]
+        if self.chance(0.3):  # rarely: a rejection of np.full (not supported yet) would hide the rest of the program
+            options.append(f"np.full({shape}, {self.scalar(env, 1)})")
         if same:
             base = self.pick(same)
             options += [

@@ -4,11 +4,14 @@ The long run is ``python -m tests.fuzz --programs 10000 --seed 0 --family all``.
 """
 
 import random
+from typing import Callable, Optional
 
+import numpy
 import pytest
-from fuzz.check import finite_difference, is_smooth
+from fuzz.check import finite_difference, is_smooth, outcome_at
 from fuzz.generate import FAMILIES, draw_args, generate
 from fuzz.reduce import reduce_source
+from fuzz.regressions import CASES
 from fuzz.run import repro, run
 
 SEED = 0
@@ -16,11 +19,11 @@ SEED = 0
 CI_PROGRAMS = {"scalar": 200, "numpy": 150, "control": 60, "writes": 150, "aliases": 150, "helpers": 120, "all": 100}
 # Families that fail on the current compiler; the fixes of issues 8 and 14 remove these marks.
 KNOWN_FAILING = {
-    "control": "issue 14: and/or decisions, exits and early returns inside loops",
-    "writes": "issue 8: writes into parameters, repeated fancy indices, out=, int arrays; issue 14",
-    "aliases": "issue 8: writes through views and aliases",
-    "helpers": "issue 8: helpers that write into their arguments",
-    "all": "issues 8 and 14",
+    "control": "issue 14: loop iterables rebound in the body, constants from zero-trip loops (optimizer)",
+    "writes": "np.copyto(a, a) and a[:] = a, a[[0, 0, 1]] = a, out= into loop rows",
+    "aliases": "issue 8: fancy updates through views in loops, self-copies",
+    "helpers": "issue 8: the first call runs f on the caller's arrays",
+    "all": "issues 8 and 14: all of the above",
 }
 
 
@@ -63,8 +66,6 @@ def test_a_kink_or_a_branch_flip_is_not_smooth() -> None:
 
 
 def test_finite_differences_and_their_tolerance() -> None:
-    import numpy
-
     estimate, tolerance = finite_difference(
         lambda x: numpy.sum(numpy.sin(x)), [numpy.array([0.3, 1.1])], (0,), [numpy.array([1.0, -2.0])]
     )
@@ -97,3 +98,16 @@ def _compiles(text: str) -> bool:
         return True
     except SyntaxError:
         return False
+
+
+def _case(func: Callable, args: tuple, note: Optional[str]):
+    marks = pytest.mark.xfail(strict=False, reason=note) if note else ()
+    return pytest.param(func, args, marks=marks, id=func.__name__)
+
+
+@pytest.mark.parametrize("func, args", [_case(*case) for case in CASES])
+def test_a_reduced_failure_stays_fixed(func: Callable, args: tuple) -> None:
+    wrt = tuple(i for i, a in enumerate(args) if isinstance(a, (float, numpy.ndarray)))
+    for optimize in (True, False):
+        outcome, detail = outcome_at(func, list(args), wrt, optimize)
+        assert outcome in ("ok", "rejected"), f"optimize={optimize}: {outcome}: {detail}"

@@ -216,6 +216,15 @@ def gradient_outcome(
     return "ok", ""
 
 
+def outcome_at(f: Callable, args: list, wrt: Tuple[int, ...], optimize: bool = True, timeout: float = 10.0) -> Tuple:
+    """(outcome, detail) of s2sgrad on ``f`` at fixed ``args`` (a saved or hand-written program)."""
+    directions = random_directions(args, wrt, random.Random(0))
+    expected = [finite_difference(f, args, wrt, d) for d in directions]
+    if any(e is None for e in expected):
+        return "skipped", "finite differences unstable"
+    return gradient_outcome(f, args, wrt, optimize, timeout, directions, expected)
+
+
 def smooth_args(f: Callable, program: Program, rng: random.Random) -> Tuple[Optional[list], list, list]:
     """Arguments (re-drawn until ``f`` is smooth around them), directions, and FD estimates there."""
     wrt = program.wrt

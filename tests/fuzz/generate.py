@@ -303,6 +303,8 @@ class _Gen:
             kinds += ["for_range", "while_loop"]
         if self.has("writes"):
             kinds += ["fresh", "fresh", "write", "write", "write", "aug_array", "out", "method", "int_array"]
+        elif self.has("control") and ctx.loops:  # computed subscripts in loops belong to control flow too
+            kinds += ["write", "write"]
         if self.has("aliases"):
             kinds += ["view", "view", "alias", "alias"]
         if self.has("helpers") and not self.in_helper:

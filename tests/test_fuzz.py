@@ -8,15 +8,16 @@ from typing import Callable, Optional
 
 import numpy
 import pytest
-from fuzz.check import finite_difference, is_smooth, outcome_at
+from fuzz.check import Hang, call_with_timeout, finite_difference, is_smooth, outcome_at
 from fuzz.generate import FAMILIES, draw_args, generate
 from fuzz.reduce import reduce_source
 from fuzz.regressions import CASES
 from fuzz.run import repro, run
 
 SEED = 0
-# Programs per family: about 60 s in all on two cores (control-flow programs take longest to compile).
-CI_PROGRAMS = {"scalar": 200, "numpy": 150, "control": 60, "writes": 150, "aliases": 150, "helpers": 120, "all": 100}
+# Programs per family: about a minute in all on two idle cores (measured 244 s for 1.6 times as many
+# programs on a machine shared by five sessions); control-flow programs take longest to compile.
+CI_PROGRAMS = {"scalar": 120, "numpy": 80, "control": 40, "writes": 100, "aliases": 100, "helpers": 80, "all": 60}
 # Families that fail on the current compiler; the fixes of issues 8 and 14 remove these marks.
 KNOWN_FAILING = {
     "control": "issue 14: loop iterables rebound in the body, constants from zero-trip loops (optimizer)",
@@ -37,7 +38,8 @@ def test_no_failure_in_a_fixed_seed_run(family: str) -> None:
     summary = run([family], CI_PROGRAMS[family], seed=SEED, jobs=2)
     first = f"\nfirst failure:\n{repro(summary.failures[0])}" if summary.failures else ""
     assert not summary.failures and not summary.stalled, summary.report() + first
-    assert summary.counts[family]["ok"] >= CI_PROGRAMS[family] // 2, summary.report()
+    # TransformErrors are allowed, but a run that rejects nearly everything checks nothing
+    assert summary.counts[family]["ok"] >= CI_PROGRAMS[family] // 4, summary.report()
 
 
 @pytest.mark.parametrize("family", list(FAMILIES))
@@ -54,6 +56,11 @@ def test_the_generator_is_deterministic_and_its_programs_run(family: str) -> Non
         except Exception:  # rare: the runner draws another program
             pass
     assert runs >= 24
+
+
+def test_a_call_that_never_returns_is_a_hang() -> None:
+    with pytest.raises(Hang):
+        call_with_timeout(lambda: [None for _ in iter(int, 1)], 0.2)
 
 
 def test_a_kink_or_a_branch_flip_is_not_smooth() -> None:

@@ -78,6 +78,20 @@ def zero_trip_loop_constant(x):
     return x * x
 
 
+def or_with_a_constant_in_a_loop(x, n):
+    for i in range(n):
+        if not 3.0 or i > 0:
+            x = min(x, 1.0)
+    return x
+
+
+def folded_copy_then_column_view_written(x, a):
+    t = a + 0.0
+    v = a[:, 1]
+    v += x
+    return np.sum(a) + np.sum(t * t)
+
+
 # Found on 458aa06 and fixed since: kept so that they stay fixed.
 
 
@@ -150,6 +164,8 @@ CASES: List[Tuple[Callable, Tuple, Optional[str]]] = [
     (repeated_fancy_index_from_itself, (_v(1.0, 2.0, 3.0),), "a[[1, 1, 0]] = a loses a[1]"),
     (out_into_loop_rows, (_v(1.0, 2.0) * _v(1.0, 3.0)[:, None],), "the reverse reads the rows after out="),
     (zero_trip_loop_constant, (0.5,), "the optimizer takes x = -1.0 from a loop that never runs"),
+    (or_with_a_constant_in_a_loop, (-0.5, 3), "IndexError: pop from empty list in the generated code"),
+    (folded_copy_then_column_view_written, (0.5, _v(1.0, 2.0) * _v(1.0, 3.0)[:, None]), "a + 0.0 folded to a"),
     (alias_written_in_place, (0.5, _v(1.0, 2.0)), None),
     (loop_rows_written, (_v(1.0, 2.0) * _v(1.0, 3.0)[:, None],), None),
     (fill_parameter, (0.5, _v(1.0, 2.0, 3.0)), None),

@@ -85,6 +85,12 @@ def or_with_a_constant_in_a_loop(x, n):
     return x
 
 
+def ternary_into_loop_rows(x, a):
+    for row in a:
+        row[0] += x if row[1] > 0.0 else 1.0
+    return np.sum(a * a)
+
+
 def folded_copy_then_column_view_written(x, a):
     t = a + 0.0
     v = a[:, 1]
@@ -165,6 +171,7 @@ CASES: List[Tuple[Callable, Tuple, Optional[str]]] = [
     (out_into_loop_rows, (_v(1.0, 2.0) * _v(1.0, 3.0)[:, None],), "the reverse reads the rows after out="),
     (zero_trip_loop_constant, (0.5,), "the optimizer takes x = -1.0 from a loop that never runs"),
     (or_with_a_constant_in_a_loop, (-0.5, 3), "IndexError: pop from empty list in the generated code"),
+    (ternary_into_loop_rows, (0.5, _v(1.0, 2.0) * _v(1.0, -3.0)[:, None]), "IndexError: invalid index to scalar"),
     (folded_copy_then_column_view_written, (0.5, _v(1.0, 2.0) * _v(1.0, 3.0)[:, None]), "a + 0.0 folded to a"),
     (alias_written_in_place, (0.5, _v(1.0, 2.0)), None),
     (loop_rows_written, (_v(1.0, 2.0) * _v(1.0, 3.0)[:, None],), None),

@@ -18,22 +18,9 @@ SEED = 0
 # Programs per family: about a minute in all on two idle cores (measured 244 s for 1.6 times as many
 # programs on a machine shared by five sessions); control-flow programs take longest to compile.
 CI_PROGRAMS = {"scalar": 120, "numpy": 80, "control": 40, "writes": 100, "aliases": 100, "helpers": 80, "all": 60}
-# Families that fail on the current compiler; the fixes of issues 8 and 14 remove these marks.
-KNOWN_FAILING = {
-    "control": "issue 14: loop iterables rebound in the body, constants from zero-trip loops (optimizer)",
-    "writes": "np.copyto(a, a) and a[:] = a, a[[0, 0, 1]] = a, out= into loop rows",
-    "aliases": "issue 8: fancy updates through views in loops, self-copies",
-    "helpers": "issue 8: the first call runs f on the caller's arrays",
-    "all": "issues 8 and 14: all of the above",
-}
 
 
-def _family(name: str):
-    reason = KNOWN_FAILING.get(name)
-    return pytest.param(name, marks=pytest.mark.xfail(strict=False, reason=reason)) if reason else name
-
-
-@pytest.mark.parametrize("family", [_family(name) for name in FAMILIES])
+@pytest.mark.parametrize("family", list(FAMILIES))
 def test_no_failure_in_a_fixed_seed_run(family: str) -> None:
     summary = run([family], CI_PROGRAMS[family], seed=SEED, jobs=2)
     first = f"\nfirst failure:\n{repro(summary.failures[0])}" if summary.failures else ""

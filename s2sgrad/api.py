@@ -17,8 +17,9 @@ import numpy
 from numpy import ndarray
 
 from . import kinds as K
+from . import runtime
 from .cache import CACHE, Guards
-from .pipeline import STAGES, Generated, compile_reverse
+from .pipeline import STAGES, Generated, compile_forward, compile_reverse
 from .rules import default_rules
 from .transform.reverse import ReverseOptions
 
@@ -73,11 +74,15 @@ def vjp(func: Callable, *primals: Any) -> Tuple[Any, Callable]:
 
 
 def jacobian(func: Optional[Callable] = None, wrt: Wrt = 0, mode: str = "reverse") -> Callable:
-    """The Jacobian: ``J[i..., j...] = d out[i...] / d arg[j...]``, one reverse sweep per output."""
+    """The Jacobian: ``J[i..., j...] = d out[i...] / d arg[j...]``.
+
+    ``mode="reverse"`` runs one reverse sweep per output element; ``mode="forward"``
+    one forward pass per input element (cheaper when the inputs are fewer).
+    """
     if func is None:
         return lambda f: jacobian(f, wrt, mode)
-    if mode != "reverse":
-        raise NotImplementedError("forward mode is not implemented yet; use mode='reverse'")
+    if mode not in ("reverse", "forward"):
+        raise ValueError(f"mode must be 'reverse' or 'forward', not {mode!r}")
     target = _target(func)
     names, as_tuple = _wrt_names(func, wrt)
     options = ReverseOptions(with_value=True, tuple_wrt=True)
@@ -85,6 +90,9 @@ def jacobian(func: Optional[Callable] = None, wrt: Wrt = 0, mode: str = "reverse
     @functools.wraps(func)
     def jacobian_fn(*args: Any, **kwargs: Any) -> Any:
         args = target.bind(args, kwargs)
+        if mode == "forward":
+            by_arg = _forward_jacobian(target.function, names, args)
+            return tuple(by_arg) if as_tuple else by_arg[0]
         generated = _specialized(target.function, names, args, options, True).function
         out = target.function(*args)
         rows = []
@@ -102,14 +110,72 @@ def jacobian(func: Optional[Callable] = None, wrt: Wrt = 0, mode: str = "reverse
     return jacobian_fn
 
 
+def _forward_jacobian(func: FunctionType, names: Tuple[str, ...], args: tuple) -> List[Any]:
+    """One Jacobian per ``wrt`` argument, a column (one forward pass) per element of the argument."""
+    param_kinds = _kinds_from_args(func, args)
+    _check_real(func, param_kinds, args)
+    _check_wrt_kinds(func, names, param_kinds)
+    generated = _cached_forward(func, names, param_kinds).function
+    wrt_args = [args[_parameters(func).index(name)] for name in names]
+    zeros = [runtime.zero_tangent(a) for a in wrt_args]
+    out = generated(*args, *zeros)[0]
+    by_arg = []
+    for j, arg in enumerate(wrt_args):
+        columns = []
+        for k in range(numpy.size(arg)):
+            direction = numpy.zeros(numpy.shape(arg))
+            direction.flat[k] = 1.0
+            tangents = [*zeros[:j], direction if numpy.ndim(arg) else 1.0, *zeros[j + 1 :]]
+            columns.append(numpy.asarray(generated(*args, *tangents)[1], dtype=float))
+        stacked = numpy.stack(columns, axis=-1) if columns else numpy.zeros((*numpy.shape(out), 0))
+        by_arg.append(stacked.reshape(numpy.shape(out) + numpy.shape(arg)))
+    return by_arg
+
+
 def hessian(func: Optional[Callable] = None, wrt: Wrt = 0) -> Callable:
     """Not implemented yet: needs grad of generated code (higher order)."""
     raise NotImplementedError("hessian needs higher-order differentiation, which is not implemented yet")
 
 
 def jvp(func: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Tuple[Any, Any]:
-    """Not implemented yet: forward mode comes with its own transform."""
-    raise NotImplementedError("forward mode (jvp) is not implemented yet")
+    """``(func(*primals), tangent_out)``: the derivative of ``func`` at ``primals`` along ``tangents``.
+
+    One forward pass of generated code (``source(func, mode="forward")`` shows it)
+    computes the value and its tangent together. ``tangents`` has one entry per
+    primal, of its shape; ``None`` leaves a primal constant (not differentiated),
+    and entries for integer (and other non-float) primals are ignored. The output
+    may be a scalar, an array or a tuple of them.
+    """
+    target = _target(func)
+    primals, tangents = tuple(primals), tuple(tangents)
+    if len(primals) != len(tangents):
+        raise ValueError(f"jvp of {func.__name__!r}: {len(primals)} primals but {len(tangents)} tangents")
+    moved = [(p, a, t) for p, a, t in zip(target.visible, primals, tangents) if _differentiable(a) and t is not None]
+    for param, primal, tangent in moved:
+        if not K.kind_of(primal).is_container and numpy.shape(tangent) != numpy.shape(primal):
+            raise ValueError(
+                f"the tangent of {param!r} has shape {numpy.shape(tangent)}, the primal {numpy.shape(primal)}"
+            )
+    full = target.bind(primals, {})
+    names = tuple(p for p, _, _ in moved)
+    if not names:
+        raise TypeError(f"jvp of {func.__name__!r}: no primal is a float or a float array with a tangent")
+    param_kinds = _kinds_from_args(target.function, full)
+    _check_real(target.function, param_kinds, full)
+    _check_wrt_kinds(target.function, names, param_kinds)
+    generated = _cached_forward(target.function, names, param_kinds)
+    return generated.function(*full, *(t for _, _, t in moved))
+
+
+def _differentiable(value: Any) -> bool:
+    """A float, a float array, or a list, tuple or dict (of those): what jvp moves along a tangent."""
+    kind = K.kind_of(value)
+    return kind.is_float or kind.is_container
+
+
+def _cached_forward(func: FunctionType, names: Tuple[str, ...], param_kinds: dict, optimize: bool = True) -> Generated:
+    key = ("forward", names, optimize, default_rules().version, tuple(param_kinds.values()))
+    return CACHE.get_or_build(func, key, lambda: compile_forward(func, names, param_kinds, do_optimize=optimize))
 
 
 def source(
@@ -132,8 +198,8 @@ def source(
         report: append comment lines listing, loop by loop, what the reverse
             sweep stores on stacks and why (``s2sgrad show --report``).
     """
-    if mode != "reverse":
-        raise NotImplementedError("forward mode is not implemented yet; use mode='reverse'")
+    if mode not in ("reverse", "forward"):
+        raise ValueError(f"mode must be 'reverse' or 'forward', not {mode!r}")
     if stage not in STAGES:
         raise ValueError(f"stage must be one of {STAGES}, not {stage!r}")
     target = _target(func)
@@ -145,8 +211,11 @@ def source(
         else _kinds_from_annotations(function)
     )
     _check_wrt_kinds(function, names, param_kinds)
-    options = ReverseOptions(tuple_wrt=as_tuple)
-    generated = compile_reverse(function, names, param_kinds, options, do_optimize=optimize, stage=stage)
+    if mode == "forward":
+        generated = compile_forward(function, names, param_kinds, do_optimize=optimize, stage=stage)
+    else:
+        options = ReverseOptions(tuple_wrt=as_tuple)
+        generated = compile_reverse(function, names, param_kinds, options, do_optimize=optimize, stage=stage)
     text = generated.listing() if stage != "normalized" else generated.source
     if report and stage != "normalized":
         return f"{text}\n{generated.report}"

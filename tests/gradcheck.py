@@ -76,3 +76,55 @@ def _same(old: Any, new: Any) -> bool:
     if isinstance(old, (list, tuple)):
         return len(old) == len(new) and all(_same(a, b) for a, b in zip(old, new))
     return bool(numpy.array_equal(old, new))
+
+
+def numeric_jvp(func: Callable, args: Sequence[Any], tangents: Sequence[Any], eps: float = 1e-6) -> Any:
+    """Central difference of ``func`` at ``args`` along ``tangents`` (None: the argument stays put)."""
+
+    def at(step: float) -> Any:
+        moved = [a if t is None else a + step * t for a, t in zip(args, tangents)]
+        return numpy.asarray(func(*copy.deepcopy(moved)), dtype=float)
+
+    return (at(eps) - at(-eps)) / (2 * eps)
+
+
+def check_jvp(
+    func: Callable,
+    args: Sequence[Any],
+    wrt: Union[int, Tuple[int, ...]] = 0,
+    rtol: float = 1e-5,
+    atol: float = 1e-7,
+    directions: int = 2,
+) -> None:
+    """Check ``jvp(func)`` at ``args`` against finite differences, and against reverse mode where it applies.
+
+    Random tangents for the arguments in ``wrt``; the others stay constant (tangent None).
+    For a scalar output, ``jvp`` along ``v`` must equal ``<grad, v>`` (the inner-product identity).
+    """
+    rng = numpy.random.default_rng(SEED)
+    indices = wrt if isinstance(wrt, tuple) else (wrt,)
+    for _ in range(directions):
+        tangents = [_random_like(rng, a) if i in indices else None for i, a in enumerate(args)]
+        value, tangent = s2sgrad.jvp(func, copy.deepcopy(list(args)), tangents)
+        assert numpy.allclose(value, func(*copy.deepcopy(list(args))), rtol=1e-12, atol=1e-12), "value differs"
+        assert numpy.shape(tangent) == numpy.shape(value), f"tangent shape {numpy.shape(tangent)} != value's"
+        expected = numeric_jvp(func, args, tangents)
+        tolerance = (atol + rtol * numpy.maximum(numpy.abs(expected), 1.0)) * 100
+        assert numpy.all(numpy.abs(numpy.asarray(tangent) - expected) <= tolerance), (
+            f"jvp along random tangents: s2sgrad {tangent!r}, finite differences {expected!r}"
+        )
+        if numpy.ndim(value) == 0:
+            grads = s2sgrad.grad(func, wrt=indices)(*copy.deepcopy(list(args)))
+            reverse = sum(float(numpy.sum(numpy.asarray(g) * tangents[i])) for i, g in zip(indices, grads))
+            assert reverse == pytest_approx(float(tangent)), f"jvp {tangent!r} != <grad, v> {reverse!r}"
+
+
+def pytest_approx(value: float) -> Any:
+    import pytest
+
+    return pytest.approx(value, rel=1e-7, abs=1e-9)
+
+
+def _random_like(rng: numpy.random.Generator, arg: Any) -> Any:
+    direction = rng.standard_normal(numpy.shape(arg))
+    return float(direction) if isinstance(arg, float) else direction

@@ -3,7 +3,19 @@
 from functools import lru_cache
 
 from . import containers, numpy_arrays, numpy_elementwise, operators, scalar_math
-from .notation import RESULT_KINDS, Rule, adjoint, adjoint_subjects, d, nondifferentiable
+from .notation import (
+    RESULT_KINDS,
+    Rule,
+    TangentRule,
+    adjoint,
+    adjoint_subjects,
+    d,
+    nondifferentiable,
+    t,
+    tangent,
+    tangent_subjects,
+    tangent_terms,
+)
 from .table import RuleTable
 
 RULE_FILES = (operators, scalar_math, numpy_elementwise, numpy_arrays, containers)
@@ -22,9 +34,14 @@ __all__ = [
     "RESULT_KINDS",
     "Rule",
     "RuleTable",
+    "TangentRule",
     "adjoint",
     "adjoint_subjects",
     "d",
     "default_rules",
     "nondifferentiable",
+    "t",
+    "tangent",
+    "tangent_subjects",
+    "tangent_terms",
 ]

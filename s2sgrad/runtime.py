@@ -235,6 +235,11 @@ def append(items: list, value: Any) -> list:
     return items
 
 
+def popped(items: list) -> Any:
+    """``items.pop()`` as a function: the last item, taken off the list (see normalize.anf)."""
+    return items.pop()
+
+
 def sum_adjoint(g: Any, items: Any) -> Any:
     """The adjoint of the builtin ``sum(items)``: ``g`` for each item (each row of an array)."""
     if isinstance(items, numpy.ndarray):

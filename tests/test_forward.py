@@ -7,7 +7,9 @@ import pytest
 from gradcheck import check_jvp, numeric_jvp
 from rule_specs import SPECS, qualified_name
 from test_control_flow import PROGRAMS as CONTROL_FLOW
+from test_control_flow import horner_by_index, piecewise_loss
 from test_programs import PROGRAMS as STRAIGHT_LINE
+from test_programs import gaussian_log_likelihood, mlp_layer
 from test_rules import built_in_rules
 
 import s2sgrad
@@ -233,3 +235,96 @@ def test_source_in_forward_mode():
     assert "def jvp_f(x, y, t_x, t_y):" in text
     assert "t_z = t_x * y + x * t_y" in text
     assert "for " not in text and "stack" not in text
+
+
+# ----- second derivatives: forward mode over the generated gradient -----
+
+
+def rosenbrock(x):
+    return numpy.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+
+def damped_sum(x, n):
+    """A loop with a branch: its gradient keeps values on stacks, which forward mode pops in step."""
+    s = 0.0
+    for i in range(n):
+        if s < 1.0:  # noqa: SIM108 (a branch statement, on purpose)
+            s = s + numpy.sum(numpy.sin(x * (i + 1)))
+        else:
+            s = s * numpy.sum(x * x)
+    return s
+
+
+def numeric_hessian(func, args, index):
+    """Central differences of the gradient (itself checked against finite differences elsewhere)."""
+    gradient = s2sgrad.grad(func, wrt=index)
+    arg = args[index]
+    columns = []
+    for k in range(numpy.size(arg)):
+        direction = numpy.zeros(numpy.shape(arg))
+        direction.flat[k] = 1.0
+        moved = [None] * len(args)
+        moved[index] = direction if numpy.ndim(arg) else 1.0
+        columns.append(numeric_jvp(gradient, args, moved))
+    return numpy.stack(columns, axis=-1).reshape(numpy.shape(arg) * 2)
+
+
+MLP_ARGUMENTS = (RNG.uniform(-1.0, 1.0, (3, 2)), *RNG.uniform(-1.0, 1.0, (2, 2)), RNG.uniform(-1.0, 1.0, (4, 3)))
+HESSIANS = [
+    pytest.param(rosenbrock, (RNG.uniform(-1.0, 1.0, 5),), 0, id="rosenbrock"),
+    pytest.param(gaussian_log_likelihood, (0.2, -0.3, RNG.normal(size=8)), 0, id="gaussian_mu"),
+    pytest.param(gaussian_log_likelihood, (0.2, -0.3, RNG.normal(size=8)), 1, id="gaussian_log_sigma"),
+    pytest.param(
+        mlp_layer,
+        (RNG.uniform(-1, 1, (3, 2)), RNG.uniform(-1, 1, 2), RNG.uniform(-1, 1, 2), RNG.uniform(-1, 1, (4, 3))),
+        0,
+        id="mlp_loss",
+    ),
+    pytest.param(damped_sum, (RNG.uniform(-1.0, 1.0, 3), 6), 0, id="loop_with_branch"),
+    pytest.param(piecewise_loss, (0.4,), 0, id="branch"),
+    pytest.param(horner_by_index, (1.5, 5), 0, id="range_loop"),
+]
+
+
+@pytest.mark.parametrize(("func", "args", "index"), HESSIANS)
+def test_hessian_matches_finite_differences_of_the_gradient(func, args, index):
+    hessian = s2sgrad.hessian(func, wrt=index)(*args)
+    expected = numeric_hessian(func, args, index)
+    assert numpy.shape(hessian) == numpy.shape(expected)
+    assert numpy.allclose(hessian, expected, rtol=1e-5, atol=1e-6)
+    assert numpy.allclose(hessian, numpy.transpose(hessian, _swap(numpy.ndim(args[index])))), "not symmetric"
+
+
+def _swap(ndim):
+    return tuple(range(ndim, 2 * ndim)) + tuple(range(ndim))
+
+
+def test_hessian_of_several_arguments_is_a_tuple_of_blocks():
+    args = (0.2, -0.3, RNG.normal(size=8))
+    blocks = s2sgrad.hessian(gaussian_log_likelihood, wrt=(0, 1))(*args)
+    assert isinstance(blocks[0][0], float) and isinstance(blocks[0][1], float)
+    assert blocks[0][1] == pytest.approx(blocks[1][0])
+    gradient = s2sgrad.grad(gaussian_log_likelihood, wrt=1)
+    assert blocks[1][0] == pytest.approx(float(numeric_jvp(gradient, args, [1.0, None, None])), rel=1e-5)
+
+
+def test_hessian_vector_product_is_jvp_of_grad():
+    x, v = RNG.uniform(-1.0, 1.0, 5), RNG.normal(size=5)
+    gradient, product = s2sgrad.jvp(s2sgrad.grad(rosenbrock), (x,), (v,))
+    assert numpy.allclose(gradient, s2sgrad.grad(rosenbrock)(x))
+    assert numpy.allclose(product, s2sgrad.hessian(rosenbrock)(x) @ v, rtol=1e-12)
+    assert numpy.allclose(product, numeric_jvp(s2sgrad.grad(rosenbrock), (x,), (v,)), rtol=1e-5, atol=1e-6)
+
+
+def cubes(w):
+    return numpy.sum(w**3)
+
+
+def calls_cubes(w):
+    return cubes(w) * 2.0 + numpy.sum(w)
+
+
+def test_hessian_through_a_call():
+    """The gradient calls the callee's gradient, which forward mode differentiates in turn."""
+    w = numpy.array([1.0, -2.0, 0.5])
+    assert numpy.allclose(s2sgrad.hessian(calls_cubes)(w), numpy.diag(12.0 * w))

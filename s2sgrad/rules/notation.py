@@ -72,6 +72,7 @@ class TangentRule:
     signature: inspect.Signature
     namespace: Dict[str, Any]
     where: str
+    shape_only: Tuple[str, ...] = ()  # arguments read only for their shape: no tangent term
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class _Pending:
     vjp: Optional[Callable] = None  # a plain VJP function instead of a template
     jvp: Optional[Callable] = None  # a plain JVP function: the tangent on its own
     tangent_only: bool = False  # the template gives a tangent for an existing rule
+    shape_only: Tuple[str, ...] = ()  # see TangentRule
 
 
 def adjoint(*callables: Any, result: Optional[str] = None) -> Callable[[Callable], Callable]:
@@ -120,14 +122,17 @@ def adjoint(*callables: Any, result: Optional[str] = None) -> Callable[[Callable
     return mark
 
 
-def tangent(*callables: Any, result: Optional[str] = None) -> Callable[[Callable], Callable]:
+def tangent(
+    *callables: Any, result: Optional[str] = None, shape_only: Tuple[str, ...] = ()
+) -> Callable[[Callable], Callable]:
     """Mark a template ``t[result] = expr`` as the tangent rule of ``callables``.
 
     It joins the adjoint rule those callables already have (or stands alone).
+    ``shape_only`` names arguments the callable reads only for their shape.
     """
 
     def mark(template: Callable) -> Callable:
-        template.__s2sgrad_rule__ = _Pending(callables, template, result, tangent_only=True)
+        template.__s2sgrad_rule__ = _Pending(callables, template, result, tangent_only=True, shape_only=shape_only)
         return template
 
     return mark

@@ -54,7 +54,9 @@ class RuleTable:
             tangent, signature, namespace, where = jvp_template(pending.jvp)
         for func in pending.callables:
             name = getattr(func, "__name__", type(func).__name__)
-            forward = TangentRule(name, tangent, signature, namespace, where) if tangent is not None else None
+            forward = None
+            if tangent is not None:
+                forward = TangentRule(name, tangent, signature, namespace, where, pending.shape_only)
             existing = self._rules.get(id(func))
             if pending.tangent_only and existing is not None:  # a tangent joins the rule already there
                 self._rules[id(func)] = dataclasses.replace(existing, tangent=forward)

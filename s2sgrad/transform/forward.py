@@ -258,7 +258,11 @@ class TangentInstantiator(Instantiator):
                 continue
             terms = tangent_terms(template_stmt.value)
             kept = [(negated, term) for negated, term in terms if self._any_active(term, bound)]
-            self.check_covered(rule.name, {p for _, term in terms for p in _subjects_in(term)}, bound, stmt)
+            covered = {p for _, term in terms for p in _subjects_in(term)} | set(tangent.shape_only)
+            self.check_covered(rule.name, covered, bound, stmt)
+            if not kept:  # only arguments read for their shape are active: the derivative is zero
+                out.append(assign(self.tangents.name_of(stmt.targets[0].id), self.zero(name(result)), stmt))
+                continue
             value = self._sum(kept, _TangentSubstitution(self, tangent, bound, temps, defaulted))
             if rule.result == "elementwise" and self._may_broadcast(kept, bound, result_param):
                 helper = name(self.ctx.name_for(runtime.broadcast_tangent, "broadcast_tangent"))

@@ -200,11 +200,12 @@ def jvp(func: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Tupl
             raise ValueError(
                 f"the tangent of {param!r} has shape {numpy.shape(tangent)}, the primal {numpy.shape(primal)}"
             )
-    full = target.bind(primals, {})
+    signature = _signature(target.function)  # read once: most of a call's cost on top of the generated code
+    full = target.bind(primals, {}, signature)
     names = tuple(p for p, _, _ in moved)
     if not names:
         raise TypeError(f"jvp of {func.__name__!r}: no primal is a float or a float array with a tangent")
-    function, param_kinds = target.function, _kinds_from_args(target.function, full)
+    function, param_kinds = target.function, _kinds_from_args(target.function, full, signature)
     _check_real(function, param_kinds, full)
     _check_wrt_kinds(function, names, param_kinds)
     if of_gradient:
@@ -457,9 +458,9 @@ def _wrt_names(func: Callable, wrt: Wrt) -> Tuple[Tuple[str, ...], bool]:
     return tuple(names), as_tuple
 
 
-def _kinds_from_args(func: Callable, args: Sequence[Any]) -> dict:
+def _kinds_from_args(func: Callable, args: Sequence[Any], signature: Optional[inspect.Signature] = None) -> dict:
     """The kinds of all of ``func``'s arguments (``args``: every one, in order)."""
-    return {p: K.kind_of(a) for p, a in zip(_parameters(func), args)}
+    return {p: K.kind_of(a) for p, a in zip((signature or _signature(func)).parameters, args)}
 
 
 def _kinds_from_annotations(func: Callable) -> dict:

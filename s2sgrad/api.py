@@ -241,8 +241,8 @@ def _forward_of(func: FunctionType, names: Tuple[str, ...], param_kinds: dict) -
             line=exc.line,
             col=exc.col,
             source_line=exc.source_line,
-            hint="second derivatives (hessian, jvp of grad) cover functions whose gradient stores nothing; "
-            "a loop that overwrites values pushes them on stacks, which forward mode cannot differentiate yet.",
+            hint="second derivatives (hessian, jvp of grad) differentiate the generated gradient: each helper "
+            "it calls needs a tangent rule (s2sgrad/rules/generated_code.py lists those that have one).",
         ) from exc
 
 

@@ -328,3 +328,12 @@ def test_hessian_through_a_call():
     """The gradient calls the callee's gradient, which forward mode differentiates in turn."""
     w = numpy.array([1.0, -2.0, 0.5])
     assert numpy.allclose(s2sgrad.hessian(calls_cubes)(w), numpy.diag(12.0 * w))
+
+
+def squared_norm(x):
+    return numpy.linalg.norm(x) ** 2
+
+
+def test_hessian_through_a_helper_without_a_tangent_names_it():
+    with pytest.raises(s2sgrad.TransformError, match=r"grad_squared_norm: .*'norm_adjoint'"):
+        s2sgrad.hessian(squared_norm)(numpy.array([0.5, 1.0]))

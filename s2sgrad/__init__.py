@@ -4,7 +4,7 @@ from typing import Any, Callable, Optional
 
 from .api import grad, hessian, jacobian, jvp, source, value_and_grad, vjp
 from .errors import TransformError
-from .rules import d, default_rules
+from .rules import d, default_rules, t
 
 
 def register_adjoint(*callables: Any, result: Optional[str] = None, vjp: Optional[Callable] = None) -> Callable:
@@ -34,9 +34,32 @@ def register_adjoint(*callables: Any, result: Optional[str] = None, vjp: Optiona
     return register
 
 
-def register_tangent(*callables: Any) -> Callable[[Callable], Callable]:
-    """Not implemented yet: tangent rules come with forward mode."""
-    raise NotImplementedError("forward mode (and so register_tangent) is not implemented yet")
+def register_tangent(*callables: Any, result: Optional[str] = None, jvp: Optional[Callable] = None) -> Callable:
+    """Register the tangent rule (forward mode) of ``callables``, written as a template::
+
+        from s2sgrad import register_tangent, t
+
+        @register_tangent(scipy.special.expit, result="elementwise")
+        def expit(y, x):
+            t[y] = t[x] * y * (1.0 - y)
+
+    or as a plain JVP function, ``jvp(*args, *tangents)`` returning the result's
+    tangent (an argument that is not differentiated passes a zero tangent)::
+
+        register_tangent(scipy.special.expit, jvp=lambda x, t_x: t_x * expit(x) * (1.0 - expit(x)))
+
+    The tangent joins the adjoint rule the callables already have, if any; an
+    adjoint template may also give the tangent itself, as a ``t[result] = …`` line.
+    """
+
+    def register(template: Callable) -> Callable:
+        default_rules().register(callables, template, result, tangent_only=True)
+        return template
+
+    if jvp is not None:
+        default_rules().register(callables, None, result, jvp=jvp, tangent_only=True)
+        return jvp
+    return register
 
 
 __version__ = "0.1.0"
@@ -50,6 +73,7 @@ __all__ = [
     "register_adjoint",
     "register_tangent",
     "source",
+    "t",
     "value_and_grad",
     "vjp",
 ]

@@ -17,12 +17,15 @@ import numpy
 from numpy import ndarray
 
 from . import kinds as K
+from . import runtime
 from .cache import CACHE, Guards
-from .pipeline import STAGES, Generated, compile_reverse
+from .errors import TransformError
+from .pipeline import STAGES, Generated, compile_forward, compile_reverse
 from .rules import default_rules
 from .transform.reverse import ReverseOptions
 
 Wrt = Union[int, str, Sequence[Union[int, str]]]
+_GRADIENT = "__s2sgrad_gradient__"  # on a grad function: what it differentiates, for jvp(grad(f))
 
 
 def grad(func: Optional[Callable] = None, wrt: Wrt = 0, *, optimize: bool = True) -> Callable:
@@ -73,11 +76,15 @@ def vjp(func: Callable, *primals: Any) -> Tuple[Any, Callable]:
 
 
 def jacobian(func: Optional[Callable] = None, wrt: Wrt = 0, mode: str = "reverse") -> Callable:
-    """The Jacobian: ``J[i..., j...] = d out[i...] / d arg[j...]``, one reverse sweep per output."""
+    """The Jacobian: ``J[i..., j...] = d out[i...] / d arg[j...]``.
+
+    ``mode="reverse"`` runs one reverse sweep per output element; ``mode="forward"``
+    one forward pass per input element (cheaper when the inputs are fewer).
+    """
     if func is None:
         return lambda f: jacobian(f, wrt, mode)
-    if mode != "reverse":
-        raise NotImplementedError("forward mode is not implemented yet; use mode='reverse'")
+    if mode not in ("reverse", "forward"):
+        raise ValueError(f"mode must be 'reverse' or 'forward', not {mode!r}")
     target = _target(func)
     names, as_tuple = _wrt_names(func, wrt)
     options = ReverseOptions(with_value=True, tuple_wrt=True)
@@ -85,6 +92,9 @@ def jacobian(func: Optional[Callable] = None, wrt: Wrt = 0, mode: str = "reverse
     @functools.wraps(func)
     def jacobian_fn(*args: Any, **kwargs: Any) -> Any:
         args = target.bind(args, kwargs)
+        if mode == "forward":
+            by_arg = _forward_jacobian(target.function, names, args)  # one output: one block per argument
+            return tuple(by_arg) if as_tuple else by_arg[0]
         generated = _specialized(target.function, names, args, options, True).function
         out = target.function(*args)
         rows = []
@@ -102,14 +112,138 @@ def jacobian(func: Optional[Callable] = None, wrt: Wrt = 0, mode: str = "reverse
     return jacobian_fn
 
 
+def _forward_jacobian(
+    func: FunctionType, names: Tuple[str, ...], args: tuple, param_kinds: Optional[dict] = None
+) -> List[Any]:
+    """One Jacobian per ``wrt`` argument, a column (one forward pass) per element of the argument.
+
+    For a function returning a tuple (a gradient of several arguments), each
+    Jacobian is a tuple: one block per returned value.
+    """
+    param_kinds = param_kinds or _kinds_from_args(func, args)
+    _check_real(func, param_kinds, args)
+    _check_wrt_kinds(func, names, param_kinds)
+    generated = _forward_of(func, names, param_kinds)
+    wrt_args = [args[list(param_kinds).index(name)] for name in names]
+    zeros = [runtime.zero_tangent(a) for a in wrt_args]
+    out = generated(*args, *zeros)[0]
+    outs = out if isinstance(out, tuple) else (out,)
+    by_arg = []
+    for j, arg in enumerate(wrt_args):
+        columns = []
+        for k in range(numpy.size(arg)):
+            direction = numpy.zeros(numpy.shape(arg))
+            direction.flat[k] = 1.0
+            tangents = [*zeros[:j], direction if numpy.ndim(arg) else 1.0, *zeros[j + 1 :]]
+            column = generated(*args, *tangents)[1]
+            columns.append(column if isinstance(out, tuple) else (column,))
+        blocks = tuple(
+            _stacked([numpy.asarray(c[i], dtype=float) for c in columns], numpy.shape(o), numpy.shape(arg))
+            for i, o in enumerate(outs)
+        )
+        by_arg.append(blocks if isinstance(out, tuple) else blocks[0])
+    return by_arg
+
+
+def _stacked(columns: List[Any], out_shape: tuple, arg_shape: tuple) -> Any:
+    """Columns ``d out / d arg.flat[k]`` as one array of shape ``out_shape + arg_shape``."""
+    stacked = numpy.stack(columns, axis=-1) if columns else numpy.zeros((*out_shape, 0))
+    return stacked.reshape(out_shape + arg_shape)[()]  # a float for a float argument and output
+
+
 def hessian(func: Optional[Callable] = None, wrt: Wrt = 0) -> Callable:
-    """Not implemented yet: needs grad of generated code (higher order)."""
-    raise NotImplementedError("hessian needs higher-order differentiation, which is not implemented yet")
+    """The Hessian of a real scalar function, forward-over-reverse.
+
+    The gradient ``grad_f`` is generated code; forward mode differentiates it in
+    turn (``jvp`` of ``grad_f``), one pass per element of the ``wrt`` arguments.
+    ``H[i..., j...] = d² f / d arg[i...] d arg[j...]``: shape ``(n, n)`` for a vector
+    argument; for several ``wrt``, a tuple of tuples of blocks ``H[a][b]``.
+    """
+    if func is None:
+        return lambda f: hessian(f, wrt)
+    target = _target(func)
+    names, as_tuple = _wrt_names(func, wrt)
+    options = ReverseOptions(tuple_wrt=True)
+
+    @functools.wraps(func)
+    def hessian_fn(*args: Any, **kwargs: Any) -> Any:
+        args = target.bind(args, kwargs)
+        param_kinds = _kinds_from_args(target.function, args)
+        _check_real(target.function, param_kinds, args)
+        _check_wrt_kinds(target.function, names, param_kinds)
+        gradient = _cached(target.function, names, param_kinds, options, True)
+        seeded = {**param_kinds, gradient.seed: K.SCALAR}
+        by_arg = _forward_jacobian(gradient.function, names, (*args, 1.0), seeded)
+        blocks = tuple(tuple(by_arg[b][a] for b in range(len(names))) for a in range(len(names)))
+        return blocks if as_tuple else blocks[0][0]
+
+    return hessian_fn
 
 
 def jvp(func: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Tuple[Any, Any]:
-    """Not implemented yet: forward mode comes with its own transform."""
-    raise NotImplementedError("forward mode (jvp) is not implemented yet")
+    """``(func(*primals), tangent_out)``: the derivative of ``func`` at ``primals`` along ``tangents``.
+
+    One forward pass of generated code (``source(func, mode="forward")`` shows it)
+    computes the value and its tangent together. ``tangents`` has one entry per
+    primal, of its shape; ``None`` leaves a primal constant (not differentiated),
+    and entries for integer (and other non-float) primals are ignored. The output
+    may be a scalar, an array or a tuple of them.
+    """
+    of_gradient = getattr(func, _GRADIENT, None)  # jvp(grad(f)): forward mode over the generated gradient
+    target = of_gradient[0] if of_gradient else _target(func)
+    primals, tangents = tuple(primals), tuple(tangents)
+    if len(primals) != len(tangents):
+        raise ValueError(f"jvp of {func.__name__!r}: {len(primals)} primals but {len(tangents)} tangents")
+    moved = [(p, a, t) for p, a, t in zip(target.visible, primals, tangents) if _differentiable(a) and t is not None]
+    for param, primal, tangent in moved:
+        if not K.kind_of(primal).is_container and numpy.shape(tangent) != numpy.shape(primal):
+            raise ValueError(
+                f"the tangent of {param!r} has shape {numpy.shape(tangent)}, the primal {numpy.shape(primal)}"
+            )
+    signature = _signature(target.function)  # read once: most of a call's cost on top of the generated code
+    full = target.bind(primals, {}, signature)
+    names = tuple(p for p, _, _ in moved)
+    if not names:
+        raise TypeError(f"jvp of {func.__name__!r}: no primal is a float or a float array with a tangent")
+    function, param_kinds = target.function, _kinds_from_args(target.function, full, signature)
+    _check_real(function, param_kinds, full)
+    _check_wrt_kinds(function, names, param_kinds)
+    if of_gradient:
+        _, wrt, options, optimize = of_gradient
+        gradient = _cached(function, wrt, param_kinds, options, optimize)
+        function, full = gradient.function, (*full, 1.0)
+        param_kinds = {**param_kinds, gradient.seed: K.SCALAR}
+    generated = _forward_of(function, names, param_kinds)
+    return generated(*full, *(t for _, _, t in moved))
+
+
+def _differentiable(value: Any) -> bool:
+    """A float, a float array, or a list, tuple or dict (of those): what jvp moves along a tangent."""
+    kind = K.kind_of(value)
+    return kind.is_float or kind.is_container
+
+
+def _cached_forward(func: FunctionType, names: Tuple[str, ...], param_kinds: dict, optimize: bool = True) -> Generated:
+    key = ("forward", names, optimize, default_rules().version, tuple(param_kinds.values()))
+    return CACHE.get_or_build(func, key, lambda: compile_forward(func, names, param_kinds, do_optimize=optimize))
+
+
+def _forward_of(func: FunctionType, names: Tuple[str, ...], param_kinds: dict) -> Callable:
+    """The forward function of ``func``; for generated code, a message that says what it lacks."""
+    try:
+        return _cached_forward(func, names, param_kinds).function
+    except TransformError as exc:
+        if not func.__name__.startswith(("grad_", "value_and_grad_")):
+            raise
+        raise TransformError(
+            f"forward mode over the generated gradient {func.__name__}: {exc.message}",
+            filename=exc.filename,
+            line=exc.line,
+            col=exc.col,
+            source_line=exc.source_line,
+            hint="second derivatives (hessian, jvp of grad) differentiate the generated gradient: each helper "
+            "it calls needs a tangent rule (s2sgrad/rules/generated_code.py lists those that have one).",
+        ) from exc
 
 
 def source(
@@ -132,8 +266,8 @@ def source(
         report: append comment lines listing, loop by loop, what the reverse
             sweep stores on stacks and why (``s2sgrad show --report``).
     """
-    if mode != "reverse":
-        raise NotImplementedError("forward mode is not implemented yet; use mode='reverse'")
+    if mode not in ("reverse", "forward"):
+        raise ValueError(f"mode must be 'reverse' or 'forward', not {mode!r}")
     if stage not in STAGES:
         raise ValueError(f"stage must be one of {STAGES}, not {stage!r}")
     target = _target(func)
@@ -145,8 +279,11 @@ def source(
         else _kinds_from_annotations(function)
     )
     _check_wrt_kinds(function, names, param_kinds)
-    options = ReverseOptions(tuple_wrt=as_tuple)
-    generated = compile_reverse(function, names, param_kinds, options, do_optimize=optimize, stage=stage)
+    if mode == "forward":
+        generated = compile_forward(function, names, param_kinds, do_optimize=optimize, stage=stage)
+    else:
+        options = ReverseOptions(tuple_wrt=as_tuple)
+        generated = compile_reverse(function, names, param_kinds, options, do_optimize=optimize, stage=stage)
     text = generated.listing() if stage != "normalized" else generated.source
     if report and stage != "normalized":
         return f"{text}\n{generated.report}"
@@ -228,6 +365,7 @@ def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: boo
             specialized = specializations[_key(full)] = _specialized(function, names, full, options, optimize, True)
         return specialized.function(*full)
 
+    setattr(differentiated, _GRADIENT, (target, names, options, optimize))
     return differentiated
 
 
@@ -320,9 +458,9 @@ def _wrt_names(func: Callable, wrt: Wrt) -> Tuple[Tuple[str, ...], bool]:
     return tuple(names), as_tuple
 
 
-def _kinds_from_args(func: Callable, args: Sequence[Any]) -> dict:
+def _kinds_from_args(func: Callable, args: Sequence[Any], signature: Optional[inspect.Signature] = None) -> dict:
     """The kinds of all of ``func``'s arguments (``args``: every one, in order)."""
-    return {p: K.kind_of(a) for p, a in zip(_parameters(func), args)}
+    return {p: K.kind_of(a) for p, a in zip((signature or _signature(func)).parameters, args)}
 
 
 def _kinds_from_annotations(func: Callable) -> dict:

@@ -34,6 +34,7 @@ class Context:
     trips: Dict[int, str] = field(default_factory=dict)  # iteration counters, by id of their loop
     # How calls to the user's own functions are compiled (set by the pipeline), and what was.
     callee_gradient: Optional[Callable] = None
+    callee_forward: Optional[Callable] = None  # (func, active parameters, kinds) -> its generated forward function
     callee_result_kind: Optional[Callable] = None
     callee_writes: Optional[Callable] = None  # (func, parameter kinds) -> the parameters it writes into
     written_parameters: FrozenSet[str] = frozenset()  # this function's (found by normalize.memory)

@@ -54,6 +54,36 @@ def located(node: gast.AST, like: Optional[gast.AST]) -> gast.AST:
     return node
 
 
+def function_def(
+    identifier: str,
+    params: Sequence[gast.Name],
+    defaults: Sequence[gast.expr],
+    body: List[gast.stmt],
+    like: gast.FunctionDef,
+) -> gast.FunctionDef:
+    """``def identifier(params): body`` at ``like``'s position, with ``like``'s positional-only parameters first.
+
+    ``defaults`` are those of the last parameters, as in ``gast.arguments``.
+    """
+    args = gast.arguments(
+        args=list(params),
+        posonlyargs=list(getattr(like.args, "posonlyargs", [])),
+        vararg=None,
+        kwonlyargs=[],
+        kw_defaults=[],
+        kwarg=None,
+        defaults=list(defaults),
+    )
+    for arg in args.args:
+        arg.ctx, arg.annotation = gast.Param(), None
+    definition = gast.FunctionDef(
+        name=identifier, args=args, body=body, decorator_list=[], returns=None, type_comment=None
+    )
+    if "type_params" in gast.FunctionDef._fields:
+        definition.type_params = []
+    return located(definition, like)
+
+
 def names_read(node: gast.AST) -> List[str]:
     return [n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
 

@@ -18,6 +18,7 @@ from .normalize import normalize
 from .optimize import optimize
 from .parse import parse_function
 from .rules import RuleTable, default_rules
+from .transform.forward import forward
 from .transform.reverse import ReverseOptions, reverse
 from .transform.storage import describe as describe_storage
 
@@ -39,6 +40,7 @@ class Generated:
     name: str = ""  # the generated function's name
     guards: Guards = field(default_factory=Guards)  # what must not change for it to stay valid
     written_parameters: FrozenSet[str] = frozenset()  # parameters whose arrays the function changes in place
+    tangent_params: Tuple[str, ...] = ()  # forward mode: the parameters taking the tangents of wrt
 
     def listing(self) -> str:
         """Its source, then each called gradient's (each once), as ``source()`` shows them."""
@@ -73,19 +75,48 @@ def compile_reverse(
     The result's guards hold what the compilation read: ``func``'s code and
     defaults, the free names it resolved and, transitively, its callees' guards.
     """
+    return _compiled(func, wrt, param_kinds, options, do_optimize, stage, rules, "reverse")
+
+
+def compile_forward(
+    func: Callable,
+    wrt: Tuple[str, ...],
+    param_kinds: Dict[str, Kind],
+    *,
+    do_optimize: bool = True,
+    stage: str = "optimized",
+    rules: Optional[RuleTable] = None,
+) -> Generated:
+    """Compile ``jvp_f(*args, *tangents of wrt) -> (f(*args), tangent of the result)`` (see transform.forward)."""
+    return _compiled(func, wrt, param_kinds, DEFAULT_OPTIONS, do_optimize, stage, rules, "forward")
+
+
+def _compiled(
+    func: Callable,
+    wrt: Tuple[str, ...],
+    param_kinds: Dict[str, Kind],
+    options: ReverseOptions,
+    do_optimize: bool,
+    stage: str,
+    rules: Optional[RuleTable],
+    mode: str,
+) -> Generated:
     with CACHE.lock:  # one compilation at a time: the callee bookkeeping below is shared
         guards = function_guards(func)  # first: what the source is read from
         dependencies: List[Generated] = []
         source = parse_function(func)
         ctx = Context(source, rules or default_rules(), wrt, param_kinds, Namer.for_tree(source.tree))
         ctx.callee_gradient, ctx.callee_result_kind, ctx.callee_writes = _recording_callees(dependencies)
-        generated = _compile(func, ctx, options, do_optimize, stage)
+        ctx.callee_forward = _recording(callee_forward, dependencies)
+        generated = _compile(func, ctx, options, do_optimize, stage, mode)
         guards += [read_guard(*read) for read in source.namespace.reads if read[1] != COMMENT]  # not a user name
         generated.guards = Guards(guards + [g for d in dependencies for g in d.guards])
         return generated
 
 
-def _compile(func: Callable, ctx: Context, options: ReverseOptions, do_optimize: bool, stage: str) -> Generated:
+def _compile(
+    func: Callable, ctx: Context, options: ReverseOptions, do_optimize: bool, stage: str, mode: str = "reverse"
+) -> Generated:
     source = ctx.source
     ctx.local_names = {a.id for a in source.tree.args.args} | _assigned_names(source.tree)
     tree = normalize(source.tree, ctx)
@@ -94,17 +125,23 @@ def _compile(func: Callable, ctx: Context, options: ReverseOptions, do_optimize:
     if stage == "normalized":
         return Generated(to_source(tree, None), None, result_kind, written_parameters=ctx.written_parameters)
     active = active_names(tree, ctx, ctx.kinds)
-    tree = reverse(tree, ctx, ctx.kinds, active, options)
+    if mode == "forward":
+        tree = forward(tree, ctx, ctx.kinds, active)
+    else:
+        tree = reverse(tree, ctx, ctx.kinds, active, options)
     if do_optimize and stage != "raw":
         tree = optimize(tree, ctx)
     text = to_source(tree, source)
-    report = describe_storage(ctx)
+    report = describe_storage(ctx) if mode == "reverse" else ""
     callees, seed = tuple(ctx.callees), tree.args.args[-1].id
+    tangents = tuple(a.id for a in tree.args.args[len(tree.args.args) - len(ctx.wrt) :]) if mode == "forward" else ()
     if stage != "optimized":
-        return Generated(text, None, result_kind, report, callees, seed, tree.name)
+        return Generated(text, None, result_kind, report, callees, seed, tree.name, tangent_params=tangents)
     defaults = (*tuple(func.__defaults__ or ()), 1.0)
+    if mode == "forward":  # a tangent after a parameter with a default needs one too: None, always passed
+        defaults = (*func.__defaults__, *(None for _ in tangents)) if func.__defaults__ else ()
     function = compile_function(text, tree.name, func, ctx.injected, defaults)
-    return Generated(text, function, result_kind, report, callees, seed, tree.name)
+    return Generated(text, function, result_kind, report, callees, seed, tree.name, tangent_params=tangents)
 
 
 # ----- calls to the user's own functions -----
@@ -117,11 +154,14 @@ _BUILDING: Set[tuple] = set()
 class _Later:
     """A callee gradient still being compiled when a recursive call needs it: found at run time."""
 
-    def __init__(self, func: Callable, wrt: Tuple[str, ...], param_kinds: Dict[str, Kind]) -> None:
+    def __init__(
+        self, func: Callable, wrt: Tuple[str, ...], param_kinds: Dict[str, Kind], compiled: Optional[Callable] = None
+    ) -> None:
         self.func, self.wrt, self.param_kinds = func, wrt, param_kinds
+        self.compiled = compiled or callee_gradient
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return callee_gradient(self.func, self.wrt, self.param_kinds).function(*args, **kwargs)
+        return self.compiled(self.func, self.wrt, self.param_kinds).function(*args, **kwargs)
 
 
 def _recording_callees(dependencies: List[Generated]) -> Tuple[Callable, Callable, Callable]:
@@ -144,6 +184,29 @@ def _recording_callees(dependencies: List[Generated]) -> Tuple[Callable, Callabl
         return generated.written_parameters
 
     return gradient, result_kind, writes
+
+
+def _recording(compile_callee: Callable, dependencies: List[Generated]) -> Callable:
+    def recorded(*args: Any) -> Generated:
+        generated = compile_callee(*args)
+        dependencies.append(generated)
+        return generated
+
+    return recorded
+
+
+def callee_forward(func: Callable, wrt: Tuple[str, ...], param_kinds: Dict[str, Kind]) -> Generated:
+    """The forward function of a function the differentiated code calls, compiled once per kinds and wrt."""
+    key = ("forward", wrt, default_rules().version, tuple(param_kinds.values()))
+
+    def later() -> Generated:  # what a recursive call finds: named as that compilation names them
+        source = parse_function(func)
+        namer = Namer.for_tree(source.tree)
+        tangents = tuple(namer.fresh(f"t_{p}") for p in wrt)
+        runs = _Later(func, wrt, param_kinds, callee_forward)
+        return Generated("", runs, UNKNOWN, name=f"jvp_{source.name}", tangent_params=tangents)
+
+    return _built(func, key, later, lambda: compile_forward(func, wrt, param_kinds))
 
 
 def callee_gradient(func: Callable, wrt: Tuple[str, ...], param_kinds: Dict[str, Kind]) -> Generated:

@@ -38,6 +38,21 @@ def zeros_like(x: Any) -> Any:
     return numpy.zeros_like(x) if isinstance(x, numpy.ndarray) else 0.0
 
 
+def zero_tangent(x: Any) -> Any:
+    """A zero tangent of ``x``'s type and shape (tuples stay tuples: a tangent has its value's structure)."""
+    if isinstance(x, tuple):
+        return tuple(zero_tangent(e) for e in x)
+    return zeros_like(x)
+
+
+def broadcast_tangent(t: Any, like: Any) -> Any:
+    """The tangent ``t`` of an operand, spread to the result ``like``'s shape (``x + c`` with ``c`` larger)."""
+    shape = numpy.shape(like)
+    if numpy.shape(t) == shape:
+        return t
+    return numpy.broadcast_to(t, shape).copy()
+
+
 def unbroadcast(g: Any, like: Any) -> Any:
     """Sum ``g`` over the axes that broadcasting added or stretched in ``like``."""
     if type(g) is numpy.ndarray and type(like) is numpy.ndarray and g.shape == like.shape:
@@ -175,6 +190,16 @@ def einsum_adjoints(subscripts: str, g: Any, operands: Sequence[Any]) -> Tuple[A
     return tuple(adjoints)
 
 
+def einsum_tangent(subscripts: str, operands: Sequence[Any], tangents: Sequence[Any]) -> Any:
+    """The tangent of ``numpy.einsum(subscripts, *operands)``: one term per operand, linear in each."""
+    terms = [
+        numpy.einsum(subscripts, *operands[:i], tangent, *operands[i + 1 :])
+        for i, tangent in enumerate(tangents)
+        if numpy.any(tangent)  # an operand that is not differentiated has a zero tangent
+    ]
+    return sum(terms[1:], terms[0]) if terms else numpy.zeros_like(numpy.einsum(subscripts, *operands))
+
+
 def _einsum_parts(subscripts: str, operands: Sequence[Any]) -> Tuple[list, str]:
     spec = subscripts.replace(" ", "")
     if "." in spec:
@@ -208,6 +233,11 @@ def append(items: list, value: Any) -> list:
     """``items.append(value)``, as an operation: the same list, one longer."""
     items.append(value)
     return items
+
+
+def popped(items: list) -> Any:
+    """``items.pop()`` as a function: the last item, taken off the list (see normalize.anf)."""
+    return items.pop()
 
 
 def sum_adjoint(g: Any, items: Any) -> Any:

@@ -25,7 +25,10 @@ class GoldenCase:
 
     @property
     def golden_path(self) -> pathlib.Path:
-        return ROOT / "golden" / "reverse" / f"{self.name}.py"
+        return self.golden_path_for("reverse")
+
+    def golden_path_for(self, mode: str) -> pathlib.Path:
+        return ROOT / "golden" / mode / f"{self.name}.py"
 
     @property
     def wrt_spec(self) -> Any:

@@ -255,3 +255,54 @@ def _largest(grads: Any) -> float:
     if isinstance(grads, tuple):
         return max((_largest(g) for g in grads), default=0.0)
     return float(numpy.max(numpy.abs(grads), initial=0.0))
+
+
+def numeric_jvp(func: Callable, args: Sequence[Any], tangents: Sequence[Any]) -> Difference:
+    """The finite-difference derivative of ``func`` along ``tangents`` (None: the argument stays put).
+
+    Richardson-extrapolated central differences, as ``numeric_difference``, element by element for an
+    array output: ``value`` and ``error`` have the output's shape.
+    """
+    values = []
+
+    def at(step: float) -> Any:
+        moved = [a if t is None else _as_float64(a) + step * t for a, t in zip(args, tangents)]
+        values.append(numpy.asarray(func(*copy.deepcopy(moved)), dtype=float))
+        return values[-1]
+
+    central = [(at(h) - at(-h)) / (2 * h) for h in (STEP, STEP / 2, STEP / 4)]
+    coarse, extrapolated = (fine + (fine - rough) / 3 for rough, fine in zip(central, central[1:]))
+    rounding = 64 * numpy.finfo(float).eps * numpy.max([numpy.abs(v) for v in values], axis=0) / (STEP / 4)
+    return Difference(extrapolated, SAFETY * (numpy.abs(extrapolated - coarse) + rounding))
+
+
+def check_jvp(func: Callable, args: Sequence[Any], wrt: Union[int, Tuple[int, ...]] = 0, directions: int = 2) -> None:
+    """Check ``jvp(func)`` at ``args`` against finite differences, and against reverse mode where it applies.
+
+    Random tangents for the arguments in ``wrt``; the others stay constant (tangent None). The
+    tolerance is the differences' own error estimate. For a scalar output, ``jvp`` along ``v`` must
+    equal ``<grad, v>`` (the inner-product identity) to rounding.
+    """
+    rng = numpy.random.default_rng(SEED)
+    indices = wrt if isinstance(wrt, tuple) else (wrt,)
+    for _ in range(directions):
+        tangents = [_random_like(rng, a) if i in indices else None for i, a in enumerate(args)]
+        value, tangent = s2sgrad.jvp(func, copy.deepcopy(list(args)), tangents)
+        assert numpy.allclose(value, func(*copy.deepcopy(list(args))), rtol=1e-12, atol=1e-12), "value differs"
+        assert numpy.shape(tangent) == numpy.shape(value), f"tangent shape {numpy.shape(tangent)} != value's"
+        expected = numeric_jvp(func, args, tangents)
+        assert numpy.all(numpy.abs(numpy.asarray(tangent) - expected.value) <= expected.error), (
+            f"jvp along random tangents: s2sgrad {tangent!r}, finite differences {expected.value!r} "
+            f"(error estimate {expected.error!r})"
+        )
+        if numpy.ndim(value) == 0:
+            grads = s2sgrad.grad(func, wrt=indices)(*copy.deepcopy(list(args)))
+            reverse = sum(float(numpy.sum(numpy.asarray(g) * tangents[i])) for i, g in zip(indices, grads))
+            assert abs(reverse - float(tangent)) <= 1e-9 * max(1.0, abs(reverse)), (
+                f"jvp {tangent!r} != <grad, v> {reverse!r}"
+            )
+
+
+def _random_like(rng: numpy.random.Generator, arg: Any) -> Any:
+    direction = rng.standard_normal(numpy.shape(arg))
+    return float(direction) if isinstance(arg, float) else direction

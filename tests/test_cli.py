@@ -23,6 +23,13 @@ def test_show_prints_the_seed_gradient():
     assert "    d_x = d_out * 2 * x\n    d_y = d_out * 2 * y\n    return d_x, d_y\n" in plain(result.stdout)
 
 
+def test_show_forward_mode_prints_the_jvp():
+    result = run("show", "examples/seed.py:f", "--wrt", "x,y", "--mode", "forward")
+    assert result.returncode == 0, result.stderr
+    assert "def jvp_f(x, y, t_x, t_y):" in result.stdout
+    assert "t_t0 = t_x * 2 * x" in plain(result.stdout)
+
+
 def test_stages_and_no_optimize():
     normalized = run("show", "tests/cases/reassignment.py:f", "--stage", "normalized").stdout
     assert "y_1 = y * y" in plain(normalized) and "d_" not in normalized

@@ -13,7 +13,7 @@ import math
 import numpy
 import pytest
 from golden_cases import golden_cases
-from gradcheck import narrowed, numeric_difference
+from gradcheck import narrowed, numeric_difference, numeric_jvp
 
 import s2sgrad
 from s2sgrad import runtime
@@ -24,31 +24,74 @@ CASES = golden_cases()
 @pytest.mark.skipif(
     not hasattr(ast, "unparse"), reason="golden files pin ast.unparse's text; astunparse (Python 3.8) adds parentheses"
 )
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_generated_source_matches_golden(case, update_golden):
-    generated = s2sgrad.source(case.func, wrt=case.wrt_spec, args=case.args)
+def test_generated_source_matches_golden(case, mode, update_golden):
+    generated = s2sgrad.source(case.func, wrt=case.wrt_spec, args=case.args, mode=mode)
+    path = case.golden_path_for(mode)
     if update_golden:
-        case.golden_path.parent.mkdir(parents=True, exist_ok=True)
-        case.golden_path.write_text(generated)
-    assert case.golden_path.exists(), f"no golden file {case.golden_path.name}: pytest --update-golden writes it"
-    expected = case.golden_path.read_text()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(generated)
+    assert path.exists(), f"no golden file {path}: pytest --update-golden writes it"
+    expected = path.read_text()
     if generated != expected:
         diff = "".join(
             difflib.unified_diff(expected.splitlines(True), generated.splitlines(True), "golden", "generated")
         )
-        pytest.fail(
-            f"generated source differs from {case.golden_path.name} (pytest --update-golden rewrites it):\n{diff}"
-        )
+        pytest.fail(f"generated source differs from {path} (pytest --update-golden rewrites it):\n{diff}")
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_golden_source_computes_the_gradient(case):
+def _run_golden(case, mode):
+    """The functions a golden file defines, in the namespace the compiler binds them to."""
     namespace = dict(case.namespace)
     namespace.update(inspect.getclosurevars(case.func).nonlocals)  # a closure's cells, as the compiler binds them
     namespace.update({k: v for k, v in vars(runtime).items() if not k.startswith("_")})
     namespace.update(numpy=numpy, math=math)
-    exec(compile(case.golden_path.read_text(), str(case.golden_path), "exec"), namespace)
-    gradient_fn = namespace[f"grad_{case.func.__name__}"]
+    path = case.golden_path_for(mode)
+    exec(compile(path.read_text(), str(path), "exec"), namespace)
+    return namespace
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_golden_forward_source_computes_the_jvp(case):
+    """Each forward golden file, run as it is, agrees with finite differences along random tangents."""
+    jvp_fn = _run_golden(case, "forward")[f"jvp_{case.func.__name__}"]
+    bound = inspect.signature(case.func).bind(*case.args)
+    bound.apply_defaults()  # the generated function takes every argument, then the tangents
+    params, every = list(bound.arguments), tuple(bound.arguments.values())
+    rng = numpy.random.default_rng(0)
+    tangents = [_random_tangent(rng, a) if p in case.wrt else None for p, a in zip(params, every)]
+    value = jvp_fn(*every, *[v for v in tangents if v is not None])[0]
+    assert numpy.allclose(value, case.func(*case.args))
+    flat = [(i, key) for i, v in enumerate(tangents) if v is not None for key, _ in _parts(v)]
+    for i, key in flat:  # one part at a time, the others still: finite differences move one array
+        func, args = (case.func, case.args) if key is None else narrowed(case.func, case.args, i, key)
+        direction = tangents[i] if key is None else tangents[i][key]
+        only = [None] * len(args)
+        only[i] = direction
+        expected = numeric_jvp(func, args, only)
+        still = [_zero_except(v, j == i, key) for j, v in enumerate(tangents) if v is not None]
+        actual = jvp_fn(*every, *still)[1]
+        assert numpy.all(numpy.abs(actual - expected.value) <= expected.error), (params[i], key, actual, expected)
+
+
+def _random_tangent(rng, value):
+    if isinstance(value, dict):
+        return {k: _random_tangent(rng, v) for k, v in value.items()}
+    direction = rng.standard_normal(numpy.shape(value))
+    return float(direction) if isinstance(value, float) else direction
+
+
+def _zero_except(tangent, keep, key):
+    """``tangent`` where it moves the one part under test; zeros elsewhere."""
+    if isinstance(tangent, dict):
+        return {k: v if keep and k == key else v * 0.0 for k, v in tangent.items()}
+    return tangent if keep else tangent * 0.0
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_golden_source_computes_the_gradient(case):
+    gradient_fn = _run_golden(case, "reverse")[f"grad_{case.func.__name__}"]
     grads = gradient_fn(*case.args)
     grads = grads if len(case.wrt) > 1 else (grads,)
     params = list(case.func.__code__.co_varnames[: case.func.__code__.co_argcount])

@@ -18,8 +18,18 @@ from ..context import Context
 
 
 def is_user_function(obj: Any, ctx: Context) -> bool:
-    """A plain Python function (or lambda) without a derivative rule: its source is differentiated."""
-    return isinstance(obj, types.FunctionType) and ctx.rules.lookup(obj) is None
+    """A plain Python function (or lambda) without a derivative rule: its source is differentiated.
+
+    s2sgrad's own runtime helpers, which generated code calls, are never: they have rules or none.
+    """
+    return (
+        isinstance(obj, types.FunctionType)
+        and ctx.rules.lookup(obj) is None
+        and getattr(obj, "__module__", None) != RUNTIME
+    )
+
+
+RUNTIME = "s2sgrad.runtime"
 
 
 def bound_arguments(

@@ -70,6 +70,9 @@ class _Flattener:
             self.out.append(stmt)
         elif isinstance(stmt, gast.Assign) and getattr(stmt.value, "id", None) == stmt.targets[0].id:
             pass  # x = x does nothing; renamed to a new version, it would give one buffer two names
+        elif _is_pop(stmt, self.ctx):  # v = items.pop() is v = popped(items): a stack of generated code
+            value = call(name(self.ctx.name_for(runtime.popped, "popped")), [stmt.value.func.value])
+            self.out.append(assign(stmt.targets[0].id, located(value, stmt.value), stmt))
         elif isinstance(stmt, gast.Assign):
             self.out.append(mark_in_place(assign(stmt.targets[0].id, self.operation(stmt.value), stmt), stmt))
         elif isinstance(stmt, gast.Return):
@@ -302,6 +305,22 @@ def _is_append(stmt: gast.stmt, ctx: Context) -> bool:
     """``items.append(value)`` on a local list."""
     value = getattr(stmt, "value", None)
     return isinstance(stmt, gast.Expr) and isinstance(value, gast.Call) and _is_append_call(value, ctx)
+
+
+def _is_pop(stmt: gast.stmt, ctx: Context) -> bool:
+    """``v = items.pop()`` on a local list (the stacks of generated reverse-mode code)."""
+    value = getattr(stmt, "value", None)
+    return (
+        isinstance(stmt, gast.Assign)
+        and isinstance(stmt.targets[0], gast.Name)
+        and isinstance(value, gast.Call)
+        and isinstance(value.func, gast.Attribute)
+        and value.func.attr == "pop"
+        and isinstance(value.func.value, gast.Name)
+        and value.func.value.id in ctx.local_names
+        and not value.args
+        and not value.keywords
+    )
 
 
 def _is_append_call(value: gast.Call, ctx: Context) -> bool:

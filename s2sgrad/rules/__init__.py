@@ -2,11 +2,23 @@
 
 from functools import lru_cache
 
-from . import containers, numpy_arrays, numpy_elementwise, operators, scalar_math
-from .notation import RESULT_KINDS, Rule, adjoint, adjoint_subjects, d, nondifferentiable
+from . import containers, generated_code, numpy_arrays, numpy_elementwise, operators, scalar_math
+from .notation import (
+    RESULT_KINDS,
+    Rule,
+    TangentRule,
+    adjoint,
+    adjoint_subjects,
+    d,
+    nondifferentiable,
+    t,
+    tangent,
+    tangent_subjects,
+    tangent_terms,
+)
 from .table import RuleTable
 
-RULE_FILES = (operators, scalar_math, numpy_elementwise, numpy_arrays, containers)
+RULE_FILES = (operators, scalar_math, numpy_elementwise, numpy_arrays, containers, generated_code)
 
 
 @lru_cache(maxsize=None)
@@ -22,9 +34,14 @@ __all__ = [
     "RESULT_KINDS",
     "Rule",
     "RuleTable",
+    "TangentRule",
     "adjoint",
     "adjoint_subjects",
     "d",
     "default_rules",
     "nondifferentiable",
+    "t",
+    "tangent",
+    "tangent_subjects",
+    "tangent_terms",
 ]

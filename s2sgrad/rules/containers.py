@@ -10,16 +10,18 @@ takes the last one.
 import builtins
 
 from ..runtime import append, sum_adjoint, unbroadcast
-from .notation import adjoint, d
+from .notation import adjoint, d, t
 
 
 @adjoint(append, result="same")
 def append_(longer, items, value):
     d[items] += d[longer][:-1]
     d[value] += d[longer][-1]
+    t[longer] = append(t[items], t[value])
 
 
 @adjoint(builtins.sum, result="unknown")
 def sum_(y, items, start=0):
     d[items] += sum_adjoint(d[y], items)
     d[start] += unbroadcast(d[y], start)
+    t[y] = sum(t[items], t[start])

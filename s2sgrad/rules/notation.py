@@ -12,6 +12,20 @@ other parameters name the arguments of the call it differentiates::
 the transformer parses it once, substitutes the real names and inlines it.
 Statements for arguments that are not differentiated are dropped, so one
 template serves every combination of active arguments.
+
+The same template may also give the rule's forward direction, the tangent of
+the result, ``t[v]`` being the tangent of ``v``::
+
+    @adjoint(numpy.sin)
+    def sin(y, x):
+        d[x] += d[y] * numpy.cos(x)
+        t[y] = t[x] * numpy.cos(x)
+
+A tangent is linear in the arguments' tangents: its expression is a sum of
+terms (``t[z] = t[x] * y + x * t[y]``), and forward mode drops the terms whose
+tangents are all of arguments that are not differentiated (a term naming
+several tangents, or ``t[args]`` of a tuple, keeps it with zeros in their
+place). ``@tangent(f)`` gives a tangent on its own, for a rule given elsewhere.
 """
 
 import inspect
@@ -39,6 +53,28 @@ class _AdjointNotation:
 d = _AdjointNotation()
 
 
+class _TangentNotation:
+    """The ``t`` of templates; only ever parsed, never evaluated."""
+
+    def __getitem__(self, item: Any) -> Any:
+        raise TypeError("t[...] is rule notation; templates are not meant to be called")
+
+
+t = _TangentNotation()
+
+
+@dataclass(frozen=True)
+class TangentRule:
+    """The forward direction of a rule: ``temp = expr`` statements, then ``t[result] = expr``."""
+
+    name: str
+    template: gast.FunctionDef
+    signature: inspect.Signature
+    namespace: Dict[str, Any]
+    where: str
+    shape_only: Tuple[str, ...] = ()  # arguments read only for their shape: no tangent term
+
+
 @dataclass(frozen=True)
 class Rule:
     """One derivative rule, parsed and checked."""
@@ -49,10 +85,11 @@ class Rule:
     namespace: Dict[str, Any]  # what the template's free names refer to
     result: str  # one of RESULT_KINDS
     where: str  # file:line of the template, for messages
+    tangent: Optional[TangentRule] = None  # the forward direction, if the rule has one
 
     @property
     def differentiable(self) -> bool:
-        return self.template is not None
+        return self.template is not None or self.tangent is not None
 
 
 @dataclass(frozen=True)
@@ -63,6 +100,9 @@ class _Pending:
     template: Optional[Callable]
     result: Optional[str]
     vjp: Optional[Callable] = None  # a plain VJP function instead of a template
+    jvp: Optional[Callable] = None  # a plain JVP function: the tangent on its own
+    tangent_only: bool = False  # the template gives a tangent for an existing rule
+    shape_only: Tuple[str, ...] = ()  # see TangentRule
 
 
 def adjoint(*callables: Any, result: Optional[str] = None) -> Callable[[Callable], Callable]:
@@ -77,6 +117,22 @@ def adjoint(*callables: Any, result: Optional[str] = None) -> Callable[[Callable
 
     def mark(template: Callable) -> Callable:
         template.__s2sgrad_rule__ = _Pending(callables, template, result)
+        return template
+
+    return mark
+
+
+def tangent(
+    *callables: Any, result: Optional[str] = None, shape_only: Tuple[str, ...] = ()
+) -> Callable[[Callable], Callable]:
+    """Mark a template ``t[result] = expr`` as the tangent rule of ``callables``.
+
+    It joins the adjoint rule those callables already have (or stands alone).
+    ``shape_only`` names arguments the callable reads only for their shape.
+    """
+
+    def mark(template: Callable) -> Callable:
+        template.__s2sgrad_rule__ = _Pending(callables, template, result, tangent_only=True, shape_only=shape_only)
         return template
 
     return mark
@@ -103,7 +159,7 @@ def parse_template(template: Callable) -> Tuple[gast.FunctionDef, inspect.Signat
     lines, first = inspect.getsourcelines(template)
     tree = gast.parse(textwrap.dedent("".join(lines))).body[0]
     tree.decorator_list = []
-    _spell_notation_as_d(tree, template.__globals__)
+    _spell_notation(tree, template.__globals__)
     signature = inspect.signature(template)
     params = list(signature.parameters)
     where = f"{filename}:{first}"
@@ -114,20 +170,74 @@ def parse_template(template: Callable) -> Tuple[gast.FunctionDef, inspect.Signat
 
     if not params:
         raise fail(tree, "the first parameter must name the result")
+    if set(params) & {"d", "t"}:
+        raise fail(tree, "'d' and 't' are the notation: name the parameters otherwise")
     for stmt in tree.body:
         if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant):
             continue  # docstring
+        if isinstance(stmt, gast.Assign) and tangent_subjects(stmt.targets[0]) is not None:
+            if tangent_subjects(stmt.targets[0]) != params[:1]:
+                raise fail(stmt, f"a tangent assigns t[{params[0]}], the result")
+            if not tangent_terms(stmt.value):
+                raise fail(stmt, "a tangent is a sum of terms, each naming some t[<argument>]")
+            continue
         if isinstance(stmt, gast.AugAssign) and isinstance(stmt.op, (gast.Add, gast.Sub)):
             targets = adjoint_subjects(stmt.target)
             if not targets or not set(targets) <= set(params[1:]):
                 raise fail(stmt, "a '+=' or '-=' must target d[<argument>] or d[(<argument>, ...)]")
         elif not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
-            raise fail(stmt, "only 'd[arg] += expr', 'd[arg] -= expr' and 'temp = expr' are allowed")
+            raise fail(
+                stmt, "only 'd[arg] += expr', 'd[arg] -= expr', 't[result] = expr' and 'temp = expr' are allowed"
+            )
         for node in gast.walk(stmt):
-            subjects = adjoint_subjects(node) or []
+            subjects = adjoint_subjects(node) or tangent_subjects(node) or []
             if not set(subjects) <= set(params):
-                raise fail(stmt, f"d[{', '.join(subjects)}] names no parameter")
+                raise fail(stmt, f"{node.value.id}[{', '.join(subjects)}] names no parameter")
     return tree, signature, where
+
+
+def split_directions(tree: gast.FunctionDef) -> Tuple[Optional[gast.FunctionDef], Optional[gast.FunctionDef]]:
+    """The adjoint and the tangent parts of a template, each with the temporaries it reads (or None)."""
+
+    def part(is_wanted: Callable[[gast.stmt], bool]) -> Optional[gast.FunctionDef]:
+        wanted = [s for s in tree.body if is_wanted(s)]
+        if not wanted:
+            return None
+        needed = {n.id for s in wanted for n in gast.walk(s) if isinstance(n, gast.Name)}
+        body = []
+        for stmt in reversed(tree.body):  # temporaries a kept statement reads, transitively
+            if stmt in wanted or (_is_temp(stmt) and stmt.targets[0].id in needed):
+                body.insert(0, stmt)
+                needed |= {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name)}
+        copy = gast.FunctionDef(
+            name=tree.name, args=tree.args, body=body, decorator_list=[], returns=None, type_comment=None
+        )
+        if "type_params" in gast.FunctionDef._fields:
+            copy.type_params = []
+        return copy
+
+    adjoint_part = part(lambda s: isinstance(s, gast.AugAssign))
+    tangent_part = part(lambda s: isinstance(s, gast.Assign) and tangent_subjects(s.targets[0]) is not None)
+    return adjoint_part, tangent_part
+
+
+def _is_temp(stmt: gast.stmt) -> bool:
+    return isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+
+
+def tangent_terms(expr: gast.expr) -> List[Tuple[bool, gast.expr]]:
+    """The terms of a tangent's sum as ``(negated, term)``; empty if some term names no tangent."""
+    if isinstance(expr, gast.BinOp) and isinstance(expr.op, (gast.Add, gast.Sub)):
+        left, right = tangent_terms(expr.left), tangent_terms(expr.right)
+        if not (left and right):
+            return []
+        flip = isinstance(expr.op, gast.Sub)
+        return left + [(negated != flip, term) for negated, term in right]
+    if isinstance(expr, gast.UnaryOp) and isinstance(expr.op, gast.USub):
+        return [(not negated, term) for negated, term in tangent_terms(expr.operand)]
+    if any(tangent_subjects(n) for n in gast.walk(expr)):
+        return [(False, expr)]
+    return []
 
 
 def vjp_template(vjp: Callable) -> Tuple[gast.FunctionDef, inspect.Signature, Dict[str, Any], str]:
@@ -162,11 +272,38 @@ def vjp_template(vjp: Callable) -> Tuple[gast.FunctionDef, inspect.Signature, Di
     return tree, signature, {"vjp": vjp, "vjp_adjoints": runtime.vjp_adjoints}, where
 
 
-def _spell_notation_as_d(tree: gast.FunctionDef, namespace: Dict[str, Any]) -> None:
-    """``s2sgrad.d[x]`` and ``d[x]`` are one notation: found by object, spelled ``d``."""
+def jvp_template(jvp: Callable) -> Tuple[gast.FunctionDef, inspect.Signature, Dict[str, Any], str]:
+    """A template that calls a plain JVP function ``jvp(*args, *tangents) -> tangent of the result``.
+
+    The template is ``t[result] = jvp(x, y, t[x], t[y])``; an argument that is
+    not differentiated passes a zero tangent.
+    """
+    try:
+        parameters = list(inspect.signature(jvp).parameters.values())
+    except (TypeError, ValueError):
+        raise ValueError(f"cannot read the parameters of the JVP function {jvp!r}") from None
+    plain = all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in parameters)
+    if not parameters or len(parameters) % 2 or not plain:
+        raise ValueError("a JVP function takes the function's arguments, then their tangents: jvp(x, y, t_x, t_y)")
+    args = [p.name for p in parameters[: len(parameters) // 2]]
+    result = next(n for n in ("result", "result_", "result__") if n not in args)
+    tangents = ", ".join(f"t[{a}]" for a in args)
+    text = f"def jvp_rule({result}, {', '.join(args)}):\n    t[{result}] = jvp({', '.join(args)}, {tangents})"
+    where = f"{getattr(jvp.__code__, 'co_filename', '<jvp>')}:{getattr(jvp.__code__, 'co_firstlineno', 0)}"
+    positional = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    signature = inspect.Signature([inspect.Parameter(n, positional) for n in [result, *args]])
+    return gast.parse(text).body[0], signature, {"jvp": jvp}, where
+
+
+def _spell_notation(tree: gast.FunctionDef, namespace: Dict[str, Any]) -> None:
+    """``s2sgrad.d[x]`` and ``d[x]`` are one notation: found by object, spelled ``d`` (and ``t``)."""
     for node in gast.walk(tree):
-        if isinstance(node, gast.Subscript) and _denotes(node.value, namespace) is d:
-            node.value = gast.Name(id="d", ctx=gast.Load(), annotation=None, type_comment=None)
+        if not isinstance(node, gast.Subscript):
+            continue
+        notation = _denotes(node.value, namespace)
+        if notation is d or notation is t:
+            spelled = "d" if notation is d else "t"
+            node.value = gast.Name(id=spelled, ctx=gast.Load(), annotation=None, type_comment=None)
 
 
 def _denotes(node: gast.AST, namespace: Dict[str, Any]) -> Any:
@@ -179,7 +316,16 @@ def _denotes(node: gast.AST, namespace: Dict[str, Any]) -> Any:
 
 def adjoint_subjects(node: gast.AST) -> Optional[List[str]]:
     """``[v]`` for a ``d[v]`` node, ``[a, b]`` for ``d[(a, b)]``, else None."""
-    if not (isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and node.value.id == "d"):
+    return _subjects(node, "d")
+
+
+def tangent_subjects(node: gast.AST) -> Optional[List[str]]:
+    """``[v]`` for a ``t[v]`` node, ``[a, b]`` for ``t[(a, b)]``, else None."""
+    return _subjects(node, "t")
+
+
+def _subjects(node: gast.AST, notation: str) -> Optional[List[str]]:
+    if not (isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and node.value.id == notation):
         return None
     elements = node.slice.elts if isinstance(node.slice, gast.Tuple) else [node.slice]
     if not all(isinstance(e, gast.Name) for e in elements):

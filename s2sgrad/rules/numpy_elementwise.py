@@ -11,7 +11,7 @@ the operators ``/`` and ``**``, which keep Python's semantics on Python floats.
 import numpy
 
 from ..runtime import ieee_divide, unbroadcast
-from .notation import adjoint, d, nondifferentiable
+from .notation import adjoint, d, nondifferentiable, t
 
 # ----- exponential and logarithmic -----
 
@@ -19,74 +19,88 @@ from .notation import adjoint, d, nondifferentiable
 @adjoint(numpy.exp)
 def exp(y, x):
     d[x] += d[y] * y
+    t[y] = t[x] * y
 
 
 @adjoint(numpy.expm1)
 def expm1(y, x):
     d[x] += d[y] * (y + 1.0)
+    t[y] = t[x] * (y + 1.0)
 
 
 @adjoint(numpy.exp2)
 def exp2(y, x):
     d[x] += d[y] * y * numpy.log(2.0)
+    t[y] = t[x] * y * numpy.log(2.0)
 
 
 @adjoint(numpy.log)
 def log(y, x):
     d[x] += ieee_divide(d[y], x)
+    t[y] = ieee_divide(t[x], x)
 
 
 @adjoint(numpy.log1p)
 def log1p(y, x):
     d[x] += ieee_divide(d[y], 1.0 + x)
+    t[y] = ieee_divide(t[x], 1.0 + x)
 
 
 @adjoint(numpy.log2)
 def log2(y, x):
     d[x] += ieee_divide(d[y], x * numpy.log(2.0))
+    t[y] = ieee_divide(t[x], x * numpy.log(2.0))
 
 
 @adjoint(numpy.log10)
 def log10(y, x):
     d[x] += ieee_divide(d[y], x * numpy.log(10.0))
+    t[y] = ieee_divide(t[x], x * numpy.log(10.0))
 
 
 @adjoint(numpy.divide, numpy.true_divide)
 def divide(z, x, y):
     d[x] += unbroadcast(ieee_divide(d[z], y), x)
     d[y] -= unbroadcast(ieee_divide(d[z] * z, y), y)
+    t[z] = ieee_divide(t[x], y) - ieee_divide(t[y] * z, y)
 
 
 @adjoint(numpy.power)
 def power(z, x, y):
     d[x] += unbroadcast(d[z] * (y * numpy.power(x, y - 1)), x)  # numpy.power(0.0, -0.5) is inf, not an error
     d[y] += unbroadcast(d[z] * (z * numpy.log(x)), y)
+    t[z] = t[x] * (y * numpy.power(x, y - 1)) + t[y] * (z * numpy.log(x))
 
 
 @adjoint(numpy.sqrt)
 def sqrt(y, x):
     d[x] += d[y] / (2.0 * y)
+    t[y] = t[x] / (2.0 * y)
 
 
 @adjoint(numpy.cbrt)
 def cbrt(y, x):
     d[x] += d[y] / (3.0 * y * y)
+    t[y] = t[x] / (3.0 * y * y)
 
 
 @adjoint(numpy.square)
 def square(y, x):
     d[x] += d[y] * (2.0 * x)
+    t[y] = t[x] * (2.0 * x)
 
 
 @adjoint(numpy.reciprocal)
 def reciprocal(y, x):
     d[x] -= d[y] * y * y
+    t[y] = -t[x] * y * y
 
 
 @adjoint(numpy.logaddexp)
 def logaddexp(z, x, y):
     d[x] += unbroadcast(d[z] * numpy.exp(x - z), x)
     d[y] += unbroadcast(d[z] * numpy.exp(y - z), y)
+    t[z] = t[x] * numpy.exp(x - z) + t[y] * numpy.exp(y - z)
 
 
 # ----- trigonometric -----
@@ -95,43 +109,51 @@ def logaddexp(z, x, y):
 @adjoint(numpy.sin)
 def sin(y, x):
     d[x] += d[y] * numpy.cos(x)
+    t[y] = t[x] * numpy.cos(x)
 
 
 @adjoint(numpy.cos)
 def cos(y, x):
     d[x] -= d[y] * numpy.sin(x)
+    t[y] = -t[x] * numpy.sin(x)
 
 
 @adjoint(numpy.tan)
 def tan(y, x):
     d[x] += d[y] * (1.0 + y * y)
+    t[y] = t[x] * (1.0 + y * y)
 
 
 @adjoint(numpy.arcsin)
 def arcsin(y, x):
     d[x] += d[y] / numpy.sqrt(1.0 - x * x)
+    t[y] = t[x] / numpy.sqrt(1.0 - x * x)
 
 
 @adjoint(numpy.arccos)
 def arccos(y, x):
     d[x] -= d[y] / numpy.sqrt(1.0 - x * x)
+    t[y] = -t[x] / numpy.sqrt(1.0 - x * x)
 
 
 @adjoint(numpy.arctan)
 def arctan(y, x):
     d[x] += d[y] / (1.0 + x * x)
+    t[y] = t[x] / (1.0 + x * x)
 
 
 @adjoint(numpy.arctan2)
 def arctan2(z, y, x):
     d[y] += unbroadcast(ieee_divide(d[z] * x, x * x + y * y), y)
     d[x] -= unbroadcast(ieee_divide(d[z] * y, x * x + y * y), x)
+    t[z] = ieee_divide(t[y] * x, x * x + y * y) - ieee_divide(t[x] * y, x * x + y * y)
 
 
 @adjoint(numpy.hypot)
 def hypot(z, x, y):
     d[x] += unbroadcast(d[z] * x / z, x)
     d[y] += unbroadcast(d[z] * y / z, y)
+    t[z] = t[x] * x / z + t[y] * y / z
 
 
 # ----- hyperbolic -----
@@ -140,31 +162,37 @@ def hypot(z, x, y):
 @adjoint(numpy.sinh)
 def sinh(y, x):
     d[x] += d[y] * numpy.cosh(x)
+    t[y] = t[x] * numpy.cosh(x)
 
 
 @adjoint(numpy.cosh)
 def cosh(y, x):
     d[x] += d[y] * numpy.sinh(x)
+    t[y] = t[x] * numpy.sinh(x)
 
 
 @adjoint(numpy.tanh)
 def tanh(y, x):
     d[x] += d[y] * (1.0 - y * y)
+    t[y] = t[x] * (1.0 - y * y)
 
 
 @adjoint(numpy.arcsinh)
 def arcsinh(y, x):
     d[x] += d[y] / numpy.sqrt(x * x + 1.0)
+    t[y] = t[x] / numpy.sqrt(x * x + 1.0)
 
 
 @adjoint(numpy.arccosh)
 def arccosh(y, x):
     d[x] += d[y] / numpy.sqrt(x * x - 1.0)
+    t[y] = t[x] / numpy.sqrt(x * x - 1.0)
 
 
 @adjoint(numpy.arctanh)
 def arctanh(y, x):
     d[x] += ieee_divide(d[y], 1.0 - x * x)
+    t[y] = ieee_divide(t[x], 1.0 - x * x)
 
 
 # ----- selection -----
@@ -174,23 +202,27 @@ def arctanh(y, x):
 def maximum(z, x, y):
     d[x] += unbroadcast(d[z] * numpy.where(x == y, 0.5, x > y), x)
     d[y] += unbroadcast(d[z] * numpy.where(x == y, 0.5, y > x), y)
+    t[z] = t[x] * numpy.where(x == y, 0.5, x > y) + t[y] * numpy.where(x == y, 0.5, y > x)
 
 
 @adjoint(numpy.minimum, numpy.fmin, min, result="elementwise")
 def minimum(z, x, y):
     d[x] += unbroadcast(d[z] * numpy.where(x == y, 0.5, x < y), x)
     d[y] += unbroadcast(d[z] * numpy.where(x == y, 0.5, y < x), y)
+    t[z] = t[x] * numpy.where(x == y, 0.5, x < y) + t[y] * numpy.where(x == y, 0.5, y < x)
 
 
 @adjoint(numpy.where, result="unknown")
 def where(z, condition, x, y):
     d[x] += unbroadcast(numpy.where(condition, d[z], 0.0), x)
     d[y] += unbroadcast(numpy.where(condition, 0.0, d[z]), y)
+    t[z] = numpy.where(condition, t[x], t[y])
 
 
 @adjoint(numpy.clip, result="elementwise")
 def clip(y, x, a_min=None, a_max=None):
     d[x] += unbroadcast(d[y] * (y == x), x)
+    t[y] = t[x] * (y == x)
 
 
 ZERO_DERIVATIVE = nondifferentiable(

@@ -35,15 +35,7 @@ class Instantiator:
         self, rule: Rule, result: str, args: List[gast.expr], keywords: List[gast.keyword], stmt: gast.stmt
     ) -> List[gast.stmt]:
         bound = self._bind(rule, result, args, keywords, stmt)
-        targets = _differentiated_params(rule)
-        result_param = next(iter(rule.signature.parameters))
-        for param, node in bound.items():
-            if param not in targets and param != result_param and self.active_slots(node):
-                raise self.ctx.error(
-                    stmt.value,
-                    f"the derivative rule of {rule.name!r} does not differentiate its argument {param!r}",
-                    "make that argument a constant, or register a rule that covers it.",
-                )
+        self.check_covered(rule.name, _differentiated_params(rule), bound, stmt)
         temps: Dict[str, str] = {}
         out: List[gast.stmt] = []
         for template_stmt in rule.template.body:
@@ -61,6 +53,16 @@ class Instantiator:
             elif isinstance(template_stmt, gast.AugAssign):
                 out += self._accumulate(template_stmt, rule, bound, temps, stmt)
         return out
+
+    def check_covered(self, rule_name: str, covered: Set[str], bound: Dict[str, gast.expr], stmt: gast.stmt) -> None:
+        """Every active argument is one the rule differentiates (the first parameter is the result)."""
+        for param, node in list(bound.items())[1:]:
+            if param not in covered and self.active_slots(node):
+                raise self.ctx.error(
+                    stmt.value,
+                    f"the derivative rule of {rule_name!r} does not differentiate its argument {param!r}",
+                    "make that argument a constant, or register a rule that covers it.",
+                )
 
     # ----- binding -----
 
@@ -176,3 +178,12 @@ def _width(node: gast.expr) -> int:
 def _is_setting(node: gast.expr) -> bool:
     """``None`` and strings (an absent bound, an einsum spec) never broadcast an operand."""
     return isinstance(node, gast.Constant) and (node.value is None or isinstance(node.value, str))
+
+
+def check_no_active_sequences(nodes: Dict[str, Optional[gast.expr]], instantiator: Instantiator, ctx: Context) -> None:
+    """A call to a user function passes differentiated values one by one, not in a list or tuple display."""
+    for node in nodes.values():
+        if isinstance(node, (gast.Tuple, gast.List)) and instantiator.active_slots(node):
+            raise ctx.error(
+                node, "passing a list or tuple of differentiated values is not supported yet", "pass them one by one."
+            )

@@ -29,7 +29,18 @@ import numpy
 from .. import runtime
 from ..context import Context
 from ..kinds import Kind, array
-from ..nodes import assign, call, comment, const, constant_value, located, name, names_stored, writes_of
+from ..nodes import (
+    assign,
+    call,
+    comment,
+    const,
+    constant_value,
+    function_def,
+    located,
+    name,
+    names_stored,
+    writes_of,
+)
 from . import storage
 from .adjoints import Adjoints
 from .instantiate import Instantiator
@@ -81,29 +92,10 @@ def reverse(
     body = sections + backward + _gradients(ctx, adjoints, kinds, returned, options)
     ctx.scalar_adjoints = adjoints.scalars
     ctx.sweep_names = {n for s in backward for n in names_stored(s)}
-    args = gast.arguments(
-        args=[*list(tree.args.args), name(seed_name, store=False)],
-        posonlyargs=list(getattr(tree.args, "posonlyargs", [])),
-        vararg=None,
-        kwonlyargs=[],
-        kw_defaults=[],
-        kwarg=None,
-        defaults=[*list(tree.args.defaults), const(1.0)],
-    )
-    for arg in args.args:
-        arg.ctx, arg.annotation = gast.Param(), None
     prefix = "value_and_grad" if options.with_value else "grad"
-    definition = gast.FunctionDef(
-        name=f"{prefix}_{ctx.source.name}",
-        args=args,
-        body=[_docstring(ctx), *body],
-        decorator_list=[],
-        returns=None,
-        type_comment=None,
-    )
-    if "type_params" in gast.FunctionDef._fields:
-        definition.type_params = []
-    return located(definition, tree)
+    params = [*list(tree.args.args), name(seed_name, store=False)]
+    defaults = [*list(tree.args.defaults), const(1.0)]
+    return function_def(f"{prefix}_{ctx.source.name}", params, defaults, [_docstring(ctx), *body], tree)
 
 
 def writes_of_all(stmts: List[gast.stmt]) -> Set[str]:

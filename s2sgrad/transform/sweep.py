@@ -28,7 +28,7 @@ from ..context import Context
 from ..kinds import INTEGER, Kind
 from ..nodes import assign, assigned_name, call, const, constant_value, is_element_write, located, name, names_read
 from .adjoints import Adjoints, State
-from .instantiate import Instantiator
+from .instantiate import Instantiator, check_no_active_sequences
 
 MARKER = "__s2sgrad_at__"
 Reads = Tuple[Set[str], Set[str]]  # forward values read before / after the statement's assignment
@@ -322,6 +322,12 @@ class Sweep:
         rule = self.ctx.rules.lookup(op.func)
         if rule is None or not rule.differentiable:
             return []
+        if rule.template is None:
+            raise self.ctx.error(
+                stmt.value,
+                f"{rule.name!r} has a tangent rule but no adjoint rule: reverse mode cannot differentiate it",
+                f"register one with s2sgrad.register_adjoint({rule.name}), or use forward mode (s2sgrad.jvp).",
+            )
         return self.instantiator.apply(rule, target, op.args, op.keywords, stmt)
 
     def call_adjoint(self, stmt: gast.Assign, op: Operation) -> List[gast.stmt]:
@@ -333,13 +339,7 @@ class Sweep:
         """
         func = op.func
         nodes = bound_arguments(func, op.args, op.keywords, self.ctx, stmt.value)
-        for node in nodes.values():
-            if isinstance(node, (gast.Tuple, gast.List)) and self.instantiator.active_slots(node):
-                raise self.ctx.error(
-                    node,
-                    "passing a list or tuple of differentiated values is not supported yet",
-                    "pass them one by one.",
-                )
+        check_no_active_sequences(nodes, self.instantiator, self.ctx)
         active = [p for p, node in nodes.items() if isinstance(node, gast.Name) and node.id in self.active]
         if not active:
             return []

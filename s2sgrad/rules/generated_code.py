@@ -1,0 +1,165 @@
+"""Tangent rules for the helpers that generated reverse-mode code calls.
+
+With them, a generated gradient is itself input to forward mode: the Hessian
+is the Jacobian of the gradient, one forward pass of ``grad_f`` per direction
+(forward-over-reverse). Most helpers are linear in the adjoint ``g`` they
+spread or sum, so their tangent is the helper applied to ``g``'s tangent; the
+products' helpers are bilinear in ``g`` and the other operand.
+"""
+
+from ..runtime import (
+    add_structured,
+    array_adjoint,
+    dot_lhs,
+    dot_rhs,
+    extremum_share,
+    fresh_copy,
+    ieee_divide,
+    matmul_lhs,
+    matmul_rhs,
+    moments_adjoint,
+    popped,
+    reshape_like,
+    sign,
+    structured_like,
+    sum_adjoint,
+    unbroadcast,
+    uncumsum,
+    undiff,
+    unhstack,
+    unindex,
+    unreduce,
+    unstack,
+    untrace,
+    untranspose,
+    unvstack,
+    zeros_like,
+)
+from .notation import nondifferentiable, t, tangent
+
+
+@tangent(unbroadcast, result="unknown", shape_only=("like",))
+def unbroadcast_(y, g, like):
+    t[y] = unbroadcast(t[g], like)
+
+
+@tangent(unreduce, result="unknown", shape_only=("x",))
+def unreduce_(y, g, x, axis=None, keepdims=False):
+    t[y] = unreduce(t[g], x, axis, keepdims)
+
+
+@tangent(unindex, result="unknown", shape_only=("x",))
+def unindex_(y, g, x, index):
+    t[y] = unindex(t[g], x, index)
+
+
+@tangent(reshape_like, result="unknown", shape_only=("x",))
+def reshape_like_(y, g, x, order="C"):
+    t[y] = reshape_like(t[g], x, order)
+
+
+@tangent(array_adjoint, result="unknown", shape_only=("x",))
+def array_adjoint_(y, g, x):
+    t[y] = array_adjoint(t[g], x)
+
+
+@tangent(sum_adjoint, result="unknown", shape_only=("items",))
+def sum_adjoint_(y, g, items):
+    t[y] = sum_adjoint(t[g], items)
+
+
+@tangent(untranspose, result="unknown")
+def untranspose_(y, g, axes=None):
+    t[y] = untranspose(t[g], axes)
+
+
+@tangent(uncumsum, result="unknown", shape_only=("x",))
+def uncumsum_(y, g, x, axis=None):
+    t[y] = uncumsum(t[g], x, axis)
+
+
+@tangent(undiff, result="unknown")
+def undiff_(y, g, n=1, axis=-1):
+    t[y] = undiff(t[g], n, axis)
+
+
+@tangent(untrace, result="unknown", shape_only=("x",))
+def untrace_(y, g, x, offset=0):
+    t[y] = untrace(t[g], x, offset)
+
+
+@tangent(unstack, result="unknown", shape_only=("arrays",))
+def unstack_(y, g, arrays, axis=0):
+    t[y] = unstack(t[g], arrays, axis)
+
+
+@tangent(unhstack, result="unknown", shape_only=("arrays",))
+def unhstack_(y, g, arrays):
+    t[y] = unhstack(t[g], arrays)
+
+
+@tangent(unvstack, result="unknown", shape_only=("arrays",))
+def unvstack_(y, g, arrays):
+    t[y] = unvstack(t[g], arrays)
+
+
+@tangent(fresh_copy, result="same")
+def fresh_copy_(y, x):
+    t[y] = fresh_copy(t[x])
+
+
+@tangent(structured_like, result="unknown", shape_only=("x",))
+def structured_like_(y, g, x):
+    t[y] = structured_like(t[g], x)
+
+
+@tangent(add_structured, result="unknown")
+def add_structured_(y, a, b):
+    t[y] = add_structured(t[a], t[b])
+
+
+@tangent(ieee_divide, result="elementwise")
+def ieee_divide_(z, a, b):
+    t[z] = ieee_divide(t[a], b) - ieee_divide(t[b] * z, b)
+
+
+@tangent(matmul_lhs, result="unknown", shape_only=("x",))
+def matmul_lhs_(z, g, x, y):
+    t[z] = matmul_lhs(t[g], x, y) + matmul_lhs(g, x, t[y])
+
+
+@tangent(matmul_rhs, result="unknown", shape_only=("y",))
+def matmul_rhs_(z, g, x, y):
+    t[z] = matmul_rhs(t[g], x, y) + matmul_rhs(g, t[x], y)
+
+
+@tangent(dot_lhs, result="unknown", shape_only=("x",))
+def dot_lhs_(z, g, x, y):
+    t[z] = dot_lhs(t[g], x, y) + dot_lhs(g, x, t[y])
+
+
+@tangent(dot_rhs, result="unknown", shape_only=("y",))
+def dot_rhs_(z, g, x, y):
+    t[z] = dot_rhs(t[g], x, y) + dot_rhs(g, t[x], y)
+
+
+@tangent(moments_adjoint, result="unknown")
+def moments_adjoint_(z, g, x, axis=None, ddof=0, keepdims=False):
+    t[z] = moments_adjoint(t[g], x, axis, ddof, keepdims) + moments_adjoint(g, t[x], axis, ddof, keepdims)
+
+
+@tangent(popped, result="unknown")
+def popped_(value, items):
+    t[value] = popped(t[items])  # the tangents' stack, popped in step
+
+
+PIECEWISE_CONSTANT = nondifferentiable(sign, extremum_share, result="unknown")
+SHAPED_LIKE = nondifferentiable(zeros_like, result="same")
+
+# What this file registers: checked through the Hessians of tests/test_forward.py, not by rule specs
+# (a spec checks a rule's reverse direction, and these have only the forward one).
+HELPERS = tuple(
+    func
+    for value in list(globals().values())
+    for func in getattr(getattr(value, "__s2sgrad_rule__", value), "callables", ())
+)

@@ -1,0 +1,344 @@
+"""Forward mode: jvp against finite differences and against reverse mode, on every rule and program."""
+
+import math
+
+import numpy
+import pytest
+from gradcheck import check_jvp, numeric_jvp
+from rule_specs import SPECS, qualified_name
+from test_control_flow import PROGRAMS as CONTROL_FLOW
+from test_control_flow import horner_by_index, piecewise_loss
+from test_programs import PROGRAMS as STRAIGHT_LINE
+from test_programs import gaussian_log_likelihood, mlp_layer
+from test_rules import built_in_rules
+
+import s2sgrad
+from s2sgrad import t
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[s.id for s in SPECS])
+def test_tangent_rule(spec):
+    check_jvp(spec.test, spec.arguments(), wrt=spec.wrt)
+
+
+def _program_params():
+    seen = set()
+    params = []
+    for func, args, wrt in STRAIGHT_LINE:
+        label = func.__name__ if func.__name__ not in seen else f"{func.__name__}-{len(args)}args"
+        seen.add(func.__name__)
+        params.append(pytest.param(func, args, wrt, id=label))
+    params += [pytest.param(func, args, wrt, id=label) for label, func, args, wrt in CONTROL_FLOW]
+    return params
+
+
+@pytest.mark.parametrize(("func", "args", "wrt"), _program_params())
+def test_program(func, args, wrt):
+    check_jvp(func, args, wrt=wrt)
+
+
+# ----- vector-valued functions -----
+
+RNG = numpy.random.default_rng(7)
+A34 = RNG.uniform(-1.0, 1.0, (3, 4))
+
+
+def softmax(z):
+    e = numpy.exp(z - numpy.max(z))
+    return e / numpy.sum(e)
+
+
+def layer_norm_rows(x, gamma):
+    mean = numpy.mean(x, axis=1, keepdims=True)
+    centered = x - mean
+    scale = numpy.sqrt(numpy.mean(centered**2, axis=1, keepdims=True) + 1e-5)
+    return gamma * centered / scale
+
+
+def pendulum_flow(state, damping, steps):
+    """An ODE flow map: explicit Euler steps of a damped pendulum."""
+    theta, omega = state[0], state[1]
+    for _ in range(steps):
+        theta, omega = theta + 0.05 * omega, omega - 0.05 * (numpy.sin(theta) + damping * omega)
+    return numpy.array([theta, omega])
+
+
+def shifted(x):
+    """A scalar plus an array: the tangent of the scalar spreads to the result's shape."""
+    return x + A34
+
+
+def exp_in_place(x, n):
+    """``x = exp(x)`` in a loop: the tangent reads both the old and the new x."""
+    for _ in range(n):
+        x = numpy.exp(x) * 0.5
+        x = numpy.exp(-x)
+    return x
+
+
+def write_after_add(x, c):
+    """``y = x + c`` is a fresh array, then written: its tangent must not be x's."""
+    y = x + c
+    y[0] = 2.0 * x[1]
+    return y * x
+
+
+VECTOR_VALUED = [
+    pytest.param(softmax, (RNG.uniform(-1.0, 1.0, 5),), 0, id="softmax"),
+    pytest.param(layer_norm_rows, (RNG.uniform(-1.0, 1.0, (3, 4)), RNG.uniform(0.5, 1.5, 4)), (0, 1), id="layer_norm"),
+    pytest.param(pendulum_flow, (numpy.array([0.4, -0.2]), 0.3, 30), (0, 1), id="ode_flow_map"),
+    pytest.param(shifted, (0.7,), 0, id="scalar_plus_array"),
+    pytest.param(exp_in_place, (RNG.uniform(-1.0, 1.0, 3), 3), 0, id="exp_in_place"),
+    pytest.param(write_after_add, (RNG.uniform(-1.0, 1.0, 4), 0.5), (0, 1), id="write_after_add"),
+]
+
+
+@pytest.mark.parametrize(("func", "args", "wrt"), VECTOR_VALUED)
+def test_vector_valued(func, args, wrt):
+    check_jvp(func, args, wrt=wrt)
+
+
+def test_tangent_has_the_shape_of_the_output():
+    value, tangent = s2sgrad.jvp(shifted, (0.7,), (1.0,))
+    assert tangent.shape == value.shape == (3, 4)
+    assert numpy.array_equal(tangent, numpy.ones((3, 4)))
+
+
+def test_tuple_output_and_constant_argument():
+    def polar(r, phi):
+        return r * math.cos(phi), r * math.sin(phi)
+
+    value, tangent = s2sgrad.jvp(polar, (2.0, 0.3), (None, 1.0))
+    assert value == polar(2.0, 0.3)
+    assert tangent == pytest.approx((-2.0 * math.sin(0.3), 2.0 * math.cos(0.3)))
+
+
+def test_the_caller_tangents_are_left_alone():
+    x, t = RNG.uniform(-1.0, 1.0, 4), numpy.ones(4)
+    s2sgrad.jvp(write_after_add, (x, 0.5), (t, None))
+    assert numpy.array_equal(t, numpy.ones(4))
+
+
+# ----- jacobian(mode="forward") -----
+
+
+@pytest.mark.parametrize(("func", "args", "wrt"), VECTOR_VALUED[:3])
+def test_forward_jacobian_matches_reverse(func, args, wrt):
+    forward = s2sgrad.jacobian(func, wrt=wrt, mode="forward")(*args)
+    reverse = s2sgrad.jacobian(func, wrt=wrt, mode="reverse")(*args)
+    forward, reverse = (forward, reverse) if isinstance(wrt, tuple) else ((forward,), (reverse,))
+    for f, r in zip(forward, reverse):
+        assert f.shape == r.shape
+        assert numpy.allclose(f, r, rtol=1e-10, atol=1e-12)
+
+
+def test_forward_jacobian_against_finite_differences():
+    z = RNG.uniform(-1.0, 1.0, 5)
+    jac = s2sgrad.jacobian(softmax, mode="forward")(z)
+    for k in range(5):
+        direction = numpy.zeros(5)
+        direction[k] = 1.0
+        expected = numeric_jvp(softmax, (z,), (direction,))
+        assert numpy.all(numpy.abs(jac[:, k] - expected.value) <= expected.error)
+
+
+# ----- rules: registered tangents, and a missing one -----
+
+
+def logistic(x):
+    return 1.0 / (1.0 + numpy.exp(-x))
+
+
+def scaled_power(x, p):
+    return numpy.abs(x) ** p
+
+
+s2sgrad.register_adjoint(logistic, vjp=lambda g, x: g * logistic(x) * (1.0 - logistic(x)), result="elementwise")
+
+
+@s2sgrad.register_tangent(logistic)
+def logistic_tangent(y, x):
+    t[y] = t[x] * y * (1.0 - y)
+
+
+def scaled_power_vjp(g, x, p):
+    return g * p * numpy.abs(x) ** (p - 1.0) * numpy.sign(x), numpy.sum(g * numpy.abs(x) ** p * numpy.log(numpy.abs(x)))
+
+
+s2sgrad.register_adjoint(scaled_power, vjp=scaled_power_vjp, result="elementwise")
+s2sgrad.register_tangent(
+    scaled_power,
+    jvp=lambda x, p, t_x, t_p: (
+        t_x * p * numpy.abs(x) ** (p - 1.0) * numpy.sign(x) + t_p * numpy.abs(x) ** p * numpy.log(numpy.abs(x))
+    ),
+    result="elementwise",
+)
+
+
+def uses_registered(x, p):
+    return numpy.sum(logistic(x) * scaled_power(x, p))
+
+
+def test_registered_tangents():
+    check_jvp(uses_registered, (RNG.uniform(0.5, 1.5, 4), 1.7), wrt=(0, 1))
+
+
+def test_registered_tangent_joins_the_adjoint():
+    rule = s2sgrad.default_rules().lookup(logistic)
+    assert rule.template is not None and rule.tangent is not None
+
+
+def only_an_adjoint(x):
+    return x * 3.0
+
+
+s2sgrad.register_adjoint(only_an_adjoint, vjp=lambda g, x: 3.0 * g, result="elementwise")
+
+
+def calls_only_an_adjoint(x):
+    y = x + 1.0
+    return only_an_adjoint(y)
+
+
+def test_a_missing_tangent_is_an_error_at_the_users_line():
+    with pytest.raises(s2sgrad.TransformError, match="no tangent rule for 'only_an_adjoint'") as error:
+        s2sgrad.jvp(calls_only_an_adjoint, (1.0,), (1.0,))
+    assert "test_forward.py" in str(error.value) and "return only_an_adjoint(y)" in str(error.value)
+
+
+def test_a_tangent_must_assign_the_result():
+    def bad(y, x):
+        t[x] = t[y]
+
+    with pytest.raises(s2sgrad.TransformError, match="a tangent assigns t\\[y\\]"):
+        s2sgrad.register_tangent(numpy.sinc)(bad)
+
+
+def test_every_differentiable_rule_has_a_tangent():
+    rules = built_in_rules()
+    missing = [
+        qualified_name(f)
+        for f in rules.callables()
+        if rules.lookup(f).differentiable and rules.lookup(f).tangent is None
+    ]
+    assert not missing, missing
+
+
+# ----- the generated source -----
+
+
+def test_source_in_forward_mode():
+    def f(x, y):
+        z = x * y
+        return numpy.sin(z) + x
+
+    text = s2sgrad.source(f, wrt=("x", "y"), args=(1.0, 2.0), mode="forward")
+    assert "def jvp_f(x, y, t_x, t_y):" in text
+    assert "t_z = t_x * y + x * t_y" in text
+    assert "for " not in text and "stack" not in text
+
+
+# ----- second derivatives: forward mode over the generated gradient -----
+
+
+def rosenbrock(x):
+    return numpy.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+
+def damped_sum(x, n):
+    """A loop with a branch: its gradient keeps values on stacks, which forward mode pops in step."""
+    s = 0.0
+    for i in range(n):
+        if s < 1.0:  # noqa: SIM108 (a branch statement, on purpose)
+            s = s + numpy.sum(numpy.sin(x * (i + 1)))
+        else:
+            s = s * numpy.sum(x * x)
+    return s
+
+
+def numeric_hessian(func, args, index):
+    """Central differences of the gradient (itself checked against finite differences elsewhere)."""
+    gradient = s2sgrad.grad(func, wrt=index)
+    arg = args[index]
+    columns = []
+    for k in range(numpy.size(arg)):
+        direction = numpy.zeros(numpy.shape(arg))
+        direction.flat[k] = 1.0
+        moved = [None] * len(args)
+        moved[index] = direction if numpy.ndim(arg) else 1.0
+        columns.append(numeric_jvp(gradient, args, moved))
+    shape = numpy.shape(arg) * 2
+    values = numpy.stack([c.value for c in columns], axis=-1).reshape(shape)
+    return values, numpy.stack([c.error for c in columns], axis=-1).reshape(shape)
+
+
+MLP_ARGUMENTS = (RNG.uniform(-1.0, 1.0, (3, 2)), *RNG.uniform(-1.0, 1.0, (2, 2)), RNG.uniform(-1.0, 1.0, (4, 3)))
+HESSIANS = [
+    pytest.param(rosenbrock, (RNG.uniform(-1.0, 1.0, 5),), 0, id="rosenbrock"),
+    pytest.param(gaussian_log_likelihood, (0.2, -0.3, RNG.normal(size=8)), 0, id="gaussian_mu"),
+    pytest.param(gaussian_log_likelihood, (0.2, -0.3, RNG.normal(size=8)), 1, id="gaussian_log_sigma"),
+    pytest.param(
+        mlp_layer,
+        (RNG.uniform(-1, 1, (3, 2)), RNG.uniform(-1, 1, 2), RNG.uniform(-1, 1, 2), RNG.uniform(-1, 1, (4, 3))),
+        0,
+        id="mlp_loss",
+    ),
+    pytest.param(damped_sum, (RNG.uniform(-1.0, 1.0, 3), 6), 0, id="loop_with_branch"),
+    pytest.param(piecewise_loss, (0.4,), 0, id="branch"),
+    pytest.param(horner_by_index, (1.5, 5), 0, id="range_loop"),
+]
+
+
+@pytest.mark.parametrize(("func", "args", "index"), HESSIANS)
+def test_hessian_matches_finite_differences_of_the_gradient(func, args, index):
+    hessian = s2sgrad.hessian(func, wrt=index)(*args)
+    expected, error = numeric_hessian(func, args, index)
+    assert numpy.shape(hessian) == numpy.shape(expected)
+    assert numpy.all(numpy.abs(hessian - expected) <= error)
+    assert numpy.allclose(hessian, numpy.transpose(hessian, _swap(numpy.ndim(args[index])))), "not symmetric"
+
+
+def _swap(ndim):
+    return tuple(range(ndim, 2 * ndim)) + tuple(range(ndim))
+
+
+def test_hessian_of_several_arguments_is_a_tuple_of_blocks():
+    args = (0.2, -0.3, RNG.normal(size=8))
+    blocks = s2sgrad.hessian(gaussian_log_likelihood, wrt=(0, 1))(*args)
+    assert isinstance(blocks[0][0], float) and isinstance(blocks[0][1], float)
+    assert blocks[0][1] == pytest.approx(blocks[1][0])
+    gradient = s2sgrad.grad(gaussian_log_likelihood, wrt=1)
+    expected = numeric_jvp(gradient, args, [1.0, None, None])
+    assert abs(blocks[1][0] - float(expected.value)) <= float(expected.error)
+
+
+def test_hessian_vector_product_is_jvp_of_grad():
+    x, v = RNG.uniform(-1.0, 1.0, 5), RNG.normal(size=5)
+    gradient, product = s2sgrad.jvp(s2sgrad.grad(rosenbrock), (x,), (v,))
+    assert numpy.allclose(gradient, s2sgrad.grad(rosenbrock)(x))
+    assert numpy.allclose(product, s2sgrad.hessian(rosenbrock)(x) @ v, rtol=1e-12)
+    expected = numeric_jvp(s2sgrad.grad(rosenbrock), (x,), (v,))
+    assert numpy.all(numpy.abs(product - expected.value) <= expected.error)
+
+
+def cubes(w):
+    return numpy.sum(w**3)
+
+
+def calls_cubes(w):
+    return cubes(w) * 2.0 + numpy.sum(w)
+
+
+def test_hessian_through_a_call():
+    """The gradient calls the callee's gradient, which forward mode differentiates in turn."""
+    w = numpy.array([1.0, -2.0, 0.5])
+    assert numpy.allclose(s2sgrad.hessian(calls_cubes)(w), numpy.diag(12.0 * w))
+
+
+def squared_norm(x):
+    return numpy.linalg.norm(x) ** 2
+
+
+def test_hessian_through_a_helper_without_a_tangent_names_it():
+    with pytest.raises(s2sgrad.TransformError, match=r"grad_squared_norm: .*'norm_adjoint'"):
+        s2sgrad.hessian(squared_norm)(numpy.array([0.5, 1.0]))

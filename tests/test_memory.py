@@ -422,6 +422,15 @@ def put_into(x):
     return np.sum(y)
 
 
+def view_made_after_the_write_in_a_loop(a, b):
+    for k in range(2):
+        b = np.sin(b)
+        for row in a:
+            a[-1 - k] = row * 2.0
+            a = b[1:]
+    return np.sum(b) + np.sum(np.sin(a))
+
+
 def appended_to_the_callers_list(xs, x):
     xs.append(x)
     return xs[0] * x
@@ -441,6 +450,7 @@ REJECTED = [
     (put_into, (vector(3),), "changes an array in place"),
     (appended_to_the_callers_list, ([1.0, 2.0], 1.5), "changes the caller's 'xs'"),
     (parameter_sorted, (vector(3), vector(3)), "no derivative rule for 'sort'"),
+    (view_made_after_the_write_in_a_loop, (vector(3), vector(4)), "is read afterwards"),
 ]
 
 

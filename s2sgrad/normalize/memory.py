@@ -21,8 +21,8 @@ The model
     reductions, fancy indexing, ``numpy.copy`` — makes a new buffer.
     Writes. ``y[index] = v`` (with ``out=``, ``copyto``, ``fill`` and ``sort``
     rewritten into it by normalize.anf), ``b += v`` on a mutable ``b``,
-    ``items.append(v)``, and a called function that writes into its
-    parameter's buffer.
+    ``items.append(v)`` and ``items.pop()`` (which change the list, not its
+    items), and a called function that writes into its parameter's buffer.
 
 The rules, for a write through ``n`` into buffers W
     1. W holds no ``global`` buffer: the gradient never changes what the
@@ -197,6 +197,8 @@ class _Analysis:
             if checking:
                 self.write(stmt, stmt.targets[0].value.id, state, element=True)
             return state
+        if checking and self.is_pop(value) and isinstance(value.args[0], gast.Name):
+            self.write(stmt, value.args[0].id, state, element=False)  # the list is one item shorter
         target = stmt.targets[0].id
         in_place = (is_in_place(stmt) or self.is_append(value)) and target in state
         if in_place and checking:
@@ -240,8 +242,12 @@ class _Analysis:
         op = operation_of(value, self.ctx)
         if op.form == "subscript" and not self.may_be_view(value):
             return fresh
-        if op.form in ("copy", "subscript"):
+        if op.form == "subscript" and kind_of_atom(op.args[0], self.kinds, self.ctx).is_container:
+            shared = _elements(self.buffers_of_atom(op.args[0], state))  # an item, not the list itself
+        elif op.form in ("copy", "subscript"):
             shared = self.buffers_of_atom(op.args[0], state)
+        elif op.form == "call" and op.func is runtime.popped:
+            shared = _elements(self.buffers_of_atom(op.args[0], state))
         elif op.form == "display":  # the container is an object of its own, holding its elements' buffers
             elements = [self.buffers_of_atom(e, state) for e in op.args]
             return frozenset().union(frozenset([f"container {id(stmt)}"]), *elements)
@@ -252,7 +258,7 @@ class _Analysis:
             return fresh
         if shared:
             self.sharing.add(id(stmt))
-        return shared if op.form in ("copy", "subscript") else fresh | shared
+        return shared if op.form in ("copy", "subscript") or op.func is runtime.popped else fresh | shared
 
     def may_share(self, func: Any, keywords: List[gast.keyword]) -> bool:
         """A call that may return (part of) an argument: a view, or a function the compiler cannot see into."""
@@ -291,6 +297,9 @@ class _Analysis:
     def is_append(self, value: Any) -> bool:
         return isinstance(value, gast.Call) and self.ctx.resolve(value.func) is runtime.append
 
+    def is_pop(self, value: Any) -> bool:
+        return isinstance(value, gast.Call) and self.ctx.resolve(value.func) is runtime.popped
+
     # ----- writes -----
 
     def write(
@@ -308,7 +317,7 @@ class _Analysis:
         where = stmt.targets[0] if element else stmt
         written = state[target].buffers if target in state else self.buffers_of_atom(name(target), state)
         if self.kinds.get(target, K.UNKNOWN).is_container:  # a list changes; the arrays it holds do not
-            written = frozenset(b for b in written if b.startswith(("container ", "parameter ")))
+            written = frozenset(b for b in written if b.startswith("container ") or b == _parameter(target))
         if GLOBAL in written:
             raise self.ctx.error(
                 where,
@@ -364,10 +373,10 @@ class _Analysis:
         base = value.value.id
         block, start = self.position[id(view)]
         block_now, end = self.position[id(stmt)]
-        rebound = {base, *names_read(value.slice)}
-        if block is not block_now or any(names_stored(s) & rebound for s in block[start + 1 : end]):
-            return False
-        if base not in state or state[base].buffers != state[target].buffers:
+        rebound = {base, target, *names_read(value.slice)}
+        if block is not block_now or start > end or any(names_stored(s) & rebound for s in block[start + 1 : end]):
+            return False  # the view is not made right before the write, in one straight run of statements
+        if base not in state:
             return False
         part = gast.Subscript(value=name(base), slice=copy.deepcopy(value.slice), ctx=gast.Store())
         back = located(gast.Assign(targets=[located(part, stmt)], value=name(target), type_comment=None), stmt)
@@ -426,6 +435,11 @@ class _Analysis:
 
 def _parameter(variable: str) -> str:
     return f"parameter {variable}"
+
+
+def _elements(buffers: FrozenSet[str]) -> FrozenSet[str]:
+    """What a list's items may share: its buffers but the list's own."""
+    return frozenset(b for b in buffers if not b.startswith("container "))
 
 
 def _allocation(stmt: gast.stmt) -> str:

@@ -29,6 +29,14 @@ def ieee_divide(a: Any, b: Any) -> Any:
         return numpy.divide(a, b)
 
 
+def ieee_power(a: Any, b: Any) -> Any:
+    """``a ** b``, by NumPy's rules also for Python floats: ``0.0 ** -0.5`` is inf (and NumPy's warning)."""
+    try:
+        return a**b
+    except ZeroDivisionError:
+        return numpy.power(float(a), b)
+
+
 def zeros_like(x: Any) -> Any:
     """A zero adjoint of ``x``'s type and shape (0.0 for a Python scalar, a list for a tuple or list)."""
     if isinstance(x, (list, tuple)):

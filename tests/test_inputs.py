@@ -28,13 +28,13 @@ def test_numpy_functions_at_a_python_float_give_ieee_values_not_exceptions(func,
         assert s2sgrad.grad(func)(at) == expected
 
 
-def test_python_float_operators_keep_python_semantics():
-    """``x ** 0.5`` on a Python float is Python's math: its infinite derivative at 0.0 raises, as
-    ``0.0 ** -0.5`` does in Python; a NumPy float follows NumPy and gives inf."""
-    with pytest.raises(ZeroDivisionError):
-        s2sgrad.grad(lambda x: x**0.5)(0.0)
-    with pytest.warns(RuntimeWarning):
-        assert s2sgrad.grad(lambda x: x**0.5)(numpy.float64(0.0)) == numpy.inf
+def test_a_power_at_a_python_zero_has_an_infinite_derivative_not_an_exception():
+    """``f(0.0) = 0.0 ** 0.5`` is 0.0; its derivative ``0.5 * 0.0 ** -0.5`` is inf, as NumPy gives it,
+    for a Python float as for a NumPy one (Python's own ``0.0 ** -0.5`` would raise)."""
+    for zero in (0.0, numpy.float64(0.0)):
+        with pytest.warns(RuntimeWarning):
+            assert s2sgrad.grad(lambda x: x**0.5)(zero) == numpy.inf
+    assert s2sgrad.grad(lambda x: x**0.5)(4.0) == 0.25
 
 
 def test_arctan2_at_the_origin_is_nan_as_in_numpy():

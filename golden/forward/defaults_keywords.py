@@ -4,7 +4,7 @@ def jvp_f(x, scale, shift=0.5, power=3, t_scale=None):
     t_t0 = x * t_scale
     t1 = x * scale + shift
     y = t1 ** power
-    t_y = t_t0 * (power * t1 ** (power - 1))
+    t_y = t_t0 * (power * ieee_power(t1, power - 1))
     # return np.sum(y, axis=0)  (defaults_keywords.py:7)
     t_t2 = np.sum(t_y, axis=0)
     return np.sum(y, axis=0), t_t2

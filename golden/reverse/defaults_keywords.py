@@ -8,5 +8,5 @@ def grad_f(x, scale, shift=0.5, power=3, d_out=1.0):
     # return np.sum(y, axis=0)  (defaults_keywords.py:7)
     d_y = unreduce(d_out, y, 0)
     # y = (x * scale + shift) ** power  (defaults_keywords.py:6)
-    d_scale = unbroadcast(x * (d_y * (power * t1 ** (power - 1))), scale)
+    d_scale = unbroadcast(x * (d_y * (power * ieee_power(t1, power - 1))), scale)
     return d_scale

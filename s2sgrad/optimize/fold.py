@@ -108,6 +108,9 @@ class _Folder(gast.NodeTransformer):
         func = self.ctx.resolve(node.func)
         if getattr(func, "__module__", None) == runtime.__name__:
             _drop_default_arguments(node, func)
+        exponent = _number(node.args[1]) if func is runtime.ieee_power and len(node.args) == 2 else MISSING
+        if exponent is not MISSING and exponent >= 0:  # x ** c cannot divide by zero: plain ** reads better
+            return self.visit_BinOp(gast.BinOp(left=node.args[0], op=gast.Pow(), right=node.args[1]))
         pure = getattr(func, "__module__", None) == "math" or isinstance(func, numpy.ufunc)
         values = [_number(a) for a in node.args]
         if pure and not node.keywords and values and MISSING not in values:

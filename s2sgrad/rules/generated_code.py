@@ -7,6 +7,8 @@ spread or sum, so their tangent is the helper applied to ``g``'s tangent; the
 products' helpers are bilinear in ``g`` and the other operand.
 """
 
+import numpy
+
 from ..runtime import (
     add_structured,
     array_adjoint,
@@ -15,6 +17,7 @@ from ..runtime import (
     extremum_share,
     fresh_copy,
     ieee_divide,
+    ieee_power,
     matmul_lhs,
     matmul_rhs,
     moments_adjoint,
@@ -121,6 +124,11 @@ def add_structured_(y, a, b):
 @tangent(ieee_divide, result="elementwise")
 def ieee_divide_(z, a, b):
     t[z] = ieee_divide(t[a], b) - ieee_divide(t[b] * z, b)
+
+
+@tangent(ieee_power, result="elementwise")
+def ieee_power_(z, a, b):
+    t[z] = t[a] * (b * ieee_power(a, b - 1)) + t[b] * (z * numpy.log(a))
 
 
 @tangent(matmul_lhs, result="unknown", shape_only=("x",))

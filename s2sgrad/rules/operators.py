@@ -9,7 +9,7 @@ import operator
 
 import numpy
 
-from ..runtime import matmul_lhs, matmul_rhs, sign, unbroadcast
+from ..runtime import ieee_power, matmul_lhs, matmul_rhs, sign, unbroadcast
 from .notation import adjoint, d, nondifferentiable, t
 
 # ----- binary, broadcasting -----
@@ -45,10 +45,11 @@ def truediv(z, x, y):  # ``/`` on Python floats is Python's: f itself raises at 
 
 @adjoint(operator.pow)
 def pow(z, x, y):
-    # ``**`` on Python floats is Python's: at 0.0, x ** (y - 1) raises as Python does (numpy.power has its own rule)
-    d[x] += unbroadcast(d[z] * (y * x ** (y - 1)), x)
+    # x ** (y - 1) by NumPy's rules: at the Python float 0.0, x ** 0.5 has the derivative inf, not a
+    # ZeroDivisionError (optimize.fold writes it x ** c again for a constant c >= 0, where it cannot raise)
+    d[x] += unbroadcast(d[z] * (y * ieee_power(x, y - 1)), x)
     d[y] += unbroadcast(d[z] * (z * numpy.log(x)), y)
-    t[z] = t[x] * (y * x ** (y - 1)) + t[y] * (z * numpy.log(x))
+    t[z] = t[x] * (y * ieee_power(x, y - 1)) + t[y] * (z * numpy.log(x))
 
 
 @adjoint(operator.mod, numpy.mod, numpy.remainder)

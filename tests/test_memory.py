@@ -258,6 +258,33 @@ def helper_reads_a_copy_that_is_written_later(a):
     return np.sum(a * a) + s
 
 
+# the soundness issue's reduced random programs
+
+
+def min_added_in_place_then_written(x1, a1):
+    for _ in range(3):
+        a1 += a1.min()
+        a1[-5] = x1
+    return np.sum(a1)
+
+
+def while_loop_reads_then_writes(x0, x1):
+    t0 = np.ones((4, 4))
+    k0 = 0
+    while k0 < 4:
+        k0 += 1
+        x0 -= t0[1, k0 - 1]
+        t0[1, k0 - 1] = x1
+    return x0
+
+
+def loop_broken_before_rebinding(a1):
+    for _ in a1:
+        break
+        a1 = np.max(a1, axis=1, keepdims=True)  # unreachable, as the fuzzer wrote it
+    return np.sum(a1)
+
+
 def parameter_sorted(x, w):
     x.sort()
     return np.sum(x * w)
@@ -317,6 +344,9 @@ PROGRAMS = [
     (written_into_its_repeated_elements, (vector(4), 0.7), (0, 1)),
     (whole_array_into_itself, (0.5,), 0),
     (helper_reads_a_copy_that_is_written_later, (vector((3, 4)),), 0),
+    (min_added_in_place_then_written, (0.7, vector(6)), (0, 1)),
+    (while_loop_reads_then_writes, (0.3, 0.8), (0, 1)),
+    (loop_broken_before_rebinding, (vector((3, 3)),), 0),
 ]
 
 

@@ -337,7 +337,6 @@ PROGRAMS = [
     (rows_updated_in_a_loop, (vector((2, 3)),), 0),
     (rows_of_a_copy_scaled, (0.5, vector((2, 3))), (0, 1)),
     (row_view_filled, (vector(3),), 0),
-    (element_of_a_listed_array_written, (vector(3),), 0),
     (view_made_in_a_while_loop, (vector(3),), 0),
     (copy_then_rebind_then_write, (vector(3),), 0),
     (copied_onto_itself, (vector(3), 0.7), (0, 1)),
@@ -461,6 +460,16 @@ def view_made_after_the_write_in_a_loop(a, b):
     return np.sum(b) + np.sum(np.sin(a))
 
 
+def scalar_or_view_updated(a, n):
+    """``a`` has no one rank (a different shape on each path), so ``x = a[-1, 3]`` may be a number that
+    ``x *= ...`` only rebinds, or a view it writes through: s2sgrad cannot tell, and says so."""
+    if n < 1:
+        a = a.T.reshape(3, 4)
+    x = a[-1, 3]
+    x *= 2.0
+    return x + np.mean(a)
+
+
 def appended_to_the_callers_list(xs, x):
     xs.append(x)
     return xs[0] * x
@@ -481,6 +490,8 @@ REJECTED = [
     (appended_to_the_callers_list, ([1.0, 2.0], 1.5), "changes the caller's 'xs'"),
     (parameter_sorted, (vector(3), vector(3)), "no derivative rule for 'sort'"),
     (view_made_after_the_write_in_a_loop, (vector(3), vector(4)), "is read afterwards"),
+    (element_of_a_listed_array_written, (vector(3),), "'ys' is read afterwards"),
+    (scalar_or_view_updated, (vector((3, 4)), 3), "'a' is read afterwards"),
 ]
 
 

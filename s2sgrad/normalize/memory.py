@@ -54,7 +54,7 @@ import numpy
 from .. import kinds as K
 from .. import runtime
 from ..analyze.calls import argument_kinds, bound_arguments, is_user_function
-from ..analyze.kinds import infer_kinds, kind_of_atom
+from ..analyze.kinds import infer_kinds, kind_of_atom, kind_of_subscript
 from ..analyze.ops import operation_of
 from ..context import Context
 from ..nodes import assign, call, constant_value, is_element_write, is_in_place, located, name, names_read, names_stored
@@ -294,6 +294,19 @@ class _Analysis:
                 return False  # fancy indexing copies
         return True
 
+    def is_view(self, value: gast.Subscript, target: str, element: bool) -> bool:
+        """``target = value`` certainly shares memory that the write changes, so a write-back keeps the meaning.
+
+        An element write proves ``target`` mutable. For ``target *= 2`` it must be known: ``x = a[i, j]`` of an
+        array of unknown rank may be a number, which ``x *= 2`` only rebinds.
+        """
+        if not self.may_be_view(value):
+            return False
+        if element or self.kinds.get(target, K.UNKNOWN).tag == "array":
+            return True
+        base = kind_of_atom(value.value, self.kinds, self.ctx)
+        return base.tag == "array" and kind_of_subscript(value, self.kinds, self.ctx).tag == "array"
+
     def is_append(self, value: Any) -> bool:
         return isinstance(value, gast.Call) and self.ctx.resolve(value.func) is runtime.append
 
@@ -368,8 +381,14 @@ class _Analysis:
             return False
         view = self.definitions[next(iter(definitions))]
         value = view.value
-        if not (isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name) and self.may_be_view(value)):
+        if not (
+            isinstance(value, gast.Subscript)
+            and isinstance(value.value, gast.Name)
+            and self.is_view(value, target, element)
+        ):
             return False
+        if element and not self.is_array(target, view):
+            return False  # the view becomes a copy: numpy.copy only for what is certainly an array
         base = value.value.id
         block, start = self.position[id(view)]
         block_now, end = self.position[id(stmt)]

@@ -1,5 +1,6 @@
 """Forward mode: jvp against finite differences and against reverse mode, on every rule and program."""
 
+import ast
 import math
 
 import numpy
@@ -227,6 +228,7 @@ def test_every_differentiable_rule_has_a_tangent():
 # ----- the generated source -----
 
 
+@pytest.mark.skipif(not hasattr(ast, "unparse"), reason="astunparse (Python 3.8) adds parentheses to the text")
 def test_source_in_forward_mode():
     def f(x, y):
         z = x * y

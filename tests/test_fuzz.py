@@ -11,7 +11,7 @@ import pytest
 from fuzz.check import Hang, call_with_timeout, finite_difference, is_smooth, outcome_at
 from fuzz.generate import FAMILIES, draw_args, generate
 from fuzz.reduce import reduce_source
-from fuzz.regressions import CASES
+from fuzz.regressions import CASES, NUMPY_2, OLD_NUMPY_REPEATS
 from fuzz.run import repro, run
 
 SEED = 0
@@ -20,7 +20,14 @@ SEED = 0
 CI_PROGRAMS = {"scalar": 120, "numpy": 80, "control": 40, "writes": 100, "aliases": 100, "helpers": 80, "all": 60}
 
 
-@pytest.mark.parametrize("family", list(FAMILIES))
+def _family(name: str):
+    """The aliases family draws repeated fancy-index writes of an array into itself, open on NumPy 1.x."""
+    if name in ("aliases", "all") and not NUMPY_2:
+        return pytest.param(name, marks=pytest.mark.xfail(strict=False, reason=OLD_NUMPY_REPEATS))
+    return name
+
+
+@pytest.mark.parametrize("family", [_family(name) for name in FAMILIES])
 def test_no_failure_in_a_fixed_seed_run(family: str) -> None:
     summary = run([family], CI_PROGRAMS[family], seed=SEED, jobs=2)
     first = f"\nfirst failure:\n{repro(summary.failures[0])}" if summary.failures else ""

@@ -70,6 +70,12 @@ def test_rule_unoptimized(spec):
     check_grad(spec.test, spec.arguments(), wrt=spec.wrt, signed_arguments=True, optimize=False)
 
 
+# NumPy 1.x promotes a float32 array with a Python float by value (before NEP 50), so which results stay
+# float32 differs there; the float32 checks are of NumPy 2's rules.
+NEP50 = int(numpy.__version__.split(".")[0]) >= 2
+
+
+@pytest.mark.skipif(not NEP50, reason="float32 promotion follows NumPy 2's rules (NEP 50)")
 @pytest.mark.parametrize("spec", _params(_float32_specs(), KNOWN_FLOAT32_BUGS))
 def test_rule_float32(spec):
     """float32 in, float32 gradient out, agreeing with float64 differences to float32 precision."""
@@ -104,4 +110,5 @@ def test_spec_ids_are_unique_and_known_bugs_name_specs():
     ids = [spec.id for spec in SPECS]
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
     assert set(KNOWN_BUGS) <= set(ids), sorted(set(KNOWN_BUGS) - set(ids))
-    assert set(KNOWN_FLOAT32_BUGS) <= set(ids), sorted(set(KNOWN_FLOAT32_BUGS) - set(ids))
+    if NEP50:  # the float32 specs' ids on NumPy 2
+        assert set(KNOWN_FLOAT32_BUGS) <= set(ids), sorted(set(KNOWN_FLOAT32_BUGS) - set(ids))

@@ -21,11 +21,14 @@ def is_user_function(obj: Any, ctx: Context) -> bool:
     """A plain Python function (or lambda) without a derivative rule: its source is differentiated.
 
     s2sgrad's own runtime helpers, which generated code calls, are never: they have rules or none.
+    Nor are NumPy's functions (NumPy 1.x writes many in Python): a rule or nothing.
     """
+    module = getattr(obj, "__module__", None) or ""
     return (
         isinstance(obj, types.FunctionType)
         and ctx.rules.lookup(obj) is None
-        and getattr(obj, "__module__", None) != RUNTIME
+        and module != RUNTIME
+        and module.split(".")[0] != "numpy"
     )
 
 

@@ -159,6 +159,11 @@ def _v(*values: float) -> Any:
     return np.array(values)
 
 
+NUMPY_2 = int(np.__version__.split(".")[0]) >= 2
+# Open on NumPy 1.x (Python 3.8 in CI): the adjoint of a repeated fancy-index write whose value is the array
+# itself disagrees with finite differences there; NumPy 2 is right.
+OLD_NUMPY_REPEATS = "NumPy 1.x: a[[1, 1, 0]] = a, the adjoint of the repeated element differs"
+
 CASES: List[Tuple[Callable, Tuple, Optional[str]]] = [
     (first_call_runs_f, (0.5, _v(1.0, 2.0)), None),
     (full_slice_of_itself, (0.5,), None),
@@ -167,7 +172,7 @@ CASES: List[Tuple[Callable, Tuple, Optional[str]]] = [
     (fancy_update_through_view_in_loop, (_v(1.0, 2.0, 3.0, 4.0),), None),
     (fancy_product_through_view_in_loop, (0.5, _v(1.0, 2.0, 3.0, 4.0)), None),
     (self_rebinding_between_writes, (_v(1.0, 2.0, 3.0),), None),
-    (repeated_fancy_index_from_itself, (_v(1.0, 2.0, 3.0),), None),
+    (repeated_fancy_index_from_itself, (_v(1.0, 2.0, 3.0),), None if NUMPY_2 else OLD_NUMPY_REPEATS),
     (out_into_loop_rows, (_v(1.0, 2.0) * _v(1.0, 3.0)[:, None],), None),
     (zero_trip_loop_constant, (0.5,), None),
     (or_with_a_constant_in_a_loop, (-0.5, 3), None),

@@ -17,14 +17,16 @@ from .nodes import COMMENT, names_stored
 from .normalize import normalize
 from .optimize import optimize
 from .parse import parse_function
+from .parse.resolve import Deferred
 from .rules import RuleTable, default_rules
 from .transform.forward import forward
 from .transform.reverse import ReverseOptions, reverse
+from .transform.split import split
 from .transform.storage import describe as describe_storage
 
 STAGES = ("normalized", "raw", "optimized")
 DEFAULT_OPTIONS = ReverseOptions()
-CALLEE_OPTIONS = ReverseOptions(quiet=True)  # a callee's gradient: see ReverseOptions.quiet
+CALLEE_OPTIONS = ReverseOptions(with_value=True, split=True)  # a callee's gradient: see transform.split
 
 
 @dataclass
@@ -41,6 +43,9 @@ class Generated:
     guards: Guards = field(default_factory=Guards)  # what must not change for it to stay valid
     written_parameters: FrozenSet[str] = frozenset()  # parameters whose arrays the function changes in place
     tangent_params: Tuple[str, ...] = ()  # forward mode: the parameters taking the tangents of wrt
+    # A callee's split gradient (transform.split): ``function`` is backward_h, this is forward_h.
+    forward_function: Optional[Callable] = None
+    forward_name: str = ""
 
     def listing(self) -> str:
         """Its source, then each called gradient's (each once), as ``source()`` shows them."""
@@ -131,6 +136,8 @@ def _compile(
         tree = reverse(tree, ctx, ctx.kinds, active, options)
     if do_optimize and stage != "raw":
         tree = optimize(tree, ctx)
+    if options.split:
+        return _split(func, ctx, tree, result_kind, stage)
     text = to_source(tree, source)
     report = describe_storage(ctx) if mode == "reverse" else ""
     callees, seed = tuple(ctx.callees), tree.args.args[-1].id
@@ -144,6 +151,27 @@ def _compile(
     return Generated(text, function, result_kind, report, callees, seed, tree.name, tangent_params=tangents)
 
 
+def _split(func: Callable, ctx: Context, tree: gast.FunctionDef, result_kind: Kind, stage: str) -> Generated:
+    """A callee's gradient as forward_h and backward_h (see transform.split)."""
+    forward_tree, backward_tree = split(tree, ctx)
+    forward_text, backward_text = to_source(forward_tree, ctx.source), to_source(backward_tree, ctx.source)
+    generated = Generated(
+        f"{forward_text}\n\n{backward_text}",
+        None,
+        result_kind,
+        describe_storage(ctx),
+        tuple(ctx.callees),
+        backward_tree.args.args[-1].id,
+        backward_tree.name,
+        forward_name=forward_tree.name,
+    )
+    if stage == "optimized":
+        defaults = tuple(func.__defaults__ or ())
+        generated.forward_function = compile_function(forward_text, forward_tree.name, func, ctx.injected, defaults)
+        generated.function = compile_function(backward_text, backward_tree.name, func, ctx.injected, (*defaults, 1.0))
+    return generated
+
+
 # ----- calls to the user's own functions -----
 
 # The callee compilations under way (id of the function, key). Only read and written while
@@ -151,17 +179,26 @@ def _compile(
 _BUILDING: Set[tuple] = set()
 
 
-class _Later:
+class _Later(Deferred):
     """A callee gradient still being compiled when a recursive call needs it: found at run time."""
 
     def __init__(
-        self, func: Callable, wrt: Tuple[str, ...], param_kinds: Dict[str, Kind], compiled: Optional[Callable] = None
+        self,
+        func: Callable,
+        wrt: Tuple[str, ...],
+        param_kinds: Dict[str, Kind],
+        compiled: Optional[Callable] = None,
+        part: str = "function",
     ) -> None:
         self.func, self.wrt, self.param_kinds = func, wrt, param_kinds
         self.compiled = compiled or callee_gradient
+        self.part = part  # which of the Generated's functions: "function" or "forward_function"
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.compiled(self.func, self.wrt, self.param_kinds).function(*args, **kwargs)
+        return self.resolved()(*args, **kwargs)
+
+    def resolved(self) -> Callable:
+        return getattr(self.compiled(self.func, self.wrt, self.param_kinds), self.part)
 
 
 def _recording_callees(dependencies: List[Generated]) -> Tuple[Callable, Callable, Callable]:
@@ -216,7 +253,11 @@ def callee_gradient(func: Callable, wrt: Tuple[str, ...], param_kinds: Dict[str,
     def later() -> Generated:  # what a recursive call finds: named as that compilation names them
         source = parse_function(func)
         seed = Namer.for_tree(source.tree).fresh("d_out")
-        return Generated("", _Later(func, wrt, param_kinds), UNKNOWN, seed=seed, name=f"grad_{source.name}")
+        backward, forward = _Later(func, wrt, param_kinds), _Later(func, wrt, param_kinds, part="forward_function")
+        name, forward_name = f"backward_{source.name}", f"forward_{source.name}"
+        return Generated(
+            "", backward, UNKNOWN, seed=seed, name=name, forward_function=forward, forward_name=forward_name
+        )
 
     return _built(func, key, later, lambda: compile_reverse(func, wrt, param_kinds, CALLEE_OPTIONS))
 

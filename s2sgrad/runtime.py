@@ -400,6 +400,25 @@ def fresh_copy(x: Any) -> Any:
     return x.copy() if isinstance(x, numpy.ndarray) else x
 
 
+def separate(**arguments: Any) -> None:
+    """The function writes into the first argument's array in place: no other argument may share its memory.
+
+    Generated code works on a copy of the written array, so a change seen through
+    another argument (``f(a, a)``) would be lost: a wrong value, hence the error.
+    """
+    (written, array), *others = arguments.items()
+    for other, value in others:
+        if isinstance(array, numpy.ndarray) and isinstance(value, numpy.ndarray) and _shares_memory(array, value):
+            raise ValueError(
+                f"{written!r} is written in place and {other!r} shares memory with it (the same array, or a view "
+                f"of it): s2sgrad differentiates them as separate arrays; pass a copy, e.g. {other}.copy()"
+            )
+
+
+def _shares_memory(a: numpy.ndarray, b: numpy.ndarray) -> bool:
+    return numpy.may_share_memory(a, b) and numpy.shares_memory(a, b)  # the first is cheap, the second exact
+
+
 def vjp_adjoints(adjoints: Any, count: int, rule: str) -> Sequence[Any]:
     """What a VJP rule of ``count`` arguments returned, checked: one adjoint per argument."""
     if not isinstance(adjoints, (tuple, list)) or len(adjoints) != count:

@@ -148,6 +148,53 @@ def ode_with_a_local_right_hand_side(k, y0):
     return y
 
 
+# ----- the split: each call runs the callee's forward function once, its record waits for the reverse sweep -----
+
+
+def _sine_of_a_view(a):
+    v = a[0:2]  # the record holds a view of the caller's array
+    return np.sum(np.sin(v))
+
+
+def caller_writes_after_the_call(x):
+    y = x * 2.0
+    s = _sine_of_a_view(y)
+    y[0] = 5.0  # changes the buffer the record's view shares: the reverse sweep must see the old values
+    return s + np.sum(y * y)
+
+
+def _branchy(x, k):
+    if k > 1:
+        t = np.exp(x)  # in the record on this path only
+        return t * x
+    return x * x
+
+
+def calls_in_a_while_loop_with_break(x):
+    s = 0.0
+    k = 0
+    while True:
+        k += 1
+        s = s + _branchy(x, k)
+        if k >= 3:
+            break
+    return s
+
+
+def _scaled_state(x, w):
+    for _ in range(3):
+        x = np.tanh(w * x)  # a loop with its own stack, inside each record
+    return x
+
+
+def records_nested_in_loops(x, w):
+    total = 0.0
+    for i in range(2):
+        for j in range(2):
+            total = total + np.sum(_scaled_state(x, w + 0.1 * j) * (i + 1))
+    return total
+
+
 PROGRAMS = [
     (
         "two_layer_model",
@@ -175,6 +222,9 @@ PROGRAMS = [
     ("solver_called_by_a_loss", fit_of_the_solution, (0.3,), 0),
     ("nested_helpers", nested_helpers, (np.array([0.3, -0.5, 1.1]), 0.7), (0, 1)),
     ("ode_with_a_local_right_hand_side", ode_with_a_local_right_hand_side, (0.8, 1.2), (0, 1)),
+    ("caller_writes_after_the_call", caller_writes_after_the_call, (np.array([0.3, 0.7, 1.1]),), 0),
+    ("calls_in_a_while_loop_with_break", calls_in_a_while_loop_with_break, (0.6,), 0),
+    ("records_nested_in_loops", records_nested_in_loops, (RNG.normal(size=3), 0.8), (0, 1)),
 ]
 
 
@@ -190,14 +240,16 @@ def test_inputs_are_not_modified(func, args, wrt):
 
 def test_each_callee_is_a_readable_function_of_its_own():
     text = s2sgrad.source(polynomial_twice, wrt=(0, 1), args=(0.7, np.ones(3)))
-    assert text.count("def grad_polynomial(") == 1, "one gradient for both calls (same kinds)"
-    assert "grad_polynomial(x, c, d_out=" in text
+    assert text.count("def backward_polynomial(") == 1, "one gradient for both calls (same kinds)"
+    assert text.count("def forward_polynomial(") == 1
+    assert "backward_polynomial(polynomial_record, x, c, d_out=" in text
     assert "def grad_polynomial_twice(" in text
 
 
 def test_recursion_compiles_once_and_calls_itself():
     text = s2sgrad.source(power, args=(1.5, 3))
-    assert text.count("def grad_power(") == 1 and "grad_power(x, t1, d_out=" in text
+    assert text.count("def backward_power(") == 1 and "backward_power(power_record, x, t1, d_out=" in text
+    assert text.count("def forward_power(") == 1 and "forward_power(x, t1)" in text
 
 
 def test_a_global_changed_after_the_first_call_is_seen():
@@ -214,4 +266,4 @@ def test_a_global_changed_after_the_first_call_is_seen():
 def test_a_function_argument_specializes_the_gradient():
     g = s2sgrad.grad(rk2, wrt=1)
     assert g(logistic_growth, 0.2, 0.1, 1) != g(cubic_decay, 0.2, 0.1, 1)
-    assert "grad_logistic_growth(" in s2sgrad.source(rk2, wrt=1, args=(logistic_growth, 0.2, 0.1, 3))
+    assert "backward_logistic_growth(" in s2sgrad.source(rk2, wrt=1, args=(logistic_growth, 0.2, 0.1, 3))

@@ -1,12 +1,12 @@
-"""Effects of a called function beyond its value: random draws and statements run for their effect.
+"""Effects of a call beyond its value: random draws and statements run for their effect.
 
-A callee's gradient runs the callee's forward sweep a second time (see
-transform.sweep ``call_adjoint``). That is exact for a deterministic function,
-but a random draw would draw again — a different number, so a silently wrong
-gradient: such calls are rejected. A statement run for its effect (``print``)
-is left out of that second run (ReverseOptions.quiet), and the caller keeps
-the first run, the call itself, even where its value is not needed.
-Both are found in the function or, transitively, in the functions it calls.
+A gradient call has the effects of one call of the function: the forward
+sweep runs each statement once, a called function's included (its forward
+function, transform.split). The optimizer must not drop them where the value is
+not needed: a ``print`` still prints, and a random draw still advances the
+generator, so the numbers drawn after the gradient call are the ones drawn
+after a call of the function. Both are found in the function or,
+transitively, in the functions it calls.
 """
 
 import random
@@ -22,17 +22,12 @@ from ..parse.resolve import MISSING, resolve
 RANDOM_TYPES = (numpy.random.Generator, numpy.random.RandomState, random.Random)
 
 
-def random_draw(func: Callable, is_differentiated: Callable[[Any], bool]) -> str:
-    """``"file.py:12"``, where ``func`` (or a function it calls) first draws a random number, or "".
+def effect_statement(func: Callable, is_differentiated: Callable[[Any], bool]) -> str:
+    """``"file.py:12"``, where ``func`` (or a function it calls) first runs a call for its effect or draws, or "".
 
     ``is_differentiated`` tells the user's functions (whose source the compiler reads) from library ones.
     """
-    return _first(func, is_differentiated, lambda node, callee: isinstance(node, gast.Call) and _draws(callee))
-
-
-def effect_statement(func: Callable, is_differentiated: Callable[[Any], bool]) -> str:
-    """``"file.py:12"``, where ``func`` (or a function it calls) first runs a call for its effect, or ""."""
-    return _first(func, is_differentiated, lambda node, callee: _is_effect(node))
+    return _first(func, is_differentiated, lambda node, callee: _is_effect(node) or draws(callee))
 
 
 def _first(
@@ -54,7 +49,8 @@ def _first(
     return ""
 
 
-def _draws(callee: Any) -> bool:
+def draws(callee: Any) -> bool:
+    """A function of ``numpy.random`` or ``random``, or a method of a random generator."""
     owner = getattr(callee, "__self__", None)
     module = getattr(callee, "__module__", None) or ""
     return callee is not MISSING and (

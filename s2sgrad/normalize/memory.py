@@ -36,9 +36,10 @@ The rules, for a write through ``n`` into buffers W
     4. A parameter written through its own name is copied on entry: the
        gradient never writes into the caller's arrays.
     5. A call whose callee writes into a parameter's buffer is rejected when
-       it passes a float array (calls are differentiated as functions of
-       their arguments, and the reverse sweep runs the callee again) or
-       anything read afterwards; integer data is passed as a copy, so the
+       it passes a global array, one that is read afterwards or one that
+       another argument shares (``h(y, y)``): calls are
+       differentiated as functions of their arguments, so the caller would
+       not see the change. Otherwise the argument is passed as a copy, so the
        change stays the callee's own.
 Names are tracked flow-sensitively (a name rebound to a new array is a new
 buffer) and loops to a fixpoint, so a rejection names a real hazard.
@@ -54,6 +55,7 @@ import numpy
 from .. import kinds as K
 from .. import runtime
 from ..analyze.calls import argument_kinds, bound_arguments, is_user_function
+from ..analyze.dataflow import live_after
 from ..analyze.kinds import infer_kinds, kind_of_atom, kind_of_subscript
 from ..analyze.ops import operation_of
 from ..context import Context
@@ -143,8 +145,24 @@ def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
     ctx.written_parameters = frozenset(analysis.written_parameters)
     copier = ctx.reference(numpy, "copy")
     entry = [assign(p, call(copy.deepcopy(copier), [name(p)]), tree.body[0]) for p in analysis.copied_parameters]
-    tree.body = entry + _with_copies(tree.body, analysis, copier, ctx)
+    tree.body = _separate(tree, analysis, ctx) + entry + _with_copies(tree.body, analysis, copier, ctx)
     return tree
+
+
+def _separate(tree: gast.FunctionDef, analysis: "_Analysis", ctx: Context) -> List[gast.stmt]:
+    """``separate(x=x, y=y)`` for each parameter written in place: a call ``f(a, a)`` is an error, not a wrong value."""
+    out: List[gast.stmt] = []
+    others = [p for p in analysis.parameters if analysis.mutable(p)]
+    for written in sorted(analysis.written_parameters):
+        arguments = [written, *(p for p in others if p != written)]
+        if len(arguments) > 1:
+            check = call(
+                name(ctx.name_for(runtime.separate, "separate")),
+                [],
+                [gast.keyword(arg=p, value=name(p)) for p in arguments],
+            )
+            out.append(located(gast.Expr(value=check), tree.body[0]))
+    return out
 
 
 class _Analysis:
@@ -153,7 +171,7 @@ class _Analysis:
         self.parameters = [a.id for a in tree.args.args]
         self.locals = names_stored(tree) | set(self.parameters)
         self.kinds = infer_kinds(tree, ctx)
-        self.live_after = _live_after(tree)
+        self.live_after = live_after(tree)
         self.value_reads = _value_reads(tree.body, ctx)
         self.definitions: Dict[int, gast.Assign] = {}
         self.sharing: Set[int] = set()  # assignments whose value may share an operand's buffer
@@ -438,11 +456,14 @@ class _Analysis:
         for parameter in sorted(self.ctx.callee_writes(func, param_kinds)):
             written = self.buffers_of_atom(nodes[parameter], state) if nodes[parameter] is not None else frozenset()
             seen = [m for m, b in state.items() if b.buffers & written and m in self.live_after[id(stmt)]]
-            node = nodes[parameter]
-            data = isinstance(node, gast.Name) and self.kinds.get(node.id, K.UNKNOWN).tag == "integer"
-            if written and data and GLOBAL not in written and not seen:
-                self.copied_arguments.setdefault(id(stmt), []).append(node)  # the callee's change stays its own
-            elif written:  # a float array: the reverse sweep would run the callee again on the changed array
+            seen += [
+                p
+                for p, n in nodes.items()
+                if p != parameter and n is not None and self.buffers_of_atom(n, state) & written
+            ]
+            if written and GLOBAL not in written and not seen:
+                self.copied_arguments.setdefault(id(stmt), []).append(nodes[parameter])  # the change stays its own
+            elif written:
                 what = "a global or closure array" if GLOBAL in written else repr(seen[0]) if seen else "it"
                 raise self.ctx.error(
                     value,
@@ -503,41 +524,6 @@ def _value_reads(stmts: List[gast.stmt], ctx: Context) -> Set[str]:
         if not free and op.form != "logic":
             found |= set(names_read(value))
     return found
-
-
-# ----- liveness: what is read after a statement -----
-
-
-def _live_after(tree: gast.FunctionDef) -> Dict[int, Set[str]]:
-    """For each statement, the names that may be read after it (loops to a fixpoint)."""
-    found: Dict[int, Set[str]] = {}
-    _live_block(tree.body, set(), found)
-    return found
-
-
-def _live_block(stmts: List[gast.stmt], live: Set[str], found: Dict[int, Set[str]]) -> Set[str]:
-    for stmt in reversed(stmts):
-        found[id(stmt)] = live | found.get(id(stmt), set())
-        live = _live_before(stmt, found[id(stmt)], found)
-    return live
-
-
-def _live_before(stmt: gast.stmt, live: Set[str], found: Dict[int, Set[str]]) -> Set[str]:
-    if isinstance(stmt, gast.If):
-        body = _live_block(stmt.body, live, found)
-        return body | _live_block(stmt.orelse, live, found) | set(names_read(stmt.test))
-    if isinstance(stmt, (gast.For, gast.While)):
-        header = set(names_read(stmt.iter if isinstance(stmt, gast.For) else stmt.test))
-        top = live | header
-        while True:  # what the body reads flows around the loop (and out of it)
-            after = _live_block(stmt.body, top, found) | _live_block(stmt.orelse, live, found)
-            if after <= top:
-                return top
-            top |= after
-    reads = set(names_read(stmt))
-    if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and not is_in_place(stmt):
-        return (live - {stmt.targets[0].id}) | reads
-    return live | reads
 
 
 # ----- the rewrite -----

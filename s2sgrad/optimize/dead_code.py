@@ -4,7 +4,7 @@ After this pass every assignment's target is read later (by another
 statement or the return), and no ``if`` or ``for`` is left with nothing to
 do. Liveness flows around loops to a fixpoint. Side-effect statements
 (``print``, ``assert``, stack pushes and pops, ``break``) stay, and so do
-calls of the user's functions that run such statements (analyze.effects).
+random draws and calls of the user's functions that run or draw (analyze.effects).
 """
 
 import functools
@@ -13,7 +13,7 @@ from typing import Callable, Dict, List, Set, Tuple
 import gast
 
 from ..analyze.calls import is_user_function
-from ..analyze.effects import effect_statement
+from ..analyze.effects import draws, effect_statement
 from ..context import Context
 from ..nodes import names_read, reads_of, writes_of
 
@@ -25,14 +25,14 @@ def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
 
 
 def _calls_for_effect(ctx: Context, known: Dict[int, bool], stmt: gast.stmt) -> bool:
-    """``t = helper(x)`` where the helper prints (or runs another call for its effect): keep it."""
+    """``t = helper(x)`` where the helper prints (or runs another call for its effect), ``r = np.random.rand()``."""
     value = getattr(stmt, "value", None)
     if not isinstance(value, gast.Call):
         return False
     func = ctx.resolve(value.func)
     if id(func) not in known:
         is_user = functools.partial(is_user_function, ctx=ctx)
-        known[id(func)] = is_user(func) and bool(effect_statement(func, is_user))
+        known[id(func)] = draws(func) or (is_user(func) and bool(effect_statement(func, is_user)))
     return known[id(func)]
 
 

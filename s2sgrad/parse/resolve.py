@@ -80,6 +80,14 @@ class Namespace:
         return None
 
 
+class Deferred:
+    """Stands for a generated function still being compiled when a recursive call needed it."""
+
+    def resolved(self) -> Any:
+        """The function, compiled by now (generated code that calls it is read only after)."""
+        raise NotImplementedError
+
+
 def resolve(node: gast.AST, namespace: Namespace, local_names: "set[str]") -> Any:
     """The object a Name/Attribute chain on free names denotes, or MISSING.
 
@@ -87,7 +95,8 @@ def resolve(node: gast.AST, namespace: Namespace, local_names: "set[str]") -> An
     local variable (``x.sum``) or not a plain chain resolves to MISSING.
     """
     if isinstance(node, gast.Name):
-        return MISSING if node.id in local_names else namespace.lookup(node.id)
+        value = MISSING if node.id in local_names else namespace.lookup(node.id)
+        return value.resolved() if isinstance(value, Deferred) else value
     if isinstance(node, gast.Attribute):
         base = resolve(node.value, namespace, local_names)
         return MISSING if base is MISSING else namespace.attribute(base, node.attr)

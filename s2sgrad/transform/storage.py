@@ -151,7 +151,8 @@ class _Layout:
         for i, stmt in enumerate(block):
             self.place[id(stmt)] = (block, i)
             if isinstance(stmt, gast.Assign) and not is_element_write(stmt):
-                self.definitions.setdefault(stmt.targets[0].id, []).append(stmt)
+                for var in names_stored(stmt.targets[0]):  # ``y, record = forward_h(a)`` sets two
+                    self.definitions.setdefault(var, []).append(stmt)
             if isinstance(stmt, gast.For):
                 self.definitions.setdefault(stmt.target.id, []).append(stmt)
             if isinstance(stmt, (gast.If, gast.For, gast.While)):
@@ -209,7 +210,9 @@ class _Exposure:
             self.overwrite(stmt, array, exposed)
             return exposed
         if isinstance(stmt, gast.Assign):
-            return self.overwrite(stmt, stmt.targets[0].id, exposed) | after
+            for var in sorted(names_stored(stmt.targets[0])):
+                exposed = self.overwrite(stmt, var, exposed)
+            return exposed | after
         if isinstance(stmt, (gast.If, gast.For, gast.While)) and not self.sweep.reverses(stmt):
             # not reversed: what it overwrites is put back around it as a whole; a name it
             # may leave unchanged on some path stays exposed
@@ -309,7 +312,7 @@ def _recomputation(site: gast.Assign, layout: _Layout, ctx: Context, readers: Li
     the first operand the block changes after it.
     """
     op = operation_of(site.value, ctx)
-    kind = ctx.kinds.get(site.targets[0].id)
+    kind = ctx.kinds.get(getattr(site.targets[0], "id", ""))
     cheap = op.form in CHEAP_FORMS or (
         op.form == "call" and ctx.rules.lookup(op.func) is not None and kind is not None and kind.is_scalar
     )

@@ -21,12 +21,22 @@ import numpy
 
 from .. import runtime
 from ..analyze.calls import argument_kinds, bound_arguments, is_user_function
-from ..analyze.effects import random_draw
 from ..analyze.kinds import kind_of_subscript
 from ..analyze.ops import Operation, operation_of
 from ..context import Context
 from ..kinds import INTEGER, Kind
-from ..nodes import assign, assigned_name, call, const, constant_value, is_element_write, located, name, names_read
+from ..nodes import (
+    assign,
+    assigned_name,
+    blocks_of,
+    call,
+    const,
+    constant_value,
+    is_element_write,
+    located,
+    name,
+    names_read,
+)
 from .adjoints import Adjoints, State
 from .instantiate import Instantiator, check_no_active_sequences
 
@@ -102,6 +112,11 @@ class Sweep:
         self.exit_reads: Dict[int, Set[str]] = {}  # by id of a loop: read after it (the trip count)
         self.end_reads: Dict[int, Set[str]] = {}  # by id of a block: read at its end (by recomputation)
         self.forward_names = set(ctx.local_names) | set(kinds)
+        # ``y = helper(a)`` whose forward statement becomes ``y, record = forward_helper(a)``: by id, the record's
+        # name and the call (applied by ``run_forward_functions`` once the loops' repeated visits are done; the
+        # sweep may undo a visit, with the names it injected, so each visit names the forward function again).
+        self.records: Dict[int, str] = {}
+        self.forward_calls: Dict[int, Tuple[str, gast.Call]] = {}
 
     # ----- blocks and statements -----
 
@@ -134,7 +149,8 @@ class Sweep:
         target = stmt.targets[0].id
         code = self.adjoint_of(stmt) if self.adjoints.is_defined(target) else []
         read = {n for s in code for n in names_read(s)} & self.forward_names
-        self.reads[id(stmt)] = (read - {target}, read & {target})
+        assigned = {target, *self.forward_calls.get(id(stmt), ())[:1]}  # and a callee's record
+        self.reads[id(stmt)] = (read - assigned, read & assigned)
         self.adjoints.kill(target)
         return [*code, marker("after", stmt)]
 
@@ -331,11 +347,12 @@ class Sweep:
         return self.instantiator.apply(rule, target, op.args, op.keywords, stmt)
 
     def call_adjoint(self, stmt: gast.Assign, op: Operation) -> List[gast.stmt]:
-        """``y = helper(a, b)``: ``d_a, d_b += grad_helper(a, b, d_out=d_y)``.
+        """``y = helper(a, b)``: ``d_a, d_b += backward_helper(helper_record, a, b, d_out=d_y)``.
 
-        The callee's gradient is a generated function of its own (shown by
-        ``source()``), specialized on the kinds this call passes; it runs the
-        callee's forward sweep again, so the call site stores nothing for it.
+        The callee's gradient is a pair of generated functions of its own (shown
+        by ``source()``; see transform.split), specialized on the kinds this call
+        passes. The forward statement becomes ``y, helper_record = forward_helper(a, b)``:
+        the callee runs once, and its record waits for the reverse sweep like any value.
         """
         func = op.func
         nodes = bound_arguments(func, op.args, op.keywords, self.ctx, stmt.value)
@@ -343,21 +360,17 @@ class Sweep:
         active = [p for p, node in nodes.items() if isinstance(node, gast.Name) and node.id in self.active]
         if not active:
             return []
-        draw = random_draw(func, lambda f: is_user_function(f, self.ctx))
-        if draw:
-            raise self.ctx.error(
-                stmt.value,
-                f"{func.__name__}() draws random numbers ({draw}), and its gradient would run it again: "
-                "a second, different draw",
-                "draw in the differentiated function and pass the values in, or register a rule for it.",
-            )
         param_kinds = argument_kinds(func, nodes, self.instantiator.kind)
         gradient = self.ctx.callee_gradient(func, tuple(active), param_kinds)
         if gradient.source:
             self.ctx.callees.append(gradient)
-        callee = name(self.ctx.name_for(gradient.function, gradient.name))
+        record = self.record_of(stmt)
+        forward = name(self.ctx.name_for(gradient.forward_function, gradient.forward_name))
+        self.forward_calls[id(stmt)] = (record, call(forward, copy.deepcopy(op.args), copy.deepcopy(op.keywords)))
+        backward = name(self.ctx.name_for(gradient.function, gradient.name))
         d_y = gast.keyword(arg=gradient.seed, value=name(self.adjoints.name_of(stmt.targets[0].id)))
-        value = call(callee, [copy.deepcopy(a) for a in op.args], [*copy.deepcopy(op.keywords), d_y])
+        arguments = [name(record), *copy.deepcopy(op.args)]
+        value = call(backward, arguments, [*copy.deepcopy(op.keywords), d_y])
         if len(active) == 1:
             return [self.adjoints.accumulate(nodes[active[0]].id, value, False, stmt)]
         parts = [self.ctx.namer.temp() for _ in active]
@@ -367,6 +380,36 @@ class Sweep:
         out = [located(unpack, stmt)]
         out += [self.adjoints.accumulate(nodes[p].id, name(t), False, stmt, t) for p, t in zip(active, parts)]
         return out
+
+    def name_records(self, stmts: List[gast.stmt]) -> None:
+        """Name the records of calls to the user's functions in forward order (the reverse visits them last first)."""
+        for stmt in stmts:
+            for block in blocks_of(stmt):
+                self.name_records(block)
+            op = operation_of(stmt.value, self.ctx) if isinstance(stmt, gast.Assign) else None
+            if op is not None and op.form == "call" and is_user_function(op.func, self.ctx):
+                arguments = [*op.args, *(k.value for k in op.keywords)]
+                if any(isinstance(a, gast.Name) and a.id in self.active for a in arguments):
+                    self.record_of(stmt)
+
+    def record_of(self, stmt: gast.Assign) -> str:
+        """``helper_record``: the name of the record a call's forward function returns (one per call site)."""
+        if id(stmt) not in self.records:
+            func = stmt.value.func
+            called = func.attr if isinstance(func, gast.Attribute) else getattr(func, "id", "call")
+            self.records[id(stmt)] = self.ctx.namer.fresh(f"{called}_record")
+            self.forward_names.add(self.records[id(stmt)])
+        return self.records[id(stmt)]
+
+    def run_forward_functions(self, stmts: List[gast.stmt]) -> None:
+        """``y = helper(a)`` becomes ``y, helper_record = forward_helper(a)`` where the reverse sweep needs a record."""
+        for stmt in stmts:
+            for block in blocks_of(stmt):
+                self.run_forward_functions(block)
+            if id(stmt) in self.forward_calls:
+                record, forward = self.forward_calls[id(stmt)]
+                target = gast.Tuple(elts=[copy.deepcopy(stmt.targets[0]), name(record, True)], ctx=gast.Store())
+                stmt.targets, stmt.value = [target], located(forward, stmt.value)
 
     def pass_through(self, source: gast.expr, value: gast.expr, stmt: gast.stmt) -> List[gast.stmt]:
         if isinstance(source, gast.Name) and source.id in self.active:

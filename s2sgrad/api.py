@@ -7,6 +7,7 @@ top of the generated code, one dictionary lookup and the guards' identity checks
 defaults or anything it resolved has changed.
 """
 
+import copy
 import dataclasses
 import functools
 import inspect
@@ -25,7 +26,8 @@ from .rules import default_rules
 from .transform.reverse import ReverseOptions
 
 Wrt = Union[int, str, Sequence[Union[int, str]]]
-_GRADIENT = "__s2sgrad_gradient__"  # on a grad function: what it differentiates, for jvp(grad(f))
+_GRADIENT = "__s2sgrad_gradient__"  # on a grad function: what it differentiates, for jvp(grad(f)) and grad(grad(f))
+_MADE_BY = "__s2sgrad_transform__"  # on every function a transform returns: its name
 
 
 def grad(func: Optional[Callable] = None, wrt: Wrt = 0, *, optimize: bool = True) -> Callable:
@@ -55,6 +57,9 @@ def value_and_grad(func: Optional[Callable] = None, wrt: Wrt = 0, *, optimize: b
 def vjp(func: Callable, *primals: Any) -> Tuple[Any, Callable]:
     """``(func(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` returns one adjoint per primal.
 
+    ``func`` runs once, here: its generated forward function returns the value
+    and the record of what the reverse sweep reads, and each ``vjp_fn`` call runs
+    the generated backward function on a copy of that record.
     Integer (and other non-float) primals are not differentiated; their entry is None.
     """
     target = _target(func)
@@ -62,17 +67,30 @@ def vjp(func: Callable, *primals: Any) -> Tuple[Any, Callable]:
     if not floats:
         raise TypeError(f"vjp of {func.__name__!r}: no primal is a float or a float array")
     full = target.bind(primals, {})
-    options = ReverseOptions(with_value=True, tuple_wrt=True)
-    generated = _specialized(target.function, floats, full, options, True).function
-    out = func(*primals)
+    out, pullback = _pullback(target.function, floats, full)
 
     def vjp_fn(cotangent: Any) -> Tuple[Any, ...]:
         if numpy.shape(cotangent) != numpy.shape(out):
             raise ValueError(f"the cotangent has shape {numpy.shape(cotangent)}, the output {numpy.shape(out)}")
-        adjoints = dict(zip(floats, generated(*full, cotangent)[1]))
+        adjoints = dict(zip(floats, pullback(cotangent)))
         return tuple(adjoints.get(p) for p in target.visible)
 
     return out, vjp_fn
+
+
+def _pullback(function: FunctionType, names: Tuple[str, ...], full: tuple) -> Tuple[Any, Callable]:
+    """Run ``function``'s generated forward function once: its value, and cotangent -> adjoints of ``names``."""
+    param_kinds = _kinds_from_args(function, full)
+    _check_real(function, param_kinds, full)
+    _check_wrt_kinds(function, names, param_kinds)
+    options = ReverseOptions(with_value=True, tuple_wrt=True, split=True)
+    generated = _cached(function, names, param_kinds, options, True)
+    out, record = generated.forward_function(*full)
+
+    def pullback(cotangent: Any) -> Tuple[Any, ...]:
+        return generated.function(copy.deepcopy(record), *full, cotangent)  # the reverse sweep pops the record
+
+    return out, pullback
 
 
 def jacobian(func: Optional[Callable] = None, wrt: Wrt = 0, mode: str = "reverse") -> Callable:
@@ -87,21 +105,19 @@ def jacobian(func: Optional[Callable] = None, wrt: Wrt = 0, mode: str = "reverse
         raise ValueError(f"mode must be 'reverse' or 'forward', not {mode!r}")
     target = _target(func)
     names, as_tuple = _wrt_names(func, wrt)
-    options = ReverseOptions(with_value=True, tuple_wrt=True)
 
     @functools.wraps(func)
     def jacobian_fn(*args: Any, **kwargs: Any) -> Any:
         args = target.bind(args, kwargs)
         if mode == "forward":
-            by_arg = _forward_jacobian(target.function, names, args)  # one output: one block per argument
+            _, by_arg = _forward_jacobian(target.function, names, args)  # one output: one block per argument
             return tuple(by_arg) if as_tuple else by_arg[0]
-        generated = _specialized(target.function, names, args, options, True).function
-        out = target.function(*args)
+        out, pullback = _pullback(target.function, names, args)
         rows = []
         for i in range(numpy.size(out)):
             basis = numpy.zeros(numpy.shape(out))
             basis.flat[i] = 1.0
-            rows.append(generated(*args, basis if numpy.ndim(out) else 1.0)[1])
+            rows.append(pullback(basis if numpy.ndim(out) else 1.0))
         by_arg = []
         for j, name in enumerate(names):
             arg = args[_parameters(target.function).index(name)]
@@ -109,13 +125,13 @@ def jacobian(func: Optional[Callable] = None, wrt: Wrt = 0, mode: str = "reverse
             by_arg.append(stacked.reshape(numpy.shape(out) + numpy.shape(arg)))
         return tuple(by_arg) if as_tuple else by_arg[0]
 
-    return jacobian_fn
+    return _marked(jacobian_fn, "jacobian")
 
 
 def _forward_jacobian(
     func: FunctionType, names: Tuple[str, ...], args: tuple, param_kinds: Optional[dict] = None
-) -> List[Any]:
-    """One Jacobian per ``wrt`` argument, a column (one forward pass) per element of the argument.
+) -> Tuple[Any, List[Any]]:
+    """The value, and one Jacobian per ``wrt`` argument, a column (one forward pass) per element of the argument.
 
     For a function returning a tuple (a gradient of several arguments), each
     Jacobian is a tuple: one block per returned value.
@@ -142,7 +158,7 @@ def _forward_jacobian(
             for i, o in enumerate(outs)
         )
         by_arg.append(blocks if isinstance(out, tuple) else blocks[0])
-    return by_arg
+    return out, by_arg
 
 
 def _stacked(columns: List[Any], out_shape: tuple, arg_shape: tuple) -> Any:
@@ -173,11 +189,11 @@ def hessian(func: Optional[Callable] = None, wrt: Wrt = 0) -> Callable:
         _check_wrt_kinds(target.function, names, param_kinds)
         gradient = _cached(target.function, names, param_kinds, options, True)
         seeded = {**param_kinds, gradient.seed: K.SCALAR}
-        by_arg = _forward_jacobian(gradient.function, names, (*args, 1.0), seeded)
+        _, by_arg = _forward_jacobian(gradient.function, names, (*args, 1.0), seeded)
         blocks = tuple(tuple(by_arg[b][a] for b in range(len(names))) for a in range(len(names)))
         return blocks if as_tuple else blocks[0][0]
 
-    return hessian_fn
+    return _marked(hessian_fn, "hessian")
 
 
 def jvp(func: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Tuple[Any, Any]:
@@ -319,6 +335,13 @@ def _target(func: Callable) -> _Target:
     function); an ``lru_cache`` object is its ``__wrapped__`` (the cache does
     not change values).
     """
+    made_by = getattr(func, _MADE_BY, None)
+    if made_by is not None:
+        raise TypeError(
+            f"cannot differentiate {func.__name__!r}, made by s2sgrad.{made_by}: of s2sgrad's own functions, "
+            "grad, value_and_grad and jvp take grad(f) (forward mode over its generated code); "
+            "for second derivatives of arrays use s2sgrad.hessian"
+        )
     if not isinstance(func, (FunctionType, MethodType, functools.partial)) and not _is_lru_cache(func):
         raise TypeError(
             f"cannot differentiate {func!r}: it is not a Python function, a bound method, a functools.partial "
@@ -340,6 +363,8 @@ def _target(func: Callable) -> _Target:
 
 
 def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: bool) -> Callable:
+    if getattr(func, _GRADIENT, None) is not None:
+        return _gradient_of_gradient(func, wrt, with_value)
     target = _target(func)
     names, as_tuple = _wrt_names(func, wrt)
     options = ReverseOptions(with_value=with_value, tuple_wrt=as_tuple)
@@ -365,8 +390,46 @@ def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: boo
             specialized = specializations[_key(full)] = _specialized(function, names, full, options, optimize, True)
         return specialized.function(*full)
 
-    setattr(differentiated, _GRADIENT, (target, names, options, optimize))
-    return differentiated
+    return _marked(differentiated, "value_and_grad" if with_value else "grad", (target, names, options, optimize))
+
+
+def _gradient_of_gradient(func: Callable, wrt: Wrt, with_value: bool) -> Callable:
+    """``grad(grad(f))``: forward mode over ``f``'s generated gradient, one pass per element of ``wrt``.
+
+    The inner gradient is a number (``f``'s derivative with respect to one float), so its
+    gradient is a row of ``f``'s Hessian: for each ``wrt`` argument, of its shape. Forward
+    mode differentiates the generated code, as :func:`hessian` does; a scalar ``wrt`` takes
+    one pass, as one reverse pass would.
+    """
+    target, inner, options, optimize = getattr(func, _GRADIENT)
+    names, as_tuple = _wrt_names(func, wrt, target.visible)
+
+    @functools.wraps(func)
+    def differentiated(*args: Any, **kwargs: Any) -> Any:
+        full = target.bind(args, kwargs)
+        function = target.function
+        param_kinds = _kinds_from_args(function, full)
+        _check_real(function, param_kinds, full)
+        _check_wrt_kinds(function, (*inner, *names), param_kinds)
+        if options.with_value or options.tuple_wrt or not param_kinds[inner[0]].is_scalar:
+            raise ValueError(
+                f"grad of {func.__name__!r} needs it to return a number, the derivative of "
+                f"{function.__name__} with respect to one float argument; for arrays use s2sgrad.hessian"
+            )
+        gradient = _cached(function, inner, param_kinds, options, optimize)
+        seeded = {**param_kinds, gradient.seed: K.SCALAR}
+        value, by_arg = _forward_jacobian(gradient.function, names, (*full, 1.0), seeded)
+        result = tuple(by_arg) if as_tuple else by_arg[0]
+        return (value, result) if with_value else result
+
+    return _marked(differentiated, "grad of grad")
+
+
+def _marked(transformed: Callable, made_by: str, gradient: Optional[tuple] = None) -> Callable:
+    """What a transform returns, marked: ``functools.wraps`` copied the marks of what it wraps, if any."""
+    setattr(transformed, _MADE_BY, made_by)
+    setattr(transformed, _GRADIENT, gradient)
+    return transformed
 
 
 def _key(args: tuple) -> tuple:
@@ -440,8 +503,8 @@ def _is_lru_cache(func: Callable) -> bool:
     return hasattr(func, "cache_info") and isinstance(getattr(func, "__wrapped__", None), FunctionType)
 
 
-def _wrt_names(func: Callable, wrt: Wrt) -> Tuple[Tuple[str, ...], bool]:
-    params = _parameters(func)
+def _wrt_names(func: Callable, wrt: Wrt, params: Optional[Sequence[str]] = None) -> Tuple[Tuple[str, ...], bool]:
+    params = list(params) if params is not None else _parameters(func)
     as_tuple = isinstance(wrt, (tuple, list))
     if as_tuple and not wrt:
         raise ValueError(f"wrt={wrt!r} names no argument; give a position or name of {func.__name__}'s arguments")

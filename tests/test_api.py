@@ -164,6 +164,36 @@ def test_vjp_of_a_vector_function_against_finite_differences():
     assert dw == pytest.approx(numeric_directional(lambda w_: numpy.dot(cotangent, f(x, w_)), (w,), 0, 1.0), rel=1e-6)
 
 
+def _writes_in_a_loop(x, n):
+    print("ran")
+    y = x * 1.0
+    for i in range(n):
+        y[i % 3] = numpy.sin(y[i % 3]) * x[0]  # the reverse sweep restores y's elements in place
+    return y * 2.0
+
+
+def test_vjp_runs_the_function_once_and_its_pullback_any_number_of_times(capsys):
+    """The forward function runs in vjp; each vjp_fn call runs the backward on a copy of its record."""
+    x = numpy.array([0.3, 0.5, 0.9])
+    out, vjp_fn = s2sgrad.vjp(_writes_in_a_loop, x, 4)
+    cotangent = numpy.array([1.0, -2.0, 0.5])
+    first, second = vjp_fn(cotangent)[0], vjp_fn(cotangent)[0]
+    assert capsys.readouterr().out.count("ran") == 1
+    assert numpy.array_equal(out, _writes_in_a_loop(x, 4)) and numpy.array_equal(first, second)
+    direction = numpy.array([0.3, -0.2, 0.9])
+    expected = numeric_directional(lambda x_: numpy.dot(cotangent, _writes_in_a_loop(x_, 4)), (x,), 0, direction)
+    assert numpy.dot(first, direction) == pytest.approx(expected, rel=1e-6)
+
+
+def test_reverse_jacobian_runs_the_function_once(capsys):
+    x = numpy.array([0.3, 0.5, 0.9])
+    jac = s2sgrad.jacobian(_writes_in_a_loop)(x, 4)
+    assert capsys.readouterr().out.count("ran") == 1
+    for i in range(3):
+        row = [numeric_directional(lambda x_, i=i: _writes_in_a_loop(x_, 4)[i], (x,), 0, d) for d in numpy.eye(3)]
+        assert numpy.allclose(jac[i], row, rtol=1e-6, atol=1e-9)
+
+
 def test_jacobian_reverse_mode():
     def f(x):
         return numpy.sin(x) * x[0]

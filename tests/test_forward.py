@@ -1,11 +1,13 @@
 """Forward mode: jvp against finite differences and against reverse mode, on every rule and program."""
 
 import ast
+import inspect
 import math
 
 import numpy
 import pytest
-from gradcheck import check_jvp, numeric_jvp
+from golden_cases import golden_cases
+from gradcheck import check_grad, check_jvp, check_zero_grad, numeric_jvp
 from rule_specs import SPECS, qualified_name
 from test_control_flow import PROGRAMS as CONTROL_FLOW
 from test_control_flow import horner_by_index, piecewise_loss
@@ -332,7 +334,7 @@ def calls_cubes(w):
 
 
 def test_hessian_through_a_call():
-    """The gradient calls the callee's gradient, which forward mode differentiates in turn."""
+    """The gradient calls the callee's forward and backward functions, which forward mode differentiates in turn."""
     w = numpy.array([1.0, -2.0, 0.5])
     assert numpy.allclose(s2sgrad.hessian(calls_cubes)(w), numpy.diag(12.0 * w))
 
@@ -344,3 +346,58 @@ def squared_norm(x):
 def test_hessian_through_a_helper_without_a_tangent_names_it():
     with pytest.raises(s2sgrad.TransformError, match=r"grad_squared_norm: .*'norm_adjoint'"):
         s2sgrad.hessian(squared_norm)(numpy.array([0.5, 1.0]))
+
+
+def _scalar_parameters(case):
+    params = list(inspect.signature(case.func).parameters)
+    return [p for p in case.wrt if isinstance(case.args[params.index(p)], float)]
+
+
+GRAD_OF_GRAD = [pytest.param(c, p, id=f"{c.name}-{p}") for c in golden_cases() for p in _scalar_parameters(c)]
+LINEAR = {"for_else", "unused_argument", "zero_trip_loop"}  # cases linear in their float arguments at their point
+
+
+@pytest.mark.parametrize(("case", "inner"), GRAD_OF_GRAD)
+def test_grad_of_grad_of_each_golden_case_matches_finite_differences(case, inner):
+    """grad(grad(f, p), wrt=...): a row of the Hessian, for every float argument of every golden case."""
+    params = list(inspect.signature(case.func).parameters)
+    check = check_zero_grad if case.name in LINEAR else check_grad
+    check(s2sgrad.grad(case.func, wrt=inner), case.args, wrt=tuple(params.index(p) for p in case.wrt))
+
+
+def mixed(x, y):
+    return numpy.sum(numpy.sin(x * y)) + x**3 * numpy.sum(y * y)
+
+
+def test_value_and_grad_of_grad_gives_the_first_and_second_derivative():
+    y = RNG.uniform(-1.0, 1.0, 3)
+    first, second = s2sgrad.value_and_grad(s2sgrad.grad(mixed))(0.4, y)
+    assert first == s2sgrad.grad(mixed)(0.4, y)
+    expected = numeric_jvp(s2sgrad.grad(mixed), (0.4, y), [1.0, None])
+    assert abs(second - float(expected.value)) <= float(expected.error)
+
+
+def test_grad_of_grad_with_respect_to_another_argument_is_a_mixed_derivative():
+    """d/dy (d mixed / dx): an array of y's shape, the x-row of the Hessian."""
+    check_grad(s2sgrad.grad(mixed, wrt=0), (0.4, RNG.uniform(-1.0, 1.0, 3)), wrt=1)
+
+
+def test_grad_of_an_array_gradient_points_to_the_hessian():
+    with pytest.raises(ValueError, match=r"needs it to return a number.*hessian"):
+        s2sgrad.grad(s2sgrad.grad(mixed, wrt=1))(0.4, numpy.ones(3))
+
+
+OTHER_TRANSFORMS = [
+    pytest.param(s2sgrad.hessian, id="hessian"),
+    pytest.param(s2sgrad.jacobian, id="jacobian"),
+    pytest.param(lambda f: s2sgrad.grad(s2sgrad.grad(f)), id="grad of grad"),
+]
+
+
+@pytest.mark.parametrize("transform", OTHER_TRANSFORMS)
+def test_differentiating_other_transforms_is_a_clear_error(transform):
+    """Not a misleading error from s2sgrad's own source, nor (functools.wraps copying marks) a wrong number."""
+    with pytest.raises(TypeError, match=r"made by s2sgrad\.(hessian|jacobian|grad of grad)"):
+        s2sgrad.grad(transform(mixed))(0.4, numpy.ones(3))
+    with pytest.raises(TypeError, match=r"made by s2sgrad"):
+        s2sgrad.jvp(transform(mixed), (0.4, numpy.ones(3)), (1.0, None))

@@ -3,12 +3,13 @@
 The long run is ``python -m tests.fuzz --programs 10000 --seed 0 --family all``.
 """
 
+import math
 import random
 from typing import Callable, Optional
 
 import numpy
 import pytest
-from fuzz.check import Hang, call_with_timeout, finite_difference, is_smooth, outcome_at
+from fuzz.check import Hang, call_with_timeout, finite_difference, is_smooth, moderate, outcome_at
 from fuzz.generate import FAMILIES, draw_args, generate
 from fuzz.reduce import reduce_source
 from fuzz.regressions import CASES, NUMPY_2, OLD_NUMPY_REPEATS
@@ -64,6 +65,17 @@ def test_a_kink_or_a_branch_flip_is_not_smooth() -> None:
     assert is_smooth(f, [1.5], (0,), [1.0])
     assert not is_smooth(f, [1e-4], (0,), [1.0])
     assert not is_smooth(f, [0.5 + 1e-3], (0,), [1.0])
+
+
+def test_a_huge_value_is_not_judged() -> None:
+    """3 sin(a c) + c a with c = 7e8 (a random program's x ** 16): its oscillation looks smooth relative to |f|,
+    and finite differences are noise; such arguments are re-drawn (found in the 10,000-program control run)."""
+
+    def f(a: float) -> float:
+        return 3.0 * math.sin(a * 7e8) + 7e8 * a
+
+    assert is_smooth(f, [0.66], (0,), [1.0]), "the smoothness test alone does not see it"
+    assert not moderate(f, [0.66]) and moderate(lambda a: math.sin(a), [0.66])
 
 
 def test_finite_differences_and_their_tolerance() -> None:

@@ -22,6 +22,7 @@ from .cache import CACHE, Guards
 from .errors import TransformError
 from .pipeline import STAGES, Generated, compile_forward, compile_reverse
 from .rules import default_rules
+from .tools.tracebacks import add_source_notes, with_source_notes
 from .transform.reverse import ReverseOptions
 
 Wrt = Union[int, str, Sequence[Union[int, str]]]
@@ -66,6 +67,7 @@ def vjp(func: Callable, *primals: Any) -> Tuple[Any, Callable]:
     generated = _specialized(target.function, floats, full, options, True).function
     out = func(*primals)
 
+    @with_source_notes
     def vjp_fn(cotangent: Any) -> Tuple[Any, ...]:
         if numpy.shape(cotangent) != numpy.shape(out):
             raise ValueError(f"the cotangent has shape {numpy.shape(cotangent)}, the output {numpy.shape(out)}")
@@ -90,6 +92,7 @@ def jacobian(func: Optional[Callable] = None, wrt: Wrt = 0, mode: str = "reverse
     options = ReverseOptions(with_value=True, tuple_wrt=True)
 
     @functools.wraps(func)
+    @with_source_notes
     def jacobian_fn(*args: Any, **kwargs: Any) -> Any:
         args = target.bind(args, kwargs)
         if mode == "forward":
@@ -166,6 +169,7 @@ def hessian(func: Optional[Callable] = None, wrt: Wrt = 0) -> Callable:
     options = ReverseOptions(tuple_wrt=True)
 
     @functools.wraps(func)
+    @with_source_notes
     def hessian_fn(*args: Any, **kwargs: Any) -> Any:
         args = target.bind(args, kwargs)
         param_kinds = _kinds_from_args(target.function, args)
@@ -180,6 +184,7 @@ def hessian(func: Optional[Callable] = None, wrt: Wrt = 0) -> Callable:
     return hessian_fn
 
 
+@with_source_notes
 def jvp(func: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Tuple[Any, Any]:
     """``(func(*primals), tangent_out)``: the derivative of ``func`` at ``primals`` along ``tangents``.
 
@@ -363,7 +368,11 @@ def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: boo
             arity[0] = len(signature[0].parameters) - len(prefix)
             full = target.bind(args, kwargs, signature[0])
             specialized = specializations[_key(full)] = _specialized(function, names, full, options, optimize, True)
-        return specialized.function(*full)
+        try:
+            return specialized.function(*full)
+        except Exception as exc:  # free unless raised: name the user's line the generated code came from
+            add_source_notes(exc)
+            raise
 
     setattr(differentiated, _GRADIENT, (target, names, options, optimize))
     return differentiated

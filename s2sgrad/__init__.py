@@ -6,6 +6,7 @@ from .api import grad, hessian, jacobian, jvp, source, value_and_grad, vjp
 from .errors import TransformError
 from .rules import d, default_rules, t
 from .tools.check import GradCheckReport, GradientCheckError, check_grad
+from .tools.nans import NonFiniteError
 
 
 def register_adjoint(*callables: Any, result: Optional[str] = None, vjp: Optional[Callable] = None) -> Callable:
@@ -67,6 +68,7 @@ __version__ = "0.1.0"
 __all__ = [
     "GradCheckReport",
     "GradientCheckError",
+    "NonFiniteError",
     "TransformError",
     "check_grad",
     "d",

@@ -22,6 +22,7 @@ from .cache import CACHE, Guards
 from .errors import TransformError
 from .pipeline import STAGES, Generated, compile_forward, compile_reverse
 from .rules import default_rules
+from .tools.nans import run_checked
 from .tools.tracebacks import add_source_notes, with_source_notes
 from .transform.reverse import ReverseOptions
 
@@ -29,28 +30,32 @@ Wrt = Union[int, str, Sequence[Union[int, str]]]
 _GRADIENT = "__s2sgrad_gradient__"  # on a grad function: what it differentiates, for jvp(grad(f))
 
 
-def grad(func: Optional[Callable] = None, wrt: Wrt = 0, *, optimize: bool = True) -> Callable:
+def grad(func: Optional[Callable] = None, wrt: Wrt = 0, *, optimize: bool = True, debug_nans: bool = False) -> Callable:
     """The gradient of a scalar-valued function with respect to ``wrt``.
 
     Args:
         func: the function; omit it to use ``grad`` as a decorator with arguments.
         wrt: an argument position or name, or a tuple of them (the gradient is then a tuple).
         optimize: run the optimizer on the generated code (``False`` shows the raw transform).
+        debug_nans: run the generated code statement by statement and raise
+            ``s2sgrad.NonFiniteError`` at the first NaN or infinity, naming its line (slow).
 
     Returns:
         A function with ``func``'s signature returning d func / d wrt, each
         gradient of its argument's type and shape.
     """
     if func is None:
-        return lambda f: grad(f, wrt, optimize=optimize)
-    return _differentiated(func, wrt, with_value=False, optimize=optimize)
+        return lambda f: grad(f, wrt, optimize=optimize, debug_nans=debug_nans)
+    return _differentiated(func, wrt, with_value=False, optimize=optimize, debug_nans=debug_nans)
 
 
-def value_and_grad(func: Optional[Callable] = None, wrt: Wrt = 0, *, optimize: bool = True) -> Callable:
+def value_and_grad(
+    func: Optional[Callable] = None, wrt: Wrt = 0, *, optimize: bool = True, debug_nans: bool = False
+) -> Callable:
     """Like :func:`grad`, but the function returns ``(func(*args), gradient)``."""
     if func is None:
-        return lambda f: value_and_grad(f, wrt, optimize=optimize)
-    return _differentiated(func, wrt, with_value=True, optimize=optimize)
+        return lambda f: value_and_grad(f, wrt, optimize=optimize, debug_nans=debug_nans)
+    return _differentiated(func, wrt, with_value=True, optimize=optimize, debug_nans=debug_nans)
 
 
 def vjp(func: Callable, *primals: Any) -> Tuple[Any, Callable]:
@@ -344,7 +349,7 @@ def _target(func: Callable) -> _Target:
 # ----- the transformed function -----
 
 
-def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: bool) -> Callable:
+def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: bool, debug_nans: bool) -> Callable:
     target = _target(func)
     names, as_tuple = _wrt_names(func, wrt)
     options = ReverseOptions(with_value=with_value, tuple_wrt=as_tuple)
@@ -369,7 +374,7 @@ def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: boo
             full = target.bind(args, kwargs, signature[0])
             specialized = specializations[_key(full)] = _specialized(function, names, full, options, optimize, True)
         try:
-            return specialized.function(*full)
+            return run_checked(specialized.function, full) if debug_nans else specialized.function(*full)
         except Exception as exc:  # free unless raised: name the user's line the generated code came from
             add_source_notes(exc)
             raise

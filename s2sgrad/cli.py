@@ -6,11 +6,12 @@ import os
 import sys
 from typing import Any, Callable, Dict, List, Optional
 
-from .api import source
+from .api import grad, source
 from .errors import TransformError
 from .kinds import kind_of
 from .pipeline import STAGES
 from .tools.check import GradientCheckError, check_grad
+from .tools.nans import NonFiniteError
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -44,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--wrt", default=None, help="comma-separated argument names (default: every float argument)")
     check.add_argument("--modes", default="rev,fwd", help="rev, fwd or rev,fwd (default)")
     check.add_argument("--order", type=int, choices=(1, 2), default=1, help="2: check the Hessian too")
+    check.add_argument(
+        "--nans", action="store_true", help="first run the gradient with debug_nans: name the first NaN or infinity"
+    )
     return parser
 
 
@@ -70,6 +74,12 @@ def _check(args: argparse.Namespace) -> int:
     wrt = _wrt(args.wrt, None) or tuple(i for i, a in enumerate(point) if kind_of(a).is_float)
     if not wrt:
         raise ValueError(f"no argument of {args.target} is a float or a float array: nothing to check")
+    if args.nans:
+        try:
+            grad(func, wrt=wrt, debug_nans=True)(*point)
+        except NonFiniteError as exc:
+            print(exc)
+            return 1
     try:
         report = check_grad(func, *point, wrt=wrt, modes=tuple(args.modes.split(",")), order=args.order)
     except GradientCheckError as exc:

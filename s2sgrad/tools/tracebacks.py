@@ -16,15 +16,18 @@ from typing import Any, Callable, Iterator, Optional, Set, Tuple
 from ..source_map import GENERATED_PREFIX, Origin, user_origin
 
 _DONE = "__s2sgrad_mapped__"  # on an exception: the generated frames already annotated
+# On an exception that names the user's line of a generated frame itself (NonFiniteError): that frame.
+OWN_FRAME = "__s2sgrad_frame__"
 USE_NOTES = sys.version_info >= (3, 11)
 
 
 def add_source_notes(exc: BaseException, use_notes: bool = USE_NOTES) -> None:
     """Annotate each generated frame of ``exc``'s traceback with the user's statement, once."""
     done: Set[Tuple[int, int, bool]] = getattr(exc, _DONE, set())
+    own = getattr(exc, OWN_FRAME, None)
     for tb, origin in list(_generated_frames(exc.__traceback__)):
         key = (id(tb.tb_frame), tb.tb_lineno, use_notes)
-        if key in done:
+        if key in done or tb.tb_frame is own:
             continue
         done.add(key)
         if use_notes:

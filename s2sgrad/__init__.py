@@ -6,6 +6,7 @@ from .api import grad, hessian, jacobian, jvp, source, value_and_grad, vjp
 from .errors import TransformError
 from .rules import d, default_rules, t
 from .tools.check import GradCheckReport, GradientCheckError, check_grad
+from .tools.graph import graph
 from .tools.nans import NonFiniteError
 
 
@@ -73,6 +74,7 @@ __all__ = [
     "check_grad",
     "d",
     "grad",
+    "graph",
     "hessian",
     "jacobian",
     "jvp",

@@ -1,4 +1,4 @@
-"""The command line: ``s2sgrad show`` prints generated code, ``s2sgrad check`` checks derivatives at a point."""
+"""The command line: ``s2sgrad show`` prints generated code, ``check`` checks derivatives, ``graph`` draws them."""
 
 import argparse
 import importlib.util
@@ -11,6 +11,7 @@ from .errors import TransformError
 from .kinds import kind_of
 from .pipeline import STAGES
 from .tools.check import GradientCheckError, check_grad
+from .tools.graph import graph
 from .tools.nans import NonFiniteError
 
 
@@ -48,6 +49,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--nans", action="store_true", help="first run the gradient with debug_nans: name the first NaN or infinity"
     )
+    drawn = commands.add_parser(
+        "graph", help="draw the computational graph of FILE.py:FUNC at a point: values and adjoints"
+    )
+    drawn.add_argument("target", metavar="FILE.py:FUNC")
+    drawn.add_argument("--args", required=True, metavar="EXPR", help="the point, e.g. '2.0, 3.0'")
+    drawn.add_argument("--wrt", default=None, help="comma-separated argument names (default: every float argument)")
+    drawn.add_argument("--format", choices=("svg", "dot"), default="svg")
+    drawn.add_argument("-o", "--output", default=None, metavar="FILE", help="write here instead of stdout")
     return parser
 
 
@@ -89,6 +98,17 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _graph(args: argparse.Namespace) -> int:
+    func = _load(args.target)
+    text = graph(func, *_example_arguments(args.args, func), wrt=_wrt(args.wrt, None), format=args.format)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _wrt(text: Optional[str], default: Any) -> Any:
     """``--wrt x,y`` as a tuple of names, ``--wrt x`` as one name."""
     if not text:
@@ -96,7 +116,7 @@ def _wrt(text: Optional[str], default: Any) -> Any:
     return tuple(text.split(",")) if "," in text else text
 
 
-_COMMANDS: Dict[str, Callable[[argparse.Namespace], int]] = {"show": _show, "check": _check}
+_COMMANDS: Dict[str, Callable[[argparse.Namespace], int]] = {"show": _show, "check": _check, "graph": _graph}
 
 
 def _example_arguments(expression: str, func: Callable) -> tuple:

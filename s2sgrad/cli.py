@@ -13,6 +13,7 @@ from .pipeline import STAGES
 from .tools.check import GradientCheckError, check_grad
 from .tools.graph import graph
 from .tools.nans import NonFiniteError
+from .tools.tracebacks import source_notes
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -22,6 +23,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         return _COMMANDS[args.command](args)
     except (TransformError, ValueError, TypeError, NotImplementedError) as exc:
         print(f"s2sgrad: error: {exc}", file=sys.stderr)
+        return 2
+    except ArithmeticError as exc:  # the function or its gradient fails at this point: say where, in the user's code
+        notes = "".join(f"\n{note}" for note in source_notes(exc))
+        print(f"s2sgrad: error: {type(exc).__name__}: {exc}{notes}", file=sys.stderr)
         return 2
 
 

@@ -186,3 +186,11 @@ def test_check_exits_0_on_the_seed_and_1_on_a_wrong_registered_rule(tmp_path):
 def test_check_errors_exit_2():
     result = run("check", "examples/seed.py:f", "--args", "2, 3")  # integers: nothing to differentiate
     assert result.returncode == 2 and "nothing to check" in result.stderr
+
+
+def test_a_gradient_that_raises_exits_2_naming_the_users_line(tmp_path):
+    path = tmp_path / "root.py"
+    path.write_text("import math\n\n\ndef f(x):\n    b = x * x\n    return math.sqrt(b) + x\n")
+    result = run("check", f"{path}:f", "--args", "0.0")  # d sqrt(b) / db = 1 / (2 sqrt(b)): 1 / 0.0
+    assert result.returncode == 2 and "ZeroDivisionError" in result.stderr
+    assert f'File "{path}", line 6, in f\n    return math.sqrt(b) + x' in result.stderr

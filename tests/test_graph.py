@@ -58,6 +58,8 @@ def test_wrt_limits_the_adjoints_and_bad_formats_are_errors():
     assert nodes["x"] == ["value 2", "adjoint 4"] and nodes["y"] == ["value 3"]
     with pytest.raises(ValueError, match="format"):
         s2sgrad.graph(seed.f, 2.0, 3.0, format="png")
+    with pytest.raises(TypeError, match="integer"):
+        s2sgrad.graph(running_product, 1.5, 3, wrt="n")
 
 
 def soft_loss(w, X):

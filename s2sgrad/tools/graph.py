@@ -25,6 +25,7 @@ import numpy
 
 from .. import api
 from ..emit import unparse_tree
+from ..kinds import kind_of
 from ..pipeline import compile_reverse
 from ..source_map import lookup
 from ..transform.reverse import ReverseOptions
@@ -91,11 +92,12 @@ def build(func: Callable, args: Tuple[Any, ...], wrt: Optional[api.Wrt] = None) 
     full = target.bind(tuple(args), {})
     parameters = api._parameters(target.function)
     if wrt is None:
-        wrt = tuple(i for i, a in enumerate(args) if api.K.kind_of(a).is_float)
+        wrt = tuple(i for i, a in enumerate(args) if kind_of(a).is_float)
         if not wrt:
             raise TypeError(f"graph of {target.function.__name__!r}: no argument is a float or a float array")
     names, _ = api._wrt_names(target.function, wrt if isinstance(wrt, (tuple, list)) else (wrt,))
     kinds = api._kinds_from_args(target.function, full)
+    api._check_wrt_kinds(target.function, names, kinds)
     options = ReverseOptions(with_value=True, tuple_wrt=True)
     generated = compile_reverse(target.function, names, kinds, options, do_optimize=False).function
     statements = _forward_statements(generated)

@@ -11,7 +11,7 @@ line 12, in loss``, which every traceback printer, IDE and pdb shows.
 import functools
 import sys
 import types
-from typing import Any, Callable, Iterator, Optional, Set, Tuple
+from typing import Any, Callable, Iterator, List, Optional, Set, Tuple
 
 from ..source_map import GENERATED_PREFIX, Origin, user_origin
 
@@ -45,6 +45,11 @@ def note(generated_name: str, origin: Origin) -> str:
         f'  File "{origin.filename}", line {origin.line}, in {origin.function}\n'
         f"    {origin.text}"
     )
+
+
+def source_notes(exc: BaseException) -> List[str]:
+    """The note of each generated frame in ``exc``'s traceback, on any Python version."""
+    return [note(tb.tb_frame.f_code.co_name, origin) for tb, origin in _generated_frames(exc.__traceback__)]
 
 
 def with_source_notes(func: Callable) -> Callable:

@@ -4,8 +4,9 @@ A traceback through a generated gradient shows frames of ``<s2sgrad grad_f …>`
 the generated code, readable, but not the line the user wrote. For each such
 frame the exception gets the user's statement it was generated from — on
 Python 3.11+ as a note (``add_note``), printed under the exception; on 3.8-3.10
-as an extra traceback frame right after the generated one, ``File "model.py",
-line 12, in loss``, which every traceback printer, IDE and pdb shows.
+as an extra traceback entry right before the generated one, ``File "model.py",
+line 12, in loss``, which every traceback printer and IDE shows. The innermost
+entry stays the frame that raised, where ``pdb.post_mortem`` stops.
 """
 
 import functools
@@ -25,7 +26,7 @@ def add_source_notes(exc: BaseException, use_notes: bool = USE_NOTES) -> None:
     """Annotate each generated frame of ``exc``'s traceback with the user's statement, once."""
     done: Set[Tuple[int, int, bool]] = getattr(exc, _DONE, set())
     own = getattr(exc, OWN_FRAME, None)
-    for tb, origin in list(_generated_frames(exc.__traceback__)):
+    for previous, tb, origin in list(_generated_frames(exc.__traceback__)):
         key = (id(tb.tb_frame), tb.tb_lineno, use_notes)
         if key in done or tb.tb_frame is own:
             continue
@@ -33,7 +34,11 @@ def add_source_notes(exc: BaseException, use_notes: bool = USE_NOTES) -> None:
         if use_notes:
             exc.add_note(note(tb.tb_frame.f_code.co_name, origin))
         else:
-            tb.tb_next = _user_traceback(origin, tb.tb_next)
+            entry = _user_traceback(origin, tb)
+            if previous is None:
+                exc.__traceback__ = entry
+            else:
+                previous.tb_next = entry
     setattr(exc, _DONE, done)  # every exception has a __dict__ (BaseException's)
 
 
@@ -49,7 +54,7 @@ def note(generated_name: str, origin: Origin) -> str:
 
 def source_notes(exc: BaseException) -> List[str]:
     """The note of each generated frame in ``exc``'s traceback, on any Python version."""
-    return [note(tb.tb_frame.f_code.co_name, origin) for tb, origin in _generated_frames(exc.__traceback__)]
+    return [note(tb.tb_frame.f_code.co_name, origin) for _, tb, origin in _generated_frames(exc.__traceback__)]
 
 
 def with_source_notes(func: Callable) -> Callable:
@@ -66,14 +71,18 @@ def with_source_notes(func: Callable) -> Callable:
     return annotating
 
 
-def _generated_frames(tb: Optional[types.TracebackType]) -> Iterator[Tuple[types.TracebackType, Origin]]:
+def _generated_frames(
+    tb: Optional[types.TracebackType],
+) -> Iterator[Tuple[Optional[types.TracebackType], types.TracebackType, Origin]]:
+    """``(the entry before, the entry, its origin)`` for each entry of generated code with a known origin."""
+    previous = None
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.startswith(GENERATED_PREFIX):
             origin = user_origin(filename, tb.tb_lineno)
             if origin is not None:
-                yield tb, origin
-        tb = tb.tb_next
+                yield previous, tb, origin
+        previous, tb = tb, tb.tb_next
 
 
 class _Marker(Exception):

@@ -5,6 +5,9 @@ from typing import Any, Callable, Optional
 from .api import grad, hessian, jacobian, jvp, source, value_and_grad, vjp
 from .errors import TransformError
 from .rules import d, default_rules, t
+from .tools.check import GradCheckReport, GradientCheckError, check_grad
+from .tools.graph import graph
+from .tools.nans import NonFiniteError
 
 
 def register_adjoint(*callables: Any, result: Optional[str] = None, vjp: Optional[Callable] = None) -> Callable:
@@ -64,9 +67,14 @@ def register_tangent(*callables: Any, result: Optional[str] = None, jvp: Optiona
 
 __version__ = "0.1.0"
 __all__ = [
+    "GradCheckReport",
+    "GradientCheckError",
+    "NonFiniteError",
     "TransformError",
+    "check_grad",
     "d",
     "grad",
+    "graph",
     "hessian",
     "jacobian",
     "jvp",

@@ -23,6 +23,8 @@ from .cache import CACHE, Guards
 from .errors import TransformError
 from .pipeline import STAGES, Generated, compile_forward, compile_reverse
 from .rules import default_rules
+from .tools.nans import run_checked
+from .tools.tracebacks import add_source_notes, with_source_notes
 from .transform.reverse import ReverseOptions
 
 Wrt = Union[int, str, Sequence[Union[int, str]]]
@@ -30,28 +32,32 @@ _GRADIENT = "__s2sgrad_gradient__"  # on a grad function: what it differentiates
 _MADE_BY = "__s2sgrad_transform__"  # on every function a transform returns: its name
 
 
-def grad(func: Optional[Callable] = None, wrt: Wrt = 0, *, optimize: bool = True) -> Callable:
+def grad(func: Optional[Callable] = None, wrt: Wrt = 0, *, optimize: bool = True, debug_nans: bool = False) -> Callable:
     """The gradient of a scalar-valued function with respect to ``wrt``.
 
     Args:
         func: the function; omit it to use ``grad`` as a decorator with arguments.
         wrt: an argument position or name, or a tuple of them (the gradient is then a tuple).
         optimize: run the optimizer on the generated code (``False`` shows the raw transform).
+        debug_nans: run the generated code statement by statement and raise
+            ``s2sgrad.NonFiniteError`` at the first NaN or infinity, naming its line (slow).
 
     Returns:
         A function with ``func``'s signature returning d func / d wrt, each
         gradient of its argument's type and shape.
     """
     if func is None:
-        return lambda f: grad(f, wrt, optimize=optimize)
-    return _differentiated(func, wrt, with_value=False, optimize=optimize)
+        return lambda f: grad(f, wrt, optimize=optimize, debug_nans=debug_nans)
+    return _differentiated(func, wrt, with_value=False, optimize=optimize, debug_nans=debug_nans)
 
 
-def value_and_grad(func: Optional[Callable] = None, wrt: Wrt = 0, *, optimize: bool = True) -> Callable:
+def value_and_grad(
+    func: Optional[Callable] = None, wrt: Wrt = 0, *, optimize: bool = True, debug_nans: bool = False
+) -> Callable:
     """Like :func:`grad`, but the function returns ``(func(*args), gradient)``."""
     if func is None:
-        return lambda f: value_and_grad(f, wrt, optimize=optimize)
-    return _differentiated(func, wrt, with_value=True, optimize=optimize)
+        return lambda f: value_and_grad(f, wrt, optimize=optimize, debug_nans=debug_nans)
+    return _differentiated(func, wrt, with_value=True, optimize=optimize, debug_nans=debug_nans)
 
 
 def vjp(func: Callable, *primals: Any) -> Tuple[Any, Callable]:
@@ -69,6 +75,7 @@ def vjp(func: Callable, *primals: Any) -> Tuple[Any, Callable]:
     full = target.bind(primals, {})
     out, pullback = _pullback(target.function, floats, full)
 
+    @with_source_notes
     def vjp_fn(cotangent: Any) -> Tuple[Any, ...]:
         if numpy.shape(cotangent) != numpy.shape(out):
             raise ValueError(f"the cotangent has shape {numpy.shape(cotangent)}, the output {numpy.shape(out)}")
@@ -107,6 +114,7 @@ def jacobian(func: Optional[Callable] = None, wrt: Wrt = 0, mode: str = "reverse
     names, as_tuple = _wrt_names(func, wrt)
 
     @functools.wraps(func)
+    @with_source_notes
     def jacobian_fn(*args: Any, **kwargs: Any) -> Any:
         args = target.bind(args, kwargs)
         if mode == "forward":
@@ -182,6 +190,7 @@ def hessian(func: Optional[Callable] = None, wrt: Wrt = 0) -> Callable:
     options = ReverseOptions(tuple_wrt=True)
 
     @functools.wraps(func)
+    @with_source_notes
     def hessian_fn(*args: Any, **kwargs: Any) -> Any:
         args = target.bind(args, kwargs)
         param_kinds = _kinds_from_args(target.function, args)
@@ -196,6 +205,7 @@ def hessian(func: Optional[Callable] = None, wrt: Wrt = 0) -> Callable:
     return _marked(hessian_fn, "hessian")
 
 
+@with_source_notes
 def jvp(func: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Tuple[Any, Any]:
     """``(func(*primals), tangent_out)``: the derivative of ``func`` at ``primals`` along ``tangents``.
 
@@ -362,8 +372,10 @@ def _target(func: Callable) -> _Target:
 # ----- the transformed function -----
 
 
-def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: bool) -> Callable:
+def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: bool, debug_nans: bool) -> Callable:
     if getattr(func, _GRADIENT, None) is not None:
+        if debug_nans:
+            raise ValueError("debug_nans is not available for grad of grad yet: use it on grad(f) itself")
         return _gradient_of_gradient(func, wrt, with_value)
     target = _target(func)
     names, as_tuple = _wrt_names(func, wrt)
@@ -388,7 +400,11 @@ def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: boo
             arity[0] = len(signature[0].parameters) - len(prefix)
             full = target.bind(args, kwargs, signature[0])
             specialized = specializations[_key(full)] = _specialized(function, names, full, options, optimize, True)
-        return specialized.function(*full)
+        try:
+            return run_checked(specialized.function, full) if debug_nans else specialized.function(*full)
+        except Exception as exc:  # free unless raised: name the user's line the generated code came from
+            add_source_notes(exc)
+            raise
 
     return _marked(differentiated, "value_and_grad" if with_value else "grad", (target, names, options, optimize))
 
@@ -405,6 +421,7 @@ def _gradient_of_gradient(func: Callable, wrt: Wrt, with_value: bool) -> Callabl
     names, as_tuple = _wrt_names(func, wrt, target.visible)
 
     @functools.wraps(func)
+    @with_source_notes
     def differentiated(*args: Any, **kwargs: Any) -> Any:
         full = target.bind(args, kwargs)
         function = target.function

@@ -5,14 +5,16 @@ later is seen, exactly as by the original) and the user's own closure cells;
 the few objects the user's namespace has no name for (runtime helpers, a
 module the user imported under another name) are bound as extra free
 variables. The text is registered in ``linecache`` so that tracebacks, pdb and
-``inspect.getsource`` show it.
+``inspect.getsource`` show it, and its comments are read into a source map
+(``source_map``) that leads each generated line back to the user's.
 """
 
 import hashlib
-import linecache
 import textwrap
 import types
 from typing import Any, Callable, Dict
+
+from .. import source_map
 
 FACTORY = "__s2sgrad_factory__"
 
@@ -24,8 +26,9 @@ def compile_function(text: str, name: str, func: Callable, injected: Dict[str, A
     body = textwrap.indent(text, "    ")
     module_text = f"def {FACTORY}({params}):\n{body}    return {name}\n"
     digest = hashlib.sha1(module_text.encode()).hexdigest()[:10]
-    filename = f"<s2sgrad {name} {digest}>"
-    linecache.cache[filename] = (len(module_text), None, module_text.splitlines(True), filename)
+    filename = f"{source_map.GENERATED_PREFIX}{name} {digest}>"
+    user_code = getattr(func, "__code__", None)
+    source_map.register(filename, module_text, getattr(user_code, "co_filename", ""), func.__name__)
 
     module_code = compile(module_text, filename, "exec")
     factory_code = next(c for c in module_code.co_consts if isinstance(c, types.CodeType))

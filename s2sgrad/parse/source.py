@@ -21,6 +21,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import gast
 
+from .. import source_map
 from ..errors import TransformError
 from .resolve import Namespace
 
@@ -90,6 +91,7 @@ def parse_function(func: Callable) -> FunctionSource:
     # its __wrapped__, and a function whose __code__ was replaced as the code it now runs.
     name = code.co_name if code is not None else getattr(func, "__name__", repr(func))
     filename = getattr(code, "co_filename", "<unknown>")
+    source_map.lookup(filename)  # generated code (differentiated again): back in linecache if it was cleared
     try:
         lines, first_line = inspect.getsourcelines(code if code is not None else func)
     except (OSError, TypeError) as exc:

@@ -326,7 +326,7 @@ def moments_adjoint(g: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: b
 
 def norm_adjoint(g: Any, x: Any, y: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:
     """The adjoint of ``numpy.linalg.norm``: vector 2, 1 and inf norms, every matrix norm."""
-    vector = (axis is not None and numpy.ndim(axis) == 0) or numpy.ndim(x) == 1
+    vector = _is_vector_norm(x, axis)
     if ord in (None, "fro") or (ord == 2 and vector):
         return unreduce(g, x, axis, keepdims) * x / unreduce(y, x, axis, keepdims)
     if ord == 1 and vector:
@@ -336,6 +336,28 @@ def norm_adjoint(g: Any, x: Any, y: Any, ord: Any = None, axis: Any = None, keep
     if not vector and ord in (2, -2, "nuc", 1, -1, numpy.inf, -numpy.inf):
         return _matrix_norm_adjoint(g, x, ord, (-2, -1) if axis is None else axis, keepdims)
     raise NotImplementedError(f"s2sgrad has no derivative of numpy.linalg.norm with ord={ord!r} here")
+
+
+def _is_vector_norm(x: Any, axis: Any) -> bool:
+    return (axis is not None and numpy.ndim(axis) == 0) or numpy.ndim(x) == 1
+
+
+def norm_adjoint_tangent(
+    z: Any, g: Any, t_g: Any, x: Any, t_x: Any, y: Any, t_y: Any, ord: Any = None, axis: Any = None, keepdims=False
+) -> Any:
+    """The tangent of ``z = norm_adjoint(g, x, y, ...)``, for second derivatives of a norm.
+
+    Linear in ``g``; the 2-norm's ``g x / y`` also moves with ``x`` and ``y``; the 1- and
+    inf-norms' are piecewise constant in ``x``. Matrix norms have no tangent here.
+    """
+    along_g = norm_adjoint(t_g, x, y, ord, axis, keepdims)
+    vector = _is_vector_norm(x, axis)
+    if ord in (None, "fro") or (ord == 2 and vector):
+        along_x = norm_adjoint(g, t_x, y, ord, axis, keepdims)
+        return along_g + along_x - z * unreduce(t_y, x, axis, keepdims) / unreduce(y, x, axis, keepdims)
+    if vector and ord in (1, numpy.inf):
+        return along_g
+    raise NotImplementedError(f"s2sgrad has no second derivative of numpy.linalg.norm with ord={ord!r} here")
 
 
 def _matrix_norm_adjoint(g: Any, x: Any, ord: Any, axis: Tuple[int, int], keepdims: bool) -> Any:
@@ -364,6 +386,17 @@ def solve_adjoints(g: Any, a: Any, b: Any, x: Any) -> Tuple[Any, Any]:
     if numpy.ndim(b) == 1:
         return -numpy.outer(d_b, x), d_b
     return -numpy.matmul(d_b, numpy.swapaxes(x, -1, -2)), d_b
+
+
+def solve_adjoints_tangent(
+    pair: Tuple[Any, Any], g: Any, t_g: Any, a: Any, t_a: Any, x: Any, t_x: Any
+) -> Tuple[Any, Any]:
+    """The tangent of ``pair = solve_adjoints(g, a, b, x)``: ``d_b = solve(aᵀ, g)``, ``d_a = -d_b xᵀ``."""
+    d_b = pair[1]
+    t_d_b = numpy.linalg.solve(numpy.swapaxes(a, -1, -2), t_g - numpy.matmul(numpy.swapaxes(t_a, -1, -2), d_b))
+    if numpy.ndim(x) == 1:
+        return -(numpy.outer(t_d_b, x) + numpy.outer(d_b, t_x)), t_d_b
+    return -(numpy.matmul(t_d_b, numpy.swapaxes(x, -1, -2)) + numpy.matmul(d_b, numpy.swapaxes(t_x, -1, -2))), t_d_b
 
 
 def add_structured(a: Any, b: Any) -> Any:

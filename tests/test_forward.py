@@ -339,13 +339,41 @@ def test_hessian_through_a_call():
     assert numpy.allclose(s2sgrad.hessian(calls_cubes)(w), numpy.diag(12.0 * w))
 
 
-def squared_norm(x):
-    return numpy.linalg.norm(x) ** 2
+def squared_product(x):
+    return numpy.prod(x) ** 2
 
 
 def test_hessian_through_a_helper_without_a_tangent_names_it():
-    with pytest.raises(s2sgrad.TransformError, match=r"grad_squared_norm: .*'norm_adjoint'"):
-        s2sgrad.hessian(squared_norm)(numpy.array([0.5, 1.0]))
+    with pytest.raises(s2sgrad.TransformError, match=r"grad_squared_product: .*'prod_adjoint'"):
+        s2sgrad.hessian(squared_product)(numpy.array([0.5, 1.0]))
+
+
+def norms(x):
+    return numpy.linalg.norm(x) ** 3 + numpy.linalg.norm(x[:2] - 0.5, ord=1) * numpy.linalg.norm(x, axis=0).sum()
+
+
+def contractions(x):
+    m = numpy.reshape(x, (2, 3))
+    return numpy.inner(m, m).sum() ** 2 + numpy.sin(numpy.tensordot(m, m * x[0], axes=([1], [1]))).sum()
+
+
+def solved(x):
+    a = numpy.eye(3) * 3.0 + numpy.outer(x, x)
+    return numpy.sum(numpy.linalg.solve(a, x) ** 2) + numpy.sum(numpy.linalg.solve(a, numpy.outer(x, x[::-1])))
+
+
+def concatenated(x):
+    y = numpy.concatenate([x * x, numpy.sin(x)])
+    return numpy.sum(y * y[::-1])
+
+
+@pytest.mark.parametrize("func", [norms, contractions, solved, concatenated])
+def test_hessian_through_linear_algebra_helpers(func):
+    """The generated gradients call norm_adjoint, inner_adjoints, tensordot_adjoints, solve_adjoints, split_like."""
+    args = (RNG.uniform(0.2, 1.0, 6 if func is contractions else 3),)
+    hessian = s2sgrad.hessian(func)(*args)
+    expected, error = numeric_hessian(func, args, 0)
+    assert numpy.all(numpy.abs(hessian - expected) <= error)
 
 
 def _scalar_parameters(case):

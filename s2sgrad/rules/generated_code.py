@@ -18,14 +18,21 @@ from ..runtime import (
     fresh_copy,
     ieee_divide,
     ieee_power,
+    inner_adjoints,
     matmul_lhs,
     matmul_rhs,
     moments_adjoint,
+    norm_adjoint,
+    norm_adjoint_tangent,
     popped,
     reshape_like,
     sign,
+    solve_adjoints,
+    solve_adjoints_tangent,
+    split_like,
     structured_like,
     sum_adjoint,
+    tensordot_adjoints,
     unbroadcast,
     uncumsum,
     undiff,
@@ -154,6 +161,31 @@ def dot_rhs_(z, g, x, y):
 @tangent(moments_adjoint, result="unknown")
 def moments_adjoint_(z, g, x, axis=None, ddof=0, keepdims=False):
     t[z] = moments_adjoint(t[g], x, axis, ddof, keepdims) + moments_adjoint(g, t[x], axis, ddof, keepdims)
+
+
+@tangent(split_like, result="unknown", shape_only=("arrays",))
+def split_like_(pieces, g, arrays, axis=0):
+    t[pieces] = split_like(t[g], arrays, axis)
+
+
+@tangent(inner_adjoints, result="unknown")
+def inner_adjoints_(pair, g, x, y):  # bilinear: (g with y, x with g)
+    t[pair] = add_structured(inner_adjoints(t[g], x, y), inner_adjoints(g, t[x], t[y]))
+
+
+@tangent(tensordot_adjoints, result="unknown")
+def tensordot_adjoints_(pair, g, x, y, axes=2):
+    t[pair] = add_structured(tensordot_adjoints(t[g], x, y, axes), tensordot_adjoints(g, t[x], t[y], axes))
+
+
+@tangent(norm_adjoint, result="unknown")
+def norm_adjoint_(z, g, x, y, ord=None, axis=None, keepdims=False):
+    t[z] = norm_adjoint_tangent(z, g, t[g], x, t[x], y, t[y], ord, axis, keepdims)
+
+
+@tangent(solve_adjoints, result="unknown", shape_only=("b",))  # b moves the pair only through x
+def solve_adjoints_(pair, g, a, b, x):
+    t[pair] = solve_adjoints_tangent(pair, g, t[g], a, t[a], x, t[x])
 
 
 @tangent(popped, result="unknown")

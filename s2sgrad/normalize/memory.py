@@ -510,7 +510,7 @@ def _join(a: State, b: State) -> State:
 
 
 def _value_reads(stmts: List[gast.stmt], ctx: Context) -> Set[str]:
-    """Names read by an operation whose adjoint may need their values (what the reverse sweep may read)."""
+    """Names whose values the reverse sweep may read: operands, and results an adjoint reads (``tanh``'s)."""
     found: Set[str] = set()
     for stmt in stmts:
         for block in (getattr(stmt, "body", None), getattr(stmt, "orelse", None)):
@@ -523,7 +523,17 @@ def _value_reads(stmts: List[gast.stmt], ctx: Context) -> Set[str]:
         free = isinstance(getattr(value, "op", None), VALUE_FREE) or op.form in ("copy", "subscript", "display")
         if not free and op.form != "logic":
             found |= set(names_read(value))
+        if op.form == "call" and _reads_its_result(op.func, ctx):
+            found |= names_stored(stmt)
     return found
+
+
+def _reads_its_result(func: Any, ctx: Context) -> bool:
+    """``y = tanh(x)``: the adjoint reads ``y``; a user function's record may hold its result."""
+    if is_user_function(func, ctx):
+        return True
+    rule = ctx.rules.lookup(func) if func is not MISSING else None
+    return rule is not None and rule.reads_result
 
 
 # ----- the rewrite -----

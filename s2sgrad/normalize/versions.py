@@ -23,14 +23,15 @@ from typing import Dict, List
 import gast
 
 from ..context import Context
-from ..nodes import assign, name, names_read
+from ..nodes import assign, name, names_read, names_written_in_place
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
     current: Dict[str, str] = {a.id: a.id for a in tree.args.args}
+    written = names_written_in_place(tree)
     for i, stmt in enumerate(tree.body):
         if isinstance(stmt, (gast.If, gast.For, gast.While)):
-            _compound(stmt, current, ctx, tree.body[i + 1 :])
+            _compound(stmt, current, ctx, tree.body[i + 1 :], written)
             continue
         _rename_reads(stmt, current)
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
@@ -41,7 +42,9 @@ def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
     return tree
 
 
-def _compound(stmt: gast.stmt, current: Dict[str, str], ctx: Context, rest: List[gast.stmt]) -> None:
+def _compound(
+    stmt: gast.stmt, current: Dict[str, str], ctx: Context, rest: List[gast.stmt], written: "set[str]"
+) -> None:
     if isinstance(stmt, gast.For):
         _rename_reads(stmt.iter, current)
         index = stmt.target.id
@@ -56,15 +59,26 @@ def _compound(stmt: gast.stmt, current: Dict[str, str], ctx: Context, rest: List
         if isinstance(node, gast.Name) and node.id in current:
             node.id = current[node.id]
     for field in ("body", "orelse"):
-        setattr(stmt, field, _without_self_reads(getattr(stmt, field), ctx))
+        setattr(stmt, field, _without_self_reads(getattr(stmt, field), ctx, written))
 
 
-def _without_self_reads(stmts: List[gast.stmt], ctx: Context) -> List[gast.stmt]:
+def _without_self_reads(stmts: List[gast.stmt], ctx: Context, written: "set[str]") -> List[gast.stmt]:
+    """``s = s * x`` becomes ``t = s * x; s = t``; for a name written in place later, ``t = s; s = t * x``.
+
+    ``s = t`` makes two names of one buffer: a write ``s[i] = v`` would change ``t``, which the
+    reverse sweep reads for ``tanh``'s adjoint. The old value's name is safe: ``s`` is a new array.
+    """
     out: List[gast.stmt] = []
     for stmt in stmts:
         if isinstance(stmt, (gast.If, gast.For, gast.While)):
-            stmt.body, stmt.orelse = _without_self_reads(stmt.body, ctx), _without_self_reads(stmt.orelse, ctx)
+            stmt.body = _without_self_reads(stmt.body, ctx, written)
+            stmt.orelse = _without_self_reads(stmt.orelse, ctx, written)
         target = stmt.targets[0] if isinstance(stmt, gast.Assign) else None
+        if isinstance(target, gast.Name) and target.id in names_read(stmt.value) and target.id in written:
+            old = ctx.namer.temp()
+            _rename_reads(stmt.value, {target.id: old})
+            out += [assign(old, name(target.id), stmt), stmt]
+            continue
         if isinstance(target, gast.Name) and target.id in names_read(stmt.value):
             temp = ctx.namer.temp()
             out += [assign(temp, stmt.value, stmt), assign(stmt.targets[0].id, name(temp), stmt)]

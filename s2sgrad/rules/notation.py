@@ -91,6 +91,26 @@ class Rule:
     def differentiable(self) -> bool:
         return self.template is not None or self.tangent is not None
 
+    @property
+    def reads_result(self) -> bool:
+        """Whether the adjoint reads the call's result itself (``tanh``: ``1 - y * y``), not only ``d[y]``."""
+        if self.template is None:
+            return False
+        result = next(iter(self.signature.parameters))
+        adjoint = [s for s in self.template.body if not _assigns_tangent(s)]
+        notation = {id(n.slice) for s in adjoint for n in gast.walk(s) if _is_notation(n, "d")}
+        reads = [n for s in adjoint for n in gast.walk(s) if isinstance(n, gast.Name) and n.id == result]
+        return any(id(n) not in notation for n in reads)
+
+
+def _is_notation(node: gast.AST, letter: str) -> bool:
+    """``d[...]`` or ``t[...]``."""
+    return isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) and node.value.id == letter
+
+
+def _assigns_tangent(stmt: gast.stmt) -> bool:
+    return isinstance(stmt, gast.Assign) and _is_notation(stmt.targets[0], "t")
+
 
 @dataclass(frozen=True)
 class _Pending:

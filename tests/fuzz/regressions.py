@@ -11,6 +11,21 @@ from typing import Any, Callable, List, Optional, Tuple
 import numpy as np
 
 
+def ternary_tanh_then_written(x, a):
+    a = np.ones(3) if not x else np.tanh(a)  # tanh's adjoint reads its result, which the write changed
+    a[-1] -= 3.0
+    return a[2]
+
+
+def branch_tanh_then_written(x, a):
+    if x:  # noqa: SIM108 - a branch statement, on purpose (the ternary is the case above)
+        a = np.tanh(a)  # was renamed t = tanh(a); a = t: the write into a changed t
+    else:
+        a = np.ones(3)
+    a[-1] -= 3.0
+    return a[2] + np.sum(a)
+
+
 def first_call_runs_f(y, a):
     t = np.sum(np.ones((4, 3)) * y, axis=0)
     a *= 2.0
@@ -165,6 +180,8 @@ NUMPY_2 = int(np.__version__.split(".")[0]) >= 2
 OLD_NUMPY_REPEATS = "NumPy 1.x: a[[1, 1, 0]] = a, the adjoint of the repeated element differs"
 
 CASES: List[Tuple[Callable, Tuple, Optional[str]]] = [
+    (ternary_tanh_then_written, (-0.3, _v(-0.1, -1.3, 0.77)), None),
+    (branch_tanh_then_written, (-0.3, _v(-0.1, -1.3, 0.77)), None),
     (first_call_runs_f, (0.5, _v(1.0, 2.0)), None),
     (full_slice_of_itself, (0.5,), None),
     (copyto_itself, (_v(1.0, 2.0, 3.0),), None),

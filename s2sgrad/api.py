@@ -20,6 +20,7 @@ from numpy import ndarray
 
 from . import kinds as K
 from . import runtime
+from .analyze.calls import MADE_BY
 from .cache import CACHE, Guards
 from .errors import TransformError
 from .pipeline import STAGES, Generated, compile_forward, compile_reverse
@@ -30,7 +31,6 @@ from .transform.reverse import ReverseOptions
 
 Wrt = Union[int, str, Sequence[Union[int, str]]]
 _GRADIENT = "__s2sgrad_gradient__"  # on a grad function: what it differentiates, for jvp(grad(f)) and grad(grad(f))
-_MADE_BY = "__s2sgrad_transform__"  # on every function a transform returns: its name
 
 
 def grad(func: Optional[Callable] = None, wrt: Wrt = 0, *, optimize: bool = True, debug_nans: bool = False) -> Callable:
@@ -346,7 +346,7 @@ def _target(func: Callable) -> _Target:
     function); an ``lru_cache`` object is its ``__wrapped__`` (the cache does
     not change values).
     """
-    made_by = getattr(func, _MADE_BY, None)
+    made_by = getattr(func, MADE_BY, None)
     if made_by is not None:
         raise TypeError(
             f"cannot differentiate {func.__name__!r}, made by s2sgrad.{made_by}: of s2sgrad's own functions, "
@@ -445,7 +445,7 @@ def _gradient_of_gradient(func: Callable, wrt: Wrt, with_value: bool) -> Callabl
 
 def _marked(transformed: Callable, made_by: str, gradient: Optional[tuple] = None) -> Callable:
     """What a transform returns, marked: ``functools.wraps`` copied the marks of what it wraps, if any."""
-    setattr(transformed, _MADE_BY, made_by)
+    setattr(transformed, MADE_BY, made_by)
     setattr(transformed, _GRADIENT, gradient)
     return transformed
 

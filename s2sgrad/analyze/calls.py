@@ -21,7 +21,8 @@ def is_user_function(obj: Any, ctx: Context) -> bool:
     """A plain Python function (or lambda) without a derivative rule: its source is differentiated.
 
     s2sgrad's own runtime helpers, which generated code calls, are never: they have rules or none.
-    Nor are NumPy's functions (NumPy 1.x writes many in Python): a rule or nothing.
+    Nor are NumPy's functions (NumPy 1.x writes many in Python): a rule or nothing. Nor is
+    what a transform returned (``grad(h)``): its source is s2sgrad's wrapper, not ``h``'s derivative.
     """
     module = getattr(obj, "__module__", None) or ""
     return (
@@ -29,10 +30,17 @@ def is_user_function(obj: Any, ctx: Context) -> bool:
         and ctx.rules.lookup(obj) is None
         and module != RUNTIME
         and module.split(".")[0] != "numpy"
+        and made_by_transform(obj) is None
     )
 
 
 RUNTIME = "s2sgrad.runtime"
+MADE_BY = "__s2sgrad_transform__"  # on every function a transform returns: the transform's name
+
+
+def made_by_transform(obj: Any) -> Optional[str]:
+    """``"grad"`` for what ``s2sgrad.grad`` returned, and so on; None for anything else."""
+    return getattr(obj, MADE_BY, None)
 
 
 def bound_arguments(

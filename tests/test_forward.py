@@ -443,3 +443,12 @@ def test_a_function_calling_a_gradient_is_rejected_at_the_call():
     with pytest.raises(s2sgrad.TransformError, match=r"this calls s2sgrad\.grad\(<lambda>\)") as caught:
         s2sgrad.grad(calls_a_gradient)(1.5)
     assert caught.value.filename == __file__
+
+
+def calls_jvp(x):
+    return s2sgrad.jvp(numpy.sin, (x,), (1.0,))[1] * 2.0
+
+
+def test_a_function_calling_s2sgrad_jvp_is_rejected_at_the_call():
+    with pytest.raises(s2sgrad.TransformError, match=r"this calls s2sgrad\.jvp"):
+        s2sgrad.grad(calls_jvp)(1.5)

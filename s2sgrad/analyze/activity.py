@@ -24,7 +24,7 @@ from ..context import Context
 from ..kinds import Kind
 from ..nodes import assigned_name, is_element_write
 from ..parse.resolve import MISSING
-from .calls import is_user_function, made_by_transform
+from .calls import RUNTIME, is_user_function, made_by_transform
 from .kinds import assignments
 from .ops import operand_names, operation_of
 
@@ -84,14 +84,15 @@ def _check_differentiable(stmt: gast.Assign, ctx: Context) -> None:
     if op.func is MISSING:
         raise ctx.error(where, "this operator cannot be differentiated")
     name = getattr(op.func, "__qualname__", getattr(op.func, "__name__", repr(op.func)))
-    if made_by_transform(op.func):
+    module = getattr(op.func, "__module__", None) or ""
+    made_by = made_by_transform(op.func)
+    if made_by or (module.startswith("s2sgrad.") and module != RUNTIME):  # the runtime's helpers: no rule below
+        called = f"s2sgrad.{made_by}({name})" if made_by else f"s2sgrad.{name}"
         raise ctx.error(
             where,
-            f"this calls s2sgrad.{made_by_transform(op.func)}({name}): differentiating a function that "
-            "calls s2sgrad's transforms is not supported yet",
+            f"this calls {called}: differentiating a function that calls s2sgrad's transforms is not supported yet",
             "for second derivatives use s2sgrad.hessian, grad(grad(f)) or jvp(grad(f), ...) on f itself.",
         )
-    module = getattr(op.func, "__module__", None) or ""
     if callable(op.func) and hasattr(op.func, "__code__") and module.split(".")[0] != "numpy":
         raise ctx.error(
             where,

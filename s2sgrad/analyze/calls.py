@@ -20,7 +20,7 @@ from ..context import Context
 def is_user_function(obj: Any, ctx: Context) -> bool:
     """A plain Python function (or lambda) without a derivative rule: its source is differentiated.
 
-    s2sgrad's own runtime helpers, which generated code calls, are never: they have rules or none.
+    s2sgrad's own functions are never: the runtime helpers generated code calls have rules or none.
     Nor are NumPy's functions (NumPy 1.x writes many in Python): a rule or nothing. Nor is
     what a transform returned (``grad(h)``): its source is s2sgrad's wrapper, not ``h``'s derivative.
     """
@@ -28,8 +28,7 @@ def is_user_function(obj: Any, ctx: Context) -> bool:
     return (
         isinstance(obj, types.FunctionType)
         and ctx.rules.lookup(obj) is None
-        and module != RUNTIME
-        and module.split(".")[0] != "numpy"
+        and module.split(".")[0] not in ("numpy", "s2sgrad")
         and made_by_transform(obj) is None
     )
 

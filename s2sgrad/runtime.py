@@ -208,6 +208,22 @@ def einsum_tangent(subscripts: str, operands: Sequence[Any], tangents: Sequence[
     return sum(terms[1:], terms[0]) if terms else numpy.zeros_like(numpy.einsum(subscripts, *operands))
 
 
+def einsum_adjoints_tangent(
+    subscripts: str, g: Any, t_g: Any, operands: Sequence[Any], tangents: Sequence[Any]
+) -> Tuple[Any, ...]:
+    """The tangent of ``einsum_adjoints(subscripts, g, operands)``: each adjoint is linear in ``g`` and
+    in every other operand, so its tangent sums one term per moving factor."""
+    out = list(einsum_adjoints(subscripts, t_g, operands))
+    for j, tangent in enumerate(tangents):
+        if not numpy.any(tangent):  # an operand that is not differentiated has a zero tangent
+            continue
+        moved = [*operands[:j], tangent, *operands[j + 1 :]]
+        for i, part in enumerate(einsum_adjoints(subscripts, g, moved)):
+            if i != j:  # operand j's own adjoint does not depend on operand j
+                out[i] = out[i] + part
+    return tuple(out)
+
+
 def _einsum_parts(subscripts: str, operands: Sequence[Any]) -> Tuple[list, str]:
     spec = subscripts.replace(" ", "")
     if "." in spec:

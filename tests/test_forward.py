@@ -367,10 +367,15 @@ def concatenated(x):
     return numpy.sum(y * y[::-1])
 
 
-@pytest.mark.parametrize("func", [norms, contractions, solved, concatenated])
+def einsums(x):
+    m = numpy.reshape(x, (2, 3))
+    return numpy.einsum("ij,kj->", m, m * x[0]) ** 2 + numpy.einsum("ij,j->i", m, numpy.sin(m[0])).sum()
+
+
+@pytest.mark.parametrize("func", [norms, contractions, solved, concatenated, einsums])
 def test_hessian_through_linear_algebra_helpers(func):
-    """The generated gradients call norm_adjoint, inner_adjoints, tensordot_adjoints, solve_adjoints, split_like."""
-    args = (RNG.uniform(0.2, 1.0, 6 if func is contractions else 3),)
+    """Their gradients call norm_adjoint, inner_adjoints, tensordot_adjoints, solve_adjoints, split_like, einsum's."""
+    args = (RNG.uniform(0.2, 1.0, 6 if func in (contractions, einsums) else 3),)
     hessian = s2sgrad.hessian(func)(*args)
     expected, error = numeric_hessian(func, args, 0)
     assert numpy.all(numpy.abs(hessian - expected) <= error)

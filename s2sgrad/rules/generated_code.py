@@ -14,6 +14,8 @@ from ..runtime import (
     array_adjoint,
     dot_lhs,
     dot_rhs,
+    einsum_adjoints,
+    einsum_adjoints_tangent,
     extremum_share,
     fresh_copy,
     ieee_divide,
@@ -166,6 +168,11 @@ def moments_adjoint_(z, g, x, axis=None, ddof=0, keepdims=False):
 @tangent(split_like, result="unknown", shape_only=("arrays",))
 def split_like_(pieces, g, arrays, axis=0):
     t[pieces] = split_like(t[g], arrays, axis)
+
+
+@tangent(einsum_adjoints, result="unknown")
+def einsum_adjoints_(adjoints, subscripts, g, operands):
+    t[adjoints] = einsum_adjoints_tangent(subscripts, g, t[g], operands, t[operands])
 
 
 @tangent(inner_adjoints, result="unknown")

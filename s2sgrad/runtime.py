@@ -354,6 +354,24 @@ def norm_adjoint(g: Any, x: Any, y: Any, ord: Any = None, axis: Any = None, keep
     raise NotImplementedError(f"s2sgrad has no derivative of numpy.linalg.norm with ord={ord!r} here")
 
 
+def prod_adjoint_tangent(g: Any, t_g: Any, x: Any, t_x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """The tangent of ``prod_adjoint(g, x, axis, keepdims)`` = ``g * others``, ``others[k]`` the product
+    of the other factors: ``t_others[k] = sum over j != k of (the product of all but x[k], x[j]) t_x[j]``."""
+    x, t_x = numpy.asarray(x, dtype=float), numpy.asarray(t_x, dtype=float)
+    if axis is None:
+        flat = prod_adjoint_tangent(numpy.reshape(g, ()), numpy.reshape(t_g, ()), x.ravel(), t_x.ravel(), 0)
+        return numpy.reshape(flat, x.shape)
+    along = numpy.moveaxis(x, axis, -1)
+    n = along.shape[-1]
+    eye = numpy.eye(n, dtype=bool)
+    without_k = numpy.where(eye, 1.0, along[..., None, :])  # row k: x with x[k] replaced by 1
+    t_without_k = numpy.where(eye, 0.0, numpy.moveaxis(t_x, axis, -1)[..., None, :])
+    pairs = prod_adjoint(numpy.ones(without_k.shape[:-1]), without_k, -1)  # row k, column j: all but x[k], x[j]
+    t_others = numpy.moveaxis(numpy.sum(pairs * t_without_k, axis=-1), -1, axis)
+    others = prod_adjoint(numpy.ones(numpy.shape(g)), x, axis, keepdims)
+    return unreduce(t_g, x, axis, keepdims) * others + unreduce(g, x, axis, keepdims) * t_others
+
+
 def _is_vector_norm(x: Any, axis: Any) -> bool:
     return (axis is not None and numpy.ndim(axis) == 0) or numpy.ndim(x) == 1
 

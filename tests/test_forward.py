@@ -339,13 +339,31 @@ def test_hessian_through_a_call():
     assert numpy.allclose(s2sgrad.hessian(calls_cubes)(w), numpy.diag(12.0 * w))
 
 
-def squared_product(x):
-    return numpy.prod(x) ** 2
+class _Softplus:
+    """A callable with a reverse rule only (a plain VJP): forward mode cannot differentiate it."""
+
+    def __call__(self, x):
+        return numpy.log1p(numpy.exp(x))
+
+    def __repr__(self):
+        return "softplus"
 
 
-def test_hessian_through_a_helper_without_a_tangent_names_it():
-    with pytest.raises(s2sgrad.TransformError, match=r"grad_squared_product: .*'prod_adjoint'"):
-        s2sgrad.hessian(squared_product)(numpy.array([0.5, 1.0]))
+_softplus = _Softplus()
+s2sgrad.register_adjoint(_softplus, vjp=lambda g, x: g / (1.0 + numpy.exp(-x)), result="elementwise")
+
+
+def squared_softplus(x):
+    return numpy.sum(_softplus(x) ** 2)
+
+
+def test_hessian_through_a_callable_without_a_tangent_names_it():
+    with pytest.raises(s2sgrad.TransformError, match=r"grad_squared_softplus: no tangent rule for 'softplus'"):
+        s2sgrad.hessian(squared_softplus)(numpy.array([0.5, 1.0]))
+
+
+def products(x):
+    return numpy.prod(x) ** 2 + numpy.sum(numpy.prod(numpy.reshape(x, (2, 2)) - 0.5, axis=1) ** 3)
 
 
 def norms(x):
@@ -372,10 +390,10 @@ def einsums(x):
     return numpy.einsum("ij,kj->", m, m * x[0]) ** 2 + numpy.einsum("ij,j->i", m, numpy.sin(m[0])).sum()
 
 
-@pytest.mark.parametrize("func", [norms, contractions, solved, concatenated, einsums])
+@pytest.mark.parametrize("func", [norms, contractions, solved, concatenated, einsums, products])
 def test_hessian_through_linear_algebra_helpers(func):
-    """Their gradients call norm_adjoint, inner_adjoints, tensordot_adjoints, solve_adjoints, split_like, einsum's."""
-    args = (RNG.uniform(0.2, 1.0, 6 if func in (contractions, einsums) else 3),)
+    """Their gradients call the adjoint helpers of norm, inner, tensordot, solve, concatenate, einsum and prod."""
+    args = (RNG.uniform(0.2, 1.0, {contractions: 6, einsums: 6, products: 4}.get(func, 3)),)
     hessian = s2sgrad.hessian(func)(*args)
     expected, error = numeric_hessian(func, args, 0)
     assert numpy.all(numpy.abs(hessian - expected) <= error)

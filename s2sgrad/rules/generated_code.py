@@ -27,6 +27,8 @@ from ..runtime import (
     norm_adjoint,
     norm_adjoint_tangent,
     popped,
+    prod_adjoint,
+    prod_adjoint_tangent,
     reshape_like,
     sign,
     solve_adjoints,
@@ -173,6 +175,11 @@ def split_like_(pieces, g, arrays, axis=0):
 @tangent(einsum_adjoints, result="unknown")
 def einsum_adjoints_(adjoints, subscripts, g, operands):
     t[adjoints] = einsum_adjoints_tangent(subscripts, g, t[g], operands, t[operands])
+
+
+@tangent(prod_adjoint, result="unknown")
+def prod_adjoint_(z, g, x, axis=None, keepdims=False):
+    t[z] = prod_adjoint_tangent(g, t[g], x, t[x], axis, keepdims)
 
 
 @tangent(inner_adjoints, result="unknown")

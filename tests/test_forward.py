@@ -475,3 +475,20 @@ def calls_jvp(x):
 def test_a_function_calling_s2sgrad_jvp_is_rejected_at_the_call():
     with pytest.raises(s2sgrad.TransformError, match=r"this calls s2sgrad\.jvp"):
         s2sgrad.grad(calls_jvp)(1.5)
+
+
+PROD_AXES = [(None, (4,), False), (1, (3, 4), True), (-1, (2, 3, 2), False)]
+
+
+@pytest.mark.parametrize(("axis", "shape", "keepdims"), PROD_AXES)
+def test_the_tangent_of_prods_adjoint_with_a_zero_factor(axis, shape, keepdims):
+    """prod_adjoint's "zeros included" path: its tangent against central differences of prod_adjoint."""
+    from s2sgrad.runtime import prod_adjoint, prod_adjoint_tangent
+
+    x, t_x = RNG.normal(size=shape), RNG.normal(size=shape)
+    x.flat[1] = 0.0
+    g = RNG.normal(size=numpy.shape(numpy.prod(x, axis=axis, keepdims=keepdims)))
+    t_g = RNG.normal(size=numpy.shape(g))
+    moved = numeric_jvp(lambda g_, x_: prod_adjoint(g_, x_, axis, keepdims), (g, x), (t_g, t_x))
+    tangent = prod_adjoint_tangent(g, t_g, x, t_x, axis, keepdims)
+    assert numpy.all(numpy.abs(tangent - moved.value) <= moved.error)

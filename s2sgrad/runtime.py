@@ -406,3 +406,111 @@ def vjp_adjoints(adjoints: Any, count: int, rule: str) -> Sequence[Any]:
         got = f"{len(adjoints)} values" if isinstance(adjoints, (tuple, list)) else type(adjoints).__name__
         raise TypeError(f"the VJP rule {rule} returned {got}; it must return {count} adjoints, one per argument")
     return adjoints
+
+
+# ----- helpers of the shape, indexing and sorting rules -----
+
+
+def undiagonal(g: Any, x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> numpy.ndarray:
+    """The adjoint of ``numpy.diagonal(x, offset, axis1, axis2)``: ``g`` on that diagonal, zero elsewhere."""
+    out = numpy.zeros(numpy.shape(x), dtype=numpy.result_type(x, g))
+    steps = numpy.arange(numpy.shape(g)[-1])
+    # the diagonal is g's last axis; the other axes keep their order, as in numpy.diagonal
+    numpy.moveaxis(out, (axis1, axis2), (-2, -1))[..., steps + max(-offset, 0), steps + max(offset, 0)] = g
+    return out
+
+
+def undiag(g: Any, v: Any, k: int = 0) -> numpy.ndarray:
+    """The adjoint of ``numpy.diag(v, k)``: the ``k``-th diagonal of ``g`` for a vector ``v``, else ``g`` on it."""
+    if numpy.ndim(v) == 1:
+        return numpy.diagonal(g, k).copy()
+    return undiagonal(g, v, k)
+
+
+def unrepeat(g: Any, x: Any, repeats: Any, axis: Optional[int] = None) -> Any:
+    """The adjoint of ``numpy.repeat(x, repeats, axis)``: each element gets the sum over its copies."""
+    if axis is None:
+        return reshape_like(unrepeat(g, numpy.ravel(x), repeats, 0), x)
+    length = numpy.shape(x)[axis]
+    owners = numpy.repeat(numpy.arange(length), repeats)  # the element each copy came from
+    moved = numpy.moveaxis(numpy.asarray(g), axis, 0)
+    out = numpy.zeros((length, *moved.shape[1:]), dtype=numpy.result_type(x, g))
+    numpy.add.at(out, owners, moved)
+    return numpy.moveaxis(out, 0, axis)
+
+
+def untile(g: Any, x: Any, reps: Any) -> Any:
+    """The adjoint of ``numpy.tile(x, reps)``: the sum over the tiles."""
+    reps = (reps,) if numpy.ndim(reps) == 0 else tuple(reps)
+    rank = max(numpy.ndim(x), len(reps))
+    shape = (1,) * (rank - numpy.ndim(x)) + numpy.shape(x)
+    reps = (1,) * (rank - len(reps)) + reps
+    # the tiled axis k is (reps[k], shape[k]) in C order: sum over the tile index
+    interleaved = numpy.reshape(g, [n for pair in zip(reps, shape) for n in pair])
+    return reshape_like(numpy.sum(interleaved, axis=tuple(range(0, 2 * rank, 2))), x)
+
+
+def rollaxis_destination(ndim: int, axis: int, start: int = 0) -> int:
+    """Where ``numpy.rollaxis(x, axis, start)`` puts ``axis``: it is ``numpy.moveaxis(x, axis, <this>)``."""
+    axis, start = axis % ndim, start + ndim if start < 0 else start
+    return start - 1 if axis < start else start
+
+
+def unpad(g: Any, x: Any, pad_width: Any, mode: str = "constant") -> Any:
+    """The adjoint of ``numpy.pad(x, pad_width)`` in constant mode: the middle of ``g``."""
+    if mode != "constant":
+        raise NotImplementedError(f"s2sgrad differentiates numpy.pad in mode 'constant' only, not {mode!r}")
+    widths = numpy.broadcast_to(numpy.asarray(pad_width, dtype=int), (numpy.ndim(g), 2))
+    middle = tuple(slice(before, n - after) for (before, after), n in zip(widths, numpy.shape(g)))
+    return reshape_like(numpy.asarray(g)[middle], x)
+
+
+def take_index(x: Any, indices: Any, axis: Optional[int] = None, mode: str = "raise") -> Tuple[Any, ...]:
+    """An index ``i`` with ``x[i] == numpy.take(x, indices, axis, mode=mode)``, indices made non-negative."""
+    shape = numpy.shape(x)
+    length = int(numpy.prod(shape)) if axis is None else shape[axis]
+    indices = numpy.asarray(indices)
+    indices = numpy.clip(indices, 0, length - 1) if mode == "clip" else indices % length
+    if axis is None:
+        return numpy.unravel_index(indices, shape)
+    return (slice(None),) * (axis % len(shape)) + (indices,)
+
+
+def along_axis_index(x: Any, indices: Any, axis: Optional[int]) -> Tuple[Any, ...]:
+    """An index ``i`` with ``x[i] == numpy.take_along_axis(x, indices, axis)``."""
+    shape = numpy.shape(x)
+    if axis is None:
+        return numpy.unravel_index(numpy.asarray(indices) % numpy.size(x), shape)
+    axis %= len(shape)
+    index = []
+    for dim, length in enumerate(shape):
+        if dim == axis:
+            index.append(numpy.asarray(indices) % length)
+        else:  # every position along the other axes, broadcast against the indices
+            index.append(numpy.arange(length).reshape([length if k == dim else 1 for k in range(len(shape))]))
+    return tuple(index)
+
+
+def uncolumn_stack(g: Any, arrays: Sequence[Any]) -> Tuple[Any, ...]:
+    """The adjoint of ``numpy.column_stack(arrays)``: vectors (and scalars) became columns."""
+    columns = [a if numpy.ndim(a) >= 2 else numpy.reshape(a, (numpy.size(a), 1)) for a in arrays]
+    return tuple(reshape_like(p, a) for p, a in zip(split_like(g, columns, 1), arrays))
+
+
+def kron_adjoints(g: Any, a: Any, b: Any) -> Tuple[Any, Any]:
+    """Adjoints of both operands of ``numpy.kron(a, b)``."""
+    rank = max(numpy.ndim(a), numpy.ndim(b))
+    shape_a = (1,) * (rank - numpy.ndim(a)) + numpy.shape(a)
+    shape_b = (1,) * (rank - numpy.ndim(b)) + numpy.shape(b)
+    # axis k of the result is (shape_a[k], shape_b[k]) in C order
+    blocks = numpy.reshape(g, [n for pair in zip(shape_a, shape_b) for n in pair])
+    a_axes, b_axes = list(range(0, 2 * rank, 2)), list(range(1, 2 * rank, 2))
+    d_a = numpy.tensordot(blocks, numpy.reshape(b, shape_b), (b_axes, list(range(rank))))
+    d_b = numpy.tensordot(blocks, numpy.reshape(a, shape_a), (a_axes, list(range(rank))))
+    return reshape_like(d_a, a), reshape_like(d_b, b)
+
+
+def sum_to_shape(g: Any, like: Any) -> Any:
+    """``unbroadcast(g, like)`` where the rule's other arguments are settings, not operands (``numpy.tril(v, k)``
+    of a vector ``v`` is a matrix): the transformer leaves this one in even when those are scalars."""
+    return unbroadcast(g, like)

@@ -34,6 +34,15 @@ W12 = _RNG.uniform(0.5, 1.5, 12)
 W33 = _RNG.uniform(0.5, 1.5, (3, 3))
 W34 = _RNG.uniform(0.5, 1.5, (3, 4))
 W234 = _RNG.uniform(0.5, 1.5, (2, 3, 4))
+W23 = _RNG.uniform(0.5, 1.5, (2, 3))
+W24 = _RNG.uniform(0.5, 1.5, (2, 4))
+W44 = _RNG.uniform(0.5, 1.5, (4, 4))
+W32 = _RNG.uniform(0.5, 1.5, (3, 2))
+W322 = _RNG.uniform(0.5, 1.5, (3, 2, 2))
+# fixed integer arguments of the indexing functions (repeats included, so that a sum over copies is checked);
+# lists, as the float32 checks turn every array of this module into float32
+TAKEN = [[1, 3, 3, 0], [2, 2, 0, 1], [0, 3, 1, 1]]
+TAKEN_DOWN = [[2, 0, 2, 1], [1, 1, 0, 0], [2, 2, 0, 1]]
 # rows with no zero, one zero (its element's partial is the product of the others) and two zeros
 ZEROS_IN_ROWS = numpy.array([[1.5, -0.8, 1.1, 0.9], [0.7, 0.0, -1.3, 1.2], [0.0, 1.4, 0.0, -0.6]])
 DIAG = 3.0 * numpy.eye(3)  # added to random matrices to keep them well conditioned
@@ -45,6 +54,7 @@ EITHER = SCALAR + ARRAY
 SCALARS = [(float, float)]
 WHERE = [((3, 4), (3, 4), (4,)), ((3, 4), float, float), ((4,), (3, 1), float)]
 BROADCAST = [((3, 4), (3, 4)), ((3, 4), (4,)), ((3, 1), (3, 4)), ((3, 4), float), (float, (3, 4)), (float, float)]
+ROW_STACK = getattr(numpy, "row_stack", numpy.vstack)  # deprecated in NumPy 2
 PRODUCTS = [((3, 5), (5, 4)), ((4, 5), (5,)), ((3,), (3, 4)), ((4,), (4,))]  # results broadcast against W234
 
 
@@ -438,7 +448,111 @@ ZERO_DERIVATIVE_ARRAYS = _flatten(
     spec(numpy.any, lambda x: numpy.sum(x * (1.0 + numpy.any(x > 1.5)) * W34)),
 )
 
-SPECS = OPERATORS + SCALAR_MATH + ELEMENTWISE + REDUCTIONS + PRODUCTS_AND_LINALG + SHAPES + ZERO_DERIVATIVE_ARRAYS
+REARRANGING = _flatten(
+    spec(numpy.diag, lambda x: numpy.sum(numpy.diag(x) * W44), [((4,),)]),
+    spec(numpy.diag, lambda x: numpy.sum(numpy.diag(x, -1) * W44), [((3,),)], note="k=-1 vector"),
+    spec(numpy.diag, lambda x: numpy.sum(numpy.diag(x) * W3), [((3, 4),), ((4, 3),)], note="of a matrix"),
+    spec(numpy.diag, lambda x: numpy.sum(numpy.diag(x, 1) * W3), [((3, 4),)], note="k=1 of a matrix"),
+    spec(numpy.diagonal, lambda x: numpy.sum(numpy.diagonal(x) * W3), [((3, 4),)]),
+    spec(numpy.diagonal, lambda x: numpy.sum(numpy.diagonal(x, -1) * W2), [((3, 4),)], note="offset=-1"),
+    spec(numpy.diagonal, lambda x: numpy.sum(numpy.diagonal(x, 0, 1, 2) * W23), [((2, 3, 4),)], note="axes 1 2"),
+    spec(numpy.diagonal, lambda x: numpy.sum(numpy.diagonal(x, 1, 2, 0) * W3), [((2, 3, 4),)], note="axes 2 0"),
+    spec(numpy.diagonal, lambda x: numpy.sum(x.diagonal() * W3), [((3, 3),)], note="method"),
+    spec(numpy.tril, lambda x: numpy.sum(numpy.tril(x) * W34)),
+    spec(numpy.tril, lambda x: numpy.sum(numpy.tril(x, -1) * W234), [((2, 3, 4),)], note="k=-1"),
+    spec(numpy.tril, lambda x: numpy.sum(numpy.tril(x, 1) * W44), [((4,),)], note="of a vector"),
+    spec(numpy.triu, lambda x: numpy.sum(numpy.triu(x) * W34)),
+    spec(numpy.triu, lambda x: numpy.sum(numpy.triu(x, k=2) * W34), note="k=2"),
+    spec(numpy.repeat, lambda x: numpy.sum(numpy.repeat(x, 2) * W24.ravel()), [((2, 2),)]),
+    spec(numpy.repeat, lambda x: numpy.sum(numpy.repeat(x, 4) * W4), SCALAR, note="of a float"),
+    spec(numpy.repeat, lambda x: numpy.sum(numpy.repeat(x, 2, axis=1) * W34), [((3, 2),)], note="axis=1"),
+    spec(numpy.repeat, lambda x: numpy.sum(numpy.repeat(x, [1, 0, 2], axis=0) * W34), note="counts axis=0"),
+    spec(numpy.repeat, lambda x: numpy.sum(x.repeat(3, axis=-1) * W12), [((4,),)], note="method"),
+    spec(numpy.tile, lambda x: numpy.sum(numpy.tile(x, (3, 1)) * W34), [((4,),)]),
+    spec(numpy.tile, lambda x: numpy.sum(numpy.tile(x, 2) * W34), [((3, 2),)], note="int"),
+    spec(numpy.tile, lambda x: numpy.sum(numpy.tile(x, (2, 3, 2)) * W234), [((2,),)], note="more reps than axes"),
+    spec(numpy.tile, lambda x: numpy.sum(numpy.tile(x, 4) * W4), SCALAR, note="of a float"),
+    spec(numpy.roll, lambda x: numpy.sum(numpy.roll(x, 5) * W34)),
+    spec(numpy.roll, lambda x: numpy.sum(numpy.roll(x, -1, axis=1) * W34), note="axis=1"),
+    spec(numpy.roll, lambda x: numpy.sum(numpy.roll(x, (1, -2), axis=(0, 1)) * W34), note="two axes"),
+    spec(numpy.rollaxis, lambda x: numpy.sum(numpy.rollaxis(x, 2) * W234), [((3, 4, 2),)]),
+    spec(numpy.rollaxis, lambda x: numpy.sum(numpy.rollaxis(x, 0, 3) * W234), [((4, 2, 3),)], note="start=3"),
+    spec(numpy.rollaxis, lambda x: numpy.sum(numpy.rollaxis(x, -1, 1) * W234), [((2, 4, 3),)], note="start=1"),
+    spec(numpy.moveaxis, lambda x: numpy.sum(numpy.moveaxis(x, (0, 1), (2, 0)) * W234), [((4, 2, 3),)], note="two"),
+    spec(numpy.flip, lambda x: numpy.sum(numpy.flip(x) * W34)),
+    spec(numpy.flip, lambda x: numpy.sum(numpy.flip(x, 1) * W234), [((2, 3, 4),)], note="axis=1"),
+    spec(numpy.flip, lambda x: numpy.sum(numpy.flip(x, (0, 2)) * W234), [((2, 3, 4),)], note="axes"),
+    spec(numpy.fliplr, lambda x: numpy.sum(numpy.fliplr(x) * W34)),
+    spec(numpy.flipud, lambda x: numpy.sum(numpy.flipud(x) * W34)),
+    spec(numpy.flipud, lambda x: numpy.sum(numpy.flipud(x) * W4), [((4,),)], note="vector"),
+    spec(numpy.rot90, lambda x: numpy.sum(numpy.rot90(x) * W34), [((4, 3),)]),
+    spec(numpy.rot90, lambda x: numpy.sum(numpy.rot90(x, 2) * W34), note="k=2"),
+    spec(numpy.rot90, lambda x: numpy.sum(numpy.rot90(x, -1) * W34), [((4, 3),)], note="k=-1"),
+    spec(numpy.rot90, lambda x: numpy.sum(numpy.rot90(x, 1, (1, 2)) * W234), [((2, 4, 3),)], note="axes"),
+    spec(numpy.pad, lambda x: numpy.sum(numpy.pad(x, 1) * W34), [((1, 2),)]),
+    spec(numpy.pad, lambda x: numpy.sum(numpy.pad(x, ((0, 1), (1, 1))) * W34), [((2, 2),)], note="widths"),
+    spec(numpy.pad, lambda x: numpy.sum(numpy.pad(x, (2, 1)) * W4), [((1,),)], note="before after"),
+    spec(numpy.pad, lambda x: numpy.sum(numpy.pad(x, 1, constant_values=1.5) ** 2 * W34), [((1, 2),)], note="value"),
+    spec(numpy.take, lambda x: numpy.sum(numpy.take(x, [0, 2, 2, 11]) * W4)),
+    spec(numpy.take, lambda x: numpy.sum(numpy.take(x, [2, 0, 2], axis=0) * W34), note="axis=0"),
+    spec(numpy.take, lambda x: numpy.sum(numpy.take(x, TAKEN, axis=1) * W4), [((2, 4),)], note="index array"),
+    spec(numpy.take, lambda x: numpy.sum(numpy.take(x, [5, -7, 1, -1], axis=1, mode="wrap") * W34), note="wrap"),
+    spec(numpy.take, lambda x: numpy.sum(numpy.take(x, [9, -3, 1, 1], axis=1, mode="clip") * W34), note="clip"),
+    spec(numpy.take, lambda x: numpy.sum(x.take([1, -1], axis=0) * W24), note="method"),
+    spec(numpy.take_along_axis, lambda x: numpy.sum(numpy.take_along_axis(x, numpy.array(TAKEN), 1) * W34)),
+    spec(
+        numpy.take_along_axis,
+        lambda x: numpy.sum(numpy.take_along_axis(x, numpy.array(TAKEN_DOWN), 0) * W34),
+        note="axis=0",
+    ),
+    spec(
+        numpy.take_along_axis,
+        lambda x: numpy.sum(numpy.take_along_axis(x, numpy.array(TAKEN_DOWN[:1]), 0) * W4),
+        [((3, 4),)],
+        note="broadcast indices",
+    ),
+    spec(
+        numpy.take_along_axis,
+        lambda x: numpy.sum(numpy.take_along_axis(x, numpy.array(TAKEN[0]), None) * W4),
+        note="None",
+    ),
+    spec(
+        numpy.split, lambda x: numpy.sum(numpy.split(x, 3)[0] * W24) + numpy.sum(numpy.split(x, 3)[2] ** 2), [((6, 4),)]
+    ),
+    spec(numpy.split, lambda x: numpy.sum(numpy.split(x, [1, 3], axis=1)[1] * W32), note="at indices"),
+    spec(numpy.array_split, lambda x: numpy.sum(numpy.array_split(x, 2)[0] * W34), [((5, 4),)]),
+    spec(numpy.hsplit, lambda x: numpy.sum(numpy.hsplit(x, 2)[1] * W32) + numpy.sum(numpy.hsplit(x, 2)[0] ** 2)),
+    spec(numpy.vsplit, lambda x: numpy.sum(numpy.vsplit(x, 2)[1] * W23), [((4, 3),)]),
+    spec(numpy.dsplit, lambda x: numpy.sum(numpy.dsplit(x, [3])[0] * W23[..., None]), [((2, 3, 4),)]),
+    spec(numpy.column_stack, lambda x, y: numpy.sum(numpy.column_stack([x, y]) * W34), [((3,), (3, 3))]),
+    spec(numpy.column_stack, lambda x, y: numpy.sum(numpy.column_stack((x, y, x, y)) * W34), [((3,), (3,))]),
+    spec(ROW_STACK, lambda x, y: numpy.sum(numpy.row_stack([x, y]) * W34), [((4,), (2, 4))], note="row_stack"),
+    spec(numpy.append, lambda x, y: numpy.sum(numpy.append(x, y) * W12), [((2, 3), (6,)), ((3, 3), (3,))]),
+    spec(numpy.append, lambda x, y: numpy.sum(numpy.append(x, y, axis=1) * W34), [((3, 1), (3, 3))], note="axis=1"),
+    spec(numpy.append, lambda x: numpy.sum(numpy.append(x, 2.0) * W4), [((3,),)], note="constant"),
+    spec(numpy.atleast_3d, lambda x: numpy.sum(numpy.atleast_3d(x) * W4[:, None]), [(float,), ((4,),)]),
+    spec(
+        numpy.kron, lambda x, y: numpy.sum(numpy.kron(x, y) * W34), [((3, 2), (1, 2)), ((2,), (3, 2)), ((3, 4), float)]
+    ),
+    spec(numpy.kron, lambda x, y: numpy.sum(numpy.kron(x, y) * W234), [((2, 3, 2), (1, 1, 2))], note="3-d"),
+    spec(numpy.cross, lambda x, y: numpy.sum(numpy.cross(x, y) * W33), [((3, 3), (3, 3)), ((3,), (3, 3))]),
+    spec(numpy.cross, lambda x, y: numpy.sum(numpy.cross(x, y, axis=0) * W34), [((3, 4), (3, 4))], note="axis=0"),
+    spec(
+        numpy.cross, lambda x, y: numpy.sum(numpy.cross(x, y, axisa=0, axisc=0) * W34), [((3, 4), (4, 3))], note="axes"
+    ),
+    spec(numpy.vdot, lambda x, y: numpy.vdot(x, y), [((3, 4), (3, 4)), ((12,), (3, 4))]),
+)
+
+SPECS = (
+    OPERATORS
+    + SCALAR_MATH
+    + ELEMENTWISE
+    + REDUCTIONS
+    + PRODUCTS_AND_LINALG
+    + SHAPES
+    + ZERO_DERIVATIVE_ARRAYS
+    + REARRANGING
+)
 
 # Callables whose derivative is 0, alone: the gradient must be exactly 0 (tests/test_rules.py, check_zero_grad).
 # The specs above use each of them next to a term with a non-zero gradient.

@@ -70,6 +70,7 @@ VIEWS = {
     numpy.atleast_3d,
     numpy.broadcast_to,
     numpy.broadcast_arrays,
+    numpy.diag,  # of a matrix: its diagonal, a view
     numpy.diagonal,
     numpy.einsum,  # 'ij->ji' and 'ii->i' return views
     numpy.expand_dims,
@@ -84,6 +85,9 @@ VIEWS = {
     numpy.rot90,
     numpy.split,
     numpy.array_split,
+    numpy.hsplit,
+    numpy.vsplit,
+    numpy.dsplit,
     numpy.squeeze,
     numpy.swapaxes,
     numpy.transpose,
@@ -104,6 +108,9 @@ IN_PLACE = {
 ARRAY_VIEWS = VIEWS - {
     numpy.split,
     numpy.array_split,
+    numpy.hsplit,
+    numpy.vsplit,
+    numpy.dsplit,
     numpy.broadcast_arrays,
     numpy.einsum,
     numpy.real,

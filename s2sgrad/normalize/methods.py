@@ -29,9 +29,15 @@ METHODS = {
         "copy",
         "all",
         "any",
+        "diagonal",
+        "repeat",
+        "take",
+        "cumprod",
+        "conjugate",
     ]
 }
 METHODS["flatten"] = "ravel"
+METHODS["conj"] = "conjugate"
 
 # methods whose positional arguments form one tuple argument: x.reshape(2, 3)
 VARARG_METHODS = {"reshape": "reshape", "transpose": "transpose"}

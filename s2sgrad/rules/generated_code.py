@@ -11,6 +11,7 @@ import numpy
 
 from ..runtime import (
     add_structured,
+    along_axis_index,
     array_adjoint,
     dot_lhs,
     dot_rhs,
@@ -23,16 +24,26 @@ from ..runtime import (
     moments_adjoint,
     popped,
     reshape_like,
+    rollaxis_destination,
     sign,
+    split_like,
     structured_like,
     sum_adjoint,
+    sum_to_shape,
+    take_index,
     unbroadcast,
+    uncolumn_stack,
     uncumsum,
+    undiag,
+    undiagonal,
     undiff,
     unhstack,
     unindex,
+    unpad,
     unreduce,
+    unrepeat,
     unstack,
+    untile,
     untrace,
     untranspose,
     unvstack,
@@ -106,6 +117,46 @@ def unvstack_(y, g, arrays):
     t[y] = unvstack(t[g], arrays)
 
 
+@tangent(sum_to_shape, result="unknown", shape_only=("like",))
+def sum_to_shape_(y, g, like):
+    t[y] = sum_to_shape(t[g], like)
+
+
+@tangent(split_like, result="unknown", shape_only=("arrays",))
+def split_like_(y, g, arrays, axis=0):
+    t[y] = split_like(t[g], arrays, axis)
+
+
+@tangent(uncolumn_stack, result="unknown", shape_only=("arrays",))
+def uncolumn_stack_(y, g, arrays):
+    t[y] = uncolumn_stack(t[g], arrays)
+
+
+@tangent(undiagonal, result="unknown", shape_only=("x",))
+def undiagonal_(y, g, x, offset=0, axis1=0, axis2=1):
+    t[y] = undiagonal(t[g], x, offset, axis1, axis2)
+
+
+@tangent(undiag, result="unknown", shape_only=("v",))
+def undiag_(y, g, v, k=0):
+    t[y] = undiag(t[g], v, k)
+
+
+@tangent(unrepeat, result="unknown", shape_only=("x",))
+def unrepeat_(y, g, x, repeats, axis=None):
+    t[y] = unrepeat(t[g], x, repeats, axis)
+
+
+@tangent(untile, result="unknown", shape_only=("x",))
+def untile_(y, g, x, reps):
+    t[y] = untile(t[g], x, reps)
+
+
+@tangent(unpad, result="unknown", shape_only=("x",))
+def unpad_(y, g, x, pad_width, mode="constant"):
+    t[y] = unpad(t[g], x, pad_width, mode)
+
+
 @tangent(fresh_copy, result="same")
 def fresh_copy_(y, x):
     t[y] = fresh_copy(t[x])
@@ -162,6 +213,7 @@ def popped_(value, items):
 
 
 PIECEWISE_CONSTANT = nondifferentiable(sign, extremum_share, result="unknown")
+INDEXES = nondifferentiable(rollaxis_destination, take_index, along_axis_index, result="unknown")
 SHAPED_LIKE = nondifferentiable(zeros_like, result="same")
 
 # What this file registers: checked through the Hessians of tests/test_forward.py, not by rule specs

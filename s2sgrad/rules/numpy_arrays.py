@@ -3,6 +3,7 @@
 import numpy
 
 from ..runtime import (
+    along_axis_index,
     array_adjoint,
     dot_lhs,
     dot_rhs,
@@ -10,19 +11,30 @@ from ..runtime import (
     einsum_tangent,
     extremum_share,
     inner_adjoints,
+    kron_adjoints,
     moments_adjoint,
     norm_adjoint,
     prod_adjoint,
     reshape_like,
+    rollaxis_destination,
     solve_adjoints,
     split_like,
+    sum_to_shape,
+    take_index,
     tensordot_adjoints,
     unbroadcast,
+    uncolumn_stack,
     uncumsum,
+    undiag,
+    undiagonal,
     undiff,
     unhstack,
+    unindex,
+    unpad,
     unreduce,
+    unrepeat,
     unstack,
+    untile,
     untrace,
     untranspose,
     unvstack,
@@ -125,6 +137,27 @@ def tensordot(z, x, y, axes=2):
 def einsum(y, subscripts, *operands):
     d[operands] += einsum_adjoints(subscripts, d[y], operands)
     t[y] = einsum_tangent(subscripts, operands, t[operands])
+
+
+@adjoint(numpy.kron)
+def kron(z, a, b):
+    d[(a, b)] += kron_adjoints(d[z], a, b)
+    t[z] = numpy.kron(t[a], b) + numpy.kron(a, t[b])
+
+
+@adjoint(numpy.cross)
+def cross(c, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    # g . (a x b) = a . (b x g) = b . (g x a); each adjoint's vectors lie along its operand's axis
+    d[a] += unbroadcast(numpy.cross(b, d[c], axisb, axisc, axisa, axis), a)
+    d[b] += unbroadcast(numpy.cross(d[c], a, axisc, axisa, axisb, axis), b)
+    t[c] = numpy.cross(t[a], b, axisa, axisb, axisc, axis) + numpy.cross(a, t[b], axisa, axisb, axisc, axis)
+
+
+@adjoint(numpy.vdot)
+def vdot(z, a, b):
+    d[a] += reshape_like(d[z] * numpy.ravel(b), a)
+    d[b] += reshape_like(d[z] * numpy.ravel(a), b)
+    t[z] = numpy.vdot(t[a], b) + numpy.vdot(a, t[b])
 
 
 # ----- linear algebra -----
@@ -233,6 +266,158 @@ def hstack(y, arrays):
 def vstack(y, arrays):
     d[arrays] += unvstack(d[y], arrays)
     t[y] = numpy.vstack(t[arrays])
+
+
+@adjoint(numpy.column_stack)
+def column_stack(y, arrays):
+    d[arrays] += uncolumn_stack(d[y], arrays)
+    t[y] = numpy.column_stack(t[arrays])
+
+
+@adjoint(getattr(numpy, "row_stack", numpy.vstack))  # vstack's deprecated alias (NumPy 2)
+def row_stack(y, arrays):
+    d[arrays] += unvstack(d[y], arrays)
+    t[y] = numpy.vstack(t[arrays])
+
+
+@adjoint(numpy.append)
+def append(y, arr, values, axis=None):
+    d[(arr, values)] += split_like(d[y], (arr, values), axis)
+    t[y] = numpy.append(t[arr], t[values], axis)
+
+
+@adjoint(numpy.atleast_3d)
+def atleast_3d(y, x):
+    d[x] += reshape_like(d[y], x)
+    t[y] = numpy.reshape(t[x], numpy.shape(y))
+
+
+# ----- rearranging -----
+
+
+@adjoint(numpy.diag)
+def diag(y, v, k=0):
+    d[v] += undiag(d[y], v, k)
+    t[y] = numpy.diag(t[v], k)
+
+
+@adjoint(numpy.diagonal)
+def diagonal(y, a, offset=0, axis1=0, axis2=1):
+    d[a] += undiagonal(d[y], a, offset, axis1, axis2)
+    t[y] = numpy.diagonal(t[a], offset, axis1, axis2)
+
+
+@adjoint(numpy.tril)
+def tril(y, m, k=0):
+    d[m] += sum_to_shape(numpy.tril(d[y], k), m)  # a vector m is broadcast to a square matrix first
+    t[y] = numpy.tril(t[m], k)
+
+
+@adjoint(numpy.triu)
+def triu(y, m, k=0):
+    d[m] += sum_to_shape(numpy.triu(d[y], k), m)
+    t[y] = numpy.triu(t[m], k)
+
+
+@adjoint(numpy.repeat)
+def repeat(y, a, repeats, axis=None):
+    d[a] += unrepeat(d[y], a, repeats, axis)
+    t[y] = numpy.repeat(t[a], repeats, axis)
+
+
+@adjoint(numpy.tile)
+def tile(y, a, reps):
+    d[a] += untile(d[y], a, reps)
+    t[y] = numpy.tile(t[a], reps)
+
+
+@adjoint(numpy.roll)
+def roll(y, a, shift, axis=None):
+    d[a] += numpy.roll(d[y], numpy.negative(shift), axis)
+    t[y] = numpy.roll(t[a], shift, axis)
+
+
+@adjoint(numpy.rollaxis)
+def rollaxis(y, a, axis, start=0):
+    d[a] += numpy.moveaxis(d[y], rollaxis_destination(numpy.ndim(a), axis, start), axis)
+    t[y] = numpy.rollaxis(t[a], axis, start)
+
+
+@adjoint(numpy.flip)
+def flip(y, m, axis=None):
+    d[m] += numpy.flip(d[y], axis)
+    t[y] = numpy.flip(t[m], axis)
+
+
+@adjoint(numpy.fliplr)
+def fliplr(y, m):
+    d[m] += numpy.fliplr(d[y])
+    t[y] = numpy.fliplr(t[m])
+
+
+@adjoint(numpy.flipud)
+def flipud(y, m):
+    d[m] += numpy.flipud(d[y])
+    t[y] = numpy.flipud(t[m])
+
+
+@adjoint(numpy.rot90)
+def rot90(y, m, k=1, axes=(0, 1)):
+    d[m] += numpy.rot90(d[y], -k, axes)
+    t[y] = numpy.rot90(t[m], k, axes)
+
+
+@adjoint(numpy.pad)
+def pad(y, array, pad_width, mode="constant", constant_values=0):
+    # only 'constant' (unpad raises for the others); constant_values is a constant: a rule error if active
+    d[array] += unpad(d[y], array, pad_width, mode)
+    t[y] = numpy.pad(t[array], pad_width, mode)
+
+
+# ----- selecting -----
+
+
+@adjoint(numpy.take)
+def take(y, a, indices, axis=None, out=None, mode="raise"):
+    d[a] += unindex(d[y], a, take_index(a, indices, axis, mode))
+    t[y] = numpy.take(t[a], indices, axis, mode=mode)
+
+
+@adjoint(numpy.take_along_axis)
+def take_along_axis(y, arr, indices, axis=-1):
+    d[arr] += unindex(d[y], arr, along_axis_index(arr, indices, axis))
+    t[y] = numpy.take_along_axis(t[arr], indices, axis)
+
+
+# The pieces of a split are a list; its adjoint is a list with zeros for the pieces not used.
+@adjoint(numpy.split)
+def split(pieces, ary, indices_or_sections, axis=0):
+    d[ary] += numpy.concatenate(d[pieces], axis)
+    t[pieces] = numpy.split(t[ary], indices_or_sections, axis)
+
+
+@adjoint(numpy.array_split)
+def array_split(pieces, ary, indices_or_sections, axis=0):
+    d[ary] += numpy.concatenate(d[pieces], axis)
+    t[pieces] = numpy.array_split(t[ary], indices_or_sections, axis)
+
+
+@adjoint(numpy.hsplit)
+def hsplit(pieces, ary, indices_or_sections):
+    d[ary] += numpy.hstack(d[pieces])
+    t[pieces] = numpy.hsplit(t[ary], indices_or_sections)
+
+
+@adjoint(numpy.vsplit)
+def vsplit(pieces, ary, indices_or_sections):
+    d[ary] += numpy.vstack(d[pieces])
+    t[pieces] = numpy.vsplit(t[ary], indices_or_sections)
+
+
+@adjoint(numpy.dsplit)
+def dsplit(pieces, ary, indices_or_sections):
+    d[ary] += numpy.dstack(d[pieces])
+    t[pieces] = numpy.dsplit(t[ary], indices_or_sections)
 
 
 SHAPES = nondifferentiable(numpy.shape, result="shape")

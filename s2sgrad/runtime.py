@@ -514,3 +514,81 @@ def sum_to_shape(g: Any, like: Any) -> Any:
     """``unbroadcast(g, like)`` where the rule's other arguments are settings, not operands (``numpy.tril(v, k)``
     of a vector ``v`` is a matrix): the transformer leaves this one in even when those are scalars."""
     return unbroadcast(g, like)
+
+
+# ----- casts -----
+
+
+def astype(
+    x: Any, dtype: Any, order: str = "K", casting: str = "unsafe", subok: bool = True, *, copy: bool = True
+) -> Any:
+    """``x.astype(...)`` as a function (see normalize.methods); ``copy`` is keyword-only, as normalize.memory
+    tells a cast that may return ``x`` itself by that keyword."""
+    return x.astype(dtype, order=order, casting=casting, subok=subok, copy=copy)
+
+
+def item(x: Any, *args: Any) -> Any:
+    """``x.item(*args)`` as a function (see normalize.methods)."""
+    return x.item(*args)
+
+
+def item_of(x: Any, args: Tuple[Any, ...]) -> Any:
+    """``x.item(*args)`` with the arguments as one tuple (the tangent rule of ``item`` calls it)."""
+    return x.item(*args)
+
+
+def cast_like(g: Any, like: Any, result: Any) -> Any:
+    """``g`` as a derivative of ``like``'s type and dtype, for a cast whose value is ``result``.
+
+    A cast to an integer or bool type rounds: its derivative is zero.
+    """
+    inexact = numpy.issubdtype(numpy.result_type(like), numpy.inexact)
+    dtype = numpy.result_type(like) if inexact else numpy.float64
+    if not numpy.issubdtype(numpy.result_type(result), numpy.inexact):
+        g = numpy.zeros(numpy.shape(like), dtype=dtype)
+    if isinstance(like, numpy.ndarray):
+        return numpy.asarray(g, dtype=dtype)
+    if isinstance(like, numpy.generic):
+        return dtype.type(g)
+    return float(g)
+
+
+def item_adjoint(g: Any, x: Any, args: Tuple[Any, ...]) -> Any:
+    """The adjoint of ``x.item(*args)``: ``g`` at the element read, zero elsewhere."""
+    shape = numpy.shape(x)
+    if not args:
+        index: Any = (0,) * len(shape)  # x has one element
+    elif len(args) == 1 and numpy.ndim(args[0]) == 0:  # a position in C order
+        index = numpy.unravel_index(args[0] % max(numpy.size(x), 1), shape)
+    else:
+        index = tuple(args[0]) if len(args) == 1 else args
+    out = numpy.zeros(shape, dtype=numpy.result_type(x, numpy.float16))
+    out[index] = g
+    return out if isinstance(x, numpy.ndarray) else out[()]
+
+
+def linspace_adjoints(
+    g: Any,
+    start: Any,
+    stop: Any,
+    num: int = 50,
+    endpoint: bool = True,
+    retstep: bool = False,
+    dtype: Any = None,
+    axis: int = 0,
+) -> Tuple[Any, Any]:
+    """Adjoints of ``start`` and ``stop`` in ``numpy.linspace``: sample k is ``start + f_k * (stop - start)``.
+
+    With ``retstep``, ``g`` holds the samples' adjoint and the step's. Integer samples have derivative 0.
+    """
+    g, g_step = g if retstep else (g, None)
+    if dtype is not None and not numpy.issubdtype(dtype, numpy.inexact):
+        g, g_step = numpy.zeros_like(g, dtype=float), None
+    g = numpy.moveaxis(numpy.asarray(g), axis, -1)
+    # f_k, exactly 1.0 at an endpoint as in NumPy; in g's dtype, so that float32 stays float32
+    fractions = numpy.linspace(0.0, 1.0, num, endpoint, dtype=numpy.result_type(g, numpy.float16))
+    d_start, d_stop = numpy.sum(g * (1.0 - fractions), axis=-1), numpy.sum(g * fractions, axis=-1)
+    divisions = num - 1 if endpoint else num
+    if g_step is not None and divisions > 0:  # step = (stop - start) / divisions
+        d_start, d_stop = d_start - g_step / divisions, d_stop + g_step / divisions
+    return unbroadcast(d_start, start), unbroadcast(d_stop, stop)

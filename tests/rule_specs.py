@@ -21,7 +21,7 @@ from typing import Any, Callable, List, Sequence, Tuple, Type, Union
 
 import numpy
 
-from s2sgrad.runtime import append
+from s2sgrad.runtime import append, astype, item
 
 Kind = Union[Type[float], Tuple[int, ...]]
 Interval = Tuple[float, float]
@@ -148,6 +148,7 @@ POSITIVE = (0.5, 2.0)
 SECOND_POSITIVE = ((-2.0, 2.0), POSITIVE)  # a divisor, or a point away from the origin
 POWER = (POSITIVE, (-1.5, 1.5))
 MODULUS = ((2.1, 2.9), (1.0, 1.04))  # x / y stays in (2, 3): no jump of floor(x / y) nearby
+NEGATIVE_MODULUS = ((-2.9, -2.1), (1.0, 1.04))  # x / y in (-3, -2): fmod rounds toward 0, mod down
 # extrema: array arguments where each side wins somewhere; scalars where one side wins
 WIDER_FIRST = [((3, 4), (3, 4)), ((3, 4), (4,)), ((3, 4), float)]
 WIDER_SECOND = [((3, 1), (3, 4)), (float, (3, 4))]
@@ -543,6 +544,62 @@ REARRANGING = _flatten(
     spec(numpy.vdot, lambda x, y: numpy.vdot(x, y), [((3, 4), (3, 4)), ((12,), (3, 4))]),
 )
 
+NAN_AND_INFINITIES = numpy.array(
+    [[1.5, numpy.nan, -0.5, numpy.inf], [0.7, -1.2, -numpy.inf, 0.3], [2.0, 0.9, 1.1, -0.4]]
+)
+# a zero and values on either side of it: sinc's derivative is 0 there
+AROUND_ZERO = numpy.array([0.0, 0.4, -1.3, 2.2])
+
+MORE_ELEMENTWISE = _flatten(
+    spec(numpy.logaddexp2, lambda x, y: numpy.sum(numpy.logaddexp2(x, y) * W34), BROADCAST),
+    spec(numpy.fmod, lambda x, y: numpy.sum(numpy.fmod(x, y) * W34), BROADCAST, MODULUS),
+    spec(numpy.fmod, lambda x, y: numpy.sum(numpy.fmod(x, y) * W34), BROADCAST[:2], NEGATIVE_MODULUS, note="negative"),
+    spec(numpy.sinc, lambda x: numpy.sum(numpy.sinc(x) * W34), EITHER),
+    at_points(numpy.sinc, lambda x: numpy.sum(numpy.sinc(x) * W4), AROUND_ZERO, note="at 0"),
+    spec(numpy.degrees, lambda x: numpy.sum(numpy.degrees(x) * W34), EITHER),
+    spec(numpy.rad2deg, lambda x: numpy.sum(numpy.rad2deg(x) * W34), EITHER),
+    spec(numpy.radians, lambda x: numpy.sum(numpy.radians(x) * W34), EITHER),
+    spec(numpy.deg2rad, lambda x: numpy.sum(numpy.deg2rad(x) * W34), EITHER),
+    spec(numpy.nan_to_num, lambda x: numpy.sum(numpy.nan_to_num(x) * W34), EITHER),
+    at_points(
+        numpy.nan_to_num,
+        lambda x: numpy.sum(numpy.nan_to_num(x, posinf=5.0, neginf=-5.0) ** 2 * W34),
+        NAN_AND_INFINITIES,
+        note="nan and infinities",
+    ),
+    spec(numpy.real, lambda x: numpy.sum(numpy.real(x) * W34), EITHER),
+    spec(numpy.real, lambda x: numpy.sum(x.real * W34), note="attribute"),
+    spec(numpy.imag, lambda x: numpy.sum((x + numpy.imag(x)) * W34), EITHER),
+    spec(numpy.imag, lambda x: numpy.sum((x - x.imag) * W34), note="attribute"),
+    spec(numpy.conjugate, lambda x: numpy.sum(numpy.conjugate(x) * W34), EITHER),
+    spec(numpy.conjugate, lambda x: numpy.sum(x.conj() * W34), note="method"),
+    spec(numpy.float64, lambda x: numpy.sum(numpy.float64(x) ** 2 * W34), EITHER),
+    spec(numpy.float64, lambda x: numpy.sum(numpy.float64(numpy.sum(x * W34)) ** 2), note="of a numpy scalar"),
+    spec(astype, lambda x: numpy.sum(x.astype(float) ** 2 * W34)),
+    spec(astype, lambda x: numpy.sum(x * x.astype(int) * W34), domain=(0.1, 2.9), note="int"),
+    spec(astype, lambda x: numpy.sum(x.astype("float64", copy=False) * W34), note="copy=False"),
+    spec(item, lambda x: x.item() ** 2, [((1,),), ((1, 1),)]),
+    spec(item, lambda x: x.item(5) * x.item(-1) + x.item(1, 2), note="positions"),
+    spec(item, lambda x: x.item((2, 0)) ** 2 + numpy.sum(x), note="tuple"),
+    spec(numpy.full, lambda x: numpy.sum(numpy.full((3, 4), x) * W34), [(float,), ((4,),)]),
+    spec(numpy.full, lambda x: numpy.sum(numpy.full((3, 4), x, dtype=int) * W34) + x, SCALAR, (0.1, 0.9), note="int"),
+    spec(numpy.full_like, lambda x, y: numpy.sum(numpy.full_like(x, y) * x * W34), [((3, 4), float)]),
+    # dtype=float: in the float32 checks, a fill value cast to float32 would round what the differences see
+    spec(numpy.full_like, lambda x, y: numpy.sum(numpy.full_like(x, y, dtype=float) * x * W34), [((3, 4), (4,))]),
+    spec(
+        numpy.full_like,
+        lambda x, y: numpy.sum(numpy.full_like(x, y, dtype=int) * W34) + y * numpy.sum(x),
+        [((4,), float)],
+        ((-2.0, 2.0), (0.1, 0.9)),
+        note="int",
+    ),
+    spec(numpy.linspace, lambda x, y: numpy.sum(numpy.linspace(x, y, 12) * W12), SCALARS),
+    spec(numpy.linspace, lambda x, y: numpy.sum(numpy.linspace(x, y, 4, endpoint=False) * W4), SCALARS, note="open"),
+    spec(numpy.linspace, lambda x, y: numpy.sum(numpy.linspace(x, y, 3, axis=1) * W234), [((4,), (2, 4))], note="axis"),
+    spec(numpy.linspace, lambda x: numpy.sum(numpy.linspace(0.0, x, 4) * W4), [((3, 1),)], note="array stop"),
+    spec(numpy.linspace, lambda x, y: numpy.linspace(x, y, 5, retstep=True)[1] * 3.0 + x * y, SCALARS, note="step"),
+)
+
 SPECS = (
     OPERATORS
     + SCALAR_MATH
@@ -552,6 +609,7 @@ SPECS = (
     + SHAPES
     + ZERO_DERIVATIVE_ARRAYS
     + REARRANGING
+    + MORE_ELEMENTWISE
 )
 
 # Callables whose derivative is 0, alone: the gradient must be exactly 0 (tests/test_rules.py, check_zero_grad).
@@ -580,4 +638,6 @@ CONSTANT_SPECS = _flatten(
     spec(round, lambda x: round(x) * 1.5, SCALAR, (-3.0, 3.0)),
     spec(round, lambda x: round(x, 1) * 1.5, SCALAR, (-3.0, 3.0), note="ndigits"),
     spec(int, lambda x: int(x) * 1.5, SCALAR, (-3.0, 3.0)),
+    spec(numpy.imag, lambda x: numpy.sum(numpy.imag(x) * W34), EITHER),
+    spec(astype, lambda x: numpy.sum(x.astype(int) * W34), domain=(0.1, 2.9), note="int"),
 )

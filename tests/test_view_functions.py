@@ -112,6 +112,13 @@ def write_into_parameter_then_diagonal(x):
     return numpy.sum(x * W) + numpy.sum(diagonal)
 
 
+def cast_without_copy_then_base(x):
+    y = x * 2.0
+    v = y.astype(float, copy=False)  # y itself
+    v[0] = x[1] ** 2
+    return numpy.sum(y * W)
+
+
 def flip_then_view(x):
     y = x * 2.0
     v = numpy.flipud(y)
@@ -129,6 +136,7 @@ def flip_then_view(x):
         hsplit_piece_then_other,
         base_write_then_diagonal,
         write_into_parameter_then_diagonal,
+        cast_without_copy_then_base,
         flip_then_view,
     ],
 )

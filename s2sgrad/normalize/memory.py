@@ -80,6 +80,7 @@ VIEWS = {
     numpy.moveaxis,
     numpy.ravel,
     numpy.real,
+    numpy.imag,  # of a complex array
     numpy.reshape,
     numpy.rollaxis,
     numpy.rot90,
@@ -114,6 +115,7 @@ ARRAY_VIEWS = VIEWS - {
     numpy.broadcast_arrays,
     numpy.einsum,
     numpy.real,
+    numpy.imag,
     builtins.max,
     builtins.min,
 }
@@ -269,7 +271,7 @@ class _Analysis:
 
     def may_share(self, func: Any, keywords: List[gast.keyword]) -> bool:
         """A call that may return (part of) an argument: a view, or a function the compiler cannot see into."""
-        if func is numpy.array:
+        if func is numpy.array or func is runtime.astype:  # x.astype(t, copy=False) may be x itself
             return any(k.arg == "copy" for k in keywords)
         if func is runtime.append or func is MISSING or is_user_function(func, self.ctx):
             return True

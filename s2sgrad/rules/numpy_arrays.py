@@ -5,6 +5,7 @@ import numpy
 from ..runtime import (
     along_axis_index,
     array_adjoint,
+    cast_like,
     dot_lhs,
     dot_rhs,
     einsum_adjoints,
@@ -12,6 +13,7 @@ from ..runtime import (
     extremum_share,
     inner_adjoints,
     kron_adjoints,
+    linspace_adjoints,
     moments_adjoint,
     norm_adjoint,
     prod_adjoint,
@@ -38,8 +40,9 @@ from ..runtime import (
     untrace,
     untranspose,
     unvstack,
+    zeros_like,
 )
-from .notation import adjoint, d, nondifferentiable, t
+from .notation import adjoint, d, nondifferentiable, t, tangent
 
 # ----- reductions -----
 
@@ -418,6 +421,32 @@ def vsplit(pieces, ary, indices_or_sections):
 def dsplit(pieces, ary, indices_or_sections):
     d[ary] += numpy.dstack(d[pieces])
     t[pieces] = numpy.dsplit(t[ary], indices_or_sections)
+
+
+# ----- filled arrays: differentiable in the fill value and the ends -----
+
+
+@adjoint(numpy.full)
+def full(y, shape, fill_value, dtype=None, order="C"):
+    d[fill_value] += unbroadcast(cast_like(d[y], y, y), fill_value)  # zero for an integer dtype
+    t[y] = numpy.full_like(y, t[fill_value])
+
+
+@adjoint(numpy.full_like)
+def full_like(y, a, fill_value, dtype=None, order="K", subok=True, shape=None):
+    d[a] += zeros_like(a)  # a gives the shape and dtype only
+    d[fill_value] += unbroadcast(cast_like(d[y], y, y), fill_value)
+
+
+@tangent(numpy.full_like, shape_only=("a",))
+def full_like_(y, a, fill_value, dtype=None, order="K", subok=True, shape=None):
+    t[y] = numpy.full_like(y, t[fill_value])
+
+
+@adjoint(numpy.linspace)
+def linspace(y, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    d[(start, stop)] += linspace_adjoints(d[y], start, stop, num, endpoint, retstep, dtype, axis)
+    t[y] = numpy.linspace(t[start], t[stop], num, endpoint, retstep, dtype, axis)
 
 
 SHAPES = nondifferentiable(numpy.shape, result="shape")

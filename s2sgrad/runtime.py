@@ -592,3 +592,144 @@ def linspace_adjoints(
     if g_step is not None and divisions > 0:  # step = (stop - start) / divisions
         d_start, d_stop = d_start - g_step / divisions, d_stop + g_step / divisions
     return unbroadcast(d_start, start), unbroadcast(d_stop, stop)
+
+
+# ----- helpers of the reduction rules -----
+
+
+def cumprod_adjoint(g: Any, x: Any, axis: Optional[int] = None) -> Any:
+    """The adjoint of ``numpy.cumprod(x, axis)``, exact also where ``x`` has zeros (no division).
+
+    ``d_x[j] = prod(x[:j]) * s[j]`` with ``s[j] = g[j] + x[j + 1] * s[j + 1]``, summed from the end.
+    """
+    if axis is None:
+        return reshape_like(cumprod_adjoint(numpy.ravel(g), numpy.ravel(x), 0), x)
+    x, g = numpy.moveaxis(numpy.asarray(x), axis, 0), numpy.moveaxis(numpy.asarray(g), axis, 0)
+    dtype = numpy.result_type(x, g)
+    before = numpy.ones(x.shape, dtype=dtype)
+    before[1:] = numpy.cumprod(x[:-1], axis=0)
+    out = numpy.zeros(x.shape, dtype=dtype)
+    later = numpy.zeros(x.shape[1:], dtype=dtype)  # s[j + 1], then x[j + 1] * s[j + 1]
+    for j in range(len(x) - 1, -1, -1):
+        later = g[j] + later
+        out[j] = before[j] * later
+        later = later * x[j]
+    return numpy.moveaxis(out, 0, axis)
+
+
+def cumprod_tangent(t: Any, x: Any, axis: Optional[int] = None) -> Any:
+    """The tangent of ``numpy.cumprod(x, axis)``: ``t_y[k] = t_y[k - 1] * x[k] + y[k - 1] * t[k]``."""
+    if axis is None:
+        return cumprod_tangent(numpy.ravel(t), numpy.ravel(x), 0)
+    x, t = numpy.moveaxis(numpy.asarray(x), axis, 0), numpy.moveaxis(numpy.asarray(t), axis, 0)
+    y = numpy.cumprod(x, axis=0)
+    out = numpy.zeros(x.shape, dtype=numpy.result_type(x, t))
+    for k in range(len(x)):
+        out[k] = t[k] if k == 0 else out[k - 1] * x[k] + y[k - 1] * t[k]
+    return numpy.moveaxis(out, 0, axis)
+
+
+def _weights_like(weights: Any, a: Any, axis: Any) -> Any:
+    """``numpy.average``'s weights (or their tangent) broadcast to ``a``: a 1-D one lies along ``axis``."""
+    if numpy.shape(weights) == numpy.shape(a):
+        return numpy.asarray(weights)
+    along = [numpy.size(weights) if k == axis % numpy.ndim(a) else 1 for k in range(numpy.ndim(a))]
+    return numpy.broadcast_to(numpy.reshape(weights, along), numpy.shape(a))
+
+
+def average_adjoints(g: Any, a: Any, weights: Any = None, axis: Any = None, keepdims: bool = False) -> Tuple[Any, Any]:
+    """Adjoints of ``a`` and ``weights`` in ``numpy.average(a, axis, weights)``: ``sum(a w) / sum(w)``."""
+    values = numpy.asarray(a)
+    w = numpy.ones_like(values) if weights is None else _weights_like(weights, values, axis)
+    total = numpy.sum(w, axis=axis, keepdims=True)
+    g = unreduce(g, values, axis, keepdims)
+    d_a = reshape_like(g * w / total, a)
+    if weights is None:
+        return d_a, None
+    mean = numpy.sum(values * w, axis=axis, keepdims=True) / total
+    d_w = g * (values - mean) / total
+    if numpy.shape(weights) != values.shape:  # 1-D weights along axis: sum over the other axes
+        d_w = numpy.sum(d_w, axis=tuple(k for k in range(values.ndim) if k != axis % values.ndim))
+    return d_a, d_w
+
+
+def average_weights_tangent(t: Any, a: Any, weights: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """The term of ``numpy.average``'s tangent along the weights' tangent ``t``."""
+    values = numpy.asarray(a)
+    w = _weights_like(weights, values, axis)
+    total = numpy.sum(w, axis=axis, keepdims=True)
+    mean = numpy.sum(values * w, axis=axis, keepdims=True) / total
+    return numpy.sum(_weights_like(t, values, axis) * (values - mean) / total, axis=axis, keepdims=keepdims)
+
+
+def _in_dtype_of(share: Any, x: Any) -> Any:
+    """A share of an adjoint, in ``x``'s floating dtype (a float32 ``x`` keeps a float32 gradient)."""
+    return numpy.asarray(share, dtype=numpy.result_type(x, numpy.float16))
+
+
+def range_share(x: Any, axis: Any = None) -> Any:
+    """``d numpy.ptp(x, axis) / d x``: 1 at the maximum, -1 at the minimum, shared among ties."""
+    highest = extremum_share(x, numpy.max(x, axis=axis, keepdims=True), axis, keepdims=True)
+    lowest = extremum_share(x, numpy.min(x, axis=axis, keepdims=True), axis, keepdims=True)
+    return _in_dtype_of(highest - lowest, x)
+
+
+def nan_extremum_share(x: Any, y: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """``extremum_share`` for ``numpy.nanmax``/``nanmin``: a nan never equals the extremum."""
+    return _in_dtype_of(extremum_share(x, y, axis, keepdims), x)
+
+
+def nanmean_share(x: Any, axis: Any = None) -> Any:
+    """``d numpy.nanmean(x, axis) / d x``: one over the count of numbers, 0 at a nan."""
+    present = ~numpy.isnan(x)
+    return _in_dtype_of(present / numpy.sum(present, axis=axis, keepdims=True), x)
+
+
+def _quantile_plan(x: Any, q: Any, axis: Any, method: str, overwrite_input: bool) -> Tuple[Any, ...]:
+    """Where NumPy's 'linear' quantile reads the sorted ``x``: below, above, the weight of above, the order."""
+    if method != "linear" or overwrite_input:
+        raise NotImplementedError("s2sgrad differentiates quantiles with method='linear' and overwrite_input=False")
+    if axis is not None and numpy.ndim(axis) != 0:
+        raise NotImplementedError("s2sgrad differentiates quantiles over one axis or all of them")
+    x = numpy.ravel(x) if axis is None else numpy.asarray(x)
+    axis = 0 if axis is None else axis % x.ndim
+    length = x.shape[axis]
+    position = numpy.asarray(q, dtype=float) * (length - 1)
+    below = numpy.floor(position).astype(int)
+    above = numpy.minimum(below + 1, length - 1)
+    # sorting ties: the element that a stable argsort puts at a position gets that position's derivative,
+    # as autograd's and JAX's sort-based quantiles do
+    order = numpy.argsort(x, axis=axis, kind="stable")
+    return x, axis, below, above, (position - below).astype(x.dtype), order
+
+
+def quantile_tangent(
+    t: Any, x: Any, q: Any, axis: Any = None, keepdims: bool = False, method: str = "linear", overwrite: bool = False
+) -> Any:
+    """The tangent of ``numpy.quantile(x, q, axis, method='linear', keepdims=keepdims)``."""
+    flat, along, below, above, weight, order = _quantile_plan(x, q, axis, method, overwrite)
+    ranked = numpy.take_along_axis(numpy.reshape(t, flat.shape), order, along)
+    q_axes = list(range(numpy.ndim(q)))
+    low, high = (
+        numpy.moveaxis(numpy.take(ranked, k, along), [along + a for a in q_axes], q_axes) for k in (below, above)
+    )
+    weight = numpy.reshape(weight, numpy.shape(weight) + (1,) * (low.ndim - weight.ndim))
+    result = low + (high - low) * weight
+    return numpy.reshape(result, numpy.shape(numpy.quantile(x, q, axis=axis, keepdims=keepdims)))
+
+
+def quantile_adjoint(
+    g: Any, x: Any, q: Any, axis: Any = None, keepdims: bool = False, method: str = "linear", overwrite: bool = False
+) -> Any:
+    """The adjoint of ``numpy.quantile(x, q, axis, method='linear', keepdims=keepdims)``."""
+    flat, along, below, above, weight, order = _quantile_plan(x, q, axis, method, overwrite)
+    q_axes = list(range(numpy.ndim(q)))
+    kept = numpy.shape(q) + tuple(n for k, n in enumerate(flat.shape) if k != along)
+    dtype = numpy.result_type(flat, g)  # before g is an array: a Python float g keeps float32 float32
+    g = numpy.reshape(numpy.asarray(g, dtype=dtype), kept)  # keepdims' axis of length 1 dropped
+    weight = numpy.reshape(weight, numpy.shape(weight) + (1,) * (g.ndim - weight.ndim))
+    ranked = numpy.zeros(flat.shape, dtype=dtype)
+    for index, share in ((below, g * (1 - weight)), (above, g * weight)):
+        spot = (slice(None),) * along + (index,)
+        numpy.add.at(ranked, spot, numpy.moveaxis(share, q_axes, [along + a for a in q_axes]))
+    return reshape_like(unindex(ranked, flat, along_axis_index(flat, order, along)), x)

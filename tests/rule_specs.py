@@ -145,6 +145,7 @@ def _flatten(*groups: List[Spec]) -> List[Spec]:
 
 
 POSITIVE = (0.5, 2.0)
+ANY = (-2.0, 2.0)
 SECOND_POSITIVE = ((-2.0, 2.0), POSITIVE)  # a divisor, or a point away from the origin
 POWER = (POSITIVE, (-1.5, 1.5))
 MODULUS = ((2.1, 2.9), (1.0, 1.04))  # x / y stays in (2, 3): no jump of floor(x / y) nearby
@@ -600,6 +601,62 @@ MORE_ELEMENTWISE = _flatten(
     spec(numpy.linspace, lambda x, y: numpy.linspace(x, y, 5, retstep=True)[1] * 3.0 + x * y, SCALARS, note="step"),
 )
 
+NANS = numpy.array([[1.5, numpy.nan, -0.5, 0.8], [0.7, -1.2, numpy.nan, numpy.nan], [2.0, 0.9, 1.1, -0.4]])
+# ties and zeros for the order statistics and cumprod: each tie is checked at a value no other element has
+TIED = numpy.array([[0.3, 1.2, 0.3, -0.7], [1.1, -0.4, 0.9, -0.4], [0.5, 0.5, 2.0, -1.5]])
+MIDDLE_TIES = numpy.array([[0.3, 1.2, 0.3, -0.7], [0.9, -0.4, 0.9, 2.0], [-1.1, 0.6, 0.6, 1.4]])  # both middles
+WITH_ZEROS = numpy.array([[1.5, 0.0, -0.7, 1.2], [0.0, 0.8, 0.0, -1.1], [0.9, -1.3, 1.4, 0.6]])
+
+MORE_REDUCTIONS = _flatten(
+    spec(numpy.cumprod, lambda x: numpy.sum(numpy.cumprod(x) * W12)),
+    spec(numpy.cumprod, lambda x: numpy.sum(numpy.cumprod(x, axis=0) * W34), note="axis=0"),
+    spec(numpy.cumprod, lambda x: numpy.sum(numpy.cumprod(x, axis=-1) * W34), note="axis=-1"),
+    spec(numpy.cumprod, lambda x: numpy.sum(x.cumprod(1) * W234), [((2, 3, 4),)], note="method"),
+    at_points(numpy.cumprod, lambda x: numpy.sum(numpy.cumprod(x, axis=1) * W34), WITH_ZEROS, note="zeros"),
+    at_points(numpy.cumprod, lambda x: numpy.sum(numpy.cumprod(x, axis=0) * W34), WITH_ZEROS, note="zeros axis=0"),
+    spec(numpy.average, lambda x: numpy.average(x) ** 2, EITHER),
+    spec(numpy.average, lambda x: numpy.sum(numpy.average(x, axis=0) * W4), note="axis=0"),
+    spec(
+        numpy.average, lambda x, w: numpy.sum(numpy.average(x, 1, w) * W3), [((3, 4), (4,))], (ANY, POSITIVE), note="w"
+    ),
+    spec(
+        numpy.average,
+        lambda x, w: numpy.sum(numpy.average(x, axis=0, weights=w, keepdims=True) * W34),
+        [((3, 4), (3, 4))],
+        (ANY, POSITIVE),
+        note="weights keepdims",
+    ),
+    spec(numpy.average, lambda x, w: numpy.average(x, weights=w), [((3, 4), (3, 4))], (ANY, POSITIVE), note="all w"),
+    spec(numpy.ptp, lambda x: numpy.ptp(x)),
+    spec(numpy.ptp, lambda x: numpy.sum(numpy.ptp(x, axis=1) * W3), note="axis=1"),
+    spec(numpy.ptp, lambda x: numpy.sum(numpy.ptp(x, 0, keepdims=True) * W34), note="keepdims"),
+    at_points(numpy.ptp, lambda x: numpy.sum(numpy.ptp(x, axis=1) * W3), TIED, note="ties"),
+    spec(numpy.nansum, lambda x: numpy.nansum(x * W34)),
+    at_points(numpy.nansum, lambda x: numpy.sum(numpy.nansum(x, axis=0) * W4), NANS, note="nans"),
+    at_points(numpy.nansum, lambda x: numpy.sum(numpy.nansum(x, 1, keepdims=True) * W34), NANS, note="nans keepdims"),
+    spec(numpy.nanmean, lambda x: numpy.nanmean(x) ** 2),
+    at_points(numpy.nanmean, lambda x: numpy.nanmean(x * W34), NANS, note="nans"),
+    at_points(numpy.nanmean, lambda x: numpy.sum(numpy.nanmean(x, axis=1) * W3), NANS, note="nans axis=1"),
+    at_points(numpy.nanmax, lambda x: numpy.sum(numpy.nanmax(x, axis=1) * W3) + numpy.nanmax(x), NANS, note="nans"),
+    at_points(numpy.nanmin, lambda x: numpy.sum(numpy.nanmin(x, 0, keepdims=True) * W4), NANS, note="nans"),
+    spec(numpy.sort, lambda x: numpy.sum(numpy.sort(x) * W34)),
+    spec(numpy.sort, lambda x: numpy.sum(numpy.sort(x, axis=0) * W34), note="axis=0"),
+    spec(numpy.sort, lambda x: numpy.sum(numpy.sort(x, axis=None) * W12), note="axis=None"),
+    # at a tie of differently weighted positions sort has a kink; with equal weights each element gets one
+    at_points(numpy.sort, lambda x: numpy.sum(numpy.sort(x) ** 3), TIED, note="ties"),
+    spec(numpy.median, lambda x: numpy.median(x) ** 2 + numpy.sum(x), [((5,),), ((3, 4),)]),
+    spec(numpy.median, lambda x: numpy.sum(numpy.median(x, axis=0) * W4), note="axis=0 odd"),
+    spec(numpy.median, lambda x: numpy.sum(numpy.median(x, axis=1) * W3), note="axis=1 even"),
+    spec(numpy.median, lambda x: numpy.sum(numpy.median(x, 1, keepdims=True) * W34), note="keepdims"),
+    at_points(numpy.median, lambda x: numpy.sum(numpy.median(x, axis=1) * W3), MIDDLE_TIES, note="ties"),
+    spec(numpy.quantile, lambda x: numpy.quantile(x, 0.3) * 2.0 + numpy.sum(x)),
+    spec(numpy.quantile, lambda x: numpy.sum(numpy.quantile(x, [0.1, 0.75], axis=1) * W23), note="qs axis=1"),
+    spec(numpy.quantile, lambda x: numpy.sum(numpy.quantile(x, 0.6, axis=0, keepdims=True) * W34), note="keepdims"),
+    spec(numpy.quantile, lambda x: numpy.sum(numpy.quantile(x, [0.2, 1.0]) * W2), note="qs all"),
+    spec(numpy.percentile, lambda x: numpy.sum(numpy.percentile(x, [25.0, 90.0], axis=0) * W24)),
+    spec(numpy.percentile, lambda x: numpy.percentile(x, 40.0) ** 2, [((7,),)], note="vector"),
+)
+
 SPECS = (
     OPERATORS
     + SCALAR_MATH
@@ -610,6 +667,7 @@ SPECS = (
     + ZERO_DERIVATIVE_ARRAYS
     + REARRANGING
     + MORE_ELEMENTWISE
+    + MORE_REDUCTIONS
 )
 
 # Callables whose derivative is 0, alone: the gradient must be exactly 0 (tests/test_rules.py, check_zero_grad).

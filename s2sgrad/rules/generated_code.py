@@ -22,7 +22,11 @@ from ..runtime import (
     matmul_lhs,
     matmul_rhs,
     moments_adjoint,
+    nan_extremum_share,
+    nanmean_share,
     popped,
+    quantile_adjoint,
+    range_share,
     reshape_like,
     rollaxis_destination,
     sign,
@@ -157,6 +161,11 @@ def unpad_(y, g, x, pad_width, mode="constant"):
     t[y] = unpad(t[g], x, pad_width, mode)
 
 
+@tangent(quantile_adjoint, result="unknown", shape_only=("x",))
+def quantile_adjoint_(y, g, x, q, axis=None, keepdims=False, method="linear", overwrite=False):
+    t[y] = quantile_adjoint(t[g], x, q, axis, keepdims, method, overwrite)  # x only orders: piecewise constant
+
+
 @tangent(fresh_copy, result="same")
 def fresh_copy_(y, x):
     t[y] = fresh_copy(t[x])
@@ -212,7 +221,9 @@ def popped_(value, items):
     t[value] = popped(t[items])  # the tangents' stack, popped in step
 
 
-PIECEWISE_CONSTANT = nondifferentiable(sign, extremum_share, result="unknown")
+PIECEWISE_CONSTANT = nondifferentiable(
+    sign, extremum_share, range_share, nan_extremum_share, nanmean_share, result="unknown"
+)
 INDEXES = nondifferentiable(rollaxis_destination, take_index, along_axis_index, result="unknown")
 SHAPED_LIKE = nondifferentiable(zeros_like, result="same")
 

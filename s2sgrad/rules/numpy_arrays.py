@@ -5,7 +5,11 @@ import numpy
 from ..runtime import (
     along_axis_index,
     array_adjoint,
+    average_adjoints,
+    average_weights_tangent,
     cast_like,
+    cumprod_adjoint,
+    cumprod_tangent,
     dot_lhs,
     dot_rhs,
     einsum_adjoints,
@@ -15,8 +19,13 @@ from ..runtime import (
     kron_adjoints,
     linspace_adjoints,
     moments_adjoint,
+    nan_extremum_share,
+    nanmean_share,
     norm_adjoint,
     prod_adjoint,
+    quantile_adjoint,
+    quantile_tangent,
+    range_share,
     reshape_like,
     rollaxis_destination,
     solve_adjoints,
@@ -105,6 +114,76 @@ def diff(y, x, n=1, axis=-1):
 def trace(y, x, offset=0):
     d[x] += untrace(d[y], x, offset)
     t[y] = numpy.trace(t[x], offset=offset)
+
+
+@adjoint(numpy.cumprod)
+def cumprod(y, x, axis=None, dtype=None, out=None):
+    d[x] += cumprod_adjoint(d[y], x, axis)
+    t[y] = cumprod_tangent(t[x], x, axis)
+
+
+@adjoint(numpy.average, result="reduction")
+def average(y, a, axis=None, weights=None, *, keepdims=False):
+    d[(a, weights)] += average_adjoints(d[y], a, weights, axis, keepdims)
+    t[y] = numpy.average(t[a], axis, weights, keepdims=keepdims) + average_weights_tangent(
+        t[weights], a, weights, axis, keepdims
+    )
+
+
+@adjoint(numpy.ptp, result="reduction")
+def ptp(y, a, axis=None, out=None, keepdims=False):
+    d[a] += unreduce(d[y], a, axis, keepdims) * range_share(a, axis)
+    t[y] = numpy.sum(t[a] * range_share(a, axis), axis=axis, keepdims=keepdims)
+
+
+# the nan functions: a nan is left out, so it gets no derivative
+
+
+@adjoint(numpy.nansum, result="reduction")
+def nansum(y, a, axis=None, dtype=None, out=None, keepdims=False):
+    d[a] += numpy.where(numpy.isnan(a), 0.0, unreduce(d[y], a, axis, keepdims))
+    t[y] = numpy.sum(numpy.where(numpy.isnan(a), 0.0, t[a]), axis=axis, keepdims=keepdims)
+
+
+@adjoint(numpy.nanmean, result="reduction")
+def nanmean(y, a, axis=None, dtype=None, out=None, keepdims=False):
+    d[a] += unreduce(d[y], a, axis, keepdims) * nanmean_share(a, axis)
+    t[y] = numpy.sum(t[a] * nanmean_share(a, axis), axis=axis, keepdims=keepdims)
+
+
+@adjoint(numpy.nanmax, numpy.nanmin, result="reduction")
+def nanextremum(y, a, axis=None, out=None, keepdims=False):
+    d[a] += unreduce(d[y], a, axis, keepdims) * nan_extremum_share(a, y, axis, keepdims)
+    t[y] = numpy.sum(t[a] * nan_extremum_share(a, y, axis, keepdims), axis=axis, keepdims=keepdims)
+
+
+# ----- order statistics: the derivative follows the element that sorting puts at each position -----
+
+
+@adjoint(numpy.sort)
+def sort(y, a, axis=-1, kind=None, order=None):
+    # a tie gives its position's whole derivative to the one element argsort puts there (autograd and JAX too)
+    d[a] += unindex(d[y], a, along_axis_index(a, numpy.argsort(a, axis, kind="stable"), axis))
+    t[y] = numpy.take_along_axis(t[a], numpy.argsort(a, axis, kind="stable"), axis)
+
+
+@adjoint(numpy.quantile, result="reduction")
+def quantile(y, a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False):
+    d[a] += quantile_adjoint(d[y], a, q, axis, keepdims, method, overwrite_input)
+    t[y] = quantile_tangent(t[a], a, q, axis, keepdims, method, overwrite_input)
+
+
+@adjoint(numpy.percentile, result="reduction")
+def percentile(y, a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False):
+    d[a] += quantile_adjoint(d[y], a, numpy.true_divide(q, 100.0), axis, keepdims, method, overwrite_input)
+    t[y] = quantile_tangent(t[a], a, numpy.true_divide(q, 100.0), axis, keepdims, method, overwrite_input)
+
+
+@adjoint(numpy.median, result="reduction")
+def median(y, a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    # the mean of the middle elements: quantile 0.5, linear
+    d[a] += quantile_adjoint(d[y], a, 0.5, axis, keepdims, "linear", overwrite_input)
+    t[y] = quantile_tangent(t[a], a, 0.5, axis, keepdims, "linear", overwrite_input)
 
 
 # ----- products -----

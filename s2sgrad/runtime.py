@@ -733,3 +733,201 @@ def quantile_adjoint(
         spot = (slice(None),) * along + (index,)
         numpy.add.at(ranked, spot, numpy.moveaxis(share, q_axes, [along + a for a in q_axes]))
     return reshape_like(unindex(ranked, flat, along_axis_index(flat, order, along)), x)
+
+
+# ----- helpers of the linear algebra rules (stacks of matrices in the last two axes) -----
+
+
+def _mT(x: Any) -> Any:
+    return numpy.swapaxes(x, -1, -2)
+
+
+def _right_solve(b: Any, a: Any) -> Any:
+    """``b @ inv(a)``, by a solve."""
+    return _mT(numpy.linalg.solve(_mT(a), _mT(b)))
+
+
+def _identity(n: int, like: Any) -> numpy.ndarray:
+    return numpy.eye(n, dtype=numpy.result_type(like))
+
+
+def symmetric_from(t: Any, uplo: str = "L") -> Any:
+    """The symmetric matrix a routine that reads only one triangle of ``t`` sees (cholesky, eigh)."""
+    if uplo.upper() == "U":
+        return numpy.triu(t) + _mT(numpy.triu(t, 1))
+    return numpy.tril(t) + _mT(numpy.tril(t, -1))
+
+
+def triangle_gradient(s: Any, uplo: str = "L") -> Any:
+    """The adjoint of ``symmetric_from``: what ``s`` (an adjoint of the symmetric matrix) is for the triangle read."""
+    if uplo.upper() == "U":
+        return numpy.triu(s) + numpy.triu(_mT(s), 1)
+    return numpy.tril(s) + numpy.tril(_mT(s), -1)
+
+
+def _half_diagonal(x: Any) -> Any:
+    """The lower triangle of ``x`` with its diagonal halved (the map a Cholesky derivative goes through)."""
+    n = numpy.shape(x)[-1]
+    return numpy.tril(x) * (1.0 - 0.5 * _identity(n, x))
+
+
+def cholesky_adjoint(g: Any, low: Any) -> Any:
+    """The adjoint of ``a`` in ``low = numpy.linalg.cholesky(a)``, which reads a's lower triangle only."""
+    inner = _half_diagonal(_mT(low) @ g)
+    s = _right_solve(numpy.linalg.solve(_mT(low), inner), low)  # L^-T inner L^-1
+    return triangle_gradient(s)
+
+
+def cholesky_tangent(t: Any, low: Any) -> Any:
+    """The tangent of ``numpy.linalg.cholesky(a)`` along ``t``: ``L phi(L^-1 sym(t) L^-T)``."""
+    inner = _mT(numpy.linalg.solve(low, _mT(numpy.linalg.solve(low, symmetric_from(t)))))
+    return low @ _half_diagonal(inner)
+
+
+def slogdet_adjoint(g: Any, a: Any) -> Any:
+    """The adjoint of ``a`` in ``numpy.linalg.slogdet(a)``; the sign is piecewise constant."""
+    inverse = numpy.linalg.inv(a)
+    return numpy.asarray(g[1], dtype=inverse.dtype)[..., None, None] * _mT(inverse)
+
+
+def slogdet_tangent(t: Any, a: Any, result: Any) -> Tuple[Any, Any]:
+    """The tangent of ``(sign, logabsdet)``: ``(0, trace(a^-1 t))``."""
+    return numpy.zeros_like(result[0]), numpy.trace(numpy.linalg.solve(a, t), axis1=-2, axis2=-1)
+
+
+def _gaps(values: Any) -> Any:
+    """``F[i, j] = 1 / (values[j] - values[i])`` off the diagonal, 0 on it."""
+    differences = values[..., None, :] - values[..., :, None]
+    n = numpy.shape(values)[-1]
+    off = ~numpy.eye(n, dtype=bool)
+    return numpy.divide(1.0, differences, out=numpy.zeros_like(differences), where=off)
+
+
+def eigh_adjoint(g: Any, result: Any, uplo: str = "L") -> Any:
+    """The adjoint of ``a`` in ``w, v = numpy.linalg.eigh(a, uplo)`` (distinct eigenvalues)."""
+    w, v = result
+    g_w, g_v = g
+    inner = _gaps(w) * (_mT(v) @ g_v) + numpy.asarray(g_w)[..., None, :] * _identity(w.shape[-1], w)
+    return triangle_gradient(v @ inner @ _mT(v), uplo)
+
+
+def eigh_tangent(t: Any, result: Any, uplo: str = "L") -> Tuple[Any, Any]:
+    """The tangent of ``(w, v) = numpy.linalg.eigh(a, uplo)`` along ``t``."""
+    w, v = result
+    projected = _mT(v) @ symmetric_from(t, uplo) @ v
+    return numpy.diagonal(projected, axis1=-2, axis2=-1).copy(), v @ (_gaps(w) * projected)
+
+
+def pinv_adjoint(g: Any, a: Any, p: Any) -> Any:
+    """The adjoint of ``a`` in ``p = numpy.linalg.pinv(a)``, where the rank does not change nearby."""
+    m, n = numpy.shape(a)[-2:]
+    outside_range = _identity(m, a) - a @ p  # I - A P
+    outside_rows = _identity(n, a) - p @ a  # I - P A
+    return -_mT(p) @ g @ _mT(p) + outside_range @ _mT(g) @ p @ _mT(p) + _mT(p) @ p @ _mT(g) @ outside_rows
+
+
+def pinv_tangent(t: Any, a: Any, p: Any) -> Any:
+    """The tangent of ``p = numpy.linalg.pinv(a)`` along ``t``."""
+    m, n = numpy.shape(a)[-2:]
+    outside_range = _identity(m, a) - a @ p
+    outside_rows = _identity(n, a) - p @ a
+    return -p @ t @ p + p @ _mT(p) @ _mT(t) @ outside_range + outside_rows @ _mT(t) @ _mT(p) @ p
+
+
+def _check_reduced_qr(a: Any, mode: str) -> None:
+    m, n = numpy.shape(a)[-2:]
+    if mode != "reduced" or m < n:
+        raise NotImplementedError("s2sgrad differentiates numpy.linalg.qr in mode 'reduced' with rows >= columns")
+
+
+def qr_adjoint(g: Any, a: Any, result: Any, mode: str = "reduced") -> Any:
+    """The adjoint of ``a`` in ``q, r = numpy.linalg.qr(a)``: ``(Q_bar + Q sym(M)) R^-T``."""
+    _check_reduced_qr(a, mode)
+    q, r = result
+    g_q, g_r = g
+    m = g_r @ _mT(r) - _mT(q) @ g_q
+    copied = numpy.triu(m) + numpy.tril(_mT(m), -1)
+    return _mT(numpy.linalg.solve(r, _mT(g_q + q @ copied)))
+
+
+def qr_tangent(t: Any, a: Any, result: Any, mode: str = "reduced") -> Tuple[Any, Any]:
+    """The tangent of ``(q, r) = numpy.linalg.qr(a)`` along ``t``."""
+    _check_reduced_qr(a, mode)
+    q, r = result
+    b = _right_solve(t, r)  # t R^-1
+    x = _mT(q) @ b
+    upper = numpy.triu(x) + _mT(numpy.tril(x, -1))  # x minus its skew part
+    return b - q @ upper, upper @ r
+
+
+def _svd_parts(a: Any, result: Any, full_matrices: bool, compute_uv: bool, hermitian: bool) -> Tuple[Any, Any, Any]:
+    """U, s, V (thin) of ``a``, recomputed when numpy.linalg.svd returned the singular values only."""
+    m, n = numpy.shape(a)[-2:]
+    if hermitian or (compute_uv and full_matrices and m != n):
+        raise NotImplementedError("s2sgrad differentiates numpy.linalg.svd with full_matrices=False (or square a)")
+    u, s, vh = result if compute_uv else numpy.linalg.svd(a, full_matrices=False)
+    return u, s, _mT(vh)
+
+
+def svd_adjoint(
+    g: Any, a: Any, result: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False
+) -> Any:
+    """The adjoint of ``a`` in ``numpy.linalg.svd(a)`` (distinct, nonzero singular values)."""
+    u, s, v = _svd_parts(a, result, full_matrices, compute_uv, hermitian)
+    g_u, g_s, g_vh = g if compute_uv else (numpy.zeros_like(u), g, numpy.zeros_like(_mT(v)))
+    g_v = _mT(g_vh)
+    gaps = _gaps(s * s)  # 1 / (s_j^2 - s_i^2)
+    j, k = gaps * (_mT(u) @ g_u), gaps * (_mT(v) @ g_v)
+    core = (j + _mT(j)) * s[..., None, :] + s[..., :, None] * (k + _mT(k))
+    core = core + numpy.asarray(g_s)[..., None, :] * _identity(s.shape[-1], s)
+    m, n = numpy.shape(a)[-2:]
+    outside_u = (_identity(m, a) - u @ _mT(u)) @ g_u / s[..., None, :] @ _mT(v)
+    outside_v = u @ (_mT(g_v) / s[..., :, None]) @ (_identity(n, a) - v @ _mT(v))
+    return u @ core @ _mT(v) + outside_u + outside_v
+
+
+def svd_tangent(
+    t: Any, a: Any, result: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False
+) -> Any:
+    """The tangent of ``numpy.linalg.svd(a)`` along ``t``: of ``(u, s, vh)``, or of ``s``."""
+    u, s, v = _svd_parts(a, result, full_matrices, compute_uv, hermitian)
+    p = _mT(u) @ t @ v
+    d_s = numpy.diagonal(p, axis1=-2, axis2=-1).copy()
+    if not compute_uv:
+        return d_s
+    m, n = numpy.shape(a)[-2:]
+    gaps = _gaps(s * s)
+    d_u = u @ (gaps * (p * s[..., None, :] + s[..., :, None] * _mT(p)))
+    d_u = d_u + (_identity(m, a) - u @ _mT(u)) @ t @ v / s[..., None, :]
+    d_v = v @ (gaps * (s[..., :, None] * p + _mT(p) * s[..., None, :]))
+    d_v = d_v + (_identity(n, a) - v @ _mT(v)) @ _mT(t) @ u / s[..., None, :]
+    return d_u, d_s, _mT(d_v)
+
+
+def lstsq_adjoints(g: Any, a: Any, b: Any, result: Any) -> Tuple[Any, Any]:
+    """Adjoints of ``a`` and ``b`` in ``x, residuals, rank, s = numpy.linalg.lstsq(a, b)`` (constant rank)."""
+    x, residuals = result[:2]
+    g_x, g_residuals, _, g_s = g
+    p = numpy.linalg.pinv(a)
+    matrix = numpy.ndim(b) == 2
+    d_b = p.T @ g_x
+    d_a = pinv_adjoint(g_x @ b.T if matrix else numpy.outer(g_x, b), a, p)
+    if numpy.size(residuals):  # sums of squares of e = a x - b, where a^T e = 0
+        error = a @ x - b
+        weighted = 2.0 * error * g_residuals
+        d_a = d_a + (weighted @ x.T if matrix else numpy.outer(weighted, x))
+        d_b = d_b - weighted
+    u, _, vh = numpy.linalg.svd(a, full_matrices=False)
+    return d_a + (u * g_s) @ vh, d_b
+
+
+def lstsq_tangent(t_a: Any, t_b: Any, a: Any, b: Any, result: Any) -> Tuple[Any, Any, Any, Any]:
+    """The tangent of ``numpy.linalg.lstsq(a, b)``'s ``(x, residuals, rank, s)``."""
+    x, residuals = result[:2]
+    p = numpy.linalg.pinv(a)
+    d_x = pinv_tangent(t_a, a, p) @ b + p @ t_b
+    d_residuals = numpy.zeros_like(residuals)
+    if numpy.size(residuals):
+        d_residuals = 2.0 * numpy.sum((a @ x - b) * (t_a @ x - t_b), axis=0)
+    u, _, vh = numpy.linalg.svd(a, full_matrices=False)
+    return d_x, d_residuals, 0, numpy.sum(u * (t_a @ vh.T), axis=0)

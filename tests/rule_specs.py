@@ -657,6 +657,77 @@ MORE_REDUCTIONS = _flatten(
     spec(numpy.percentile, lambda x: numpy.percentile(x, 40.0) ** 2, [((7,),)], note="vector"),
 )
 
+# Factorizations: eigen- and singular vectors enter through sign-free expressions (their squares, u s vh),
+# as their signs are NumPy's choice; random matrices have distinct eigenvalues and singular values.
+LINALG = _flatten(
+    spec(numpy.linalg.cholesky, lambda a: numpy.sum(numpy.linalg.cholesky(a @ a.T + DIAG) * W33), [((3, 3),)]),
+    spec(numpy.linalg.cholesky, lambda a: numpy.sum(numpy.linalg.cholesky(a + DIAG) * W33), [((3, 3),)], note="lower"),
+    spec(
+        numpy.linalg.cholesky, lambda a: numpy.sum(numpy.linalg.cholesky(a + DIAG) * W33), [((2, 3, 3),)], note="stack"
+    ),
+    spec(numpy.linalg.slogdet, lambda a: numpy.linalg.slogdet(a + DIAG)[1], [((3, 3),)], (-1.0, 1.0)),
+    spec(
+        numpy.linalg.slogdet,
+        lambda a: numpy.linalg.slogdet(a - DIAG)[0] * numpy.linalg.slogdet(a - DIAG)[1],
+        [((3, 3),)],
+        (-1.0, 1.0),
+        note="negative",
+    ),
+    spec(
+        numpy.linalg.slogdet, lambda a: numpy.sum(numpy.linalg.slogdet(a + DIAG)[1] * W2), [((2, 3, 3),)], note="stack"
+    ),
+    spec(numpy.linalg.eigh, lambda a: numpy.sum(numpy.linalg.eigh(a + a.T)[0] * W3), [((3, 3),)]),
+    spec(numpy.linalg.eigh, lambda a: numpy.sum(numpy.linalg.eigh(a + a.T)[1] ** 2 * W33), [((3, 3),)], note="vectors"),
+    spec(
+        numpy.linalg.eigh,
+        lambda a: numpy.sum(numpy.linalg.eigh(a)[0] * W3) + numpy.sum(numpy.linalg.eigh(a)[1] ** 2 * W33),
+        [((3, 3),)],
+        note="lower",
+    ),
+    spec(numpy.linalg.eigh, lambda a: numpy.sum(numpy.linalg.eigh(a, "U")[1] ** 2 * W33), [((3, 3),)], note="upper"),
+    spec(numpy.linalg.eigh, lambda a: numpy.sum(numpy.linalg.eigh(a)[0] * W3), [((2, 3, 3),)], note="stack"),
+    spec(numpy.linalg.pinv, lambda a: numpy.sum(numpy.linalg.pinv(a) * W34), [((4, 3),)]),
+    spec(numpy.linalg.pinv, lambda a: numpy.sum(numpy.linalg.pinv(a) * W34.T), [((3, 4),)], note="wide"),
+    spec(numpy.linalg.pinv, lambda a: numpy.sum(numpy.linalg.pinv(a + DIAG) * W33), [((3, 3),)], note="square"),
+    spec(numpy.linalg.qr, lambda a: numpy.sum(numpy.linalg.qr(a)[0] * W34.T), [((4, 3),)], note="q"),
+    spec(numpy.linalg.qr, lambda a: numpy.sum(numpy.linalg.qr(a)[1] * W33), [((4, 3),), ((3, 3),)], note="r"),
+    spec(
+        numpy.linalg.qr,
+        lambda a: numpy.sum(numpy.linalg.qr(a)[0] * numpy.swapaxes(W234, 1, 2)) + numpy.sum(numpy.linalg.qr(a)[1] ** 2),
+        [((2, 4, 3),)],
+        note="stack",
+    ),
+    spec(numpy.linalg.svd, lambda a: numpy.sum(numpy.linalg.svd(a, compute_uv=False) * W3), [((3, 4),), ((4, 3),)]),
+    spec(
+        numpy.linalg.svd,
+        lambda a: (
+            numpy.sum(numpy.linalg.svd(a, full_matrices=False)[0] ** 2 * W34.T)
+            + numpy.sum(numpy.linalg.svd(a, full_matrices=False)[2] ** 2 * W33)
+        ),
+        [((4, 3),)],
+        note="vectors",
+    ),
+    spec(
+        numpy.linalg.svd,
+        lambda a: numpy.sum(numpy.linalg.svd(a, False)[0][:, :2] @ numpy.linalg.svd(a, False)[2][:2] * W34),
+        [((3, 4),)],
+        note="rank 2 part",
+    ),
+    spec(numpy.linalg.svd, lambda a: numpy.sum(numpy.linalg.svd(a)[1] * W3), [((3, 3),)], note="square"),
+    spec(
+        numpy.linalg.lstsq,
+        lambda a, b: numpy.sum(numpy.linalg.lstsq(a, b)[0] * W3) + numpy.sum(numpy.linalg.lstsq(a, b)[1]),
+        [((4, 3), (4,))],
+    ),
+    spec(
+        numpy.linalg.lstsq,
+        lambda a, b: numpy.sum(numpy.linalg.lstsq(a, b)[0] * W32) + numpy.sum(numpy.linalg.lstsq(a, b)[3] * W3),
+        [((4, 3), (4, 2))],
+        note="columns",
+    ),
+    spec(numpy.linalg.lstsq, lambda a, b: numpy.sum(numpy.linalg.lstsq(a, b)[0] * W4), [((3, 4), (3,))], note="wide"),
+)
+
 SPECS = (
     OPERATORS
     + SCALAR_MATH
@@ -668,6 +739,7 @@ SPECS = (
     + REARRANGING
     + MORE_ELEMENTWISE
     + MORE_REDUCTIONS
+    + LINALG
 )
 
 # Callables whose derivative is 0, alone: the gradient must be exactly 0 (tests/test_rules.py, check_zero_grad).

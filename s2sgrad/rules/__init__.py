@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 
-from . import containers, generated_code, numpy_arrays, numpy_elementwise, operators, scalar_math
+from . import containers, generated_code, numpy_arrays, numpy_elementwise, numpy_linalg, operators, scalar_math
 from .notation import (
     RESULT_KINDS,
     Rule,
@@ -18,7 +18,7 @@ from .notation import (
 )
 from .table import RuleTable
 
-RULE_FILES = (operators, scalar_math, numpy_elementwise, numpy_arrays, containers, generated_code)
+RULE_FILES = (operators, scalar_math, numpy_elementwise, numpy_arrays, numpy_linalg, containers, generated_code)
 
 
 @lru_cache(maxsize=None)

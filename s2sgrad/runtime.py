@@ -411,6 +411,11 @@ def vjp_adjoints(adjoints: Any, count: int, rule: str) -> Sequence[Any]:
 # ----- helpers of the shape, indexing and sorting rules -----
 
 
+def float_dtype(x: Any) -> Any:
+    """The floating dtype a derivative of ``x`` has: x's own (float32 stays float32), float64 for the rest."""
+    return numpy.result_type(numpy.asarray(x).dtype, numpy.float16)
+
+
 def undiagonal(g: Any, x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> numpy.ndarray:
     """The adjoint of ``numpy.diagonal(x, offset, axis1, axis2)``: ``g`` on that diagonal, zero elsewhere."""
     out = numpy.zeros(numpy.shape(x), dtype=numpy.result_type(x, g))
@@ -562,7 +567,7 @@ def item_adjoint(g: Any, x: Any, args: Tuple[Any, ...]) -> Any:
         index = numpy.unravel_index(args[0] % max(numpy.size(x), 1), shape)
     else:
         index = tuple(args[0]) if len(args) == 1 else args
-    out = numpy.zeros(shape, dtype=numpy.result_type(x, numpy.float16))
+    out = numpy.zeros(shape, dtype=float_dtype(x))
     out[index] = g
     return out if isinstance(x, numpy.ndarray) else out[()]
 
@@ -586,7 +591,7 @@ def linspace_adjoints(
         g, g_step = numpy.zeros_like(g, dtype=float), None
     g = numpy.moveaxis(numpy.asarray(g), axis, -1)
     # f_k, exactly 1.0 at an endpoint as in NumPy; in g's dtype, so that float32 stays float32
-    fractions = numpy.linspace(0.0, 1.0, num, endpoint, dtype=numpy.result_type(g, numpy.float16))
+    fractions = numpy.linspace(0.0, 1.0, num, endpoint, dtype=float_dtype(g))
     d_start, d_stop = numpy.sum(g * (1.0 - fractions), axis=-1), numpy.sum(g * fractions, axis=-1)
     divisions = num - 1 if endpoint else num
     if g_step is not None and divisions > 0:  # step = (stop - start) / divisions
@@ -664,7 +669,7 @@ def average_weights_tangent(t: Any, a: Any, weights: Any, axis: Any = None, keep
 
 def _in_dtype_of(share: Any, x: Any) -> Any:
     """A share of an adjoint, in ``x``'s floating dtype (a float32 ``x`` keeps a float32 gradient)."""
-    return numpy.asarray(share, dtype=numpy.result_type(x, numpy.float16))
+    return numpy.asarray(share, dtype=float_dtype(x))
 
 
 def range_share(x: Any, axis: Any = None) -> Any:

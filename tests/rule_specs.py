@@ -23,6 +23,11 @@ import numpy
 
 from s2sgrad.runtime import append, astype, item
 
+try:  # an optional extra: its rules and specs are there when SciPy is
+    import scipy.special
+except ImportError:  # pragma: no cover - CI without SciPy
+    scipy = None
+
 Kind = Union[Type[float], Tuple[int, ...]]
 Interval = Tuple[float, float]
 
@@ -91,6 +96,8 @@ def qualified_name(func: Any) -> str:
     """``numpy.sin``, ``math.sin``, ``operator.add``, ``abs``."""
     module = (getattr(func, "__module__", None) or "numpy").lstrip("_")
     name = getattr(func, "__name__", repr(func))
+    if isinstance(func, numpy.ufunc) and getattr(numpy, name, None) is not func:
+        module = "scipy.special"  # ufuncs carry no module; the others in the rule table are SciPy's
     return name if module == "builtins" else f"{module}.{name}"
 
 
@@ -728,6 +735,38 @@ LINALG = _flatten(
     spec(numpy.linalg.lstsq, lambda a, b: numpy.sum(numpy.linalg.lstsq(a, b)[0] * W4), [((3, 4), (3,))], note="wide"),
 )
 
+SCIPY_SPECIAL = (
+    []
+    if scipy is None
+    else _flatten(
+        spec(scipy.special.expit, lambda x: numpy.sum(scipy.special.expit(x) * W34), EITHER),
+        spec(scipy.special.logit, lambda x: numpy.sum(scipy.special.logit(x) * W34), EITHER, (0.1, 0.9)),
+        spec(scipy.special.erf, lambda x: numpy.sum(scipy.special.erf(x) * W34), EITHER),
+        spec(scipy.special.erfc, lambda x: numpy.sum(scipy.special.erfc(x) * W34), EITHER),
+        spec(scipy.special.gammaln, lambda x: numpy.sum(scipy.special.gammaln(x) * W34), EITHER, (0.2, 4.0)),
+        spec(scipy.special.digamma, lambda x: numpy.sum(scipy.special.digamma(x) * W34), EITHER, (0.2, 4.0)),
+        spec(scipy.special.xlogy, lambda x, y: numpy.sum(scipy.special.xlogy(x, y) * W34), BROADCAST, SECOND_POSITIVE),
+        spec(scipy.special.logsumexp, lambda x: scipy.special.logsumexp(x), EITHER),
+        spec(scipy.special.logsumexp, lambda x: numpy.sum(scipy.special.logsumexp(x, axis=1) * W3), note="axis=1"),
+        spec(
+            scipy.special.logsumexp,
+            lambda x: numpy.sum(scipy.special.logsumexp(x, 0, keepdims=True) * W34),
+            note="keepdims",
+        ),
+        spec(
+            scipy.special.logsumexp,
+            lambda x, b: numpy.sum(scipy.special.logsumexp(x, axis=1, b=b) * W3),
+            [((3, 4), (3, 4)), ((3, 4), (4,))],
+            (ANY, POSITIVE),
+            note="b",
+        ),
+        spec(scipy.special.softmax, lambda x: numpy.sum(scipy.special.softmax(x) * W34)),
+        spec(scipy.special.softmax, lambda x: numpy.sum(scipy.special.softmax(x, axis=1) * W34), note="axis=1"),
+        spec(scipy.special.log_softmax, lambda x: numpy.sum(scipy.special.log_softmax(x) * W34)),
+        spec(scipy.special.log_softmax, lambda x: numpy.sum(scipy.special.log_softmax(x, 0) * W34), note="axis=0"),
+    )
+)
+
 SPECS = (
     OPERATORS
     + SCALAR_MATH
@@ -740,6 +779,7 @@ SPECS = (
     + MORE_ELEMENTWISE
     + MORE_REDUCTIONS
     + LINALG
+    + SCIPY_SPECIAL
 )
 
 # Callables whose derivative is 0, alone: the gradient must be exactly 0 (tests/test_rules.py, check_zero_grad).

@@ -936,3 +936,69 @@ def lstsq_tangent(t_a: Any, t_b: Any, a: Any, b: Any, result: Any) -> Tuple[Any,
         d_residuals = 2.0 * numpy.sum((a @ x - b) * (t_a @ x - t_b), axis=0)
     u, _, vh = numpy.linalg.svd(a, full_matrices=False)
     return d_x, d_residuals, 0, numpy.sum(u * (t_a @ vh.T), axis=0)
+
+
+# ----- helpers of selection and interpolation rules -----
+
+
+def select_adjoints(g: Any, condlist: Sequence[Any], choicelist: Sequence[Any], default: Any) -> Tuple[Any, ...]:
+    """Adjoints of each choice, then of the default, in ``numpy.select``: each gets ``g`` where it was picked."""
+    taken = numpy.zeros(numpy.shape(g), dtype=bool)
+    adjoints = []
+    for condition, choice in zip(condlist, choicelist):
+        picked = numpy.logical_and(condition, ~taken)  # the first true condition wins
+        adjoints.append(unbroadcast(numpy.where(picked, g, 0.0), choice))
+        taken = taken | picked
+    return (*adjoints, unbroadcast(numpy.where(taken, 0.0, g), default))
+
+
+def _interp_segments(x: Any, xp: Any, period: Any) -> Tuple[Any, Any, Any]:
+    """For each x: the segment of xp it lies in, its weight toward the segment's right end, and whether inside."""
+    if period is not None:
+        raise NotImplementedError("s2sgrad differentiates numpy.interp without period")
+    xp = numpy.asarray(xp)
+    right = numpy.clip(numpy.searchsorted(xp, x, side="right"), 1, len(xp) - 1)
+    left = right - 1
+    weight = (x - xp[left]) / (xp[right] - xp[left])
+    inside = (x >= xp[0]) & (x <= xp[-1])
+    return left, numpy.clip(weight, 0.0, 1.0), inside
+
+
+def interp_slope(x: Any, xp: Any, fp: Any, period: Any = None) -> Any:
+    """``d numpy.interp(x, xp, fp) / d x``: the slope of x's segment, 0 outside ``xp``'s range."""
+    left, _, inside = _interp_segments(x, xp, period)
+    fp, xp = numpy.asarray(fp), numpy.asarray(xp)
+    slope = (fp[left + 1] - fp[left]) / (xp[left + 1] - xp[left])
+    return numpy.where(inside, slope, 0.0)[()]
+
+
+def interp_values_adjoint(g: Any, x: Any, xp: Any, fp: Any, left: Any, right: Any, period: Any = None) -> Any:
+    """The adjoint of ``fp`` in ``numpy.interp(x, xp, fp, left, right)``: ``g`` split between segment ends."""
+    segment, weight, inside = _interp_segments(x, xp, period)
+    below, above = numpy.asarray(x) < xp[0], numpy.asarray(x) > xp[-1]
+    g = numpy.broadcast_to(g, numpy.shape(x))
+    out = numpy.zeros(numpy.shape(fp), dtype=numpy.result_type(fp, g))
+    numpy.add.at(out, segment, numpy.where(inside, g * (1.0 - weight), 0.0))
+    numpy.add.at(out, segment + 1, numpy.where(inside, g * weight, 0.0))
+    if left is None:  # below the range the value is fp[0], else the constant left
+        out[0] += numpy.sum(numpy.where(below, g, 0.0))
+    if right is None:
+        out[-1] += numpy.sum(numpy.where(above, g, 0.0))
+    return out
+
+
+def interp_values_tangent(t: Any, x: Any, xp: Any, left: Any, right: Any, period: Any = None) -> Any:
+    """The tangent of ``numpy.interp(x, xp, fp, left, right)`` along ``fp``'s tangent: linear in fp."""
+    if period is not None:
+        raise NotImplementedError("s2sgrad differentiates numpy.interp without period")
+    constant = [None if bound is None else 0.0 for bound in (left, right)]  # a constant bound has no tangent
+    return numpy.interp(x, xp, t, left=constant[0], right=constant[1])
+
+
+def matching_order(a: Any, y: Any, axis: Optional[int] = -1) -> Any:
+    """Indices ``i`` with ``y == numpy.take_along_axis(a, i, axis)`` for a ``y`` that permutes ``a`` along ``axis``
+    (``numpy.partition``'s result): the element of a with the rank each element of y has."""
+    if axis is None:
+        a, y, axis = numpy.ravel(a), numpy.ravel(y), 0
+    ranks = numpy.argsort(numpy.argsort(y, axis=axis, kind="stable"), axis=axis, kind="stable")
+    return numpy.take_along_axis(numpy.argsort(a, axis=axis, kind="stable"), ranks, axis)

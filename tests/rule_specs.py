@@ -223,6 +223,10 @@ SCALAR_MATH = _flatten(
     spec(math.sqrt, lambda x: math.sqrt(x), SCALAR, POSITIVE),
     spec(math.pow, lambda x, y: math.pow(x, y), SCALARS, POWER),
     spec(math.fabs, lambda x: math.fabs(x), SCALAR),
+    spec(math.copysign, lambda x, y: math.copysign(x, y) * (y + 3.0), SCALARS, ((0.2, 2.0), (-2.0, -0.2))),
+    spec(math.copysign, lambda x, y: math.copysign(x * x, y) + y, SCALARS, ((-2.0, -0.2), (0.2, 2.0)), note="signs"),
+    spec(math.fsum, lambda x, y: math.fsum([x, y * x, 2.0]), SCALARS),
+    spec(math.fsum, lambda x: math.fsum(x * x), [((4,),)], note="of an array"),
     spec(math.erf, lambda x: math.erf(x), SCALAR),
     spec(math.erfc, lambda x: math.erfc(x), SCALAR),
     spec(float, lambda x: float(x) * x, SCALAR),
@@ -552,6 +556,8 @@ REARRANGING = _flatten(
     spec(numpy.vdot, lambda x, y: numpy.vdot(x, y), [((3, 4), (3, 4)), ((12,), (3, 4))]),
 )
 
+KNOTS = [-1.0, -0.3, 0.4, 1.0, 1.6]  # xp of numpy.interp: a list (the float32 checks make arrays float32)
+KNOT_VALUES = [0.5, -0.2, 1.3, 0.7, 1.1]
 NAN_AND_INFINITIES = numpy.array(
     [[1.5, numpy.nan, -0.5, numpy.inf], [0.7, -1.2, -numpy.inf, 0.3], [2.0, 0.9, 1.1, -0.4]]
 )
@@ -568,6 +574,7 @@ MORE_ELEMENTWISE = _flatten(
     spec(numpy.rad2deg, lambda x: numpy.sum(numpy.rad2deg(x) * W34), EITHER),
     spec(numpy.radians, lambda x: numpy.sum(numpy.radians(x) * W34), EITHER),
     spec(numpy.deg2rad, lambda x: numpy.sum(numpy.deg2rad(x) * W34), EITHER),
+    spec(numpy.copysign, lambda x, y: numpy.sum(numpy.copysign(x, y) * W34 + y), BROADCAST),
     spec(numpy.nan_to_num, lambda x: numpy.sum(numpy.nan_to_num(x) * W34), EITHER),
     at_points(
         numpy.nan_to_num,
@@ -589,6 +596,28 @@ MORE_ELEMENTWISE = _flatten(
     spec(item, lambda x: x.item() ** 2, [((1,),), ((1, 1),)]),
     spec(item, lambda x: x.item(5) * x.item(-1) + x.item(1, 2), note="positions"),
     spec(item, lambda x: x.item((2, 0)) ** 2 + numpy.sum(x), note="tuple"),
+    spec(numpy.select, lambda x, y: numpy.sum(numpy.select([x > 0.5, y < 0.0], [x, y], 0.3) * W34), WIDER_FIRST),
+    spec(
+        numpy.select,
+        lambda x, y: numpy.sum(numpy.select([x > 0.0], [x * y], default=y) * W34),
+        BROADCAST[:2],
+        note="default",
+    ),
+    spec(numpy.interp, lambda x: numpy.sum(numpy.interp(x, KNOTS, KNOT_VALUES) * W34), EITHER, (-0.9, 1.5)),
+    spec(
+        numpy.interp,
+        lambda x, f: numpy.sum(numpy.interp(x, KNOTS, f) * W34),
+        [((3, 4), (5,)), (float, (5,))],
+        ((-1.4, 1.9), ANY),
+        note="values",
+    ),
+    spec(
+        numpy.interp,
+        lambda x, f: numpy.sum(numpy.interp(x, KNOTS, f, left=0.5, right=-1.0) * W34),
+        [((3, 4), (5,))],
+        ((-2.0, 2.5), ANY),
+        note="left right",
+    ),
     spec(numpy.full, lambda x: numpy.sum(numpy.full((3, 4), x) * W34), [(float,), ((4,),)]),
     spec(numpy.full, lambda x: numpy.sum(numpy.full((3, 4), x, dtype=int) * W34) + x, SCALAR, (0.1, 0.9), note="int"),
     spec(numpy.full_like, lambda x, y: numpy.sum(numpy.full_like(x, y) * x * W34), [((3, 4), float)]),
@@ -656,6 +685,9 @@ MORE_REDUCTIONS = _flatten(
     spec(numpy.median, lambda x: numpy.sum(numpy.median(x, axis=1) * W3), note="axis=1 even"),
     spec(numpy.median, lambda x: numpy.sum(numpy.median(x, 1, keepdims=True) * W34), note="keepdims"),
     at_points(numpy.median, lambda x: numpy.sum(numpy.median(x, axis=1) * W3), MIDDLE_TIES, note="ties"),
+    spec(numpy.partition, lambda x: numpy.sum(numpy.partition(x, 2) * W34)),
+    spec(numpy.partition, lambda x: numpy.sum(numpy.partition(x, (0, 2), axis=0) * W34), note="axis=0"),
+    spec(numpy.partition, lambda x: numpy.partition(x, 3, axis=None)[3] * 2.0 + numpy.sum(x**2), note="axis=None"),
     spec(numpy.quantile, lambda x: numpy.quantile(x, 0.3) * 2.0 + numpy.sum(x)),
     spec(numpy.quantile, lambda x: numpy.sum(numpy.quantile(x, [0.1, 0.75], axis=1) * W23), note="qs axis=1"),
     spec(numpy.quantile, lambda x: numpy.sum(numpy.quantile(x, 0.6, axis=0, keepdims=True) * W34), note="keepdims"),

@@ -43,6 +43,21 @@ CALLS = [
     (numpy.append, (M, [])),
     (numpy.atleast_3d, (A,)),
     (numpy.kron, (M, 1.0)),
+    (numpy.select, ([M > 3.0], [M])),
+    (numpy.interp, (M, [0.0, 1.0], [0.0, 1.0])),
+    (numpy.partition, (M, 1)),
+    (numpy.sort, (M,)),
+    (numpy.cumprod, (M, 1)),
+    (numpy.nan_to_num, (M,)),
+    (numpy.nan_to_num, (M, False)),
+    (numpy.real, (M,)),
+    (numpy.imag, (M + 0j,)),
+    (numpy.conjugate, (M,)),
+    (numpy.float64, (M,)),
+    (numpy.full_like, (M, 1.0)),
+    (numpy.median, (M, 0)),
+    (numpy.linalg.pinv, (M,)),
+    (numpy.linalg.qr, (M.T,)),
 ]
 
 
@@ -119,6 +134,20 @@ def cast_without_copy_then_base(x):
     return numpy.sum(y * W)
 
 
+def float64_cast_then_base(x):
+    y = x * 2.0
+    v = numpy.float64(y)  # y itself
+    v[1] = x[0] * 3.0
+    return numpy.sum(y * W)
+
+
+def nan_to_num_in_place_then_base(x):
+    y = x + 1.0
+    v = numpy.nan_to_num(y, copy=False)  # y itself
+    v[2] = x[0] ** 2
+    return numpy.sum(y * W) + numpy.sum(v)
+
+
 def flip_then_view(x):
     y = x * 2.0
     v = numpy.flipud(y)
@@ -137,6 +166,8 @@ def flip_then_view(x):
         base_write_then_diagonal,
         write_into_parameter_then_diagonal,
         cast_without_copy_then_base,
+        float64_cast_then_base,
+        nan_to_num_in_place_then_base,
         flip_then_view,
     ],
 )

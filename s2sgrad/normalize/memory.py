@@ -78,6 +78,8 @@ VIEWS = {
     numpy.fliplr,
     numpy.flipud,
     numpy.moveaxis,
+    numpy.nan_to_num,  # copy=False returns its argument
+    numpy.float64,  # of a float64 array: the array itself
     numpy.ravel,
     numpy.real,
     numpy.imag,  # of a complex array
@@ -116,6 +118,8 @@ ARRAY_VIEWS = VIEWS - {
     numpy.einsum,
     numpy.real,
     numpy.imag,
+    numpy.float64,
+    numpy.nan_to_num,
     builtins.max,
     builtins.min,
 }

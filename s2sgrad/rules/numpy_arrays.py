@@ -16,8 +16,12 @@ from ..runtime import (
     einsum_tangent,
     extremum_share,
     inner_adjoints,
+    interp_slope,
+    interp_values_adjoint,
+    interp_values_tangent,
     kron_adjoints,
     linspace_adjoints,
+    matching_order,
     moments_adjoint,
     nan_extremum_share,
     nanmean_share,
@@ -28,6 +32,7 @@ from ..runtime import (
     range_share,
     reshape_like,
     rollaxis_destination,
+    select_adjoints,
     solve_adjoints,
     split_like,
     sum_to_shape,
@@ -165,6 +170,13 @@ def sort(y, a, axis=-1, kind=None, order=None):
     # a tie gives its position's whole derivative to the one element argsort puts there (autograd and JAX too)
     d[a] += unindex(d[y], a, along_axis_index(a, numpy.argsort(a, axis, kind="stable"), axis))
     t[y] = numpy.take_along_axis(t[a], numpy.argsort(a, axis, kind="stable"), axis)
+
+
+@adjoint(numpy.partition)
+def partition(y, a, kth, axis=-1, kind="introselect", order=None):
+    # y permutes a; which element went where is read off the values (NumPy gives no permutation)
+    d[a] += unindex(d[y], a, along_axis_index(a, matching_order(a, y, axis), axis))
+    t[y] = numpy.take_along_axis(t[a], matching_order(a, y, axis), axis)
 
 
 @adjoint(numpy.quantile, result="reduction")
@@ -500,6 +512,20 @@ def vsplit(pieces, ary, indices_or_sections):
 def dsplit(pieces, ary, indices_or_sections):
     d[ary] += numpy.dstack(d[pieces])
     t[pieces] = numpy.dsplit(t[ary], indices_or_sections)
+
+
+@adjoint(numpy.select)
+def select(y, condlist, choicelist, default=0):
+    d[(choicelist, default)] += select_adjoints(d[y], condlist, choicelist, default)
+    t[y] = numpy.select(condlist, t[choicelist], t[default])
+
+
+@adjoint(numpy.interp)
+def interp(y, x, xp, fp, left=None, right=None, period=None):
+    # piecewise linear: at a knot of xp the slope jumps; xp, left and right are constants (rule errors if active)
+    d[x] += d[y] * interp_slope(x, xp, fp, period)
+    d[fp] += interp_values_adjoint(d[y], x, xp, fp, left, right, period)
+    t[y] = t[x] * interp_slope(x, xp, fp, period) + interp_values_tangent(t[fp], x, xp, left, right, period)
 
 
 # ----- filled arrays: differentiable in the fill value and the ends -----

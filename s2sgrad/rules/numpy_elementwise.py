@@ -269,6 +269,13 @@ def nan_to_num(y, x, copy=True, nan=0.0, posinf=None, neginf=None):
     t[y] = t[x] * numpy.isfinite(x)
 
 
+@adjoint(numpy.copysign)
+def copysign(z, x, y):
+    d[x] += unbroadcast(d[z] * (numpy.copysign(1.0, x) * numpy.copysign(1.0, y)), x)
+    d[y] += unbroadcast(0.0 * d[z], y)  # only y's sign counts
+    t[z] = t[x] * (numpy.copysign(1.0, x) * numpy.copysign(1.0, y)) + t[y] * 0.0
+
+
 # ----- real arrays as complex ones: s2sgrad differentiates real values only -----
 
 

@@ -1002,3 +1002,63 @@ def matching_order(a: Any, y: Any, axis: Optional[int] = -1) -> Any:
         a, y, axis = numpy.ravel(a), numpy.ravel(y), 0
     ranks = numpy.argsort(numpy.argsort(y, axis=axis, kind="stable"), axis=axis, kind="stable")
     return numpy.take_along_axis(numpy.argsort(a, axis=axis, kind="stable"), ranks, axis)
+
+
+def _gradient_axes(f: Any, spacings: Sequence[Any], axis: Any) -> Tuple[list, list]:
+    """The axes ``numpy.gradient(f, *spacings, axis=axis)`` differentiates along, and their (uniform) spacings."""
+    ndim = numpy.ndim(f)
+    axes = list(range(ndim)) if axis is None else [axis] if numpy.ndim(axis) == 0 else list(axis)
+    steps = list(spacings) * len(axes) if len(spacings) == 1 else list(spacings) or [1.0] * len(axes)
+    if any(numpy.ndim(h) != 0 for h in steps):
+        raise NotImplementedError("s2sgrad differentiates numpy.gradient with uniform (scalar) spacings only")
+    return [a % ndim for a in axes], steps
+
+
+def _difference_adjoint(g: Any, h: Any, edge_order: int) -> numpy.ndarray:
+    """The transpose of numpy.gradient's stencil along axis 0: central inside, one-sided at the two ends."""
+    out = numpy.zeros(g.shape, dtype=numpy.result_type(g, 1.0))
+    out[2:] += g[1:-1] / (2.0 * h)
+    out[:-2] -= g[1:-1] / (2.0 * h)
+    ends = (-1.0, 1.0) if edge_order == 1 else (-1.5, 2.0, -0.5)  # weights of f[0], f[1], ... in the first value
+    for k, weight in enumerate(ends):
+        out[k] += weight * g[0] / h
+        out[-1 - k] -= weight * g[-1] / h  # the last value's stencil is the first's, mirrored and negated
+    return out
+
+
+def gradient_adjoint(g: Any, f: Any, spacings: Sequence[Any], axis: Any = None, edge_order: int = 1) -> Any:
+    """The adjoint of ``f`` in ``numpy.gradient(f, *spacings, axis=axis, edge_order=edge_order)`` (linear in f)."""
+    axes, steps = _gradient_axes(f, spacings, axis)
+    pieces = [g] if len(axes) == 1 else list(g)  # one array, or a tuple of one per axis
+    total = numpy.zeros(numpy.shape(f), dtype=float_dtype(f))
+    for piece, along, h in zip(pieces, axes, steps):
+        moved = numpy.moveaxis(numpy.asarray(piece, dtype=total.dtype), along, 0)
+        total += numpy.moveaxis(_difference_adjoint(moved, h, edge_order), 0, along)
+    return total
+
+
+def gradient_of(t: Any, spacings: Sequence[Any], axis: Any = None, edge_order: int = 1) -> Any:
+    """``numpy.gradient(t, *spacings, ...)``: the tangent of numpy.gradient, which is linear."""
+    return numpy.gradient(t, *spacings, axis=axis, edge_order=edge_order)
+
+
+def sorted_order(items: Any, key: Any = None, reverse: bool = False) -> list:
+    """The positions ``sorted(items, reverse=reverse)`` takes its items from (the same stable sort)."""
+    if key is not None:
+        raise NotImplementedError("s2sgrad differentiates sorted() without key=")
+    return sorted(range(len(items)), key=items.__getitem__, reverse=reverse)
+
+
+def unsorted(g: Sequence[Any], items: Any, key: Any = None, reverse: bool = False) -> Any:
+    """The adjoint of ``sorted(items)``: each item gets the adjoint of the place it went to."""
+    out: Any = (
+        numpy.zeros_like(items, dtype=float_dtype(items)) if isinstance(items, numpy.ndarray) else [0.0] * len(items)
+    )
+    for place, position in enumerate(sorted_order(items, key, reverse)):
+        out[position] = g[place]
+    return out
+
+
+def in_sorted_order(t: Sequence[Any], items: Any, key: Any = None, reverse: bool = False) -> list:
+    """The tangent of ``sorted(items)``: the items' tangents, in the order the items went."""
+    return [t[position] for position in sorted_order(items, key, reverse)]

@@ -47,6 +47,7 @@ W322 = _RNG.uniform(0.5, 1.5, (3, 2, 2))
 # fixed integer arguments of the indexing functions (repeats included, so that a sum over copies is checked);
 # lists, as the float32 checks turn every array of this module into float32
 TAKEN = [[1, 3, 3, 0], [2, 2, 0, 1], [0, 3, 1, 1]]
+UNSORTED = numpy.array([0.3, -1.1, 1.7, 0.6])  # values far apart: sorting them has no kink nearby
 TAKEN_DOWN = [[2, 0, 2, 1], [1, 1, 0, 0], [2, 2, 0, 1]]
 # rows with no zero, one zero (its element's partial is the product of the others) and two zeros
 ZEROS_IN_ROWS = numpy.array([[1.5, -0.8, 1.1, 0.9], [0.7, 0.0, -1.3, 1.2], [0.0, 1.4, 0.0, -0.6]])
@@ -241,6 +242,9 @@ SCALAR_MATH = _flatten(
     spec(round, lambda x: x * (round(x, 1) + 3.5), SCALAR, (-3.0, 3.0), note="ndigits"),
     spec(int, lambda x: x * (int(x) + 3.5), SCALAR, (-3.0, 3.0)),
     spec(len, lambda x: numpy.sum(x * W34) * len(x)),
+    spec(sorted, lambda x, y: sorted([x, y, 0.5])[0] * 2.0 + sorted([y, x])[1] ** 2, SCALARS),
+    spec(sorted, lambda x, y: sorted([x * y, y, x], reverse=True)[1] * 1.5 + x, SCALARS, note="reverse"),
+    at_points(sorted, lambda x: sorted(x)[1] * 2.0 + sorted(x)[3] ** 2, UNSORTED, note="of an array"),
 )
 
 ELEMENTWISE = _flatten(
@@ -363,6 +367,11 @@ REDUCTIONS = _flatten(
     spec(numpy.diff, lambda x: numpy.sum(numpy.diff(x) * W34), [((3, 5),)]),
     spec(numpy.diff, lambda x: numpy.sum(numpy.diff(x, 2) * W3), [((5,),)], note="n=2"),
     spec(numpy.diff, lambda x: numpy.sum(numpy.diff(x, axis=0) * W34), [((4, 4),)], note="axis=0"),
+    spec(numpy.gradient, lambda x: numpy.sum(numpy.gradient(x) * W4), [((4,),)]),
+    spec(numpy.gradient, lambda x: numpy.sum(numpy.gradient(x, 0.5, edge_order=2) * W4), [((4,),)], note="order 2"),
+    spec(numpy.gradient, lambda x: numpy.sum(numpy.gradient(x)[0] * W34 + numpy.gradient(x)[1] ** 2)),
+    spec(numpy.gradient, lambda x: numpy.sum(numpy.gradient(x, 2.0, 0.5)[1] * W34), note="spacings"),
+    spec(numpy.gradient, lambda x: numpy.sum(numpy.gradient(x, axis=1, edge_order=2) * W34), note="axis=1"),
     spec(numpy.trace, lambda x: numpy.trace(x), [((3, 3),)]),
     spec(numpy.trace, lambda x: numpy.trace(x, 1), note="offset=1"),
     spec(numpy.trace, lambda x: numpy.trace(x, offset=-1), note="offset=-1"),

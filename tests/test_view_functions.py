@@ -58,6 +58,8 @@ CALLS = [
     (numpy.median, (M, 0)),
     (numpy.linalg.pinv, (M,)),
     (numpy.linalg.qr, (M.T,)),
+    (numpy.gradient, (M,)),
+    (sorted, ([M[0, :1], M[1, :1]],)),
 ]
 
 

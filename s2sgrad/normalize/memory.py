@@ -96,6 +96,7 @@ VIEWS = {
     numpy.transpose,
     builtins.max,  # max(a, b) is one of them
     builtins.min,
+    builtins.sorted,  # a new list of the same items
 }
 # Functions whose purpose is to write into an argument (see normalize.anf for the ones rewritten).
 IN_PLACE = {
@@ -122,6 +123,7 @@ ARRAY_VIEWS = VIEWS - {
     numpy.nan_to_num,
     builtins.max,
     builtins.min,
+    builtins.sorted,
 }
 GLOBAL = "global"
 # Values a module or closure variable may hold that a write could change.

@@ -15,6 +15,8 @@ from ..runtime import (
     einsum_adjoints,
     einsum_tangent,
     extremum_share,
+    gradient_adjoint,
+    gradient_of,
     inner_adjoints,
     interp_slope,
     interp_values_adjoint,
@@ -113,6 +115,12 @@ def cumsum(y, x, axis=None, dtype=None, out=None):
 def diff(y, x, n=1, axis=-1):
     d[x] += undiff(d[y], n, axis)
     t[y] = numpy.diff(t[x], n=n, axis=axis)
+
+
+@adjoint(numpy.gradient)
+def gradient(y, f, *varargs, axis=None, edge_order=1):
+    d[f] += gradient_adjoint(d[y], f, varargs, axis, edge_order)
+    t[y] = gradient_of(t[f], varargs, axis, edge_order)
 
 
 @adjoint(numpy.trace)

@@ -1062,3 +1062,14 @@ def unsorted(g: Sequence[Any], items: Any, key: Any = None, reverse: bool = Fals
 def in_sorted_order(t: Sequence[Any], items: Any, key: Any = None, reverse: bool = False) -> list:
     """The tangent of ``sorted(items)``: the items' tangents, in the order the items went."""
     return [t[position] for position in sorted_order(items, key, reverse)]
+
+
+def trace_adjoint(g: Any, x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> numpy.ndarray:
+    """The adjoint of ``numpy.trace(x, offset, axis1, axis2)``: ``untrace`` for a matrix, else ``g`` spread
+    along the diagonal of each matrix of the stack."""
+    if numpy.ndim(x) == 2 and (axis1 % 2, axis2 % 2) == (0, 1):
+        return untrace(g, x, offset)
+    dtype = numpy.result_type(x, g)  # before g is an array: a Python float g keeps float32 float32
+    length = numpy.shape(numpy.diagonal(x, offset, axis1, axis2))[-1]
+    spread = numpy.broadcast_to(numpy.expand_dims(numpy.asarray(g, dtype=dtype), -1), (*numpy.shape(g), length))
+    return undiagonal(spread, x, offset, axis1, axis2)

@@ -375,6 +375,10 @@ REDUCTIONS = _flatten(
     spec(numpy.trace, lambda x: numpy.trace(x), [((3, 3),)]),
     spec(numpy.trace, lambda x: numpy.trace(x, 1), note="offset=1"),
     spec(numpy.trace, lambda x: numpy.trace(x, offset=-1), note="offset=-1"),
+    spec(numpy.trace, lambda x: numpy.sum(numpy.trace(x, 0, 1, 2) * W2), [((2, 3, 4),)], note="axes 1 2"),
+    spec(numpy.trace, lambda x: numpy.sum(numpy.trace(x, -1, 2, 0) * W3), [((3, 3, 4),)], note="axes 2 0"),
+    spec(numpy.trace, lambda x: numpy.trace(x, 1, axis1=1, axis2=0), note="swapped axes"),
+    spec(numpy.trace, lambda x: numpy.sum(x.trace(axis1=1, axis2=2) * W3), [((3, 4, 4),)], note="method"),
 )
 
 PRODUCTS_AND_LINALG = _flatten(

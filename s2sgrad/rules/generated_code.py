@@ -35,6 +35,7 @@ from ..runtime import (
     sum_adjoint,
     sum_to_shape,
     take_index,
+    trace_adjoint,
     unbroadcast,
     uncolumn_stack,
     uncumsum,
@@ -104,6 +105,11 @@ def undiff_(y, g, n=1, axis=-1):
 @tangent(untrace, result="unknown", shape_only=("x",))
 def untrace_(y, g, x, offset=0):
     t[y] = untrace(t[g], x, offset)
+
+
+@tangent(trace_adjoint, result="unknown", shape_only=("x",))
+def trace_adjoint_(y, g, x, offset=0, axis1=0, axis2=1):
+    t[y] = trace_adjoint(t[g], x, offset, axis1, axis2)
 
 
 @tangent(unstack, result="unknown", shape_only=("arrays",))

@@ -40,6 +40,7 @@ from ..runtime import (
     sum_to_shape,
     take_index,
     tensordot_adjoints,
+    trace_adjoint,
     unbroadcast,
     uncolumn_stack,
     uncumsum,
@@ -53,7 +54,6 @@ from ..runtime import (
     unrepeat,
     unstack,
     untile,
-    untrace,
     untranspose,
     unvstack,
     zeros_like,
@@ -124,9 +124,9 @@ def gradient(y, f, *varargs, axis=None, edge_order=1):
 
 
 @adjoint(numpy.trace)
-def trace(y, x, offset=0):
-    d[x] += untrace(d[y], x, offset)
-    t[y] = numpy.trace(t[x], offset=offset)
+def trace(y, x, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    d[x] += trace_adjoint(d[y], x, offset, axis1, axis2)
+    t[y] = numpy.trace(t[x], offset, axis1, axis2)
 
 
 @adjoint(numpy.cumprod)

@@ -492,3 +492,670 @@ def vjp_adjoints(adjoints: Any, count: int, rule: str) -> Sequence[Any]:
         got = f"{len(adjoints)} values" if isinstance(adjoints, (tuple, list)) else type(adjoints).__name__
         raise TypeError(f"the VJP rule {rule} returned {got}; it must return {count} adjoints, one per argument")
     return adjoints
+
+
+# ----- helpers of the shape, indexing and sorting rules -----
+
+
+def float_dtype(x: Any) -> Any:
+    """The floating dtype a derivative of ``x`` has: x's own (float32 stays float32), float64 for the rest."""
+    return numpy.result_type(numpy.asarray(x).dtype, numpy.float16)
+
+
+def undiagonal(g: Any, x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> numpy.ndarray:
+    """The adjoint of ``numpy.diagonal(x, offset, axis1, axis2)``: ``g`` on that diagonal, zero elsewhere."""
+    out = numpy.zeros(numpy.shape(x), dtype=numpy.result_type(x, g))
+    steps = numpy.arange(numpy.shape(g)[-1])
+    # the diagonal is g's last axis; the other axes keep their order, as in numpy.diagonal
+    numpy.moveaxis(out, (axis1, axis2), (-2, -1))[..., steps + max(-offset, 0), steps + max(offset, 0)] = g
+    return out
+
+
+def undiag(g: Any, v: Any, k: int = 0) -> numpy.ndarray:
+    """The adjoint of ``numpy.diag(v, k)``: the ``k``-th diagonal of ``g`` for a vector ``v``, else ``g`` on it."""
+    if numpy.ndim(v) == 1:
+        return numpy.diagonal(g, k).copy()
+    return undiagonal(g, v, k)
+
+
+def unrepeat(g: Any, x: Any, repeats: Any, axis: Optional[int] = None) -> Any:
+    """The adjoint of ``numpy.repeat(x, repeats, axis)``: each element gets the sum over its copies."""
+    if axis is None:
+        return reshape_like(unrepeat(g, numpy.ravel(x), repeats, 0), x)
+    length = numpy.shape(x)[axis]
+    owners = numpy.repeat(numpy.arange(length), repeats)  # the element each copy came from
+    moved = numpy.moveaxis(numpy.asarray(g), axis, 0)
+    out = numpy.zeros((length, *moved.shape[1:]), dtype=numpy.result_type(x, g))
+    numpy.add.at(out, owners, moved)
+    return numpy.moveaxis(out, 0, axis)
+
+
+def untile(g: Any, x: Any, reps: Any) -> Any:
+    """The adjoint of ``numpy.tile(x, reps)``: the sum over the tiles."""
+    reps = (reps,) if numpy.ndim(reps) == 0 else tuple(reps)
+    rank = max(numpy.ndim(x), len(reps))
+    shape = (1,) * (rank - numpy.ndim(x)) + numpy.shape(x)
+    reps = (1,) * (rank - len(reps)) + reps
+    # the tiled axis k is (reps[k], shape[k]) in C order: sum over the tile index
+    interleaved = numpy.reshape(g, [n for pair in zip(reps, shape) for n in pair])
+    return reshape_like(numpy.sum(interleaved, axis=tuple(range(0, 2 * rank, 2))), x)
+
+
+def rollaxis_destination(ndim: int, axis: int, start: int = 0) -> int:
+    """Where ``numpy.rollaxis(x, axis, start)`` puts ``axis``: it is ``numpy.moveaxis(x, axis, <this>)``."""
+    axis, start = axis % ndim, start + ndim if start < 0 else start
+    return start - 1 if axis < start else start
+
+
+def unpad(g: Any, x: Any, pad_width: Any, mode: str = "constant") -> Any:
+    """The adjoint of ``numpy.pad(x, pad_width)`` in constant mode: the middle of ``g``."""
+    if mode != "constant":
+        raise NotImplementedError(f"s2sgrad differentiates numpy.pad in mode 'constant' only, not {mode!r}")
+    widths = numpy.broadcast_to(numpy.asarray(pad_width, dtype=int), (numpy.ndim(g), 2))
+    middle = tuple(slice(before, n - after) for (before, after), n in zip(widths, numpy.shape(g)))
+    return reshape_like(numpy.asarray(g)[middle], x)
+
+
+def take_index(x: Any, indices: Any, axis: Optional[int] = None, mode: str = "raise") -> Tuple[Any, ...]:
+    """An index ``i`` with ``x[i] == numpy.take(x, indices, axis, mode=mode)``, indices made non-negative."""
+    shape = numpy.shape(x)
+    length = int(numpy.prod(shape)) if axis is None else shape[axis]
+    indices = numpy.asarray(indices)
+    indices = numpy.clip(indices, 0, length - 1) if mode == "clip" else indices % length
+    if axis is None:
+        return numpy.unravel_index(indices, shape)
+    return (slice(None),) * (axis % len(shape)) + (indices,)
+
+
+def along_axis_index(x: Any, indices: Any, axis: Optional[int]) -> Tuple[Any, ...]:
+    """An index ``i`` with ``x[i] == numpy.take_along_axis(x, indices, axis)``."""
+    shape = numpy.shape(x)
+    if axis is None:
+        return numpy.unravel_index(numpy.asarray(indices) % numpy.size(x), shape)
+    axis %= len(shape)
+    index = []
+    for dim, length in enumerate(shape):
+        if dim == axis:
+            index.append(numpy.asarray(indices) % length)
+        else:  # every position along the other axes, broadcast against the indices
+            index.append(numpy.arange(length).reshape([length if k == dim else 1 for k in range(len(shape))]))
+    return tuple(index)
+
+
+def uncolumn_stack(g: Any, arrays: Sequence[Any]) -> Tuple[Any, ...]:
+    """The adjoint of ``numpy.column_stack(arrays)``: vectors (and scalars) became columns."""
+    columns = [a if numpy.ndim(a) >= 2 else numpy.reshape(a, (numpy.size(a), 1)) for a in arrays]
+    return tuple(reshape_like(p, a) for p, a in zip(split_like(g, columns, 1), arrays))
+
+
+def kron_adjoints(g: Any, a: Any, b: Any) -> Tuple[Any, Any]:
+    """Adjoints of both operands of ``numpy.kron(a, b)``."""
+    rank = max(numpy.ndim(a), numpy.ndim(b))
+    shape_a = (1,) * (rank - numpy.ndim(a)) + numpy.shape(a)
+    shape_b = (1,) * (rank - numpy.ndim(b)) + numpy.shape(b)
+    # axis k of the result is (shape_a[k], shape_b[k]) in C order
+    blocks = numpy.reshape(g, [n for pair in zip(shape_a, shape_b) for n in pair])
+    a_axes, b_axes = list(range(0, 2 * rank, 2)), list(range(1, 2 * rank, 2))
+    d_a = numpy.tensordot(blocks, numpy.reshape(b, shape_b), (b_axes, list(range(rank))))
+    d_b = numpy.tensordot(blocks, numpy.reshape(a, shape_a), (a_axes, list(range(rank))))
+    return reshape_like(d_a, a), reshape_like(d_b, b)
+
+
+def sum_to_shape(g: Any, like: Any) -> Any:
+    """``unbroadcast(g, like)`` where the rule's other arguments are settings, not operands (``numpy.tril(v, k)``
+    of a vector ``v`` is a matrix): the transformer leaves this one in even when those are scalars."""
+    return unbroadcast(g, like)
+
+
+# ----- casts -----
+
+
+def astype(
+    x: Any, dtype: Any, order: str = "K", casting: str = "unsafe", subok: bool = True, *, copy: bool = True
+) -> Any:
+    """``x.astype(...)`` as a function (see normalize.methods); ``copy`` is keyword-only, as normalize.memory
+    tells a cast that may return ``x`` itself by that keyword."""
+    return x.astype(dtype, order=order, casting=casting, subok=subok, copy=copy)
+
+
+def item(x: Any, *args: Any) -> Any:
+    """``x.item(*args)`` as a function (see normalize.methods)."""
+    return x.item(*args)
+
+
+def item_of(x: Any, args: Tuple[Any, ...]) -> Any:
+    """``x.item(*args)`` with the arguments as one tuple (the tangent rule of ``item`` calls it)."""
+    return x.item(*args)
+
+
+def cast_like(g: Any, like: Any, result: Any) -> Any:
+    """``g`` as a derivative of ``like``'s type and dtype, for a cast whose value is ``result``.
+
+    A cast to an integer or bool type rounds: its derivative is zero.
+    """
+    inexact = numpy.issubdtype(numpy.result_type(like), numpy.inexact)
+    dtype = numpy.result_type(like) if inexact else numpy.float64
+    if not numpy.issubdtype(numpy.result_type(result), numpy.inexact):
+        g = numpy.zeros(numpy.shape(like), dtype=dtype)
+    if isinstance(like, numpy.ndarray):
+        return numpy.asarray(g, dtype=dtype)
+    if isinstance(like, numpy.generic):
+        return dtype.type(g)
+    return float(g)
+
+
+def item_adjoint(g: Any, x: Any, args: Tuple[Any, ...]) -> Any:
+    """The adjoint of ``x.item(*args)``: ``g`` at the element read, zero elsewhere."""
+    shape = numpy.shape(x)
+    if not args:
+        index: Any = (0,) * len(shape)  # x has one element
+    elif len(args) == 1 and numpy.ndim(args[0]) == 0:  # a position in C order
+        index = numpy.unravel_index(args[0] % max(numpy.size(x), 1), shape)
+    else:
+        index = tuple(args[0]) if len(args) == 1 else args
+    out = numpy.zeros(shape, dtype=float_dtype(x))
+    out[index] = g
+    return out if isinstance(x, numpy.ndarray) else out[()]
+
+
+def linspace_adjoints(
+    g: Any,
+    start: Any,
+    stop: Any,
+    num: int = 50,
+    endpoint: bool = True,
+    retstep: bool = False,
+    dtype: Any = None,
+    axis: int = 0,
+) -> Tuple[Any, Any]:
+    """Adjoints of ``start`` and ``stop`` in ``numpy.linspace``: sample k is ``start + f_k * (stop - start)``.
+
+    With ``retstep``, ``g`` holds the samples' adjoint and the step's. Integer samples have derivative 0.
+    """
+    g, g_step = g if retstep else (g, None)
+    if dtype is not None and not numpy.issubdtype(dtype, numpy.inexact):
+        g, g_step = numpy.zeros_like(g, dtype=float), None
+    g = numpy.moveaxis(numpy.asarray(g), axis, -1)
+    # f_k, exactly 1.0 at an endpoint as in NumPy; in g's dtype, so that float32 stays float32
+    fractions = numpy.linspace(0.0, 1.0, num, endpoint, dtype=float_dtype(g))
+    d_start, d_stop = numpy.sum(g * (1.0 - fractions), axis=-1), numpy.sum(g * fractions, axis=-1)
+    divisions = num - 1 if endpoint else num
+    if g_step is not None and divisions > 0:  # step = (stop - start) / divisions
+        d_start, d_stop = d_start - g_step / divisions, d_stop + g_step / divisions
+    return unbroadcast(d_start, start), unbroadcast(d_stop, stop)
+
+
+# ----- helpers of the reduction rules -----
+
+
+def cumprod_adjoint(g: Any, x: Any, axis: Optional[int] = None) -> Any:
+    """The adjoint of ``numpy.cumprod(x, axis)``, exact also where ``x`` has zeros (no division).
+
+    ``d_x[j] = prod(x[:j]) * s[j]`` with ``s[j] = g[j] + x[j + 1] * s[j + 1]``, summed from the end.
+    """
+    if axis is None:
+        return reshape_like(cumprod_adjoint(numpy.ravel(g), numpy.ravel(x), 0), x)
+    x, g = numpy.moveaxis(numpy.asarray(x), axis, 0), numpy.moveaxis(numpy.asarray(g), axis, 0)
+    dtype = numpy.result_type(x, g)
+    before = numpy.ones(x.shape, dtype=dtype)
+    before[1:] = numpy.cumprod(x[:-1], axis=0)
+    out = numpy.zeros(x.shape, dtype=dtype)
+    later = numpy.zeros(x.shape[1:], dtype=dtype)  # s[j + 1], then x[j + 1] * s[j + 1]
+    for j in range(len(x) - 1, -1, -1):
+        later = g[j] + later
+        out[j] = before[j] * later
+        later = later * x[j]
+    return numpy.moveaxis(out, 0, axis)
+
+
+def cumprod_tangent(t: Any, x: Any, axis: Optional[int] = None) -> Any:
+    """The tangent of ``numpy.cumprod(x, axis)``: ``t_y[k] = t_y[k - 1] * x[k] + y[k - 1] * t[k]``."""
+    if axis is None:
+        return cumprod_tangent(numpy.ravel(t), numpy.ravel(x), 0)
+    x, t = numpy.moveaxis(numpy.asarray(x), axis, 0), numpy.moveaxis(numpy.asarray(t), axis, 0)
+    y = numpy.cumprod(x, axis=0)
+    out = numpy.zeros(x.shape, dtype=numpy.result_type(x, t))
+    for k in range(len(x)):
+        out[k] = t[k] if k == 0 else out[k - 1] * x[k] + y[k - 1] * t[k]
+    return numpy.moveaxis(out, 0, axis)
+
+
+def _weights_like(weights: Any, a: Any, axis: Any) -> Any:
+    """``numpy.average``'s weights (or their tangent) broadcast to ``a``: a 1-D one lies along ``axis``."""
+    if numpy.shape(weights) == numpy.shape(a):
+        return numpy.asarray(weights)
+    along = [numpy.size(weights) if k == axis % numpy.ndim(a) else 1 for k in range(numpy.ndim(a))]
+    return numpy.broadcast_to(numpy.reshape(weights, along), numpy.shape(a))
+
+
+def average_adjoints(g: Any, a: Any, weights: Any = None, axis: Any = None, keepdims: bool = False) -> Tuple[Any, Any]:
+    """Adjoints of ``a`` and ``weights`` in ``numpy.average(a, axis, weights)``: ``sum(a w) / sum(w)``."""
+    values = numpy.asarray(a)
+    w = numpy.ones_like(values) if weights is None else _weights_like(weights, values, axis)
+    total = numpy.sum(w, axis=axis, keepdims=True)
+    g = unreduce(g, values, axis, keepdims)
+    d_a = reshape_like(g * w / total, a)
+    if weights is None:
+        return d_a, None
+    mean = numpy.sum(values * w, axis=axis, keepdims=True) / total
+    d_w = g * (values - mean) / total
+    if numpy.shape(weights) != values.shape:  # 1-D weights along axis: sum over the other axes
+        d_w = numpy.sum(d_w, axis=tuple(k for k in range(values.ndim) if k != axis % values.ndim))
+    return d_a, d_w
+
+
+def average_weights_tangent(t: Any, a: Any, weights: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """The term of ``numpy.average``'s tangent along the weights' tangent ``t``."""
+    values = numpy.asarray(a)
+    w = _weights_like(weights, values, axis)
+    total = numpy.sum(w, axis=axis, keepdims=True)
+    mean = numpy.sum(values * w, axis=axis, keepdims=True) / total
+    return numpy.sum(_weights_like(t, values, axis) * (values - mean) / total, axis=axis, keepdims=keepdims)
+
+
+def _in_dtype_of(share: Any, x: Any) -> Any:
+    """A share of an adjoint, in ``x``'s floating dtype (a float32 ``x`` keeps a float32 gradient)."""
+    return numpy.asarray(share, dtype=float_dtype(x))
+
+
+def range_share(x: Any, axis: Any = None) -> Any:
+    """``d numpy.ptp(x, axis) / d x``: 1 at the maximum, -1 at the minimum, shared among ties."""
+    highest = extremum_share(x, numpy.max(x, axis=axis, keepdims=True), axis, keepdims=True)
+    lowest = extremum_share(x, numpy.min(x, axis=axis, keepdims=True), axis, keepdims=True)
+    return _in_dtype_of(highest - lowest, x)
+
+
+def nan_extremum_share(x: Any, y: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """``extremum_share`` for ``numpy.nanmax``/``nanmin``: a nan never equals the extremum."""
+    return _in_dtype_of(extremum_share(x, y, axis, keepdims), x)
+
+
+def nanmean_share(x: Any, axis: Any = None) -> Any:
+    """``d numpy.nanmean(x, axis) / d x``: one over the count of numbers, 0 at a nan."""
+    present = ~numpy.isnan(x)
+    return _in_dtype_of(present / numpy.sum(present, axis=axis, keepdims=True), x)
+
+
+def _quantile_plan(x: Any, q: Any, axis: Any, method: str, overwrite_input: bool) -> Tuple[Any, ...]:
+    """Where NumPy's 'linear' quantile reads the sorted ``x``: below, above, the weight of above, the order."""
+    if method != "linear" or overwrite_input:
+        raise NotImplementedError("s2sgrad differentiates quantiles with method='linear' and overwrite_input=False")
+    if axis is not None and numpy.ndim(axis) != 0:
+        raise NotImplementedError("s2sgrad differentiates quantiles over one axis or all of them")
+    x = numpy.ravel(x) if axis is None else numpy.asarray(x)
+    axis = 0 if axis is None else axis % x.ndim
+    length = x.shape[axis]
+    position = numpy.asarray(q, dtype=float) * (length - 1)
+    below = numpy.floor(position).astype(int)
+    above = numpy.minimum(below + 1, length - 1)
+    # sorting ties: the element that a stable argsort puts at a position gets that position's derivative,
+    # as autograd's and JAX's sort-based quantiles do
+    order = numpy.argsort(x, axis=axis, kind="stable")
+    return x, axis, below, above, (position - below).astype(x.dtype), order
+
+
+def quantile_tangent(
+    t: Any, x: Any, q: Any, axis: Any = None, keepdims: bool = False, method: str = "linear", overwrite: bool = False
+) -> Any:
+    """The tangent of ``numpy.quantile(x, q, axis, method='linear', keepdims=keepdims)``."""
+    flat, along, below, above, weight, order = _quantile_plan(x, q, axis, method, overwrite)
+    ranked = numpy.take_along_axis(numpy.reshape(t, flat.shape), order, along)
+    q_axes = list(range(numpy.ndim(q)))
+    low, high = (
+        numpy.moveaxis(numpy.take(ranked, k, along), [along + a for a in q_axes], q_axes) for k in (below, above)
+    )
+    weight = numpy.reshape(weight, numpy.shape(weight) + (1,) * (low.ndim - weight.ndim))
+    result = low + (high - low) * weight
+    return numpy.reshape(result, numpy.shape(numpy.quantile(x, q, axis=axis, keepdims=keepdims)))
+
+
+def quantile_adjoint(
+    g: Any, x: Any, q: Any, axis: Any = None, keepdims: bool = False, method: str = "linear", overwrite: bool = False
+) -> Any:
+    """The adjoint of ``numpy.quantile(x, q, axis, method='linear', keepdims=keepdims)``."""
+    flat, along, below, above, weight, order = _quantile_plan(x, q, axis, method, overwrite)
+    q_axes = list(range(numpy.ndim(q)))
+    kept = numpy.shape(q) + tuple(n for k, n in enumerate(flat.shape) if k != along)
+    dtype = numpy.result_type(flat, g)  # before g is an array: a Python float g keeps float32 float32
+    g = numpy.reshape(numpy.asarray(g, dtype=dtype), kept)  # keepdims' axis of length 1 dropped
+    weight = numpy.reshape(weight, numpy.shape(weight) + (1,) * (g.ndim - weight.ndim))
+    ranked = numpy.zeros(flat.shape, dtype=dtype)
+    for index, share in ((below, g * (1 - weight)), (above, g * weight)):
+        spot = (slice(None),) * along + (index,)
+        numpy.add.at(ranked, spot, numpy.moveaxis(share, q_axes, [along + a for a in q_axes]))
+    return reshape_like(unindex(ranked, flat, along_axis_index(flat, order, along)), x)
+
+
+# ----- helpers of the linear algebra rules (stacks of matrices in the last two axes) -----
+
+
+def _mT(x: Any) -> Any:
+    return numpy.swapaxes(x, -1, -2)
+
+
+def _right_solve(b: Any, a: Any) -> Any:
+    """``b @ inv(a)``, by a solve."""
+    return _mT(numpy.linalg.solve(_mT(a), _mT(b)))
+
+
+def _identity(n: int, like: Any) -> numpy.ndarray:
+    return numpy.eye(n, dtype=numpy.result_type(like))
+
+
+def symmetric_from(t: Any, uplo: str = "L") -> Any:
+    """The symmetric matrix a routine that reads only one triangle of ``t`` sees (cholesky, eigh)."""
+    if uplo.upper() == "U":
+        return numpy.triu(t) + _mT(numpy.triu(t, 1))
+    return numpy.tril(t) + _mT(numpy.tril(t, -1))
+
+
+def triangle_gradient(s: Any, uplo: str = "L") -> Any:
+    """The adjoint of ``symmetric_from``: what ``s`` (an adjoint of the symmetric matrix) is for the triangle read."""
+    if uplo.upper() == "U":
+        return numpy.triu(s) + numpy.triu(_mT(s), 1)
+    return numpy.tril(s) + numpy.tril(_mT(s), -1)
+
+
+def _half_diagonal(x: Any) -> Any:
+    """The lower triangle of ``x`` with its diagonal halved (the map a Cholesky derivative goes through)."""
+    n = numpy.shape(x)[-1]
+    return numpy.tril(x) * (1.0 - 0.5 * _identity(n, x))
+
+
+def cholesky_adjoint(g: Any, low: Any) -> Any:
+    """The adjoint of ``a`` in ``low = numpy.linalg.cholesky(a)``, which reads a's lower triangle only."""
+    inner = _half_diagonal(_mT(low) @ g)
+    s = _right_solve(numpy.linalg.solve(_mT(low), inner), low)  # L^-T inner L^-1
+    return triangle_gradient(s)
+
+
+def cholesky_tangent(t: Any, low: Any) -> Any:
+    """The tangent of ``numpy.linalg.cholesky(a)`` along ``t``: ``L phi(L^-1 sym(t) L^-T)``."""
+    inner = _mT(numpy.linalg.solve(low, _mT(numpy.linalg.solve(low, symmetric_from(t)))))
+    return low @ _half_diagonal(inner)
+
+
+def slogdet_adjoint(g: Any, a: Any) -> Any:
+    """The adjoint of ``a`` in ``numpy.linalg.slogdet(a)``; the sign is piecewise constant."""
+    inverse = numpy.linalg.inv(a)
+    return numpy.asarray(g[1], dtype=inverse.dtype)[..., None, None] * _mT(inverse)
+
+
+def slogdet_tangent(t: Any, a: Any, result: Any) -> Tuple[Any, Any]:
+    """The tangent of ``(sign, logabsdet)``: ``(0, trace(a^-1 t))``."""
+    return numpy.zeros_like(result[0]), numpy.trace(numpy.linalg.solve(a, t), axis1=-2, axis2=-1)
+
+
+def _gaps(values: Any) -> Any:
+    """``F[i, j] = 1 / (values[j] - values[i])`` off the diagonal, 0 on it."""
+    differences = values[..., None, :] - values[..., :, None]
+    n = numpy.shape(values)[-1]
+    off = ~numpy.eye(n, dtype=bool)
+    return numpy.divide(1.0, differences, out=numpy.zeros_like(differences), where=off)
+
+
+def eigh_adjoint(g: Any, result: Any, uplo: str = "L") -> Any:
+    """The adjoint of ``a`` in ``w, v = numpy.linalg.eigh(a, uplo)`` (distinct eigenvalues)."""
+    w, v = result
+    g_w, g_v = g
+    inner = _gaps(w) * (_mT(v) @ g_v) + numpy.asarray(g_w)[..., None, :] * _identity(w.shape[-1], w)
+    return triangle_gradient(v @ inner @ _mT(v), uplo)
+
+
+def eigh_tangent(t: Any, result: Any, uplo: str = "L") -> Tuple[Any, Any]:
+    """The tangent of ``(w, v) = numpy.linalg.eigh(a, uplo)`` along ``t``."""
+    w, v = result
+    projected = _mT(v) @ symmetric_from(t, uplo) @ v
+    return numpy.diagonal(projected, axis1=-2, axis2=-1).copy(), v @ (_gaps(w) * projected)
+
+
+def pinv_adjoint(g: Any, a: Any, p: Any) -> Any:
+    """The adjoint of ``a`` in ``p = numpy.linalg.pinv(a)``, where the rank does not change nearby."""
+    m, n = numpy.shape(a)[-2:]
+    outside_range = _identity(m, a) - a @ p  # I - A P
+    outside_rows = _identity(n, a) - p @ a  # I - P A
+    return -_mT(p) @ g @ _mT(p) + outside_range @ _mT(g) @ p @ _mT(p) + _mT(p) @ p @ _mT(g) @ outside_rows
+
+
+def pinv_tangent(t: Any, a: Any, p: Any) -> Any:
+    """The tangent of ``p = numpy.linalg.pinv(a)`` along ``t``."""
+    m, n = numpy.shape(a)[-2:]
+    outside_range = _identity(m, a) - a @ p
+    outside_rows = _identity(n, a) - p @ a
+    return -p @ t @ p + p @ _mT(p) @ _mT(t) @ outside_range + outside_rows @ _mT(t) @ _mT(p) @ p
+
+
+def _check_reduced_qr(a: Any, mode: str) -> None:
+    m, n = numpy.shape(a)[-2:]
+    if mode != "reduced" or m < n:
+        raise NotImplementedError("s2sgrad differentiates numpy.linalg.qr in mode 'reduced' with rows >= columns")
+
+
+def qr_adjoint(g: Any, a: Any, result: Any, mode: str = "reduced") -> Any:
+    """The adjoint of ``a`` in ``q, r = numpy.linalg.qr(a)``: ``(Q_bar + Q sym(M)) R^-T``."""
+    _check_reduced_qr(a, mode)
+    q, r = result
+    g_q, g_r = g
+    m = g_r @ _mT(r) - _mT(q) @ g_q
+    copied = numpy.triu(m) + numpy.tril(_mT(m), -1)
+    return _mT(numpy.linalg.solve(r, _mT(g_q + q @ copied)))
+
+
+def qr_tangent(t: Any, a: Any, result: Any, mode: str = "reduced") -> Tuple[Any, Any]:
+    """The tangent of ``(q, r) = numpy.linalg.qr(a)`` along ``t``."""
+    _check_reduced_qr(a, mode)
+    q, r = result
+    b = _right_solve(t, r)  # t R^-1
+    x = _mT(q) @ b
+    upper = numpy.triu(x) + _mT(numpy.tril(x, -1))  # x minus its skew part
+    return b - q @ upper, upper @ r
+
+
+def _svd_parts(a: Any, result: Any, full_matrices: bool, compute_uv: bool, hermitian: bool) -> Tuple[Any, Any, Any]:
+    """U, s, V (thin) of ``a``, recomputed when numpy.linalg.svd returned the singular values only."""
+    m, n = numpy.shape(a)[-2:]
+    if hermitian or (compute_uv and full_matrices and m != n):
+        raise NotImplementedError("s2sgrad differentiates numpy.linalg.svd with full_matrices=False (or square a)")
+    u, s, vh = result if compute_uv else numpy.linalg.svd(a, full_matrices=False)
+    return u, s, _mT(vh)
+
+
+def svd_adjoint(
+    g: Any, a: Any, result: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False
+) -> Any:
+    """The adjoint of ``a`` in ``numpy.linalg.svd(a)`` (distinct, nonzero singular values)."""
+    u, s, v = _svd_parts(a, result, full_matrices, compute_uv, hermitian)
+    g_u, g_s, g_vh = g if compute_uv else (numpy.zeros_like(u), g, numpy.zeros_like(_mT(v)))
+    g_v = _mT(g_vh)
+    gaps = _gaps(s * s)  # 1 / (s_j^2 - s_i^2)
+    j, k = gaps * (_mT(u) @ g_u), gaps * (_mT(v) @ g_v)
+    core = (j + _mT(j)) * s[..., None, :] + s[..., :, None] * (k + _mT(k))
+    core = core + numpy.asarray(g_s)[..., None, :] * _identity(s.shape[-1], s)
+    m, n = numpy.shape(a)[-2:]
+    outside_u = (_identity(m, a) - u @ _mT(u)) @ g_u / s[..., None, :] @ _mT(v)
+    outside_v = u @ (_mT(g_v) / s[..., :, None]) @ (_identity(n, a) - v @ _mT(v))
+    return u @ core @ _mT(v) + outside_u + outside_v
+
+
+def svd_tangent(
+    t: Any, a: Any, result: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False
+) -> Any:
+    """The tangent of ``numpy.linalg.svd(a)`` along ``t``: of ``(u, s, vh)``, or of ``s``."""
+    u, s, v = _svd_parts(a, result, full_matrices, compute_uv, hermitian)
+    p = _mT(u) @ t @ v
+    d_s = numpy.diagonal(p, axis1=-2, axis2=-1).copy()
+    if not compute_uv:
+        return d_s
+    m, n = numpy.shape(a)[-2:]
+    gaps = _gaps(s * s)
+    d_u = u @ (gaps * (p * s[..., None, :] + s[..., :, None] * _mT(p)))
+    d_u = d_u + (_identity(m, a) - u @ _mT(u)) @ t @ v / s[..., None, :]
+    d_v = v @ (gaps * (s[..., :, None] * p + _mT(p) * s[..., None, :]))
+    d_v = d_v + (_identity(n, a) - v @ _mT(v)) @ _mT(t) @ u / s[..., None, :]
+    return d_u, d_s, _mT(d_v)
+
+
+def lstsq_adjoints(g: Any, a: Any, b: Any, result: Any) -> Tuple[Any, Any]:
+    """Adjoints of ``a`` and ``b`` in ``x, residuals, rank, s = numpy.linalg.lstsq(a, b)`` (constant rank)."""
+    x, residuals = result[:2]
+    g_x, g_residuals, _, g_s = g
+    p = numpy.linalg.pinv(a)
+    matrix = numpy.ndim(b) == 2
+    d_b = p.T @ g_x
+    d_a = pinv_adjoint(g_x @ b.T if matrix else numpy.outer(g_x, b), a, p)
+    if numpy.size(residuals):  # sums of squares of e = a x - b, where a^T e = 0
+        error = a @ x - b
+        weighted = 2.0 * error * g_residuals
+        d_a = d_a + (weighted @ x.T if matrix else numpy.outer(weighted, x))
+        d_b = d_b - weighted
+    u, _, vh = numpy.linalg.svd(a, full_matrices=False)
+    return d_a + (u * g_s) @ vh, d_b
+
+
+def lstsq_tangent(t_a: Any, t_b: Any, a: Any, b: Any, result: Any) -> Tuple[Any, Any, Any, Any]:
+    """The tangent of ``numpy.linalg.lstsq(a, b)``'s ``(x, residuals, rank, s)``."""
+    x, residuals = result[:2]
+    p = numpy.linalg.pinv(a)
+    d_x = pinv_tangent(t_a, a, p) @ b + p @ t_b
+    d_residuals = numpy.zeros_like(residuals)
+    if numpy.size(residuals):
+        d_residuals = 2.0 * numpy.sum((a @ x - b) * (t_a @ x - t_b), axis=0)
+    u, _, vh = numpy.linalg.svd(a, full_matrices=False)
+    return d_x, d_residuals, 0, numpy.sum(u * (t_a @ vh.T), axis=0)
+
+
+# ----- helpers of selection and interpolation rules -----
+
+
+def select_adjoints(g: Any, condlist: Sequence[Any], choicelist: Sequence[Any], default: Any) -> Tuple[Any, ...]:
+    """Adjoints of each choice, then of the default, in ``numpy.select``: each gets ``g`` where it was picked."""
+    taken = numpy.zeros(numpy.shape(g), dtype=bool)
+    adjoints = []
+    for condition, choice in zip(condlist, choicelist):
+        picked = numpy.logical_and(condition, ~taken)  # the first true condition wins
+        adjoints.append(unbroadcast(numpy.where(picked, g, 0.0), choice))
+        taken = taken | picked
+    return (*adjoints, unbroadcast(numpy.where(taken, 0.0, g), default))
+
+
+def _interp_segments(x: Any, xp: Any, period: Any) -> Tuple[Any, Any, Any]:
+    """For each x: the segment of xp it lies in, its weight toward the segment's right end, and whether inside."""
+    if period is not None:
+        raise NotImplementedError("s2sgrad differentiates numpy.interp without period")
+    xp = numpy.asarray(xp)
+    right = numpy.clip(numpy.searchsorted(xp, x, side="right"), 1, len(xp) - 1)
+    left = right - 1
+    weight = (x - xp[left]) / (xp[right] - xp[left])
+    inside = (x >= xp[0]) & (x <= xp[-1])
+    return left, numpy.clip(weight, 0.0, 1.0), inside
+
+
+def interp_slope(x: Any, xp: Any, fp: Any, period: Any = None) -> Any:
+    """``d numpy.interp(x, xp, fp) / d x``: the slope of x's segment, 0 outside ``xp``'s range."""
+    left, _, inside = _interp_segments(x, xp, period)
+    fp, xp = numpy.asarray(fp), numpy.asarray(xp)
+    slope = (fp[left + 1] - fp[left]) / (xp[left + 1] - xp[left])
+    return numpy.where(inside, slope, 0.0)[()]
+
+
+def interp_values_adjoint(g: Any, x: Any, xp: Any, fp: Any, left: Any, right: Any, period: Any = None) -> Any:
+    """The adjoint of ``fp`` in ``numpy.interp(x, xp, fp, left, right)``: ``g`` split between segment ends."""
+    segment, weight, inside = _interp_segments(x, xp, period)
+    below, above = numpy.asarray(x) < xp[0], numpy.asarray(x) > xp[-1]
+    g = numpy.broadcast_to(g, numpy.shape(x))
+    out = numpy.zeros(numpy.shape(fp), dtype=numpy.result_type(fp, g))
+    numpy.add.at(out, segment, numpy.where(inside, g * (1.0 - weight), 0.0))
+    numpy.add.at(out, segment + 1, numpy.where(inside, g * weight, 0.0))
+    if left is None:  # below the range the value is fp[0], else the constant left
+        out[0] += numpy.sum(numpy.where(below, g, 0.0))
+    if right is None:
+        out[-1] += numpy.sum(numpy.where(above, g, 0.0))
+    return out
+
+
+def interp_values_tangent(t: Any, x: Any, xp: Any, left: Any, right: Any, period: Any = None) -> Any:
+    """The tangent of ``numpy.interp(x, xp, fp, left, right)`` along ``fp``'s tangent: linear in fp."""
+    if period is not None:
+        raise NotImplementedError("s2sgrad differentiates numpy.interp without period")
+    constant = [None if bound is None else 0.0 for bound in (left, right)]  # a constant bound has no tangent
+    return numpy.interp(x, xp, t, left=constant[0], right=constant[1])
+
+
+def matching_order(a: Any, y: Any, axis: Optional[int] = -1) -> Any:
+    """Indices ``i`` with ``y == numpy.take_along_axis(a, i, axis)`` for a ``y`` that permutes ``a`` along ``axis``
+    (``numpy.partition``'s result): the element of a with the rank each element of y has."""
+    if axis is None:
+        a, y, axis = numpy.ravel(a), numpy.ravel(y), 0
+    ranks = numpy.argsort(numpy.argsort(y, axis=axis, kind="stable"), axis=axis, kind="stable")
+    return numpy.take_along_axis(numpy.argsort(a, axis=axis, kind="stable"), ranks, axis)
+
+
+def _gradient_axes(f: Any, spacings: Sequence[Any], axis: Any) -> Tuple[list, list]:
+    """The axes ``numpy.gradient(f, *spacings, axis=axis)`` differentiates along, and their (uniform) spacings."""
+    ndim = numpy.ndim(f)
+    axes = list(range(ndim)) if axis is None else [axis] if numpy.ndim(axis) == 0 else list(axis)
+    steps = list(spacings) * len(axes) if len(spacings) == 1 else list(spacings) or [1.0] * len(axes)
+    if any(numpy.ndim(h) != 0 for h in steps):
+        raise NotImplementedError("s2sgrad differentiates numpy.gradient with uniform (scalar) spacings only")
+    return [a % ndim for a in axes], steps
+
+
+def _difference_adjoint(g: Any, h: Any, edge_order: int) -> numpy.ndarray:
+    """The transpose of numpy.gradient's stencil along axis 0: central inside, one-sided at the two ends."""
+    out = numpy.zeros(g.shape, dtype=numpy.result_type(g, 1.0))
+    out[2:] += g[1:-1] / (2.0 * h)
+    out[:-2] -= g[1:-1] / (2.0 * h)
+    ends = (-1.0, 1.0) if edge_order == 1 else (-1.5, 2.0, -0.5)  # weights of f[0], f[1], ... in the first value
+    for k, weight in enumerate(ends):
+        out[k] += weight * g[0] / h
+        out[-1 - k] -= weight * g[-1] / h  # the last value's stencil is the first's, mirrored and negated
+    return out
+
+
+def gradient_adjoint(g: Any, f: Any, spacings: Sequence[Any], axis: Any = None, edge_order: int = 1) -> Any:
+    """The adjoint of ``f`` in ``numpy.gradient(f, *spacings, axis=axis, edge_order=edge_order)`` (linear in f)."""
+    axes, steps = _gradient_axes(f, spacings, axis)
+    pieces = [g] if len(axes) == 1 else list(g)  # one array, or a tuple of one per axis
+    total = numpy.zeros(numpy.shape(f), dtype=float_dtype(f))
+    for piece, along, h in zip(pieces, axes, steps):
+        moved = numpy.moveaxis(numpy.asarray(piece, dtype=total.dtype), along, 0)
+        total += numpy.moveaxis(_difference_adjoint(moved, h, edge_order), 0, along)
+    return total
+
+
+def gradient_of(t: Any, spacings: Sequence[Any], axis: Any = None, edge_order: int = 1) -> Any:
+    """``numpy.gradient(t, *spacings, ...)``: the tangent of numpy.gradient, which is linear."""
+    return numpy.gradient(t, *spacings, axis=axis, edge_order=edge_order)
+
+
+def sorted_order(items: Any, key: Any = None, reverse: bool = False) -> list:
+    """The positions ``sorted(items, reverse=reverse)`` takes its items from (the same stable sort)."""
+    if key is not None:
+        raise NotImplementedError("s2sgrad differentiates sorted() without key=")
+    return sorted(range(len(items)), key=items.__getitem__, reverse=reverse)
+
+
+def unsorted(g: Sequence[Any], items: Any, key: Any = None, reverse: bool = False) -> Any:
+    """The adjoint of ``sorted(items)``: each item gets the adjoint of the place it went to."""
+    out: Any = (
+        numpy.zeros_like(items, dtype=float_dtype(items)) if isinstance(items, numpy.ndarray) else [0.0] * len(items)
+    )
+    for place, position in enumerate(sorted_order(items, key, reverse)):
+        out[position] = g[place]
+    return out
+
+
+def in_sorted_order(t: Sequence[Any], items: Any, key: Any = None, reverse: bool = False) -> list:
+    """The tangent of ``sorted(items)``: the items' tangents, in the order the items went."""
+    return [t[position] for position in sorted_order(items, key, reverse)]
+
+
+def trace_adjoint(g: Any, x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> numpy.ndarray:
+    """The adjoint of ``numpy.trace(x, offset, axis1, axis2)``: ``untrace`` for a matrix, else ``g`` spread
+    along the diagonal of each matrix of the stack."""
+    if numpy.ndim(x) == 2 and (axis1 % 2, axis2 % 2) == (0, 1):
+        return untrace(g, x, offset)
+    dtype = numpy.result_type(x, g)  # before g is an array: a Python float g keeps float32 float32
+    length = numpy.shape(numpy.diagonal(x, offset, axis1, axis2))[-1]
+    spread = numpy.broadcast_to(numpy.expand_dims(numpy.asarray(g, dtype=dtype), -1), (*numpy.shape(g), length))
+    return undiagonal(spread, x, offset, axis1, axis2)

@@ -21,7 +21,12 @@ from typing import Any, Callable, List, Sequence, Tuple, Type, Union
 
 import numpy
 
-from s2sgrad.runtime import append
+from s2sgrad.runtime import append, astype, item
+
+try:  # an optional extra: its rules and specs are there when SciPy is
+    import scipy.special
+except ImportError:  # pragma: no cover - CI without SciPy
+    scipy = None
 
 Kind = Union[Type[float], Tuple[int, ...]]
 Interval = Tuple[float, float]
@@ -34,6 +39,16 @@ W12 = _RNG.uniform(0.5, 1.5, 12)
 W33 = _RNG.uniform(0.5, 1.5, (3, 3))
 W34 = _RNG.uniform(0.5, 1.5, (3, 4))
 W234 = _RNG.uniform(0.5, 1.5, (2, 3, 4))
+W23 = _RNG.uniform(0.5, 1.5, (2, 3))
+W24 = _RNG.uniform(0.5, 1.5, (2, 4))
+W44 = _RNG.uniform(0.5, 1.5, (4, 4))
+W32 = _RNG.uniform(0.5, 1.5, (3, 2))
+W322 = _RNG.uniform(0.5, 1.5, (3, 2, 2))
+# fixed integer arguments of the indexing functions (repeats included, so that a sum over copies is checked);
+# lists, as the float32 checks turn every array of this module into float32
+TAKEN = [[1, 3, 3, 0], [2, 2, 0, 1], [0, 3, 1, 1]]
+UNSORTED = numpy.array([0.3, -1.1, 1.7, 0.6])  # values far apart: sorting them has no kink nearby
+TAKEN_DOWN = [[2, 0, 2, 1], [1, 1, 0, 0], [2, 2, 0, 1]]
 # rows with no zero, one zero (its element's partial is the product of the others) and two zeros
 ZEROS_IN_ROWS = numpy.array([[1.5, -0.8, 1.1, 0.9], [0.7, 0.0, -1.3, 1.2], [0.0, 1.4, 0.0, -0.6]])
 DIAG = 3.0 * numpy.eye(3)  # added to random matrices to keep them well conditioned
@@ -45,6 +60,7 @@ EITHER = SCALAR + ARRAY
 SCALARS = [(float, float)]
 WHERE = [((3, 4), (3, 4), (4,)), ((3, 4), float, float), ((4,), (3, 1), float)]
 BROADCAST = [((3, 4), (3, 4)), ((3, 4), (4,)), ((3, 1), (3, 4)), ((3, 4), float), (float, (3, 4)), (float, float)]
+ROW_STACK = getattr(numpy, "row_stack", numpy.vstack)  # deprecated in NumPy 2
 PRODUCTS = [((3, 5), (5, 4)), ((4, 5), (5,)), ((3,), (3, 4)), ((4,), (4,))]  # results broadcast against W234
 
 
@@ -81,6 +97,8 @@ def qualified_name(func: Any) -> str:
     """``numpy.sin``, ``math.sin``, ``operator.add``, ``abs``."""
     module = (getattr(func, "__module__", None) or "numpy").lstrip("_")
     name = getattr(func, "__name__", repr(func))
+    if isinstance(func, numpy.ufunc) and getattr(numpy, name, None) is not func:
+        module = "scipy.special"  # ufuncs carry no module; the others in the rule table are SciPy's
     return name if module == "builtins" else f"{module}.{name}"
 
 
@@ -135,9 +153,11 @@ def _flatten(*groups: List[Spec]) -> List[Spec]:
 
 
 POSITIVE = (0.5, 2.0)
+ANY = (-2.0, 2.0)
 SECOND_POSITIVE = ((-2.0, 2.0), POSITIVE)  # a divisor, or a point away from the origin
 POWER = (POSITIVE, (-1.5, 1.5))
 MODULUS = ((2.1, 2.9), (1.0, 1.04))  # x / y stays in (2, 3): no jump of floor(x / y) nearby
+NEGATIVE_MODULUS = ((-2.9, -2.1), (1.0, 1.04))  # x / y in (-3, -2): fmod rounds toward 0, mod down
 # extrema: array arguments where each side wins somewhere; scalars where one side wins
 WIDER_FIRST = [((3, 4), (3, 4)), ((3, 4), (4,)), ((3, 4), float)]
 WIDER_SECOND = [((3, 1), (3, 4)), (float, (3, 4))]
@@ -204,6 +224,10 @@ SCALAR_MATH = _flatten(
     spec(math.sqrt, lambda x: math.sqrt(x), SCALAR, POSITIVE),
     spec(math.pow, lambda x, y: math.pow(x, y), SCALARS, POWER),
     spec(math.fabs, lambda x: math.fabs(x), SCALAR),
+    spec(math.copysign, lambda x, y: math.copysign(x, y) * (y + 3.0), SCALARS, ((0.2, 2.0), (-2.0, -0.2))),
+    spec(math.copysign, lambda x, y: math.copysign(x * x, y) + y, SCALARS, ((-2.0, -0.2), (0.2, 2.0)), note="signs"),
+    spec(math.fsum, lambda x, y: math.fsum([x, y * x, 2.0]), SCALARS),
+    spec(math.fsum, lambda x: math.fsum(x * x), [((4,),)], note="of an array"),
     spec(math.erf, lambda x: math.erf(x), SCALAR),
     spec(math.erfc, lambda x: math.erfc(x), SCALAR),
     spec(float, lambda x: float(x) * x, SCALAR),
@@ -218,6 +242,9 @@ SCALAR_MATH = _flatten(
     spec(round, lambda x: x * (round(x, 1) + 3.5), SCALAR, (-3.0, 3.0), note="ndigits"),
     spec(int, lambda x: x * (int(x) + 3.5), SCALAR, (-3.0, 3.0)),
     spec(len, lambda x: numpy.sum(x * W34) * len(x)),
+    spec(sorted, lambda x, y: sorted([x, y, 0.5])[0] * 2.0 + sorted([y, x])[1] ** 2, SCALARS),
+    spec(sorted, lambda x, y: sorted([x * y, y, x], reverse=True)[1] * 1.5 + x, SCALARS, note="reverse"),
+    at_points(sorted, lambda x: sorted(x)[1] * 2.0 + sorted(x)[3] ** 2, UNSORTED, note="of an array"),
 )
 
 ELEMENTWISE = _flatten(
@@ -340,9 +367,18 @@ REDUCTIONS = _flatten(
     spec(numpy.diff, lambda x: numpy.sum(numpy.diff(x) * W34), [((3, 5),)]),
     spec(numpy.diff, lambda x: numpy.sum(numpy.diff(x, 2) * W3), [((5,),)], note="n=2"),
     spec(numpy.diff, lambda x: numpy.sum(numpy.diff(x, axis=0) * W34), [((4, 4),)], note="axis=0"),
+    spec(numpy.gradient, lambda x: numpy.sum(numpy.gradient(x) * W4), [((4,),)]),
+    spec(numpy.gradient, lambda x: numpy.sum(numpy.gradient(x, 0.5, edge_order=2) * W4), [((4,),)], note="order 2"),
+    spec(numpy.gradient, lambda x: numpy.sum(numpy.gradient(x)[0] * W34 + numpy.gradient(x)[1] ** 2)),
+    spec(numpy.gradient, lambda x: numpy.sum(numpy.gradient(x, 2.0, 0.5)[1] * W34), note="spacings"),
+    spec(numpy.gradient, lambda x: numpy.sum(numpy.gradient(x, axis=1, edge_order=2) * W34), note="axis=1"),
     spec(numpy.trace, lambda x: numpy.trace(x), [((3, 3),)]),
     spec(numpy.trace, lambda x: numpy.trace(x, 1), note="offset=1"),
     spec(numpy.trace, lambda x: numpy.trace(x, offset=-1), note="offset=-1"),
+    spec(numpy.trace, lambda x: numpy.sum(numpy.trace(x, 0, 1, 2) * W2), [((2, 3, 4),)], note="axes 1 2"),
+    spec(numpy.trace, lambda x: numpy.sum(numpy.trace(x, -1, 2, 0) * W3), [((3, 3, 4),)], note="axes 2 0"),
+    spec(numpy.trace, lambda x: numpy.trace(x, 1, axis1=1, axis2=0), note="swapped axes"),
+    spec(numpy.trace, lambda x: numpy.sum(x.trace(axis1=1, axis2=2) * W3), [((3, 4, 4),)], note="method"),
 )
 
 PRODUCTS_AND_LINALG = _flatten(
@@ -438,7 +474,358 @@ ZERO_DERIVATIVE_ARRAYS = _flatten(
     spec(numpy.any, lambda x: numpy.sum(x * (1.0 + numpy.any(x > 1.5)) * W34)),
 )
 
-SPECS = OPERATORS + SCALAR_MATH + ELEMENTWISE + REDUCTIONS + PRODUCTS_AND_LINALG + SHAPES + ZERO_DERIVATIVE_ARRAYS
+REARRANGING = _flatten(
+    spec(numpy.diag, lambda x: numpy.sum(numpy.diag(x) * W44), [((4,),)]),
+    spec(numpy.diag, lambda x: numpy.sum(numpy.diag(x, -1) * W44), [((3,),)], note="k=-1 vector"),
+    spec(numpy.diag, lambda x: numpy.sum(numpy.diag(x) * W3), [((3, 4),), ((4, 3),)], note="of a matrix"),
+    spec(numpy.diag, lambda x: numpy.sum(numpy.diag(x, 1) * W3), [((3, 4),)], note="k=1 of a matrix"),
+    spec(numpy.diagonal, lambda x: numpy.sum(numpy.diagonal(x) * W3), [((3, 4),)]),
+    spec(numpy.diagonal, lambda x: numpy.sum(numpy.diagonal(x, -1) * W2), [((3, 4),)], note="offset=-1"),
+    spec(numpy.diagonal, lambda x: numpy.sum(numpy.diagonal(x, 0, 1, 2) * W23), [((2, 3, 4),)], note="axes 1 2"),
+    spec(numpy.diagonal, lambda x: numpy.sum(numpy.diagonal(x, 1, 2, 0) * W3), [((2, 3, 4),)], note="axes 2 0"),
+    spec(numpy.diagonal, lambda x: numpy.sum(x.diagonal() * W3), [((3, 3),)], note="method"),
+    spec(numpy.tril, lambda x: numpy.sum(numpy.tril(x) * W34)),
+    spec(numpy.tril, lambda x: numpy.sum(numpy.tril(x, -1) * W234), [((2, 3, 4),)], note="k=-1"),
+    spec(numpy.tril, lambda x: numpy.sum(numpy.tril(x, 1) * W44), [((4,),)], note="of a vector"),
+    spec(numpy.triu, lambda x: numpy.sum(numpy.triu(x) * W34)),
+    spec(numpy.triu, lambda x: numpy.sum(numpy.triu(x, k=2) * W34), note="k=2"),
+    spec(numpy.repeat, lambda x: numpy.sum(numpy.repeat(x, 2) * W24.ravel()), [((2, 2),)]),
+    spec(numpy.repeat, lambda x: numpy.sum(numpy.repeat(x, 4) * W4), SCALAR, note="of a float"),
+    spec(numpy.repeat, lambda x: numpy.sum(numpy.repeat(x, 2, axis=1) * W34), [((3, 2),)], note="axis=1"),
+    spec(numpy.repeat, lambda x: numpy.sum(numpy.repeat(x, [1, 0, 2], axis=0) * W34), note="counts axis=0"),
+    spec(numpy.repeat, lambda x: numpy.sum(x.repeat(3, axis=-1) * W12), [((4,),)], note="method"),
+    spec(numpy.tile, lambda x: numpy.sum(numpy.tile(x, (3, 1)) * W34), [((4,),)]),
+    spec(numpy.tile, lambda x: numpy.sum(numpy.tile(x, 2) * W34), [((3, 2),)], note="int"),
+    spec(numpy.tile, lambda x: numpy.sum(numpy.tile(x, (2, 3, 2)) * W234), [((2,),)], note="more reps than axes"),
+    spec(numpy.tile, lambda x: numpy.sum(numpy.tile(x, 4) * W4), SCALAR, note="of a float"),
+    spec(numpy.roll, lambda x: numpy.sum(numpy.roll(x, 5) * W34)),
+    spec(numpy.roll, lambda x: numpy.sum(numpy.roll(x, -1, axis=1) * W34), note="axis=1"),
+    spec(numpy.roll, lambda x: numpy.sum(numpy.roll(x, (1, -2), axis=(0, 1)) * W34), note="two axes"),
+    spec(numpy.rollaxis, lambda x: numpy.sum(numpy.rollaxis(x, 2) * W234), [((3, 4, 2),)]),
+    spec(numpy.rollaxis, lambda x: numpy.sum(numpy.rollaxis(x, 0, 3) * W234), [((4, 2, 3),)], note="start=3"),
+    spec(numpy.rollaxis, lambda x: numpy.sum(numpy.rollaxis(x, -1, 1) * W234), [((2, 4, 3),)], note="start=1"),
+    spec(numpy.moveaxis, lambda x: numpy.sum(numpy.moveaxis(x, (0, 1), (2, 0)) * W234), [((4, 2, 3),)], note="two"),
+    spec(numpy.flip, lambda x: numpy.sum(numpy.flip(x) * W34)),
+    spec(numpy.flip, lambda x: numpy.sum(numpy.flip(x, 1) * W234), [((2, 3, 4),)], note="axis=1"),
+    spec(numpy.flip, lambda x: numpy.sum(numpy.flip(x, (0, 2)) * W234), [((2, 3, 4),)], note="axes"),
+    spec(numpy.fliplr, lambda x: numpy.sum(numpy.fliplr(x) * W34)),
+    spec(numpy.flipud, lambda x: numpy.sum(numpy.flipud(x) * W34)),
+    spec(numpy.flipud, lambda x: numpy.sum(numpy.flipud(x) * W4), [((4,),)], note="vector"),
+    spec(numpy.rot90, lambda x: numpy.sum(numpy.rot90(x) * W34), [((4, 3),)]),
+    spec(numpy.rot90, lambda x: numpy.sum(numpy.rot90(x, 2) * W34), note="k=2"),
+    spec(numpy.rot90, lambda x: numpy.sum(numpy.rot90(x, -1) * W34), [((4, 3),)], note="k=-1"),
+    spec(numpy.rot90, lambda x: numpy.sum(numpy.rot90(x, 1, (1, 2)) * W234), [((2, 4, 3),)], note="axes"),
+    spec(numpy.pad, lambda x: numpy.sum(numpy.pad(x, 1) * W34), [((1, 2),)]),
+    spec(numpy.pad, lambda x: numpy.sum(numpy.pad(x, ((0, 1), (1, 1))) * W34), [((2, 2),)], note="widths"),
+    spec(numpy.pad, lambda x: numpy.sum(numpy.pad(x, (2, 1)) * W4), [((1,),)], note="before after"),
+    spec(numpy.pad, lambda x: numpy.sum(numpy.pad(x, 1, constant_values=1.5) ** 2 * W34), [((1, 2),)], note="value"),
+    spec(numpy.take, lambda x: numpy.sum(numpy.take(x, [0, 2, 2, 11]) * W4)),
+    spec(numpy.take, lambda x: numpy.sum(numpy.take(x, [2, 0, 2], axis=0) * W34), note="axis=0"),
+    spec(numpy.take, lambda x: numpy.sum(numpy.take(x, TAKEN, axis=1) * W4), [((2, 4),)], note="index array"),
+    spec(numpy.take, lambda x: numpy.sum(numpy.take(x, [5, -7, 1, -1], axis=1, mode="wrap") * W34), note="wrap"),
+    spec(numpy.take, lambda x: numpy.sum(numpy.take(x, [9, -3, 1, 1], axis=1, mode="clip") * W34), note="clip"),
+    spec(numpy.take, lambda x: numpy.sum(x.take([1, -1], axis=0) * W24), note="method"),
+    spec(numpy.take_along_axis, lambda x: numpy.sum(numpy.take_along_axis(x, numpy.array(TAKEN), 1) * W34)),
+    spec(
+        numpy.take_along_axis,
+        lambda x: numpy.sum(numpy.take_along_axis(x, numpy.array(TAKEN_DOWN), 0) * W34),
+        note="axis=0",
+    ),
+    spec(
+        numpy.take_along_axis,
+        lambda x: numpy.sum(numpy.take_along_axis(x, numpy.array(TAKEN_DOWN[:1]), 0) * W4),
+        [((3, 4),)],
+        note="broadcast indices",
+    ),
+    spec(
+        numpy.take_along_axis,
+        lambda x: numpy.sum(numpy.take_along_axis(x, numpy.array(TAKEN[0]), None) * W4),
+        note="None",
+    ),
+    spec(
+        numpy.split, lambda x: numpy.sum(numpy.split(x, 3)[0] * W24) + numpy.sum(numpy.split(x, 3)[2] ** 2), [((6, 4),)]
+    ),
+    spec(numpy.split, lambda x: numpy.sum(numpy.split(x, [1, 3], axis=1)[1] * W32), note="at indices"),
+    spec(numpy.array_split, lambda x: numpy.sum(numpy.array_split(x, 2)[0] * W34), [((5, 4),)]),
+    spec(numpy.hsplit, lambda x: numpy.sum(numpy.hsplit(x, 2)[1] * W32) + numpy.sum(numpy.hsplit(x, 2)[0] ** 2)),
+    spec(numpy.vsplit, lambda x: numpy.sum(numpy.vsplit(x, 2)[1] * W23), [((4, 3),)]),
+    spec(numpy.dsplit, lambda x: numpy.sum(numpy.dsplit(x, [3])[0] * W23[..., None]), [((2, 3, 4),)]),
+    spec(numpy.column_stack, lambda x, y: numpy.sum(numpy.column_stack([x, y]) * W34), [((3,), (3, 3))]),
+    spec(numpy.column_stack, lambda x, y: numpy.sum(numpy.column_stack((x, y, x, y)) * W34), [((3,), (3,))]),
+    spec(ROW_STACK, lambda x, y: numpy.sum(numpy.row_stack([x, y]) * W34), [((4,), (2, 4))], note="row_stack"),
+    spec(numpy.append, lambda x, y: numpy.sum(numpy.append(x, y) * W12), [((2, 3), (6,)), ((3, 3), (3,))]),
+    spec(numpy.append, lambda x, y: numpy.sum(numpy.append(x, y, axis=1) * W34), [((3, 1), (3, 3))], note="axis=1"),
+    spec(numpy.append, lambda x: numpy.sum(numpy.append(x, 2.0) * W4), [((3,),)], note="constant"),
+    spec(numpy.atleast_3d, lambda x: numpy.sum(numpy.atleast_3d(x) * W4[:, None]), [(float,), ((4,),)]),
+    spec(
+        numpy.kron, lambda x, y: numpy.sum(numpy.kron(x, y) * W34), [((3, 2), (1, 2)), ((2,), (3, 2)), ((3, 4), float)]
+    ),
+    spec(numpy.kron, lambda x, y: numpy.sum(numpy.kron(x, y) * W234), [((2, 3, 2), (1, 1, 2))], note="3-d"),
+    spec(numpy.cross, lambda x, y: numpy.sum(numpy.cross(x, y) * W33), [((3, 3), (3, 3)), ((3,), (3, 3))]),
+    spec(numpy.cross, lambda x, y: numpy.sum(numpy.cross(x, y, axis=0) * W34), [((3, 4), (3, 4))], note="axis=0"),
+    spec(
+        numpy.cross, lambda x, y: numpy.sum(numpy.cross(x, y, axisa=0, axisc=0) * W34), [((3, 4), (4, 3))], note="axes"
+    ),
+    spec(numpy.vdot, lambda x, y: numpy.vdot(x, y), [((3, 4), (3, 4)), ((12,), (3, 4))]),
+)
+
+KNOTS = [-1.0, -0.3, 0.4, 1.0, 1.6]  # xp of numpy.interp: a list (the float32 checks make arrays float32)
+KNOT_VALUES = [0.5, -0.2, 1.3, 0.7, 1.1]
+NAN_AND_INFINITIES = numpy.array(
+    [[1.5, numpy.nan, -0.5, numpy.inf], [0.7, -1.2, -numpy.inf, 0.3], [2.0, 0.9, 1.1, -0.4]]
+)
+# a zero and values on either side of it: sinc's derivative is 0 there
+AROUND_ZERO = numpy.array([0.0, 0.4, -1.3, 2.2])
+
+MORE_ELEMENTWISE = _flatten(
+    spec(numpy.logaddexp2, lambda x, y: numpy.sum(numpy.logaddexp2(x, y) * W34), BROADCAST),
+    spec(numpy.fmod, lambda x, y: numpy.sum(numpy.fmod(x, y) * W34), BROADCAST, MODULUS),
+    spec(numpy.fmod, lambda x, y: numpy.sum(numpy.fmod(x, y) * W34), BROADCAST[:2], NEGATIVE_MODULUS, note="negative"),
+    spec(numpy.sinc, lambda x: numpy.sum(numpy.sinc(x) * W34), EITHER),
+    at_points(numpy.sinc, lambda x: numpy.sum(numpy.sinc(x) * W4), AROUND_ZERO, note="at 0"),
+    spec(numpy.degrees, lambda x: numpy.sum(numpy.degrees(x) * W34), EITHER),
+    spec(numpy.rad2deg, lambda x: numpy.sum(numpy.rad2deg(x) * W34), EITHER),
+    spec(numpy.radians, lambda x: numpy.sum(numpy.radians(x) * W34), EITHER),
+    spec(numpy.deg2rad, lambda x: numpy.sum(numpy.deg2rad(x) * W34), EITHER),
+    spec(numpy.copysign, lambda x, y: numpy.sum(numpy.copysign(x, y) * W34 + y), BROADCAST),
+    spec(numpy.nan_to_num, lambda x: numpy.sum(numpy.nan_to_num(x) * W34), EITHER),
+    at_points(
+        numpy.nan_to_num,
+        lambda x: numpy.sum(numpy.nan_to_num(x, posinf=5.0, neginf=-5.0) ** 2 * W34),
+        NAN_AND_INFINITIES,
+        note="nan and infinities",
+    ),
+    spec(numpy.real, lambda x: numpy.sum(numpy.real(x) * W34), EITHER),
+    spec(numpy.real, lambda x: numpy.sum(x.real * W34), note="attribute"),
+    spec(numpy.imag, lambda x: numpy.sum((x + numpy.imag(x)) * W34), EITHER),
+    spec(numpy.imag, lambda x: numpy.sum((x - x.imag) * W34), note="attribute"),
+    spec(numpy.conjugate, lambda x: numpy.sum(numpy.conjugate(x) * W34), EITHER),
+    spec(numpy.conjugate, lambda x: numpy.sum(x.conj() * W34), note="method"),
+    spec(numpy.float64, lambda x: numpy.sum(numpy.float64(x) ** 2 * W34), EITHER),
+    spec(numpy.float64, lambda x: numpy.sum(numpy.float64(numpy.sum(x * W34)) ** 2), note="of a numpy scalar"),
+    spec(astype, lambda x: numpy.sum(x.astype(float) ** 2 * W34)),
+    spec(astype, lambda x: numpy.sum(x * x.astype(int) * W34), domain=(0.1, 2.9), note="int"),
+    spec(astype, lambda x: numpy.sum(x.astype("float64", copy=False) * W34), note="copy=False"),
+    spec(item, lambda x: x.item() ** 2, [((1,),), ((1, 1),)]),
+    spec(item, lambda x: x.item(5) * x.item(-1) + x.item(1, 2), note="positions"),
+    spec(item, lambda x: x.item((2, 0)) ** 2 + numpy.sum(x), note="tuple"),
+    spec(numpy.select, lambda x, y: numpy.sum(numpy.select([x > 0.5, y < 0.0], [x, y], 0.3) * W34), WIDER_FIRST),
+    spec(
+        numpy.select,
+        lambda x, y: numpy.sum(numpy.select([x > 0.0], [x * y], default=y) * W34),
+        BROADCAST[:2],
+        note="default",
+    ),
+    spec(numpy.interp, lambda x: numpy.sum(numpy.interp(x, KNOTS, KNOT_VALUES) * W34), EITHER, (-0.9, 1.5)),
+    spec(
+        numpy.interp,
+        lambda x, f: numpy.sum(numpy.interp(x, KNOTS, f) * W34),
+        [((3, 4), (5,)), (float, (5,))],
+        ((-1.4, 1.9), ANY),
+        note="values",
+    ),
+    spec(
+        numpy.interp,
+        lambda x, f: numpy.sum(numpy.interp(x, KNOTS, f, left=0.5, right=-1.0) * W34),
+        [((3, 4), (5,))],
+        ((-2.0, 2.5), ANY),
+        note="left right",
+    ),
+    spec(numpy.full, lambda x: numpy.sum(numpy.full((3, 4), x) * W34), [(float,), ((4,),)]),
+    spec(numpy.full, lambda x: numpy.sum(numpy.full((3, 4), x, dtype=int) * W34) + x, SCALAR, (0.1, 0.9), note="int"),
+    spec(numpy.full_like, lambda x, y: numpy.sum(numpy.full_like(x, y) * x * W34), [((3, 4), float)]),
+    # dtype=float: in the float32 checks, a fill value cast to float32 would round what the differences see
+    spec(numpy.full_like, lambda x, y: numpy.sum(numpy.full_like(x, y, dtype=float) * x * W34), [((3, 4), (4,))]),
+    spec(
+        numpy.full_like,
+        lambda x, y: numpy.sum(numpy.full_like(x, y, dtype=int) * W34) + y * numpy.sum(x),
+        [((4,), float)],
+        ((-2.0, 2.0), (0.1, 0.9)),
+        note="int",
+    ),
+    spec(numpy.linspace, lambda x, y: numpy.sum(numpy.linspace(x, y, 12) * W12), SCALARS),
+    spec(numpy.linspace, lambda x, y: numpy.sum(numpy.linspace(x, y, 4, endpoint=False) * W4), SCALARS, note="open"),
+    spec(numpy.linspace, lambda x, y: numpy.sum(numpy.linspace(x, y, 3, axis=1) * W234), [((4,), (2, 4))], note="axis"),
+    spec(numpy.linspace, lambda x: numpy.sum(numpy.linspace(0.0, x, 4) * W4), [((3, 1),)], note="array stop"),
+    spec(numpy.linspace, lambda x, y: numpy.linspace(x, y, 5, retstep=True)[1] * 3.0 + x * y, SCALARS, note="step"),
+)
+
+NANS = numpy.array([[1.5, numpy.nan, -0.5, 0.8], [0.7, -1.2, numpy.nan, numpy.nan], [2.0, 0.9, 1.1, -0.4]])
+# ties and zeros for the order statistics and cumprod: each tie is checked at a value no other element has
+TIED = numpy.array([[0.3, 1.2, 0.3, -0.7], [1.1, -0.4, 0.9, -0.4], [0.5, 0.5, 2.0, -1.5]])
+MIDDLE_TIES = numpy.array([[0.3, 1.2, 0.3, -0.7], [0.9, -0.4, 0.9, 2.0], [-1.1, 0.6, 0.6, 1.4]])  # both middles
+WITH_ZEROS = numpy.array([[1.5, 0.0, -0.7, 1.2], [0.0, 0.8, 0.0, -1.1], [0.9, -1.3, 1.4, 0.6]])
+
+MORE_REDUCTIONS = _flatten(
+    spec(numpy.cumprod, lambda x: numpy.sum(numpy.cumprod(x) * W12)),
+    spec(numpy.cumprod, lambda x: numpy.sum(numpy.cumprod(x, axis=0) * W34), note="axis=0"),
+    spec(numpy.cumprod, lambda x: numpy.sum(numpy.cumprod(x, axis=-1) * W34), note="axis=-1"),
+    spec(numpy.cumprod, lambda x: numpy.sum(x.cumprod(1) * W234), [((2, 3, 4),)], note="method"),
+    at_points(numpy.cumprod, lambda x: numpy.sum(numpy.cumprod(x, axis=1) * W34), WITH_ZEROS, note="zeros"),
+    at_points(numpy.cumprod, lambda x: numpy.sum(numpy.cumprod(x, axis=0) * W34), WITH_ZEROS, note="zeros axis=0"),
+    spec(numpy.average, lambda x: numpy.average(x) ** 2, EITHER),
+    spec(numpy.average, lambda x: numpy.sum(numpy.average(x, axis=0) * W4), note="axis=0"),
+    spec(
+        numpy.average, lambda x, w: numpy.sum(numpy.average(x, 1, w) * W3), [((3, 4), (4,))], (ANY, POSITIVE), note="w"
+    ),
+    spec(
+        numpy.average,
+        lambda x, w: numpy.sum(numpy.average(x, axis=0, weights=w, keepdims=True) * W34),
+        [((3, 4), (3, 4))],
+        (ANY, POSITIVE),
+        note="weights keepdims",
+    ),
+    spec(numpy.average, lambda x, w: numpy.average(x, weights=w), [((3, 4), (3, 4))], (ANY, POSITIVE), note="all w"),
+    spec(numpy.ptp, lambda x: numpy.ptp(x)),
+    spec(numpy.ptp, lambda x: numpy.sum(numpy.ptp(x, axis=1) * W3), note="axis=1"),
+    spec(numpy.ptp, lambda x: numpy.sum(numpy.ptp(x, 0, keepdims=True) * W34), note="keepdims"),
+    at_points(numpy.ptp, lambda x: numpy.sum(numpy.ptp(x, axis=1) * W3), TIED, note="ties"),
+    spec(numpy.nansum, lambda x: numpy.nansum(x * W34)),
+    at_points(numpy.nansum, lambda x: numpy.sum(numpy.nansum(x, axis=0) * W4), NANS, note="nans"),
+    at_points(numpy.nansum, lambda x: numpy.sum(numpy.nansum(x, 1, keepdims=True) * W34), NANS, note="nans keepdims"),
+    spec(numpy.nanmean, lambda x: numpy.nanmean(x) ** 2),
+    at_points(numpy.nanmean, lambda x: numpy.nanmean(x * W34), NANS, note="nans"),
+    at_points(numpy.nanmean, lambda x: numpy.sum(numpy.nanmean(x, axis=1) * W3), NANS, note="nans axis=1"),
+    at_points(numpy.nanmax, lambda x: numpy.sum(numpy.nanmax(x, axis=1) * W3) + numpy.nanmax(x), NANS, note="nans"),
+    at_points(numpy.nanmin, lambda x: numpy.sum(numpy.nanmin(x, 0, keepdims=True) * W4), NANS, note="nans"),
+    spec(numpy.sort, lambda x: numpy.sum(numpy.sort(x) * W34)),
+    spec(numpy.sort, lambda x: numpy.sum(numpy.sort(x, axis=0) * W34), note="axis=0"),
+    spec(numpy.sort, lambda x: numpy.sum(numpy.sort(x, axis=None) * W12), note="axis=None"),
+    # at a tie of differently weighted positions sort has a kink; with equal weights each element gets one
+    at_points(numpy.sort, lambda x: numpy.sum(numpy.sort(x) ** 3), TIED, note="ties"),
+    spec(numpy.median, lambda x: numpy.median(x) ** 2 + numpy.sum(x), [((5,),), ((3, 4),)]),
+    spec(numpy.median, lambda x: numpy.sum(numpy.median(x, axis=0) * W4), note="axis=0 odd"),
+    spec(numpy.median, lambda x: numpy.sum(numpy.median(x, axis=1) * W3), note="axis=1 even"),
+    spec(numpy.median, lambda x: numpy.sum(numpy.median(x, 1, keepdims=True) * W34), note="keepdims"),
+    at_points(numpy.median, lambda x: numpy.sum(numpy.median(x, axis=1) * W3), MIDDLE_TIES, note="ties"),
+    spec(numpy.partition, lambda x: numpy.sum(numpy.partition(x, 2) * W34)),
+    spec(numpy.partition, lambda x: numpy.sum(numpy.partition(x, (0, 2), axis=0) * W34), note="axis=0"),
+    spec(numpy.partition, lambda x: numpy.partition(x, 3, axis=None)[3] * 2.0 + numpy.sum(x**2), note="axis=None"),
+    spec(numpy.quantile, lambda x: numpy.quantile(x, 0.3) * 2.0 + numpy.sum(x)),
+    spec(numpy.quantile, lambda x: numpy.sum(numpy.quantile(x, [0.1, 0.75], axis=1) * W23), note="qs axis=1"),
+    spec(numpy.quantile, lambda x: numpy.sum(numpy.quantile(x, 0.6, axis=0, keepdims=True) * W34), note="keepdims"),
+    spec(numpy.quantile, lambda x: numpy.sum(numpy.quantile(x, [0.2, 1.0]) * W2), note="qs all"),
+    spec(numpy.percentile, lambda x: numpy.sum(numpy.percentile(x, [25.0, 90.0], axis=0) * W24)),
+    spec(numpy.percentile, lambda x: numpy.percentile(x, 40.0) ** 2, [((7,),)], note="vector"),
+)
+
+# Factorizations: eigen- and singular vectors enter through sign-free expressions (their squares, u s vh),
+# as their signs are NumPy's choice; random matrices have distinct eigenvalues and singular values.
+LINALG = _flatten(
+    spec(numpy.linalg.cholesky, lambda a: numpy.sum(numpy.linalg.cholesky(a @ a.T + DIAG) * W33), [((3, 3),)]),
+    spec(numpy.linalg.cholesky, lambda a: numpy.sum(numpy.linalg.cholesky(a + DIAG) * W33), [((3, 3),)], note="lower"),
+    spec(
+        numpy.linalg.cholesky, lambda a: numpy.sum(numpy.linalg.cholesky(a + DIAG) * W33), [((2, 3, 3),)], note="stack"
+    ),
+    spec(numpy.linalg.slogdet, lambda a: numpy.linalg.slogdet(a + DIAG)[1], [((3, 3),)], (-1.0, 1.0)),
+    spec(
+        numpy.linalg.slogdet,
+        lambda a: numpy.linalg.slogdet(a - DIAG)[0] * numpy.linalg.slogdet(a - DIAG)[1],
+        [((3, 3),)],
+        (-1.0, 1.0),
+        note="negative",
+    ),
+    spec(
+        numpy.linalg.slogdet, lambda a: numpy.sum(numpy.linalg.slogdet(a + DIAG)[1] * W2), [((2, 3, 3),)], note="stack"
+    ),
+    spec(numpy.linalg.eigh, lambda a: numpy.sum(numpy.linalg.eigh(a + a.T)[0] * W3), [((3, 3),)]),
+    spec(numpy.linalg.eigh, lambda a: numpy.sum(numpy.linalg.eigh(a + a.T)[1] ** 2 * W33), [((3, 3),)], note="vectors"),
+    spec(
+        numpy.linalg.eigh,
+        lambda a: numpy.sum(numpy.linalg.eigh(a)[0] * W3) + numpy.sum(numpy.linalg.eigh(a)[1] ** 2 * W33),
+        [((3, 3),)],
+        note="lower",
+    ),
+    spec(numpy.linalg.eigh, lambda a: numpy.sum(numpy.linalg.eigh(a, "U")[1] ** 2 * W33), [((3, 3),)], note="upper"),
+    spec(numpy.linalg.eigh, lambda a: numpy.sum(numpy.linalg.eigh(a)[0] * W3), [((2, 3, 3),)], note="stack"),
+    spec(numpy.linalg.pinv, lambda a: numpy.sum(numpy.linalg.pinv(a) * W34), [((4, 3),)]),
+    spec(numpy.linalg.pinv, lambda a: numpy.sum(numpy.linalg.pinv(a) * W34.T), [((3, 4),)], note="wide"),
+    spec(numpy.linalg.pinv, lambda a: numpy.sum(numpy.linalg.pinv(a + DIAG) * W33), [((3, 3),)], note="square"),
+    spec(numpy.linalg.qr, lambda a: numpy.sum(numpy.linalg.qr(a)[0] * W34.T), [((4, 3),)], note="q"),
+    spec(numpy.linalg.qr, lambda a: numpy.sum(numpy.linalg.qr(a)[1] * W33), [((4, 3),), ((3, 3),)], note="r"),
+    spec(
+        numpy.linalg.qr,
+        lambda a: numpy.sum(numpy.linalg.qr(a)[0] * numpy.swapaxes(W234, 1, 2)) + numpy.sum(numpy.linalg.qr(a)[1] ** 2),
+        [((2, 4, 3),)],
+        note="stack",
+    ),
+    spec(numpy.linalg.svd, lambda a: numpy.sum(numpy.linalg.svd(a, compute_uv=False) * W3), [((3, 4),), ((4, 3),)]),
+    spec(
+        numpy.linalg.svd,
+        lambda a: (
+            numpy.sum(numpy.linalg.svd(a, full_matrices=False)[0] ** 2 * W34.T)
+            + numpy.sum(numpy.linalg.svd(a, full_matrices=False)[2] ** 2 * W33)
+        ),
+        [((4, 3),)],
+        note="vectors",
+    ),
+    spec(
+        numpy.linalg.svd,
+        lambda a: numpy.sum(numpy.linalg.svd(a, False)[0][:, :2] @ numpy.linalg.svd(a, False)[2][:2] * W34),
+        [((3, 4),)],
+        note="rank 2 part",
+    ),
+    spec(numpy.linalg.svd, lambda a: numpy.sum(numpy.linalg.svd(a)[1] * W3), [((3, 3),)], note="square"),
+    spec(
+        numpy.linalg.lstsq,
+        lambda a, b: numpy.sum(numpy.linalg.lstsq(a, b)[0] * W3) + numpy.sum(numpy.linalg.lstsq(a, b)[1]),
+        [((4, 3), (4,))],
+    ),
+    spec(
+        numpy.linalg.lstsq,
+        lambda a, b: numpy.sum(numpy.linalg.lstsq(a, b)[0] * W32) + numpy.sum(numpy.linalg.lstsq(a, b)[3] * W3),
+        [((4, 3), (4, 2))],
+        note="columns",
+    ),
+    spec(numpy.linalg.lstsq, lambda a, b: numpy.sum(numpy.linalg.lstsq(a, b)[0] * W4), [((3, 4), (3,))], note="wide"),
+)
+
+SCIPY_SPECIAL = (
+    []
+    if scipy is None
+    else _flatten(
+        spec(scipy.special.expit, lambda x: numpy.sum(scipy.special.expit(x) * W34), EITHER),
+        spec(scipy.special.logit, lambda x: numpy.sum(scipy.special.logit(x) * W34), EITHER, (0.1, 0.9)),
+        spec(scipy.special.erf, lambda x: numpy.sum(scipy.special.erf(x) * W34), EITHER),
+        spec(scipy.special.erfc, lambda x: numpy.sum(scipy.special.erfc(x) * W34), EITHER),
+        spec(scipy.special.gammaln, lambda x: numpy.sum(scipy.special.gammaln(x) * W34), EITHER, (0.2, 4.0)),
+        spec(scipy.special.digamma, lambda x: numpy.sum(scipy.special.digamma(x) * W34), EITHER, (0.2, 4.0)),
+        spec(scipy.special.xlogy, lambda x, y: numpy.sum(scipy.special.xlogy(x, y) * W34), BROADCAST, SECOND_POSITIVE),
+        spec(scipy.special.logsumexp, lambda x: scipy.special.logsumexp(x), EITHER),
+        spec(scipy.special.logsumexp, lambda x: numpy.sum(scipy.special.logsumexp(x, axis=1) * W3), note="axis=1"),
+        spec(
+            scipy.special.logsumexp,
+            lambda x: numpy.sum(scipy.special.logsumexp(x, 0, keepdims=True) * W34),
+            note="keepdims",
+        ),
+        spec(
+            scipy.special.logsumexp,
+            lambda x, b: numpy.sum(scipy.special.logsumexp(x, axis=1, b=b) * W3),
+            [((3, 4), (3, 4)), ((3, 4), (4,))],
+            (ANY, POSITIVE),
+            note="b",
+        ),
+        spec(scipy.special.softmax, lambda x: numpy.sum(scipy.special.softmax(x) * W34)),
+        spec(scipy.special.softmax, lambda x: numpy.sum(scipy.special.softmax(x, axis=1) * W34), note="axis=1"),
+        spec(scipy.special.log_softmax, lambda x: numpy.sum(scipy.special.log_softmax(x) * W34)),
+        spec(scipy.special.log_softmax, lambda x: numpy.sum(scipy.special.log_softmax(x, 0) * W34), note="axis=0"),
+    )
+)
+
+SPECS = (
+    OPERATORS
+    + SCALAR_MATH
+    + ELEMENTWISE
+    + REDUCTIONS
+    + PRODUCTS_AND_LINALG
+    + SHAPES
+    + ZERO_DERIVATIVE_ARRAYS
+    + REARRANGING
+    + MORE_ELEMENTWISE
+    + MORE_REDUCTIONS
+    + LINALG
+    + SCIPY_SPECIAL
+)
 
 # Callables whose derivative is 0, alone: the gradient must be exactly 0 (tests/test_rules.py, check_zero_grad).
 # The specs above use each of them next to a term with a non-zero gradient.
@@ -466,4 +853,6 @@ CONSTANT_SPECS = _flatten(
     spec(round, lambda x: round(x) * 1.5, SCALAR, (-3.0, 3.0)),
     spec(round, lambda x: round(x, 1) * 1.5, SCALAR, (-3.0, 3.0), note="ndigits"),
     spec(int, lambda x: int(x) * 1.5, SCALAR, (-3.0, 3.0)),
+    spec(numpy.imag, lambda x: numpy.sum(numpy.imag(x) * W34), EITHER),
+    spec(astype, lambda x: numpy.sum(x.astype(int) * W34), domain=(0.1, 2.9), note="int"),
 )

@@ -35,7 +35,7 @@ from ..context import Context
 from ..nodes import assign, call, constant_value, is_constant, located, mark_in_place, name
 from ..parse.resolve import MISSING
 from .memory import in_place_function
-from .methods import ATTRIBUTES, METHODS, VARARG_METHODS
+from .methods import ATTRIBUTES, METHODS, RUNTIME_METHODS, VARARG_METHODS
 
 HINT = "rewrite the expression with plain operators and numpy calls."
 LAMBDA_HINT = "bind it to a name first (g = lambda v: ...) and call g, or define the function at module level."
@@ -112,7 +112,7 @@ class _Flattener:
             return True
         func = self.ctx.resolve(node.func)
         if func is MISSING and isinstance(node.func, gast.Attribute):  # a method of a local value
-            pure = node.func.attr in METHODS or node.func.attr in VARARG_METHODS
+            pure = node.func.attr in METHODS or node.func.attr in VARARG_METHODS or node.func.attr in RUNTIME_METHODS
             return not pure and not _is_append_call(node, self.ctx)
         return in_place_function(func)
 
@@ -283,6 +283,8 @@ class _Flattener:
             return call(self.ctx.reference(numpy, VARARG_METHODS[func.attr]), [receiver, *args], keywords)
         if func.attr in METHODS:
             return call(self.ctx.reference(numpy, METHODS[func.attr]), [receiver, *args], keywords)
+        if func.attr in RUNTIME_METHODS:
+            return call(self.ctx.reference(runtime, RUNTIME_METHODS[func.attr]), [receiver, *args], keywords)
         raise self.ctx.error(
             func, f"the method {func.attr!r} is not supported", "call the numpy function instead, or register a rule."
         )

@@ -72,6 +72,7 @@ VIEWS = {
     numpy.atleast_3d,
     numpy.broadcast_to,
     numpy.broadcast_arrays,
+    numpy.diag,  # of a matrix: its diagonal, a view
     numpy.diagonal,
     numpy.einsum,  # 'ij->ji' and 'ii->i' return views
     numpy.expand_dims,
@@ -79,18 +80,25 @@ VIEWS = {
     numpy.fliplr,
     numpy.flipud,
     numpy.moveaxis,
+    numpy.nan_to_num,  # copy=False returns its argument
+    numpy.float64,  # of a float64 array: the array itself
     numpy.ravel,
     numpy.real,
+    numpy.imag,  # of a complex array
     numpy.reshape,
     numpy.rollaxis,
     numpy.rot90,
     numpy.split,
     numpy.array_split,
+    numpy.hsplit,
+    numpy.vsplit,
+    numpy.dsplit,
     numpy.squeeze,
     numpy.swapaxes,
     numpy.transpose,
     builtins.max,  # max(a, b) is one of them
     builtins.min,
+    builtins.sorted,  # a new list of the same items
 }
 # Functions whose purpose is to write into an argument (see normalize.anf for the ones rewritten).
 IN_PLACE = {
@@ -106,11 +114,18 @@ IN_PLACE = {
 ARRAY_VIEWS = VIEWS - {
     numpy.split,
     numpy.array_split,
+    numpy.hsplit,
+    numpy.vsplit,
+    numpy.dsplit,
     numpy.broadcast_arrays,
     numpy.einsum,
     numpy.real,
+    numpy.imag,
+    numpy.float64,
+    numpy.nan_to_num,
     builtins.max,
     builtins.min,
+    builtins.sorted,
 }
 GLOBAL = "global"
 # Values a module or closure variable may hold that a write could change.
@@ -280,7 +295,7 @@ class _Analysis:
 
     def may_share(self, func: Any, keywords: List[gast.keyword]) -> bool:
         """A call that may return (part of) an argument: a view, or a function the compiler cannot see into."""
-        if func is numpy.array:
+        if func is numpy.array or func is runtime.astype:  # x.astype(t, copy=False) may be x itself
             return any(k.arg == "copy" for k in keywords)
         if func is runtime.append or func is MISSING or is_user_function(func, self.ctx):
             return True

@@ -29,12 +29,21 @@ METHODS = {
         "copy",
         "all",
         "any",
+        "diagonal",
+        "repeat",
+        "take",
+        "cumprod",
+        "conjugate",
     ]
 }
 METHODS["flatten"] = "ravel"
+METHODS["conj"] = "conjugate"
+
+# methods without a NumPy function of the same meaning: helpers in s2sgrad.runtime, with rules of their own
+RUNTIME_METHODS = {"astype": "astype", "item": "item"}
 
 # methods whose positional arguments form one tuple argument: x.reshape(2, 3)
 VARARG_METHODS = {"reshape": "reshape", "transpose": "transpose"}
 
 # attribute name -> numpy function of the receiver
-ATTRIBUTES = {"T": "transpose", "shape": "shape", "ndim": "ndim", "size": "size"}
+ATTRIBUTES = {"T": "transpose", "shape": "shape", "ndim": "ndim", "size": "size", "real": "real", "imag": "imag"}

@@ -9,7 +9,7 @@ takes the last one.
 
 import builtins
 
-from ..runtime import append, sum_adjoint, unbroadcast
+from ..runtime import append, in_sorted_order, sum_adjoint, unbroadcast, unsorted
 from .notation import adjoint, d, t
 
 
@@ -25,3 +25,9 @@ def sum_(y, items, start=0):
     d[items] += sum_adjoint(d[y], items)
     d[start] += unbroadcast(d[y], start)
     t[y] = sum(t[items], t[start])
+
+
+@adjoint(builtins.sorted, result="unknown")
+def sorted_(y, iterable, *, key=None, reverse=False):
+    d[iterable] += unsorted(d[y], iterable, key, reverse)
+    t[y] = in_sorted_order(t[iterable], iterable, key, reverse)

@@ -11,6 +11,7 @@ import numpy
 
 from ..runtime import (
     add_structured,
+    along_axis_index,
     array_adjoint,
     dot_lhs,
     dot_rhs,
@@ -24,26 +25,40 @@ from ..runtime import (
     matmul_lhs,
     matmul_rhs,
     moments_adjoint,
+    nan_extremum_share,
+    nanmean_share,
     norm_adjoint,
     norm_adjoint_tangent,
     popped,
     prod_adjoint,
     prod_adjoint_tangent,
+    quantile_adjoint,
+    range_share,
     reshape_like,
+    rollaxis_destination,
     sign,
     solve_adjoints,
     solve_adjoints_tangent,
     split_like,
     structured_like,
     sum_adjoint,
+    sum_to_shape,
+    take_index,
     tensordot_adjoints,
+    trace_adjoint,
     unbroadcast,
+    uncolumn_stack,
     uncumsum,
+    undiag,
+    undiagonal,
     undiff,
     unhstack,
     unindex,
+    unpad,
     unreduce,
+    unrepeat,
     unstack,
+    untile,
     untrace,
     untranspose,
     unvstack,
@@ -102,6 +117,11 @@ def untrace_(y, g, x, offset=0):
     t[y] = untrace(t[g], x, offset)
 
 
+@tangent(trace_adjoint, result="unknown", shape_only=("x",))
+def trace_adjoint_(y, g, x, offset=0, axis1=0, axis2=1):
+    t[y] = trace_adjoint(t[g], x, offset, axis1, axis2)
+
+
 @tangent(unstack, result="unknown", shape_only=("arrays",))
 def unstack_(y, g, arrays, axis=0):
     t[y] = unstack(t[g], arrays, axis)
@@ -115,6 +135,51 @@ def unhstack_(y, g, arrays):
 @tangent(unvstack, result="unknown", shape_only=("arrays",))
 def unvstack_(y, g, arrays):
     t[y] = unvstack(t[g], arrays)
+
+
+@tangent(sum_to_shape, result="unknown", shape_only=("like",))
+def sum_to_shape_(y, g, like):
+    t[y] = sum_to_shape(t[g], like)
+
+
+@tangent(split_like, result="unknown", shape_only=("arrays",))
+def split_like_(y, g, arrays, axis=0):
+    t[y] = split_like(t[g], arrays, axis)
+
+
+@tangent(uncolumn_stack, result="unknown", shape_only=("arrays",))
+def uncolumn_stack_(y, g, arrays):
+    t[y] = uncolumn_stack(t[g], arrays)
+
+
+@tangent(undiagonal, result="unknown", shape_only=("x",))
+def undiagonal_(y, g, x, offset=0, axis1=0, axis2=1):
+    t[y] = undiagonal(t[g], x, offset, axis1, axis2)
+
+
+@tangent(undiag, result="unknown", shape_only=("v",))
+def undiag_(y, g, v, k=0):
+    t[y] = undiag(t[g], v, k)
+
+
+@tangent(unrepeat, result="unknown", shape_only=("x",))
+def unrepeat_(y, g, x, repeats, axis=None):
+    t[y] = unrepeat(t[g], x, repeats, axis)
+
+
+@tangent(untile, result="unknown", shape_only=("x",))
+def untile_(y, g, x, reps):
+    t[y] = untile(t[g], x, reps)
+
+
+@tangent(unpad, result="unknown", shape_only=("x",))
+def unpad_(y, g, x, pad_width, mode="constant"):
+    t[y] = unpad(t[g], x, pad_width, mode)
+
+
+@tangent(quantile_adjoint, result="unknown", shape_only=("x",))
+def quantile_adjoint_(y, g, x, q, axis=None, keepdims=False, method="linear", overwrite=False):
+    t[y] = quantile_adjoint(t[g], x, q, axis, keepdims, method, overwrite)  # x only orders: piecewise constant
 
 
 @tangent(fresh_copy, result="same")
@@ -167,11 +232,6 @@ def moments_adjoint_(z, g, x, axis=None, ddof=0, keepdims=False):
     t[z] = moments_adjoint(t[g], x, axis, ddof, keepdims) + moments_adjoint(g, t[x], axis, ddof, keepdims)
 
 
-@tangent(split_like, result="unknown", shape_only=("arrays",))
-def split_like_(pieces, g, arrays, axis=0):
-    t[pieces] = split_like(t[g], arrays, axis)
-
-
 @tangent(einsum_adjoints, result="unknown")
 def einsum_adjoints_(adjoints, subscripts, g, operands):
     t[adjoints] = einsum_adjoints_tangent(subscripts, g, t[g], operands, t[operands])
@@ -207,7 +267,10 @@ def popped_(value, items):
     t[value] = popped(t[items])  # the tangents' stack, popped in step
 
 
-PIECEWISE_CONSTANT = nondifferentiable(sign, extremum_share, result="unknown")
+PIECEWISE_CONSTANT = nondifferentiable(
+    sign, extremum_share, range_share, nan_extremum_share, nanmean_share, result="unknown"
+)
+INDEXES = nondifferentiable(rollaxis_destination, take_index, along_axis_index, result="unknown")
 SHAPED_LIKE = nondifferentiable(zeros_like, result="same")
 
 # What this file registers: checked through the Hessians of tests/test_forward.py, not by rule specs

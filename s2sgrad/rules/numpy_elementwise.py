@@ -10,7 +10,8 @@ the operators ``/`` and ``**``, which keep Python's semantics on Python floats.
 
 import numpy
 
-from ..runtime import ieee_divide, unbroadcast
+from .. import runtime
+from ..runtime import cast_like, ieee_divide, item_adjoint, item_of, unbroadcast
 from .notation import adjoint, d, nondifferentiable, t
 
 # ----- exponential and logarithmic -----
@@ -103,6 +104,21 @@ def logaddexp(z, x, y):
     t[z] = t[x] * numpy.exp(x - z) + t[y] * numpy.exp(y - z)
 
 
+@adjoint(numpy.logaddexp2)
+def logaddexp2(z, x, y):
+    d[x] += unbroadcast(d[z] * numpy.exp2(x - z), x)
+    d[y] += unbroadcast(d[z] * numpy.exp2(y - z), y)
+    t[z] = t[x] * numpy.exp2(x - z) + t[y] * numpy.exp2(y - z)
+
+
+@adjoint(numpy.fmod)
+def fmod(z, x, y):
+    # z = x - n * y with n = x / y rounded toward 0; x - z is n * y up to rounding, so rint recovers n
+    d[x] += unbroadcast(d[z], x)
+    d[y] -= unbroadcast(d[z] * numpy.rint(numpy.divide(x - z, y)), y)
+    t[z] = t[x] - t[y] * numpy.rint(numpy.divide(x - z, y))
+
+
 # ----- trigonometric -----
 
 
@@ -154,6 +170,26 @@ def hypot(z, x, y):
     d[x] += unbroadcast(d[z] * x / z, x)
     d[y] += unbroadcast(d[z] * y / z, y)
     t[z] = t[x] * x / z + t[y] * y / z
+
+
+@adjoint(numpy.sinc)
+def sinc(y, x):
+    # (cos(pi x) - sinc(x)) / x, which is 0 at x = 0 (sinc is even); the where keeps 0 / 0 out
+    slope = (numpy.cos(numpy.pi * x) - y) / numpy.where(x == 0.0, 1.0, x)
+    d[x] += d[y] * slope
+    t[y] = t[x] * slope
+
+
+@adjoint(numpy.degrees, numpy.rad2deg)
+def degrees(y, x):
+    d[x] += d[y] * (180.0 / numpy.pi)
+    t[y] = t[x] * (180.0 / numpy.pi)
+
+
+@adjoint(numpy.radians, numpy.deg2rad)
+def radians(y, x):
+    d[x] += d[y] * (numpy.pi / 180.0)
+    t[y] = t[x] * (numpy.pi / 180.0)
 
 
 # ----- hyperbolic -----
@@ -224,6 +260,61 @@ def clip(y, x, a_min=None, a_max=None):
     d[x] += unbroadcast(d[y] * (y == x), x)
     t[y] = t[x] * (y == x)
 
+
+@adjoint(numpy.nan_to_num)
+def nan_to_num(y, x, copy=True, nan=0.0, posinf=None, neginf=None):
+    # the replaced nan and infinities are constants (the replacement values are rule errors if active);
+    # copy=False writes into x, but only where x is not finite, where no derivative flows
+    d[x] += d[y] * numpy.isfinite(x)
+    t[y] = t[x] * numpy.isfinite(x)
+
+
+@adjoint(numpy.copysign)
+def copysign(z, x, y):
+    d[x] += unbroadcast(d[z] * (numpy.copysign(1.0, x) * numpy.copysign(1.0, y)), x)
+    d[y] += unbroadcast(0.0 * d[z], y)  # only y's sign counts
+    t[z] = t[x] * (numpy.copysign(1.0, x) * numpy.copysign(1.0, y)) + t[y] * 0.0
+
+
+# ----- real arrays as complex ones: s2sgrad differentiates real values only -----
+
+
+@adjoint(numpy.real, result="same")
+def real(y, val):
+    d[val] += d[y]
+    t[y] = numpy.real(t[val])
+
+
+@adjoint(numpy.conjugate)
+def conjugate(y, x):
+    d[x] += d[y]
+    t[y] = numpy.conjugate(t[x])
+
+
+# ----- casts -----
+
+
+# numpy.float32(x) of a float64 x rounds: finite differences in float64 cannot check a derivative 1 there,
+# so only the cast that keeps every value has a rule
+@adjoint(numpy.float64, result="same")
+def float_cast(y, x):
+    d[x] += cast_like(d[y], x, y)
+    t[y] = cast_like(t[x], y, y)
+
+
+@adjoint(runtime.astype, result="same")
+def astype(y, x, dtype, order="K", casting="unsafe", subok=True, *, copy=True):
+    d[x] += cast_like(d[y], x, y)  # zero for a cast to integers
+    t[y] = cast_like(t[x], y, y)
+
+
+@adjoint(runtime.item, result="scalar")
+def item(y, x, *args):
+    d[x] += item_adjoint(d[y], x, args)
+    t[y] = item_of(t[x], args)
+
+
+IMAGINARY_PART = nondifferentiable(numpy.imag, result="same")  # of a real array: zeros
 
 ZERO_DERIVATIVE = nondifferentiable(
     numpy.sign,

@@ -2,6 +2,7 @@
 
 import math
 
+from ..runtime import sum_adjoint
 from .notation import adjoint, d, nondifferentiable, t
 
 # ----- trigonometric -----
@@ -138,6 +139,19 @@ def pow(z, x, y):
 def fabs(y, x):
     d[x] += d[y] * math.copysign(1.0, x)
     t[y] = t[x] * math.copysign(1.0, x)
+
+
+@adjoint(math.copysign)
+def copysign(z, x, y):
+    d[x] += d[z] * (math.copysign(1.0, x) * math.copysign(1.0, y))
+    d[y] += 0.0 * d[z]  # only y's sign counts
+    t[z] = t[x] * (math.copysign(1.0, x) * math.copysign(1.0, y)) + t[y] * 0.0
+
+
+@adjoint(math.fsum, result="scalar")
+def fsum(y, seq):
+    d[seq] += sum_adjoint(d[y], seq)
+    t[y] = math.fsum(t[seq])
 
 
 @adjoint(math.erf)

@@ -2,7 +2,7 @@
 
 import dataclasses
 import types
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set
 
 from .notation import (
     RESULT_KINDS,
@@ -24,6 +24,7 @@ class RuleTable:
         self._rules: Dict[int, Rule] = {}
         self._keep: List[Any] = []  # keeps keyed objects alive, so ids stay unique
         self.version = 0  # bumped on every change, so caches can tell
+        self.optional_files: Set[str] = set()  # the optional libraries' rule files added (see rules.default_rules)
 
     def lookup(self, func: Any) -> Optional[Rule]:
         return self._rules.get(id(func))

@@ -3,4 +3,4 @@ import numpy as np
 
 
 def f(x):
-    return np.sum(np.logaddexp2(x, 1.0))  # error: no derivative rule for 'logaddexp2'
+    return np.sum(np.i0(x))  # error: no derivative rule for 'i0'

@@ -101,9 +101,19 @@ def unindex(g: Any, x: Any, index: Any) -> numpy.ndarray:
 
 def extremum_share(x: Any, y: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Where ``x`` attains the max/min ``y``: 1/count at each tie, 0 elsewhere."""
-    hits = x == unreduce(y, x, axis, keepdims)
-    counts = numpy.sum(hits, axis=axis, keepdims=True)
+    level = unreduce(y, x, axis, keepdims)
+    hits = x == level
+    # counted in the float type of x and y: a bool divided by an int count would be a float64 share
+    counts = numpy.sum(hits, axis=axis, keepdims=True, dtype=numpy.result_type(level, 1.0))
     return hits / counts
+
+
+def greater_share(x: Any, y: Any) -> Any:
+    """``x``'s share of ``max(x, y)``: 1 where ``x > y``, 0.5 at a tie, 0 elsewhere (and at a NaN).
+
+    In the float type of ``x`` and ``y``: float32 in, float32 out (``numpy.where`` of 0.5 and a bool is float64).
+    """
+    return numpy.where(x == y, 0.5, x > y).astype(numpy.result_type(x, y, 1.0), copy=False)
 
 
 def matmul_lhs(g: Any, x: Any, y: Any) -> Any:
@@ -119,8 +129,10 @@ def matmul_rhs(g: Any, x: Any, y: Any) -> Any:
     """The adjoint of ``y`` in ``x @ y`` for 1-D and N-D (batched) operands."""
     if numpy.ndim(x) == 2 and numpy.ndim(y) == 1:
         return numpy.matmul(g, x)  # matrix @ vector, the common case: x.T @ g
-    if numpy.ndim(x) == 1:
-        return unbroadcast(numpy.multiply.outer(x, g) if numpy.ndim(y) > 1 else g * x, y)
+    if numpy.ndim(x) == 1 and numpy.ndim(y) == 1:
+        return g * x
+    if numpy.ndim(x) == 1:  # y[..., i, j] meets x[i] in z[..., j]: x down the rows, g along them, per batch
+        return unbroadcast(numpy.expand_dims(x, -1) * numpy.expand_dims(g, -2), y)
     if numpy.ndim(y) == 1:
         return unbroadcast(numpy.matmul(numpy.expand_dims(g, -2), x)[..., 0, :], y)
     return unbroadcast(numpy.matmul(numpy.swapaxes(x, -1, -2), g), y)
@@ -298,14 +310,16 @@ def undiff(g: Any, n: int = 1, axis: int = -1) -> Any:
 def untrace(g: Any, x: Any, offset: int = 0) -> numpy.ndarray:
     """The adjoint of ``numpy.trace`` of a matrix."""
     rows, cols = numpy.shape(x)[:2]
-    return g * numpy.eye(rows, cols, k=offset)
+    return g * numpy.eye(rows, cols, k=offset, dtype=numpy.result_type(g, x, 1.0))  # float32 stays float32
 
 
 def prod_adjoint(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """The adjoint of ``numpy.prod``: the product of the other factors, zeros included."""
-    x = numpy.asarray(x, dtype=float)
-    if axis is None:
-        return numpy.reshape(prod_adjoint(numpy.reshape(g, ()), x.ravel(), 0), x.shape)
+    x = numpy.asarray(x)
+    x = x.astype(numpy.result_type(x, 1.0), copy=False)  # ints are multiplied as floats; float32 stays float32
+    if axis is None:  # g as a 0-d array, of x's float type: a Python float g would make it float64
+        g = numpy.reshape(numpy.asarray(g, dtype=numpy.result_type(g, x)), ())
+        return numpy.reshape(prod_adjoint(g, x.ravel(), 0), x.shape)
     if numpy.ndim(axis) != 0:
         raise NotImplementedError("s2sgrad differentiates numpy.prod over one axis or all of them")
     n = x.shape[axis]

@@ -16,6 +16,7 @@ from ..runtime import (
     dot_rhs,
     extremum_share,
     fresh_copy,
+    greater_share,
     ieee_divide,
     ieee_power,
     matmul_lhs,
@@ -161,7 +162,7 @@ def popped_(value, items):
     t[value] = popped(t[items])  # the tangents' stack, popped in step
 
 
-PIECEWISE_CONSTANT = nondifferentiable(sign, extremum_share, result="unknown")
+PIECEWISE_CONSTANT = nondifferentiable(sign, extremum_share, greater_share, result="unknown")
 SHAPED_LIKE = nondifferentiable(zeros_like, result="same")
 
 # What this file registers: checked through the Hessians of tests/test_forward.py, not by rule specs

@@ -314,20 +314,25 @@ def untrace(g: Any, x: Any, offset: int = 0) -> numpy.ndarray:
 
 
 def prod_adjoint(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """The adjoint of ``numpy.prod``: the product of the other factors, zeros included."""
+    """The adjoint of ``numpy.prod`` over ``axis`` (one, several or all): the product of the other factors,
+    zeros included."""
     x = numpy.asarray(x)
     x = x.astype(numpy.result_type(x, 1.0), copy=False)  # ints are multiplied as floats; float32 stays float32
-    if axis is None:  # g as a 0-d array, of x's float type: a Python float g would make it float64
-        g = numpy.reshape(numpy.asarray(g, dtype=numpy.result_type(g, x)), ())
-        return numpy.reshape(prod_adjoint(g, x.ravel(), 0), x.shape)
-    if numpy.ndim(axis) != 0:
-        raise NotImplementedError("s2sgrad differentiates numpy.prod over one axis or all of them")
-    n = x.shape[axis]
-    ones = numpy.ones_like(numpy.take(x, [0], axis))
-    before = numpy.cumprod(numpy.concatenate([ones, x], axis), axis)  # before[k] = prod(x[:k])
-    after = numpy.flip(numpy.cumprod(numpy.concatenate([ones, numpy.flip(x, axis)], axis), axis), axis)
-    others = numpy.take(before, range(n), axis) * numpy.take(after, range(1, n + 1), axis)
+    axes = tuple(range(x.ndim)) if axis is None else tuple(a % x.ndim for a in numpy.atleast_1d(axis))
+    kept = x.ndim - len(axes)
+    ends = tuple(range(kept, x.ndim))
+    moved = numpy.moveaxis(x, axes, ends)  # the reduced axes last, then as one (of their total length)
+    others = _others_along_last(numpy.reshape(moved, (*moved.shape[:kept], int(numpy.prod(moved.shape[kept:])))))
+    others = numpy.moveaxis(numpy.reshape(others, moved.shape), ends, axes)
     return unreduce(g, x, axis, keepdims) * others
+
+
+def _others_along_last(x: numpy.ndarray) -> numpy.ndarray:
+    """At each ``k`` of the last axis, the product of the elements before ``k`` times those after it."""
+    ones = numpy.ones_like(x[..., :1])
+    before = numpy.cumprod(numpy.concatenate([ones, x[..., :-1]], -1), -1)
+    after = numpy.flip(numpy.cumprod(numpy.concatenate([ones, numpy.flip(x[..., 1:], -1)], -1), -1), -1)
+    return before * after
 
 
 def moments_adjoint(g: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:

@@ -5,7 +5,7 @@ Found by mutation testing: a planted bug on each of these paths passed the rest 
 
 import numpy
 import pytest
-from gradcheck import check_grad, check_structured_grad
+from gradcheck import check_grad, check_structured_grad, numeric_jvp
 
 import s2sgrad
 
@@ -178,3 +178,142 @@ def test_a_setting_argument_needs_no_unbroadcast(func, args):
     """None and an einsum spec are not operands: the adjoint is already the argument's shape."""
     check_grad(func, args, wrt=tuple(range(len(args))))
     assert "unbroadcast(" not in s2sgrad.source(func, wrt=tuple(range(len(args))), args=args)
+
+
+# ----- runtime.py: a limit the helpers state raises NotImplementedError, never a wrong number -----
+
+
+def dot_of_3d(x, y):
+    return numpy.sum(numpy.dot(x, y))
+
+
+def einsum_ellipsis(x, y):
+    return numpy.sum(numpy.einsum("...i,i->...", x, y))
+
+
+def norm_ord_3(x, y):
+    return numpy.linalg.norm(x * y, 3)
+
+
+@pytest.mark.parametrize(
+    ("func", "shapes", "limit"),
+    [
+        (dot_of_3d, ((2, 3, 4), (4,)), "numpy.dot on at most 2-D operands"),
+        (einsum_ellipsis, ((2, 3), (3,)), "'...' in the subscripts"),
+        (norm_ord_3, ((4,), (4,)), "numpy.linalg.norm with ord=3"),
+    ],
+    ids=["dot_3d", "einsum_ellipsis", "norm_ord_3"],
+)
+def test_a_stated_limit_raises(func, shapes, limit):
+    args = tuple(RNG.uniform(-1.0, 1.0, shape) for shape in shapes)
+    with pytest.raises(NotImplementedError, match=limit):
+        s2sgrad.grad(func, wrt=(0, 1))(*args)
+
+
+# ----- runtime.zero_tangent: forward mode from a tuple argument starts from a tuple of zeros -----
+
+
+def pair_model(p, x):
+    a, b = p
+    return numpy.sin(a * x) + b * x * x
+
+
+def test_forward_jacobian_of_a_tuple_argument():
+    """One block per element of the tuple, each column matching finite differences; reverse mode agrees."""
+    p, x = (RNG.uniform(-1.0, 1.0, 2), RNG.uniform(-1.0, 1.0, 2)), RNG.uniform(0.5, 1.0, 2)
+    forward = s2sgrad.jacobian(pair_model, wrt=0, mode="forward")(p, x)
+    assert numpy.shape(forward) == (2, 2, 2)  # output element, tuple element, its element
+    for k in range(2):
+        for j in range(2):
+            tangents = [numpy.zeros(2), numpy.zeros(2), None]
+            tangents[k][j] = 1.0
+            expected = numeric_jvp(lambda a, b, x: pair_model((a, b), x), (*p, x), tangents)
+            assert numpy.all(numpy.abs(forward[:, k, j] - expected.value) <= expected.error), (k, j)
+    assert numpy.allclose(s2sgrad.jacobian(pair_model, wrt=0, mode="reverse")(p, x), forward, rtol=1e-12, atol=0)
+
+
+# ----- transform/storage.describe: the storage report, in process (test_cli runs it in a subprocess) -----
+
+
+def straight_line(x):
+    y = numpy.sin(x)
+    return y * x
+
+
+def halvings(x):
+    while x > 1.0:
+        x = x * 0.5  # linear: its reverse reads no x, so nothing is pushed; only the count is kept
+    return x * x
+
+
+def powers_in_a_for(x, n):
+    s = x
+    for i in range(n):
+        j = 0
+        while j < i:
+            s = s * x  # reads the old s: pushed
+            j = j + 1
+    return s
+
+
+def element_overwritten(x):
+    a = numpy.ones(3) * x
+    b = numpy.sum(a * a)
+    a[0] = x[1] * 2.0  # the reverse of the line above reads the old a[0]
+    return b + numpy.sum(a * x)
+
+
+@pytest.mark.parametrize(
+    ("func", "args", "expected"),
+    [
+        (straight_line, (0.5,), ["#     nothing: no value the reverse sweep reads is overwritten"]),
+        (
+            halvings,
+            (5.0,),
+            [
+                "while x > 1.0:",
+                "#     0 stack pushes per iteration",
+                "n_trips: iteration count, one integer kept after the loop",
+            ],
+        ),
+        (
+            powers_in_a_for,
+            (0.9, 3),
+            [
+                "for i in range(n):\n#     0 stack pushes per iteration\n#     i: not stored (the reversed range",
+                "while j < i:\n#     1 stack push per iteration\n#     s: pushed before each overwrite",
+                "n_trips: iteration count, pushed after the loop (an enclosing loop runs it again)",
+            ],
+        ),
+        (
+            element_overwritten,
+            (numpy.array([0.5, 1.0, 2.0]),),
+            ["# outside loops\n#     a: the element written: its old value pushed before each write"],
+        ),
+    ],
+    ids=["nothing", "while_count", "nested_count", "outside_loops"],
+)
+def test_storage_report(func, args, expected):
+    text = s2sgrad.source(func, args=args, report=True)
+    report = text[text.index("# storage report: what the reverse sweep stores, per loop\n") :]
+    for part in expected:
+        assert part in report, f"{part!r} not in\n{report}"
+    check_grad(func, args)  # and the stores it lists give the right gradient
+
+
+# ----- transform/storage.py: a value assigned once in a loop body but read after the loop is not block-local -----
+
+
+def last_value_after_the_loop(x, n):
+    s = 0.0
+    for i in range(n):
+        y = numpy.sin(x * i)
+        s = s + y * y
+    return s * y  # the last iteration's y: each iteration's y is pushed for the reverse of its own line
+
+
+def test_a_loop_value_read_after_the_loop_is_pushed():
+    check_grad(last_value_after_the_loop, (0.7, 3))
+    check_grad(last_value_after_the_loop, (0.7, 3), optimize=False)
+    report = s2sgrad.source(last_value_after_the_loop, args=(0.7, 3), report=True)
+    assert "y: pushed before each overwrite" in report

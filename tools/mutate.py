@@ -9,8 +9,9 @@ tests that exercise its line, in a copy of the repository, with a timeout; it
 is *killed* when a test fails (or times out) and *survives* otherwise.
 
 Which tests: for rule templates (parsed, never run, so coverage cannot see
-them) the rule specs of the callable in the ``@adjoint(...)`` decorator plus the
-user-rule and program tests; for everything else the tests that coverage
+them) the rule specs of the callable in the ``@adjoint(...)`` decorator, in reverse
+and forward mode (a template's ``t[y] = ...`` line is its tangent), plus the
+user-rule and program tests of that callable; for everything else the tests that coverage
 recorded on the line (``--contexts``: a ``.coverage`` file written by
 ``pytest --cov=s2sgrad --cov-context=test``), or the whole suite without it.
 
@@ -60,7 +61,7 @@ SWAPS = {
     ast.Or: ast.And,
     ast.USub: ast.UAdd,
 }
-RULE_TESTS = ["tests/test_user_rules.py", "tests/test_programs.py"]
+RULE_TESTS = ["tests/test_forward.py", "tests/test_user_rules.py", "tests/test_programs.py"]  # -k applies
 MAX_TESTS = 80  # per mutant, so that a timeout means a mutant that hangs, not a long list of tests
 
 
@@ -267,7 +268,8 @@ def copy_repository(into: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--contexts", type=Path, help="a .coverage file recorded with --cov-context=test")
-    parser.add_argument("--sample", type=int, help="run this many mutants, drawn at random (seed 0)")
+    parser.add_argument("--sample", type=int, help="run this many mutants, drawn at random")
+    parser.add_argument("--seed", type=int, default=0, help="of the random sample (another seed, other mutants)")
     parser.add_argument("--only", help="only mutants whose path contains this")
     parser.add_argument("--budget", type=float, default=float("inf"), help="stop after this many seconds")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per mutant")
@@ -276,13 +278,13 @@ def main() -> None:
     mutants = [m for m in all_mutants() if args.only is None or args.only in m.path]
     total = len(mutants)
     if args.sample is not None and args.sample < total:
-        mutants = random.Random(0).sample(mutants, args.sample)
+        mutants = random.Random(args.seed).sample(mutants, args.sample)
     coverage = covering_tests(args.contexts)
     start = time.monotonic()
     outcomes: Dict[str, List[Mutant]] = {}
     with tempfile.TemporaryDirectory() as scratch, args.out.open("w") as out:
         workdir = copy_repository(Path(scratch))
-        out.write(f"# {total} mutants, running {len(mutants)}\n")
+        out.write(f"# {total} mutants, running {len(mutants)} (seed {args.seed})\n")
         for mutant in mutants:
             if time.monotonic() - start > args.budget:
                 break

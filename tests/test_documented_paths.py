@@ -5,7 +5,7 @@ Found by mutation testing: a planted bug on each of these paths passed the rest 
 
 import numpy
 import pytest
-from gradcheck import check_grad, check_structured_grad, numeric_jvp
+from gradcheck import check_grad, check_jvp, check_structured_grad, numeric_jvp
 
 import s2sgrad
 
@@ -180,6 +180,18 @@ def test_a_setting_argument_needs_no_unbroadcast(func, args):
     assert "unbroadcast(" not in s2sgrad.source(func, wrt=tuple(range(len(args))), args=args)
 
 
+def squared(x):
+    return numpy.sum(numpy.sin(x * x))
+
+
+@pytest.mark.parametrize("optimize", [True, False], ids=["optimized", "raw"])
+def test_an_array_times_itself_needs_no_unbroadcast(optimize):
+    """x * x: the other operand is x itself, of x's shape (instantiate.unbroadcast_needed compares names)."""
+    x = RNG.uniform(-1.0, 1.0, 4)
+    check_grad(squared, (x,), optimize=optimize)
+    assert "unbroadcast(" not in s2sgrad.source(squared, args=(x,), optimize=optimize)
+
+
 # ----- runtime.py: a limit the helpers state raises NotImplementedError, never a wrong number -----
 
 
@@ -317,3 +329,22 @@ def test_a_loop_value_read_after_the_loop_is_pushed():
     check_grad(last_value_after_the_loop, (0.7, 3), optimize=False)
     report = s2sgrad.source(last_value_after_the_loop, args=(0.7, 3), report=True)
     assert "y: pushed before each overwrite" in report
+
+
+# ----- transform/forward.py: a scalar's tangent is spread to an array result only where no term has its shape -----
+
+OFFSETS = numpy.array([0.5, 1.5, 2.0])
+
+
+def hypot_with_constants(x):
+    return numpy.hypot(x, OFFSETS)  # t = t_x * x / result: reads the result, so has its shape already
+
+
+def plus_constants(x):
+    return x + OFFSETS  # t = t_x: a scalar, spread to the result's shape
+
+
+@pytest.mark.parametrize(("func", "spread"), [(hypot_with_constants, False), (plus_constants, True)])
+def test_a_scalar_tangent_spreads_only_where_needed(func, spread):
+    check_jvp(func, (0.7,))
+    assert ("broadcast_tangent(" in s2sgrad.source(func, mode="forward", args=(0.7,))) == spread

@@ -88,6 +88,10 @@ def tangent_without_a_tangent(z, x):
     t[z] = x * x  # error: a tangent is a sum of terms, each naming some t[<argument>]
 
 
+def negated_term_without_a_tangent(z, x):
+    t[z] = t[x] + -x  # error: a tangent is a sum of terms, each naming some t[<argument>]
+
+
 def adjoint_of_the_result(z, x):
     d[z] += d[x]  # error: a '+=' or '-=' must target d[<argument>]
 
@@ -107,6 +111,7 @@ def adjoint_of_a_stranger(z, x):
         (notation_as_a_parameter, "'d' and 't' are the notation: name the parameters otherwise"),
         (tangent_of_an_argument, None),
         (tangent_without_a_tangent, None),
+        (negated_term_without_a_tangent, None),
         (adjoint_of_the_result, None),
         (scaled_adjoint, None),
         (adjoint_of_a_stranger, None),

@@ -348,3 +348,37 @@ def plus_constants(x):
 def test_a_scalar_tangent_spreads_only_where_needed(func, spread):
     check_jvp(func, (0.7,))
     assert ("broadcast_tangent(" in s2sgrad.source(func, mode="forward", args=(0.7,))) == spread
+
+
+# ----- transform/sweep.index_expression: an index array next to a slice, in a write that repeats a row -----
+
+ROWS = numpy.array([0, 2, 0])  # row 0 twice: its second write is the one that stays
+
+
+def rows_and_a_slice_written(x, v):
+    y = x * 1.0
+    y[ROWS, 1:3] = v * v
+    return numpy.sum(numpy.sin(y) * numpy.arange(1.0, 13.0).reshape(3, 4))
+
+
+def test_a_write_through_an_index_array_and_a_slice():
+    args = (RNG.uniform(-1.0, 1.0, (3, 4)), RNG.uniform(-1.0, 1.0, (3, 2)))
+    check_grad(rows_and_a_slice_written, args, wrt=(0, 1))
+    assert "slice(1, 3" in s2sgrad.source(rows_and_a_slice_written, wrt=(0, 1), args=args), "the path is not exercised"
+
+
+# ----- transform/forward.owned_copy: a tangent written element by element gets a buffer of its own -----
+
+
+def copied_then_written(x):
+    y = x + 0.0
+    y[0] = y[0] * 2.0
+    return numpy.sin(y)
+
+
+def test_a_tangent_written_element_by_element_is_a_copy():
+    x, tangent = RNG.uniform(-1.0, 1.0, 3), RNG.uniform(-1.0, 1.0, 3)
+    check_jvp(copied_then_written, (x,))
+    before = tangent.copy()
+    s2sgrad.jvp(copied_then_written, (x,), (tangent,))
+    assert numpy.array_equal(tangent, before), "the caller's tangent was written into"

@@ -541,8 +541,25 @@ def calls_a_printing_helper(x):
     return _chatty(x, []) * 2.0
 
 
-def test_a_helper_prints_once_per_gradient_call(capsys):
+def _chatty_loop(x, n):
+    for i in range(n):
+        if x > 0.0:
+            print("chatty in a loop", i)  # nested two blocks deep: left out of the gradient's run too
+        x = x * 1.5
+    return x
+
+
+def calls_a_helper_printing_in_a_loop(x):
+    return _chatty_loop(x, 3) * 2.0
+
+
+@pytest.mark.parametrize(
+    ("func", "text", "count"),
+    [(calls_a_printing_helper, "chatty", 1), (calls_a_helper_printing_in_a_loop, "chatty in a loop", 3)],
+    ids=["flat", "in_a_loop"],
+)
+def test_a_helper_prints_once_per_gradient_call(capsys, func, text, count):
     """The caller's forward sweep runs the helper; its gradient's second run leaves the print out."""
     for transform in (s2sgrad.grad, s2sgrad.value_and_grad):
-        transform(calls_a_printing_helper)(1.5)
-        assert capsys.readouterr().out.count("chatty") == 1
+        transform(func)(1.5)
+        assert capsys.readouterr().out.count(text) == count

@@ -10,6 +10,7 @@ from gradcheck import check_grad
 
 import s2sgrad
 from s2sgrad import d, register_adjoint, t
+from s2sgrad.rules import default_rules
 
 
 def log1pexp(x):
@@ -131,3 +132,20 @@ def test_an_invalid_template_is_rejected_where_it_is_wrong(template, message):
         register_adjoint(target)(template)
     assert f"test_user_rules.py:{line}:" in str(raised.value)
     assert s2sgrad.grad(target)(1.5) == 2.0, "a rejected template is not registered"
+
+
+def test_registering_adds_one_rule_per_callable_and_replaces_one_already_there():
+    table = default_rules()
+    before = len(table)
+
+    def first(x):
+        return x
+
+    def second(x):
+        return x
+
+    register_adjoint(first, second, vjp=lambda g, x: g)
+    assert len(table) == before + 2
+    register_adjoint(first, vjp=lambda g, x: 2.0 * g)
+    assert len(table) == before + 2
+    assert s2sgrad.grad(lambda x: first(x) + second(x))(1.0) == 3.0

@@ -382,3 +382,19 @@ def test_a_tangent_written_element_by_element_is_a_copy():
     before = tangent.copy()
     s2sgrad.jvp(copied_then_written, (x,), (tangent,))
     assert numpy.array_equal(tangent, before), "the caller's tangent was written into"
+
+
+# ----- transform/reverse: returned gradients never share a buffer -----
+
+
+def sine_of_a_sum(x, w):
+    return numpy.sum(numpy.sin(x + w))
+
+
+def test_gradients_that_would_share_a_buffer_are_copies():
+    """x + w: both adjoints are unbroadcast(d_t0, ...), the same array where the shapes agree (instantiate's
+    _shared_buffer sees through unbroadcast); the second returned gradient is copied."""
+    x, w = RNG.uniform(-1.0, 1.0, (3, 4)), RNG.uniform(-1.0, 1.0, (3, 4))
+    check_grad(sine_of_a_sum, (x, w), wrt=(0, 1))
+    d_x, d_w = s2sgrad.grad(sine_of_a_sum, wrt=(0, 1))(x, w)
+    assert not numpy.shares_memory(d_x, d_w)

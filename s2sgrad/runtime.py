@@ -101,9 +101,19 @@ def unindex(g: Any, x: Any, index: Any) -> numpy.ndarray:
 
 def extremum_share(x: Any, y: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Where ``x`` attains the max/min ``y``: 1/count at each tie, 0 elsewhere."""
-    hits = x == unreduce(y, x, axis, keepdims)
-    counts = numpy.sum(hits, axis=axis, keepdims=True)
+    level = unreduce(y, x, axis, keepdims)
+    hits = x == level
+    # counted in the float type of x and y: a bool divided by an int count would be a float64 share
+    counts = numpy.sum(hits, axis=axis, keepdims=True, dtype=numpy.result_type(level, 1.0))
     return hits / counts
+
+
+def greater_share(x: Any, y: Any) -> Any:
+    """``x``'s share of ``max(x, y)``: 1 where ``x > y``, 0.5 at a tie, 0 elsewhere (and at a NaN).
+
+    In the float type of ``x`` and ``y``: float32 in, float32 out (``numpy.where`` of 0.5 and a bool is float64).
+    """
+    return numpy.where(x == y, 0.5, x > y).astype(numpy.result_type(x, y, 1.0), copy=False)
 
 
 def matmul_lhs(g: Any, x: Any, y: Any) -> Any:
@@ -119,8 +129,10 @@ def matmul_rhs(g: Any, x: Any, y: Any) -> Any:
     """The adjoint of ``y`` in ``x @ y`` for 1-D and N-D (batched) operands."""
     if numpy.ndim(x) == 2 and numpy.ndim(y) == 1:
         return numpy.matmul(g, x)  # matrix @ vector, the common case: x.T @ g
-    if numpy.ndim(x) == 1:
-        return unbroadcast(numpy.multiply.outer(x, g) if numpy.ndim(y) > 1 else g * x, y)
+    if numpy.ndim(x) == 1 and numpy.ndim(y) == 1:
+        return g * x
+    if numpy.ndim(x) == 1:  # y[..., i, j] meets x[i] in z[..., j]: x down the rows, g along them, per batch
+        return unbroadcast(numpy.expand_dims(x, -1) * numpy.expand_dims(g, -2), y)
     if numpy.ndim(y) == 1:
         return unbroadcast(numpy.matmul(numpy.expand_dims(g, -2), x)[..., 0, :], y)
     return unbroadcast(numpy.matmul(numpy.swapaxes(x, -1, -2), g), y)
@@ -314,22 +326,52 @@ def undiff(g: Any, n: int = 1, axis: int = -1) -> Any:
 def untrace(g: Any, x: Any, offset: int = 0) -> numpy.ndarray:
     """The adjoint of ``numpy.trace`` of a matrix."""
     rows, cols = numpy.shape(x)[:2]
-    return g * numpy.eye(rows, cols, k=offset)
+    return g * numpy.eye(rows, cols, k=offset, dtype=numpy.result_type(g, x, 1.0))  # float32 stays float32
 
 
 def prod_adjoint(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """The adjoint of ``numpy.prod``: the product of the other factors, zeros included."""
-    x = numpy.asarray(x, dtype=float)
-    if axis is None:
-        return numpy.reshape(prod_adjoint(numpy.reshape(g, ()), x.ravel(), 0), x.shape)
-    if numpy.ndim(axis) != 0:
-        raise NotImplementedError("s2sgrad differentiates numpy.prod over one axis or all of them")
-    n = x.shape[axis]
-    ones = numpy.ones_like(numpy.take(x, [0], axis))
-    before = numpy.cumprod(numpy.concatenate([ones, x], axis), axis)  # before[k] = prod(x[:k])
-    after = numpy.flip(numpy.cumprod(numpy.concatenate([ones, numpy.flip(x, axis)], axis), axis), axis)
-    others = numpy.take(before, range(n), axis) * numpy.take(after, range(1, n + 1), axis)
-    return unreduce(g, x, axis, keepdims) * others
+    """The adjoint of ``numpy.prod`` over ``axis`` (one, several or all): the product of the other factors,
+    zeros included."""
+    x = _as_floats(x)
+    flat, restore = _reduced_axes_last(x, axis)
+    return unreduce(g, x, axis, keepdims) * restore(_others_along_last(flat))
+
+
+def prod_adjoint_tangent(g: Any, t_g: Any, x: Any, t_x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """The tangent of ``prod_adjoint(g, x, axis, keepdims)`` = ``g * others``: ``t_others[k]`` sums, over
+    ``j != k``, the product of all factors but ``x[k]`` and ``x[j]``, times ``t_x[j]`` (zeros included)."""
+    x = _as_floats(x)
+    flat, restore = _reduced_axes_last(x, axis)
+    t_flat, _ = _reduced_axes_last(numpy.asarray(t_x, dtype=x.dtype), axis)
+    eye = numpy.eye(flat.shape[-1], dtype=bool)
+    without_k = numpy.where(eye, 1.0, flat[..., None, :]).astype(x.dtype)  # row k: x with x[k] replaced by 1
+    t_without_k = numpy.where(eye, 0.0, t_flat[..., None, :])
+    t_others = restore(numpy.sum(_others_along_last(without_k) * t_without_k, axis=-1))
+    others = restore(_others_along_last(flat))
+    return unreduce(t_g, x, axis, keepdims) * others + unreduce(g, x, axis, keepdims) * t_others
+
+
+def _as_floats(x: Any) -> numpy.ndarray:
+    x = numpy.asarray(x)
+    return x.astype(numpy.result_type(x, 1.0), copy=False)  # ints are multiplied as floats; float32 stays float32
+
+
+def _reduced_axes_last(x: numpy.ndarray, axis: Any) -> Tuple[numpy.ndarray, Any]:
+    """``x`` with the reduced axes moved last and joined into one, and the function that undoes it."""
+    axes = tuple(range(x.ndim)) if axis is None else tuple(a % x.ndim for a in numpy.atleast_1d(axis))
+    kept = x.ndim - len(axes)
+    ends = tuple(range(kept, x.ndim))
+    moved = numpy.moveaxis(x, axes, ends)
+    flat = numpy.reshape(moved, (*moved.shape[:kept], int(numpy.prod(moved.shape[kept:]))))
+    return flat, lambda y: numpy.moveaxis(numpy.reshape(y, moved.shape), ends, axes)
+
+
+def _others_along_last(x: numpy.ndarray) -> numpy.ndarray:
+    """At each ``k`` of the last axis, the product of the elements before ``k`` times those after it."""
+    ones = numpy.ones_like(x[..., :1])
+    before = numpy.cumprod(numpy.concatenate([ones, x[..., :-1]], -1), -1)
+    after = numpy.flip(numpy.cumprod(numpy.concatenate([ones, numpy.flip(x[..., 1:], -1)], -1), -1), -1)
+    return before * after
 
 
 def moments_adjoint(g: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
@@ -352,24 +394,6 @@ def norm_adjoint(g: Any, x: Any, y: Any, ord: Any = None, axis: Any = None, keep
     if not vector and ord in (2, -2, "nuc", 1, -1, numpy.inf, -numpy.inf):
         return _matrix_norm_adjoint(g, x, ord, (-2, -1) if axis is None else axis, keepdims)
     raise NotImplementedError(f"s2sgrad has no derivative of numpy.linalg.norm with ord={ord!r} here")
-
-
-def prod_adjoint_tangent(g: Any, t_g: Any, x: Any, t_x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """The tangent of ``prod_adjoint(g, x, axis, keepdims)`` = ``g * others``, ``others[k]`` the product
-    of the other factors: ``t_others[k] = sum over j != k of (the product of all but x[k], x[j]) t_x[j]``."""
-    x, t_x = numpy.asarray(x, dtype=float), numpy.asarray(t_x, dtype=float)
-    if axis is None:
-        flat = prod_adjoint_tangent(numpy.reshape(g, ()), numpy.reshape(t_g, ()), x.ravel(), t_x.ravel(), 0)
-        return numpy.reshape(flat, x.shape)
-    along = numpy.moveaxis(x, axis, -1)
-    n = along.shape[-1]
-    eye = numpy.eye(n, dtype=bool)
-    without_k = numpy.where(eye, 1.0, along[..., None, :])  # row k: x with x[k] replaced by 1
-    t_without_k = numpy.where(eye, 0.0, numpy.moveaxis(t_x, axis, -1)[..., None, :])
-    pairs = prod_adjoint(numpy.ones(without_k.shape[:-1]), without_k, -1)  # row k, column j: all but x[k], x[j]
-    t_others = numpy.moveaxis(numpy.sum(pairs * t_without_k, axis=-1), -1, axis)
-    others = prod_adjoint(numpy.ones(numpy.shape(g)), x, axis, keepdims)
-    return unreduce(t_g, x, axis, keepdims) * others + unreduce(g, x, axis, keepdims) * t_others
 
 
 def _is_vector_norm(x: Any, axis: Any) -> bool:

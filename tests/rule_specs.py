@@ -334,6 +334,19 @@ REDUCTIONS = _flatten(
     at_points(numpy.prod, lambda x: numpy.prod(x), numpy.array([[1.5, 0.0, -0.7], [0.8, 1.2, -1.1]]), note="one zero"),
     at_points(numpy.prod, lambda x: numpy.sum(numpy.prod(x, axis=1) * W3), ZEROS_IN_ROWS, note="zeros axis=1"),
     at_points(numpy.prod, lambda x: numpy.sum(numpy.prod(x, axis=0) * W3), ZEROS_IN_ROWS.T, note="zeros axis=0"),
+    spec(numpy.prod, lambda x: numpy.sum(numpy.prod(x, axis=(0, 2)) * W3), [((2, 3, 4),)], POSITIVE, note="axes"),
+    spec(
+        numpy.prod,
+        lambda x: numpy.sum(numpy.prod(x, (-1, 0), keepdims=True) * W3[:, None]),
+        [((2, 3, 2),)],
+        note="axes keepdims",
+    ),
+    at_points(
+        numpy.prod,
+        lambda x: numpy.sum(numpy.prod(x, axis=(0, 1)) * W2),
+        ZEROS_IN_ROWS.reshape(2, 3, 2),
+        note="zeros axes",
+    ),
     spec(numpy.max, lambda x: numpy.max(x), EITHER),
     spec(numpy.max, lambda x: numpy.sum(numpy.max(x, axis=0) * W4), note="axis=0"),
     spec(numpy.max, lambda x: numpy.sum(numpy.max(x, axis=1, keepdims=True) * W34), note="keepdims"),
@@ -385,6 +398,9 @@ PRODUCTS_AND_LINALG = _flatten(
     spec(numpy.dot, lambda x, y: numpy.sum(numpy.dot(x, y) * W234), [*PRODUCTS, (float, (3, 4)), ((3, 4), float)]),
     spec(numpy.inner, lambda x, y: numpy.sum(numpy.inner(x, y) * W234), [((4,), (4,)), ((4, 5), (5,))]),
     spec(numpy.inner, lambda x, y: numpy.sum(numpy.inner(x, y) * W34), [((3, 5), (4, 5))], note="matrices"),
+    spec(
+        numpy.inner, lambda x, y: numpy.sum(numpy.inner(x, y) * W34), [(float, (3, 4)), ((3, 4), float)], note="scalar"
+    ),
     spec(numpy.outer, lambda x, y: numpy.sum(numpy.outer(x, y) * W34), [((3,), (4,)), ((3,), (2, 2))]),
     spec(numpy.tensordot, lambda x, y: numpy.sum(numpy.tensordot(x, y) * W34), [((3, 2, 5), (2, 5, 4))]),
     spec(numpy.tensordot, lambda x, y: numpy.sum(numpy.tensordot(x, y, 1) * W34), [((3, 5), (5, 4))], note="axes=1"),

@@ -5,7 +5,7 @@ Found by mutation testing: a planted bug on each of these paths passed the rest 
 
 import numpy
 import pytest
-from gradcheck import check_grad, check_structured_grad
+from gradcheck import check_grad, check_jvp, check_structured_grad, numeric_jvp
 
 import s2sgrad
 
@@ -129,24 +129,15 @@ def vector_times_batched_matrix(v, a):
     ("func", "shapes", "wrt"),
     [
         (batched_matrix_times_vector, ((3, 2, 4), (4,)), (0, 1)),
-        (vector_times_batched_matrix, ((2,), (3, 2, 4)), 0),
-        pytest.param(
-            vector_times_batched_matrix,
-            ((2,), (3, 2, 4)),
-            1,
-            marks=pytest.mark.xfail(
-                reason="runtime.matmul_rhs: numpy.multiply.outer(x, g) for a 1-D x and a batched y has shape "
-                "(2, 3, 4), which cannot be unbroadcast to y's (3, 2, 4): ValueError",
-                raises=ValueError,
-                strict=True,
-            ),
-        ),
+        (vector_times_batched_matrix, ((2,), (3, 2, 4)), (0, 1)),
+        (vector_times_batched_matrix, ((2,), (2, 3, 2, 4)), (0, 1)),
     ],
-    ids=["nd_at_1d", "1d_at_nd_wrt_vector", "1d_at_nd_wrt_matrices"],
+    ids=["nd_at_1d", "1d_at_nd", "1d_at_4d"],
 )
 def test_batched_matmul_with_a_vector(func, shapes, wrt):
     args = tuple(RNG.uniform(-1.0, 1.0, shape) for shape in shapes)
     check_grad(func, args, wrt=wrt)
+    check_grad(func, args, wrt=wrt, optimize=False)
 
 
 def scaled(params, factor):
@@ -187,3 +178,223 @@ def test_a_setting_argument_needs_no_unbroadcast(func, args):
     """None and an einsum spec are not operands: the adjoint is already the argument's shape."""
     check_grad(func, args, wrt=tuple(range(len(args))))
     assert "unbroadcast(" not in s2sgrad.source(func, wrt=tuple(range(len(args))), args=args)
+
+
+def squared(x):
+    return numpy.sum(numpy.sin(x * x))
+
+
+@pytest.mark.parametrize("optimize", [True, False], ids=["optimized", "raw"])
+def test_an_array_times_itself_needs_no_unbroadcast(optimize):
+    """x * x: the other operand is x itself, of x's shape (instantiate.unbroadcast_needed compares names)."""
+    x = RNG.uniform(-1.0, 1.0, 4)
+    check_grad(squared, (x,), optimize=optimize)
+    assert "unbroadcast(" not in s2sgrad.source(squared, args=(x,), optimize=optimize)
+
+
+# ----- runtime.py: a limit the helpers state raises NotImplementedError, never a wrong number -----
+
+
+def dot_of_3d(x, y):
+    return numpy.sum(numpy.dot(x, y))
+
+
+def einsum_ellipsis(x, y):
+    return numpy.sum(numpy.einsum("...i,i->...", x, y))
+
+
+def norm_ord_3(x, y):
+    return numpy.linalg.norm(x * y, 3)
+
+
+@pytest.mark.parametrize(
+    ("func", "shapes", "limit"),
+    [
+        (dot_of_3d, ((2, 3, 4), (4,)), "numpy.dot on at most 2-D operands"),
+        (einsum_ellipsis, ((2, 3), (3,)), "'...' in the subscripts"),
+        (norm_ord_3, ((4,), (4,)), "numpy.linalg.norm with ord=3"),
+    ],
+    ids=["dot_3d", "einsum_ellipsis", "norm_ord_3"],
+)
+def test_a_stated_limit_raises(func, shapes, limit):
+    args = tuple(RNG.uniform(-1.0, 1.0, shape) for shape in shapes)
+    with pytest.raises(NotImplementedError, match=limit):
+        s2sgrad.grad(func, wrt=(0, 1))(*args)
+
+
+# ----- runtime.zero_tangent: forward mode from a tuple argument starts from a tuple of zeros -----
+
+
+def pair_model(p, x):
+    a, b = p
+    return numpy.sin(a * x) + b * x * x
+
+
+def test_forward_jacobian_of_a_tuple_argument():
+    """One block per element of the tuple, each column matching finite differences; reverse mode agrees."""
+    p, x = (RNG.uniform(-1.0, 1.0, 2), RNG.uniform(-1.0, 1.0, 2)), RNG.uniform(0.5, 1.0, 2)
+    forward = s2sgrad.jacobian(pair_model, wrt=0, mode="forward")(p, x)
+    assert numpy.shape(forward) == (2, 2, 2)  # output element, tuple element, its element
+    for k in range(2):
+        for j in range(2):
+            tangents = [numpy.zeros(2), numpy.zeros(2), None]
+            tangents[k][j] = 1.0
+            expected = numeric_jvp(lambda a, b, x: pair_model((a, b), x), (*p, x), tangents)
+            assert numpy.all(numpy.abs(forward[:, k, j] - expected.value) <= expected.error), (k, j)
+    assert numpy.allclose(s2sgrad.jacobian(pair_model, wrt=0, mode="reverse")(p, x), forward, rtol=1e-12, atol=0)
+
+
+# ----- transform/storage.describe: the storage report, in process (test_cli runs it in a subprocess) -----
+
+
+def straight_line(x):
+    y = numpy.sin(x)
+    return y * x
+
+
+def halvings(x):
+    while x > 1.0:
+        x = x * 0.5  # linear: its reverse reads no x, so nothing is pushed; only the count is kept
+    return x * x
+
+
+def powers_in_a_for(x, n):
+    s = x
+    for i in range(n):
+        j = 0
+        while j < i:
+            s = s * x  # reads the old s: pushed
+            j = j + 1
+    return s
+
+
+def element_overwritten(x):
+    a = numpy.ones(3) * x
+    b = numpy.sum(a * a)
+    a[0] = x[1] * 2.0  # the reverse of the line above reads the old a[0]
+    return b + numpy.sum(a * x)
+
+
+@pytest.mark.parametrize(
+    ("func", "args", "expected"),
+    [
+        (straight_line, (0.5,), ["#     nothing: no value the reverse sweep reads is overwritten"]),
+        (
+            halvings,
+            (5.0,),
+            [
+                "while x > 1.0:",
+                "#     0 stack pushes per iteration",
+                "n_trips: iteration count, one integer kept after the loop",
+            ],
+        ),
+        (
+            powers_in_a_for,
+            (0.9, 3),
+            [
+                "for i in range(n):\n#     0 stack pushes per iteration\n#     i: not stored (the reversed range",
+                "while j < i:\n#     1 stack push per iteration\n#     s: pushed before each overwrite",
+                "n_trips: iteration count, pushed after the loop (an enclosing loop runs it again)",
+            ],
+        ),
+        (
+            element_overwritten,
+            (numpy.array([0.5, 1.0, 2.0]),),
+            ["# outside loops\n#     a: the element written: its old value pushed before each write"],
+        ),
+    ],
+    ids=["nothing", "while_count", "nested_count", "outside_loops"],
+)
+def test_storage_report(func, args, expected):
+    text = s2sgrad.source(func, args=args, report=True)
+    report = text[text.index("# storage report: what the reverse sweep stores, per loop\n") :]
+    for part in expected:
+        assert part in report, f"{part!r} not in\n{report}"
+    check_grad(func, args)  # and the stores it lists give the right gradient
+
+
+# ----- transform/storage.py: a value assigned once in a loop body but read after the loop is not block-local -----
+
+
+def last_value_after_the_loop(x, n):
+    s = 0.0
+    for i in range(n):
+        y = numpy.sin(x * i)
+        s = s + y * y
+    return s * y  # the last iteration's y: each iteration's y is pushed for the reverse of its own line
+
+
+def test_a_loop_value_read_after_the_loop_is_pushed():
+    check_grad(last_value_after_the_loop, (0.7, 3))
+    check_grad(last_value_after_the_loop, (0.7, 3), optimize=False)
+    report = s2sgrad.source(last_value_after_the_loop, args=(0.7, 3), report=True)
+    assert "y: pushed before each overwrite" in report
+
+
+# ----- transform/forward.py: a scalar's tangent is spread to an array result only where no term has its shape -----
+
+OFFSETS = numpy.array([0.5, 1.5, 2.0])
+
+
+def hypot_with_constants(x):
+    return numpy.hypot(x, OFFSETS)  # t = t_x * x / result: reads the result, so has its shape already
+
+
+def plus_constants(x):
+    return x + OFFSETS  # t = t_x: a scalar, spread to the result's shape
+
+
+@pytest.mark.parametrize(("func", "spread"), [(hypot_with_constants, False), (plus_constants, True)])
+def test_a_scalar_tangent_spreads_only_where_needed(func, spread):
+    check_jvp(func, (0.7,))
+    assert ("broadcast_tangent(" in s2sgrad.source(func, mode="forward", args=(0.7,))) == spread
+
+
+# ----- transform/sweep.index_expression: an index array next to a slice, in a write that repeats a row -----
+
+ROWS = numpy.array([0, 2, 0])  # row 0 twice: its second write is the one that stays
+
+
+def rows_and_a_slice_written(x, v):
+    y = x * 1.0
+    y[ROWS, 1:3] = v * v
+    return numpy.sum(numpy.sin(y) * numpy.arange(1.0, 13.0).reshape(3, 4))
+
+
+def test_a_write_through_an_index_array_and_a_slice():
+    args = (RNG.uniform(-1.0, 1.0, (3, 4)), RNG.uniform(-1.0, 1.0, (3, 2)))
+    check_grad(rows_and_a_slice_written, args, wrt=(0, 1))
+    assert "slice(1, 3" in s2sgrad.source(rows_and_a_slice_written, wrt=(0, 1), args=args), "the path is not exercised"
+
+
+# ----- transform/forward.owned_copy: a tangent written element by element gets a buffer of its own -----
+
+
+def copied_then_written(x):
+    y = x + 0.0
+    y[0] = y[0] * 2.0
+    return numpy.sin(y)
+
+
+def test_a_tangent_written_element_by_element_is_a_copy():
+    x, tangent = RNG.uniform(-1.0, 1.0, 3), RNG.uniform(-1.0, 1.0, 3)
+    check_jvp(copied_then_written, (x,))
+    before = tangent.copy()
+    s2sgrad.jvp(copied_then_written, (x,), (tangent,))
+    assert numpy.array_equal(tangent, before), "the caller's tangent was written into"
+
+
+# ----- transform/reverse: returned gradients never share a buffer -----
+
+
+def sine_of_a_sum(x, w):
+    return numpy.sum(numpy.sin(x + w))
+
+
+def test_gradients_that_would_share_a_buffer_are_copies():
+    """x + w: both adjoints are unbroadcast(d_t0, ...), the same array where the shapes agree (instantiate's
+    _shared_buffer sees through unbroadcast); the second returned gradient is copied."""
+    x, w = RNG.uniform(-1.0, 1.0, (3, 4)), RNG.uniform(-1.0, 1.0, (3, 4))
+    check_grad(sine_of_a_sum, (x, w), wrt=(0, 1))
+    d_x, d_w = s2sgrad.grad(sine_of_a_sum, wrt=(0, 1))(x, w)
+    assert not numpy.shares_memory(d_x, d_w)

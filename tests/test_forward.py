@@ -276,6 +276,17 @@ def numeric_hessian(func, args, index):
     return values, numpy.stack([c.error for c in columns], axis=-1).reshape(shape)
 
 
+def sine_of_a_trace(a):
+    """Through numpy.trace: forward mode over its adjoint runs the tangent of runtime.untrace (its g varies)."""
+    return numpy.sin(numpy.trace(a @ a) + numpy.trace(a, offset=1))
+
+
+def sine_of_a_variance_and_a_root(x):
+    """Forward mode over the adjoint runs the tangents of runtime.moments_adjoint (its g varies) and of
+    runtime.ieee_power (x ** -0.5's derivative, a negative constant power, stays ieee_power)."""
+    return numpy.sum(numpy.sin(numpy.var(x, axis=1))) + numpy.sum(x**-0.5)
+
+
 MLP_ARGUMENTS = (RNG.uniform(-1.0, 1.0, (3, 2)), *RNG.uniform(-1.0, 1.0, (2, 2)), RNG.uniform(-1.0, 1.0, (4, 3)))
 HESSIANS = [
     pytest.param(rosenbrock, (RNG.uniform(-1.0, 1.0, 5),), 0, id="rosenbrock"),
@@ -290,6 +301,8 @@ HESSIANS = [
     pytest.param(damped_sum, (RNG.uniform(-1.0, 1.0, 3), 6), 0, id="loop_with_branch"),
     pytest.param(piecewise_loss, (0.4,), 0, id="branch"),
     pytest.param(horner_by_index, (1.5, 5), 0, id="range_loop"),
+    pytest.param(sine_of_a_trace, (RNG.uniform(-1.0, 1.0, (3, 3)),), 0, id="trace"),
+    pytest.param(sine_of_a_variance_and_a_root, (RNG.uniform(0.5, 2.0, (3, 2)),), 0, id="var_and_power"),
 ]
 
 
@@ -477,7 +490,7 @@ def test_a_function_calling_s2sgrad_jvp_is_rejected_at_the_call():
         s2sgrad.grad(calls_jvp)(1.5)
 
 
-PROD_AXES = [(None, (4,), False), (1, (3, 4), True), (-1, (2, 3, 2), False)]
+PROD_AXES = [(None, (4,), False), (1, (3, 4), True), (-1, (2, 3, 2), False), ((0, 2), (2, 3, 2), False)]
 
 
 @pytest.mark.parametrize(("axis", "shape", "keepdims"), PROD_AXES)

@@ -570,11 +570,28 @@ def calls_a_printing_helper(x):
     return _chatty(x, []) * 2.0
 
 
-def test_a_helper_prints_once_per_gradient_call(capsys):
-    """The caller's forward sweep runs the helper (forward__chatty); its reverse sweep only reads the record."""
+def _chatty_loop(x, n):
+    for i in range(n):
+        if x > 0.0:
+            print("chatty in a loop", i)  # nested two blocks deep
+        x = x * 1.5
+    return x
+
+
+def calls_a_helper_printing_in_a_loop(x):
+    return _chatty_loop(x, 3) * 2.0
+
+
+@pytest.mark.parametrize(
+    ("func", "text", "count"),
+    [(calls_a_printing_helper, "chatty", 1), (calls_a_helper_printing_in_a_loop, "chatty in a loop", 3)],
+    ids=["flat", "in_a_loop"],
+)
+def test_a_helper_prints_once_per_gradient_call(capsys, func, text, count):
+    """The caller's forward sweep runs the helper (its forward function); its reverse sweep only reads the record."""
     for transform in (s2sgrad.grad, s2sgrad.value_and_grad):
-        transform(calls_a_printing_helper)(1.5)
-        assert capsys.readouterr().out.count("chatty") == 1
+        transform(func)(1.5)
+        assert capsys.readouterr().out.count(text) == count
 
 
 def prints_in_a_loop_of_helper_calls(x):

@@ -16,6 +16,7 @@ from s2sgrad.normalize import anf, exits, loops, statements, versions
 from s2sgrad.optimize import augmented, copies, cse, dead_code, fold, hoist, inline, schedule
 from s2sgrad.parse import FunctionSource, Namespace
 from s2sgrad.rules import default_rules
+from s2sgrad.runtime import ieee_power  # noqa: F401 - resolved by name in the passes' input
 
 
 def context_for(text: str) -> Context:
@@ -271,6 +272,46 @@ CASES = [
         """,
     ),
     (
+        "a power by NumPy's rules is plain ** where the exponent is a constant >= 0 (it cannot divide by 0)",
+        [fold.run],
+        """
+        def f(x, y):
+            a = ieee_power(y, 0.0)
+            b = ieee_power(y, 1.5)
+            c = ieee_power(y, -0.5)
+            return a + b + c
+        """,
+        """
+        def f(x, y):
+            a = y ** 0.0
+            b = y ** 1.5
+            c = ieee_power(y, -0.5)
+            return a + b + c
+        """,
+    ),
+    (
+        "an expression is not reused after a loop that writes its operand",
+        [cse.run],
+        """
+        def f(x, n):
+            a = x * 2.0
+            for i in range(n):
+                x = x + 1.0
+            b = x * 2.0
+            c = a * 2.0
+            return a + b + c
+        """,
+        """
+        def f(x, n):
+            a = x * 2.0
+            for i in range(n):
+                x = x + 1.0
+            b = x * 2.0
+            c = a * 2.0
+            return a + b + c
+        """,
+    ),
+    (
         "a repeated subscript is reused while it holds",
         [cse.run],
         """
@@ -348,8 +389,9 @@ def test_inline_puts_single_use_temporaries_back_and_stops_at_the_reverse_sweep(
     assert "t1 = s * 2.0" in out, "a forward value is not moved into the reverse sweep"
 
 
-def test_augmented_merges_one_lines_updates_and_doubles_a_commuted_product():
-    ctx = context_for("def f(x, y):\n    d_x = d_t * x\n    d_x = d_x + x * d_t\n    return d_x")
+@pytest.mark.parametrize("second", ["x * d_t", "d_t * x"], ids=["commuted", "identical"])
+def test_augmented_merges_one_lines_updates_and_doubles_a_commuted_product(second):
+    ctx = context_for(f"def f(x, y):\n    d_x = d_t * x\n    d_x = d_x + {second}\n    return d_x")
     tree = ctx.source.tree
     for stmt in tree.body:
         stmt.lineno = 2
@@ -357,6 +399,29 @@ def test_augmented_merges_one_lines_updates_and_doubles_a_commuted_product():
     assert "d_x = 2 * d_t * x" in _plain(unparse_tree(augmented.run(tree, ctx)))
 
 
+@pytest.mark.parametrize("extra", [0, 1], ids=["fits", "one_too_long"])
+def test_inline_stops_where_the_statement_would_pass_one_line(extra):
+    """``z = t0 + name`` with ``t0 = x * y`` put back is ``inline.MAX_LINE`` characters long, or one more."""
+    padding = "a" * (inline.MAX_LINE - len("z = x * y + ") + extra)
+    ctx = context_for(f"def f(x, y):\n    t0 = x * y\n    z = t0 + {padding}\n    return z")
+    ctx.namer.temporaries.add("t0")
+    out = _plain(unparse_tree(inline.run(ctx.source.tree, ctx)))
+    assert (f"z = x * y + {padding}" in out) == (extra == 0), out
+
+
 def _plain(text: str) -> str:
     """Without parentheses: Python 3.8's unparser (astunparse) adds them around every operation."""
     return text.replace("(", "").replace(")", "")
+
+
+@pytest.mark.parametrize(
+    ("first", "merged"), [("d_x += a * x", "d_x += a * x - b * y"), ("d_x -= a * x", "d_x -= a * x + b * y")]
+)
+def test_augmented_merges_a_negated_update_as_a_subtraction(first, merged):
+    """``t += a; t += -b`` is ``t += a - b``: the negation becomes the operator (``t -= a + b`` after ``t -= a``)."""
+    ctx = context_for(f"def f(x, y):\n    {first}\n    d_x += -(b * y)\n    return d_x")
+    tree = ctx.source.tree
+    for stmt in tree.body:
+        stmt.lineno = 2
+    ctx.scalar_adjoints = {"d_x"}
+    assert merged in _plain(unparse_tree(augmented.run(tree, ctx)))

@@ -1,13 +1,16 @@
 """Rules users register: templates and plain VJP functions, and their precedence over source."""
 
+import inspect
 import math
+import re
 
 import numpy as np
 import pytest
 from gradcheck import check_grad
 
 import s2sgrad
-from s2sgrad import d, register_adjoint
+from s2sgrad import d, register_adjoint, t
+from s2sgrad.rules import default_rules
 
 
 def log1pexp(x):
@@ -65,3 +68,84 @@ def test_a_vjp_for_one_argument_returns_the_adjoint_itself():
 
     register_adjoint(cube, vjp=lambda g, x: g * 3.0 * x * x)
     assert s2sgrad.grad(lambda x: cube(x) + 1.0)(2.0) == 12.0
+
+
+# ----- templates the notation rejects, at registration, pointing at the offending line -----
+
+
+def no_parameters():
+    pass
+
+
+def notation_as_a_parameter(z, d):
+    d[d] += 1.0
+
+
+def tangent_of_an_argument(z, x):
+    t[x] = t[z]  # error: a tangent assigns t[z], the result
+
+
+def tangent_without_a_tangent(z, x):
+    t[z] = x * x  # error: a tangent is a sum of terms, each naming some t[<argument>]
+
+
+def negated_term_without_a_tangent(z, x):
+    t[z] = t[x] + -x  # error: a tangent is a sum of terms, each naming some t[<argument>]
+
+
+def adjoint_of_the_result(z, x):
+    d[z] += d[x]  # error: a '+=' or '-=' must target d[<argument>]
+
+
+def scaled_adjoint(z, x):
+    d[x] *= 2.0  # error: only 'd[arg] += expr', 'd[arg] -= expr', 't[result] = expr' and 'temp = expr' are allowed
+
+
+def adjoint_of_a_stranger(z, x):
+    d[x] += d[w]  # error: d[w] names no parameter  # noqa: F821
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        (no_parameters, "the first parameter must name the result"),
+        (notation_as_a_parameter, "'d' and 't' are the notation: name the parameters otherwise"),
+        (tangent_of_an_argument, None),
+        (tangent_without_a_tangent, None),
+        (negated_term_without_a_tangent, None),
+        (adjoint_of_the_result, None),
+        (scaled_adjoint, None),
+        (adjoint_of_a_stranger, None),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_an_invalid_template_is_rejected_where_it_is_wrong(template, message):
+    lines, first = inspect.getsourcelines(template)
+    marked = [i for i, line in enumerate(lines) if "# error: " in line]
+    line = first + (marked[0] if marked else 0)
+    message = message or lines[marked[0]].split("# error: ")[1].split("  # noqa")[0].strip()
+
+    def target(x):
+        return x * 2.0
+
+    with pytest.raises(s2sgrad.TransformError, match=re.escape(message)) as raised:
+        register_adjoint(target)(template)
+    assert f"test_user_rules.py:{line}:" in str(raised.value)
+    assert s2sgrad.grad(target)(1.5) == 2.0, "a rejected template is not registered"
+
+
+def test_registering_adds_one_rule_per_callable_and_replaces_one_already_there():
+    table = default_rules()
+    before = len(table)
+
+    def first(x):
+        return x
+
+    def second(x):
+        return x
+
+    register_adjoint(first, second, vjp=lambda g, x: g)
+    assert len(table) == before + 2
+    register_adjoint(first, vjp=lambda g, x: 2.0 * g)
+    assert len(table) == before + 2
+    assert s2sgrad.grad(lambda x: first(x) + second(x))(1.0) == 3.0

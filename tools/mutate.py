@@ -9,10 +9,14 @@ tests that exercise its line, in a copy of the repository, with a timeout; it
 is *killed* when a test fails (or times out) and *survives* otherwise.
 
 Which tests: for rule templates (parsed, never run, so coverage cannot see
-them) the rule specs of the callable in the ``@adjoint(...)`` decorator plus the
-user-rule and program tests; for everything else the tests that coverage
+them) the rule specs of the callable in the ``@adjoint(...)`` decorator, in reverse
+and forward mode (a template's ``t[y] = ...`` line is its tangent), plus the
+user-rule and program tests of that callable (the Hessian tests for a
+``@tangent`` template of a helper); for everything else the tests that coverage
 recorded on the line (``--contexts``: a ``.coverage`` file written by
 ``pytest --cov=s2sgrad --cov-context=test``), or the whole suite without it.
+A line that many tests run gets an even spread of 80 of them; a mutant that
+survives those is run against all of them before it counts as a survivor.
 
 Usage (from the repository root)::
 
@@ -60,7 +64,8 @@ SWAPS = {
     ast.Or: ast.And,
     ast.USub: ast.UAdd,
 }
-RULE_TESTS = ["tests/test_user_rules.py", "tests/test_programs.py"]
+RULE_TESTS = ["tests/test_forward.py", "tests/test_user_rules.py", "tests/test_programs.py"]  # -k applies
+NO_TESTS_COLLECTED = 5  # pytest's exit code: not a failure
 MAX_TESTS = 80  # per mutant, so that a timeout means a mutant that hangs, not a long list of tests
 
 
@@ -116,13 +121,19 @@ def _has_docstring(node: ast.AST) -> bool:
 
 
 def _rule_templates(tree: ast.Module) -> Dict[Tuple[int, int], str]:
-    """``(first line, last line) -> "name or name"`` of each ``@adjoint(callable, ...)`` template (for ``-k``)."""
+    """``(first line, last line) -> "name or name"`` of each ``@adjoint(callable, ...)`` template (for ``-k``).
+
+    A ``@tangent(helper, ...)`` template (rules/generated_code.py) is the tangent of a helper that generated
+    gradients call: forward mode runs it only over a gradient, in the Hessian tests.
+    """
     spans = {}
     for node in tree.body:
         for decorator in getattr(node, "decorator_list", []):
-            if isinstance(decorator, ast.Call) and getattr(decorator.func, "id", "") == "adjoint" and decorator.args:
+            kind = getattr(getattr(decorator, "func", None), "id", "")
+            if isinstance(decorator, ast.Call) and kind in ("adjoint", "tangent") and decorator.args:
                 names = [getattr(t, "attr", None) or getattr(t, "id", None) for t in decorator.args]
-                spans[(node.lineno, node.end_lineno)] = " or ".join(n for n in names if n)
+                names = (["hessian"] if kind == "tangent" else []) + [n for n in names if n]
+                spans[(node.lineno, node.end_lineno)] = " or ".join(names)
     return spans
 
 
@@ -217,7 +228,7 @@ def covering_tests(contexts: Optional[Path]) -> Dict[Tuple[str, int], Set[str]]:
     return {key: tests or every for key, tests in found.items()}
 
 
-def tests_for(mutant: Mutant, coverage: Dict[Tuple[str, int], Set[str]]) -> List[str]:
+def tests_for(mutant: Mutant, coverage: Dict[Tuple[str, int], Set[str]], limit: Optional[int] = MAX_TESTS) -> List[str]:
     if mutant.rule is not None:
         return ["tests/test_rules.py", "-k", mutant.rule, *RULE_TESTS]
     if not coverage:
@@ -227,7 +238,9 @@ def tests_for(mutant: Mutant, coverage: Dict[Tuple[str, int], Set[str]]) -> List
         tests |= coverage.get((mutant.path, line), set())
     ordered = sorted(tests)
     # a line that hundreds of tests run is on a main path: an even spread of them finds a change there
-    stride = max(1, len(ordered) // MAX_TESTS + (len(ordered) % MAX_TESTS > 0))
+    if limit is None:
+        return ordered
+    stride = max(1, len(ordered) // limit + (len(ordered) % limit > 0))
     return ordered[::stride]
 
 
@@ -241,11 +254,21 @@ def run(mutant: Mutant, tests: List[str], workdir: Path, timeout: float) -> str:
     try:
         command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *tests]
         result = subprocess.run(command, cwd=workdir, capture_output=True, timeout=timeout, env=_env(workdir))
+        if result.returncode == NO_TESTS_COLLECTED:
+            return "uncovered"
         return "survived" if result.returncode == 0 else "killed"
     except subprocess.TimeoutExpired:
         return "timeout"
     finally:
         target.write_text(original)
+
+
+def _confirmed(mutant: Mutant, tests: List[str], workdir: Path, timeout: float) -> str:
+    """A survivor of a sample of its tests, run against all of them: 'killed' or 'survived'.
+
+    With a longer timeout (there are more tests), and a timeout here is no kill: it may be only the tests' time.
+    """
+    return "killed" if run(mutant, tests, workdir, timeout * 5) == "killed" else "survived"
 
 
 def _env(workdir: Path) -> dict:
@@ -267,7 +290,8 @@ def copy_repository(into: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--contexts", type=Path, help="a .coverage file recorded with --cov-context=test")
-    parser.add_argument("--sample", type=int, help="run this many mutants, drawn at random (seed 0)")
+    parser.add_argument("--sample", type=int, help="run this many mutants, drawn at random")
+    parser.add_argument("--seed", type=int, default=0, help="of the random sample (another seed, other mutants)")
     parser.add_argument("--only", help="only mutants whose path contains this")
     parser.add_argument("--budget", type=float, default=float("inf"), help="stop after this many seconds")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per mutant")
@@ -276,17 +300,19 @@ def main() -> None:
     mutants = [m for m in all_mutants() if args.only is None or args.only in m.path]
     total = len(mutants)
     if args.sample is not None and args.sample < total:
-        mutants = random.Random(0).sample(mutants, args.sample)
+        mutants = random.Random(args.seed).sample(mutants, args.sample)
     coverage = covering_tests(args.contexts)
     start = time.monotonic()
     outcomes: Dict[str, List[Mutant]] = {}
     with tempfile.TemporaryDirectory() as scratch, args.out.open("w") as out:
         workdir = copy_repository(Path(scratch))
-        out.write(f"# {total} mutants, running {len(mutants)}\n")
+        out.write(f"# {total} mutants, running {len(mutants)} (seed {args.seed})\n")
         for mutant in mutants:
             if time.monotonic() - start > args.budget:
                 break
             outcome = run(mutant, tests_for(mutant, coverage), workdir, args.timeout)
+            if outcome == "survived" and len(tests_for(mutant, coverage, None)) > MAX_TESTS:
+                outcome = _confirmed(mutant, tests_for(mutant, coverage, None), workdir, args.timeout)
             outcomes.setdefault(outcome, []).append(mutant)
             out.write(f"{outcome}\t{mutant.where}\t{mutant.description}\t{mutant.replacement[:80]!r}\n")
             out.flush()

@@ -110,10 +110,8 @@ def _same_target(first: gast.stmt, second: gast.stmt) -> bool:
 def _merged(first: gast.AugAssign, second: gast.AugAssign) -> gast.AugAssign:
     """``t += a; t -= b`` as ``t += a - b`` (``t -= a; t -= b`` as ``t -= a + b``)."""
     same_sign = type(first.op) is type(second.op)
-    right = second.value
-    if negation_of(right) is not None:  # a - -b is a + b
-        same_sign, right = not same_sign, negation_of(right)
-    value = _sum(first.value, gast.Add() if same_sign else gast.Sub(), right)
+    # second went through _without_negation (and fold took --e to e): its value is no negation
+    value = _sum(first.value, gast.Add() if same_sign else gast.Sub(), second.value)
     return located(gast.AugAssign(target=first.target, op=first.op, value=value), first)
 
 

@@ -19,6 +19,7 @@ from ..runtime import (
     einsum_adjoints_tangent,
     extremum_share,
     fresh_copy,
+    greater_share,
     ieee_divide,
     ieee_power,
     inner_adjoints,
@@ -268,7 +269,7 @@ def popped_(value, items):
 
 
 PIECEWISE_CONSTANT = nondifferentiable(
-    sign, extremum_share, range_share, nan_extremum_share, nanmean_share, result="unknown"
+    sign, extremum_share, greater_share, range_share, nan_extremum_share, nanmean_share, result="unknown"
 )
 INDEXES = nondifferentiable(rollaxis_destination, take_index, along_axis_index, result="unknown")
 SHAPED_LIKE = nondifferentiable(zeros_like, result="same")

@@ -11,7 +11,7 @@ the operators ``/`` and ``**``, which keep Python's semantics on Python floats.
 import numpy
 
 from .. import runtime
-from ..runtime import cast_like, ieee_divide, item_adjoint, item_of, unbroadcast
+from ..runtime import cast_like, greater_share, ieee_divide, item_adjoint, item_of, unbroadcast
 from .notation import adjoint, d, nondifferentiable, t
 
 # ----- exponential and logarithmic -----
@@ -236,16 +236,16 @@ def arctanh(y, x):
 
 @adjoint(numpy.maximum, numpy.fmax, max, result="elementwise")
 def maximum(z, x, y):
-    d[x] += unbroadcast(d[z] * numpy.where(x == y, 0.5, x > y), x)
-    d[y] += unbroadcast(d[z] * numpy.where(x == y, 0.5, y > x), y)
-    t[z] = t[x] * numpy.where(x == y, 0.5, x > y) + t[y] * numpy.where(x == y, 0.5, y > x)
+    d[x] += unbroadcast(d[z] * greater_share(x, y), x)
+    d[y] += unbroadcast(d[z] * greater_share(y, x), y)
+    t[z] = t[x] * greater_share(x, y) + t[y] * greater_share(y, x)
 
 
 @adjoint(numpy.minimum, numpy.fmin, min, result="elementwise")
 def minimum(z, x, y):
-    d[x] += unbroadcast(d[z] * numpy.where(x == y, 0.5, x < y), x)
-    d[y] += unbroadcast(d[z] * numpy.where(x == y, 0.5, y < x), y)
-    t[z] = t[x] * numpy.where(x == y, 0.5, x < y) + t[y] * numpy.where(x == y, 0.5, y < x)
+    d[x] += unbroadcast(d[z] * greater_share(y, x), x)
+    d[y] += unbroadcast(d[z] * greater_share(x, y), y)
+    t[z] = t[x] * greater_share(y, x) + t[y] * greater_share(x, y)
 
 
 @adjoint(numpy.where, result="unknown")

@@ -2,6 +2,7 @@
 
 import functools
 import html.parser
+import importlib.util
 import pathlib
 import re
 import subprocess
@@ -115,7 +116,8 @@ def test_the_seed_page_links_its_return_line_to_both_adjoints():
     page = Page(page_text)
     (user_line,) = [r for r in page.rows.values() if user_text(r) == "return x**2 + y**2"]
     assert user_line["attrs"]["id"] == "u0-8"  # seed.py line 8
-    assert 'class="k"' in page_text  # Pygments coloured the keywords
+    if importlib.util.find_spec("pygments"):
+        assert 'class="k"' in page_text  # Pygments coloured the keywords
 
 
 def test_callees_forward_and_backward_halves_link_to_the_callees_lines():

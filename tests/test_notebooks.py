@@ -49,7 +49,6 @@ def test_ipython_cells_differentiate_and_a_redefined_callee_recompiles_its_calle
     run_cell(shell, "def g(x):\n    return f(x) ** 2\n")
     run_cell(shell, "d_g = s2sgrad.grad(g)\nbefore = d_g(0.7)\n")
     ns = shell.user_ns
-    assert "<ipython-input-" in ns["g"].__code__.co_filename or "ipykernel" in ns["g"].__code__.co_filename
     check_grad(ns["f"], (0.7,))
     assert agrees_with_differences(ns["before"], ns["g"], 0.7)
     run_cell(shell, "def f(x):\n    return x**3 + np.cos(x)\n")  # a new cell redefines f: g now calls it

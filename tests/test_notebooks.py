@@ -110,11 +110,15 @@ def test_exec_with_the_text_in_linecache_differentiates_and_without_it_says_how(
         del linecache.cache["<cell-1>"]
 
 
-def test_the_plain_python_prompt_says_what_to_do():
-    session = "import s2sgrad\ndef f(x):\n    return x**3\n\ns2sgrad.grad(f)(2.0)\n"
-    for flags in (["-i"], ["-"]):
+def test_the_plain_python_prompt_differentiates_where_python_keeps_the_source_and_else_says_what_to_do():
+    session = "import s2sgrad\ndef f(x):\n    return x**3\n\nprint(s2sgrad.grad(f)(2.0))\n"
+    # Python 3.13's prompt keeps what is typed in linecache (<stdin>-N); earlier ones and `python -` do not
+    for flags, kept in ((["-i"], sys.version_info >= (3, 13)), (["-"], False)):
         result = subprocess.run(
             [sys.executable, *flags], input=session, capture_output=True, text=True, cwd=ROOT, timeout=120
         )
-        assert "cannot read the source of 'f'" in result.stderr
-        assert "define the function in a .py file and import it, or use IPython or Jupyter" in result.stderr
+        if kept:
+            assert result.stdout.strip() == "12.0", result.stderr
+        else:
+            assert "cannot read the source of 'f'" in result.stderr
+            assert "define the function in a .py file and import it, or use IPython or Jupyter" in result.stderr

@@ -81,9 +81,9 @@ class FunctionSource:
 def _no_source_hint(filename: str) -> str:
     """What to do about a function whose source Python did not keep, by where it was defined."""
     rule = "or register a derivative rule for it with s2sgrad.register_adjoint."
-    if filename.startswith("<stdin>"):  # typed at the plain python prompt (3.13: <stdin>-N), or piped to python -
+    if filename.startswith("<stdin>"):  # piped to python -, or typed at the prompt (3.13 keeps that: <stdin>-N)
         return (
-            "Python keeps no source for functions typed at the plain python prompt or piped to python -: "
+            "Python keeps no source for functions piped to python - or typed at the prompt of Python 3.12 or older: "
             "define the function in a .py file and import it, or use IPython or Jupyter, "
             f"which keep each cell's source (s2sgrad reads it from there), {rule}"
         )

@@ -11,6 +11,7 @@ from typing import Dict, List
 
 import numpy as np
 import pytest
+from golden_cases import golden_cases
 
 import s2sgrad
 
@@ -186,3 +187,13 @@ def test_a_bad_target_is_an_error():
 def test_the_readmes_seed_page_parses_and_links():
     page_text = (ROOT / "docs" / "seed.html").read_text(encoding="utf-8")
     assert check_links_both_ways(page_text, s2sgrad.source(seed.f, wrt=("x", "y"))) == 3
+
+
+CASES = golden_cases()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_every_golden_case_links_every_generated_line_both_ways(case):
+    for mode in ("reverse", "forward"):
+        page_text = s2sgrad.html_view(case.func, case.wrt_spec, mode, args=case.args)
+        assert check_links_both_ways(page_text, s2sgrad.source(case.func, case.wrt_spec, mode, args=case.args)) > 0

@@ -7,6 +7,7 @@ from .errors import TransformError
 from .rules import d, default_rules, t
 from .tools.check import GradCheckReport, GradientCheckError, check_grad
 from .tools.graph import graph
+from .tools.html_view import html_view
 from .tools.nans import NonFiniteError
 
 
@@ -76,6 +77,7 @@ __all__ = [
     "grad",
     "graph",
     "hessian",
+    "html_view",
     "jacobian",
     "jvp",
     "register_adjoint",

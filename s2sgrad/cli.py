@@ -1,4 +1,4 @@
-"""The command line: ``s2sgrad show`` prints generated code, ``check`` checks derivatives, ``graph`` draws them."""
+"""The command line: ``s2sgrad show`` prints generated code (or an HTML page), ``check`` checks, ``graph`` draws."""
 
 import argparse
 import importlib.util
@@ -12,6 +12,7 @@ from .kinds import kind_of
 from .pipeline import STAGES
 from .tools.check import GradientCheckError, check_grad
 from .tools.graph import graph
+from .tools.html_view import html_view
 from .tools.nans import NonFiniteError
 from .tools.tracebacks import source_notes
 
@@ -40,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--no-optimize", action="store_true", help="print the raw transform")
     show.add_argument("--stage", choices=STAGES, default=None, help="print the tree after this stage")
     show.add_argument("--report", action="store_true", help="also list what the reverse sweep stores, per loop")
+    show.add_argument("--html", action="store_true", help="one HTML page: your code beside the generated, linked")
     show.add_argument(
         "--args", default=None, metavar="EXPR", help="example arguments to specialize on, e.g. '(2.0, np.ones(3))'"
     )
@@ -69,6 +71,9 @@ def _show(args: argparse.Namespace) -> int:
     func = _load(args.target)
     stage = args.stage or ("raw" if args.no_optimize else "optimized")
     example = _example_arguments(args.args, func) if args.args else None
+    if args.html:
+        sys.stdout.write(html_view(func, _wrt(args.wrt, 0), args.mode, args=example, optimize=not args.no_optimize))
+        return 0
     text = source(
         func,
         wrt=_wrt(args.wrt, 0),

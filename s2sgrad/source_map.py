@@ -68,7 +68,7 @@ _LOCK = threading.Lock()
 
 def register(filename: str, text: str, user_filename: str, user_function: str) -> SourceMap:
     """Map and keep a compiled text; ``user_filename`` resolves the comments' short file names."""
-    source_map = SourceMap(filename, text, _origins(text, user_filename, user_function))
+    source_map = SourceMap(filename, text, origins_of(text, user_filename, user_function))
     with _LOCK:
         _MAPS[filename] = source_map
     source_map.register()
@@ -102,7 +102,7 @@ def user_origin(filename: str, line: int) -> Optional[Origin]:
     return origin
 
 
-def _origins(text: str, user_filename: str, user_function: str) -> Dict[int, Origin]:
+def origins_of(text: str, user_filename: str, user_function: str) -> Dict[int, Origin]:
     """Each line's origin: the latest origin comment at its indentation or an enclosing one."""
     by_indent: List[Tuple[int, Optional[Origin]]] = []  # the open blocks' current origins, outermost first
     sweep = ""

@@ -7,6 +7,7 @@ file, so that errors raised by any later stage point at the user's code.
 
 import __future__
 
+import ast
 import copy
 import dataclasses
 import functools
@@ -77,6 +78,24 @@ class FunctionSource:
         )
 
 
+def _no_source_hint(filename: str) -> str:
+    """What to do about a function whose source Python did not keep, by where it was defined."""
+    rule = "or register a derivative rule for it with s2sgrad.register_adjoint."
+    if filename.startswith("<stdin>"):  # piped to python -, or typed at the prompt (3.13 keeps that: <stdin>-N)
+        return (
+            "Python keeps no source for functions piped to python - or typed at the prompt of Python 3.12 or older: "
+            "define the function in a .py file and import it, or use IPython or Jupyter, "
+            f"which keep each cell's source (s2sgrad reads it from there), {rule}"
+        )
+    if filename.startswith("<"):  # exec() or compile() of a string
+        return (
+            "code run by exec() or compile() from a string has no file to read: write it to a .py file, "
+            "or register the text under the name given to compile(), "
+            f"linecache.cache[name] = (len(text), None, text.splitlines(True), name), {rule}"
+        )
+    return f"define it in a .py file (not in a C extension), {rule}"
+
+
 def parse_function(func: Callable) -> FunctionSource:
     """Parse ``func``'s source into a gast FunctionDef with its line map.
 
@@ -98,8 +117,7 @@ def parse_function(func: Callable) -> FunctionSource:
         raise TransformError(
             f"cannot read the source of {name!r} ({exc})",
             filename=filename,
-            hint="define it in a .py file (not with exec or in a C extension), "
-            "or register a derivative rule with s2sgrad.register_adjoint.",
+            hint=_no_source_hint(filename),
         ) from None
     first_line = max(first_line, 1)
     if code is not None:
@@ -168,12 +186,18 @@ def _check_source_runs(code: CodeType, name: str) -> None:
     function that does not run. The whole file is compiled (once per text) so
     that closures, methods and decorators compile exactly as on import; code
     objects compare equal when bytecode, constants, names and positions agree.
+    IPython compiles a cell one top-level statement at a time, and the bytecode
+    can differ (3.11+ calls an imported module's functions differently when the
+    import is in the same unit), so each statement compiled alone counts too.
     """
     text = "".join(linecache.getlines(code.co_filename))
     compiled = _code_objects(text, code.co_filename, code.co_flags & _FUTURE_FLAGS)
     if compiled is None:  # compiled with flags of its own (a notebook cell with top-level await): cannot tell
         return
     if any(candidate == code for candidate in compiled.get(_place(code), ())):
+        return
+    one_by_one = _code_objects(text, code.co_filename, code.co_flags & _FUTURE_FLAGS, per_statement=True) or {}
+    if any(candidate == code for candidate in one_by_one.get(_place(code), ())):
         return
     raise TransformError(
         f"the source of {name!r} in {os.path.basename(code.co_filename)} does not match the code that runs: "
@@ -195,10 +219,18 @@ _FUTURE_FLAGS = functools.reduce(
 
 
 @functools.lru_cache(maxsize=32)
-def _code_objects(text: str, filename: str, flags: int) -> Optional[Dict[Tuple[str, int], List[CodeType]]]:
-    """Every code object the text compiles to, by name and first line; None if it does not compile."""
+def _code_objects(
+    text: str, filename: str, flags: int, per_statement: bool = False
+) -> Optional[Dict[Tuple[str, int], List[CodeType]]]:
+    """Every code object the text compiles to (each top-level statement alone, with ``per_statement``),
+    by name and first line; None if it does not compile."""
     try:
-        pending = [compile(text, filename, "exec", flags=flags, dont_inherit=True)]
+        if per_statement:
+            statements = ast.parse(text, filename).body
+            units: List[Any] = [ast.Module(body=[statement], type_ignores=[]) for statement in statements]
+        else:
+            units = [text]
+        pending = [compile(unit, filename, "exec", flags=flags, dont_inherit=True) for unit in units]
     except (SyntaxError, ValueError):
         return None
     found: Dict[Tuple[str, int], List[CodeType]] = {}

@@ -26,6 +26,12 @@ PLANTED = {"float64": [0, 0], "float32": [0, 0]}  # precision -> [check_grad cal
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="rewrite golden/ from the current output")
     parser.addoption(
+        "--without-rule-specs",
+        action="store_true",
+        help="leave out the per-spec rule checks (pure NumPy math, the longest part of the suite): CI runs them "
+        "on the default Python and the rest on the oldest and newest",
+    )
+    parser.addoption(
         "--plant-gradient-bug",
         choices=("scale", "offset"),
         help="perturb every gradient s2sgrad returns (x (1 + 1e-6), or + 1e-7 of its scale) and count the checks "
@@ -44,6 +50,16 @@ def pytest_configure(config: pytest.Config) -> None:
         # before the test modules import check_grad from gradcheck
         s2sgrad.value_and_grad = gradcheck.planted(s2sgrad.value_and_grad, bug)
         gradcheck.check_grad = _counted(gradcheck.check_grad)
+
+
+RULE_SPEC_TESTS = {"test_rule", "test_rule_unoptimized", "test_rule_float32", "test_tangent_rule"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
+    if config.getoption("--without-rule-specs"):
+        kept = [item for item in items if getattr(item, "originalname", item.name) not in RULE_SPEC_TESTS]
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

@@ -131,7 +131,9 @@ def parse_function(func: Callable) -> FunctionSource:
     namespace = Namespace.of(func)
     source = FunctionSource(func, None, filename, lines, first_line, indent, namespace)
     try:
-        module = gast.parse(dedented)
+        # a lambda's whole file: Python's own parser, and only the lambda converted to gast (converting a
+        # long file node by node was most of the time of compiling a lambda's gradient)
+        module = ast.parse(dedented) if name == "<lambda>" else gast.parse(dedented)
     except SyntaxError as exc:
         raise TransformError(
             f"cannot parse the source of {name!r}: {exc.msg}", filename=filename, line=first_line
@@ -142,8 +144,11 @@ def parse_function(func: Callable) -> FunctionSource:
     return source
 
 
-def _find_definition(module: gast.Module, func: Callable, name: str, source: FunctionSource) -> gast.FunctionDef:
-    """The FunctionDef (or a lambda made into one) named ``name`` that defines ``func``."""
+def _find_definition(module: Any, func: Callable, name: str, source: FunctionSource) -> gast.FunctionDef:
+    """The FunctionDef (or a lambda made into one) named ``name`` that defines ``func``.
+
+    ``module`` is a gast Module, or for a lambda Python's own ``ast`` Module of the whole file.
+    """
     for node in module.body:
         if isinstance(node, gast.FunctionDef) and node.name == name:
             return node
@@ -152,14 +157,14 @@ def _find_definition(module: gast.Module, func: Callable, name: str, source: Fun
         params = list(code.co_varnames[: code.co_argcount])
         lambdas = [
             n
-            for n in gast.walk(module)
-            if isinstance(n, gast.Lambda)
+            for n in ast.walk(module)
+            if isinstance(n, ast.Lambda)
             and source.file_line(n) == code.co_firstlineno
-            and [a.id for a in n.args.args] == params
+            and [a.arg for a in n.args.args] == params
         ]
         if len(lambdas) == 1:
             bound = source.namespace.name_of(func, "", set())  # softplus = lambda z: ... is "softplus"
-            return _lambda_to_def(lambdas[0], bound if bound and bound.isidentifier() else "lambda_")
+            return _lambda_to_def(gast.ast_to_gast(lambdas[0]), bound if bound and bound.isidentifier() else "lambda_")
         raise source.error(
             lambdas[1] if lambdas else module.body[0],
             "cannot tell which lambda on this line is the one to differentiate",

@@ -399,6 +399,7 @@ def test_augmented_merges_one_lines_updates_and_doubles_a_commuted_product(secon
     assert "d_x = 2 * d_t * x" in _plain(unparse_tree(augmented.run(tree, ctx)))
 
 
+@pytest.mark.skipif(not hasattr(ast, "unparse"), reason="the line length is ast.unparse's (astunparse spaces differ)")
 @pytest.mark.parametrize("extra", [0, 1], ids=["fits", "one_too_long"])
 def test_inline_stops_where_the_statement_would_pass_one_line(extra):
     """``z = t0 + name`` with ``t0 = x * y`` put back is ``inline.MAX_LINE`` characters long, or one more."""

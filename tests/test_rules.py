@@ -97,6 +97,7 @@ def test_spec_ids_are_unique_and_known_bugs_name_specs():
     assert set(KNOWN_BUGS) <= set(ids), sorted(set(KNOWN_BUGS) - set(ids))
 
 
+@pytest.mark.skipif(not NEP50, reason="which results stay float32 follows NumPy 2's rules (NEP 50)")
 def test_float32_specs_cover_the_rules_that_count_or_select():
     """The rules whose adjoints build shares, counts or masks (once float64 by accident) keep a float32 check."""
     chosen = {spec.name for spec in _float32_specs()}

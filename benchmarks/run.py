@@ -33,10 +33,12 @@ measurement each per round, for many rounds; the table shows the median.
 Interleaving spreads slow drifts (frequency scaling, a noisy neighbour) evenly
 over all implementations instead of charging them to whichever ran last.
 
-Two more measurements are printed after the tables: the one-time cost of the
-first call of a fresh ``s2sgrad.grad`` wrapper (the source transform), and what
+Three more measurements are printed after the tables: the one-time cost of the
+first call of a fresh ``s2sgrad.grad`` wrapper (the source transform), what
 the cached wrapper adds to each call compared with calling the generated
-function directly.
+function directly, and forward mode: the cost of a ``jvp`` and of a
+Hessian-vector product ``jvp(grad(f), args, v)`` relative to ``f`` and to one
+gradient.
 """
 
 import argparse
@@ -973,6 +975,75 @@ def run_workload(w: Workload, tools: Sequence[Tool], settings: Settings) -> Resu
 
 
 # =====================================================================================
+# Forward mode and second order
+# =====================================================================================
+
+
+def random_tangents(w: Workload) -> List[Any]:
+    """A fixed random direction in each differentiated argument, None for the others."""
+    rng = np.random.default_rng(20240603)
+    return [
+        (rng.standard_normal(np.shape(a)) if np.ndim(a) else float(rng.standard_normal())) if i in w.indices else None
+        for i, a in enumerate(w.args)
+    ]
+
+
+def dot(tangents: Sequence[Any], gradients: Sequence[Any], w: Workload) -> float:
+    return float(sum(np.sum(np.asarray(g) * tangents[i]) for i, g in zip(w.indices, gradients)))
+
+
+def check_forward(w: Workload, tangents: Sequence[Any], gradient: Callable) -> None:
+    """jvp against <hand gradient, v>; the Hessian-vector product against differences of the hand gradient."""
+    expected = dot(tangents, as_tuple(w.hand(*w.args), w.wrt), w)
+    _, tangent = s2sgrad.jvp(w.func, w.args, tangents)
+    if not math.isclose(float(tangent), expected, rel_tol=1e-8, abs_tol=1e-10):
+        sys.exit(f"{w.name}: jvp {float(tangent)} differs from <hand gradient, v> {expected}")
+    step = 1e-6
+
+    def moved(sign: float) -> Tuple[Any, ...]:
+        return tuple(a if v is None else a + sign * step * v for a, v in zip(w.args, tangents))
+
+    ahead, behind = as_tuple(w.hand(*moved(1.0)), w.wrt), as_tuple(w.hand(*moved(-1.0)), w.wrt)
+    hvp = as_tuple(s2sgrad.jvp(gradient, w.args, tangents)[1], w.wrt)
+    for got, a, b in zip(hvp, ahead, behind):
+        numeric = (np.asarray(a) - np.asarray(b)) / (2 * step)
+        if not np.allclose(got, numeric, rtol=1e-4, atol=1e-4 * (1.0 + float(np.max(np.abs(numeric))))):
+            sys.exit(f"{w.name}: the Hessian-vector product differs from differences of the hand gradient")
+
+
+def forward_costs(w: Workload, settings: Settings) -> Tuple[Dict[str, float], str]:
+    """Seconds per call of f, its gradient, a jvp and a Hessian-vector product (jvp of the gradient)."""
+    tangents = random_tangents(w)
+    gradient = s2sgrad.grad(w.func, wrt=w.wrt)
+    try:
+        check_forward(w, tangents, gradient)
+    except UNSUPPORTED as error:
+        return {}, f"{w.name}: {next(iter(str(error).splitlines()), type(error).__name__)}"
+    impls = {
+        "f": (w.func, w.args),
+        "grad": (gradient, w.args),
+        "jvp": (lambda *args: s2sgrad.jvp(w.func, args, tangents), w.args),
+        "hvp": (lambda *args: s2sgrad.jvp(gradient, args, tangents), w.args),
+    }
+    return time_interleaved(impls, settings), ""
+
+
+def forward_table(workloads: Sequence[Workload], settings: Settings) -> str:
+    rows, notes = [], []
+    for w in workloads:
+        seconds, note = forward_costs(w, settings)
+        if note:
+            notes.append(f"  unsupported: {note}")
+            continue
+        f, g = seconds["f"], seconds["grad"]
+        rows.append(
+            [w.name, us(f), ratio(g, f), ratio(seconds["jvp"], f), ratio(seconds["hvp"], f), ratio(seconds["hvp"], g)]
+        )
+    header = ["workload", "f µs", "grad / f", "jvp / f", "hvp / f", "hvp / grad"]
+    return "\n".join([format_table(header, rows), *notes])
+
+
+# =====================================================================================
 # Wrapper overhead
 # =====================================================================================
 
@@ -1139,6 +1210,10 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     print()
     print("(b) per-call overhead of the cached s2sgrad.grad wrapper, on tiny(x, y) = x*sin(y) + y*y")
     print(overhead_report(wrapper_overhead(settings)))
+    print()
+    print("(c) forward mode: a jvp along a random direction, and a Hessian-vector product jvp(grad(f), args, v)")
+    print("    (both checked: jvp against <hand gradient, v>, hvp against differences of the hand gradient)")
+    print(forward_table([w for _, workloads in groups for w in workloads], settings))
 
 
 if __name__ == "__main__":

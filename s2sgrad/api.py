@@ -7,6 +7,7 @@ top of the generated code, one dictionary lookup and the guards' identity checks
 defaults or anything it resolved has changed.
 """
 
+import contextlib
 import copy
 import dataclasses
 import functools
@@ -20,11 +21,13 @@ from numpy import ndarray
 
 from . import kinds as K
 from . import runtime
-from .analyze.calls import MADE_BY
+from .analyze.calls import DERIVATIVE_OF_GRADIENT, MADE_BY
 from .cache import CACHE, Guards
 from .errors import TransformError
+from .parse.resolve import BUILT_AT_COMPILE_TIME
 from .pipeline import STAGES, Generated, compile_forward, compile_reverse
 from .rules import default_rules
+from .rules.notation import DERIVED_RULE, DerivedRule
 from .tools.nans import run_checked
 from .tools.tracebacks import add_source_notes, with_source_notes
 from .transform.reverse import ReverseOptions
@@ -78,12 +81,22 @@ def vjp(func: Callable, *primals: Any) -> Tuple[Any, Callable]:
 
     @with_source_notes
     def vjp_fn(cotangent: Any) -> Tuple[Any, ...]:
-        if numpy.shape(cotangent) != numpy.shape(out):
-            raise ValueError(f"the cotangent has shape {numpy.shape(cotangent)}, the output {numpy.shape(out)}")
+        _check_cotangent(cotangent, out)
         adjoints = dict(zip(floats, pullback(cotangent)))
         return tuple(adjoints.get(p) for p in target.visible)
 
     return out, vjp_fn
+
+
+def _check_cotangent(cotangent: Any, out: Any, where: str = "the output") -> None:
+    """A cotangent has the output's structure: a tuple of as many, each of its value's shape."""
+    if isinstance(out, (tuple, list)):
+        if not isinstance(cotangent, (tuple, list)) or len(cotangent) != len(out):
+            raise ValueError(f"the cotangent of {where} must be a tuple of {len(out)} values, one per output")
+        for i, (c, o) in enumerate(zip(cotangent, out)):
+            _check_cotangent(c, o, f"{where}[{i}]")
+    elif numpy.shape(cotangent) != numpy.shape(out):
+        raise ValueError(f"the cotangent of {where} has shape {numpy.shape(cotangent)}, the value {numpy.shape(out)}")
 
 
 def _pullback(function: FunctionType, names: Tuple[str, ...], full: tuple) -> Tuple[Any, Callable]:
@@ -148,7 +161,7 @@ def _forward_jacobian(
     param_kinds = param_kinds or _kinds_from_args(func, args)
     _check_real(func, param_kinds, args)
     _check_wrt_kinds(func, names, param_kinds)
-    generated = _forward_of(func, names, param_kinds)
+    generated = _forward_of(func, names, param_kinds).function
     wrt_args = [args[list(param_kinds).index(name)] for name in names]
     zeros = [runtime.zero_tangent(a) for a in wrt_args]
     out = generated(*args, *zeros)[0]
@@ -206,6 +219,10 @@ def hessian(func: Optional[Callable] = None, wrt: Wrt = 0) -> Callable:
     return _marked(hessian_fn, "hessian")
 
 
+for _builder in (grad, value_and_grad, jacobian, hessian):  # pure: made once when a differentiated call needs them
+    setattr(_builder, BUILT_AT_COMPILE_TIME, True)
+
+
 @with_source_notes
 def jvp(func: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Tuple[Any, Any]:
     """``(func(*primals), tangent_out)``: the derivative of ``func`` at ``primals`` along ``tangents``.
@@ -216,9 +233,73 @@ def jvp(func: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Tupl
     and entries for integer (and other non-float) primals are ignored. The output
     may be a scalar, an array or a tuple of them.
     """
+    primals, tangents = tuple(primals), tuple(tangents)
+    key = (_key(primals), tuple(t is None for t in tangents))
+    plan = _jvp_plan(func, key)
+    if plan is not None:
+        for i in plan.moved:
+            if getattr(tangents[i], "shape", ()) != getattr(primals[i], "shape", ()):
+                break  # the slow path says which
+        else:
+            return plan.generated(*primals, *plan.seed, *(tangents[i] for i in plan.moved))
+    call = _jvp_call(func, primals, tangents)
+    if not call.prefix and len(call.args) == len(primals) + len(call.seed) and all(map(_plain_number, primals)):
+        _remember_jvp_plan(func, key, call)
+    return call.generated.function(*call.args, *call.seed, *call.tangents)
+
+
+class _JvpCall(NamedTuple):
+    """What ``jvp(func, primals, tangents)`` runs: generated.function(*args, *seed, *tangents)."""
+
+    generated: Generated
+    args: tuple  # the function's arguments, all of them (a method's instance, defaults)
+    seed: tuple  # (1.0,) for jvp(grad(f)): the gradient's seed
+    tangents: tuple  # the tangents of the ``moved`` parameters, in order
+    moved: Tuple[str, ...]
+    visible: List[str]  # the parameters ``primals`` gives, in order
+    prefix: int  # how many arguments come before them: a method's instance, a partial's arguments
+    guards: Tuple[Guards, ...]  # while they hold, ``generated`` is right for the function as it is
+
+
+class _JvpPlan(NamedTuple):
+    """A jvp of one function on arguments of one key, checked once: replayed while its guards hold."""
+
+    generated: Callable
+    seed: tuple
+    moved: Tuple[int, ...]  # the positions of the primals whose tangents are passed
+    guards: Tuple[Guards, ...]
+    version: int  # of the rule table
+
+
+_JVP_PLANS: "weakref.WeakKeyDictionary[Any, Dict[tuple, _JvpPlan]]" = weakref.WeakKeyDictionary()
+
+
+def _plain_number(value: Any) -> bool:
+    """A value whose ``_key`` fixes its kind: not a container, whose elements the key does not see."""
+    return type(value) in (float, int, bool, ndarray) or isinstance(value, numpy.generic)
+
+
+def _jvp_plan(func: Callable, key: tuple) -> Optional[_JvpPlan]:
+    try:
+        plan = _JVP_PLANS.get(func, {}).get(key)
+    except TypeError:  # not weakly referenceable
+        return None
+    if plan is None or plan.version != default_rules().version or not all(g.hold() for g in plan.guards):
+        return None
+    return plan
+
+
+def _remember_jvp_plan(func: Callable, key: tuple, call: _JvpCall) -> None:
+    positions = {p: i for i, p in enumerate(call.visible)}
+    moved = tuple(positions[p] for p in call.moved)
+    plan = _JvpPlan(call.generated.function, call.seed, moved, call.guards, default_rules().version)
+    with contextlib.suppress(TypeError):  # not weakly referenceable: no plan
+        _JVP_PLANS.setdefault(func, {})[key] = plan
+
+
+def _jvp_call(func: Callable, primals: tuple, tangents: tuple) -> _JvpCall:
     of_gradient = getattr(func, _GRADIENT, None)  # jvp(grad(f)): forward mode over the generated gradient
     target = of_gradient[0] if of_gradient else _target(func)
-    primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
         raise ValueError(f"jvp of {func.__name__!r}: {len(primals)} primals but {len(tangents)} tangents")
     moved = [(p, a, t) for p, a, t in zip(target.visible, primals, tangents) if _differentiable(a) and t is not None]
@@ -235,13 +316,49 @@ def jvp(func: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Tupl
     function, param_kinds = target.function, _kinds_from_args(target.function, full, signature)
     _check_real(function, param_kinds, full)
     _check_wrt_kinds(function, names, param_kinds)
+    seed, guards = (), ()
     if of_gradient:
         _, wrt, options, optimize = of_gradient
         gradient = _cached(function, wrt, param_kinds, options, optimize)
-        function, full = gradient.function, (*full, 1.0)
+        function, seed, guards = gradient.function, (1.0,), (gradient.guards,)
         param_kinds = {**param_kinds, gradient.seed: K.SCALAR}
     generated = _forward_of(function, names, param_kinds)
-    return generated(*full, *(t for _, _, t in moved))
+    tangents = tuple(t for _, _, t in moved)
+    guards = (*guards, generated.guards)
+    return _JvpCall(generated, full, seed, tangents, names, target.visible, len(target.prefix), guards)
+
+
+# ----- s2sgrad.jvp called in differentiated code: its rule's plain VJP and JVP functions -----
+
+
+def jvp_pullback(d_out: Any, func: Callable, primals: tuple, tangents: tuple) -> Tuple[tuple, tuple]:
+    """The adjoints of ``jvp(func, primals, tangents)``'s primals and tangents, given its output's.
+
+    Reverse mode over the generated forward function (reverse over forward): its
+    value and tangent are functions of the arguments and of the tangents alike.
+    """
+    call = _jvp_call(func, primals, tangents)
+    generated = call.generated.function
+    parameters = _parameters(generated)
+    every = (*call.args, *call.seed, *call.tangents)
+    floats = tuple(p for p, a in zip(parameters, every) if K.kind_of(a).is_float or K.kind_of(a).is_container)
+    _, pullback = _pullback(generated, floats, every)
+    by_name = dict(zip(floats, pullback(d_out)))
+    tangent_names = dict(zip(call.moved, parameters[len(call.args) + len(call.seed) :]))
+    return (
+        tuple(by_name.get(parameters[call.prefix + i]) for i in range(len(primals))),
+        tuple(by_name.get(tangent_names.get(p, "")) for p in call.visible),
+    )
+
+
+def jvp_tangent(func: Callable, primals: tuple, tangents: tuple, t_primals: tuple, t_tangents: tuple) -> Any:
+    """The tangent of ``jvp(func, primals, tangents)``: forward mode over its generated forward function."""
+    call = _jvp_call(func, primals, tangents)
+    directions = [None] * (len(call.args) + len(call.seed))  # the defaults, the seed of jvp(grad(h)): constants
+    directions[call.prefix : call.prefix + len(primals)] = t_primals
+    along = dict(zip(call.visible, t_tangents))
+    every = (*call.args, *call.seed, *call.tangents)
+    return jvp(call.generated.function, every, (*directions, *(along[p] for p in call.moved)))[1]
 
 
 def _differentiable(value: Any) -> bool:
@@ -255,10 +372,10 @@ def _cached_forward(func: FunctionType, names: Tuple[str, ...], param_kinds: dic
     return CACHE.get_or_build(func, key, lambda: compile_forward(func, names, param_kinds, do_optimize=optimize))
 
 
-def _forward_of(func: FunctionType, names: Tuple[str, ...], param_kinds: dict) -> Callable:
+def _forward_of(func: FunctionType, names: Tuple[str, ...], param_kinds: dict) -> Generated:
     """The forward function of ``func``; for generated code, a message that says what it lacks."""
     try:
-        return _cached_forward(func, names, param_kinds).function
+        return _cached_forward(func, names, param_kinds)
     except TransformError as exc:
         if not func.__name__.startswith(("grad_", "value_and_grad_")):
             raise
@@ -407,7 +524,9 @@ def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: boo
             add_source_notes(exc)
             raise
 
-    return _marked(differentiated, "value_and_grad" if with_value else "grad", (target, names, options, optimize))
+    made = _marked(differentiated, "value_and_grad" if with_value else "grad", (target, names, options, optimize))
+    setattr(made, DERIVED_RULE, _rule_of_gradient(made, target, names, options))
+    return made
 
 
 def _gradient_of_gradient(func: Callable, wrt: Wrt, with_value: bool) -> Callable:
@@ -441,6 +560,54 @@ def _gradient_of_gradient(func: Callable, wrt: Wrt, with_value: bool) -> Callabl
         return (value, result) if with_value else result
 
     return _marked(differentiated, "grad of grad")
+
+
+def _rule_of_gradient(
+    made: Callable, target: _Target, names: Tuple[str, ...], options: ReverseOptions
+) -> Optional[DerivedRule]:
+    """The derivative rule of ``made = grad(h)``, for a differentiated function that calls it.
+
+    ``y = made(*args)`` is ``h``'s gradient with respect to ``names``. Its tangent
+    is a Hessian-vector product: ``jvp(made, args, tangents)``. Its adjoint is one
+    too, as the Hessian is symmetric: the tangent of ``h``'s gradient with respect
+    to every float argument, along ``d_y`` in the ``names`` slots and 0 elsewhere
+    (plus ``d_value`` times that gradient for value_and_grad). None when ``h``
+    has parameters a call cannot bind by position: calling ``made`` stays an error.
+    """
+    parameters = _signature(made.__wrapped__).parameters.values()
+    if any(p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in parameters):
+        return None
+    label = f"grad_{made.__name__}"
+
+    def vjp(d_out: Any, *args: Any) -> Any:
+        d_value, d_gradient = d_out if options.with_value else (0.0, d_out)
+        d_by_name = dict(zip(names, d_gradient if options.tuple_wrt else (d_gradient,)))
+        floats = tuple(p for p, a in zip(target.visible, args) if K.kind_of(a).is_float)
+        along = [
+            (d_by_name[p] if p in d_by_name else runtime.zero_tangent(a)) if p in floats else None
+            for p, a in zip(target.visible, args)
+        ]
+        gradients, products = jvp(grad(made.__wrapped__, wrt=floats), args, along)
+        adjoints = dict(zip(floats, products))
+        if options.with_value:
+            adjoints = {p: adjoint + d_value * g for (p, adjoint), g in zip(adjoints.items(), gradients)}
+        in_order = tuple(adjoints.get(p) for p in target.visible)
+        return in_order if len(in_order) > 1 else in_order[0]  # the rule of one argument takes it alone
+
+    def tangent(*args_and_tangents: Any) -> Any:
+        half = len(args_and_tangents) // 2
+        return jvp(made, args_and_tangents[:half], args_and_tangents[half:])[1]
+
+    for plain, direction in ((vjp, "vjp"), (tangent, "jvp")):
+        plain.__name__ = plain.__qualname__ = f"{label}_{direction}"
+        setattr(plain, MADE_BY, DERIVATIVE_OF_GRADIENT)  # a third derivative through it: a clear error
+    positional = [p.replace(kind=p.POSITIONAL_OR_KEYWORD) for p in parameters]
+    vjp.__signature__ = inspect.Signature(
+        [inspect.Parameter("d_out", inspect.Parameter.POSITIONAL_OR_KEYWORD), *positional]
+    )
+    no_defaults = [p.replace(default=p.empty) for p in positional]
+    tangent.__signature__ = inspect.Signature([*no_defaults, *(p.replace(name=f"t_{p.name}") for p in no_defaults)])
+    return DerivedRule(label, vjp, tangent)
 
 
 def _marked(transformed: Callable, made_by: str, gradient: Optional[tuple] = None) -> Callable:

@@ -217,3 +217,45 @@ def test_a_deleted_helper_is_not_called_through_a_stale_gradient(tmp_path):
     del ns["helper"]
     with pytest.raises(s2sgrad.TransformError, match="cannot tell which function 'helper' is"):
         g(3.0)
+
+
+def test_jvp_follows_swapped_code_and_rebound_globals():
+    """jvp replays a checked plan per function and argument key: only while nothing it read has changed."""
+    global ACT
+
+    def f(x):
+        return x * x
+
+    def g(x):
+        return numpy.sin(x) * x
+
+    assert s2sgrad.jvp(f, (2.0,), (1.0,)) == (4.0, 4.0)
+    f.__code__ = g.__code__
+    assert s2sgrad.jvp(f, (2.0,), (1.0,))[1] == pytest.approx(numpy.cos(2.0) * 2.0 + numpy.sin(2.0))
+    expected = 1 / numpy.cosh(0.5) ** 2 * 0.5 + numpy.tanh(0.5)
+    assert s2sgrad.jvp(through_act, (0.5,), (1.0,))[1] == pytest.approx(expected)
+    ACT = numpy.sin
+    try:
+        assert s2sgrad.jvp(through_act, (0.5,), (1.0,))[1] == pytest.approx(numpy.cos(0.5) * 0.5 + numpy.sin(0.5))
+    finally:
+        ACT = numpy.tanh
+
+
+def test_jvp_checks_the_tangent_shape_on_every_call():
+    x = numpy.ones(3)
+    s2sgrad.jvp(weighted, (x,), (numpy.ones(3),))
+    with pytest.raises(ValueError, match=r"the tangent of 'x' has shape \(2,\)"):
+        s2sgrad.jvp(weighted, (x,), (numpy.ones(2),))
+
+
+def test_a_hessian_vector_product_follows_a_redefined_function():
+    def f(x):
+        return numpy.sum(x**3)
+
+    v = numpy.array([1.0, 0.0])
+    x = numpy.array([1.0, 2.0])
+    assert s2sgrad.jvp(s2sgrad.grad(f), (x,), (v,))[1] == pytest.approx([6.0, 0.0])
+    gradient = s2sgrad.grad(f)
+    s2sgrad.jvp(gradient, (x,), (v,))
+    f.__code__ = (lambda x: numpy.sum(x**4)).__code__
+    assert s2sgrad.jvp(gradient, (x,), (v,))[1] == pytest.approx([12.0, 0.0])

@@ -16,15 +16,16 @@ never makes anything active (its derivative is zero almost everywhere).
         return y * k       active: {x, y}
 """
 
-from typing import Dict, List, Set
+from typing import Dict, List, Optional, Set
 
 import gast
 
 from ..context import Context
+from ..errors import TransformError
 from ..kinds import Kind
 from ..nodes import assigned_name, is_element_write
 from ..parse.resolve import MISSING
-from .calls import RUNTIME, is_user_function, made_by_transform
+from .calls import DERIVATIVE_OF_GRADIENT, RUNTIME, is_user_function, made_by_transform
 from .kinds import assignments
 from .ops import operand_names, operation_of
 
@@ -87,12 +88,7 @@ def _check_differentiable(stmt: gast.Assign, ctx: Context) -> None:
     module = getattr(op.func, "__module__", None) or ""
     made_by = made_by_transform(op.func)
     if made_by or (module.startswith("s2sgrad.") and module != RUNTIME):  # the runtime's helpers: no rule below
-        called = f"s2sgrad.{made_by}({name})" if made_by else f"s2sgrad.{name}"
-        raise ctx.error(
-            where,
-            f"this calls {called}: differentiating a function that calls s2sgrad's transforms is not supported yet",
-            "for second derivatives use s2sgrad.hessian, grad(grad(f)) or jvp(grad(f), ...) on f itself.",
-        )
+        raise _calls_s2sgrad(where, made_by, name, ctx)
     if callable(op.func) and hasattr(op.func, "__code__") and module.split(".")[0] != "numpy":
         raise ctx.error(
             where,
@@ -103,4 +99,28 @@ def _check_differentiable(stmt: gast.Assign, ctx: Context) -> None:
         where,
         f"no derivative rule for {name!r}",
         f"register one with s2sgrad.register_adjoint({name}), or keep the value out of the differentiated path.",
+    )
+
+
+def _calls_s2sgrad(where: gast.AST, made_by: Optional[str], name: str, ctx: Context) -> TransformError:
+    """Why a call of one of s2sgrad's own functions (or of what they made) has no derivative."""
+    if made_by == DERIVATIVE_OF_GRADIENT:
+        return ctx.error(
+            where,
+            "this is the derivative of a call of s2sgrad.grad: a third derivative through it is not supported",
+            "take the derivatives of one function instead: s2sgrad.hessian, or jvp(grad(f), ...).",
+        )
+    if made_by in ("grad", "value_and_grad"):
+        return ctx.error(
+            where,
+            f"this calls s2sgrad.{made_by}({name}), whose parameters are not all positional: its derivative "
+            "binds the call's arguments by position",
+            f"wrap {name} in a function of positional parameters and take the gradient of that.",
+        )
+    called = f"s2sgrad.{made_by}({name})" if made_by else f"s2sgrad.{name}"
+    return ctx.error(
+        where,
+        f"this calls {called}: differentiating a function that calls it is not supported yet "
+        "(s2sgrad.grad, value_and_grad and jvp are)",
+        "for second derivatives use s2sgrad.hessian, grad(grad(f)) or jvp(grad(f), ...) on f itself.",
     )

@@ -35,6 +35,7 @@ def is_user_function(obj: Any, ctx: Context) -> bool:
 
 RUNTIME = "s2sgrad.runtime"
 MADE_BY = "__s2sgrad_transform__"  # on every function a transform returns: the transform's name
+DERIVATIVE_OF_GRADIENT = "derivative of grad"  # MADE_BY of the VJP and JVP functions of grad(h)'s rule
 
 
 def made_by_transform(obj: Any) -> Optional[str]:

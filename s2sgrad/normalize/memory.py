@@ -41,6 +41,9 @@ The rules, for a write through ``n`` into buffers W
        differentiated as functions of their arguments, so the caller would
        not see the change. Otherwise the argument is passed as a copy, so the
        change stays the callee's own.
+    6. A write into what a user function returned (or a view of it) writes
+       into a copy made at the call: the callee's gradient record may hold
+       the returned array itself, for the callee's reverse sweep.
 Names are tracked flow-sensitively (a name rebound to a new array is a new
 buffer) and loops to a fixpoint, so a rejection names a real hazard.
 """
@@ -197,6 +200,7 @@ class _Analysis:
         self.breaks: List[List[State]] = []
         self.position: Dict[int, Tuple[List[gast.stmt], int]] = {}  # each statement's block and index in it
         self.write_backs: Dict[int, gast.Assign] = {}  # ``v *= 3`` on ``v = y[::2]``: then ``y[::2] = v``
+        self.returned: Dict[str, int] = {}  # the buffers user functions return -> the call statement's id
 
     def entry_state(self) -> State:
         return {p: Binding(frozenset([_parameter(p)]), frozenset()) for p in self.parameters if self.mutable(p)}
@@ -243,6 +247,9 @@ class _Analysis:
             state[target] = Binding(state[target].buffers | self.buffers_of(stmt, state), state[target].definitions)
         else:
             self.definitions[id(stmt)] = stmt
+            if isinstance(value, gast.Call) and is_user_function(operation_of(value, self.ctx).func, self.ctx):
+                allocation = _allocation(stmt)
+                self.returned[allocation] = self.returned[_older_name(allocation)] = id(stmt)
             state = _older(state, _allocation(stmt))
             state[target] = Binding(self.buffers_of(stmt, state), frozenset([id(stmt)]))
         return state
@@ -389,6 +396,7 @@ class _Analysis:
             )
         if not element:
             return  # the generated code computes the update as a new value: nothing else changes
+        self.copy_returned(written, where)
         for other in shared:
             if other in self.value_reads:  # the reverse sweep may read it after the write: keep its value
                 self.copy_definitions(other, state, where)
@@ -437,6 +445,20 @@ class _Analysis:
         if element or target in self.value_reads:  # the reverse sweep reads the view's old values
             self.copied.add(id(view))
         return True
+
+    def copy_returned(self, written: FrozenSet[str], where: gast.AST) -> None:
+        """What a user function returned, written into: its gradient's record may hold it, so write a copy."""
+        for site in sorted({self.returned[b] for b in written if b in self.returned}):
+            call_stmt = self.definitions[site]
+            variable = call_stmt.targets[0].id
+            if not self.is_array(variable, call_stmt):
+                raise self.ctx.error(
+                    where,
+                    f"this write may change what a call returned (line {call_stmt.lineno}), which the call's "
+                    "gradient keeps for its reverse sweep, and it is not known to be an array s2sgrad could copy",
+                    f"make {variable} a copy where it is made: {variable} = numpy.copy(...)",
+                )
+            self.copied.add(site)
 
     def copy_definitions(self, variable: str, state: State, where: gast.AST) -> None:
         """Rule 3: where ``variable`` was bound to memory it shares, bind it to a copy instead."""
@@ -501,13 +523,17 @@ def _allocation(stmt: gast.stmt) -> str:
     return f"allocation {id(stmt)}"
 
 
+def _older_name(site: str) -> str:
+    return site.replace("allocation", "earlier allocation")
+
+
 def _older(state: State, site: str) -> State:
     """Before ``site`` makes a new array, what names hold from it are older arrays, distinct from the new one.
 
     (In a loop, ``prev = cur; cur = cur * 2.0`` leaves ``prev`` and ``cur`` two arrays, though one statement
     made both.)
     """
-    older = site.replace("allocation", "earlier allocation")
+    older = _older_name(site)
     return {
         variable: binding._replace(buffers=frozenset(older if b == site else b for b in binding.buffers))
         for variable, binding in state.items()

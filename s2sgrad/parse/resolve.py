@@ -18,6 +18,17 @@ class _Missing:
 
 
 MISSING: Any = _Missing()
+BUILT_AT_COMPILE_TIME = "__s2sgrad_built_at_compile_time__"  # on s2sgrad.grad and the other transforms
+
+
+def _static(node: gast.AST, resolve_part: Callable[[gast.AST], Any]) -> Any:
+    """A constant, a tuple of them, or what a free name denotes; MISSING for anything computed."""
+    if isinstance(node, gast.Constant):
+        return node.value
+    if isinstance(node, gast.Tuple):
+        parts = tuple(_static(e, resolve_part) for e in node.elts)
+        return MISSING if any(p is MISSING for p in parts) else parts
+    return resolve_part(node) if isinstance(node, (gast.Name, gast.Attribute)) else MISSING
 
 
 @dataclass
@@ -29,6 +40,7 @@ class Namespace:
     # Every read, as (where, key, value): a dict and a name, a cell and None, or a module and an
     # attribute. The cache guards them: a gradient is only valid while they read the same.
     reads: List[Tuple[Any, Any, Any]] = field(default_factory=list)
+    _built: Dict[str, Any] = field(default_factory=dict)  # see built()
 
     @classmethod
     def of(cls, func: Callable) -> "Namespace":
@@ -68,6 +80,24 @@ class Namespace:
             return [(self.globals, name, value)]
         return [(self.globals, name, MISSING), (vars(builtins), name, vars(builtins).get(name, MISSING))]
 
+    def built(self, call: gast.Call, resolve_part: Callable[[gast.AST], Any]) -> Any:
+        """``s2sgrad.grad(h, wrt=1)``: what a builder marked BUILT_AT_COMPILE_TIME returns, or MISSING.
+
+        Such a call is pure (it makes a function, reading only its arguments), so
+        when they are free names and constants it is made here, once per
+        compilation, and the call it is part of is differentiated like any other.
+        """
+        builder = resolve_part(call.func)
+        if not getattr(builder, BUILT_AT_COMPILE_TIME, False):
+            return MISSING
+        key = gast.dump(call)
+        if key not in self._built:
+            args = [_static(a, resolve_part) for a in call.args]
+            keywords = {k.arg: _static(k.value, resolve_part) for k in call.keywords}
+            plain = None not in keywords and all(a is not MISSING for a in (*args, *keywords.values()))
+            self._built[key] = builder(*args, **keywords) if plain else MISSING
+        return self._built[key]
+
     def name_of(self, obj: Any, preferred: str, taken: "set[str]") -> Optional[str]:
         """A free name (not in ``taken``) that already refers to ``obj``, if any (the read is recorded)."""
         if preferred not in taken and self._layers(preferred)[-1][2] is obj:
@@ -100,4 +130,6 @@ def resolve(node: gast.AST, namespace: Namespace, local_names: "set[str]") -> An
     if isinstance(node, gast.Attribute):
         base = resolve(node.value, namespace, local_names)
         return MISSING if base is MISSING else namespace.attribute(base, node.attr)
+    if isinstance(node, gast.Call):
+        return namespace.built(node, lambda part: resolve(part, namespace, local_names))
     return MISSING

@@ -22,6 +22,8 @@ from .notation import (
 from .table import RuleTable
 
 RULE_FILES = (operators, scalar_math, numpy_elementwise, numpy_arrays, numpy_linalg, containers, generated_code)
+# Rule files that read s2sgrad's API, which imports this package: imported when the table is first built.
+API_RULE_FILES = ("s2sgrad.rules.transforms",)
 
 
 # Rule files of optional libraries: registered once the program has imported the library (the key), so that
@@ -33,6 +35,8 @@ def _built_in_rules() -> RuleTable:
     table = RuleTable()
     for module in RULE_FILES:
         table.add_module(module)
+    for name in API_RULE_FILES:
+        table.add_module(importlib.import_module(name))
     return _with_optional_rules(table)
 
 

@@ -29,6 +29,7 @@ place). ``@tangent(f)`` gives a tangent on its own, for a rule given elsewhere.
 """
 
 import inspect
+import keyword
 import os
 import textwrap
 from dataclasses import dataclass
@@ -123,6 +124,71 @@ class _Pending:
     jvp: Optional[Callable] = None  # a plain JVP function: the tangent on its own
     tangent_only: bool = False  # the template gives a tangent for an existing rule
     shape_only: Tuple[str, ...] = ()  # see TangentRule
+    checked: bool = True  # a plain VJP function's adjoints are counted at run time (see vjp_template)
+
+
+@dataclass(frozen=True)
+class RuleParts:
+    """A pending rule parsed once: what each of its callables' Rules is made of."""
+
+    template: Optional[gast.FunctionDef]
+    signature: Optional[inspect.Signature]
+    namespace: Dict[str, Any]
+    where: str
+    tangent: Optional[gast.FunctionDef]
+    tangent_namespace: Dict[str, Any]
+    pending: _Pending
+
+    @classmethod
+    def of(cls, pending: _Pending) -> "RuleParts":
+        if pending.result is not None and pending.result not in RESULT_KINDS:
+            raise ValueError(f"result must be one of {RESULT_KINDS}, not {pending.result!r}")
+        template = signature = tangent = None
+        namespace: Dict[str, Any] = {}
+        where = "<zero derivative>"
+        if pending.template is not None:
+            template, signature, where = parse_template(pending.template)
+            namespace = pending.template.__globals__
+            template, tangent = split_directions(template)
+        tangent_namespace = namespace
+        if pending.vjp is not None:
+            template, signature, namespace, where = vjp_template(pending.vjp, pending.checked)
+        if pending.jvp is not None:  # its signature has no defaults: the adjoint's (if any) binds calls
+            tangent, jvp_signature, tangent_namespace, where = jvp_template(pending.jvp)
+            signature = signature or jvp_signature
+        return cls(template, signature, namespace, where, tangent, tangent_namespace, pending)
+
+    def tangent_rule(self, name: str) -> Optional[TangentRule]:
+        if self.tangent is None:
+            return None
+        where, shape_only = self.where, self.pending.shape_only
+        return TangentRule(name, self.tangent, self.signature, self.tangent_namespace, where, shape_only)
+
+    def rule(self, name: str, result: str) -> Rule:
+        adjoint = None if self.pending.tangent_only else self.template
+        return Rule(name, adjoint, self.signature, self.namespace, result, self.where, self.tangent_rule(name))
+
+
+DERIVED_RULE = "__s2sgrad_derived_rule__"  # on a function s2sgrad made: its DerivedRule
+
+
+class DerivedRule:
+    """The rule of a function s2sgrad made (``grad(h)``), from plain VJP and JVP functions.
+
+    Parsed when a differentiated function first calls it, and kept: not in a
+    RuleTable, so a ``grad(h)`` made in a loop neither grows the table nor
+    invalidates the caches that key on its version.
+    """
+
+    def __init__(self, name: str, vjp: Callable, jvp: Callable) -> None:
+        self._pending = _Pending((), None, "unknown", vjp, jvp, checked=False)
+        self._name = name
+        self._rule: Optional[Rule] = None
+
+    def rule(self) -> Rule:
+        if self._rule is None:
+            self._rule = RuleParts.of(self._pending).rule(self._name, "unknown")
+        return self._rule
 
 
 def adjoint(*callables: Any, result: Optional[str] = None) -> Callable[[Callable], Callable]:
@@ -260,12 +326,15 @@ def tangent_terms(expr: gast.expr) -> List[Tuple[bool, gast.expr]]:
     return []
 
 
-def vjp_template(vjp: Callable) -> Tuple[gast.FunctionDef, inspect.Signature, Dict[str, Any], str]:
+def vjp_template(
+    vjp: Callable, checked: bool = True
+) -> Tuple[gast.FunctionDef, inspect.Signature, Dict[str, Any], str]:
     """A template that calls a plain VJP function ``vjp(d_result, *args) -> adjoint(s) of args``.
 
     For users who would rather write Python than the template notation: the
     template is ``adjoints = vjp(d[result], *args)`` and ``d[arg] += adjoints[i]``
-    (``d[arg] += adjoints`` for a function of one argument).
+    (``d[arg] += adjoints`` for a function of one argument). Unless ``checked`` is
+    False (s2sgrad's own VJP functions), the adjoints' count is checked at run time.
     """
     try:
         parameters = list(inspect.signature(vjp).parameters.values())
@@ -275,21 +344,34 @@ def vjp_template(vjp: Callable) -> Tuple[gast.FunctionDef, inspect.Signature, Di
         raise ValueError("a VJP function takes the result's adjoint, then the function's arguments: vjp(g, x, ...)")
     args = [p.name for p in parameters[1:]]
     result = next(n for n in ("result", "result_", "result__") if n not in args)
-    call = f"vjp(d[{result}], {', '.join(args)})"
-    where = f"{getattr(vjp.__code__, 'co_filename', '<vjp>')}:{getattr(vjp.__code__, 'co_firstlineno', 0)}"
+    spelled = _spelling(vjp, "vjp", [*args, result, "vjp_adjoints"])
+    call = f"{spelled}(d[{result}], {', '.join(args)})"
+    where = _where(vjp)
     lines = [f"def vjp_rule({result}, {', '.join(args)}):"]
     if len(args) == 1:
         lines += [f"    adjoints = {call}", f"    d[{args[0]}] += adjoints"]
     else:  # one adjoint per argument, or an error naming the rule (not one deep in generated code)
         rule = repr(f"{getattr(vjp, '__qualname__', vjp)!s} ({os.path.basename(where)})")
-        lines.append(f"    adjoints = vjp_adjoints({call}, {len(args)}, {rule})")
+        counted = f"vjp_adjoints({call}, {len(args)}, {rule})" if checked else call
+        lines.append(f"    adjoints = {counted}")
         lines += [f"    d[{arg}] += adjoints[{i}]" for i, arg in enumerate(args)]
     tree = gast.parse("\n".join(lines)).body[0]
     positional = inspect.Parameter.POSITIONAL_OR_KEYWORD
     signature = inspect.Signature(
         [inspect.Parameter(result, positional)] + [p.replace(kind=positional) for p in parameters[1:]]
     )
-    return tree, signature, {"vjp": vjp, "vjp_adjoints": runtime.vjp_adjoints}, where
+    return tree, signature, {spelled: vjp, "vjp_adjoints": runtime.vjp_adjoints}, where
+
+
+def _spelling(plain: Callable, default: str, taken: List[str]) -> str:
+    """How a template calls a plain function: its own name when that is a free identifier (not ``<lambda>``)."""
+    name = getattr(plain, "__name__", "")
+    return name if name.isidentifier() and not keyword.iskeyword(name) and name not in (*taken, "d", "t") else default
+
+
+def _where(plain: Callable) -> str:
+    code = getattr(plain, "__code__", None)
+    return f"{getattr(code, 'co_filename', '<plain rule>')}:{getattr(code, 'co_firstlineno', 0)}"
 
 
 def jvp_template(jvp: Callable) -> Tuple[gast.FunctionDef, inspect.Signature, Dict[str, Any], str]:
@@ -308,11 +390,11 @@ def jvp_template(jvp: Callable) -> Tuple[gast.FunctionDef, inspect.Signature, Di
     args = [p.name for p in parameters[: len(parameters) // 2]]
     result = next(n for n in ("result", "result_", "result__") if n not in args)
     tangents = ", ".join(f"t[{a}]" for a in args)
-    text = f"def jvp_rule({result}, {', '.join(args)}):\n    t[{result}] = jvp({', '.join(args)}, {tangents})"
-    where = f"{getattr(jvp.__code__, 'co_filename', '<jvp>')}:{getattr(jvp.__code__, 'co_firstlineno', 0)}"
+    spelled = _spelling(jvp, "jvp", [*args, result])
+    text = f"def jvp_rule({result}, {', '.join(args)}):\n    t[{result}] = {spelled}({', '.join(args)}, {tangents})"
     positional = inspect.Parameter.POSITIONAL_OR_KEYWORD
     signature = inspect.Signature([inspect.Parameter(n, positional) for n in [result, *args]])
-    return gast.parse(text).body[0], signature, {"jvp": jvp}, where
+    return gast.parse(text).body[0], signature, {spelled: jvp}, _where(jvp)
 
 
 def _spell_notation(tree: gast.FunctionDef, namespace: Dict[str, Any]) -> None:

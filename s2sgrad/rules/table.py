@@ -4,17 +4,7 @@ import dataclasses
 import types
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set
 
-from .notation import (
-    RESULT_KINDS,
-    Rule,
-    TangentRule,
-    _Pending,
-    default_result_kind,
-    jvp_template,
-    parse_template,
-    split_directions,
-    vjp_template,
-)
+from .notation import DERIVED_RULE, DerivedRule, Rule, RuleParts, _Pending, default_result_kind
 
 
 class RuleTable:
@@ -27,7 +17,11 @@ class RuleTable:
         self.optional_files: Set[str] = set()  # the optional libraries' rule files added (see rules.default_rules)
 
     def lookup(self, func: Any) -> Optional[Rule]:
-        return self._rules.get(id(func))
+        rule = self._rules.get(id(func))
+        if rule is None:  # what s2sgrad.grad returned carries its own rule (second derivatives)
+            derived = getattr(func, DERIVED_RULE, None)
+            rule = derived.rule() if isinstance(derived, DerivedRule) else None
+        return rule
 
     def __contains__(self, func: Any) -> bool:
         return id(func) in self._rules
@@ -40,33 +34,16 @@ class RuleTable:
 
     def add(self, pending: _Pending) -> None:
         """Check a rule and register it for each of its callables."""
-        if pending.result is not None and pending.result not in RESULT_KINDS:
-            raise ValueError(f"result must be one of {RESULT_KINDS}, not {pending.result!r}")
-        template = signature = tangent = None
-        namespace: Dict[str, Any] = {}
-        where = "<zero derivative>"
-        if pending.template is not None:
-            template, signature, where = parse_template(pending.template)
-            namespace = pending.template.__globals__
-            template, tangent = split_directions(template)
-        if pending.vjp is not None:
-            template, signature, namespace, where = vjp_template(pending.vjp)
-        if pending.jvp is not None:
-            tangent, signature, namespace, where = jvp_template(pending.jvp)
+        parts = RuleParts.of(pending)
         for func in pending.callables:
             name = getattr(func, "__name__", type(func).__name__)
-            forward = None
-            if tangent is not None:
-                forward = TangentRule(name, tangent, signature, namespace, where, pending.shape_only)
             existing = self._rules.get(id(func))
             if pending.tangent_only and existing is not None:  # a tangent joins the rule already there
-                self._rules[id(func)] = dataclasses.replace(existing, tangent=forward)
+                self._rules[id(func)] = dataclasses.replace(existing, tangent=parts.tangent_rule(name))
                 continue
-            result = pending.result or default_result_kind(func)
             if existing is None:
                 self._keep.append(func)
-            adjoint = None if pending.tangent_only else template
-            self._rules[id(func)] = Rule(name, adjoint, signature, namespace, result, where, forward)
+            self._rules[id(func)] = parts.rule(name, pending.result or default_result_kind(func))
         self.version += 1
 
     def add_module(self, module: types.ModuleType) -> None:

@@ -170,6 +170,26 @@ def folded_power_written(a):
     return np.sum(t * a)
 
 
+def _exp_of(w):
+    return np.exp(np.ones(3) * w)  # exp's adjoint reads its result: the gradient's record keeps it
+
+
+def returned_value_written(x):
+    a = _exp_of(x)  # the caller's write went into the callee's record too
+    a[0] += 5.0
+    return np.sum(a * a)
+
+
+def returned_value_written_through_a_view_in_a_loop(x):
+    s = 0.0
+    for i in range(3):
+        a = _exp_of(x * i)
+        v = a[1:]
+        v[0] = v[0] * x
+        s = s + np.sum(a * a)
+    return s
+
+
 def _v(*values: float) -> Any:
     return np.array(values)
 
@@ -204,4 +224,6 @@ CASES: List[Tuple[Callable, Tuple, Optional[str]]] = [
     (slice_updated_in_place, (0.5, _v(1.0, 2.0, 3.0)), None),
     (folded_copy_written, (_v(1.0, 2.0, 3.0),), None),
     (folded_power_written, (_v(1.0, 2.0, 3.0),), None),
+    (returned_value_written, (0.3,), None),
+    (returned_value_written_through_a_view_in_a_loop, (0.3,), None),
 ]

@@ -1,0 +1,198 @@
+"""Differentiating functions that call s2sgrad.grad, value_and_grad or jvp themselves.
+
+``y = grad(h)(x, z)`` inside a differentiated function has a Hessian-vector
+product as its adjoint and its tangent; ``jvp(h, ...)`` inside one is
+differentiated as h's generated forward function (reverse over forward, forward
+over forward). Every check is against finite differences of the function itself.
+"""
+
+import numpy
+import pytest
+from gradcheck import check_grad, check_jvp, check_zero_grad
+
+import s2sgrad
+
+RNG = numpy.random.default_rng(7)
+X = RNG.uniform(-1.0, 1.0, 3)
+
+
+def energy(x, z):
+    return numpy.sum(numpy.sin(x) * z) + numpy.sum(x**3) * z**2
+
+
+slope = s2sgrad.grad(energy)
+both_slopes = s2sgrad.grad(energy, wrt=(0, 1))
+value_and_z_slope = s2sgrad.value_and_grad(energy, wrt=1)
+
+
+def squared_slope(x, z):
+    return numpy.sum(slope(x, z) ** 2)
+
+
+def product_of_slopes(x, z):
+    along_x, along_z = both_slopes(x, z)
+    return numpy.sum(along_x * along_z) + along_z
+
+
+def value_times_slope(x, z):
+    value, along_z = value_and_z_slope(x, z)
+    return value * along_z + value
+
+
+def slope_made_inline(x, z):
+    return numpy.sum(s2sgrad.grad(energy)(x, z) ** 2) + s2sgrad.grad(energy, wrt=1)(x, z)
+
+
+def slopes_in_a_loop(x, z, n):
+    total = 0.0
+    for i in range(n):
+        total = total + numpy.sum(slope(x * (i + 1), z))
+        x = numpy.tanh(x)
+    return total
+
+
+NESTED = [squared_slope, product_of_slopes, value_times_slope, slope_made_inline]
+
+
+@pytest.mark.parametrize("func", NESTED, ids=lambda f: f.__name__)
+def test_grad_of_a_function_calling_grad(func):
+    check_grad(func, (X, 1.3), wrt=(0, 1))
+
+
+@pytest.mark.parametrize("func", NESTED, ids=lambda f: f.__name__)
+def test_jvp_of_a_function_calling_grad(func):
+    check_jvp(func, (X, 1.3), wrt=(0, 1))
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_a_gradient_called_in_a_loop(n):
+    """Each iteration's arguments are kept for the reverse sweep's Hessian-vector products."""
+    check_grad(slopes_in_a_loop, (X, 0.7, n), wrt=(0, 1))
+
+
+def test_a_gradient_called_in_a_loop_of_no_trips():
+    check_zero_grad(slopes_in_a_loop, (X, 0.7, 0), wrt=(0, 1))
+
+
+def test_float32_arguments_give_float32_gradients():
+    check_grad(squared_slope, (X.astype(numpy.float32), 1.3), wrt=0)
+
+
+def test_the_generated_code_calls_the_hessian_vector_product():
+    text = s2sgrad.source(slope_made_inline, wrt=(0, 1))
+    assert "t0 = s2sgrad.grad(energy)(x, z)" in text  # the user's spelling, in the forward sweep
+    assert "grad_energy_vjp(" in text
+
+
+def redefined_inside(x):
+    return s2sgrad.grad(_target)(x) * 2.0
+
+
+def _target(x):
+    return x**3
+
+
+def test_a_redefined_function_is_read_again():
+    """``s2sgrad.grad(_target)`` is made at compile time: a new ``_target`` compiles the caller again."""
+    global _target
+    first = s2sgrad.grad(redefined_inside)(0.5)
+    saved = _target
+    try:
+        _target = lambda x: x**4  # noqa: E731
+        second = s2sgrad.grad(redefined_inside)(0.5)
+    finally:
+        _target = saved
+    assert first == pytest.approx(2.0 * 6 * 0.5)
+    assert second == pytest.approx(2.0 * 12 * 0.5**2)
+
+
+def directional_energy(x, z, v):
+    value, tangent = s2sgrad.jvp(energy, (x, z), (v, 0.5))
+    return numpy.sum(tangent**2) + numpy.sum(value)
+
+
+def test_vjp_of_jvp():
+    """Reverse mode over the generated forward function of ``energy``: adjoints of primals and tangents."""
+    check_grad(directional_energy, (X, 1.3, RNG.normal(size=3)), wrt=(0, 1, 2))
+
+
+def test_jvp_of_jvp():
+    """Forward over forward: a second directional derivative."""
+    check_jvp(directional_energy, (X, 1.3, RNG.normal(size=3)), wrt=(0, 1, 2))
+
+
+def test_hessian_of_a_function_calling_grad_is_a_clear_error():
+    with pytest.raises(s2sgrad.TransformError, match="a third derivative through it is not supported"):
+        s2sgrad.hessian(squared_slope)(X, 1.3)
+
+
+def keyword_only(x, *, k=2.0):
+    return numpy.sum(x**3) * k
+
+
+keyword_only_slope = s2sgrad.grad(keyword_only)
+
+
+def calls_keyword_only_slope(x):
+    return numpy.sum(keyword_only_slope(x))
+
+
+def test_a_gradient_of_keyword_parameters_is_rejected_at_the_call():
+    with pytest.raises(s2sgrad.TransformError, match=r"s2sgrad\.grad\(keyword_only\), whose parameters") as caught:
+        s2sgrad.grad(calls_keyword_only_slope)(X)
+    assert caught.value.filename == __file__
+
+
+def calls_a_hessian(x):
+    return numpy.sum(s2sgrad.hessian(energy)(x, 1.0))
+
+
+def test_a_function_calling_hessian_is_rejected_at_the_call():
+    with pytest.raises(s2sgrad.TransformError, match=r"this calls s2sgrad\.hessian\(energy\)"):
+        s2sgrad.grad(calls_a_hessian)(X)
+
+
+def slope_then_write(x, z):
+    y = x * 1.0
+    along_x = slope(y, z)
+    y[0] = 5.0 * z  # the reverse sweep needs y as the call saw it
+    return numpy.sum(along_x * y)
+
+
+def only_the_value(x, z):
+    value, _ = value_and_z_slope(x, z)
+    return value * value
+
+
+class Spring:
+    def energy(self, x, z):
+        return numpy.sum(numpy.cos(x * z) * x)
+
+
+spring_slope = s2sgrad.grad(Spring().energy, wrt=(0, 1))  # a bound method: the instance is not a parameter
+
+
+def method_slopes(x, z):
+    along_x, along_z = spring_slope(x, z)
+    return numpy.sum(along_x**2) * along_z
+
+
+@pytest.mark.parametrize("func", [slope_then_write, only_the_value, method_slopes], ids=lambda f: f.__name__)
+def test_gradients_called_through_writes_unused_parts_and_methods(func):
+    check_grad(func, (X, 1.3), wrt=(0, 1))
+
+
+def with_default(x, z=1.5):
+    return numpy.sum(numpy.exp(x * z))
+
+
+default_slope = s2sgrad.grad(with_default)
+
+
+def omits_the_default(x):
+    return numpy.sum(default_slope(x) ** 2)
+
+
+def test_a_gradient_called_without_its_default_argument():
+    check_grad(omits_the_default, (X,))
+    check_jvp(omits_the_default, (X,))

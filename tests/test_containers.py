@@ -117,3 +117,26 @@ def test_string_and_boolean_arguments_are_inactive():
     for activation in ("tanh", "relu"):
         for squared in (True, False):
             check_grad(string_and_flag_arguments, (x, activation, squared))
+
+
+def dict_items_rewritten(x, w):
+    q = {"a": x, "b": w}
+    q["a"] = x * q["a"]
+    q["b"] = q["b"] * q["a"]
+    q["a"] = np.sum(q["b"]) + q["a"]
+    return q["a"] * np.sum(q["b"])
+
+
+def test_writes_into_a_local_dict_by_key():
+    """A dict's index is a key, not an index array that could repeat an element."""
+    check_grad(dict_items_rewritten, (0.7, np.array([1.0, -2.0])), wrt=(0, 1))
+
+
+def read_before_and_through_an_alias(p):
+    y = p["a"] * 2.0
+    q = p
+    return q["a"] * q["b"] + y
+
+
+def test_a_dict_parameter_read_before_and_through_an_alias():
+    check_structured_grad(read_before_and_through_an_alias, ({"a": 0.5, "b": 1.5},))

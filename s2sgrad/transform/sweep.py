@@ -183,7 +183,9 @@ class Sweep:
         if element.is_scalar and self.instantiator.kind(value).is_scalar:
             return read  # one number: NumPy hands out a copy
         helper = name(self.ctx.name_for(runtime.unbroadcast, "unbroadcast"))
-        if not self._is_basic(target.slice):  # an index array may repeat an element: the last write wins
+        # An index array may repeat an element: the last write wins. A list's or dict's index is one key.
+        container = self.kinds.get(target.value.id, Kind("unknown")).is_container
+        if not container and not self._is_basic(target.slice):
             last = name(self.ctx.name_for(runtime.last_written, "last_written"))
             return call(helper, [call(last, [read.value, index_expression(read.slice)]), name(value.id)])
         copier = name(self.ctx.name_for(runtime.fresh_copy, "fresh_copy"))

@@ -243,7 +243,7 @@ def jvp(func: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Tupl
         else:
             return plan.generated(*primals, *plan.seed, *(tangents[i] for i in plan.moved))
     call = _jvp_call(func, primals, tangents)
-    if not call.prefix and len(call.args) == len(primals) + len(call.seed) and all(map(_plain_number, primals)):
+    if not call.prefix and len(call.args) == len(primals) and all(map(_plain_number, primals)):  # no defaults
         _remember_jvp_plan(func, key, call)
     return call.generated.function(*call.args, *call.seed, *call.tangents)
 

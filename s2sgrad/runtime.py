@@ -392,7 +392,7 @@ def norm_adjoint(g: Any, x: Any, y: Any, ord: Any = None, axis: Any = None, keep
     if ord == numpy.inf and vector:
         return unreduce(g, x, axis, keepdims) * numpy.sign(x) * extremum_share(numpy.abs(x), y, axis, keepdims)
     if not vector and ord in (2, -2, "nuc", 1, -1, numpy.inf, -numpy.inf):
-        return _matrix_norm_adjoint(g, x, ord, (-2, -1) if axis is None else axis, keepdims)
+        return _matrix_norm_adjoint(g, x, ord, axis, keepdims)
     raise NotImplementedError(f"s2sgrad has no derivative of numpy.linalg.norm with ord={ord!r} here")
 
 
@@ -406,24 +406,55 @@ def norm_adjoint_tangent(
     """The tangent of ``z = norm_adjoint(g, x, y, ...)``, for second derivatives of a norm.
 
     Linear in ``g``; the 2-norm's ``g x / y`` also moves with ``x`` and ``y``; the 1- and
-    inf-norms' are piecewise constant in ``x``. Matrix norms have no tangent here.
+    inf-norms' (vector and matrix) are piecewise constant in ``x``; the spectral and nuclear
+    norms' singular vectors move as the SVD's perturbation theory says.
     """
     along_g = norm_adjoint(t_g, x, y, ord, axis, keepdims)
     vector = _is_vector_norm(x, axis)
     if ord in (None, "fro") or (ord == 2 and vector):
         along_x = norm_adjoint(g, t_x, y, ord, axis, keepdims)
         return along_g + along_x - z * unreduce(t_y, x, axis, keepdims) / unreduce(y, x, axis, keepdims)
-    if vector and ord in (1, numpy.inf):
+    if ord in (1, -1, numpy.inf, -numpy.inf):
         return along_g
+    if not vector and ord in (2, -2, "nuc"):
+        axes, m, g = _matrix_frame(g, x, axis, keepdims)
+        t_m = numpy.moveaxis(numpy.asarray(t_x), axes, (-2, -1))
+        return along_g + numpy.moveaxis(g * _singular_direction_tangent(m, t_m, ord), (-2, -1), axes)
     raise NotImplementedError(f"s2sgrad has no second derivative of numpy.linalg.norm with ord={ord!r} here")
 
 
-def _matrix_norm_adjoint(g: Any, x: Any, ord: Any, axis: Tuple[int, int], keepdims: bool) -> Any:
-    """Matrix norms over two axes: singular vectors for 2, -2 and "nuc"; the extreme column or row for 1 and inf."""
-    axes = tuple(a % numpy.ndim(x) for a in axis)
-    m = numpy.moveaxis(x, axes, (-2, -1))
+def _matrix_frame(g: Any, x: Any, axis: Any, keepdims: bool) -> Tuple[Tuple[int, ...], Any, Any]:
+    """A matrix norm's axes, ``x`` with them last, and ``g`` shaped to multiply it."""
+    axes = tuple(a % numpy.ndim(x) for a in ((-2, -1) if axis is None else axis))
     g = numpy.asarray(g)
-    g = (numpy.squeeze(g, axis=axes) if keepdims else g)[..., None, None]
+    return axes, numpy.moveaxis(x, axes, (-2, -1)), (numpy.squeeze(g, axis=axes) if keepdims else g)[..., None, None]
+
+
+def _singular_direction_tangent(m: Any, t_m: Any, ord: Any) -> Any:
+    """The tangent of ``u_k v_kᵀ`` (ord 2: the largest singular value's; -2: the smallest) or of
+    ``U Vᵀ`` ("nuc") along ``t_m``, for distinct nonzero singular values (thin SVD ``m = U S Vᵀ``)::
+
+        dU = U (F ∘ (P S + S Pᵀ)) + (I - U Uᵀ) dm V S⁻¹,   P = Uᵀ dm V,  F_ij = 1 / (s_j² - s_i²), F_ii = 0
+        dV = V (F ∘ (S P + Pᵀ S)) + (I - V Vᵀ) dmᵀ U S⁻¹
+    """
+    u, s, vt = numpy.linalg.svd(m, full_matrices=False)
+    ut, v, t_mt = numpy.swapaxes(u, -1, -2), numpy.swapaxes(vt, -1, -2), numpy.swapaxes(t_m, -1, -2)
+    p = ut @ t_m @ v
+    pt = numpy.swapaxes(p, -1, -2)
+    s_i, s_j = s[..., :, None], s[..., None, :]
+    same = numpy.eye(s.shape[-1], dtype=bool)
+    f = numpy.where(same, 0.0, 1.0 / numpy.where(same, 1.0, s_j * s_j - s_i * s_i))
+    d_u = u @ (f * (p * s_j + s_i * pt)) + (t_m - u @ (ut @ t_m)) @ v / s_j
+    d_v = v @ (f * (s_i * p + pt * s_j)) + (t_mt - v @ (vt @ t_mt)) @ u / s_j
+    if ord != "nuc":
+        k = slice(0, 1) if ord == 2 else slice(s.shape[-1] - 1, s.shape[-1])
+        u, v, d_u, d_v = u[..., :, k], v[..., :, k], d_u[..., :, k], d_v[..., :, k]
+    return d_u @ numpy.swapaxes(v, -1, -2) + u @ numpy.swapaxes(d_v, -1, -2)
+
+
+def _matrix_norm_adjoint(g: Any, x: Any, ord: Any, axis: Any, keepdims: bool) -> Any:
+    """Matrix norms over two axes: singular vectors for 2, -2 and "nuc"; the extreme column or row for 1 and inf."""
+    axes, m, g = _matrix_frame(g, x, axis, keepdims)
     if ord in (2, -2, "nuc"):
         u, _, vt = numpy.linalg.svd(m, full_matrices=False)  # singular values in decreasing order
         if ord != "nuc":

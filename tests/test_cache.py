@@ -259,3 +259,16 @@ def test_a_hessian_vector_product_follows_a_redefined_function():
     s2sgrad.jvp(gradient, (x,), (v,))
     f.__code__ = (lambda x: numpy.sum(x**4)).__code__
     assert s2sgrad.jvp(gradient, (x,), (v,))[1] == pytest.approx([12.0, 0.0])
+
+
+def test_jvp_of_a_gradient_with_a_default_argument_twice():
+    """The second call replays the first's plan: the default must still be passed, then the seed."""
+
+    def f(x, scale=3.0):
+        return scale * numpy.sum(x**3)
+
+    x, v = numpy.array([1.0, 2.0]), numpy.array([1.0, -1.0])
+    gradient = s2sgrad.grad(f)
+    for _ in range(2):
+        assert s2sgrad.jvp(gradient, (x,), (v,))[1] == pytest.approx([18.0, -36.0])
+        assert s2sgrad.jvp(f, (x,), (v,))[1] == pytest.approx(3.0 * (3.0 - 12.0))

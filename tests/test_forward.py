@@ -412,6 +412,25 @@ def test_hessian_through_linear_algebra_helpers(func):
     assert numpy.all(numpy.abs(hessian - expected) <= error)
 
 
+MATRIX_NORMS = [
+    pytest.param(ord_, shape, axis, keepdims, id=f"{ord_}-{'x'.join(map(str, shape))}-{axis}-{keepdims}")
+    for ord_ in (2, -2, "nuc", 1, -1, numpy.inf, -numpy.inf, "fro")
+    for shape, axis, keepdims in (((2, 3), None, False), ((4, 3), None, True), ((3, 2, 4), (2, 0), False))
+]
+
+
+@pytest.mark.parametrize(("ord_", "shape", "axis", "keepdims"), MATRIX_NORMS)
+def test_hessian_vector_products_of_matrix_norms(ord_, shape, axis, keepdims):
+    """Second derivatives through norm_adjoint: singular vectors that move (2, -2, nuc), piecewise-constant
+    directions (1, inf), tall, wide and batched matrices."""
+
+    def weighted_norm(x):
+        norms = numpy.linalg.norm(x, ord_, axis, keepdims)
+        return numpy.sum(norms * numpy.linspace(1.0, 2.0, numpy.size(norms)).reshape(numpy.shape(norms)))
+
+    check_jvp(s2sgrad.grad(weighted_norm), (RNG.uniform(-1.0, 1.0, shape),))
+
+
 def _scalar_parameters(case):
     params = list(inspect.signature(case.func).parameters)
     return [p for p in case.wrt if isinstance(case.args[params.index(p)], float)]

@@ -70,10 +70,11 @@ def vjp(func: Callable, *primals: Any) -> Tuple[Any, Callable]:
     ``func`` runs once, here: its generated forward function returns the value
     and the record of what the reverse sweep reads, and each ``vjp_fn`` call runs
     the generated backward function on a copy of that record.
-    Integer (and other non-float) primals are not differentiated; their entry is None.
+    A list, tuple or dict primal gets an adjoint of its structure; integer (and other
+    non-float) primals are not differentiated: their entry is None.
     """
     target = _target(func)
-    floats = tuple(p for p, a in zip(target.visible, primals) if K.kind_of(a).is_float)
+    floats = tuple(p for p, a in zip(target.visible, primals) if _differentiable(a))
     if not floats:
         raise TypeError(f"vjp of {func.__name__!r}: no primal is a float or a float array")
     full = target.bind(primals, {})
@@ -582,7 +583,7 @@ def _rule_of_gradient(
     def vjp(d_out: Any, *args: Any) -> Any:
         d_value, d_gradient = d_out if options.with_value else (0.0, d_out)
         d_by_name = dict(zip(names, d_gradient if options.tuple_wrt else (d_gradient,)))
-        floats = tuple(p for p, a in zip(target.visible, args) if K.kind_of(a).is_float)
+        floats = tuple(p for p, a in zip(target.visible, args) if _differentiable(a))  # containers too
         along = [
             (d_by_name[p] if p in d_by_name else runtime.zero_tangent(a)) if p in floats else None
             for p, a in zip(target.visible, args)

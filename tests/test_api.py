@@ -331,3 +331,18 @@ def test_generated_source_does_not_depend_on_hash_seed():
         for seed_value in ("1", "2")
     }
     assert len(outputs) == 1
+
+
+def _affine(p, x):
+    return p["w"] * x**2 + p["b"] * x
+
+
+def test_vjp_of_a_dict_primal_is_a_dict():
+    """Not None: a dict of floats is differentiated, as grad and jvp do."""
+    p, x = {"w": 1.3, "b": -0.4}, numpy.array([0.5, -1.0])
+    cotangent = numpy.array([1.0, 2.0])
+    d_p, d_x = s2sgrad.vjp(_affine, p, x)[1](cotangent)
+    for key in p:
+        along = numeric_directional(lambda v, k=key: numpy.dot(cotangent, _affine({**p, k: v}, x)), (p[key],), 0, 1.0)
+        assert d_p[key] == pytest.approx(along, rel=1e-7)
+    assert d_x == pytest.approx(cotangent * (2 * p["w"] * x + p["b"]), rel=1e-12)

@@ -8,7 +8,7 @@ over forward). Every check is against finite differences of the function itself.
 
 import numpy
 import pytest
-from gradcheck import check_grad, check_jvp, check_zero_grad
+from gradcheck import check_grad, check_jvp, check_structured_grad, check_zero_grad
 
 import s2sgrad
 
@@ -196,3 +196,21 @@ def omits_the_default(x):
 def test_a_gradient_called_without_its_default_argument():
     check_grad(omits_the_default, (X,))
     check_jvp(omits_the_default, (X,))
+
+
+def affine_energy(p, x):
+    return p["w"] * numpy.sum(x**2) + p["b"] * x[0]
+
+
+affine_slope = s2sgrad.grad(affine_energy, wrt=1)
+
+
+def through_a_dict_of_parameters(p, x):
+    return numpy.sum(affine_slope(p, x) ** 2)
+
+
+def test_a_gradient_called_with_a_dict_of_parameters():
+    """The dict's adjoint is a Hessian-vector product too (it was left out: None, silently)."""
+    p = {"w": 1.3, "b": -0.4}
+    check_structured_grad(through_a_dict_of_parameters, (p, X), index=0)
+    check_grad(through_a_dict_of_parameters, (p, X), wrt=1)

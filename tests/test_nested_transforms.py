@@ -214,3 +214,17 @@ def test_a_gradient_called_with_a_dict_of_parameters():
     p = {"w": 1.3, "b": -0.4}
     check_structured_grad(through_a_dict_of_parameters, (p, X), index=0)
     check_grad(through_a_dict_of_parameters, (p, X), wrt=1)
+
+
+def directional_in_a_loop(x, z, v):
+    total = 0.0
+    for i in range(3):
+        value, tangent = s2sgrad.jvp(energy, (x * (i + 1), z), (v, None))  # z held constant
+        total = total + numpy.sum(tangent * value)
+    return total
+
+
+def test_jvp_called_in_a_loop_with_a_constant_primal():
+    args = (X, 1.3, RNG.normal(size=3))
+    check_grad(directional_in_a_loop, args, wrt=(0, 1, 2))
+    check_jvp(directional_in_a_loop, args, wrt=(0, 1, 2))

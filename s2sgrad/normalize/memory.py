@@ -447,31 +447,26 @@ class _Analysis:
         return True
 
     def copy_returned(self, written: FrozenSet[str], where: gast.AST) -> None:
-        """What a user function returned, written into: its gradient's record may hold it, so write a copy."""
+        """Rule 6: what a user function returned, written into: its gradient's record may hold it."""
         for site in sorted({self.returned[b] for b in written if b in self.returned}):
-            call_stmt = self.definitions[site]
-            variable = call_stmt.targets[0].id
-            if not self.is_array(variable, call_stmt):
-                raise self.ctx.error(
-                    where,
-                    f"this write may change what a call returned (line {call_stmt.lineno}), which the call's "
-                    "gradient keeps for its reverse sweep, and it is not known to be an array s2sgrad could copy",
-                    f"make {variable} a copy where it is made: {variable} = numpy.copy(...)",
-                )
-            self.copied.add(site)
+            variable = self.definitions[site].targets[0].id
+            self.copy_at(site, variable, where, "what a call returned", "which the call's gradient keeps")
 
     def copy_definitions(self, variable: str, state: State, where: gast.AST) -> None:
         """Rule 3: where ``variable`` was bound to memory it shares, bind it to a copy instead."""
-        for definition in state[variable].definitions & self.sharing:
-            if not self.is_array(variable, self.definitions[definition]):
-                line = self.definitions[definition].lineno
-                raise self.ctx.error(
-                    where,
-                    f"this write may change {variable!r} (line {line}), which may share memory with it "
-                    "and is not known to be an array that s2sgrad could copy apart",
-                    f"make {variable} a copy where it is made: {variable} = numpy.copy(...)",
-                )
-            self.copied.add(definition)
+        for site in state[variable].definitions & self.sharing:
+            self.copy_at(site, variable, where, repr(variable), "which may share memory with it")
+
+    def copy_at(self, site: int, variable: str, where: gast.AST, changed: str, why: str) -> None:
+        """``variable = value`` at ``site`` becomes a copy; a write is rejected when it may not be an array."""
+        if not self.is_array(variable, self.definitions[site]):
+            raise self.ctx.error(
+                where,
+                f"this write may change {changed} (line {self.definitions[site].lineno}), {why}, "
+                "and it is not known to be an array that s2sgrad could copy apart",
+                f"make {variable} a copy where it is made: {variable} = numpy.copy(...)",
+            )
+        self.copied.add(site)
 
     def is_array(self, variable: str, definition: gast.Assign) -> bool:
         """Known to hold an array: by its kind, or as a view (basic index, ``reshape``...) of one."""

@@ -122,6 +122,20 @@ def test_the_caller_tangents_are_left_alone():
     assert numpy.array_equal(t, numpy.ones(4))
 
 
+def shifted_then_written(x):
+    y = x + numpy.zeros(3)  # y's tangent is x's own: broadcast_tangent passes an equal shape through
+    y[0] = 5.0
+    return numpy.sum(y * y) * numpy.sum(x * x)
+
+
+def test_a_tangent_written_element_by_element_is_a_copy_of_the_callers():
+    """t_y[0] = 0.0 must not write into t_x, the caller's tangent, which the return still reads."""
+    x, t = numpy.array([0.5, -1.0, 2.0]), numpy.array([1.0, 2.0, 3.0])
+    s2sgrad.jvp(shifted_then_written, (x,), (t,))
+    assert numpy.array_equal(t, [1.0, 2.0, 3.0])
+    check_jvp(shifted_then_written, (x,))
+
+
 # ----- jacobian(mode="forward") -----
 
 

@@ -354,6 +354,30 @@ CASES = [
 ]
 
 
+CASES += [
+    (
+        "like terms: one product of the same names, the numbers added",
+        [fold.run],
+        """
+        def f(x, g, r):
+            a = 0.5 * r * g + 0.5 * (g * r)
+            b = 2.0 * x * g + -(3.0 * (g * x))
+            c = x * g - x * g
+            d = x * g + x * r
+            return a + b + c + d
+        """,
+        """
+        def f(x, g, r):
+            a = r * g
+            b = -(x * g)
+            c = x * g - x * g
+            d = x * g + x * r
+            return a + b + c + d
+        """,
+    ),
+]
+
+
 @pytest.mark.parametrize("name, passes, before, after", CASES, ids=[c[0] for c in CASES])
 def test_pass(name, passes, before, after):
     produced = apply(passes, before)

@@ -32,7 +32,7 @@ def jvp_f(x, limit, t_x):
                 t_total = t_t12
             else:
                 # total += v * v  (branches.py:14)
-                t_t10 = t_v * v + v * t_v
+                t_t10 = 2 * (t_v * v)
                 total = total + v * v
                 t_t13 = t_total + t_t10
                 t_total = t_t13

@@ -9,7 +9,7 @@ def jvp_f(x, limit, t_x):
         # s = s + x[i] * x[i]  (break_loop.py:9)
         t1 = x[i]
         t_t1 = t_x[i]
-        t_t3 = t_t1 * t1 + t1 * t_t1
+        t_t3 = 2 * (t_t1 * t1)
         s = s + t1 * t1
         t_t5 = t_s + t_t3
         t_s = t_t5

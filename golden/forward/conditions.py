@@ -18,7 +18,7 @@ def jvp_f(x, y, t_x, t_y):
         t3 = t2
     if t3:
         # z = z * z  (conditions.py:6)
-        t_t7 = t_z * z + z * t_z
+        t_t7 = 2 * (t_z * z)
         z = z * z
         t_z = t_t7
     else:

@@ -16,7 +16,7 @@ def jvp_f(p, t_p):
             d = p[i] - p[j]
             t_d = t_t2 - t_t3
             # energy = energy + 1.0 / np.sqrt(np.sum(d * d))  (nested_loops.py:12)
-            t_t4 = t_d * d + d * t_d
+            t_t4 = 2 * (t_d * d)
             t_t5 = np.sum(t_t4)
             t6 = np.sqrt(np.sum(d * d))
             t_t6 = t_t5 / (2.0 * t6)

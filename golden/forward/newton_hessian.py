@@ -7,7 +7,7 @@ def jvp_objective(x, A, b, t_x):
     t2 = np.exp(t1)
     t_t2 = t_t1 * t2
     t_t3 = np.sum(t_t2)
-    t_t4 = t_x * x + x * t_x
+    t_t4 = 2 * (t_x * x)
     t_t5 = np.sum(t_t4)
     t_t6 = 0.05 * t_t5
     t_t7 = t_t3 + t_t6

@@ -5,7 +5,7 @@ def jvp_f(x, t_x):
     t_y = t_x * 2.0
     # y = y * y  (reassignment.py:4)
     y_1 = y * y
-    t_y_1 = t_y * y + y * t_y
+    t_y_1 = 2 * (t_y * y)
     # x = x + y  (reassignment.py:5)
     x_1 = x + y_1
     t_x_1 = t_x + t_y_1

@@ -15,6 +15,6 @@ def jvp_f(W, b, xs, t_W, t_b):
         h = np.tanh(t4 + b)
         t_h = t_t5 * (1.0 - h * h)
     # return np.sum(h * h)  (rnn_loop.py:10)
-    t_t6 = t_h * h + h * t_h
+    t_t6 = 2 * (t_h * h)
     t_t7 = np.sum(t_t6)
     return np.sum(h * h), t_t7

@@ -8,8 +8,8 @@ def jvp_f(x, y, t_x, t_y):
     a = t0 * t1
     t_a = t_t0 * t1 + t0 * t_t1
     # b = math.sqrt(x * x + y * y)  (scalar_math.py:7)
-    t_t2 = t_x * x + x * t_x
-    t_t3 = t_y * y + y * t_y
+    t_t2 = 2 * (t_x * x)
+    t_t3 = 2 * (t_y * y)
     t_t4 = t_t2 + t_t3
     b = math.sqrt(x * x + y * y)
     t_b = t_t4 / (2.0 * b)

@@ -9,7 +9,7 @@ def jvp_f(X, v, t_X, t_v):
         row = X[i]
         t_row = t_X[i]
         # s = s + np.sum(row * row)  (sequence_loops.py:9)
-        t_t1 = t_row * row + row * t_row
+        t_t1 = 2 * (t_row * row)
         t_t2 = np.sum(t_t1)
         s = s + np.sum(row * row)
         t_t12 = t_s + t_t2

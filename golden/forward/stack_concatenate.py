@@ -10,6 +10,6 @@ def jvp_f(a, b, t_a, t_b):
     c = np.concatenate([a, b, np.ravel(s)])
     t_c = np.concatenate([t_a, t_b, t_t2])
     # return np.sum(c * c)  (stack_concatenate.py:8)
-    t_t3 = t_c * c + c * t_c
+    t_t3 = 2 * (t_c * c)
     t_t4 = np.sum(t_t3)
     return np.sum(c * c), t_t4

@@ -10,7 +10,7 @@ def jvp_f(a, t_a):
     t1 = t0 > 1e-10
     while t1:
         # step = (z * z - a) / (2.0 * z)  (while_newton.py:7)
-        t_t2 = t_z * z + z * t_z
+        t_t2 = 2 * (t_z * z)
         t_t3 = t_t2 - t_a
         t4 = 2.0 * z
         t_t4 = 2.0 * t_z

@@ -20,6 +20,7 @@ import gast
 from ..context import Context
 from ..emit.unparse import unparse_tree
 from ..nodes import blocks_of, located, names_read, negation_of
+from .fold import like_terms
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
@@ -73,7 +74,11 @@ def _first_sum(first: gast.Assign, second: gast.stmt) -> gast.Assign:
 
 
 def _sum(a: gast.expr, op: gast.operator, b: gast.expr) -> gast.expr:
-    """``a + b``; ``a * b + b * a`` is ``2 * (a * b)``: the same number, one multiplication less."""
+    """``a + b``; ``a * b + b * a`` is ``2 * (a * b)``: the same number, one multiplication less
+    (and ``0.5 * r * g + 0.5 * (g * r)`` is ``r * g``, see fold.like_terms)."""
+    merged = like_terms(gast.BinOp(left=a, op=op, right=b), lambda product: True)  # an adjoint: a float
+    if merged is not None:
+        return merged
     if isinstance(op, gast.Add) and _commuted(a, b):
         return gast.BinOp(left=gast.Constant(value=2, kind=None), op=gast.Mult(), right=a)
     return gast.BinOp(left=a, op=op, right=b)

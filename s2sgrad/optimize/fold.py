@@ -12,7 +12,7 @@ or divides by one, adds zero, or raises to the first power.
 import inspect
 import math
 import operator
-from typing import Callable
+from typing import Callable, List, Optional, Tuple
 
 import gast
 import numpy
@@ -63,6 +63,9 @@ class _Folder(gast.NodeTransformer):
             return node.right
         if op in (gast.Mult, gast.Div) and right == 1 and self._is_float(node.left):
             return node.left
+        merged = like_terms(node, self._is_float) if op in (gast.Add, gast.Sub) else None
+        if merged is not None:
+            return merged
         positive = negation_of(node.right) if op in (gast.Add, gast.Sub) else None
         if positive is not None:  # a - -b is a + b
             return gast.BinOp(left=node.left, op=gast.Add() if op is gast.Sub else gast.Sub(), right=positive)
@@ -118,6 +121,46 @@ class _Folder(gast.NodeTransformer):
             if folded is not MISSING:
                 return const(folded)  # of the type the call returns: math.floor(2.5) is the int 2
         return node
+
+
+def like_terms(node: gast.BinOp, is_float: Callable[[gast.expr], bool]) -> Optional[gast.expr]:
+    """``0.5 * r * g + 0.5 * (g * r)`` is ``r * g``: two products of the same names, one product.
+
+    (The adjoint of ``0.5 * r * r`` sums one term per use of ``r``.) A coefficient of 1.0
+    is dropped only where the product is a float anyway (``is_float``).
+    """
+    left, right = _monomial(node.left), _monomial(node.right)
+    if left is None or right is None or not left[1] or sorted(left[1]) != sorted(right[1]):
+        return None
+    coefficient = left[0] + right[0] if isinstance(node.op, gast.Add) else left[0] - right[0]
+    if coefficient == 0:
+        return None  # a zero of the operands' shape: left as it is
+    product = gast.Name(**_fields_of_id(left[1][0]))
+    for factor in left[1][1:]:
+        product = gast.BinOp(left=product, op=gast.Mult(), right=gast.Name(**_fields_of_id(factor)))
+    if coefficient in (1, -1) and (isinstance(coefficient, int) or is_float(product)):
+        return product if coefficient == 1 else gast.UnaryOp(op=gast.USub(), operand=product)
+    return gast.BinOp(left=const(coefficient), op=gast.Mult(), right=product)
+
+
+def _monomial(node: gast.expr) -> Optional[Tuple[float, List[str]]]:
+    """A product of numbers and names as (the numbers' product, the names in order), else None."""
+    if isinstance(node, gast.Name):
+        return 1, [node.id]
+    number = _number(node)
+    if number is not MISSING:
+        return number, []
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        inner = _monomial(node.operand)
+        return None if inner is None else (-inner[0], inner[1])
+    if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Mult):
+        left, right = _monomial(node.left), _monomial(node.right)
+        return None if left is None or right is None else (left[0] * right[0], left[1] + right[1])
+    return None
+
+
+def _fields_of_id(identifier: str) -> dict:
+    return {"id": identifier, "ctx": gast.Load(), "annotation": None, "type_comment": None}
 
 
 def _fields_of(node: gast.Name) -> dict:

@@ -5,6 +5,7 @@ reduction, indexing, concatenation. They are plain functions so that a person
 stepping through generated code with pdb can step into them too.
 """
 
+import math
 from typing import Any, Optional, Sequence, Tuple
 
 import numpy
@@ -90,6 +91,15 @@ def unreduce(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     if not shape:
         return g[()]  # a scalar, never a 0-d array that a later `+=` would update in place
     return numpy.broadcast_to(g, shape).copy()
+
+
+def mean_divisor(x: Any, axis: Any = None) -> int:
+    """How many elements of ``x`` a mean over ``axis`` averages into each result: read from its shape only."""
+    shape = numpy.shape(x)
+    if axis is None:
+        return math.prod(shape)
+    axes = (axis,) if numpy.ndim(axis) == 0 else tuple(axis)
+    return math.prod(shape[a] for a in axes)
 
 
 def unindex(g: Any, x: Any, index: Any) -> numpy.ndarray:

@@ -25,6 +25,7 @@ from ..runtime import (
     inner_adjoints,
     matmul_lhs,
     matmul_rhs,
+    mean_divisor,
     moments_adjoint,
     nan_extremum_share,
     nanmean_share,
@@ -273,6 +274,7 @@ PIECEWISE_CONSTANT = nondifferentiable(
 )
 INDEXES = nondifferentiable(rollaxis_destination, take_index, along_axis_index, result="unknown")
 SHAPED_LIKE = nondifferentiable(zeros_like, result="same")
+COUNTS = nondifferentiable(mean_divisor, result="integer")
 
 # What this file registers: checked through the Hessians of tests/test_forward.py, not by rule specs
 # (a spec checks a rule's reverse direction, and these have only the forward one).

@@ -24,6 +24,7 @@ from ..runtime import (
     kron_adjoints,
     linspace_adjoints,
     matching_order,
+    mean_divisor,
     moments_adjoint,
     nan_extremum_share,
     nanmean_share,
@@ -71,7 +72,7 @@ def sum(y, x, axis=None, dtype=None, out=None, keepdims=False):
 
 @adjoint(numpy.mean, result="reduction")
 def mean(y, x, axis=None, dtype=None, out=None, keepdims=False):
-    d[x] += unreduce(d[y], x, axis, keepdims) * (numpy.size(y) / numpy.size(x))
+    d[x] += unreduce(d[y], x, axis, keepdims) / mean_divisor(x, axis)
     t[y] = numpy.mean(t[x], axis=axis, dtype=dtype, keepdims=keepdims)
 
 

@@ -10,13 +10,13 @@ import pytest
 
 from s2sgrad.context import Context
 from s2sgrad.emit import unparse_tree
-from s2sgrad.kinds import SCALAR
+from s2sgrad.kinds import SCALAR, Kind
 from s2sgrad.names import Namer
 from s2sgrad.normalize import anf, exits, loops, statements, versions
-from s2sgrad.optimize import augmented, copies, cse, dead_code, fold, hoist, inline, schedule
+from s2sgrad.optimize import augmented, copies, cse, dead_code, fold, hoist, inline, schedule, shapes
 from s2sgrad.parse import FunctionSource, Namespace
 from s2sgrad.rules import default_rules
-from s2sgrad.runtime import ieee_power  # noqa: F401 - resolved by name in the passes' input
+from s2sgrad.runtime import ieee_power, unbroadcast, unreduce  # noqa: F401 - resolved by name in the passes' input
 
 
 def context_for(text: str) -> Context:
@@ -450,3 +450,26 @@ def test_augmented_merges_a_negated_update_as_a_subtraction(first, merged):
         stmt.lineno = 2
     ctx.scalar_adjoints = {"d_x"}
     assert merged in _plain(unparse_tree(augmented.run(tree, ctx)))
+
+
+def test_shapes_reads_a_shape_from_an_array_kept_anyway():
+    """t2 and t1 have x's shape and dtype, and x is read anyway: they are no longer computed."""
+    ctx = context_for(
+        """
+        def f(x, g, s):
+            t1 = np.log1p(x)
+            t2 = t1 * t1
+            u = x * g
+            v = s * 2.0
+            return unreduce(g, t2) * x + unbroadcast(g, u) + unreduce(g, v)
+        """
+    )
+    ctx.kinds = {name: Kind("array", 1) for name in ("x", "g", "t1", "t2", "u")}
+    ctx.kinds.update(s=Kind("array", 0), v=Kind("array", 0))
+    tree = ctx.source.tree
+    for _ in range(2):  # as the optimizer repeats its passes: t1 is read for its shape only once t2 is gone
+        tree = dead_code.run(shapes.run(tree, ctx), ctx)
+    out = unparse_tree(tree)
+    assert "t1" not in out and "t2" not in out and "unreduce(g, x) * x" in out
+    assert "unbroadcast(g, u)" in out, "x * g may be larger than x: its shape is its own"
+    assert "unreduce(g, v)" in out, "a 0-d array's operations return scalars, which the helpers treat otherwise"

@@ -3,11 +3,9 @@ def grad_f(W, b, c, d_out=1.0):
     # forward sweep
     # z = W * b + c  (broadcasting.py:6)
     z = W * b + c
-    # return np.sum(z * z)  (broadcasting.py:7)
-    t1 = z * z
     # reverse sweep
     # return np.sum(z * z)  (broadcasting.py:7)
-    d_t1 = unreduce(d_out, t1)
+    d_t1 = unreduce(d_out, z)
     d_z = 2 * (d_t1 * z)
     # z = W * b + c  (broadcasting.py:6)
     d_c = unbroadcast(d_z, c)

@@ -3,8 +3,7 @@ def grad_penalty(w, d_out=1.0):
     # forward sweep
     # return strength * np.sum((w - center) ** 2)  (closure.py:8)
     t0 = w - center
-    t1 = t0 ** 2
     # reverse sweep
     # return strength * np.sum((w - center) ** 2)  (closure.py:8)
-    d_w = unreduce(strength * d_out, t1) * (2 * t0)
+    d_w = unreduce(strength * d_out, t0) * (2 * t0)
     return d_w

@@ -5,12 +5,11 @@ def grad_loss(w, X, y, d_out=1.0):
     t0, predict_record = forward_predict(w, X)
     error = t0 - y
     # return np.sum(error * error) + penalty(w)  (helper_call.py:19)
-    t1 = error * error
     t3, penalty_record = forward_penalty(w)
     # reverse sweep
     # return np.sum(error * error) + penalty(w)  (helper_call.py:19)
     d_w = backward_penalty(penalty_record, w, d_out=d_out)
-    d_t1 = unreduce(d_out, t1)
+    d_t1 = unreduce(d_out, error)
     d_error = 2 * (d_t1 * error)
     # error = predict(w, X) - y  (helper_call.py:18)
     d_w = d_w + backward_predict(predict_record, w, X, d_out=unbroadcast(d_error, t0))

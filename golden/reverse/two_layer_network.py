@@ -9,10 +9,9 @@ def grad_loss(W1, b1, W2, b2, x, y, d_out=1.0):
     prediction = t2 + b2
     # return np.mean((prediction - y) ** 2)  (two_layer_network.py:20)
     t3 = prediction - y
-    t4 = t3 ** 2
     # reverse sweep
     # return np.mean((prediction - y) ** 2)  (two_layer_network.py:20)
-    d_t3 = unreduce(d_out, t4) / mean_divisor(t4) * (2 * t3)
+    d_t3 = unreduce(d_out, t3) / mean_divisor(t3) * (2 * t3)
     d_prediction = unbroadcast(d_t3, prediction)
     # prediction = h @ W2 + b2  (two_layer_network.py:19)
     d_t2 = unbroadcast(d_prediction, t2)

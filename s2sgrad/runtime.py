@@ -271,6 +271,11 @@ def append(items: list, value: Any) -> list:
     return items
 
 
+def keys_of(mapping: dict) -> list:
+    """The keys of a dict, in its order: what a loop over the dict (or its items) indexes."""
+    return list(mapping)
+
+
 def popped(items: list) -> Any:
     """``items.pop()`` as a function: the last item, taken off the list (see normalize.anf)."""
     return items.pop()

@@ -16,6 +16,7 @@ import gast
 import numpy
 
 from .. import kinds as K
+from .. import runtime
 from ..context import Context
 from ..nodes import constant_value, is_element_write
 from ..parse.resolve import MISSING
@@ -37,6 +38,7 @@ INTEGER_CLOSED = {
     builtins.max,
 }
 CREATORS = {numpy.zeros, numpy.ones, numpy.empty, numpy.full}
+OF_ELEMENTS = {runtime.append, builtins.sum, builtins.max, builtins.min}  # kinds from a list's elements
 
 
 def infer_kinds(tree: gast.FunctionDef, ctx: Context) -> Dict[str, K.Kind]:
@@ -67,6 +69,8 @@ def kind_of_atom(node: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> K.K
     if isinstance(node, gast.Name) and node.id in kinds:
         return kinds[node.id]
     value = constant_value(node, MISSING)
+    if value is MISSING and isinstance(node, (gast.List, gast.Tuple)):  # a call's argument: sum([a, b])
+        return K.container("sequence", [kind_of_atom(e, kinds, ctx) for e in node.elts])
     if value is MISSING:
         value = ctx.resolve(node)
     return K.UNKNOWN if value is MISSING else K.kind_of(value)
@@ -79,7 +83,8 @@ def _kind_of_value(value: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> 
     if op.form == "subscript":
         return kind_of_subscript(value, kinds, ctx)
     if op.form == "display":
-        return K.DICT if isinstance(value, gast.Dict) else K.SEQUENCE
+        tag = "dict" if isinstance(value, gast.Dict) else "sequence"
+        return K.container(tag, [kind_of_atom(a, kinds, ctx) for a in op.args])
     if op.form == "logic":
         return K.Kind("integer", None)
     rule = ctx.rules.lookup(op.func)
@@ -90,6 +95,8 @@ def _kind_of_value(value: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> 
         return _kind_of_matmul(arg_kinds)
     if op.func in CREATORS:
         return _kind_of_created(op, arg_kinds, ctx)
+    if op.func in OF_ELEMENTS and arg_kinds:
+        return _kind_of_element_operation(op, arg_kinds)
     if is_user_function(op.func, ctx):
         nodes = bound_arguments(op.func, op.args, op.keywords, ctx, value)
         return ctx.callee_result_kind(op.func, argument_kinds(op.func, nodes, lambda n: kind_of_atom(n, kinds, ctx)))
@@ -106,6 +113,17 @@ def _kind_of_value(value: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> 
         return arg_kinds[0]
     if result == "reduction" and arg_kinds:
         return _kind_of_reduction(arg_kinds[0], op.args[1:], op.keywords)
+    return K.UNKNOWN
+
+
+def _kind_of_element_operation(op: Operation, arg_kinds: List[K.Kind]) -> K.Kind:
+    """``items.append(v)`` holds ``v``'s kind too; builtin sum, max and min of a list give an element's kind."""
+    items = arg_kinds[0]
+    if op.func is runtime.append:
+        grown = K.container("sequence", [arg_kinds[1]])
+        return K.join(items, grown) if items.tag == "sequence" and items.element is not None else K.SEQUENCE
+    if items.tag == "sequence" and items.element_kind.tag in ("scalar", "array", "integer"):
+        return items.element_kind if op.func is not builtins.sum or len(op.args) == 1 else K.UNKNOWN
     return K.UNKNOWN
 
 
@@ -165,6 +183,8 @@ def kind_of_subscript(value: gast.Subscript, kinds: Dict[str, K.Kind], ctx: Cont
     base = kind_of_atom(value.value, kinds, ctx)
     if base == K.SHAPE:
         return K.Kind("integer", None if isinstance(value.slice, gast.Slice) else 0)
+    if base.is_container:
+        return base if isinstance(value.slice, gast.Slice) else base.element_kind
     index = value.slice.elts if isinstance(value.slice, gast.Tuple) else [value.slice]
     integers = [not isinstance(i, gast.Slice) and kind_of_atom(i, kinds, ctx) == K.INTEGER for i in index]
     basic = all(flag or isinstance(i, gast.Slice) for flag, i in zip(integers, index))

@@ -9,8 +9,8 @@ takes the last one.
 
 import builtins
 
-from ..runtime import append, in_sorted_order, sum_adjoint, unbroadcast, unsorted
-from .notation import adjoint, d, t
+from ..runtime import append, in_sorted_order, keys_of, sum_adjoint, unbroadcast, unsorted
+from .notation import adjoint, d, nondifferentiable, t
 
 
 @adjoint(append, result="same")
@@ -31,3 +31,6 @@ def sum_(y, items, start=0):
 def sorted_(y, iterable, *, key=None, reverse=False):
     d[iterable] += unsorted(d[y], iterable, key, reverse)
     t[y] = in_sorted_order(t[iterable], iterable, key, reverse)
+
+
+KEYS = nondifferentiable(keys_of, result="unknown")  # keys are never differentiated

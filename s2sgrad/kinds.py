@@ -96,10 +96,10 @@ def kind_of(value: Any) -> Kind:
         return INTEGER
     if isinstance(value, numbers.Real):
         return SCALAR
-    if cls is list or cls is tuple:
-        return SEQUENCE
+    if cls is list or cls is tuple:  # its elements' kinds, one level deep: a list of floats indexes floats
+        return container("sequence", [kind_of(item) for item in value])
     if cls is dict:
-        return DICT
+        return container("dict", [kind_of(item) for item in value.values()])
     if cls is types.FunctionType:
         return Kind("function", None, value)
     return OTHER

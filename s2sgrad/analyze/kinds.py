@@ -38,7 +38,17 @@ INTEGER_CLOSED = {
     builtins.max,
 }
 CREATORS = {numpy.zeros, numpy.ones, numpy.empty, numpy.full}
-OF_ELEMENTS = {runtime.append, builtins.sum, builtins.max, builtins.min}  # kinds from a list's elements
+# Operations whose result's kind follows from a list's elements.
+OF_ELEMENTS = {
+    runtime.append,
+    runtime.popped,
+    builtins.sum,
+    builtins.max,
+    builtins.min,
+    builtins.list,
+    builtins.tuple,
+    builtins.sorted,
+}
 
 
 def infer_kinds(tree: gast.FunctionDef, ctx: Context) -> Dict[str, K.Kind]:
@@ -46,13 +56,21 @@ def infer_kinds(tree: gast.FunctionDef, ctx: Context) -> Dict[str, K.Kind]:
     while True:
         before = dict(kinds)
         for stmt in assignments(tree.body):
-            if is_element_write(stmt):
-                continue  # the array keeps its kind
+            if is_element_write(stmt):  # an array keeps its kind; a list or dict holds one more kind of element
+                _add_element(stmt, kinds, ctx)
+                continue
             target = stmt.targets[0].id if isinstance(stmt, gast.Assign) else stmt.target.id
             kind = K.INTEGER if isinstance(stmt, gast.For) else _kind_of_value(stmt.value, kinds, ctx)
             kinds[target] = K.join(kinds[target], kind) if target in kinds else kind
         if kinds == before:
             return kinds
+
+
+def _add_element(stmt: gast.Assign, kinds: Dict[str, K.Kind], ctx: Context) -> None:
+    container = stmt.targets[0].value.id
+    kind = kinds.get(container, K.UNKNOWN)
+    if kind.is_container and kind.element is not None:
+        kinds[container] = K.join(kind, K.container(kind.tag, [kind_of_atom(stmt.value, kinds, ctx)]))
 
 
 def assignments(stmts: List[gast.stmt]) -> Iterator[gast.stmt]:
@@ -69,7 +87,8 @@ def kind_of_atom(node: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> K.K
     if isinstance(node, gast.Name) and node.id in kinds:
         return kinds[node.id]
     value = constant_value(node, MISSING)
-    if value is MISSING and isinstance(node, (gast.List, gast.Tuple)):  # a call's argument: sum([a, b])
+    if value is MISSING and isinstance(node, gast.Tuple):  # max(a, b) read as max((a, b)) (analyze.ops)
+        # (a list display stays unknown: a helper passed [] may append to it, which only a list can show)
         return K.container("sequence", [kind_of_atom(e, kinds, ctx) for e in node.elts])
     if value is MISSING:
         value = ctx.resolve(node)
@@ -117,8 +136,12 @@ def _kind_of_value(value: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> 
 
 
 def _kind_of_element_operation(op: Operation, arg_kinds: List[K.Kind]) -> K.Kind:
-    """``items.append(v)`` holds ``v``'s kind too; builtin sum, max and min of a list give an element's kind."""
+    """``items.append(v)`` holds ``v``'s kind too; ``items.pop()``, builtin sum, max and min give an element's."""
     items = arg_kinds[0]
+    if op.func in (builtins.list, builtins.tuple, builtins.sorted):
+        return items if items.tag == "sequence" else K.SEQUENCE
+    if op.func is runtime.popped:  # a stack's item: a value saved by a reverse sweep
+        return items.element_kind if items.tag == "sequence" else K.UNKNOWN
     if op.func is runtime.append:
         grown = K.container("sequence", [arg_kinds[1]])
         return K.join(items, grown) if items.tag == "sequence" and items.element is not None else K.SEQUENCE

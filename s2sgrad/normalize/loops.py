@@ -12,6 +12,10 @@ becomes a flag set at each ``break`` and a branch after the loop.
                                         s = s + k * v
     for v in reversed(xs):          for i in reversed(range(len(xs))):
         ...                             v = xs[i]
+    for k, v in d.items():          keys = keys_of(d)
+        ...                         for i in range(len(keys)):
+                                        k = keys[i]
+                                        v = d[k]
 """
 
 import builtins
@@ -44,6 +48,11 @@ def _dicts_made(tree: gast.FunctionDef) -> "set[str]":
         for target in node.targets
         if isinstance(target, gast.Name)
     }
+
+
+def lower(stmts: List[gast.stmt], ctx: Context) -> List[gast.stmt]:
+    """The loops of ``stmts`` over integers (normalize.anf lowers a comprehension's loops with it)."""
+    return _block(stmts, ctx)
 
 
 def _block(stmts: List[gast.stmt], ctx: Context) -> List[gast.stmt]:
@@ -146,6 +155,7 @@ def _item(sequence: gast.expr, index: str, loop: gast.For) -> gast.expr:
 # What a loop indexes, and how it reads the loop variables from an item: (target, item) -> statements.
 Indexed = Tuple[gast.expr, Callable[[gast.expr, gast.expr], List[gast.stmt]]]
 DICT_VIEWS = ("keys", "values", "items")
+LISTS = (builtins.sorted, builtins.list, builtins.tuple)  # calls whose result is indexable: sorted(d) is a list
 
 
 def _indexed(node: gast.expr, loop: gast.For, before: list, ctx: Context) -> Indexed:
@@ -205,7 +215,7 @@ def _range(ctx: Context, bounds: List[gast.expr]) -> gast.expr:
 
 def _sequence(node: gast.expr, ctx: Context) -> gast.expr:
     """The iterable itself, when it is something indexable rather than an iterator."""
-    if isinstance(node, gast.Call):
+    if isinstance(node, gast.Call) and ctx.resolve(node.func) not in LISTS:
         obj = ctx.resolve(node.func)
         spelled = getattr(obj, "__name__", "this call")
         raise ctx.error(node, f"cannot loop over the result of {spelled}(...)", HINT)

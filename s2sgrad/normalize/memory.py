@@ -99,6 +99,7 @@ VIEWS = {
     builtins.max,  # max(a, b) is one of them
     builtins.min,
     builtins.sorted,  # a new list of the same items
+    runtime.get,  # d.get(key): the item itself
 }
 # Functions whose purpose is to write into an argument (see normalize.anf for the ones rewritten).
 IN_PLACE = {
@@ -126,6 +127,7 @@ ARRAY_VIEWS = VIEWS - {
     builtins.max,
     builtins.min,
     builtins.sorted,
+    runtime.get,
 }
 GLOBAL = "global"
 # Values a module or closure variable may hold that a write could change.
@@ -283,7 +285,7 @@ class _Analysis:
             shared = _elements(self.buffers_of_atom(op.args[0], state))
         elif op.form == "display":  # the container is an object of its own, holding its elements' buffers
             elements = [self.buffers_of_atom(e, state) for e in op.args]
-            return frozenset().union(frozenset([f"container {id(stmt)}"]), *elements)
+            return frozenset().union(frozenset([_container(_allocation(stmt))]), *elements)
         elif op.form == "call" and self.may_share(op.func, op.keywords):
             operands = [*op.args, *[k.value for k in op.keywords]]
             shared = frozenset().union(*[self.buffers_of_atom(a, state) for a in operands])
@@ -363,7 +365,7 @@ class _Analysis:
         where = stmt.targets[0] if element else stmt
         written = state[target].buffers if target in state else self.buffers_of_atom(name(target), state)
         if self.kinds.get(target, K.UNKNOWN).is_container:  # a list changes; the arrays it holds do not
-            written = frozenset(b for b in written if b.startswith("container ") or b == _parameter(target))
+            written = frozenset(b for b in written if "container " in b or b == _parameter(target))
         if GLOBAL in written:
             raise self.ctx.error(
                 where,
@@ -372,6 +374,8 @@ class _Analysis:
             )
         self.written_parameters |= {p for p in self.parameters if _parameter(p) in written}
         excluded = {target, *names_read(stmt.value)} if after is not None else {target}  # updated together
+        if self.is_pop(stmt.value):  # v = items.pop(): the list loses an item, and v is bound anew
+            excluded.add(stmt.targets[0].id)
         shared = [m for m, b in state.items() if m not in excluded and b.buffers & written]
         for other in shared:
             if other in self.live_after[id(after or stmt)]:
@@ -442,7 +446,7 @@ class _Analysis:
         """Rule 3: where ``variable`` was bound to memory it shares, bind it to a copy instead."""
         for definition in state[variable].definitions & self.sharing:
             if not self.is_array(variable, self.definitions[definition]):
-                line = self.definitions[definition].lineno
+                line = self.ctx.source.file_line(self.definitions[definition])
                 raise self.ctx.error(
                     where,
                     f"this write may change {variable!r} (line {line}), which may share memory with it "
@@ -494,7 +498,7 @@ def _parameter(variable: str) -> str:
 
 def _elements(buffers: FrozenSet[str]) -> FrozenSet[str]:
     """What a list's items may share: its buffers but the list's own."""
-    return frozenset(b for b in buffers if not b.startswith("container "))
+    return frozenset(b for b in buffers if "container " not in b)  # an earlier list from the same display too
 
 
 def _allocation(stmt: gast.stmt) -> str:
@@ -507,11 +511,16 @@ def _older(state: State, site: str) -> State:
     (In a loop, ``prev = cur; cur = cur * 2.0`` leaves ``prev`` and ``cur`` two arrays, though one statement
     made both.)
     """
-    older = site.replace("allocation", "earlier allocation")
+    renamed = {site: f"earlier {site}", _container(site): f"earlier {_container(site)}"}  # a list display too
     return {
-        variable: binding._replace(buffers=frozenset(older if b == site else b for b in binding.buffers))
+        variable: binding._replace(buffers=frozenset(renamed.get(b, b) for b in binding.buffers))
         for variable, binding in state.items()
     }
+
+
+def _container(site: str) -> str:
+    """The buffer of the list, tuple or dict a display at ``site`` makes."""
+    return site.replace("allocation", "container")
 
 
 def _join(a: State, b: State) -> State:

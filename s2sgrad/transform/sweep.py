@@ -182,6 +182,8 @@ class Sweep:
         )
         if element.is_scalar and self.instantiator.kind(value).is_scalar:
             return read  # one number: NumPy hands out a copy
+        if self.instantiator.kind(target.value).is_container:
+            return read  # a list or dict holds the value itself: its adjoint is the element's
         helper = name(self.ctx.name_for(runtime.unbroadcast, "unbroadcast"))
         if not self._is_basic(target.slice):  # an index array may repeat an element: the last write wins
             last = name(self.ctx.name_for(runtime.last_written, "last_written"))

@@ -23,6 +23,8 @@ class Context:
     param_kinds: Dict[str, Kind]
     namer: Namer
     local_names: "set[str]" = field(default_factory=set)
+    dict_names: "set[str]" = field(default_factory=set)  # names known to hold dicts (normalize.loops)
+    comprehension_scope: "set[str]" = field(default_factory=set)  # names a comprehension may not bind (anf)
     # Objects the generated code needs but the user's namespace has no name for;
     # the emitter binds them as free variables of the generated function.
     injected: Dict[str, Any] = field(default_factory=dict)

@@ -18,6 +18,9 @@ class Kind(NamedTuple):
     tag: str  # "scalar", "integer", "array", "sequence" (list, tuple), "dict", "function", "other", "unknown"
     ndim: Optional[int] = None  # for "integer" and "array"; None when not known
     function: Any = None  # for "function": the function itself (code is specialized on which one)
+    # For "sequence" and "dict" made in the function: the kind of every element (of every value of a
+    # dict), NOTHING for an empty one; None when not known (a parameter's elements are never looked at).
+    element: Any = None
 
     @property
     def is_scalar(self) -> bool:
@@ -40,6 +43,11 @@ class Kind(NamedTuple):
     def __str__(self) -> str:
         return f"array{self.ndim}" if self.tag == "array" and self.ndim is not None else self.tag
 
+    @property
+    def element_kind(self) -> "Kind":
+        """What indexing a list, tuple or dict of this kind gives."""
+        return self.element if self.element not in (None, NOTHING) else UNKNOWN
+
 
 SCALAR = Kind("scalar")
 INTEGER = Kind("integer", 0)  # a Python or NumPy integer or bool
@@ -48,6 +56,27 @@ SEQUENCE = Kind("sequence")  # a list or tuple
 DICT = Kind("dict")
 SHAPE = Kind("shape")  # a tuple of integers: its elements are integers
 UNKNOWN = Kind("unknown")
+NOTHING = Kind("nothing")  # the element kind of an empty list: joins to whatever is appended
+
+
+def container(tag: str, elements: "list[Kind]") -> Kind:
+    """A list or tuple ("sequence"), or dict, holding elements of these kinds.
+
+    Element kinds go one level deep: a list of lists knows it holds lists, not what
+    those hold (so kinds stay finite when a loop nests a list in itself).
+    """
+    element = NOTHING
+    for kind in elements:
+        element = _join_element(element, kind._replace(element=None) if kind.is_container else kind)
+    return Kind(tag, element=element)
+
+
+def _join_element(a: Kind, b: Kind) -> Kind:
+    if a == NOTHING:
+        return b
+    if b == NOTHING:
+        return a
+    return join(a, b)
 
 
 def array(ndim: Optional[int] = None) -> Kind:
@@ -67,10 +96,10 @@ def kind_of(value: Any) -> Kind:
         return INTEGER
     if isinstance(value, numbers.Real):
         return SCALAR
-    if cls is list or cls is tuple:
-        return SEQUENCE
+    if cls is list or cls is tuple:  # its elements' kinds, one level deep: a list of floats indexes floats
+        return container("sequence", [kind_of(item) for item in value])
     if cls is dict:
-        return DICT
+        return container("dict", [kind_of(item) for item in value.values()])
     if cls is types.FunctionType:
         return Kind("function", None, value)
     return OTHER
@@ -107,4 +136,8 @@ def join(a: Kind, b: Kind) -> Kind:
         return SCALAR  # int and float mix as Python numbers do
     if a.tag == b.tag == "array":
         return array()
+    if a.tag == b.tag and a.is_container:  # one is not None: a parameter's elements are unknown
+        if a.element is None or b.element is None:
+            return Kind(a.tag)
+        return Kind(a.tag, element=_join_element(a.element, b.element))
     return UNKNOWN

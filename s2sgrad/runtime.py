@@ -6,7 +6,7 @@ stepping through generated code with pdb can step into them too.
 """
 
 import math
-from typing import Any, Optional, Sequence, Tuple
+from typing import Any, Callable, Optional, Sequence, Tuple
 
 import numpy
 
@@ -279,6 +279,71 @@ def append(items: list, value: Any) -> list:
     """``items.append(value)``, as an operation: the same list, one longer."""
     items.append(value)
     return items
+
+
+def chosen(items: Any, pick: Callable, key: Any = None) -> int:
+    """The position of the item builtin ``max(items)`` (``pick=max``) or ``min(items)`` returns.
+
+    The same builtin over the positions, comparing the same values: of equal items the
+    first wins, as Python's own max and min keep the first.
+    """
+    return pick(range(len(items)), key=items.__getitem__ if key is None else lambda i: key(items[i]))
+
+
+def chosen_adjoint(g: Any, items: Any, pick: Callable, key: Any = None) -> Any:
+    """The adjoint of builtin ``max(items)``/``min(items)``: all of ``g`` to the chosen item, zeros elsewhere."""
+    if isinstance(items, numpy.ndarray):
+        out = numpy.zeros_like(items, dtype=float_dtype(items))
+    else:
+        out = [zeros_like(item) for item in items]
+    if len(items):
+        out[chosen(items, pick, key)] = g
+    return out
+
+
+def chosen_tangent(tangents: Any, default: Any, items: Any, pick: Callable, key: Any = None) -> Any:
+    """The tangent of builtin ``max(items, default=...)``/``min``: the chosen item's (the default's if empty)."""
+    return tangents[chosen(items, pick, key)] if len(items) else default
+
+
+def default_adjoint(g: Any, items: Any) -> Any:
+    """The adjoint of the ``default=`` of builtin max/min: ``g`` when ``items`` is empty, else zero."""
+    return zeros_like(g) if len(items) else g
+
+
+def items_adjoint(g: Any, items: Any) -> Any:
+    """The adjoint of ``list(items)``/``tuple(items)``: a list of adjoints, an array for an array's rows."""
+    if isinstance(items, numpy.ndarray):
+        return numpy.array(list(g), dtype=float_dtype(items)).reshape(items.shape)
+    return list(g)
+
+
+def like_sequence(tangents: Any, like: Any) -> Any:
+    """The tangent of ``list(items)``/``tuple(items)``: the items' tangents in ``like``'s type."""
+    return type(like)(tangents)
+
+
+def get(mapping: dict, key: Any, default: Any = None) -> Any:
+    """``mapping.get(key, default)`` as a function (normalize.anf maps the method to it)."""
+    return mapping.get(key, default)
+
+
+def get_adjoint(g: Any, mapping: dict, key: Any) -> dict:
+    """The dict's adjoint of ``mapping.get(key, default)``: ``g`` at ``key`` if the dict has it."""
+    out = zeros_like(mapping)
+    if key in mapping:
+        out[key] = g
+    return out
+
+
+def missing_adjoint(g: Any, mapping: dict, key: Any) -> Any:
+    """The default's adjoint of ``mapping.get(key, default)``: ``g`` if the dict lacks ``key``, else zero."""
+    return zeros_like(g) if key in mapping else g
+
+
+def keys_of(mapping: dict) -> list:
+    """The keys of a dict, in its order: what a loop over the dict (or its items) indexes."""
+    return list(mapping)
 
 
 def popped(items: list) -> Any:

@@ -21,7 +21,7 @@ from typing import Any, Callable, List, Sequence, Tuple, Type, Union
 
 import numpy
 
-from s2sgrad.runtime import append, astype, item
+from s2sgrad.runtime import append, astype, get, item, keys_of
 
 try:  # an optional extra: its rules and specs are there when SciPy is
     import scipy.special
@@ -288,6 +288,11 @@ ELEMENTWISE = _flatten(
     spec(max, lambda x, y: max(x, y) * 1.5 + max(x, -2.0), SCALARS, SECOND_WINS, note="builtin y wins"),
     spec(min, lambda x, y: min(x, y) * 1.5 + min(y, 3.0), SCALARS, SECOND_WINS, note="builtin x wins"),
     spec(min, lambda x, y: min(x, y) * 1.5 + min(x, 3.0), SCALARS, FIRST_WINS, note="builtin y wins"),
+    spec(max, lambda x, y: max([x, y * y, 0.25]) * 1.5 + max(-x, y, -3.0), SCALARS, FIRST_WINS, note="builtin list"),
+    spec(min, lambda x, y: min((x, y * 2.0, 5.0)) * 1.5 + min(x - 3.0, y), SCALARS, FIRST_WINS, note="builtin tuple"),
+    at_points(max, lambda x: max(x) * 2.0 + min(x) ** 2, UNSORTED, note="builtin of an array"),
+    at_points(max, lambda x: max(x, key=abs) * 2.0 + min(x, key=abs), UNSORTED, note="builtin with key"),
+    spec(max, lambda x, y: max([], default=x) * y + min([y], default=x), SCALARS, note="builtin default"),
     both_sides(numpy.fmin, lambda x, y: numpy.sum(numpy.fmin(x, y) * W34)),
     spec(numpy.fmin, lambda x, y: numpy.fmin(x, y) + 0.5 * y, SCALARS, SECOND_WINS, note="x wins"),
     spec(numpy.fmin, lambda x, y: numpy.fmin(x, y) + 0.5 * x, SCALARS, FIRST_WINS, note="y wins"),
@@ -462,6 +467,10 @@ SHAPES = _flatten(
     spec(append, lambda x, y: numpy.sum(numpy.stack(append([x * 2.0], y)) * W234), [((3, 4), (3, 4))]),
     spec(sum, lambda x, y: numpy.sum(sum([x, y * x]) * W34), [((3, 4), (3, 4))], note="builtin, of a list"),
     spec(sum, lambda x: numpy.sum(sum(x, 1.0) * W4), [((3, 4),)], note="builtin, of an array's rows"),
+    spec(list, lambda x, y: numpy.sum(list([x, y * x])[1] * W34) + numpy.sum(list(x)[2] * W4), [((3, 4), (3, 4))]),
+    spec(tuple, lambda x, y: numpy.sum(tuple([x, y * x])[1] * W34) + numpy.sum(tuple(x)[1] * W4), [((3, 4), (3, 4))]),
+    spec(get, lambda x, y: numpy.sum(get({"a": x}, "a", y) * get({"a": x}, "b", y) * W34), [((3, 4), (3, 4))]),
+    spec(keys_of, lambda x: numpy.sum(x * W34) * len(keys_of({"a": x, "b": 2.0 * x}))),
     spec(numpy.stack, lambda x, y: numpy.sum(numpy.stack((x, y, y, x), axis=-1) * W34), [((3,), (3,))], note="axis=-1"),
     spec(numpy.hstack, lambda x, y: numpy.sum(numpy.hstack([x, y]) * W4), [((1,), (3,))]),
     spec(numpy.hstack, lambda x, y: numpy.sum(numpy.hstack([x, y]) * W34), [((3, 1), (3, 3))]),

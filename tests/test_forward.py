@@ -459,7 +459,9 @@ def test_grad_of_grad_of_each_golden_case_matches_finite_differences(case, inner
     """grad(grad(f, p), wrt=...): a row of the Hessian, for every float argument of every golden case."""
     params = list(inspect.signature(case.func).parameters)
     check = check_zero_grad if case.name in LINEAR else check_grad
-    check(s2sgrad.grad(case.func, wrt=inner), case.args, wrt=tuple(params.index(p) for p in case.wrt))
+    # the finite differences run over arrays and floats: a dict or list argument is left out
+    outer = [params.index(p) for p in case.wrt if not isinstance(case.args[params.index(p)], (dict, list, tuple))]
+    check(s2sgrad.grad(case.func, wrt=inner), case.args, wrt=tuple(outer))
 
 
 def mixed(x, y):

@@ -310,6 +310,8 @@ def _scaled_first(a):
 
 
 PROGRAMS = [
+    # y is known to be an array of the list (its elements' kind): written into a copy, then written back
+    (element_of_a_listed_array_written, (vector(3),), 0),
     (written_by_helper_then_unused, (vector(3),), 0),
     (written_after_times_one, (vector(3),), 0),
     (written_after_plus_zero, (vector(3),), 0),
@@ -501,7 +503,6 @@ REJECTED = [
     (put_into, (vector(3),), "changes an array in place"),
     (appended_to_the_callers_list, ([1.0, 2.0], 1.5), "changes the caller's 'xs'"),
     (view_made_after_the_write_in_a_loop, (vector(3), vector(4)), "is read afterwards"),
-    (element_of_a_listed_array_written, (vector(3),), "'ys' is read afterwards"),
     (scalar_or_view_updated, (vector((3, 4)), 3), "'a' is read afterwards"),
 ]
 

@@ -16,6 +16,7 @@ import gast
 import numpy
 
 from .. import kinds as K
+from .. import runtime
 from ..context import Context
 from ..nodes import constant_value, is_element_write
 from ..parse.resolve import MISSING
@@ -37,6 +38,17 @@ INTEGER_CLOSED = {
     builtins.max,
 }
 CREATORS = {numpy.zeros, numpy.ones, numpy.empty, numpy.full}
+# Operations whose result's kind follows from a list's elements.
+OF_ELEMENTS = {
+    runtime.append,
+    runtime.popped,
+    builtins.sum,
+    builtins.max,
+    builtins.min,
+    builtins.list,
+    builtins.tuple,
+    builtins.sorted,
+}
 
 
 def infer_kinds(tree: gast.FunctionDef, ctx: Context) -> Dict[str, K.Kind]:
@@ -44,13 +56,21 @@ def infer_kinds(tree: gast.FunctionDef, ctx: Context) -> Dict[str, K.Kind]:
     while True:
         before = dict(kinds)
         for stmt in assignments(tree.body):
-            if is_element_write(stmt):
-                continue  # the array keeps its kind
+            if is_element_write(stmt):  # an array keeps its kind; a list or dict holds one more kind of element
+                _add_element(stmt, kinds, ctx)
+                continue
             target = stmt.targets[0].id if isinstance(stmt, gast.Assign) else stmt.target.id
             kind = K.INTEGER if isinstance(stmt, gast.For) else _kind_of_value(stmt.value, kinds, ctx)
             kinds[target] = K.join(kinds[target], kind) if target in kinds else kind
         if kinds == before:
             return kinds
+
+
+def _add_element(stmt: gast.Assign, kinds: Dict[str, K.Kind], ctx: Context) -> None:
+    container = stmt.targets[0].value.id
+    kind = kinds.get(container, K.UNKNOWN)
+    if kind.is_container and kind.element is not None:
+        kinds[container] = K.join(kind, K.container(kind.tag, [kind_of_atom(stmt.value, kinds, ctx)]))
 
 
 def assignments(stmts: List[gast.stmt]) -> Iterator[gast.stmt]:
@@ -67,6 +87,9 @@ def kind_of_atom(node: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> K.K
     if isinstance(node, gast.Name) and node.id in kinds:
         return kinds[node.id]
     value = constant_value(node, MISSING)
+    if value is MISSING and isinstance(node, gast.Tuple):  # max(a, b) read as max((a, b)) (analyze.ops)
+        # (a list display stays unknown: a helper passed [] may append to it, which only a list can show)
+        return K.container("sequence", [kind_of_atom(e, kinds, ctx) for e in node.elts])
     if value is MISSING:
         value = ctx.resolve(node)
     return K.UNKNOWN if value is MISSING else K.kind_of(value)
@@ -79,7 +102,8 @@ def _kind_of_value(value: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> 
     if op.form == "subscript":
         return kind_of_subscript(value, kinds, ctx)
     if op.form == "display":
-        return K.DICT if isinstance(value, gast.Dict) else K.SEQUENCE
+        tag = "dict" if isinstance(value, gast.Dict) else "sequence"
+        return K.container(tag, [kind_of_atom(a, kinds, ctx) for a in op.args])
     if op.form == "logic":
         return K.Kind("integer", None)
     rule = ctx.rules.lookup(op.func)
@@ -90,6 +114,8 @@ def _kind_of_value(value: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> 
         return _kind_of_matmul(arg_kinds)
     if op.func in CREATORS:
         return _kind_of_created(op, arg_kinds, ctx)
+    if op.func in OF_ELEMENTS and arg_kinds:
+        return _kind_of_element_operation(op, arg_kinds)
     if is_user_function(op.func, ctx):
         nodes = bound_arguments(op.func, op.args, op.keywords, ctx, value)
         return ctx.callee_result_kind(op.func, argument_kinds(op.func, nodes, lambda n: kind_of_atom(n, kinds, ctx)))
@@ -106,6 +132,21 @@ def _kind_of_value(value: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> 
         return arg_kinds[0]
     if result == "reduction" and arg_kinds:
         return _kind_of_reduction(arg_kinds[0], op.args[1:], op.keywords)
+    return K.UNKNOWN
+
+
+def _kind_of_element_operation(op: Operation, arg_kinds: List[K.Kind]) -> K.Kind:
+    """``items.append(v)`` holds ``v``'s kind too; ``items.pop()``, builtin sum, max and min give an element's."""
+    items = arg_kinds[0]
+    if op.func in (builtins.list, builtins.tuple, builtins.sorted):
+        return items if items.tag == "sequence" else K.SEQUENCE
+    if op.func is runtime.popped:  # a stack's item: a value saved by a reverse sweep
+        return items.element_kind if items.tag == "sequence" else K.UNKNOWN
+    if op.func is runtime.append:
+        grown = K.container("sequence", [arg_kinds[1]])
+        return K.join(items, grown) if items.tag == "sequence" and items.element is not None else K.SEQUENCE
+    if items.tag == "sequence" and items.element_kind.tag in ("scalar", "array", "integer"):
+        return items.element_kind if op.func is not builtins.sum or len(op.args) == 1 else K.UNKNOWN
     return K.UNKNOWN
 
 
@@ -165,6 +206,8 @@ def kind_of_subscript(value: gast.Subscript, kinds: Dict[str, K.Kind], ctx: Cont
     base = kind_of_atom(value.value, kinds, ctx)
     if base == K.SHAPE:
         return K.Kind("integer", None if isinstance(value.slice, gast.Slice) else 0)
+    if base.is_container:
+        return base if isinstance(value.slice, gast.Slice) else base.element_kind
     index = value.slice.elts if isinstance(value.slice, gast.Tuple) else [value.slice]
     integers = [not isinstance(i, gast.Slice) and kind_of_atom(i, kinds, ctx) == K.INTEGER for i in index]
     basic = all(flag or isinstance(i, gast.Slice) for flag, i in zip(integers, index))

@@ -5,6 +5,7 @@ this module is the one place that maps them to rule-table callables, so the
 analyses and the transform agree on what an operation is.
 """
 
+import builtins
 import operator
 from typing import Any, List, NamedTuple, Optional
 
@@ -24,6 +25,7 @@ BINARY = {
     gast.MatMult: operator.matmul,
 }
 UNARY = {gast.USub: operator.neg, gast.UAdd: operator.pos}
+EXTREMA = (builtins.max, builtins.min)
 
 
 class Operation(NamedTuple):
@@ -41,7 +43,10 @@ def operation_of(value: gast.expr, ctx: Context) -> Operation:
     if isinstance(value, gast.UnaryOp) and type(value.op) in UNARY:
         return Operation("call", UNARY[type(value.op)], [value.operand], [])
     if isinstance(value, gast.Call):
-        return Operation("call", ctx.resolve(value.func), list(value.args), list(value.keywords))
+        func, args = ctx.resolve(value.func), list(value.args)
+        if func in EXTREMA and len(args) > 1:  # max(a, b) is max((a, b)): one rule for both forms
+            args = [gast.Tuple(elts=args, ctx=gast.Load())]
+        return Operation("call", func, args, list(value.keywords))
     if isinstance(value, gast.Subscript):
         return Operation("subscript", None, [value.value], [])
     if isinstance(value, (gast.Tuple, gast.List)):

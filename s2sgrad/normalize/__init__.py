@@ -15,4 +15,6 @@ PASSES = (nested.run, statements.run, loops.run, exits.run, anf.run, memory.run,
 def normalize(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
     for run in PASSES:
         tree = run(tree, ctx)
-    return tree
+    # nodes a pass made (a loop's xs[i], a temporary) point at the statement they came from:
+    # every error the later stages raise can then name the user's line
+    return gast.fix_missing_locations(tree)

@@ -5,7 +5,8 @@ An atom is a name, a literal, or a reference to a module-level object
 an atom, ``a <binop> b``, ``<unaryop> a``, a comparison of atoms, a call of a
 module-level callable on atoms (a list or tuple of atoms may be an argument),
 a subscript of an atom by atoms and slices of atoms, or a tuple of atoms.
-ndarray methods and attributes are calls of their NumPy functions.
+ndarray methods and attributes are calls of their NumPy functions; a
+comprehension is the loop it means (normalize.comprehensions).
 An ``if`` tests an atom, a ``for`` runs over ``range`` of atoms, and a
 ``while`` tests an atom that is computed before the loop and again at the end
 of its body. Conditional expressions and ``and``/``or`` become ``if``
@@ -25,7 +26,7 @@ statements, so an operand is evaluated only when Python would evaluate it.
 
 import builtins
 import copy
-from typing import List
+from typing import List, Optional
 
 import gast
 import numpy
@@ -34,6 +35,7 @@ from .. import runtime
 from ..context import Context
 from ..nodes import assign, call, constant_value, is_constant, located, mark_in_place, name
 from ..parse.resolve import MISSING
+from . import comprehensions, loops
 from .memory import in_place_function
 from .methods import ATTRIBUTES, METHODS, RUNTIME_METHODS, VARARG_METHODS
 
@@ -43,6 +45,7 @@ HIDDEN_ACCESS = {builtins.eval, builtins.exec, builtins.locals, builtins.globals
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
+    ctx.comprehension_scope = comprehensions.outside_names(tree)
     tree.body = _block(tree.body, ctx)
     return tree
 
@@ -73,6 +76,8 @@ class _Flattener:
         elif _is_pop(stmt, self.ctx):  # v = items.pop() is v = popped(items): a stack of generated code
             value = call(name(self.ctx.name_for(runtime.popped, "popped")), [stmt.value.func.value])
             self.out.append(assign(stmt.targets[0].id, located(value, stmt.value), stmt))
+        elif isinstance(stmt, gast.Assign) and _fills_its_target(stmt):  # ys = [...] builds ys itself
+            self.comprehension(stmt.value, into=stmt.targets[0].id)
         elif isinstance(stmt, gast.Assign):
             self.out.append(mark_in_place(assign(stmt.targets[0].id, self.operation(stmt.value), stmt), stmt))
         elif isinstance(stmt, gast.Return):
@@ -207,8 +212,48 @@ class _Flattener:
             return located(type(node)(elts=[self.atom(e) for e in node.elts], ctx=gast.Load()), node)
         if isinstance(node, gast.Dict) and all(type(constant_value(k)) in (str, int) for k in node.keys):
             return located(gast.Dict(keys=node.keys, values=[self.atom(v) for v in node.values]), node)
+        if isinstance(node, (gast.ListComp, gast.DictComp, gast.SetComp)):
+            return self.comprehension(node)
+        if isinstance(node, gast.GeneratorExp):
+            raise self.ctx.error(
+                node,
+                "a generator expression is differentiated only as the argument of "
+                + ", ".join(f.__name__ for f in comprehensions.CONSUMERS),
+                comprehensions.HINT,
+            )
         hint = LAMBDA_HINT if isinstance(node, gast.Lambda) else HINT
         raise self.ctx.error(node, f"{_describe(node)} is not supported yet", hint)
+
+    def comprehension(self, node: gast.expr, consumer: object = None, into: str = "") -> gast.Name:
+        """The loop a comprehension means, flattened into ``self.out``; the name of its result."""
+        scope = self.ctx.comprehension_scope
+        desugarer = comprehensions.Desugarer(self.ctx, scope)
+        if consumer in (builtins.any, builtins.all):
+            stmts, result, bound = desugarer.decision(node, consumer)
+        else:
+            stmts, result, bound = desugarer.list_or_dict(node, into)
+        added = bound - scope
+        scope |= added  # an inner comprehension must not bind these names: it renames its own
+        try:
+            self.out += _block(loops.lower(stmts, self.ctx), self.ctx)
+        finally:
+            scope -= added
+        return name(result)
+
+    def consumed(self, node: gast.Call) -> Optional[gast.expr]:
+        """``sum(v * v for v in xs)``: the generator as the list it yields (``list(...)``: that list itself)."""
+        func = self.ctx.resolve(node.func)
+        if not node.args or not isinstance(node.args[0], gast.GeneratorExp) or func not in comprehensions.CONSUMERS:
+            return None
+        generator = node.args[0]
+        if func in (builtins.any, builtins.all) and len(node.args) == 1 and not node.keywords:
+            return self.comprehension(generator, func)
+        as_list = gast.ListComp(elt=generator.elt, generators=generator.generators)
+        items = self.comprehension(located(as_list, generator))
+        if func is builtins.list and len(node.args) == 1 and not node.keywords:
+            return items
+        node.args[0] = items
+        return None
 
     def conditional(self, node: gast.IfExp) -> gast.expr:
         """``a if c else b``: an ``if`` statement assigning a temporary in each branch."""
@@ -245,6 +290,9 @@ class _Flattener:
                     keyword.value, "calls with **kwargs are not supported yet", "pass keywords one by one."
                 )
         self.reject_hidden_access(node)
+        consumed = self.consumed(node)
+        if consumed is not None:
+            return consumed
         args = [self.argument(a) for a in node.args]
         out = [k.value for k in node.keywords if k.arg == "out"]
         keywords = [gast.keyword(arg=k.arg, value=self.argument(k.value)) for k in node.keywords if k.arg != "out"]
@@ -301,6 +349,14 @@ class _Flattener:
         if isinstance(node, gast.Tuple):
             return gast.Tuple(elts=[self.index(e) for e in node.elts], ctx=gast.Load())
         return self.atom(node)
+
+
+def _fills_its_target(stmt: gast.Assign) -> bool:
+    """``ys = [... for ...]`` that does not read ``ys``: the loop may fill ``ys`` itself (no ``ys = items`` alias)."""
+    target, value = stmt.targets[0], stmt.value
+    if not (isinstance(target, gast.Name) and isinstance(value, (gast.ListComp, gast.DictComp))):
+        return False
+    return all(not (isinstance(n, gast.Name) and n.id == target.id) for n in gast.walk(value))
 
 
 def _is_append(stmt: gast.stmt, ctx: Context) -> bool:

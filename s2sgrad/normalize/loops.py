@@ -12,24 +12,47 @@ becomes a flag set at each ``break`` and a branch after the loop.
                                         s = s + k * v
     for v in reversed(xs):          for i in reversed(range(len(xs))):
         ...                             v = xs[i]
+    for k, v in d.items():          keys = keys_of(d)
+        ...                         for i in range(len(keys)):
+                                        k = keys[i]
+                                        v = d[k]
 """
 
 import builtins
 import copy
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 import gast
 
+from .. import runtime
 from ..context import Context
-from ..kinds import DICT, OTHER
+from ..kinds import OTHER
 from ..nodes import assign, call, const, located, name, names_stored
+from ..parse.resolve import MISSING
 
-HINT = "loop over range(...), an array, a list or a tuple (enumerate, zip and reversed of those work too)."
+HINT = "loop over range(...), an array, a list, a tuple or a dict (enumerate, zip and reversed of those work too)."
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
+    ctx.dict_names = {p for p, kind in ctx.param_kinds.items() if kind.tag == "dict"} | _dicts_made(tree)
     tree.body = _block(tree.body, ctx)
     return tree
+
+
+def _dicts_made(tree: gast.FunctionDef) -> "set[str]":
+    """Names assigned a dict display or comprehension: a loop over one runs over its keys."""
+    return {
+        target.id
+        for node in gast.walk(tree)
+        if isinstance(node, gast.Assign) and isinstance(node.value, (gast.Dict, gast.DictComp))
+        for target in node.targets
+        if isinstance(target, gast.Name)
+    }
+
+
+def lower(stmts: List[gast.stmt], ctx: Context) -> List[gast.stmt]:
+    """The loops of ``stmts`` over integers (normalize.anf lowers a comprehension's loops with it)."""
+    return _block(stmts, ctx)
 
 
 def _block(stmts: List[gast.stmt], ctx: Context) -> List[gast.stmt]:
@@ -69,11 +92,10 @@ def _lower_for(loop: gast.For, ctx: Context) -> List[gast.stmt]:
     elif _calls(iterable, builtins.zip, ctx) and not reverse:
         elements = _zip(loop, iterable, before, ctx)
     else:  # reversed(xs) indexes xs from the end
-        elements = [(loop.target, _evaluated_once(_sequence(iterable, ctx), loop, before, ctx))]
+        elements = [(loop.target, _indexed(iterable, loop, before, ctx))]
     index = index or ctx.namer.fresh("i")
-    sequences = [s for _, s in elements]
-    length = _length(sequences, ctx)
-    reads = [s for target, sequence in elements for s in _element(target, _item(sequence, index), loop, ctx)]
+    length = _length([sequence for _, (sequence, _) in elements], ctx)
+    reads = [s for target, (sequence, read) in elements for s in read(target, _item(sequence, index, loop))]
     loop.body = reads + loop.body
     _set_iteration(loop, index, _range(ctx, [length]), reverse, ctx)
     return [*before, loop]
@@ -97,7 +119,7 @@ def _enumerate(loop: gast.For, iterable: gast.Call, before: list, ctx: Context) 
     target = _pair_target(loop, 2, ctx)
     if not 1 <= len(iterable.args) <= 2 or iterable.keywords:
         raise ctx.error(iterable, "enumerate takes a sequence and an optional start", HINT)
-    sequence = _evaluated_once(_sequence(iterable.args[0], ctx), loop, before, ctx)
+    sequence = _indexed(iterable.args[0], loop, before, ctx)
     counter, element = target
     if not isinstance(counter, gast.Name):
         raise ctx.error(counter, "the counter of enumerate must be a plain name", HINT)
@@ -114,8 +136,7 @@ def _zip(loop: gast.For, iterable: gast.Call, before: list, ctx: Context) -> lis
     if iterable.keywords or not iterable.args:
         raise ctx.error(iterable, "zip takes sequences", HINT)
     targets = _pair_target(loop, len(iterable.args), ctx)
-    sequences = [_evaluated_once(_sequence(a, ctx), loop, before, ctx) for a in iterable.args]
-    return list(zip(targets, sequences))
+    return [(target, _indexed(a, loop, before, ctx)) for target, a in zip(targets, iterable.args)]
 
 
 def _length(sequences: List[gast.expr], ctx: Context) -> gast.expr:
@@ -126,9 +147,66 @@ def _length(sequences: List[gast.expr], ctx: Context) -> gast.expr:
     return call(name(ctx.name_for(builtins.min, "min")), lengths)
 
 
-def _item(sequence: gast.expr, index: str) -> gast.expr:
+def _item(sequence: gast.expr, index: str, loop: gast.For) -> gast.expr:
     # a copy: the optimizer renames names in place, and len(sequence) is outside the loop
-    return gast.Subscript(value=copy.deepcopy(sequence), slice=name(index), ctx=gast.Load())
+    return located(gast.Subscript(value=copy.deepcopy(sequence), slice=name(index), ctx=gast.Load()), loop.iter)
+
+
+# What a loop indexes, and how it reads the loop variables from an item: (target, item) -> statements.
+Indexed = Tuple[gast.expr, Callable[[gast.expr, gast.expr], List[gast.stmt]]]
+DICT_VIEWS = ("keys", "values", "items")
+LISTS = (builtins.sorted, builtins.list, builtins.tuple)  # calls whose result is indexable: sorted(d) is a list
+
+
+def _indexed(node: gast.expr, loop: gast.For, before: list, ctx: Context) -> Indexed:
+    """A sequence as itself; a dict or its view as the list of its keys, each read through the dict."""
+    view = _dict_view(node, ctx)
+    if view is None:
+        sequence = _evaluated_once(_sequence(node, ctx), loop, before, ctx)
+        return sequence, lambda target, item: _element(target, item, loop, ctx)
+    mapping, which = view
+    mapping = _evaluated_once(mapping, loop, before, ctx)
+    keys = ctx.namer.fresh("keys")
+    before.append(assign(keys, located(call(name(ctx.name_for(runtime.keys_of, "keys_of")), [mapping]), node), loop))
+
+    def read(target: gast.expr, item: gast.expr) -> List[gast.stmt]:
+        if which == "keys":
+            return _element(target, item, loop, ctx)
+        if which == "values":
+            return _element(target, _value(mapping, item, loop), loop, ctx)
+        if not isinstance(target, (gast.Tuple, gast.List)) or len(target.elts) != 2:  # for pair in d.items()
+            key = ctx.namer.temp()
+            pair = gast.Tuple(elts=[name(key), _value(mapping, name(key), loop)], ctx=gast.Load())
+            return [assign(key, item, loop), *_element(target, located(pair, loop.iter), loop, ctx)]
+        key_target, value_target = target.elts
+        if isinstance(key_target, gast.Name):  # for k, v in d.items(): k = keys[i]; v = d[k]
+            key, reads = key_target.id, [assign(key_target.id, item, loop)]
+        else:
+            key = ctx.namer.temp()
+            reads = [assign(key, item, loop), *_element(key_target, name(key), loop, ctx)]
+        return reads + _element(value_target, _value(mapping, name(key), loop), loop, ctx)
+
+    return name(keys), read
+
+
+def _value(mapping: gast.expr, key: gast.expr, loop: gast.For) -> gast.expr:
+    return located(gast.Subscript(value=copy.deepcopy(mapping), slice=key, ctx=gast.Load()), loop.iter)
+
+
+def _dict_view(node: gast.expr, ctx: Context) -> Optional[Tuple[gast.expr, str]]:
+    """``(d, "items")`` for ``d.items()`` (keys, values alike), ``(d, "keys")`` for a dict ``d``, else None."""
+    if (
+        isinstance(node, gast.Call)
+        and isinstance(node.func, gast.Attribute)
+        and node.func.attr in DICT_VIEWS
+        and not node.args
+        and not node.keywords
+        and ctx.resolve(node.func) is MISSING
+    ):
+        return node.func.value, node.func.attr
+    if isinstance(node, (gast.Dict, gast.DictComp)) or (isinstance(node, gast.Name) and node.id in ctx.dict_names):
+        return node, "keys"  # iterating over a dict gives its keys
+    return None
 
 
 def _range(ctx: Context, bounds: List[gast.expr]) -> gast.expr:
@@ -137,14 +215,14 @@ def _range(ctx: Context, bounds: List[gast.expr]) -> gast.expr:
 
 def _sequence(node: gast.expr, ctx: Context) -> gast.expr:
     """The iterable itself, when it is something indexable rather than an iterator."""
-    if isinstance(node, gast.Call):
+    if isinstance(node, gast.Call) and ctx.resolve(node.func) not in LISTS:
         obj = ctx.resolve(node.func)
         spelled = getattr(obj, "__name__", "this call")
         raise ctx.error(node, f"cannot loop over the result of {spelled}(...)", HINT)
-    if isinstance(node, gast.Name) and ctx.param_kinds.get(node.id) in (OTHER, DICT):
+    if isinstance(node, gast.Name) and ctx.param_kinds.get(node.id) == OTHER:
         raise ctx.error(node, f"cannot loop over {node.id!r}: it is neither an array nor a list or tuple", HINT)
-    if isinstance(node, (gast.Dict, gast.Set, gast.DictComp, gast.SetComp, gast.GeneratorExp)):
-        raise ctx.error(node, "cannot loop over a dict, a set or a generator", HINT)
+    if isinstance(node, (gast.Set, gast.SetComp)):
+        raise ctx.error(node, "cannot loop over a set: its order is not the same from run to run", HINT)
     return node
 
 
@@ -188,6 +266,8 @@ def _element(target: gast.expr, item: gast.expr, loop: gast.For, ctx: Context) -
     """``v = xs[i]``, or ``t = xs[i]; a = t[0]; b = t[1]`` for ``for a, b in xs``."""
     if isinstance(target, gast.Name):
         return [assign(target.id, item, loop)]
+    if isinstance(item, gast.Tuple) and len(item.elts) == len(target.elts):  # (key, d[key]): one by one
+        return [s for part, value in zip(target.elts, item.elts) for s in _element(part, value, loop, ctx)]
     temp = ctx.namer.temp()
     out = [assign(temp, item, loop)]
     for k, element in enumerate(target.elts):

@@ -102,6 +102,7 @@ VIEWS = {
     builtins.max,  # max(a, b) is one of them
     builtins.min,
     builtins.sorted,  # a new list of the same items
+    runtime.get,  # d.get(key): the item itself
 }
 # Functions whose purpose is to write into an argument (see normalize.anf for the ones rewritten).
 IN_PLACE = {
@@ -129,6 +130,7 @@ ARRAY_VIEWS = VIEWS - {
     builtins.max,
     builtins.min,
     builtins.sorted,
+    runtime.get,
 }
 GLOBAL = "global"
 # Values a module or closure variable may hold that a write could change.
@@ -290,7 +292,7 @@ class _Analysis:
             shared = _elements(self.buffers_of_atom(op.args[0], state))
         elif op.form == "display":  # the container is an object of its own, holding its elements' buffers
             elements = [self.buffers_of_atom(e, state) for e in op.args]
-            return frozenset().union(frozenset([f"container {id(stmt)}"]), *elements)
+            return frozenset().union(frozenset([_container(_allocation(stmt))]), *elements)
         elif op.form == "call" and self.may_share(op.func, op.keywords):
             operands = [*op.args, *[k.value for k in op.keywords]]
             shared = frozenset().union(*[self.buffers_of_atom(a, state) for a in operands])
@@ -370,7 +372,7 @@ class _Analysis:
         where = stmt.targets[0] if element else stmt
         written = state[target].buffers if target in state else self.buffers_of_atom(name(target), state)
         if self.kinds.get(target, K.UNKNOWN).is_container:  # a list changes; the arrays it holds do not
-            written = frozenset(b for b in written if b.startswith("container ") or b == _parameter(target))
+            written = frozenset(b for b in written if "container " in b or b == _parameter(target))
         if GLOBAL in written:
             raise self.ctx.error(
                 where,
@@ -379,6 +381,8 @@ class _Analysis:
             )
         self.written_parameters |= {p for p in self.parameters if _parameter(p) in written}
         excluded = {target, *names_read(stmt.value)} if after is not None else {target}  # updated together
+        if self.is_pop(stmt.value):  # v = items.pop(): the list loses an item, and v is bound anew
+            excluded.add(stmt.targets[0].id)
         shared = [m for m, b in state.items() if m not in excluded and b.buffers & written]
         for other in shared:
             if other in self.live_after[id(after or stmt)]:
@@ -460,9 +464,10 @@ class _Analysis:
     def copy_at(self, site: int, variable: str, where: gast.AST, changed: str, why: str) -> None:
         """``variable = value`` at ``site`` becomes a copy; a write is rejected when it may not be an array."""
         if not self.is_array(variable, self.definitions[site]):
+            line = self.ctx.source.file_line(self.definitions[site])
             raise self.ctx.error(
                 where,
-                f"this write may change {changed} (line {self.definitions[site].lineno}), {why}, "
+                f"this write may change {changed} (line {line}), {why}, "
                 "and it is not known to be an array that s2sgrad could copy apart",
                 f"make {variable} a copy where it is made: {variable} = numpy.copy(...)",
             )
@@ -511,7 +516,7 @@ def _parameter(variable: str) -> str:
 
 def _elements(buffers: FrozenSet[str]) -> FrozenSet[str]:
     """What a list's items may share: its buffers but the list's own."""
-    return frozenset(b for b in buffers if not b.startswith("container "))
+    return frozenset(b for b in buffers if "container " not in b)  # an earlier list from the same display too
 
 
 def _allocation(stmt: gast.stmt) -> str:
@@ -519,7 +524,7 @@ def _allocation(stmt: gast.stmt) -> str:
 
 
 def _older_name(site: str) -> str:
-    return site.replace("allocation", "earlier allocation")
+    return f"earlier {site}"
 
 
 def _older(state: State, site: str) -> State:
@@ -528,11 +533,16 @@ def _older(state: State, site: str) -> State:
     (In a loop, ``prev = cur; cur = cur * 2.0`` leaves ``prev`` and ``cur`` two arrays, though one statement
     made both.)
     """
-    older = _older_name(site)
+    renamed = {site: _older_name(site), _container(site): _older_name(_container(site))}  # a list display too
     return {
-        variable: binding._replace(buffers=frozenset(older if b == site else b for b in binding.buffers))
+        variable: binding._replace(buffers=frozenset(renamed.get(b, b) for b in binding.buffers))
         for variable, binding in state.items()
     }
+
+
+def _container(site: str) -> str:
+    """The buffer of the list, tuple or dict a display at ``site`` makes."""
+    return site.replace("allocation", "container")
 
 
 def _join(a: State, b: State) -> State:

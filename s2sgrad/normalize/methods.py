@@ -40,7 +40,7 @@ METHODS["flatten"] = "ravel"
 METHODS["conj"] = "conjugate"
 
 # methods without a NumPy function of the same meaning: helpers in s2sgrad.runtime, with rules of their own
-RUNTIME_METHODS = {"astype": "astype", "item": "item"}
+RUNTIME_METHODS = {"astype": "astype", "item": "item", "get": "get"}  # get: of a dict
 
 # methods whose positional arguments form one tuple argument: x.reshape(2, 3)
 VARARG_METHODS = {"reshape": "reshape", "transpose": "transpose"}

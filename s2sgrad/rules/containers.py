@@ -9,8 +9,23 @@ takes the last one.
 
 import builtins
 
-from ..runtime import append, in_sorted_order, sum_adjoint, unbroadcast, unsorted
-from .notation import adjoint, d, t
+from ..runtime import (
+    append,
+    chosen_adjoint,
+    chosen_tangent,
+    default_adjoint,
+    get,
+    get_adjoint,
+    in_sorted_order,
+    items_adjoint,
+    keys_of,
+    like_sequence,
+    missing_adjoint,
+    sum_adjoint,
+    unbroadcast,
+    unsorted,
+)
+from .notation import adjoint, d, nondifferentiable, t
 
 
 @adjoint(append, result="same")
@@ -31,3 +46,35 @@ def sum_(y, items, start=0):
 def sorted_(y, iterable, *, key=None, reverse=False):
     d[iterable] += unsorted(d[y], iterable, key, reverse)
     t[y] = in_sorted_order(t[iterable], iterable, key, reverse)
+
+
+@adjoint(builtins.list, builtins.tuple, result="unknown")
+def sequence(y, items):
+    d[items] += items_adjoint(d[y], items)
+    t[y] = like_sequence(t[items], y)
+
+
+# Builtin max and min of an iterable (analyze.ops reads max(a, b, c) as max((a, b, c))): Python returns
+# the first of equal items, and that item alone gets the adjoint (numpy.maximum shares a tie instead).
+@adjoint(builtins.max, result="unknown")
+def max_(y, items, key=None, default=None):
+    d[items] += chosen_adjoint(d[y], items, max, key)
+    d[default] += default_adjoint(d[y], items)
+    t[y] = chosen_tangent(t[items], t[default], items, max, key)
+
+
+@adjoint(builtins.min, result="unknown")
+def min_(y, items, key=None, default=None):
+    d[items] += chosen_adjoint(d[y], items, min, key)
+    d[default] += default_adjoint(d[y], items)
+    t[y] = chosen_tangent(t[items], t[default], items, min, key)
+
+
+@adjoint(get, result="unknown")
+def get_(y, mapping, key, default=None):
+    d[mapping] += get_adjoint(d[y], mapping, key)
+    d[default] += missing_adjoint(d[y], mapping, key)
+    t[y] = get(t[mapping], key, t[default])
+
+
+KEYS = nondifferentiable(keys_of, result="unknown")  # keys are never differentiated

@@ -13,19 +13,26 @@ from ..runtime import (
     add_structured,
     along_axis_index,
     array_adjoint,
+    chosen_adjoint,
+    chosen_tangent,
+    default_adjoint,
     dot_lhs,
     dot_rhs,
     einsum_adjoints,
     einsum_adjoints_tangent,
     extremum_share,
     fresh_copy,
+    get_adjoint,
     greater_share,
     ieee_divide,
     ieee_power,
     inner_adjoints,
+    items_adjoint,
+    like_sequence,
     matmul_lhs,
     matmul_rhs,
     mean_divisor,
+    missing_adjoint,
     moments_adjoint,
     nan_extremum_share,
     nanmean_share,
@@ -97,6 +104,42 @@ def array_adjoint_(y, g, x):
 @tangent(sum_adjoint, result="unknown", shape_only=("items",))
 def sum_adjoint_(y, g, items):
     t[y] = sum_adjoint(t[g], items)
+
+
+# Builtin max/min, list/tuple and dict.get: linear in the adjoint; which item is chosen is piecewise constant.
+@tangent(chosen_adjoint, result="unknown", shape_only=("items",))
+def chosen_adjoint_(y, g, items, pick, key=None):
+    t[y] = chosen_adjoint(t[g], items, pick, key)
+
+
+@tangent(chosen_tangent, result="unknown", shape_only=("items",))
+def chosen_tangent_(y, tangents, default, items, pick, key=None):
+    t[y] = chosen_tangent(t[tangents], t[default], items, pick, key)
+
+
+@tangent(default_adjoint, result="unknown", shape_only=("items",))
+def default_adjoint_(y, g, items):
+    t[y] = default_adjoint(t[g], items)
+
+
+@tangent(items_adjoint, result="unknown", shape_only=("items",))
+def items_adjoint_(y, g, items):
+    t[y] = items_adjoint(t[g], items)
+
+
+@tangent(like_sequence, result="unknown", shape_only=("like",))
+def like_sequence_(y, tangents, like):
+    t[y] = like_sequence(t[tangents], like)
+
+
+@tangent(get_adjoint, result="unknown", shape_only=("mapping",))
+def get_adjoint_(y, g, mapping, key):
+    t[y] = get_adjoint(t[g], mapping, key)
+
+
+@tangent(missing_adjoint, result="unknown", shape_only=("mapping",))
+def missing_adjoint_(y, g, mapping, key):
+    t[y] = missing_adjoint(t[g], mapping, key)
 
 
 @tangent(untranspose, result="unknown")
@@ -189,12 +232,12 @@ def fresh_copy_(y, x):
     t[y] = fresh_copy(t[x])
 
 
-@tangent(structured_like, result="unknown", shape_only=("x",))
+@tangent(structured_like, result="same", shape_only=("x",))  # a list or dict stays one
 def structured_like_(y, g, x):
     t[y] = structured_like(t[g], x)
 
 
-@tangent(add_structured, result="unknown")
+@tangent(add_structured, result="same")  # the structure of its operands
 def add_structured_(y, a, b):
     t[y] = add_structured(t[a], t[b])
 

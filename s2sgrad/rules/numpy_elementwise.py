@@ -234,14 +234,14 @@ def arctanh(y, x):
 # ----- selection -----
 
 
-@adjoint(numpy.maximum, numpy.fmax, max, result="elementwise")
+@adjoint(numpy.maximum, numpy.fmax, result="elementwise")
 def maximum(z, x, y):
     d[x] += unbroadcast(d[z] * greater_share(x, y), x)
     d[y] += unbroadcast(d[z] * greater_share(y, x), y)
     t[z] = t[x] * greater_share(x, y) + t[y] * greater_share(y, x)
 
 
-@adjoint(numpy.minimum, numpy.fmin, min, result="elementwise")
+@adjoint(numpy.minimum, numpy.fmin, result="elementwise")
 def minimum(z, x, y):
     d[x] += unbroadcast(d[z] * greater_share(y, x), x)
     d[y] += unbroadcast(d[z] * greater_share(x, y), y)

@@ -24,7 +24,7 @@ from ..analyze.calls import argument_kinds, bound_arguments, is_user_function
 from ..analyze.kinds import kind_of_subscript
 from ..analyze.ops import Operation, operation_of
 from ..context import Context
-from ..kinds import INTEGER, Kind
+from ..kinds import INTEGER, UNKNOWN, Kind
 from ..nodes import (
     assign,
     assigned_name,
@@ -182,6 +182,8 @@ class Sweep:
         )
         if element.is_scalar and self.instantiator.kind(value).is_scalar:
             return read  # one number: NumPy hands out a copy
+        if self.instantiator.kind(target.value).is_container:
+            return read  # a list or dict holds the value itself: its adjoint is the element's
         helper = name(self.ctx.name_for(runtime.unbroadcast, "unbroadcast"))
         # An index array may repeat an element: the last write wins. A list's or dict's index is one key.
         container = self.kinds.get(target.value.id, Kind("unknown")).is_container
@@ -266,7 +268,7 @@ class Sweep:
                 self.block(body)
                 after = self.adjoints.state()
             zeros = top.defined - entry.defined
-            owned_zeros = {v for v in zeros if self.adjoints.is_array(v)}
+            owned_zeros = {v for v in zeros if self.adjoints.is_array(v) or self.kinds.get(v, UNKNOWN).is_container}
             before_loop = State(entry.defined | zeros, entry.owned | owned_zeros)
             joined = State.join([before_loop, after])
             if joined == top:
@@ -429,14 +431,16 @@ class Sweep:
         d_y = name(self.adjoints.name_of(stmt.targets[0].id))
         index = copy.deepcopy(subscript.slice)  # the optimizer renames names in place: the forward keeps its own
         if kind.tag in ("other", "sequence", "dict", "unknown") and type(constant_value(index)) in (int, str):
-            target = stmt.targets[0].id
-            nested = self.kinds.get(target, Kind("unknown")).is_container or target in self.indexed_by_key
+            return self.add_to_element(base.id, index, d_y, stmt, nested=self.holds_containers(stmt))
+        if kind.tag in ("sequence", "dict"):  # xs[i], xs[1:], d[key]: a list of adjoints, element by element
+            element = self.kinds.get(stmt.targets[0].id, Kind("unknown"))
+            nested = element.tag not in ("scalar", "array") or isinstance(index, gast.Slice)
             return self.add_to_element(base.id, index, d_y, stmt, nested=nested)
-        if kind.tag in ("other", "sequence", "dict"):
+        if kind.tag == "other":
             raise self.ctx.error(
                 subscript,
-                "indexing a tuple or list of differentiated values by a variable is not supported yet",
-                "index it by a constant, or unpack the values directly.",
+                "indexing this value by a variable cannot be differentiated",
+                "index lists, tuples, dicts and arrays only.",
             )
         if kind.tag == "array" and self._is_basic(index):
             return self.add_into(base.id, index, d_y, stmt)
@@ -445,6 +449,11 @@ class Sweep:
         helper = name(self.ctx.name_for(runtime.unindex, "unindex"))
         value = call(helper, [d_y, name(base.id), index])
         return [self.adjoints.accumulate(base.id, value, False, stmt, fresh=True)]
+
+    def holds_containers(self, stmt: gast.Assign) -> bool:
+        """Whether ``y = t[k]`` may give ``y`` a list, tuple or dict, whose adjoints add element by element."""
+        target = stmt.targets[0].id
+        return self.kinds.get(target, Kind("unknown")).is_container or target in self.indexed_by_key
 
     def add_into(self, var: str, index: gast.expr, value: gast.expr, stmt: gast.stmt) -> List[gast.stmt]:
         """``d_var[index] += value``, making ``d_var`` an owned buffer first if it is not one."""

@@ -24,6 +24,7 @@ class Context:
     namer: Namer
     local_names: "set[str]" = field(default_factory=set)
     dict_names: "set[str]" = field(default_factory=set)  # names known to hold dicts (normalize.loops)
+    lowered_sequences: "set[int]" = field(default_factory=set)  # ids of what lowered loops index (their len())
     comprehension_scope: "set[str]" = field(default_factory=set)  # names a comprehension may not bind (anf)
     # Objects the generated code needs but the user's namespace has no name for;
     # the emitter binds them as free variables of the generated function.

@@ -15,6 +15,7 @@ from .kinds import UNKNOWN, Kind
 from .names import Namer
 from .nodes import COMMENT, names_stored
 from .normalize import normalize
+from .normalize.loops import check_sequences
 from .optimize import optimize
 from .parse import parse_function
 from .parse.resolve import Deferred
@@ -126,6 +127,7 @@ def _compile(
     ctx.local_names = {a.id for a in source.tree.args.args} | _assigned_names(source.tree)
     tree = normalize(source.tree, ctx)
     ctx.kinds = infer_kinds(tree, ctx)
+    check_sequences(tree, ctx, ctx.kinds)
     result_kind = _result_kind(tree, ctx)
     if stage == "normalized":
         return Generated(to_source(tree, None), None, result_kind, written_parameters=ctx.written_parameters)

@@ -20,13 +20,14 @@ becomes a flag set at each ``break`` and a branch after the loop.
 
 import builtins
 import copy
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import gast
 
 from .. import runtime
+from ..analyze.kinds import kind_of_atom
 from ..context import Context
-from ..kinds import OTHER
+from ..kinds import OTHER, Kind
 from ..nodes import assign, call, const, located, name, names_stored
 from ..parse.resolve import MISSING
 
@@ -142,6 +143,7 @@ def _zip(loop: gast.For, iterable: gast.Call, before: list, ctx: Context) -> lis
 def _length(sequences: List[gast.expr], ctx: Context) -> gast.expr:
     length = ctx.name_for(builtins.len, "len")
     lengths = [call(name(length), [s]) for s in sequences]
+    ctx.lowered_sequences.update(id(s) for s in sequences)  # see check_sequences
     if len(lengths) == 1:
         return lengths[0]
     return call(name(ctx.name_for(builtins.min, "min")), lengths)
@@ -207,6 +209,22 @@ def _dict_view(node: gast.expr, ctx: Context) -> Optional[Tuple[gast.expr, str]]
     if isinstance(node, (gast.Dict, gast.DictComp)) or (isinstance(node, gast.Name) and node.id in ctx.dict_names):
         return node, "keys"  # iterating over a dict gives its keys
     return None
+
+
+def check_sequences(tree: gast.FunctionDef, ctx: Context, kinds: Dict[str, Kind]) -> None:
+    """A loop lowered to indexing must not run over a dict: ``d[i]`` would read values, not keys.
+
+    Whether a name holds a dict is known here, from its kind (a dict a helper returns,
+    an alias of a dict parameter), not when loops are lowered.
+    """
+    for node in gast.walk(tree):
+        if id(node) in ctx.lowered_sequences and kind_of_atom(node, kinds, ctx).tag == "dict":
+            raise ctx.error(
+                node,
+                "this loop runs over a dict, which s2sgrad did not recognize as one when it rewrote the loop "
+                "(it would read d[0], d[1], ... instead of the keys)",
+                "loop over its keys or items explicitly: for k in d.keys(), for k, v in d.items().",
+            )
 
 
 def _range(ctx: Context, bounds: List[gast.expr]) -> gast.expr:

@@ -7,15 +7,18 @@ top of the generated code, one dictionary lookup and the guards' identity checks
 defaults or anything it resolved has changed.
 """
 
+import collections
 import copy
 import dataclasses
 import functools
 import inspect
 import weakref
-from types import FunctionType, MethodType
+from types import FunctionType, MemberDescriptorType, MethodType
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 
+import gast
 import numpy
+from gast import walk as ast_walk
 from numpy import ndarray
 
 from . import kinds as K
@@ -23,6 +26,8 @@ from . import runtime
 from .analyze.calls import MADE_BY
 from .cache import CACHE, Guards
 from .errors import TransformError
+from .parse import parse_function
+from .parse.source import has_extra_parameters
 from .pipeline import STAGES, Generated, compile_forward, compile_reverse
 from .rules import default_rules
 from .tools.nans import run_checked
@@ -221,7 +226,11 @@ def jvp(func: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Tupl
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
         raise ValueError(f"jvp of {func.__name__!r}: {len(primals)} primals but {len(tangents)} tangents")
-    moved = [(p, a, t) for p, a, t in zip(target.visible, primals, tangents) if _differentiable(a) and t is not None]
+    visible, values = target.visible, primals
+    if has_extra_parameters(target.function):  # *args gathers primals (and their tangents) into one tuple
+        visible, tangents = _gathered_tangents(target, primals, tangents)
+        values = target.bind(primals, {})[len(target.prefix) :]
+    moved = [(p, a, t) for p, a, t in zip(visible, values, tangents) if _differentiable(a) and t is not None]
     for param, primal, tangent in moved:
         if not K.kind_of(primal).is_container and numpy.shape(tangent) != numpy.shape(primal):
             raise ValueError(
@@ -242,6 +251,24 @@ def jvp(func: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Tupl
         param_kinds = {**param_kinds, gradient.seed: K.SCALAR}
     generated = _forward_of(function, names, param_kinds)
     return generated(*full, *(t for _, _, t in moved))
+
+
+def _gathered_tangents(target: "_Target", primals: tuple, tangents: tuple) -> Tuple[List[str], tuple]:
+    """The parameters, and one tangent each, of a function with ``*args``, ``**kwargs`` or keyword-only
+    parameters: the tangents bound as the primals are (a tuple for ``*args``, zeros where one is None)."""
+    signature = _signature(target.function)
+    bound = signature.bind(*target.prefix, *primals).arguments
+    moved = signature.bind(*target.prefix, *tangents).arguments
+    names = list(signature.parameters)[len(target.prefix) :]
+    out = []
+    for name in names:
+        tangent = moved.get(name)
+        if signature.parameters[name].kind == inspect.Parameter.VAR_POSITIONAL and tangent is not None:
+            given = [t for t in tangent if t is not None]
+            tangent = tuple(runtime.zero_tangent(a) if t is None else t for a, t in zip(bound[name], tangent))
+            tangent = tangent if given else None
+        out.append(tangent)
+    return names, tuple(out)
 
 
 def _differentiable(value: Any) -> bool:
@@ -300,8 +327,9 @@ def source(
     target = _target(func)
     names, as_tuple = _wrt_names(func, wrt)
     function = target.function
+    bound = target.bind(tuple(args), {}) if args is not None else ()
     param_kinds = (
-        _kinds_from_args(function, target.bind(tuple(args), {}))
+        _kinds_from_args(function, _viewed(bound, _attributes_read(function, bound, names)))
         if args is not None
         else _kinds_from_annotations(function)
     )
@@ -332,7 +360,7 @@ class _Target(NamedTuple):
         """All of the function's arguments, in order, its defaults filled in."""
         signature = signature or _signature(self.function)
         args = self.prefix + args if self.prefix else args
-        if kwargs or self.keywords or len(args) != len(signature.parameters):
+        if kwargs or self.keywords or len(args) != len(signature.parameters) or has_extra_parameters(self.function):
             bound = signature.bind(*args, **{**self.keywords, **kwargs})
             bound.apply_defaults()
             args = tuple(bound.arguments.values())
@@ -384,7 +412,7 @@ def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: boo
     function, prefix = target.function, target.prefix
     # The signature and how many arguments the caller passes: refreshed when the code or defaults change.
     signature = [_signature(function)]
-    arity = [len(signature[0].parameters) - len(prefix)]
+    arity = [_arity(function, signature[0], prefix)]
     # Keyed by each argument's type, or an ndarray's rank and dtype kind, or a function itself:
     # cheaper than kinds, and finer (float and numpy.float64 are one kind, two keys).
     specializations: Dict[tuple, _Specialized] = {}
@@ -398,7 +426,7 @@ def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: boo
         specialized = specializations.get(_key(full))
         if specialized is None or not specialized.guards.hold():
             signature[0] = _signature(function)  # its defaults may be new: bind again
-            arity[0] = len(signature[0].parameters) - len(prefix)
+            arity[0] = _arity(function, signature[0], prefix)
             full = target.bind(args, kwargs, signature[0])
             specialized = specializations[_key(full)] = _specialized(function, names, full, options, optimize, True)
         try:
@@ -408,6 +436,12 @@ def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: boo
             raise
 
     return _marked(differentiated, "value_and_grad" if with_value else "grad", (target, names, options, optimize))
+
+
+def _arity(function: FunctionType, signature: inspect.Signature, prefix: tuple) -> int:
+    """How many arguments a call passes when they are the parameters one by one; -1: always bind them
+    (``*args`` gathers a tuple, ``**kwargs`` a dict, keyword-only parameters their defaults)."""
+    return -1 if has_extra_parameters(function) else len(signature.parameters) - len(prefix)
 
 
 def _gradient_of_gradient(func: Callable, wrt: Wrt, with_value: bool) -> Callable:
@@ -469,12 +503,14 @@ def _specialized(
     optimize: bool,
     check_scalar: bool = False,
 ) -> _Specialized:
+    read = _attributes_read(func, args, names)
+    args = _viewed(args, read)
     param_kinds = _kinds_from_args(func, args)
     _check_real(func, param_kinds, args)
     _check_wrt_kinds(func, names, param_kinds)
     generated = _cached(func, names, param_kinds, options, optimize)
     if not check_scalar or generated.result_kind == K.SCALAR:
-        return _Specialized(generated.function, generated.guards)
+        return _Specialized(_viewing(generated.function, read), generated.guards)
     # The output's kind is only known when it runs: check the value the gradient computes
     # anyway (never by calling func a second time, which would repeat its side effects).
     with_value = _cached(func, names, param_kinds, dataclasses.replace(options, with_value=True), optimize)
@@ -484,7 +520,81 @@ def _specialized(
         _check_scalar_output(func, value)
         return (value, gradient) if options.with_value else gradient
 
-    return _Specialized(checked, with_value.guards)
+    return _Specialized(_viewing(checked, read), with_value.guards)
+
+
+def _attributes_read(func: FunctionType, args: Sequence[Any], names: Tuple[str, ...]) -> Dict[int, Tuple[str, ...]]:
+    """For each differentiated argument that is an object (not a number, array, container or function):
+    the names of the attributes ``func`` reads (``self.w``), which its gradient is a dict of.
+
+    Any other object is a constant: the generated code reads its attributes as they are.
+    """
+    parameters = list(_signature(func).parameters)
+    objects = [i for i, a in enumerate(args) if parameters[i] in names and K.kind_of(a) == K.OTHER]
+    if not objects:
+        return {}
+    source = parse_function(func)
+    read: Dict[int, Tuple[str, ...]] = {}
+    for i in objects:
+        attributes = _attributes_of(source, parameters[i])
+        for attribute in attributes:
+            _check_stored(args[i], attribute, func)
+        read[i] = attributes
+    return read
+
+
+def _attributes_of(source: Any, param: str) -> Tuple[str, ...]:
+    """The attributes of ``param`` the function reads; any other use of it is an error at its line."""
+    attributes = set()
+    inside = {id(n.value) for n in ast_walk(source.tree) if isinstance(n, gast.Attribute)}
+    for node in ast_walk(source.tree):
+        if isinstance(node, gast.Attribute) and getattr(node.value, "id", None) == param:
+            attributes.add(node.attr)
+        elif isinstance(node, gast.Name) and node.id == param and id(node) not in inside:
+            if isinstance(node.ctx, gast.Param):
+                continue
+            raise source.error(
+                node,
+                f"differentiating with respect to the object {param!r}, the function may only read its attributes",
+                f"read the attributes ({param}.name) here, and use {param} itself in a function that is not "
+                "differentiated with respect to it.",
+            )
+    return tuple(sorted(attributes))
+
+
+# What reading an attribute may find on the class and still be the value stored: a __slots__ member,
+# a namedtuple field (methods are not read as values at all).
+_STORED = (MemberDescriptorType, type(collections.namedtuple("_Field", "x").x), FunctionType, staticmethod, classmethod)
+
+
+def _check_stored(obj: Any, attribute: str, func: FunctionType) -> None:
+    """An attribute the object stores: a property computes its value from others, which the gradient would miss."""
+    static = inspect.getattr_static(obj, attribute, None)
+    if hasattr(type(static), "__get__") and not isinstance(static, _STORED):
+        raise TransformError(
+            f"{func.__name__} reads {type(obj).__name__}.{attribute}, a property: its value is computed from "
+            "other attributes, and the gradient would not follow that computation",
+            filename=func.__code__.co_filename,
+            line=func.__code__.co_firstlineno,
+            hint=f"compute it in {func.__name__} from the attributes it reads, or pass it as an argument.",
+        )
+
+
+def _viewed(args: Sequence[Any], read: Dict[int, Tuple[str, ...]]) -> tuple:
+    """The arguments, each object among them as the AttributeView of the attributes the function reads."""
+    if not read:
+        return tuple(args)
+    return tuple(K.AttributeView((n, getattr(a, n)) for n in read[i]) if i in read else a for i, a in enumerate(args))
+
+
+def _viewing(function: Callable, read: Dict[int, Tuple[str, ...]]) -> Callable:
+    if not read:
+        return function
+
+    def on_views(*args: Any) -> Any:
+        return function(*_viewed(args, read))
+
+    return on_views
 
 
 def _cached(

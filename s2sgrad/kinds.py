@@ -41,11 +41,17 @@ class Kind(NamedTuple):
         return f"array{self.ndim}" if self.tag == "array" and self.ndim is not None else self.tag
 
 
+class AttributeView(dict):
+    """An object as differentiated code sees it: the attributes the function reads, by name (``self.w`` is
+    ``self["w"]``), so its attributes are values like any other and its gradient is a dict of theirs."""
+
+
 SCALAR = Kind("scalar")
 INTEGER = Kind("integer", 0)  # a Python or NumPy integer or bool
 OTHER = Kind("other")
 SEQUENCE = Kind("sequence")  # a list or tuple
 DICT = Kind("dict")
+OBJECT = Kind("dict", None, "attributes")  # an AttributeView
 SHAPE = Kind("shape")  # a tuple of integers: its elements are integers
 UNKNOWN = Kind("unknown")
 
@@ -71,6 +77,8 @@ def kind_of(value: Any) -> Kind:
         return SEQUENCE
     if cls is dict:
         return DICT
+    if cls is AttributeView:
+        return OBJECT
     if cls is types.FunctionType:
         return Kind("function", None, value)
     return OTHER

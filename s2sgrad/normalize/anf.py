@@ -32,7 +32,8 @@ import numpy
 
 from .. import runtime
 from ..context import Context
-from ..nodes import assign, call, constant_value, is_constant, located, mark_in_place, name
+from ..kinds import OBJECT, OTHER
+from ..nodes import assign, call, const, constant_value, is_constant, located, mark_in_place, name
 from ..parse.resolve import MISSING
 from .memory import in_place_function
 from .methods import ATTRIBUTES, METHODS, RUNTIME_METHODS, VARARG_METHODS
@@ -195,6 +196,8 @@ class _Flattener:
             return self.short_circuit(node)
         if isinstance(node, gast.IfExp):
             return self.conditional(node)
+        if isinstance(node, gast.NamedExpr):
+            return self.named(node)
         if isinstance(node, gast.Call):
             return self.call(node)
         if isinstance(node, gast.Attribute):
@@ -217,6 +220,28 @@ class _Flattener:
         branches = [self.branch(temp, value) for value in (node.body, node.orelse)]
         self.out.append(located(gast.If(test=test, body=branches[0], orelse=branches[1]), node))
         return name(temp)
+
+    def named(self, node: gast.NamedExpr) -> gast.expr:
+        """``(y := value)``: ``y = value`` where Python evaluates it; the expression is then ``y``.
+
+        An operand is read where the one operation of its statement runs, after every
+        assignment that statement needs; so a read of ``y`` that Python evaluates before
+        the assignment (written before it), or a second ``y :=`` in the statement, would
+        see the wrong value: both are rejected.
+        """
+        target = node.target.id
+        start = (node.lineno, node.col_offset)
+        for other in gast.walk(self.stmt):
+            if other is node.target or not isinstance(other, gast.Name) or other.id != target:
+                continue
+            if isinstance(other.ctx, gast.Store) or (other.lineno, other.col_offset) < start:
+                raise self.ctx.error(
+                    other,
+                    f"{target!r} is also read before, or assigned elsewhere in, the statement that assigns it with :=",
+                    f"assign {target} in a statement of its own first.",
+                )
+        self.out.append(assign(target, self.operation(node.value), node))
+        return name(target)
 
     def short_circuit(self, node: gast.BoolOp) -> gast.expr:
         """``a and b`` is ``a`` if it is false, else ``b`` (``or``: the other way round)."""
@@ -254,11 +279,24 @@ class _Flattener:
             value = self.atom(located(call(func, args, keywords), node))
             return self.write_whole(target, value, node)
         if self.ctx.resolve(func) is MISSING and isinstance(func, gast.Attribute):
+            if isinstance(func.value, gast.Name) and self.ctx.param_kinds.get(func.value.id) in (OBJECT, OTHER):
+                raise self.ctx.error(
+                    func,
+                    f"calling a method of {func.value.id!r} is not supported yet",
+                    "call a module-level function that takes the attributes it needs as arguments.",
+                )
             return located(self.method_call(func, args, keywords), node)
         if self.ctx.resolve(func) is MISSING:
             raise self.ctx.error(
                 func, f"cannot tell which function {_spelled(func)!r} is", "call module-level functions only."
             )
+        for arg in [*args, *(k.value for k in keywords)]:
+            if self.is_object(arg):
+                raise self.ctx.error(
+                    arg,
+                    f"passing the object {arg.id!r} on to a function is not supported yet",
+                    "pass the attributes it needs as arguments.",
+                )
         return located(call(func, args, keywords), node)
 
     def reject_hidden_access(self, node: gast.Call) -> None:
@@ -289,7 +327,17 @@ class _Flattener:
             func, f"the method {func.attr!r} is not supported", "call the numpy function instead, or register a rule."
         )
 
+    def is_object(self, node: gast.expr) -> bool:
+        """A parameter holding an object's attributes (kinds.AttributeView)."""
+        return isinstance(node, gast.Name) and self.ctx.param_kinds.get(node.id) == OBJECT
+
     def array_attribute(self, node: gast.Attribute) -> gast.expr:
+        if self.is_object(node.value):  # self.w: the attribute's value, passed in by name
+            return located(gast.Subscript(value=node.value, slice=const(node.attr), ctx=gast.Load()), node)
+        if isinstance(node.value, gast.Name) and self.ctx.param_kinds.get(node.value.id) == OTHER:
+            # an object the calling function passed on: never differentiated, so its attributes are constants
+            reader = name(self.ctx.name_for(builtins.getattr, "getattr"))
+            return located(call(reader, [node.value, const(node.attr)]), node)
         if node.attr not in ATTRIBUTES:
             raise self.ctx.error(node, f"the attribute {node.attr!r} is not supported", HINT)
         return located(call(self.ctx.reference(numpy, ATTRIBUTES[node.attr]), [self.atom(node.value)]), node)

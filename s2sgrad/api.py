@@ -7,18 +7,15 @@ top of the generated code, one dictionary lookup and the guards' identity checks
 defaults or anything it resolved has changed.
 """
 
-import collections
 import copy
 import dataclasses
 import functools
 import inspect
 import weakref
-from types import FunctionType, MemberDescriptorType, MethodType
+from types import FunctionType, MethodType
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 
-import gast
 import numpy
-from gast import walk as ast_walk
 from numpy import ndarray
 
 from . import kinds as K
@@ -26,7 +23,7 @@ from . import runtime
 from .analyze.calls import MADE_BY
 from .cache import CACHE, Guards
 from .errors import TransformError
-from .parse import parse_function
+from .objects import attributes_read, viewed, viewing
 from .parse.source import has_extra_parameters
 from .pipeline import STAGES, Generated, compile_forward, compile_reverse
 from .rules import default_rules
@@ -329,7 +326,7 @@ def source(
     function = target.function
     bound = target.bind(tuple(args), {}) if args is not None else ()
     param_kinds = (
-        _kinds_from_args(function, _viewed(bound, _attributes_read(function, bound, names)))
+        _kinds_from_args(function, viewed(bound, attributes_read(function, bound, names)))
         if args is not None
         else _kinds_from_annotations(function)
     )
@@ -503,14 +500,14 @@ def _specialized(
     optimize: bool,
     check_scalar: bool = False,
 ) -> _Specialized:
-    read = _attributes_read(func, args, names)
-    args = _viewed(args, read)
+    read = attributes_read(func, args, names)
+    args = viewed(args, read)
     param_kinds = _kinds_from_args(func, args)
     _check_real(func, param_kinds, args)
     _check_wrt_kinds(func, names, param_kinds)
     generated = _cached(func, names, param_kinds, options, optimize)
     if not check_scalar or generated.result_kind == K.SCALAR:
-        return _Specialized(_viewing(generated.function, read), generated.guards)
+        return _Specialized(viewing(generated.function, read), generated.guards)
     # The output's kind is only known when it runs: check the value the gradient computes
     # anyway (never by calling func a second time, which would repeat its side effects).
     with_value = _cached(func, names, param_kinds, dataclasses.replace(options, with_value=True), optimize)
@@ -520,81 +517,7 @@ def _specialized(
         _check_scalar_output(func, value)
         return (value, gradient) if options.with_value else gradient
 
-    return _Specialized(_viewing(checked, read), with_value.guards)
-
-
-def _attributes_read(func: FunctionType, args: Sequence[Any], names: Tuple[str, ...]) -> Dict[int, Tuple[str, ...]]:
-    """For each differentiated argument that is an object (not a number, array, container or function):
-    the names of the attributes ``func`` reads (``self.w``), which its gradient is a dict of.
-
-    Any other object is a constant: the generated code reads its attributes as they are.
-    """
-    parameters = list(_signature(func).parameters)
-    objects = [i for i, a in enumerate(args) if parameters[i] in names and K.kind_of(a) == K.OTHER]
-    if not objects:
-        return {}
-    source = parse_function(func)
-    read: Dict[int, Tuple[str, ...]] = {}
-    for i in objects:
-        attributes = _attributes_of(source, parameters[i])
-        for attribute in attributes:
-            _check_stored(args[i], attribute, func)
-        read[i] = attributes
-    return read
-
-
-def _attributes_of(source: Any, param: str) -> Tuple[str, ...]:
-    """The attributes of ``param`` the function reads; any other use of it is an error at its line."""
-    attributes = set()
-    inside = {id(n.value) for n in ast_walk(source.tree) if isinstance(n, gast.Attribute)}
-    for node in ast_walk(source.tree):
-        if isinstance(node, gast.Attribute) and getattr(node.value, "id", None) == param:
-            attributes.add(node.attr)
-        elif isinstance(node, gast.Name) and node.id == param and id(node) not in inside:
-            if isinstance(node.ctx, gast.Param):
-                continue
-            raise source.error(
-                node,
-                f"differentiating with respect to the object {param!r}, the function may only read its attributes",
-                f"read the attributes ({param}.name) here, and use {param} itself in a function that is not "
-                "differentiated with respect to it.",
-            )
-    return tuple(sorted(attributes))
-
-
-# What reading an attribute may find on the class and still be the value stored: a __slots__ member,
-# a namedtuple field (methods are not read as values at all).
-_STORED = (MemberDescriptorType, type(collections.namedtuple("_Field", "x").x), FunctionType, staticmethod, classmethod)
-
-
-def _check_stored(obj: Any, attribute: str, func: FunctionType) -> None:
-    """An attribute the object stores: a property computes its value from others, which the gradient would miss."""
-    static = inspect.getattr_static(obj, attribute, None)
-    if hasattr(type(static), "__get__") and not isinstance(static, _STORED):
-        raise TransformError(
-            f"{func.__name__} reads {type(obj).__name__}.{attribute}, a property: its value is computed from "
-            "other attributes, and the gradient would not follow that computation",
-            filename=func.__code__.co_filename,
-            line=func.__code__.co_firstlineno,
-            hint=f"compute it in {func.__name__} from the attributes it reads, or pass it as an argument.",
-        )
-
-
-def _viewed(args: Sequence[Any], read: Dict[int, Tuple[str, ...]]) -> tuple:
-    """The arguments, each object among them as the AttributeView of the attributes the function reads."""
-    if not read:
-        return tuple(args)
-    return tuple(K.AttributeView((n, getattr(a, n)) for n in read[i]) if i in read else a for i, a in enumerate(args))
-
-
-def _viewing(function: Callable, read: Dict[int, Tuple[str, ...]]) -> Callable:
-    if not read:
-        return function
-
-    def on_views(*args: Any) -> Any:
-        return function(*_viewed(args, read))
-
-    return on_views
+    return _Specialized(viewing(checked, read), with_value.guards)
 
 
 def _cached(

@@ -17,7 +17,8 @@ import numpy
 class Kind(NamedTuple):
     tag: str  # "scalar", "integer", "array", "sequence" (list, tuple), "dict", "function", "other", "unknown"
     ndim: Optional[int] = None  # for "integer" and "array"; None when not known
-    function: Any = None  # for "function": the function itself (code is specialized on which one)
+    function: Any = None  # for "function": the function itself (code is specialized on which one); for an
+    # AttributeView ("dict"), the object's class
 
     @property
     def is_scalar(self) -> bool:
@@ -43,7 +44,12 @@ class Kind(NamedTuple):
 
 class AttributeView(dict):
     """An object as differentiated code sees it: the attributes the function reads, by name (``self.w`` is
-    ``self["w"]``), so its attributes are values like any other and its gradient is a dict of theirs."""
+    ``self["w"]``), so its attributes are values like any other and its gradient is a dict of theirs.
+    ``of`` is the object's class (its methods are called with the view)."""
+
+    def __init__(self, items: Any, of: type) -> None:
+        super().__init__(items)
+        self.of = of
 
 
 SCALAR = Kind("scalar")
@@ -51,9 +57,13 @@ INTEGER = Kind("integer", 0)  # a Python or NumPy integer or bool
 OTHER = Kind("other")
 SEQUENCE = Kind("sequence")  # a list or tuple
 DICT = Kind("dict")
-OBJECT = Kind("dict", None, "attributes")  # an AttributeView
 SHAPE = Kind("shape")  # a tuple of integers: its elements are integers
 UNKNOWN = Kind("unknown")
+
+
+def object_class(kind: Kind) -> Optional[type]:
+    """The class of the object an AttributeView of this kind holds the attributes of; None for other kinds."""
+    return kind.function if kind.tag == "dict" else None
 
 
 def array(ndim: Optional[int] = None) -> Kind:
@@ -78,7 +88,7 @@ def kind_of(value: Any) -> Kind:
     if cls is dict:
         return DICT
     if cls is AttributeView:
-        return OBJECT
+        return Kind("dict", None, value.of)
     if cls is types.FunctionType:
         return Kind("function", None, value)
     return OTHER

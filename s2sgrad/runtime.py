@@ -461,8 +461,8 @@ def solve_adjoints_tangent(
 
 def add_structured(a: Any, b: Any) -> Any:
     """The sum of two adjoints of a list, tuple or dict: element by element (``+`` would concatenate)."""
-    if isinstance(a, dict):
-        return {key: add_structured(a[key], b[key]) for key in a}
+    if isinstance(a, dict):  # an object's from a called function has its float attributes only
+        return {key: add_structured(a[key], b[key]) if key in b else a[key] for key in a}
     if isinstance(a, (list, tuple)):
         return [add_structured(x, y) for x, y in zip(a, b)]
     return a + b

@@ -11,7 +11,7 @@ import numpy
 import pytest
 
 import s2sgrad
-from tests.gradcheck import check_grad
+from tests.gradcheck import check_grad, numeric_difference
 
 # ----- with -----
 
@@ -472,6 +472,65 @@ def test_float32_attributes_get_float32_gradients():
     assert grads["b"].dtype == numpy.float32 and isinstance(grads["w"], numpy.float32)
     assert isinstance(by_x, numpy.float32)
     check_grad(model.loss, (numpy.float32(1.5),))
+
+
+def predict(p, x):
+    return numpy.tanh(p.w * x + p.b)
+
+
+class Network:
+    def __init__(self):
+        self.w, self.b, self.scale, self.name = numpy.array([0.3, -0.2]), 0.1, 2.0, "net"
+
+    def predict(self, x):
+        return predict(self, x) * self.scale
+
+    def loss(self, x):
+        print(self.name)
+        return numpy.sum(self.predict(x) ** 2)
+
+
+def _network(w, b, scale):
+    net = Network()
+    net.w, net.b, net.scale = w, b, scale
+    return net
+
+
+def test_methods_and_helpers_that_take_the_object(capsys):
+    net, x = Network(), numpy.array([1.0, 2.0])
+    check_grad(net.loss, (x,))  # self.predict(x) calls Network.predict, which passes self to predict
+    grads = s2sgrad.grad(Network.loss, wrt="self")(net, x)
+    assert sorted(grads) == ["b", "scale", "w"]  # name is a string: no gradient
+    point = (net.w, net.b, net.scale)
+    rebuilt = lambda w, b, scale: _network(w, b, scale).loss(x)  # noqa: E731 (the loss of the attributes)
+    for index, name in enumerate(("w", "b", "scale")):
+        for k, direction in enumerate(numpy.eye(2) if name == "w" else [1.0]):
+            expected = numeric_difference(rebuilt, point, index, direction)
+            actual = grads[name][k] if name == "w" else grads[name]
+            assert abs(actual - expected.value) <= expected.error, (name, actual, expected)
+    assert "net" in capsys.readouterr().out
+
+
+def test_differentiated_objects_may_only_be_read():
+    def passed_to_numpy(p, x):
+        return numpy.sum(numpy.asarray(p.w) * x) + len(vars(p))
+
+    with pytest.raises(s2sgrad.TransformError, match="may only read its attributes"):
+        s2sgrad.grad(passed_to_numpy, wrt="p")(Params(2.0, numpy.array([1.0])), 1.5)
+
+    class WithProperty:
+        w = 2.0
+
+        @property
+        def doubled(self):
+            return self.w * 2.0
+
+    def reads_property(m, x):
+        return m.doubled * x
+
+    with pytest.raises(s2sgrad.TransformError, match="a property"):
+        s2sgrad.grad(reads_property, wrt="m")(WithProperty(), 1.5)
+    assert s2sgrad.grad(reads_property, wrt="x")(WithProperty(), 1.5) == pytest.approx(4.0)  # a constant: fine
 
 
 def test_gradient_of_the_object_can_be_applied():

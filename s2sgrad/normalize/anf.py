@@ -31,9 +31,11 @@ import gast
 import numpy
 
 from .. import runtime
+from ..analyze.calls import is_user_function
 from ..context import Context
-from ..kinds import OBJECT, OTHER
+from ..kinds import OTHER, UNKNOWN, Kind, object_class
 from ..nodes import assign, call, const, constant_value, is_constant, located, mark_in_place, name
+from ..objects import method_of
 from ..parse.resolve import MISSING
 from .memory import in_place_function
 from .methods import ATTRIBUTES, METHODS, RUNTIME_METHODS, VARARG_METHODS
@@ -100,11 +102,11 @@ class _Flattener:
             self.out.append(assign(receiver.id, located(appended, stmt.value), stmt))
         elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) and self.writes_in_place(stmt.value):
             self.in_place_call(stmt.value)
-        else:  # opaque side-effect statement, kept as written
+        else:  # opaque side-effect statement, kept as written (an object's attributes read from its view)
             for node in gast.walk(stmt):
                 if isinstance(node, gast.Call):
                     self.reject_hidden_access(node)
-            self.out.append(stmt)
+            self.out.append(_ViewReads(self).visit(stmt))
         return self.out
 
     def writes_in_place(self, node: gast.Call) -> bool:
@@ -279,7 +281,11 @@ class _Flattener:
             value = self.atom(located(call(func, args, keywords), node))
             return self.write_whole(target, value, node)
         if self.ctx.resolve(func) is MISSING and isinstance(func, gast.Attribute):
-            if isinstance(func.value, gast.Name) and self.ctx.param_kinds.get(func.value.id) in (OBJECT, OTHER):
+            if self.is_object(func.value) and method_of(object_class(self.kind(func.value)), func.attr):
+                method = method_of(object_class(self.kind(func.value)), func.attr)  # called with the view
+                receiver = name(self.ctx.name_for(method, method.__qualname__.replace(".", "_")))
+                return located(call(receiver, [func.value, *args], keywords), node)
+            if isinstance(func.value, gast.Name) and (self.is_object(func.value) or self.kind(func.value) == OTHER):
                 raise self.ctx.error(
                     func,
                     f"calling a method of {func.value.id!r} is not supported yet",
@@ -290,8 +296,9 @@ class _Flattener:
             raise self.ctx.error(
                 func, f"cannot tell which function {_spelled(func)!r} is", "call module-level functions only."
             )
+        user_function = is_user_function(self.ctx.resolve(func), self.ctx)  # it reads its attributes by name too
         for arg in [*args, *(k.value for k in keywords)]:
-            if self.is_object(arg):
+            if self.is_object(arg) and not user_function:
                 raise self.ctx.error(
                     arg,
                     f"passing the object {arg.id!r} on to a function is not supported yet",
@@ -329,7 +336,11 @@ class _Flattener:
 
     def is_object(self, node: gast.expr) -> bool:
         """A parameter holding an object's attributes (kinds.AttributeView)."""
-        return isinstance(node, gast.Name) and self.ctx.param_kinds.get(node.id) == OBJECT
+        return isinstance(node, gast.Name) and object_class(self.kind(node)) is not None
+
+    def kind(self, node: gast.Name) -> Kind:
+        """A parameter's kind (objects are parameters: the only names of kind ``other`` here)."""
+        return self.ctx.param_kinds.get(node.id, UNKNOWN)
 
     def array_attribute(self, node: gast.Attribute) -> gast.expr:
         if self.is_object(node.value):  # self.w: the attribute's value, passed in by name
@@ -349,6 +360,18 @@ class _Flattener:
         if isinstance(node, gast.Tuple):
             return gast.Tuple(elts=[self.index(e) for e in node.elts], ctx=gast.Load())
         return self.atom(node)
+
+
+class _ViewReads(gast.NodeTransformer):
+    """``self.name`` as ``self["name"]`` where ``self`` is an object passed as its attributes (print(self.name))."""
+
+    def __init__(self, flattener: _Flattener) -> None:
+        self.flattener = flattener
+
+    def visit_Attribute(self, node: gast.Attribute) -> gast.expr:
+        if self.flattener.is_object(node.value):
+            return located(gast.Subscript(value=node.value, slice=const(node.attr), ctx=gast.Load()), node)
+        return self.generic_visit(node)
 
 
 def _is_append(stmt: gast.stmt, ctx: Context) -> bool:

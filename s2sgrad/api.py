@@ -24,7 +24,9 @@ from . import runtime
 from .analyze.calls import DERIVATIVE_OF_GRADIENT, MADE_BY
 from .cache import CACHE, Guards
 from .errors import TransformError
+from .objects import attributes_read, viewed, viewing
 from .parse.resolve import BUILT_AT_COMPILE_TIME
+from .parse.source import has_extra_parameters
 from .pipeline import STAGES, Generated, compile_forward, compile_reverse
 from .rules import default_rules
 from .rules.notation import DERIVED_RULE, DerivedRule
@@ -260,6 +262,7 @@ class _JvpCall(NamedTuple):
     visible: List[str]  # the parameters ``primals`` gives, in order
     prefix: int  # how many arguments come before them: a method's instance, a partial's arguments
     guards: Tuple[Guards, ...]  # while they hold, ``generated`` is right for the function as it is
+    gathers: bool  # the function has *args, **kwargs or keyword-only parameters
 
 
 class _JvpPlan(NamedTuple):
@@ -303,7 +306,11 @@ def _jvp_call(func: Callable, primals: tuple, tangents: tuple) -> _JvpCall:
     target = of_gradient[0] if of_gradient else _target(func)
     if len(primals) != len(tangents):
         raise ValueError(f"jvp of {func.__name__!r}: {len(primals)} primals but {len(tangents)} tangents")
-    moved = [(p, a, t) for p, a, t in zip(target.visible, primals, tangents) if _differentiable(a) and t is not None]
+    visible, values = target.visible, primals
+    if has_extra_parameters(target.function):  # *args gathers primals (and their tangents) into one tuple
+        visible, tangents = _gathered_tangents(target, primals, tangents)
+        values = target.bind(primals, {})[len(target.prefix) :]
+    moved = [(p, a, t) for p, a, t in zip(visible, values, tangents) if _differentiable(a) and t is not None]
     for param, primal, tangent in moved:
         if not K.kind_of(primal).is_container and numpy.shape(tangent) != numpy.shape(primal):
             raise ValueError(
@@ -326,7 +333,8 @@ def _jvp_call(func: Callable, primals: tuple, tangents: tuple) -> _JvpCall:
     generated = _forward_of(function, names, param_kinds)
     tangents = tuple(t for _, _, t in moved)
     guards = (*guards, generated.guards)
-    return _JvpCall(generated, full, seed, tangents, names, target.visible, len(target.prefix), guards)
+    extra = has_extra_parameters(target.function)
+    return _JvpCall(generated, full, seed, tangents, names, target.visible, len(target.prefix), guards, extra)
 
 
 # ----- s2sgrad.jvp called in differentiated code: its rule's plain VJP and JVP functions -----
@@ -339,6 +347,7 @@ def jvp_pullback(d_out: Any, func: Callable, primals: tuple, tangents: tuple) ->
     value and tangent are functions of the arguments and of the tangents alike.
     """
     call = _jvp_call(func, primals, tangents)
+    _check_positional(call, func)
     generated = call.generated.function
     parameters = _parameters(generated)
     every = (*call.args, *call.seed, *call.tangents)
@@ -355,11 +364,39 @@ def jvp_pullback(d_out: Any, func: Callable, primals: tuple, tangents: tuple) ->
 def jvp_tangent(func: Callable, primals: tuple, tangents: tuple, t_primals: tuple, t_tangents: tuple) -> Any:
     """The tangent of ``jvp(func, primals, tangents)``: forward mode over its generated forward function."""
     call = _jvp_call(func, primals, tangents)
+    _check_positional(call, func)
     directions = [None] * (len(call.args) + len(call.seed))  # the defaults, the seed of jvp(grad(h)): constants
     directions[call.prefix : call.prefix + len(primals)] = t_primals
     along = dict(zip(call.visible, t_tangents))
     every = (*call.args, *call.seed, *call.tangents)
     return jvp(call.generated.function, every, (*directions, *(along[p] for p in call.moved)))[1]
+
+
+def _check_positional(call: _JvpCall, func: Callable) -> None:
+    """The rule of s2sgrad.jvp maps primals to parameters by position."""
+    if call.gathers:
+        raise TypeError(
+            f"differentiating s2sgrad.jvp of {func.__name__!r}, which has *args, **kwargs or keyword-only "
+            "parameters, is not supported: wrap it in a function of positional parameters"
+        )
+
+
+def _gathered_tangents(target: "_Target", primals: tuple, tangents: tuple) -> Tuple[List[str], tuple]:
+    """The parameters, and one tangent each, of a function with ``*args``, ``**kwargs`` or keyword-only
+    parameters: the tangents bound as the primals are (a tuple for ``*args``, zeros where one is None)."""
+    signature = _signature(target.function)
+    bound = signature.bind(*target.prefix, *primals).arguments
+    moved = signature.bind(*target.prefix, *tangents).arguments
+    names = list(signature.parameters)[len(target.prefix) :]
+    out = []
+    for name in names:
+        tangent = moved.get(name)
+        if signature.parameters[name].kind == inspect.Parameter.VAR_POSITIONAL and tangent is not None:
+            given = [t for t in tangent if t is not None]
+            tangent = tuple(runtime.zero_tangent(a) if t is None else t for a, t in zip(bound[name], tangent))
+            tangent = tangent if given else None
+        out.append(tangent)
+    return names, tuple(out)
 
 
 def _differentiable(value: Any) -> bool:
@@ -418,8 +455,9 @@ def source(
     target = _target(func)
     names, as_tuple = _wrt_names(func, wrt)
     function = target.function
+    bound = target.bind(tuple(args), {}) if args is not None else ()
     param_kinds = (
-        _kinds_from_args(function, target.bind(tuple(args), {}))
+        _kinds_from_args(function, viewed(bound, attributes_read(function, bound, names)))
         if args is not None
         else _kinds_from_annotations(function)
     )
@@ -450,7 +488,7 @@ class _Target(NamedTuple):
         """All of the function's arguments, in order, its defaults filled in."""
         signature = signature or _signature(self.function)
         args = self.prefix + args if self.prefix else args
-        if kwargs or self.keywords or len(args) != len(signature.parameters):
+        if kwargs or self.keywords or len(args) != len(signature.parameters) or has_extra_parameters(self.function):
             bound = signature.bind(*args, **{**self.keywords, **kwargs})
             bound.apply_defaults()
             args = tuple(bound.arguments.values())
@@ -502,7 +540,7 @@ def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: boo
     function, prefix = target.function, target.prefix
     # The signature and how many arguments the caller passes: refreshed when the code or defaults change.
     signature = [_signature(function)]
-    arity = [len(signature[0].parameters) - len(prefix)]
+    arity = [_arity(function, signature[0], prefix)]
     # Keyed by each argument's type, or an ndarray's rank and dtype kind, or a function itself:
     # cheaper than kinds, and finer (float and numpy.float64 are one kind, two keys).
     specializations: Dict[tuple, _Specialized] = {}
@@ -516,7 +554,7 @@ def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: boo
         specialized = specializations.get(_key(full))
         if specialized is None or not specialized.guards.hold():
             signature[0] = _signature(function)  # its defaults may be new: bind again
-            arity[0] = len(signature[0].parameters) - len(prefix)
+            arity[0] = _arity(function, signature[0], prefix)
             full = target.bind(args, kwargs, signature[0])
             specialized = specializations[_key(full)] = _specialized(function, names, full, options, optimize, True)
         try:
@@ -528,6 +566,12 @@ def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: boo
     made = _marked(differentiated, "value_and_grad" if with_value else "grad", (target, names, options, optimize))
     setattr(made, DERIVED_RULE, _rule_of_gradient(made, target, names, options))
     return made
+
+
+def _arity(function: FunctionType, signature: inspect.Signature, prefix: tuple) -> int:
+    """How many arguments a call passes when they are the parameters one by one; -1: always bind them
+    (``*args`` gathers a tuple, ``**kwargs`` a dict, keyword-only parameters their defaults)."""
+    return -1 if has_extra_parameters(function) else len(signature.parameters) - len(prefix)
 
 
 def _gradient_of_gradient(func: Callable, wrt: Wrt, with_value: bool) -> Callable:
@@ -637,12 +681,14 @@ def _specialized(
     optimize: bool,
     check_scalar: bool = False,
 ) -> _Specialized:
+    read = attributes_read(func, args, names)
+    args = viewed(args, read)
     param_kinds = _kinds_from_args(func, args)
     _check_real(func, param_kinds, args)
     _check_wrt_kinds(func, names, param_kinds)
     generated = _cached(func, names, param_kinds, options, optimize)
     if not check_scalar or generated.result_kind == K.SCALAR:
-        return _Specialized(generated.function, generated.guards)
+        return _Specialized(viewing(generated.function, read), generated.guards)
     # The output's kind is only known when it runs: check the value the gradient computes
     # anyway (never by calling func a second time, which would repeat its side effects).
     with_value = _cached(func, names, param_kinds, dataclasses.replace(options, with_value=True), optimize)
@@ -652,7 +698,7 @@ def _specialized(
         _check_scalar_output(func, value)
         return (value, gradient) if options.with_value else gradient
 
-    return _Specialized(checked, with_value.guards)
+    return _Specialized(viewing(checked, read), with_value.guards)
 
 
 def _cached(

@@ -17,7 +17,8 @@ import numpy
 class Kind(NamedTuple):
     tag: str  # "scalar", "integer", "array", "sequence" (list, tuple), "dict", "function", "other", "unknown"
     ndim: Optional[int] = None  # for "integer" and "array"; None when not known
-    function: Any = None  # for "function": the function itself (code is specialized on which one)
+    function: Any = None  # for "function": the function itself (code is specialized on which one); for an
+    # AttributeView ("dict"), the object's class
     # For "sequence" and "dict" made in the function: the kind of every element (of every value of a
     # dict), NOTHING for an empty one; None when not known (a parameter's elements are never looked at).
     element: Any = None
@@ -47,6 +48,16 @@ class Kind(NamedTuple):
     def element_kind(self) -> "Kind":
         """What indexing a list, tuple or dict of this kind gives."""
         return self.element if self.element not in (None, NOTHING) else UNKNOWN
+
+
+class AttributeView(dict):
+    """An object as differentiated code sees it: the attributes the function reads, by name (``self.w`` is
+    ``self["w"]``), so its attributes are values like any other and its gradient is a dict of theirs.
+    ``of`` is the object's class (its methods are called with the view)."""
+
+    def __init__(self, items: Any, of: type) -> None:
+        super().__init__(items)
+        self.of = of
 
 
 SCALAR = Kind("scalar")
@@ -79,6 +90,11 @@ def _join_element(a: Kind, b: Kind) -> Kind:
     return join(a, b)
 
 
+def object_class(kind: Kind) -> Optional[type]:
+    """The class of the object an AttributeView of this kind holds the attributes of; None for other kinds."""
+    return kind.function if kind.tag == "dict" else None
+
+
 def array(ndim: Optional[int] = None) -> Kind:
     return Kind("array", ndim)
 
@@ -100,6 +116,8 @@ def kind_of(value: Any) -> Kind:
         return container("sequence", [kind_of(item) for item in value])
     if cls is dict:
         return container("dict", [kind_of(item) for item in value.values()])
+    if cls is AttributeView:
+        return Kind("dict", None, value.of)
     if cls is types.FunctionType:
         return Kind("function", None, value)
     return OTHER

@@ -114,6 +114,8 @@ def comment_text(stmt: gast.stmt) -> Optional[str]:
 
 
 COMPOUND = (gast.If, gast.For, gast.While)
+# On an ``if`` that stands for a ``with`` or ``try`` block: what to emit instead (normalize.scopes, emit.scopes).
+SCOPE = "__s2sgrad_scope__"
 
 
 def blocks_of(stmt: gast.stmt) -> List[List[gast.stmt]]:

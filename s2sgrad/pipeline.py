@@ -19,6 +19,7 @@ from .normalize.loops import check_sequences
 from .optimize import optimize
 from .parse import parse_function
 from .parse.resolve import Deferred
+from .parse.source import has_extra_parameters
 from .rules import RuleTable, default_rules
 from .transform.forward import forward
 from .transform.reverse import ReverseOptions, reverse
@@ -146,9 +147,9 @@ def _compile(
     tangents = tuple(a.id for a in tree.args.args[len(tree.args.args) - len(ctx.wrt) :]) if mode == "forward" else ()
     if stage != "optimized":
         return Generated(text, None, result_kind, report, callees, seed, tree.name, tangent_params=tangents)
-    defaults = (*tuple(func.__defaults__ or ()), 1.0)
+    defaults = (*_defaults(func), 1.0)
     if mode == "forward":  # a tangent after a parameter with a default needs one too: None, always passed
-        defaults = (*func.__defaults__, *(None for _ in tangents)) if func.__defaults__ else ()
+        defaults = (*_defaults(func), *(None for _ in tangents)) if _defaults(func) else ()
     function = compile_function(text, tree.name, func, ctx.injected, defaults)
     return Generated(text, function, result_kind, report, callees, seed, tree.name, tangent_params=tangents)
 
@@ -168,7 +169,7 @@ def _split(func: Callable, ctx: Context, tree: gast.FunctionDef, result_kind: Ki
         forward_name=forward_tree.name,
     )
     if stage == "optimized":
-        defaults = tuple(func.__defaults__ or ())
+        defaults = _defaults(func)
         generated.forward_function = compile_function(forward_text, forward_tree.name, func, ctx.injected, defaults)
         generated.function = compile_function(backward_text, backward_tree.name, func, ctx.injected, (*defaults, 1.0))
     return generated
@@ -281,6 +282,11 @@ def _built(func: Callable, key: tuple, later: Callable[[], Generated], build: Ca
             return CACHE.get_or_build(func, key, build)
         finally:
             _BUILDING.discard((id(func), key))
+
+
+def _defaults(func: Callable) -> tuple:
+    """The defaults of the generated function's leading parameters: none once parse flattened *args and the rest."""
+    return () if has_extra_parameters(func) else tuple(func.__defaults__ or ())
 
 
 def _assigned_names(tree: gast.FunctionDef) -> "set[str]":

@@ -10,6 +10,8 @@ from typing import Any, Callable, Optional, Sequence, Tuple
 
 import numpy
 
+from .kinds import AttributeView, kind_of
+
 
 def sign(x: Any) -> Any:
     """``numpy.sign``, without its cost on a Python float (-1.0, 0.0 or 1.0)."""
@@ -565,8 +567,8 @@ def solve_adjoints_tangent(
 
 def add_structured(a: Any, b: Any) -> Any:
     """The sum of two adjoints of a list, tuple or dict: element by element (``+`` would concatenate)."""
-    if isinstance(a, dict):
-        return {key: add_structured(a[key], b[key]) for key in a}
+    if isinstance(a, dict):  # an object's from a called function has its float attributes only
+        return {key: add_structured(a[key], b[key]) if key in b else a[key] for key in a}
     if isinstance(a, (list, tuple)):
         return [add_structured(x, y) for x, y in zip(a, b)]
     return a + b
@@ -574,6 +576,8 @@ def add_structured(a: Any, b: Any) -> Any:
 
 def structured_like(g: Any, x: Any) -> Any:
     """A container gradient in the structure of its argument: a tuple for a tuple."""
+    if isinstance(x, AttributeView):  # an object's: its float and array attributes (an integer gets none)
+        return {key: value for key, value in g.items() if kind_of(x[key]).is_float or kind_of(x[key]).is_container}
     return tuple(g) if isinstance(x, tuple) else g
 
 
@@ -1259,10 +1263,9 @@ def gradient_of(t: Any, spacings: Sequence[Any], axis: Any = None, edge_order: i
 
 
 def sorted_order(items: Any, key: Any = None, reverse: bool = False) -> list:
-    """The positions ``sorted(items, reverse=reverse)`` takes its items from (the same stable sort)."""
-    if key is not None:
-        raise NotImplementedError("s2sgrad differentiates sorted() without key=")
-    return sorted(range(len(items)), key=items.__getitem__, reverse=reverse)
+    """The positions ``sorted(items, key=key, reverse=reverse)`` takes its items from (the same stable sort)."""
+    by = items.__getitem__ if key is None else lambda position: key(items[position])
+    return sorted(range(len(items)), key=by, reverse=reverse)
 
 
 def unsorted(g: Sequence[Any], items: Any, key: Any = None, reverse: bool = False) -> Any:
@@ -1289,3 +1292,24 @@ def trace_adjoint(g: Any, x: Any, offset: int = 0, axis1: int = 0, axis2: int = 
     length = numpy.shape(numpy.diagonal(x, offset, axis1, axis2))[-1]
     spread = numpy.broadcast_to(numpy.expand_dims(numpy.asarray(g, dtype=dtype), -1), (*numpy.shape(g), length))
     return undiagonal(spread, x, offset, axis1, axis2)
+
+
+class unswallowed:
+    """Enters ``manager`` for a ``with`` block of differentiated code; raises if it swallows an exception.
+
+    A swallowed exception skips the rest of the block, which the gradient cannot follow.
+    """
+
+    def __init__(self, manager: Any) -> None:
+        self.manager = manager
+
+    def __enter__(self) -> Any:
+        return type(self.manager).__enter__(self.manager)
+
+    def __exit__(self, kind: Any, value: Any, traceback: Any) -> bool:
+        if type(self.manager).__exit__(self.manager, kind, value, traceback) and kind is not None:
+            raise RuntimeError(
+                f"{type(self.manager).__name__} swallowed {kind.__name__} raised in a with block of a differentiated "
+                "function: the gradient cannot follow a block left halfway (catch it with try/except instead)"
+            ) from value
+        return False

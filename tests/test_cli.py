@@ -51,7 +51,7 @@ def test_missing_file_function_and_untransformable_exit_2_without_traceback():
     for target, message in (
         ("nowhere.py:f", "no such file: nowhere.py"),
         ("examples/seed.py:g", "defines no function 'g'"),
-        ("tests/errors/try_block.py:f", "try_block.py:3:"),
+        ("tests/errors/try_block.py:f", "try_block.py:9:"),
     ):
         result = run("show", target)
         assert result.returncode == 2, target

@@ -7,14 +7,17 @@ Python binds them, defaults included, so its gradient can be specialized on
 the kinds the call passes.
 """
 
+import copy
 import inspect
 import types
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import gast
 
 from .. import kinds as K
 from ..context import Context
+from ..nodes import const, located, name
+from ..parse.source import has_extra_parameters
 
 
 def is_user_function(obj: Any, ctx: Context) -> bool:
@@ -34,6 +37,7 @@ def is_user_function(obj: Any, ctx: Context) -> bool:
 
 
 RUNTIME = "s2sgrad.runtime"
+GATHERED = "__s2sgrad_gathered__"  # on the tuple (dict) display of what a callee's *args (**kwargs) gathers
 MADE_BY = "__s2sgrad_transform__"  # on every function a transform returns: the transform's name
 DERIVATIVE_OF_GRADIENT = "derivative of grad"  # MADE_BY of the VJP and JVP functions of grad(h)'s rule
 
@@ -46,20 +50,29 @@ def made_by_transform(obj: Any) -> Optional[str]:
 def bound_arguments(
     func: types.FunctionType, args: List[gast.expr], keywords: list, ctx: Context, where: Any
 ) -> Dict[str, Optional[gast.expr]]:
-    """Each parameter's argument node, in the parameters' order; None where the default applies."""
+    """Each parameter's argument node, in the parameters' order; None where the default applies.
+
+    What ``*args`` gathers is a tuple display, what ``**kwargs`` gathers a dict display
+    (the callee's generated code takes them as one tuple and one dict, see parse.source).
+    """
     signature = inspect.signature(func)
-    for param in signature.parameters.values():
-        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD, param.KEYWORD_ONLY):
-            raise ctx.error(
-                where,
-                f"{func.__name__!r} takes *args, **kwargs or keyword-only parameters, which are not supported yet",
-                "give it plain parameters.",
-            )
     try:
         bound = signature.bind(*args, **{k.arg: k.value for k in keywords})
     except TypeError as exc:
         raise ctx.error(where, f"this call does not match {func.__name__!r}: {exc}") from None
-    return {name: bound.arguments.get(name) for name in signature.parameters}
+    nodes = {}
+    for parameter, param in signature.parameters.items():
+        node = bound.arguments.get(parameter)
+        if param.kind == param.VAR_POSITIONAL:
+            node = located(gast.Tuple(elts=list(node or ()), ctx=gast.Load()), (node or [where])[0])
+            setattr(node, GATHERED, "*args")
+        elif param.kind == param.VAR_KEYWORD:
+            items = dict(node or {})
+            values = list(items.values())
+            node = gast.Dict(keys=[gast.Constant(value=k, kind=None) for k in items], values=values)
+            setattr(located(node, (values or [where])[0]), GATHERED, "**kwargs")
+        nodes[parameter] = node
+    return nodes
 
 
 def argument_kinds(
@@ -71,3 +84,22 @@ def argument_kinds(
         name: kind_of_node(node) if node is not None else K.kind_of(parameters[name].default)
         for name, node in nodes.items()
     }
+
+
+def call_arguments(
+    func: types.FunctionType, op: Any, nodes: Dict[str, Optional[gast.expr]], ctx: Context
+) -> Tuple[List[gast.expr], List[gast.keyword]]:
+    """The arguments of a call of ``func``'s generated code: as written, or, for a function with
+    ``*args``, ``**kwargs`` or keyword-only parameters (flattened by parse.source), every
+    parameter's value in order, defaults included."""
+    if not has_extra_parameters(func):
+        return copy.deepcopy(op.args), copy.deepcopy(op.keywords)
+    parameters = inspect.signature(func).parameters
+    args = []
+    for param, node in nodes.items():
+        if node is None:
+            default = parameters[param].default
+            simple = default is None or type(default) in (bool, int, float, str)
+            node = const(default) if simple else name(ctx.name_for(default, f"{param}_default"))
+        args.append(copy.deepcopy(node))
+    return args, []

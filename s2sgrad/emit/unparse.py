@@ -7,6 +7,7 @@ the markers into comments. ``ast.unparse`` does the unparsing where it exists
 """
 
 import ast
+import copy
 import re
 from typing import List, Optional
 
@@ -14,6 +15,7 @@ import gast
 
 from ..nodes import COMMENT, comment, comment_text
 from ..parse import FunctionSource
+from .scopes import restored
 
 _COMMENT_LINE = re.compile(rf"^(\s*){COMMENT}\((.*)\)$", re.MULTILINE)
 
@@ -32,10 +34,12 @@ def unparse_tree(tree: gast.AST) -> str:
 
 def to_source(tree: gast.FunctionDef, source: Optional[FunctionSource], sections: bool = True) -> str:
     """The function as text; with ``source``, each block under a comment naming its line."""
-    if source is None:
-        return unparse_tree(tree) + "\n"
+    body = restored(copy.deepcopy(tree.body))
     commented = gast.FunctionDef(**{f: getattr(tree, f) for f in tree._fields})
-    commented.body = _with_comments(tree.body, source)
+    if source is None:
+        commented.body = body
+        return unparse_tree(commented) + "\n"
+    commented.body = _with_comments(body, source)
     text = unparse_tree(commented)
     return _COMMENT_LINE.sub(lambda m: f"{m.group(1)}# {ast.literal_eval(m.group(2))}", text) + "\n"
 
@@ -66,6 +70,11 @@ def _with_comments(body: List[gast.stmt], source: FunctionSource, previous: Opti
 
 def _commented_blocks(stmt: gast.stmt, source: FunctionSource) -> gast.stmt:
     """Blocks commented like the body; ``pass`` for an empty one; ``if not t`` for an empty ``if``."""
+    if isinstance(stmt, (gast.With, gast.Try)):
+        line = getattr(stmt, "lineno", None)
+        for block in [stmt, *getattr(stmt, "handlers", [])]:
+            block.body = _with_comments(block.body, source, line) or [gast.Pass()]
+        return stmt
     if not isinstance(stmt, (gast.If, gast.For, gast.While)):
         return stmt
     if isinstance(stmt, gast.If) and not stmt.body and stmt.orelse:

@@ -32,8 +32,11 @@ import gast
 import numpy
 
 from .. import runtime
+from ..analyze.calls import is_user_function
 from ..context import Context
-from ..nodes import assign, call, constant_value, is_constant, located, mark_in_place, name
+from ..kinds import OTHER, UNKNOWN, Kind, object_class
+from ..nodes import assign, call, const, constant_value, is_constant, located, mark_in_place, name
+from ..objects import method_of
 from ..parse.resolve import MISSING
 from . import comprehensions, loops
 from .memory import in_place_function
@@ -104,11 +107,11 @@ class _Flattener:
             self.out.append(assign(receiver.id, located(appended, stmt.value), stmt))
         elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) and self.writes_in_place(stmt.value):
             self.in_place_call(stmt.value)
-        else:  # opaque side-effect statement, kept as written
+        else:  # opaque side-effect statement, kept as written (an object's attributes read from its view)
             for node in gast.walk(stmt):
                 if isinstance(node, gast.Call):
                     self.reject_hidden_access(node)
-            self.out.append(stmt)
+            self.out.append(_ViewReads(self).visit(stmt))
         return self.out
 
     def writes_in_place(self, node: gast.Call) -> bool:
@@ -200,6 +203,8 @@ class _Flattener:
             return self.short_circuit(node)
         if isinstance(node, gast.IfExp):
             return self.conditional(node)
+        if isinstance(node, gast.NamedExpr):
+            return self.named(node)
         if isinstance(node, gast.Call):
             return self.call(node)
         if isinstance(node, gast.Attribute):
@@ -263,6 +268,28 @@ class _Flattener:
         self.out.append(located(gast.If(test=test, body=branches[0], orelse=branches[1]), node))
         return name(temp)
 
+    def named(self, node: gast.NamedExpr) -> gast.expr:
+        """``(y := value)``: ``y = value`` where Python evaluates it; the expression is then ``y``.
+
+        An operand is read where the one operation of its statement runs, after every
+        assignment that statement needs; so a read of ``y`` that Python evaluates before
+        the assignment (written before it), or a second ``y :=`` in the statement, would
+        see the wrong value: both are rejected.
+        """
+        target = node.target.id
+        start = (node.lineno, node.col_offset)
+        for other in gast.walk(self.stmt):
+            if other is node.target or not isinstance(other, gast.Name) or other.id != target:
+                continue
+            if isinstance(other.ctx, gast.Store) or (other.lineno, other.col_offset) < start:
+                raise self.ctx.error(
+                    other,
+                    f"{target!r} is also read before, or assigned elsewhere in, the statement that assigns it with :=",
+                    f"assign {target} in a statement of its own first.",
+                )
+        self.out.append(assign(target, self.operation(node.value), node))
+        return name(target)
+
     def short_circuit(self, node: gast.BoolOp) -> gast.expr:
         """``a and b`` is ``a`` if it is false, else ``b`` (``or``: the other way round)."""
         result = self.atom(node.values[0])
@@ -302,11 +329,29 @@ class _Flattener:
             value = self.atom(located(call(func, args, keywords), node))
             return self.write_whole(target, value, node)
         if self.ctx.resolve(func) is MISSING and isinstance(func, gast.Attribute):
+            if self.is_object(func.value) and method_of(object_class(self.kind(func.value)), func.attr):
+                method = method_of(object_class(self.kind(func.value)), func.attr)  # called with the view
+                receiver = name(self.ctx.name_for(method, method.__qualname__.replace(".", "_")))
+                return located(call(receiver, [func.value, *args], keywords), node)
+            if isinstance(func.value, gast.Name) and (self.is_object(func.value) or self.kind(func.value) == OTHER):
+                raise self.ctx.error(
+                    func,
+                    f"calling a method of {func.value.id!r} is not supported yet",
+                    "call a module-level function that takes the attributes it needs as arguments.",
+                )
             return located(self.method_call(func, args, keywords), node)
         if self.ctx.resolve(func) is MISSING:
             raise self.ctx.error(
                 func, f"cannot tell which function {_spelled(func)!r} is", "call module-level functions only."
             )
+        user_function = is_user_function(self.ctx.resolve(func), self.ctx)  # it reads its attributes by name too
+        for arg in [*args, *(k.value for k in keywords)]:
+            if self.is_object(arg) and not user_function:
+                raise self.ctx.error(
+                    arg,
+                    f"passing the object {arg.id!r} on to a function is not supported yet",
+                    "pass the attributes it needs as arguments.",
+                )
         return located(call(func, args, keywords), node)
 
     def reject_hidden_access(self, node: gast.Call) -> None:
@@ -337,7 +382,21 @@ class _Flattener:
             func, f"the method {func.attr!r} is not supported", "call the numpy function instead, or register a rule."
         )
 
+    def is_object(self, node: gast.expr) -> bool:
+        """A parameter holding an object's attributes (kinds.AttributeView)."""
+        return isinstance(node, gast.Name) and object_class(self.kind(node)) is not None
+
+    def kind(self, node: gast.Name) -> Kind:
+        """A parameter's kind (objects are parameters: the only names of kind ``other`` here)."""
+        return self.ctx.param_kinds.get(node.id, UNKNOWN)
+
     def array_attribute(self, node: gast.Attribute) -> gast.expr:
+        if self.is_object(node.value):  # self.w: the attribute's value, passed in by name
+            return located(gast.Subscript(value=node.value, slice=const(node.attr), ctx=gast.Load()), node)
+        if isinstance(node.value, gast.Name) and self.ctx.param_kinds.get(node.value.id) == OTHER:
+            # an object the calling function passed on: never differentiated, so its attributes are constants
+            reader = name(self.ctx.name_for(builtins.getattr, "getattr"))
+            return located(call(reader, [node.value, const(node.attr)]), node)
         if node.attr not in ATTRIBUTES:
             raise self.ctx.error(node, f"the attribute {node.attr!r} is not supported", HINT)
         return located(call(self.ctx.reference(numpy, ATTRIBUTES[node.attr]), [self.atom(node.value)]), node)
@@ -357,6 +416,18 @@ def _fills_its_target(stmt: gast.Assign) -> bool:
     if not (isinstance(target, gast.Name) and isinstance(value, (gast.ListComp, gast.DictComp))):
         return False
     return all(not (isinstance(n, gast.Name) and n.id == target.id) for n in gast.walk(value))
+
+
+class _ViewReads(gast.NodeTransformer):
+    """``self.name`` as ``self["name"]`` where ``self`` is an object passed as its attributes (print(self.name))."""
+
+    def __init__(self, flattener: _Flattener) -> None:
+        self.flattener = flattener
+
+    def visit_Attribute(self, node: gast.Attribute) -> gast.expr:
+        if self.flattener.is_object(node.value):
+            return located(gast.Subscript(value=node.value, slice=const(node.attr), ctx=gast.Load()), node)
+        return self.generic_visit(node)
 
 
 def _is_append(stmt: gast.stmt, ctx: Context) -> bool:

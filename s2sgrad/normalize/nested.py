@@ -35,7 +35,7 @@ def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
     lifted: Dict[str, Tuple[str, List[str]]] = {}  # nested name -> (lifted function's name, captured names)
     for definition in definitions:
         captured = _captured(definition, ctx)
-        func = _compile(definition, captured, ctx)
+        func = compiled(definition, captured, ctx)
         lifted[definition.name] = (ctx.name_for(func, definition.name), captured)
     tree.body = [_with_lifted_calls(stmt, lifted, ctx) for stmt in tree.body]
     return tree
@@ -79,18 +79,23 @@ def _definition(stmt: gast.stmt):
         return stmt
     lambda_ = getattr(stmt, "value", None)
     if isinstance(stmt, gast.Assign) and isinstance(lambda_, gast.Lambda) and isinstance(stmt.targets[0], gast.Name):
-        definition = gast.FunctionDef(
-            name=stmt.targets[0].id,
-            args=lambda_.args,
-            body=[gast.copy_location(gast.Return(value=lambda_.body), lambda_.body)],
-            decorator_list=[],
-            returns=None,
-            type_comment=None,
-        )
-        if "type_params" in gast.FunctionDef._fields:
-            definition.type_params = []
-        return gast.copy_location(definition, stmt)
+        return definition_of(lambda_, stmt.targets[0].id, stmt)
     return None
+
+
+def definition_of(lambda_: gast.Lambda, identifier: str, like: gast.AST) -> gast.FunctionDef:
+    """``def identifier(params): return body`` for a lambda."""
+    definition = gast.FunctionDef(
+        name=identifier,
+        args=lambda_.args,
+        body=[gast.copy_location(gast.Return(value=lambda_.body), lambda_.body)],
+        decorator_list=[],
+        returns=None,
+        type_comment=None,
+    )
+    if "type_params" in gast.FunctionDef._fields:
+        definition.type_params = []
+    return gast.copy_location(definition, like)
 
 
 def _captured(definition: gast.FunctionDef, ctx: Context) -> List[str]:
@@ -114,7 +119,7 @@ def _captured(definition: gast.FunctionDef, ctx: Context) -> List[str]:
     return sorted((read - own) & ctx.local_names)
 
 
-def _compile(definition: gast.FunctionDef, captured: List[str], ctx: Context):
+def compiled(definition: gast.FunctionDef, captured: List[str], ctx: Context):
     lifted = copy.deepcopy(definition)
     lifted.args.args = [*lifted.args.args, *(name(c, store=False) for c in captured)]
     for arg in lifted.args.args:

@@ -26,31 +26,18 @@ UNSUPPORTED = {
     gast.Nonlocal: "writing a nonlocal variable cannot be differentiated",
     gast.FunctionDef: "nested function definitions are not supported yet",
     gast.ClassDef: "class definitions inside a differentiated function are not supported",
-    gast.With: "'with' blocks are not supported",
-    gast.Try: "'try' blocks are not supported",
-    gast.Raise: "'raise' is not supported in a differentiated function",
     gast.Delete: "'del' is not supported",
     gast.Import: "imports inside a differentiated function are not supported",
     gast.ImportFrom: "imports inside a differentiated function are not supported",
 }
 HINT = "rewrite the function without it, or register a rule for it with s2sgrad.register_adjoint."
-KEPT = (gast.Assert, gast.Return, gast.Break, gast.Continue)
+KEPT = (gast.Assert, gast.Raise, gast.Return, gast.Break, gast.Continue)  # raise: as assert, the call fails
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
-    _check_signature(tree, ctx)
     _reject_generators(tree, ctx)
     tree.body = _block(tree.body, ctx)
     return tree
-
-
-def _check_signature(tree: gast.FunctionDef, ctx: Context) -> None:
-    args = tree.args
-    extra = args.vararg or args.kwarg or (args.kwonlyargs[0] if args.kwonlyargs else None)
-    if extra is not None:
-        raise ctx.error(
-            extra, "*args, **kwargs and keyword-only parameters are not supported yet", "use plain parameters."
-        )
 
 
 def _reject_generators(tree: gast.FunctionDef, ctx: Context) -> None:

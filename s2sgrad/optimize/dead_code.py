@@ -15,7 +15,7 @@ import gast
 from ..analyze.calls import is_user_function
 from ..analyze.effects import draws, effect_statement
 from ..context import Context
-from ..nodes import names_read, reads_of, writes_of
+from ..nodes import SCOPE, names_read, reads_of, writes_of
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
@@ -47,7 +47,9 @@ def _sweep(
     kept: List[gast.stmt] = []
     for stmt in reversed(stmts):
         if isinstance(stmt, gast.If):
-            body, live_body = _sweep(stmt.body, live, keep, has_effect)
+            # a try block's statements may raise, and which block ran is what the reverse sweep follows
+            raising = _may_raise if getattr(stmt, SCOPE, ("",))[0] == "try" else has_effect
+            body, live_body = _sweep(stmt.body, live, keep, raising)
             orelse, live_orelse = _sweep(stmt.orelse, live, keep, has_effect)
             if not body and not orelse:
                 continue
@@ -65,6 +67,11 @@ def _sweep(
             live |= reads_of(stmt)
         kept.append(stmt)
     return kept[::-1], live
+
+
+def _may_raise(stmt: gast.stmt) -> bool:
+    """All but copying a name or a literal (``no_error = True``)."""
+    return not (isinstance(stmt, gast.Assign) and isinstance(stmt.value, (gast.Name, gast.Constant)))
 
 
 def _loop(loop: gast.stmt, live_after: Set[str], keep: bool, has_effect: Effect) -> Tuple[List[gast.stmt], Set[str]]:

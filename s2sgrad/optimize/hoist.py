@@ -17,7 +17,7 @@ from typing import List
 import gast
 
 from ..context import Context
-from ..nodes import assigned_names, blocks_of, names_read, writes_of
+from ..nodes import SCOPE, assigned_names, blocks_of, names_read, writes_of
 
 SAFE = (gast.Add, gast.Sub, gast.Mult, gast.USub, gast.UAdd)
 
@@ -54,7 +54,7 @@ def _invariants(loop: gast.stmt, definitions: Counter) -> List[gast.stmt]:
     def prune(stmts: List[gast.stmt]) -> List[gast.stmt]:
         kept = []
         for stmt in stmts:
-            if isinstance(stmt, gast.If):
+            if isinstance(stmt, gast.If) and not hasattr(stmt, SCOPE):  # not out of a with (its errstate) or try
                 stmt.body, stmt.orelse = prune(stmt.body), prune(stmt.orelse)
             if keep(stmt):
                 kept.append(stmt)

@@ -140,6 +140,7 @@ def parse_function(func: Callable) -> FunctionSource:
         ) from None
     tree = _find_definition(module, func, name, source)
     tree.decorator_list = []
+    _flatten_parameters(tree.args)
     source.tree = tree
     return source
 
@@ -171,6 +172,30 @@ def _find_definition(module: Any, func: Callable, name: str, source: FunctionSou
             hint="define the function with def, or put the lambda on a line of its own.",
         )
     raise source.error(module.body[0], f"cannot find the definition of {name!r}")
+
+
+def has_extra_parameters(func: Callable) -> bool:
+    """Whether ``func`` takes ``*args``, ``**kwargs`` or keyword-only parameters."""
+    code = getattr(func, "__code__", None)
+    return code is not None and bool(code.co_kwonlyargcount or code.co_flags & _VARIABLE_ARGUMENTS)
+
+
+_VARIABLE_ARGUMENTS = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
+
+
+def _flatten_parameters(args: gast.arguments) -> None:
+    """``(x, *xs, k=2.0, **kw)`` as ``(x, xs, k, kw)``: a tuple and a dict among plain parameters.
+
+    Generated code is always called with every argument bound, in the order of
+    ``inspect.signature`` (the ``*args`` tuple, the keyword-only values, the
+    ``**kwargs`` dict), so plain parameters in that order receive them; the
+    defaults are dropped, as they would no longer line up with the parameters.
+    """
+    if not (args.vararg or args.kwonlyargs or args.kwarg):
+        return
+    extras = [args.vararg, *args.kwonlyargs, args.kwarg]
+    args.args = [*args.args, *(a for a in extras if a is not None)]
+    args.vararg, args.kwonlyargs, args.kw_defaults, args.kwarg, args.defaults = None, [], [], None, []
 
 
 def _lambda_to_def(node: gast.Lambda, name: str) -> gast.FunctionDef:

@@ -11,6 +11,7 @@ along random directions (a fixed seed: the same report every run).
 """
 
 import copy
+import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -161,20 +162,30 @@ class _Point:
 
     func: Callable
     args: Tuple[Any, ...]
-    names: Tuple[str, ...]
+    names: Tuple[str, ...]  # one per differentiated argument: ``xs[1]`` for the second that ``*xs`` gathers
     positions: Tuple[int, ...]
+    wrt: Tuple[str, ...]  # the parameters, as s2sgrad's transforms name them
+    gathered: Tuple[str, ...] = ()  # those among them that are ``*args``: their gradient is a tuple
 
     @classmethod
     def of(cls, func: Callable, args: Sequence[Any], wrt: api.Wrt) -> "_Point":
-        names, _ = api._wrt_names(func, wrt)
-        parameters = api._parameters(func)
-        positions = tuple(parameters.index(n) for n in names)
+        wrt_names, _ = api._wrt_names(func, wrt)
+        parameters = api._signature(func).parameters
+        order = list(parameters)
+        names: List[str] = []
+        positions: List[int] = []
+        gathered = tuple(n for n in wrt_names if parameters[n].kind == inspect.Parameter.VAR_POSITIONAL)
+        for name in wrt_names:
+            start = order.index(name)
+            spread = range(start, max(len(args), start + 1)) if name in gathered else [start]
+            names += [f"{name}[{i - start}]" for i in spread] if name in gathered else [name]
+            positions += spread
         for name, position in zip(names, positions):
             if position >= len(args):
                 raise TypeError(f"check_grad: pass {name!r} as a positional argument")
             if not K.kind_of(args[position]).is_float:
                 raise TypeError(f"check_grad: {name!r} must be a float or a float array, not {args[position]!r}")
-        return cls(func, tuple(args), names, positions)
+        return cls(func, tuple(args), tuple(names), tuple(positions), wrt_names, gathered)
 
     def directions(self) -> Iterator[Tuple[str, List[Optional[Any]]]]:
         """``(label, tangents)``: each element's axis for small arguments, else random directions."""
@@ -195,6 +206,10 @@ class _Point:
         arg = self.args[position]
         direction = numpy.asarray(direction, dtype=arg.dtype) if numpy.ndim(arg) else float(direction)
         return [direction if i == position else None for i in range(len(self.args))]
+
+    def check_not_gathered(self, what: str) -> None:
+        if self.gathered:
+            raise TypeError(f"check_grad of {what} cannot differentiate *{self.gathered[0]} yet: use wrt=")
 
     def precision(self) -> str:
         return "float32" if any(_is_float32(self.args[p]) for p in self.positions) else "float64"
@@ -248,8 +263,10 @@ def _reverse_jacobian(point: _Point, args: Tuple[Any, ...], report: GradCheckRep
     """One block ``d out / d arg`` per wrt argument, by reverse mode; the value is checked on the way."""
     expected = numpy.asarray(point.func(*copy.deepcopy(args)))
     if expected.ndim:
-        return list(api.jacobian(point.func, wrt=point.names, mode="reverse")(*copy.deepcopy(args)))
-    value, grads = api.value_and_grad(point.func, wrt=point.names)(*copy.deepcopy(args))
+        point.check_not_gathered("a function that returns an array")
+        return list(api.jacobian(point.func, wrt=point.wrt, mode="reverse")(*copy.deepcopy(args)))
+    value, by_parameter = api.value_and_grad(point.func, wrt=point.wrt)(*copy.deepcopy(args))
+    grads = [g for name, grad in zip(point.wrt, by_parameter) for g in (grad if name in point.gathered else [grad])]
     rtol = 1e-5 if point.precision() == "float32" else 1e-12
     report.groups["value"] = [Entry("value", float(value), float(expected), rtol * max(1.0, abs(float(expected))))]
     return [numpy.asarray(g, dtype=float) for g in grads]
@@ -312,7 +329,8 @@ def _hessian_entries(point: _Point) -> List[Entry]:
     args = copy.deepcopy(point.args)
     if numpy.ndim(point.func(*copy.deepcopy(args))) != 0:
         raise ValueError("check_grad(order=2) needs a function with a float output")
-    blocks = api.hessian(point.func, wrt=point.names)(*copy.deepcopy(args))
+    point.check_not_gathered("second derivatives")
+    blocks = api.hessian(point.func, wrt=point.wrt)(*copy.deepcopy(args))
     entries = []
     for (label_u, u), (label_v, v) in _pairs(point):
         actual = sum(

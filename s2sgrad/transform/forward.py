@@ -21,14 +21,14 @@ from typing import Dict, List, Optional, Set
 import gast
 
 from .. import runtime
-from ..analyze.calls import argument_kinds, bound_arguments, is_user_function
+from ..analyze.calls import argument_kinds, bound_arguments, call_arguments, is_user_function
 from ..analyze.ops import operation_of
 from ..context import Context
 from ..kinds import Kind
 from ..names import Namer
 from ..nodes import assign, call, const, function_def, is_element_write, located, name, names_read
 from ..rules import Rule, TangentRule, tangent_subjects, tangent_terms
-from .instantiate import Instantiator, _is_setting, _Substitution
+from .instantiate import Instantiator, _is_setting, _Substitution, check_no_active_sequences
 
 
 class Tangents:
@@ -188,27 +188,21 @@ class Pairing:
         """``y = helper(a, b)``: ``y, t_y = jvp_helper(a, b, t_a)``, a generated function of its own."""
         func = op.func
         nodes = bound_arguments(func, op.args, op.keywords, self.ctx, stmt.value)
-        for node in nodes.values():
-            if isinstance(node, (gast.Tuple, gast.List)) and self.instantiator.active_slots(node):
-                raise self.ctx.error(
-                    node,
-                    "passing a list or tuple of differentiated values is not supported yet",
-                    "pass them one by one.",
-                )
+        check_no_active_sequences(nodes, self.instantiator, self.ctx)
         active = [p for p, node in nodes.items() if self._is_active(node)]
         param_kinds = argument_kinds(func, nodes, self.instantiator.kind)
         generated = self.ctx.callee_forward(func, tuple(active), param_kinds)
         if generated.source:
             self.ctx.callees.append(generated)
         callee = name(self.ctx.name_for(generated.function, generated.name))
-        keywords = copy.deepcopy(op.keywords)  # the call as written, then each tangent by its parameter's name
+        args, keywords = call_arguments(func, op, nodes, self.ctx)  # the call as written, then each tangent by name
         keywords += [
             gast.keyword(arg=t, value=name(self.tangents.name_of(nodes[p].id)))
             for p, t in zip(active, generated.tangent_params)
         ]
         target = stmt.targets[0].id
         pair = gast.Tuple(elts=[name(target, True), name(self.tangents.name_of(target), True)], ctx=gast.Store())
-        value = call(callee, copy.deepcopy(op.args), keywords)
+        value = call(callee, args, keywords)
         return located(gast.Assign(targets=[pair], value=value, type_comment=None), stmt)
 
     # ----- tangents of atoms -----

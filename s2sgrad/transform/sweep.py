@@ -20,12 +20,13 @@ import gast
 import numpy
 
 from .. import runtime
-from ..analyze.calls import argument_kinds, bound_arguments, is_user_function
+from ..analyze.calls import argument_kinds, bound_arguments, call_arguments, is_user_function
 from ..analyze.kinds import kind_of_subscript
 from ..analyze.ops import Operation, operation_of
 from ..context import Context
 from ..kinds import INTEGER, UNKNOWN, Kind
 from ..nodes import (
+    SCOPE,
     assign,
     assigned_name,
     blocks_of,
@@ -133,11 +134,13 @@ class Sweep:
             # control flow around inactive values only: nothing to reverse, but what it
             # overwrites may have to be put back here (see storage)
             return [marker("after", stmt)]
+        if isinstance(stmt, gast.If) and getattr(stmt, SCOPE, ("",))[0] == "with":
+            return self.with_block(stmt)
         if isinstance(stmt, gast.If):
             return self.branch(stmt)
         if isinstance(stmt, (gast.For, gast.While)):
             return self.loop(stmt)
-        return []  # side effects (print, assert) and break: nothing to reverse
+        return []  # side effects (print, assert, raise) and break: nothing to reverse
 
     def reverses(self, stmt: gast.stmt) -> bool:
         """Whether the reverse sweep keeps a compound statement: only if it assigns an active value."""
@@ -199,7 +202,20 @@ class Sweep:
         out.append(located(gast.Assign(targets=[element], value=const(0.0), type_comment=None), stmt))
         return out
 
+    def with_block(self, stmt: gast.If) -> List[gast.stmt]:
+        """A ``with`` block's body runs once: its adjoint code, inside the same ``with`` for numpy.errstate."""
+        _, inline, _, _, reverse_too = getattr(stmt, SCOPE)
+        body, _ = self.reversed_block(stmt.body)
+        if not reverse_too:
+            return body
+        scoped = located(gast.If(test=const(True), body=body, orelse=[]), stmt)
+        setattr(scoped, SCOPE, ("with", copy.deepcopy(inline), None, None, False))
+        return [scoped]
+
     def branch(self, stmt: gast.If) -> List[gast.stmt]:
+        """An ``if`` on the same test (on the record of which block ran, for a ``try``), each block reversed."""
+        scope = getattr(stmt, SCOPE, None)
+        test = name(scope[2]) if scope else stmt.test  # a try: its no_error flag, set first in each block
         self.reads[id(stmt)] = (set(names_read(stmt.test)), set())
         entry = self.adjoints.state()
         body, after_body = self.reversed_block(stmt.body)
@@ -209,7 +225,10 @@ class Sweep:
         body += self.zeros(after_body, joined, stmt)
         orelse += self.zeros(after_orelse, joined, stmt)
         self.adjoints.restore(joined)
-        return [located(gast.If(test=copy.deepcopy(stmt.test), body=body, orelse=orelse), stmt)]
+        if scope:  # the flag is read as set in the block that ran, not as it was before the try
+            for first in (stmt.body[0], stmt.orelse[0]):
+                self.reads[id(first)] = (set(), {scope[2]})
+        return [located(gast.If(test=copy.deepcopy(test), body=body, orelse=orelse), stmt)]
 
     def loop(self, stmt: gast.stmt) -> List[gast.stmt]:
         counter = self.trips.get(id(stmt))
@@ -370,11 +389,12 @@ class Sweep:
             self.ctx.callees.append(gradient)
         record = self.record_of(stmt)
         forward = name(self.ctx.name_for(gradient.forward_function, gradient.forward_name))
-        self.forward_calls[id(stmt)] = (record, call(forward, copy.deepcopy(op.args), copy.deepcopy(op.keywords)))
+        args, keywords = call_arguments(func, op, nodes, self.ctx)
+        self.forward_calls[id(stmt)] = (record, call(forward, args, keywords))
         backward = name(self.ctx.name_for(gradient.function, gradient.name))
         d_y = gast.keyword(arg=gradient.seed, value=name(self.adjoints.name_of(stmt.targets[0].id)))
-        arguments = [name(record), *copy.deepcopy(op.args)]
-        value = call(backward, arguments, [*copy.deepcopy(op.keywords), d_y])
+        args, keywords = call_arguments(func, op, nodes, self.ctx)
+        value = call(backward, [name(record), *args], [*keywords, d_y])
         if len(active) == 1:
             return [self.adjoints.accumulate(nodes[active[0]].id, value, False, stmt)]
         parts = [self.ctx.namer.temp() for _ in active]

@@ -4,5 +4,5 @@ def helper(*values):
 
 
 def f(x):
-    y = helper(x)  # error: takes *args, **kwargs or keyword-only parameters
+    y = helper(x)  # error: passing differentiated values through *args of a called function is not supported yet
     return y

@@ -1,7 +1,11 @@
 # args: (1.0,)
+import numpy as np
+
+
 def f(x):
-    try:  # error: 'try' blocks are not supported
-        y = x * 2.0
-    except ValueError:
-        y = x
+    try:
+        a = x * x
+        y = np.log(a)
+    except FloatingPointError:  # error: the try block may have assigned a before the exception
+        y = a
     return y

@@ -1,0 +1,139 @@
+"""Lambdas inside expressions: ``functools.reduce`` and ``map`` unrolled, ``sorted``'s key compiled.
+
+``list(...)`` and ``tuple(...)`` of a list or tuple written out (``list(map(f, [a, b]))``)
+are that display: a new list (tuple) of the same items.
+
+``reduce(f, [a, b, c])`` is ``f(f(a, b), c)`` and ``map(f, [a, b])`` is
+``[f(a), f(b)]`` when the list or tuple is written out (its length is then
+known). A lambda there becomes a nested function bound to a fresh name
+(normalize.nested lifts it, so it may read the enclosing function's variables,
+a loop variable included: each call passes their current values, as the
+immediate calls of ``reduce`` and ``map`` see them). A ``key=`` lambda of
+``sorted`` only orders the values (no derivative flows through it): it must
+read nothing but its parameters and globals, and is compiled as a function of
+its own.
+
+    before                                   after
+    p = reduce(lambda a, b: a * b, [x, y])   product = lambda a, b: a * b
+                                             p = product(x, y)
+"""
+
+import builtins
+import copy
+import functools
+from typing import List
+
+import gast
+
+from ..context import Context
+from ..nodes import COMPOUND, assign, call, located, name
+from . import nested
+
+ITERATED = {functools.reduce: "reduce", builtins.map: "map"}
+
+
+def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
+    tree.body = _rewritten(tree.body, ctx)
+    return tree
+
+
+def _rewritten(stmts: List[gast.stmt], ctx: Context) -> List[gast.stmt]:
+    """The block with its calls rewritten; a lambda bound for a call goes just before its statement."""
+    out: List[gast.stmt] = []
+    for stmt in stmts:
+        unroller = _Unroller(ctx, out, stmt)
+        if isinstance(stmt, COMPOUND):
+            for header in ("test", "iter"):
+                if hasattr(stmt, header):
+                    setattr(stmt, header, unroller.visit(getattr(stmt, header)))
+            stmt.body, stmt.orelse = _rewritten(stmt.body, ctx), _rewritten(stmt.orelse, ctx)
+            out.append(stmt)
+        elif isinstance(stmt, gast.FunctionDef):  # normalized when it is compiled
+            out.append(stmt)
+        else:
+            out.append(unroller.visit(stmt))
+    return out
+
+
+class _Unroller(gast.NodeTransformer):
+    """Rewrites the calls of one statement; the lambdas it binds go to ``bound`` (before the statement)."""
+
+    def __init__(self, ctx: Context, bound: List[gast.stmt], stmt: gast.stmt) -> None:
+        self.ctx, self.bound, self.stmt = ctx, bound, stmt
+
+    def visit_Lambda(self, node: gast.Lambda) -> gast.Lambda:
+        return node  # its body is its own
+
+    def visit_Call(self, node: gast.Call) -> gast.expr:
+        self.generic_visit(node)
+        func = self.ctx.resolve(node.func)
+        if func is builtins.sorted:
+            for keyword in node.keywords:
+                if keyword.arg == "key" and isinstance(keyword.value, gast.Lambda):
+                    keyword.value = _closed_function(keyword.value, self.ctx)
+            return node
+        if func in (builtins.list, builtins.tuple) and _one_display(node):  # list(map(...)): the same items
+            kind = gast.List if func is builtins.list else gast.Tuple
+            return located(kind(elts=node.args[0].elts, ctx=gast.Load()), node)
+        if func not in ITERATED or not node.args or node.keywords:
+            return node
+        function = node.args[0]
+        if isinstance(function, gast.Lambda):
+            fresh = self.ctx.namer.fresh("reduced" if func is functools.reduce else "mapped")
+            self.bound.append(assign(fresh, function, self.stmt))
+            function = name(fresh)
+        iterables = node.args[1:]
+        for iterable in iterables[:1] if func is functools.reduce else iterables:
+            if not isinstance(iterable, (gast.List, gast.Tuple)):
+                raise self.ctx.error(
+                    iterable,
+                    f"{ITERATED[func]} over a list whose length the compiler cannot see is not supported yet",
+                    "write the list out ([a, b, c]), or write the loop.",
+                )
+        if func is functools.reduce:
+            return located(_reduced(function, iterables, node, self.ctx), node)
+        return located(_mapped(function, iterables, node), node)
+
+
+def _one_display(node: gast.Call) -> bool:
+    """A call of one list or tuple written out: ``list([a, b])``."""
+    return len(node.args) == 1 and not node.keywords and isinstance(node.args[0], (gast.List, gast.Tuple))
+
+
+def _reduced(function: gast.expr, args: List[gast.expr], node: gast.Call, ctx: Context) -> gast.expr:
+    """``f(f(a, b), c)``; with an initial value ``i``, ``f(f(f(i, a), b), c)``."""
+    if len(args) > 2:
+        raise ctx.error(node, "reduce takes a function, an iterable and an initial value")
+    items = [*args[1:], *args[0].elts]
+    if not items:
+        raise ctx.error(node, "reduce of an empty list with no initial value raises TypeError")
+    result = items[0]
+    for item in items[1:]:
+        result = located(call(copy.deepcopy(function), [result, item]), node)
+    return result
+
+
+def _mapped(function: gast.expr, iterables: List[gast.expr], node: gast.Call) -> gast.expr:
+    """``[f(a0, b0), f(a1, b1)]``: as many calls as the shortest list has items."""
+    count = min(len(i.elts) for i in iterables)
+    calls = [located(call(copy.deepcopy(function), [i.elts[k] for i in iterables]), node) for k in range(count)]
+    return gast.List(elts=calls, ctx=gast.Load())
+
+
+def _closed_function(lambda_: gast.Lambda, ctx: Context) -> gast.expr:
+    """A key lambda compiled as a function of its own: it may not read the enclosing function's variables."""
+    params = {a.id for a in lambda_.args.args}
+    outer = sorted(
+        n.id
+        for n in gast.walk(lambda_.body)
+        if isinstance(n, gast.Name) and n.id not in params and n.id in ctx.local_names
+    )
+    if outer:
+        raise ctx.error(
+            lambda_,
+            f"a key function that reads the variable {outer[0]!r} of the function is not supported yet",
+            "make the key a function of its argument alone (module-level values are fine).",
+        )
+    definition = nested.definition_of(lambda_, ctx.namer.fresh("key"), lambda_)
+    func = nested.compiled(definition, [], ctx)
+    return located(name(ctx.name_for(func, definition.name)), lambda_)

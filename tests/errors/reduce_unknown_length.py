@@ -1,0 +1,6 @@
+# args: (1.0, [2.0, 3.0])
+import functools
+
+
+def f(x, xs):
+    return functools.reduce(lambda a, b: a * b, xs) * x  # error: reduce over a list whose length

@@ -1,0 +1,573 @@
+"""with, try, the walrus, *args/**kwargs/keyword-only parameters, lambdas in expressions and objects,
+each checked against central finite differences (tests.gradcheck)."""
+
+import collections
+import contextlib
+import dataclasses
+import functools
+import time
+
+import numpy
+import pytest
+
+import s2sgrad
+from tests.gradcheck import check_grad, numeric_difference
+
+# ----- with -----
+
+
+class Timer:
+    """A context manager that touches no differentiated value (and swallows nothing)."""
+
+    def __enter__(self):
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.elapsed = time.perf_counter() - self.start
+
+
+class Swallowing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return True
+
+
+def with_errstate(x):
+    with numpy.errstate(divide="ignore", invalid="ignore"):
+        y = numpy.log(x) * x
+        z = y / x
+    return z + y
+
+
+def with_timer(x):
+    with Timer():
+        y = numpy.sin(x) * x
+    return y * x
+
+
+def with_local_setting(x, mode):
+    with numpy.errstate(divide=mode), Timer():
+        y = numpy.exp(x) / x
+    return y
+
+
+def with_early_return(x):
+    with numpy.errstate(all="ignore"):
+        if x > 0:
+            return x * x
+        y = x * 3.0
+    return y
+
+
+def with_swallowing(x):
+    with Swallowing():
+        y = x * x
+        if x > 1.0:
+            raise ValueError("big")
+    return y
+
+
+def with_in_loop(x):
+    s = 0.0
+    for i in range(3):
+        with numpy.errstate(divide="ignore"):
+            s = s + numpy.log(x) * i + x * x
+    return s
+
+
+@pytest.mark.parametrize("x", [1.5, 0.4])
+def test_with_blocks(x):
+    check_grad(with_in_loop, (x,))
+    check_grad(with_errstate, (x,))
+    check_grad(with_timer, (x,))
+    check_grad(with_local_setting, (x, "ignore"))
+    check_grad(with_early_return, (x,))
+    check_grad(with_early_return, (-x,))
+
+
+def test_errstate_covers_the_reverse_sweep_a_timer_does_not():
+    errstate = s2sgrad.source(with_errstate, args=(1.5,))
+    reverse = errstate.split("# reverse sweep")[1]
+    assert "with np" not in errstate and "with numpy.errstate(divide='ignore', invalid='ignore'):" in reverse
+    timer = s2sgrad.source(with_timer, args=(1.5,))
+    assert "with unswallowed(Timer()):" in timer and "with" not in timer.split("# reverse sweep")[1]
+
+
+def errstate_array(x):
+    with numpy.errstate(divide="ignore", invalid="ignore"):
+        y = numpy.log(x) * x
+        z = numpy.sum(y / x)
+    return z
+
+
+def test_errstate_applies_in_both_sweeps():
+    with numpy.errstate(all="raise"):  # log(0) and 0/0 would raise FloatingPointError outside the block
+        g = s2sgrad.grad(errstate_array)(numpy.array([0.0, 1.0]))
+    assert numpy.isnan(g[0]) and g[1] == pytest.approx(1.0)
+
+
+def test_a_manager_that_swallows_an_exception_is_an_error_not_a_gradient():
+    assert s2sgrad.grad(with_swallowing)(0.5) == pytest.approx(1.0)
+    with pytest.raises(RuntimeError, match="swallowed ValueError"):
+        s2sgrad.grad(with_swallowing)(1.5)
+
+
+# ----- try -----
+
+
+def try_log(x):
+    with numpy.errstate(divide="raise", invalid="raise"):
+        try:
+            y = numpy.log(x) * x
+        except FloatingPointError:
+            y = x * 2.0
+    return y * x
+
+
+def try_else_finally(x):
+    try:
+        y = numpy.sqrt(numpy.abs(x))
+        if x < 0:
+            raise ValueError("negative")
+    except ValueError:
+        y = -x * 3.0
+    else:
+        y = y * x
+    finally:
+        z = 2.0
+    return y * z
+
+
+def try_finally(x):
+    try:
+        y = x * x
+    finally:
+        z = y * 2.0
+    return z
+
+
+def try_unused_raising_value(x):
+    with numpy.errstate(invalid="raise"):
+        try:
+            check = numpy.log(x)  # noqa: F841 (never read: kept, because it decides which block runs)
+            y = x * 2.0
+        except FloatingPointError:
+            y = x * 3.0
+    return y * x
+
+
+def may_raise(v):
+    if v < 0:
+        raise ValueError("negative")
+    return numpy.sqrt(v)
+
+
+def try_returns(x):
+    try:
+        return may_raise(x) * x
+    except ValueError:
+        return x * x * x
+
+
+def try_around_with(x):
+    try:
+        with numpy.errstate(all="ignore"):
+            y = may_raise(x) * 2.0
+    except ValueError:
+        y = -x
+    return y * x
+
+
+def try_linalg(x):
+    try:
+        z = numpy.linalg.cholesky(numpy.outer(x, x) + numpy.diag(x))
+        y = numpy.sum(z)
+    except numpy.linalg.LinAlgError:
+        y = numpy.sum(x**2)
+    return y
+
+
+def try_keeps_the_old_value(x):
+    y = x * 3.0
+    with numpy.errstate(invalid="raise"):
+        try:  # noqa: SIM105 (contextlib.suppress is rejected: it would skip the rest of its block)
+            y = numpy.log(x) * x  # the last statement: an exception leaves y as it was
+        except FloatingPointError:
+            pass
+    return y * x
+
+
+def try_element_write(x):
+    a = numpy.zeros(2)
+    a[0] = x
+    with numpy.errstate(invalid="raise"):
+        try:
+            a[1] = numpy.log(x)
+        except FloatingPointError:
+            a[1] = -1.0
+    return numpy.sum(a * x)
+
+
+@pytest.mark.parametrize("x", [1.5, -1.5])
+def test_an_exception_leaves_the_last_statement_undone(x):
+    check_grad(try_keeps_the_old_value, (x,))
+    check_grad(try_element_write, (x,))
+
+
+def test_an_exception_raised_in_a_called_function_or_numpy():
+    for x in (1.5, -1.5):
+        check_grad(try_returns, (x,))
+        check_grad(try_around_with, (x,))
+    check_grad(try_linalg, (numpy.array([1.0, 2.0]),))  # positive definite: the body's path
+    check_grad(try_linalg, (numpy.array([-1.0, -2.0]),))  # not: LinAlgError, the handler's
+
+
+@pytest.mark.parametrize("x", [1.5, -1.5, 0.7])
+def test_try_takes_the_path_that_ran(x):
+    check_grad(try_unused_raising_value, (x,))
+    check_grad(try_log, (x,))
+    check_grad(try_else_finally, (x,))
+    check_grad(try_finally, (x,))
+
+
+# NumPy 1.x promotes float32 scalars with Python floats by value (before NEP 50): float32 stays float32 in NumPy 2
+NEP50 = int(numpy.__version__.split(".")[0]) >= 2
+
+
+@pytest.mark.skipif(not NEP50, reason="float32 promotion follows NumPy 2's rules (NEP 50)")
+def test_try_float32():
+    check_grad(try_log, (numpy.float32(1.5),))
+    check_grad(try_log, (numpy.float32(-1.5),))
+
+
+def try_log_array(x):
+    with numpy.errstate(invalid="raise"):
+        try:
+            y = numpy.log(x) * x
+        except FloatingPointError:
+            y = x * 2.0
+    return numpy.sum(y * x)
+
+
+def test_try_float32_arrays():
+    for x in ([1.5, 0.5], [-1.5, 0.5]):
+        check_grad(try_log_array, (numpy.array(x, dtype=numpy.float32),))
+
+
+def test_try_records_the_path():
+    text = s2sgrad.source(try_log, args=(-1.5,))
+    assert "except FloatingPointError:" in text and "if no_error:" in text.split("# reverse sweep")[1]
+
+
+def test_raise_fails_the_gradient_as_it_fails_the_function():
+    def checked(x):
+        if x < 0:
+            raise ValueError("negative")
+        return x * x
+
+    assert s2sgrad.grad(checked)(1.5) == pytest.approx(3.0)
+    with pytest.raises(ValueError, match="negative"):
+        s2sgrad.grad(checked)(-1.5)
+
+
+def test_print_and_fstring_of_active_values(capsys):
+    def printed(x):
+        y = x * x
+        print(f"y={y:.2f}", y)
+        return y * x
+
+    check_grad(printed, (1.5,))
+    assert "y=2.25 2.25" in capsys.readouterr().out
+
+
+# ----- walrus -----
+
+
+def walrus_product(x):
+    return (y := x * 2.0) * y
+
+
+def walrus_condition(x):
+    if (n := x * x) > 1.0:
+        return n * x
+    return n
+
+
+def walrus_short_circuit(x):
+    y = 1.0
+    r = (x > 0 and (y := x * 3.0)) or y
+    return r * x
+
+
+def walrus_while(x):
+    n = 3.0
+    s = x
+    while (n := n - 1.0) > 0:  # the test, walrus included, runs again at the end of each iteration
+        s = s * x
+    return s
+
+
+def walrus_in_call(x):
+    return numpy.sin(y := x * x) + y
+
+
+@pytest.mark.parametrize("x", [1.5, -1.5, 0.5])
+def test_walrus(x):
+    for f in (walrus_product, walrus_condition, walrus_short_circuit, walrus_while, walrus_in_call):
+        check_grad(f, (x,))
+
+
+# ----- parameters -----
+
+
+def keyword_only(x, *, k=2.0):
+    return x * k * k
+
+
+def star_args(*xs):
+    return xs[0] * xs[1] * xs[1]
+
+
+def scaled_product(a, *xs):
+    return a * xs[0] * xs[1] ** 2
+
+
+def everything(x, *rest, scale=1.0, **options):
+    return scale * x * rest[0] + options["b"] * x * x
+
+
+def helper_keyword_only(v, *, k=2.0):
+    return v * k
+
+
+def helper_star(*values, **named):
+    return len(values) * named["w"]
+
+
+def calls_helpers(x):
+    return helper_keyword_only(x, k=3.0) + helper_keyword_only(x * x) + helper_star(1, 2, w=3.0) * x
+
+
+def test_keyword_only_parameters():
+    check_grad(keyword_only, (1.5,))
+    assert s2sgrad.grad(keyword_only, wrt="k")(1.5, k=3.0) == pytest.approx(9.0)
+    assert s2sgrad.grad(keyword_only)(1.5, k=3.0) == pytest.approx(9.0)
+
+
+def test_star_args_gradient_is_a_tuple():
+    assert s2sgrad.grad(star_args)(1.5, 2.0) == pytest.approx((4.0, 6.0))
+    assert isinstance(s2sgrad.grad(star_args)(1.5, 2.0), tuple)
+    s2sgrad.check_grad(star_args, 1.5, 2.0)  # each gathered argument against finite differences, both modes
+    s2sgrad.check_grad(scaled_product, 1.5, 2.0, 3.0, wrt=("a", "xs"))
+    assert s2sgrad.jvp(star_args, (1.5, 2.0), (1.0, None)) == pytest.approx((6.0, 4.0))
+
+
+def test_star_args_and_kwargs_by_name():
+    assert s2sgrad.grad(everything)(1.5, 2.0, b=4.0) == pytest.approx(2.0 + 12.0)
+    assert s2sgrad.grad(everything, wrt="rest")(1.5, 2.0, 3.0, b=4.0) == pytest.approx((1.5, 0.0))
+    assert s2sgrad.grad(everything, wrt="options")(1.5, 2.0, b=4.0) == {"b": pytest.approx(2.25)}
+    assert s2sgrad.grad(everything, wrt="scale")(1.5, 2.0, scale=2.0, b=4.0) == pytest.approx(3.0)
+
+
+def test_called_helpers_with_keyword_only_and_star_parameters():
+    check_grad(calls_helpers, (1.5,))
+
+
+# ----- lambdas in expressions -----
+
+
+def reduce_product(x):
+    return functools.reduce(lambda a, b: a * b, [x, x, 2.0])
+
+
+def reduce_initial(x, y):
+    return functools.reduce(lambda a, b: a * b + y, (x, 2.0), 1.5)
+
+
+def map_squares(x):
+    return sum(map(lambda v, w: v * v * w, [x, 2.0 * x], [1.0, 3.0]))
+
+
+def map_into_array(x):
+    return numpy.sum(numpy.array(list(map(lambda v, w: numpy.sin(v) * w, [x, x * x], [1.0, 2.0]))))
+
+
+def loop_variable_captured(x):
+    s = 0.0
+    for i in range(3):
+        s = s + functools.reduce(lambda a, b: a * b * i, [x, x])
+    return s
+
+
+def sorted_by_key(x):
+    ordered = sorted([x[0], x[1] * 2.0, x[2]], key=lambda v: abs(v))
+    return ordered[0] * 1.0 + ordered[1] * 2.0 + ordered[2] * 3.0
+
+
+def reduce_with_numpy(x):
+    return numpy.sum(functools.reduce(numpy.multiply, [x, numpy.sin(x), x]))
+
+
+def test_lambdas_in_expressions():
+    check_grad(reduce_product, (1.5,))
+    check_grad(reduce_initial, (1.5, 0.5), wrt=(0, 1))
+    check_grad(map_squares, (1.5,))
+    check_grad(map_into_array, (1.5,))
+    check_grad(loop_variable_captured, (1.5,))
+    check_grad(sorted_by_key, (numpy.array([0.3, -2.0, 1.1]),))
+    check_grad(sorted_by_key, (numpy.array([0.3, -2.0, 1.1], dtype=numpy.float32),))
+    check_grad(reduce_with_numpy, (numpy.array([0.5, 1.5]),))
+
+
+def test_grad_of_a_test_style_lambda():
+    y = 3.0
+    check_grad(lambda x: reduce_initial(x, y), (1.5,))
+
+
+# ----- objects -----
+
+
+class Model:
+    def __init__(self, w, b, n):
+        self.w, self.b, self.n = w, b, n
+
+    def loss(self, x):
+        return self.w * x * x + numpy.sum(numpy.tanh(self.b * x)) * self.n
+
+
+@dataclasses.dataclass
+class Params:
+    a: float
+    v: numpy.ndarray
+
+
+Pair = collections.namedtuple("Pair", "a b")
+
+
+def dataclass_loss(p, x):
+    return p.a * numpy.sum(p.v**2) * x
+
+
+def namedtuple_loss(p, x):
+    return p.a * p.b * x
+
+
+def _model():
+    return Model(3.0, numpy.array([0.5, -1.0]), 2)
+
+
+def test_method_gradient_with_respect_to_its_argument():
+    model = _model()
+    check_grad(model.loss, (1.5,))
+
+
+def test_method_gradient_with_respect_to_the_object_is_a_dict_of_float_attributes():
+    model, x = _model(), 1.5
+    grads = s2sgrad.grad(Model.loss, wrt="self")(model, x)
+    assert sorted(grads) == ["b", "w"]  # n is an integer: no gradient
+    w_fd = (Model(3.0 + 1e-6, model.b, 2).loss(x) - Model(3.0 - 1e-6, model.b, 2).loss(x)) / 2e-6
+    assert grads["w"] == pytest.approx(w_fd, rel=1e-6)
+    for i in range(2):
+        step = numpy.eye(2)[i] * 1e-6
+        b_fd = (Model(3.0, model.b + step, 2).loss(x) - Model(3.0, model.b - step, 2).loss(x)) / 2e-6
+        assert grads["b"][i] == pytest.approx(b_fd, rel=1e-6)
+
+
+def test_dataclass_and_namedtuple_parameters():
+    p = Params(2.0, numpy.array([1.0, 3.0]))
+    grads = s2sgrad.grad(dataclass_loss)(p, 2.0)
+    assert grads["a"] == pytest.approx(numpy.sum(p.v**2) * 2.0)
+    assert grads["v"] == pytest.approx(2.0 * p.a * p.v * 2.0)
+    assert s2sgrad.grad(namedtuple_loss)(Pair(2.0, 3.0), 2.0) == {"a": pytest.approx(6.0), "b": pytest.approx(4.0)}
+    check_grad(dataclass_loss, (p, 2.0), wrt=1)
+
+
+@pytest.mark.skipif(not NEP50, reason="float32 promotion follows NumPy 2's rules (NEP 50)")
+def test_float32_attributes_get_float32_gradients():
+    model = Model(numpy.float32(3.0), numpy.array([0.5, -1.0], dtype=numpy.float32), 2)
+    grads, by_x = s2sgrad.grad(Model.loss, wrt=("self", "x"))(model, numpy.float32(1.5))
+    assert grads["b"].dtype == numpy.float32 and isinstance(grads["w"], numpy.float32)
+    assert isinstance(by_x, numpy.float32)
+    check_grad(model.loss, (numpy.float32(1.5),))
+
+
+def predict(p, x):
+    return numpy.tanh(p.w * x + p.b)
+
+
+class Network:
+    def __init__(self):
+        self.w, self.b, self.scale, self.name = numpy.array([0.3, -0.2]), 0.1, 2.0, "net"
+
+    def predict(self, x):
+        return predict(self, x) * self.scale
+
+    def loss(self, x):
+        print(self.name)
+        return numpy.sum(self.predict(x) ** 2)
+
+
+def _network(w, b, scale):
+    net = Network()
+    net.w, net.b, net.scale = w, b, scale
+    return net
+
+
+def test_methods_and_helpers_that_take_the_object(capsys):
+    net, x = Network(), numpy.array([1.0, 2.0])
+    check_grad(net.loss, (x,))  # self.predict(x) calls Network.predict, which passes self to predict
+    grads = s2sgrad.grad(Network.loss, wrt="self")(net, x)
+    assert sorted(grads) == ["b", "scale", "w"]  # name is a string: no gradient
+    point = (net.w, net.b, net.scale)
+    rebuilt = lambda w, b, scale: _network(w, b, scale).loss(x)  # noqa: E731 (the loss of the attributes)
+    for index, name in enumerate(("w", "b", "scale")):
+        for k, direction in enumerate(numpy.eye(2) if name == "w" else [1.0]):
+            expected = numeric_difference(rebuilt, point, index, direction)
+            actual = grads[name][k] if name == "w" else grads[name]
+            assert abs(actual - expected.value) <= expected.error, (name, actual, expected)
+    assert "net" in capsys.readouterr().out
+
+
+def test_differentiated_objects_may_only_be_read():
+    def passed_to_numpy(p, x):
+        return numpy.sum(numpy.asarray(p.w) * x) + len(vars(p))
+
+    with pytest.raises(s2sgrad.TransformError, match="may only read its attributes"):
+        s2sgrad.grad(passed_to_numpy, wrt="p")(Params(2.0, numpy.array([1.0])), 1.5)
+
+    class WithProperty:
+        w = 2.0
+
+        @property
+        def doubled(self):
+            return self.w * 2.0
+
+    def reads_property(m, x):
+        return m.doubled * x
+
+    with pytest.raises(s2sgrad.TransformError, match="a property"):
+        s2sgrad.grad(reads_property, wrt="m")(WithProperty(), 1.5)
+    assert s2sgrad.grad(reads_property, wrt="x")(WithProperty(), 1.5) == pytest.approx(4.0)  # a constant: fine
+
+
+def test_gradient_of_the_object_can_be_applied():
+    model = _model()
+    for _ in range(3):
+        grads = s2sgrad.grad(Model.loss, wrt="self")(model, 1.5)
+        before = model.loss(1.5)
+        for name, g in grads.items():
+            setattr(model, name, getattr(model, name) - 0.01 * g)
+        assert model.loss(1.5) < before
+
+
+def test_unknown_manager_and_suppress_errors_are_at_the_user_line():
+    def suppressed(x):
+        with contextlib.suppress(ValueError):
+            y = x * x
+        return y
+
+    with pytest.raises(s2sgrad.TransformError, match=r"contextlib\.suppress"):
+        s2sgrad.grad(suppressed)(1.0)

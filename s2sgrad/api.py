@@ -23,6 +23,7 @@ from . import kinds as K
 from . import runtime
 from .analyze.calls import DERIVATIVE_OF_GRADIENT, MADE_BY
 from .cache import CACHE, Guards
+from .emit import numba_backend
 from .errors import TransformError
 from .parse.resolve import BUILT_AT_COMPILE_TIME
 from .pipeline import STAGES, Generated, compile_forward, compile_reverse
@@ -36,7 +37,14 @@ Wrt = Union[int, str, Sequence[Union[int, str]]]
 _GRADIENT = "__s2sgrad_gradient__"  # on a grad function: what it differentiates, for jvp(grad(f)) and grad(grad(f))
 
 
-def grad(func: Optional[Callable] = None, wrt: Wrt = 0, *, optimize: bool = True, debug_nans: bool = False) -> Callable:
+def grad(
+    func: Optional[Callable] = None,
+    wrt: Wrt = 0,
+    *,
+    optimize: bool = True,
+    debug_nans: bool = False,
+    backend: str = "python",
+) -> Callable:
     """The gradient of a scalar-valued function with respect to ``wrt``.
 
     Args:
@@ -45,23 +53,30 @@ def grad(func: Optional[Callable] = None, wrt: Wrt = 0, *, optimize: bool = True
         optimize: run the optimizer on the generated code (``False`` shows the raw transform).
         debug_nans: run the generated code statement by statement and raise
             ``s2sgrad.NonFiniteError`` at the first NaN or infinity, naming its line (slow).
+        backend: ``"python"``, or ``"numba"``: the generated code compiled with ``numba.njit``
+            (it runs as Python, with a warning, where numba cannot compile it).
 
     Returns:
         A function with ``func``'s signature returning d func / d wrt, each
         gradient of its argument's type and shape.
     """
     if func is None:
-        return lambda f: grad(f, wrt, optimize=optimize, debug_nans=debug_nans)
-    return _differentiated(func, wrt, with_value=False, optimize=optimize, debug_nans=debug_nans)
+        return lambda f: grad(f, wrt, optimize=optimize, debug_nans=debug_nans, backend=backend)
+    return _differentiated(func, wrt, with_value=False, optimize=optimize, debug_nans=debug_nans, backend=backend)
 
 
 def value_and_grad(
-    func: Optional[Callable] = None, wrt: Wrt = 0, *, optimize: bool = True, debug_nans: bool = False
+    func: Optional[Callable] = None,
+    wrt: Wrt = 0,
+    *,
+    optimize: bool = True,
+    debug_nans: bool = False,
+    backend: str = "python",
 ) -> Callable:
     """Like :func:`grad`, but the function returns ``(func(*args), gradient)``."""
     if func is None:
-        return lambda f: value_and_grad(f, wrt, optimize=optimize, debug_nans=debug_nans)
-    return _differentiated(func, wrt, with_value=True, optimize=optimize, debug_nans=debug_nans)
+        return lambda f: value_and_grad(f, wrt, optimize=optimize, debug_nans=debug_nans, backend=backend)
+    return _differentiated(func, wrt, with_value=True, optimize=optimize, debug_nans=debug_nans, backend=backend)
 
 
 def vjp(func: Callable, *primals: Any) -> Tuple[Any, Callable]:
@@ -490,7 +505,10 @@ def _target(func: Callable) -> _Target:
 # ----- the transformed function -----
 
 
-def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: bool, debug_nans: bool) -> Callable:
+def _differentiated(
+    func: Callable, wrt: Wrt, *, with_value: bool, optimize: bool, debug_nans: bool, backend: str = "python"
+) -> Callable:
+    _check_backend(backend)
     if getattr(func, _GRADIENT, None) is not None:
         if debug_nans:
             raise ValueError("debug_nans is not available for grad of grad yet: use it on grad(f) itself")
@@ -517,7 +535,9 @@ def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: boo
             signature[0] = _signature(function)  # its defaults may be new: bind again
             arity[0] = len(signature[0].parameters) - len(prefix)
             full = target.bind(args, kwargs, signature[0])
-            specialized = specializations[_key(full)] = _specialized(function, names, full, options, optimize, True)
+            specialized = specializations[_key(full)] = _specialized(
+                function, names, full, options, optimize, True, backend
+            )
         try:
             return run_checked(specialized.function, full) if debug_nans else specialized.function(*full)
         except Exception as exc:  # free unless raised: name the user's line the generated code came from
@@ -635,16 +655,17 @@ def _specialized(
     options: ReverseOptions,
     optimize: bool,
     check_scalar: bool = False,
+    backend: str = "python",
 ) -> _Specialized:
     param_kinds = _kinds_from_args(func, args)
     _check_real(func, param_kinds, args)
     _check_wrt_kinds(func, names, param_kinds)
-    generated = _cached(func, names, param_kinds, options, optimize)
+    generated = _cached(func, names, param_kinds, options, optimize, backend)
     if not check_scalar or generated.result_kind == K.SCALAR:
         return _Specialized(generated.function, generated.guards)
     # The output's kind is only known when it runs: check the value the gradient computes
     # anyway (never by calling func a second time, which would repeat its side effects).
-    with_value = _cached(func, names, param_kinds, dataclasses.replace(options, with_value=True), optimize)
+    with_value = _cached(func, names, param_kinds, dataclasses.replace(options, with_value=True), optimize, backend)
 
     def checked(*args: Any) -> Any:
         value, gradient = with_value.function(*args)
@@ -655,12 +676,31 @@ def _specialized(
 
 
 def _cached(
-    func: FunctionType, names: Tuple[str, ...], param_kinds: dict, options: ReverseOptions, optimize: bool
+    func: FunctionType,
+    names: Tuple[str, ...],
+    param_kinds: dict,
+    options: ReverseOptions,
+    optimize: bool,
+    backend: str = "python",
 ) -> Generated:
     key = (names, options, optimize, default_rules().version, tuple(param_kinds.values()))
-    return CACHE.get_or_build(
+    generated = CACHE.get_or_build(
         func, key, lambda: compile_reverse(func, names, param_kinds, options, do_optimize=optimize)
     )
+    if backend == "python":
+        return generated
+    # The numba variant is derived from the Python one; its own entry, rebuilt when its (stricter) guards fail.
+    return CACHE.get_or_build(func, (*key, backend), lambda: numba_backend.accelerated(generated, func.__name__))
+
+
+BACKENDS = ("python", "numba")
+
+
+def _check_backend(backend: str) -> None:
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
+    if backend == "numba":
+        numba_backend.require_numba()
 
 
 def _check_scalar_output(func: Callable, out: Any) -> None:

@@ -239,17 +239,17 @@ for _builder in (grad, value_and_grad, jacobian, hessian):  # pure: made once wh
 
 
 @with_source_notes
-def jvp(func: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Tuple[Any, Any]:
+def jvp(func: Callable, primals: Sequence[Any], tangents: Sequence[Any], *, backend: str = "python") -> Tuple[Any, Any]:
     """``(func(*primals), tangent_out)``: the derivative of ``func`` at ``primals`` along ``tangents``.
 
     One forward pass of generated code (``source(func, mode="forward")`` shows it)
     computes the value and its tangent together. ``tangents`` has one entry per
     primal, of its shape; ``None`` leaves a primal constant (not differentiated),
     and entries for integer (and other non-float) primals are ignored. The output
-    may be a scalar, an array or a tuple of them.
+    may be a scalar, an array or a tuple of them. ``backend="numba"``: as for :func:`grad`.
     """
     primals, tangents = tuple(primals), tuple(tangents)
-    key = (_key(primals), tuple(t is None for t in tangents))
+    key = (_key(primals), tuple(t is None for t in tangents), backend)
     plan = _jvp_plan(func, key)
     if plan is not None:
         for i in plan.moved:
@@ -257,7 +257,8 @@ def jvp(func: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Tupl
                 break  # the slow path says which
         else:
             return plan.generated(*primals, *plan.seed, *(tangents[i] for i in plan.moved))
-    call = _jvp_call(func, primals, tangents)
+    _check_backend(backend)
+    call = _jvp_call(func, primals, tangents, backend)
     if not call.prefix and len(call.args) == len(primals) and all(map(_plain_number, primals)):  # no defaults
         _remember_jvp_plan(func, key, call)
     return call.generated.function(*call.args, *call.seed, *call.tangents)
@@ -312,7 +313,7 @@ def _remember_jvp_plan(func: Callable, key: tuple, call: _JvpCall) -> None:
         _JVP_PLANS.setdefault(func, {})[key] = plan
 
 
-def _jvp_call(func: Callable, primals: tuple, tangents: tuple) -> _JvpCall:
+def _jvp_call(func: Callable, primals: tuple, tangents: tuple, backend: str = "python") -> _JvpCall:
     of_gradient = getattr(func, _GRADIENT, None)  # jvp(grad(f)): forward mode over the generated gradient
     target = of_gradient[0] if of_gradient else _target(func)
     if len(primals) != len(tangents):
@@ -338,6 +339,9 @@ def _jvp_call(func: Callable, primals: tuple, tangents: tuple) -> _JvpCall:
         function, seed, guards = gradient.function, (1.0,), (gradient.guards,)
         param_kinds = {**param_kinds, gradient.seed: K.SCALAR}
     generated = _forward_of(function, names, param_kinds)
+    if backend != "python":
+        key = ("forward", names, default_rules().version, tuple(param_kinds.values()))
+        generated = _on_backend(function, key, generated, backend)
     tangents = tuple(t for _, _, t in moved)
     guards = (*guards, generated.guards)
     return _JvpCall(generated, full, seed, tangents, names, target.visible, len(target.prefix), guards)
@@ -687,9 +691,11 @@ def _cached(
     generated = CACHE.get_or_build(
         func, key, lambda: compile_reverse(func, names, param_kinds, options, do_optimize=optimize)
     )
-    if backend == "python":
-        return generated
-    # The numba variant is derived from the Python one; its own entry, rebuilt when its (stricter) guards fail.
+    return generated if backend == "python" else _on_backend(func, key, generated, backend)
+
+
+def _on_backend(func: FunctionType, key: tuple, generated: Generated, backend: str) -> Generated:
+    """The numba variant of ``generated``: its own cache entry, rebuilt when its (stricter) guards fail."""
     return CACHE.get_or_build(func, (*key, backend), lambda: numba_backend.accelerated(generated, func.__name__))
 
 

@@ -160,6 +160,19 @@ def test_value_and_grad(numba):
     assert (value, gradient) == (3.0, 4.0)
 
 
+@pytest.mark.parametrize(("func", "args", "wrt"), PROGRAMS, ids=[p[0].__name__ for p in PROGRAMS])
+def test_jvp_equals_the_python_one(numba, func, args, wrt):
+    indices = wrt if isinstance(wrt, tuple) else (wrt,)
+    tangents = [numpy.full(numpy.shape(a), 0.5)[()] if i in indices else None for i, a in enumerate(args)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compiled = s2sgrad.jvp(func, args, tangents, backend="numba")
+    numpy.testing.assert_allclose(compiled, s2sgrad.jvp(func, args, tangents), rtol=1e-13)
+    gradient = s2sgrad.grad(func, wrt=indices)(*args)  # an independent route: <gradient, tangents>
+    along = sum(numpy.sum(g * tangents[i]) for i, g in zip(indices, gradient))
+    assert compiled[1] == pytest.approx(along, rel=1e-10)
+
+
 def test_descending_ranges_keep_lines_and_comments():
     text = "def f(n, m):\n    # a comment\n    for i in reversed(range(n)):\n        for j in reversed(range(m, n)):\n"
     text += "            for k in reversed(range(n)[:trips]):\n"

@@ -133,7 +133,7 @@ def _variant(python: types.FunctionType, replacements: Dict[int, Any]) -> types.
     body = numba_text(_definition(known.text, python.__name__))
     free = python.__code__.co_freevars
     values = {v: c.cell_contents for v, c in zip(free, python.__closure__ or ())}
-    values = {v: replacements.get(id(x), _TWINS.get(x, x)) for v, x in values.items()}
+    values = {v: replacements.get(id(x), _twin(x)) for v, x in values.items()}
     module_text = f"def {_FACTORY}({', '.join(free)}):\n{textwrap.indent(body, '    ')}    return {python.__name__}\n"
     filename = python.__code__.co_filename.replace(source_map.GENERATED_PREFIX, f"{source_map.GENERATED_PREFIX}numba ")
     origin = next(iter(known.origins.values()), None)  # the user's file: the comments name lines of it
@@ -164,7 +164,7 @@ def _with_fallback(compiled: Any, python: Callable, label: str) -> Callable:
         try:
             return current[0](*args)
         except NumbaError as exc:
-            if current[0] is python:  # only numba raises these: cannot happen, but never loop
+            if current[0] is python:  # from the user's own numba code, called by the Python gradient
                 raise
             current[0] = python
             _warn(label, _first_line(str(exc)))
@@ -204,7 +204,7 @@ def _unsupported(generated: "Generated") -> Optional[str]:
             return f"{each.name} is recursive"
         for python in filter(None, (each.function, each.forward_function)):
             for value in (c.cell_contents for c in python.__closure__ or ()):
-                if getattr(value, "__module__", None) == runtime.__name__ and value not in _TWINS:
+                if getattr(value, "__module__", None) == runtime.__name__ and value not in _twins():
                     return f"the helper {value.__name__} has no numba version"
     return None
 
@@ -225,6 +225,7 @@ def _strict(guards: Guards) -> Guards:
 # ----- the runtime helpers' numba twins -----
 
 
+@functools.lru_cache(maxsize=None)  # made, and numba imported, once: at the first numba compilation
 def _twins() -> Dict[Callable, Callable]:
     """Stub functions with a numba implementation per argument type, keyed by the helper they stand for."""
     from numba import types as nt
@@ -267,20 +268,9 @@ def _twins() -> Dict[Callable, Callable]:
     return {runtime.zeros_like: zeros_like, runtime.sign: sign, runtime.unreduce: unreduce}
 
 
-class _LazyTwins(dict):
-    """The twins, made (and numba imported) at the first lookup."""
-
-    def _load(self) -> None:
-        if not self:
-            self.update(_twins())
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        self._load()
-        return super().get(key, default) if _hashable(key) else default
-
-    def __contains__(self, key: Any) -> bool:
-        self._load()
-        return _hashable(key) and super().__contains__(key)
+def _twin(value: Any) -> Any:
+    """The numba twin of a runtime helper; anything else as it is."""
+    return _twins().get(value, value) if _hashable(value) else value
 
 
 def _hashable(value: Any) -> bool:
@@ -289,6 +279,3 @@ def _hashable(value: Any) -> bool:
     except TypeError:
         return False
     return True
-
-
-_TWINS = _LazyTwins()

@@ -664,8 +664,9 @@ def _specialized(
     param_kinds = _kinds_from_args(func, args)
     _check_real(func, param_kinds, args)
     _check_wrt_kinds(func, names, param_kinds)
-    generated = _cached(func, names, param_kinds, options, optimize, backend)
+    generated = _cached(func, names, param_kinds, options, optimize)
     if not check_scalar or generated.result_kind == K.SCALAR:
+        generated = _cached(func, names, param_kinds, options, optimize, backend)
         return _Specialized(generated.function, generated.guards)
     # The output's kind is only known when it runs: check the value the gradient computes
     # anyway (never by calling func a second time, which would repeat its side effects).

@@ -59,6 +59,14 @@ def newton_cube_root(a, z):
     return z
 
 
+def barrier(x, y, n):
+    """max, numpy.log, a power and a division: the helpers ieee_divide, ieee_power and greater_share."""
+    s = 0.0
+    for i in range(n):
+        s = max(s, x * i - y) + numpy.log(x + i) - numpy.sqrt(y) ** 1.5 / (1.0 + s * s)
+    return s
+
+
 RNG = numpy.random.default_rng(7)
 T = numpy.linspace(-2.0, 2.0, 40)
 PROGRAMS = [
@@ -67,6 +75,7 @@ PROGRAMS = [
     (rosenbrock, (1.0 + 0.5 * RNG.standard_normal(10),), 0),
     (huber, (1.2, T, 1.5 * T + RNG.standard_normal(40), 0.5), (0, 3)),
     (newton_cube_root, (5.0, 1.5), 0),
+    (barrier, (0.7, 0.9, 5), (0, 1)),
 ]
 
 
@@ -85,6 +94,16 @@ def test_compiled_gradient_equals_the_python_one_and_finite_differences(numba, f
     for c, p in zip(compiled, python) if isinstance(wrt, tuple) else [(compiled, python)]:
         assert numpy.shape(c) == numpy.shape(p) and numpy.asarray(c).dtype == numpy.asarray(p).dtype
         numpy.testing.assert_allclose(c, p, rtol=1e-13, atol=1e-15)
+
+
+def log_of(x):
+    return 2.0 * numpy.log(x)
+
+
+def test_a_derivative_at_a_pole_is_inf_as_in_python(numba):
+    with numpy.errstate(divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("error")  # compiled: no fallback warning
+        assert s2sgrad.grad(log_of, backend="numba")(0.0) == s2sgrad.grad(log_of)(0.0) == math.inf
 
 
 def count(n):

@@ -241,7 +241,7 @@ def _twins() -> Dict[Callable, Callable]:
     def unreduce(g, x):  # type: ignore[no-untyped-def]
         return runtime.unreduce(g, x)
 
-    @overload(zeros_like, inline="always")
+    @overload(zeros_like)
     def _zeros_like(x):  # type: ignore[no-untyped-def]
         if isinstance(x, nt.Array):
             return lambda x: numpy.zeros_like(x)
@@ -249,7 +249,7 @@ def _twins() -> Dict[Callable, Callable]:
             return lambda x: 0.0
         return None
 
-    @overload(sign, inline="always")
+    @overload(sign)
     def _sign(x):  # type: ignore[no-untyped-def]
         if isinstance(x, nt.Array):
             return lambda x: numpy.sign(x)
@@ -257,7 +257,7 @@ def _twins() -> Dict[Callable, Callable]:
             return lambda x: 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0 * x
         return None
 
-    @overload(unreduce, inline="always")
+    @overload(unreduce)
     def _unreduce(g, x):  # type: ignore[no-untyped-def]  # a full reduction (no axis): g spread over x's shape
         if isinstance(g, nt.Float) and isinstance(x, nt.Array) and isinstance(x.dtype, nt.Float):
             return lambda g, x: numpy.full(x.shape, g, dtype=x.dtype)
@@ -265,7 +265,41 @@ def _twins() -> Dict[Callable, Callable]:
             return lambda g, x: g
         return None
 
-    return {runtime.zeros_like: zeros_like, runtime.sign: sign, runtime.unreduce: unreduce}
+    def ieee_divide(a, b):  # type: ignore[no-untyped-def]
+        return runtime.ieee_divide(a, b)
+
+    def ieee_power(a, b):  # type: ignore[no-untyped-def]
+        return runtime.ieee_power(a, b)
+
+    def greater_share(x, y):  # type: ignore[no-untyped-def]
+        return runtime.greater_share(x, y)
+
+    @overload(ieee_divide)
+    def _ieee_divide(a, b):  # type: ignore[no-untyped-def]
+        if isinstance(a, nt.Number) and isinstance(b, nt.Number):  # numpy.divide: ±inf or nan, never an exception
+            return lambda a, b: a / b if b != 0 else numpy.divide(a, b)
+        return None
+
+    @overload(ieee_power)
+    def _ieee_power(a, b):  # type: ignore[no-untyped-def]
+        if isinstance(a, nt.Float) and isinstance(b, nt.Number):  # numpy.power: 0.0 ** -0.5 is inf
+            return lambda a, b: a**b if a != 0.0 else numpy.power(a, b)
+        return None
+
+    @overload(greater_share)
+    def _greater_share(x, y):  # type: ignore[no-untyped-def]
+        if isinstance(x, nt.Float) and isinstance(y, nt.Float):  # 1 where x > y, 0.5 at a tie, 0 elsewhere
+            return lambda x, y: 0.5 if x == y else 1.0 if x > y else 0.0
+        return None
+
+    return {
+        runtime.zeros_like: zeros_like,
+        runtime.sign: sign,
+        runtime.unreduce: unreduce,
+        runtime.ieee_divide: ieee_divide,
+        runtime.ieee_power: ieee_power,
+        runtime.greater_share: greater_share,
+    }
 
 
 def _twin(value: Any) -> Any:

@@ -54,7 +54,7 @@ def grad(
         debug_nans: run the generated code statement by statement and raise
             ``s2sgrad.NonFiniteError`` at the first NaN or infinity, naming its line (slow).
         backend: ``"python"``, or ``"numba"``: the generated code compiled with ``numba.njit``
-            (it runs as Python, with a warning, where numba cannot compile it).
+            (it runs as Python, with a warning, where numba cannot compile it; and with ``debug_nans``).
 
     Returns:
         A function with ``func``'s signature returning d func / d wrt, each
@@ -513,6 +513,8 @@ def _differentiated(
     func: Callable, wrt: Wrt, *, with_value: bool, optimize: bool, debug_nans: bool, backend: str = "python"
 ) -> Callable:
     _check_backend(backend)
+    if debug_nans:  # it steps through the generated code's statements: Python's, whatever the backend
+        backend = "python"
     if getattr(func, _GRADIENT, None) is not None:
         if debug_nans:
             raise ValueError("debug_nans is not available for grad of grad yet: use it on grad(f) itself")

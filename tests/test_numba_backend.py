@@ -106,6 +106,11 @@ def test_a_derivative_at_a_pole_is_inf_as_in_python(numba):
         assert s2sgrad.grad(log_of, backend="numba")(0.0) == s2sgrad.grad(log_of)(0.0) == math.inf
 
 
+def test_debug_nans_steps_through_the_python_code(numba):
+    with pytest.raises(s2sgrad.NonFiniteError), numpy.errstate(divide="ignore"):
+        s2sgrad.grad(log_of, backend="numba", debug_nans=True)(0.0)
+
+
 def count(n):
     return n + 1
 

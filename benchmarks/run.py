@@ -16,6 +16,9 @@ the script times, in one process:
 * ``s2sgrad``: ``s2sgrad.grad(f, wrt=...)``, after one warm-up call, and the
   generated function it wraps called directly (``unwrapped``), which splits
   s2sgrad's cost into generated code and per-call dispatch,
+* ``s2sgrad+numba``: ``s2sgrad.grad(f, wrt=..., backend="numba")``, only when numba
+  is installed; its first call (the transform and numba's compilation) is timed
+  once apart from the table and reported in a note, as is a fallback to Python,
 * ``autograd``: ``autograd.grad`` of the same function written with ``autograd.numpy``,
 * ``torch`` and ``jax``: the same, only when they can be imported.
 
@@ -43,6 +46,7 @@ gradient.
 
 import argparse
 import gc
+import importlib.util
 import inspect
 import itertools
 import math
@@ -52,6 +56,7 @@ import statistics
 import sys
 import time
 import types
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -952,7 +957,33 @@ def s2sgrad_implementations(w: Workload, expected: Sequence[Any], notes: List[st
     generated = generated_gradient(w)
     if not gradients_match(as_tuple(generated(*w.args), w.wrt), expected):
         sys.exit(f"{w.name}: the generated function, called directly, differs from the hand-written gradient")
-    return {"s2sgrad": (s2s, w.args), "generated": (generated, w.args)}
+    return {"s2sgrad": (s2s, w.args), "generated": (generated, w.args), **numba_implementation(w, expected, notes)}
+
+
+def numba_implementation(w: Workload, expected: Sequence[Any], notes: List[str]) -> Impls:
+    """``s2sgrad.grad(..., backend="numba")``, checked, when numba is installed; its compile time goes in a note.
+
+    The first call compiles (numba's JIT, after s2sgrad's transform): timed once, apart
+    from the table. A gradient numba cannot compile runs as Python: the note says why.
+    """
+    if importlib.util.find_spec("numba") is None:
+        return {}
+    compiled = s2sgrad.grad(w.func, wrt=w.wrt, backend="numba")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        start = time.perf_counter()
+        actual = as_tuple(compiled(*w.args), w.wrt)
+        first_call = time.perf_counter() - start
+    if not gradients_match(actual, expected):
+        sys.exit(f"{w.name}: s2sgrad's numba gradient differs from the hand-written one")
+    fallback = [str(c.message) for c in caught if "numba" in str(c.message)]
+    if fallback:
+        notes.append(
+            f"{w.name}: s2sgrad+numba runs as Python: {fallback[0].split('cannot compile it ')[-1].strip('()')}"
+        )
+    else:
+        notes.append(f"{w.name}: s2sgrad+numba first call (transform + numba compile) {first_call:.2f} s, not timed")
+    return {"s2sgrad+numba": (compiled, w.args)}
 
 
 def generated_gradient(w: Workload) -> Callable:
@@ -1108,15 +1139,16 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def main_table(results: Sequence[Result], available: Sequence[str]) -> str:
     """The gradient-cost table: absolute times in µs and ratios."""
-    header = ["workload", "f (µs)", "hand (µs)", "s2sgrad (µs)", "unwrapped (µs)", "autograd (µs)"]
-    header += ["s2sgrad/f", "s2sgrad/hand"]
+    header = ["workload", "f (µs)", "hand (µs)", "s2sgrad (µs)", "unwrapped (µs)", "+numba (µs)", "autograd (µs)"]
+    header += ["s2sgrad/f", "s2sgrad/hand", "+numba/hand"]
     header += [f"{t}/f" for t in TOOL_NAMES]
     rows = []
     for r in results:
         s = r.seconds
         s2s = us(s["s2sgrad"]) if "s2sgrad" in s else "unsupported"
-        row = [r.name, us(s["f"]), us(s["hand"]), s2s, us(s.get("generated")), us(s.get("autograd"))]
-        row += [ratio(s.get("s2sgrad"), s["f"]), ratio(s.get("s2sgrad"), s["hand"])]
+        row = [r.name, us(s["f"]), us(s["hand"]), s2s, us(s.get("generated")), us(s.get("s2sgrad+numba"))]
+        row += [us(s.get("autograd")), ratio(s.get("s2sgrad"), s["f"]), ratio(s.get("s2sgrad"), s["hand"])]
+        row += [ratio(s.get("s2sgrad+numba"), s["hand"])]
         row += [ratio(s.get(t), s["f"]) for t in TOOL_NAMES]
         rows.append(row)
     lines = [format_table(header, rows)]

@@ -23,6 +23,7 @@ from . import kinds as K
 from . import runtime
 from .analyze.calls import DERIVATIVE_OF_GRADIENT, MADE_BY
 from .cache import CACHE, Guards
+from .emit import numba_backend
 from .errors import TransformError
 from .objects import attributes_read, viewed, viewing
 from .parse.resolve import BUILT_AT_COMPILE_TIME
@@ -38,7 +39,14 @@ Wrt = Union[int, str, Sequence[Union[int, str]]]
 _GRADIENT = "__s2sgrad_gradient__"  # on a grad function: what it differentiates, for jvp(grad(f)) and grad(grad(f))
 
 
-def grad(func: Optional[Callable] = None, wrt: Wrt = 0, *, optimize: bool = True, debug_nans: bool = False) -> Callable:
+def grad(
+    func: Optional[Callable] = None,
+    wrt: Wrt = 0,
+    *,
+    optimize: bool = True,
+    debug_nans: bool = False,
+    backend: str = "python",
+) -> Callable:
     """The gradient of a scalar-valued function with respect to ``wrt``.
 
     Args:
@@ -47,23 +55,30 @@ def grad(func: Optional[Callable] = None, wrt: Wrt = 0, *, optimize: bool = True
         optimize: run the optimizer on the generated code (``False`` shows the raw transform).
         debug_nans: run the generated code statement by statement and raise
             ``s2sgrad.NonFiniteError`` at the first NaN or infinity, naming its line (slow).
+        backend: ``"python"``, or ``"numba"``: the generated code compiled with ``numba.njit``
+            (it runs as Python, with a warning, where numba cannot compile it; and with ``debug_nans``).
 
     Returns:
         A function with ``func``'s signature returning d func / d wrt, each
         gradient of its argument's type and shape.
     """
     if func is None:
-        return lambda f: grad(f, wrt, optimize=optimize, debug_nans=debug_nans)
-    return _differentiated(func, wrt, with_value=False, optimize=optimize, debug_nans=debug_nans)
+        return lambda f: grad(f, wrt, optimize=optimize, debug_nans=debug_nans, backend=backend)
+    return _differentiated(func, wrt, with_value=False, optimize=optimize, debug_nans=debug_nans, backend=backend)
 
 
 def value_and_grad(
-    func: Optional[Callable] = None, wrt: Wrt = 0, *, optimize: bool = True, debug_nans: bool = False
+    func: Optional[Callable] = None,
+    wrt: Wrt = 0,
+    *,
+    optimize: bool = True,
+    debug_nans: bool = False,
+    backend: str = "python",
 ) -> Callable:
     """Like :func:`grad`, but the function returns ``(func(*args), gradient)``."""
     if func is None:
-        return lambda f: value_and_grad(f, wrt, optimize=optimize, debug_nans=debug_nans)
-    return _differentiated(func, wrt, with_value=True, optimize=optimize, debug_nans=debug_nans)
+        return lambda f: value_and_grad(f, wrt, optimize=optimize, debug_nans=debug_nans, backend=backend)
+    return _differentiated(func, wrt, with_value=True, optimize=optimize, debug_nans=debug_nans, backend=backend)
 
 
 def vjp(func: Callable, *primals: Any) -> Tuple[Any, Callable]:
@@ -227,17 +242,17 @@ for _builder in (grad, value_and_grad, jacobian, hessian):  # pure: made once wh
 
 
 @with_source_notes
-def jvp(func: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Tuple[Any, Any]:
+def jvp(func: Callable, primals: Sequence[Any], tangents: Sequence[Any], *, backend: str = "python") -> Tuple[Any, Any]:
     """``(func(*primals), tangent_out)``: the derivative of ``func`` at ``primals`` along ``tangents``.
 
     One forward pass of generated code (``source(func, mode="forward")`` shows it)
     computes the value and its tangent together. ``tangents`` has one entry per
     primal, of its shape; ``None`` leaves a primal constant (not differentiated),
     and entries for integer (and other non-float) primals are ignored. The output
-    may be a scalar, an array or a tuple of them.
+    may be a scalar, an array or a tuple of them. ``backend="numba"``: as for :func:`grad`.
     """
     primals, tangents = tuple(primals), tuple(tangents)
-    key = (_key(primals), tuple(t is None for t in tangents))
+    key = (_key(primals), tuple(t is None for t in tangents), backend)
     plan = _jvp_plan(func, key)
     if plan is not None:
         for i in plan.moved:
@@ -245,7 +260,8 @@ def jvp(func: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Tupl
                 break  # the slow path says which
         else:
             return plan.generated(*primals, *plan.seed, *(tangents[i] for i in plan.moved))
-    call = _jvp_call(func, primals, tangents)
+    _check_backend(backend)
+    call = _jvp_call(func, primals, tangents, backend)
     if not call.prefix and len(call.args) == len(primals) and all(map(_plain_number, primals)):  # no defaults
         _remember_jvp_plan(func, key, call)
     return call.generated.function(*call.args, *call.seed, *call.tangents)
@@ -301,7 +317,7 @@ def _remember_jvp_plan(func: Callable, key: tuple, call: _JvpCall) -> None:
         _JVP_PLANS.setdefault(func, {})[key] = plan
 
 
-def _jvp_call(func: Callable, primals: tuple, tangents: tuple) -> _JvpCall:
+def _jvp_call(func: Callable, primals: tuple, tangents: tuple, backend: str = "python") -> _JvpCall:
     of_gradient = getattr(func, _GRADIENT, None)  # jvp(grad(f)): forward mode over the generated gradient
     target = of_gradient[0] if of_gradient else _target(func)
     if len(primals) != len(tangents):
@@ -331,6 +347,9 @@ def _jvp_call(func: Callable, primals: tuple, tangents: tuple) -> _JvpCall:
         function, seed, guards = gradient.function, (1.0,), (gradient.guards,)
         param_kinds = {**param_kinds, gradient.seed: K.SCALAR}
     generated = _forward_of(function, names, param_kinds)
+    if backend != "python":
+        key = ("forward", names, default_rules().version, tuple(param_kinds.values()))
+        generated = _on_backend(function, key, generated, backend)
     tangents = tuple(t for _, _, t in moved)
     guards = (*guards, generated.guards)
     extra = has_extra_parameters(target.function)
@@ -529,7 +548,12 @@ def _target(func: Callable) -> _Target:
 # ----- the transformed function -----
 
 
-def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: bool, debug_nans: bool) -> Callable:
+def _differentiated(
+    func: Callable, wrt: Wrt, *, with_value: bool, optimize: bool, debug_nans: bool, backend: str = "python"
+) -> Callable:
+    _check_backend(backend)
+    if debug_nans:  # it steps through the generated code's statements: Python's, whatever the backend
+        backend = "python"
     if getattr(func, _GRADIENT, None) is not None:
         if debug_nans:
             raise ValueError("debug_nans is not available for grad of grad yet: use it on grad(f) itself")
@@ -556,7 +580,9 @@ def _differentiated(func: Callable, wrt: Wrt, *, with_value: bool, optimize: boo
             signature[0] = _signature(function)  # its defaults may be new: bind again
             arity[0] = _arity(function, signature[0], prefix)
             full = target.bind(args, kwargs, signature[0])
-            specialized = specializations[_key(full)] = _specialized(function, names, full, options, optimize, True)
+            specialized = specializations[_key(full)] = _specialized(
+                function, names, full, options, optimize, True, backend
+            )
         try:
             return run_checked(specialized.function, full) if debug_nans else specialized.function(*full)
         except Exception as exc:  # free unless raised: name the user's line the generated code came from
@@ -680,6 +706,7 @@ def _specialized(
     options: ReverseOptions,
     optimize: bool,
     check_scalar: bool = False,
+    backend: str = "python",
 ) -> _Specialized:
     read = attributes_read(func, args, names)
     args = viewed(args, read)
@@ -688,10 +715,11 @@ def _specialized(
     _check_wrt_kinds(func, names, param_kinds)
     generated = _cached(func, names, param_kinds, options, optimize)
     if not check_scalar or generated.result_kind == K.SCALAR:
+        generated = _cached(func, names, param_kinds, options, optimize, backend)
         return _Specialized(viewing(generated.function, read), generated.guards)
     # The output's kind is only known when it runs: check the value the gradient computes
     # anyway (never by calling func a second time, which would repeat its side effects).
-    with_value = _cached(func, names, param_kinds, dataclasses.replace(options, with_value=True), optimize)
+    with_value = _cached(func, names, param_kinds, dataclasses.replace(options, with_value=True), optimize, backend)
 
     def checked(*args: Any) -> Any:
         value, gradient = with_value.function(*args)
@@ -702,12 +730,33 @@ def _specialized(
 
 
 def _cached(
-    func: FunctionType, names: Tuple[str, ...], param_kinds: dict, options: ReverseOptions, optimize: bool
+    func: FunctionType,
+    names: Tuple[str, ...],
+    param_kinds: dict,
+    options: ReverseOptions,
+    optimize: bool,
+    backend: str = "python",
 ) -> Generated:
     key = (names, options, optimize, default_rules().version, tuple(param_kinds.values()))
-    return CACHE.get_or_build(
+    generated = CACHE.get_or_build(
         func, key, lambda: compile_reverse(func, names, param_kinds, options, do_optimize=optimize)
     )
+    return generated if backend == "python" else _on_backend(func, key, generated, backend)
+
+
+def _on_backend(func: FunctionType, key: tuple, generated: Generated, backend: str) -> Generated:
+    """The numba variant of ``generated``: its own cache entry, rebuilt when its (stricter) guards fail."""
+    return CACHE.get_or_build(func, (*key, backend), lambda: numba_backend.accelerated(generated, func.__name__))
+
+
+BACKENDS = ("python", "numba")
+
+
+def _check_backend(backend: str) -> None:
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
+    if backend == "numba":
+        numba_backend.require_numba()
 
 
 def _check_scalar_output(func: Callable, out: Any) -> None:

@@ -76,8 +76,9 @@ def check_grad(
     optimize: bool = True,
     signed_arguments: bool = False,
     reference: Optional[Callable] = None,
+    backend: str = "python",
 ) -> None:
-    """Check ``value_and_grad(func, wrt)`` at ``args`` against finite differences.
+    """Check ``value_and_grad(func, wrt, backend=backend)`` at ``args`` against finite differences.
 
     Each argument is checked along ``directions`` random directions, and along
     each element's axis if it is small; float32 arguments must get float32
@@ -91,7 +92,8 @@ def check_grad(
     """
     rng = numpy.random.default_rng(SEED)
     indices = wrt if isinstance(wrt, tuple) else (wrt,)
-    value, grads = s2sgrad.value_and_grad(func, wrt=indices, optimize=optimize)(*copy.deepcopy(args))
+    gradient = s2sgrad.value_and_grad(func, wrt=indices, optimize=optimize, backend=backend)
+    value, grads = gradient(*copy.deepcopy(args))
     func = reference or func
     expected_value = func(*args)
     value_tolerance = 1e-5 if _is_float32(expected_value) else 1e-12

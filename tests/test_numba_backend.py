@@ -1,0 +1,216 @@
+"""backend="numba": generated gradients compiled with numba, equal to the Python backend's and to finite differences."""
+
+import math
+import sys
+import warnings
+
+import numpy
+import pytest
+from gradcheck import check_grad
+from test_cache import run_cell
+
+import s2sgrad
+from s2sgrad.emit import numba_backend
+
+
+def horner(x, c):
+    s = 0.0
+    for a in c:
+        s = s * x + a
+    return s
+
+
+def force(x, v, stiffness, friction):
+    return -stiffness * x * (1.0 + 0.1 * x * x) - friction * math.tanh(v)
+
+
+def duffing_energy(stiffness, friction, x, v, h, steps):
+    """A Duffing oscillator with tanh friction, by semi-implicit Euler steps; its energy at the end."""
+    for _ in range(steps):
+        v = v + h * force(x, v, stiffness, friction)
+        x = x + h * v
+    return 0.5 * v * v + 0.5 * stiffness * x * x
+
+
+def rosenbrock(x):
+    s = 0.0
+    for i in range(len(x) - 1):
+        s += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
+    return s
+
+
+def huber(w, t, y, delta):
+    loss = 0.0
+    for i in range(len(y)):
+        r = y[i] - w * t[i]
+        if abs(r) <= delta:
+            loss += 0.5 * r * r
+        else:
+            loss += delta * (abs(r) - 0.5 * delta)
+    return loss
+
+
+def newton_cube_root(a, z):
+    for _ in range(50):
+        step = (z**3 - a) / (3.0 * z * z)
+        z = z - step
+        if abs(step) < 1e-12:
+            break
+    return z
+
+
+def barrier(x, y, n):
+    """numpy.maximum, numpy.log, a power and a division: the helpers ieee_divide, ieee_power and greater_share."""
+    s = 0.0
+    for i in range(n):
+        s = numpy.maximum(s, x * i - y) + numpy.log(x + i) - numpy.sqrt(y) ** 1.5 / (1.0 + s * s)
+    return s
+
+
+RNG = numpy.random.default_rng(7)
+T = numpy.linspace(-2.0, 2.0, 40)
+PROGRAMS = [
+    (horner, (0.9, RNG.standard_normal(12)), (0, 1)),
+    (duffing_energy, (4.0, 0.3, 1.0, 0.0, 0.01, 200), (0, 1, 2)),
+    (rosenbrock, (1.0 + 0.5 * RNG.standard_normal(10),), 0),
+    (huber, (1.2, T, 1.5 * T + RNG.standard_normal(40), 0.5), (0, 3)),
+    (newton_cube_root, (5.0, 1.5), 0),
+    (barrier, (0.7, 0.9, 5), (0, 1)),
+]
+
+
+@pytest.fixture
+def numba():
+    return pytest.importorskip("numba")
+
+
+@pytest.mark.parametrize(("func", "args", "wrt"), PROGRAMS, ids=[p[0].__name__ for p in PROGRAMS])
+def test_compiled_gradient_equals_the_python_one_and_finite_differences(numba, func, args, wrt):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # these compile: no fallback warning
+        compiled = s2sgrad.grad(func, wrt=wrt, backend="numba")(*args)
+        check_grad(func, args, wrt, backend="numba")
+    python = s2sgrad.grad(func, wrt=wrt)(*args)
+    for c, p in zip(compiled, python) if isinstance(wrt, tuple) else [(compiled, python)]:
+        assert numpy.shape(c) == numpy.shape(p) and numpy.asarray(c).dtype == numpy.asarray(p).dtype
+        numpy.testing.assert_allclose(c, p, rtol=1e-13, atol=1e-15)
+
+
+def log_of(x):
+    return 2.0 * numpy.log(x)
+
+
+def test_a_derivative_at_a_pole_is_inf_as_in_python(numba):
+    with numpy.errstate(divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("error")  # compiled: no fallback warning
+        assert s2sgrad.grad(log_of, backend="numba")(0.0) == s2sgrad.grad(log_of)(0.0) == math.inf
+
+
+def test_debug_nans_steps_through_the_python_code(numba):
+    with pytest.raises(s2sgrad.NonFiniteError), numpy.errstate(divide="ignore"):
+        s2sgrad.grad(log_of, backend="numba", debug_nans=True)(0.0)
+
+
+def count(n):
+    return n + 1
+
+
+def calls_a_python_function(x):
+    return x * x * count(2)
+
+
+def test_what_numba_cannot_compile_runs_as_python_with_one_warning(numba):
+    g = s2sgrad.grad(calls_a_python_function, backend="numba")
+    with pytest.warns(RuntimeWarning, match=r'calls_a_python_function: backend="numba" runs .* as Python.*count'):
+        assert g(2.0) == 12.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # one warning per function, not per call
+        assert g(3.0) == 18.0
+    with pytest.warns(RuntimeWarning, match="count"):  # value_and_grad's variant: its own warning
+        check_grad(calls_a_python_function, (2.0,), backend="numba")
+
+
+SCALES = numpy.array([1.0, 2.0, 3.0])
+
+
+def reads_a_global_array(x):
+    s = 0.0
+    for i in range(3):
+        s += SCALES[i] * x * x
+    return s
+
+
+def test_a_mutable_global_is_read_live_as_in_python(numba):
+    g = s2sgrad.grad(reads_a_global_array, backend="numba")
+    with pytest.warns(RuntimeWarning, match="SCALES"):
+        assert g(1.0) == 12.0
+    SCALES[0] = 4.0  # numba would have frozen the array at its first call
+    try:
+        assert g(1.0) == 18.0
+    finally:
+        SCALES[0] = 1.0
+
+
+def squares(x):
+    s = 0.0
+    for i in range(3):
+        s += numpy.sum(x * x) * i
+    return s
+
+
+def test_each_argument_kind_gets_its_own_variant(numba, monkeypatch):
+    built = []
+    original = numba_backend.accelerated
+    monkeypatch.setattr(numba_backend, "accelerated", lambda g, label: built.append(g) or original(g, label))
+    g = s2sgrad.grad(squares, backend="numba")
+    vector, matrix = numpy.array([1.0, 2.0]), numpy.ones((2, 2))
+    numpy.testing.assert_allclose(g(vector), 6.0 * vector, rtol=1e-15)
+    numpy.testing.assert_allclose(g(matrix), 6.0 * matrix, rtol=1e-15)
+    numpy.testing.assert_allclose(g(vector), 6.0 * vector, rtol=1e-15)
+    assert len(built) == 2  # one per kind, each reused
+
+
+def test_a_redefined_helper_compiles_again(numba, tmp_path):
+    text = "def helper(x):\n    return x * x\n\ndef f(x, n):\n    s = 0.0\n    for i in range(n):\n"
+    ns = run_cell({}, tmp_path / "cell1.py", text + "        s = s + helper(x)\n    return s\n")
+    g = s2sgrad.grad(ns["f"], backend="numba")
+    assert g(3.0, 2) == 12.0
+    run_cell(ns, tmp_path / "cell2.py", "def helper(x):\n    return x ** 3\n")
+    assert g(3.0, 2) == pytest.approx(54.0, rel=1e-15)
+
+
+def test_value_and_grad(numba):
+    value, gradient = s2sgrad.value_and_grad(horner, backend="numba")(2.0, numpy.array([1.0, 0.0, -1.0]))
+    assert (value, gradient) == (3.0, 4.0)
+
+
+@pytest.mark.parametrize(("func", "args", "wrt"), PROGRAMS, ids=[p[0].__name__ for p in PROGRAMS])
+def test_jvp_equals_the_python_one(numba, func, args, wrt):
+    indices = wrt if isinstance(wrt, tuple) else (wrt,)
+    tangents = [numpy.full(numpy.shape(a), 0.5)[()] if i in indices else None for i, a in enumerate(args)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compiled = s2sgrad.jvp(func, args, tangents, backend="numba")
+    numpy.testing.assert_allclose(compiled, s2sgrad.jvp(func, args, tangents), rtol=1e-13)
+    gradient = s2sgrad.grad(func, wrt=indices)(*args)  # an independent route: <gradient, tangents>
+    along = sum(numpy.sum(g * tangents[i]) for i, g in zip(indices, gradient))
+    assert compiled[1] == pytest.approx(along, rel=1e-10)
+
+
+def test_descending_ranges_keep_lines_and_comments():
+    text = "def f(n, m):\n    # a comment\n    for i in reversed(range(n)):\n        for j in reversed(range(m, n)):\n"
+    text += "            for k in reversed(range(n)[:trips]):\n"
+    expected = "def f(n, m):\n    # a comment\n    for i in range(n - 1, -1, -1):\n"
+    expected += "        for j in range(n - 1, m - 1, -1):\n            for k in range(min(n, trips) - 1, -1, -1):\n"
+    assert numba_backend.numba_text(text + "                pass\n") == expected + "                pass\n"
+
+
+def test_without_numba_an_import_error_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "numba", None)  # import numba raises ImportError
+    with pytest.raises(ImportError, match=r"pip install numba"):
+        s2sgrad.grad(horner, backend="numba")
+
+
+def test_an_unknown_backend_is_an_error():
+    with pytest.raises(ValueError, match="backend must be one of"):
+        s2sgrad.grad(horner, backend="jax")

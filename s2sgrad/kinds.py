@@ -13,6 +13,8 @@ from typing import Any, NamedTuple, Optional
 
 import numpy
 
+from .runtime import is_protocol_array
+
 
 class Kind(NamedTuple):
     tag: str  # "scalar", "integer", "array", "sequence" (list, tuple), "dict", "function", "other", "unknown"
@@ -60,9 +62,7 @@ def kind_of(value: Any) -> Kind:
     if cls is float:
         return SCALAR
     if cls is numpy.ndarray:
-        if value.dtype.kind in "fc":
-            return array(value.ndim)
-        return Kind("integer", value.ndim) if value.dtype.kind in "iub" else OTHER
+        return _array_kind(value)
     if cls is int or cls is bool or isinstance(value, (numbers.Integral, numpy.bool_)):
         return INTEGER
     if isinstance(value, numbers.Real):
@@ -73,7 +73,16 @@ def kind_of(value: Any) -> Kind:
         return DICT
     if cls is types.FunctionType:
         return Kind("function", None, value)
+    if is_protocol_array(value):  # a Dask array: generated code runs on it lazily, as on an ndarray
+        return _array_kind(value)
     return OTHER
+
+
+def _array_kind(value: Any) -> Kind:
+    """An ndarray's kind, or a protocol array's: by its dtype, floats "array" and integers "integer"."""
+    if value.dtype.kind in "fc":
+        return array(value.ndim)
+    return Kind("integer", value.ndim) if value.dtype.kind in "iub" else OTHER
 
 
 def kind_of_annotation(annotation: Any) -> Kind:

@@ -38,6 +38,7 @@ from ..runtime import (
     reshape_like,
     rollaxis_destination,
     sign,
+    size,
     solve_adjoints,
     solve_adjoints_tangent,
     split_like,
@@ -273,6 +274,7 @@ PIECEWISE_CONSTANT = nondifferentiable(
 )
 INDEXES = nondifferentiable(rollaxis_destination, take_index, along_axis_index, result="unknown")
 SHAPED_LIKE = nondifferentiable(zeros_like, result="same")
+SIZES = nondifferentiable(size, result="integer")  # the mean's adjoint counts elements with it
 
 # What this file registers: checked through the Hessians of tests/test_forward.py, not by rule specs
 # (a spec checks a rule's reverse direction, and these have only the forward one).

@@ -35,6 +35,7 @@ from ..runtime import (
     reshape_like,
     rollaxis_destination,
     select_adjoints,
+    size,
     solve_adjoints,
     split_like,
     sum_to_shape,
@@ -71,7 +72,7 @@ def sum(y, x, axis=None, dtype=None, out=None, keepdims=False):
 
 @adjoint(numpy.mean, result="reduction")
 def mean(y, x, axis=None, dtype=None, out=None, keepdims=False):
-    d[x] += unreduce(d[y], x, axis, keepdims) * (numpy.size(y) / numpy.size(x))
+    d[x] += unreduce(d[y], x, axis, keepdims) * (size(y) / size(x))  # numpy.size would compute a Dask array
     t[y] = numpy.mean(t[x], axis=axis, dtype=dtype, keepdims=keepdims)
 
 

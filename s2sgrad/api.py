@@ -455,10 +455,10 @@ def _key(args: tuple) -> tuple:
         [
             (a.ndim, a.dtype.kind)
             if type(a) is ndarray
+            else type(a)
+            if type(a) in _PLAIN_TYPES  # floats and ints, early: a set lookup costs less than a missing attribute
             else a
             if type(a) is FunctionType
-            else type(a)
-            if type(a) in _PLAIN_TYPES  # the common rest, first: a set lookup costs less than a missing attribute
             else _other_key(a)
             for a in args
         ]

@@ -33,6 +33,8 @@ def is_protocol_array(x: Any) -> bool:
 
 
 _IMPLEMENTS_PROTOCOLS: Dict[type, bool] = {}
+# What most adjoints are, tested first where a helper is called once per reduction: no protocol array to check for
+_NUMPY_OPERANDS = frozenset((float, numpy.ndarray, numpy.float64, numpy.float32))
 
 
 def _is_array(x: Any) -> bool:
@@ -128,13 +130,13 @@ def unreduce(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Spread the adjoint of a reduction over ``axis`` back to ``x``'s shape."""
     shape = numpy.shape(x)
     dtype = numpy.result_type(g, x)  # float32 in, float32 gradient out
-    g = _as_array_of(g, dtype)
+    g = numpy.asarray(g, dtype=dtype) if type(g) in _NUMPY_OPERANDS else _as_array_of(g, dtype)
     if not keepdims and axis is not None:
         axes = (axis,) if numpy.ndim(axis) == 0 else tuple(axis)
         g = numpy.expand_dims(g, tuple(a % len(shape) for a in axes))
     if not shape:
         return g[()]  # a scalar, never a 0-d array that a later `+=` would update in place
-    return _spread(g, x, shape)
+    return numpy.broadcast_to(g, shape).copy() if type(x) is numpy.ndarray else _spread(g, x, shape)
 
 
 def _spread(g: Any, like: Any, shape: Tuple[int, ...]) -> Any:

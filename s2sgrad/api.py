@@ -690,8 +690,27 @@ def _marked(transformed: Callable, made_by: str, gradient: Optional[tuple] = Non
 
 def _key(args: tuple) -> tuple:
     return tuple(
-        [(a.ndim, a.dtype.kind) if type(a) is ndarray else a if type(a) is FunctionType else type(a) for a in args]
+        [
+            (a.ndim, a.dtype.kind)
+            if type(a) is ndarray
+            else type(a)
+            if type(a) in _PLAIN_TYPES  # floats and ints, early: a set lookup costs less than a missing attribute
+            else a
+            if type(a) is FunctionType
+            else _other_key(a)
+            for a in args
+        ]
     )
+
+
+_PLAIN_TYPES = frozenset((float, int, bool, list, tuple, dict, str, type(None)))
+
+
+def _other_key(value: Any) -> Any:
+    """The key of any other argument: its type, and for an array of another library (a Dask array) its rank and
+    dtype kind too, which its type does not tell."""
+    cls = type(value)
+    return (cls, value.ndim, value.dtype.kind) if runtime.is_protocol_array(value) else cls
 
 
 class _Specialized(NamedTuple):
@@ -857,4 +876,5 @@ def _is_complex(value: Any) -> bool:
         return any(_is_complex(v) for v in value)
     if isinstance(value, dict):
         return any(_is_complex(v) for v in value.values())
-    return isinstance(value, (complex, numpy.complexfloating)) or (type(value) is ndarray and value.dtype.kind == "c")
+    array = type(value) is ndarray or runtime.is_protocol_array(value)
+    return isinstance(value, (complex, numpy.complexfloating)) or (array and value.dtype.kind == "c")

@@ -9,9 +9,26 @@ arguments of the same kinds.
 
 import numbers
 import types
-from typing import Any, NamedTuple, Optional
+from typing import Any, Dict, NamedTuple, Optional
 
 import numpy
+
+
+def is_protocol_array(x: Any) -> bool:
+    """An array of another library that NumPy's functions dispatch to (a Dask array): its type implements both
+    of NumPy's protocols, ``__array_function__`` and ``__array_ufunc__``. An ndarray (or a subclass) is not one."""
+    cls = type(x)
+    protocols = _IMPLEMENTS_PROTOCOLS.get(cls)
+    if protocols is None:  # once per type: a missing attribute costs more than this lookup on every call
+        protocols = _IMPLEMENTS_PROTOCOLS[cls] = (
+            hasattr(cls, "__array_function__")
+            and hasattr(cls, "__array_ufunc__")
+            and not issubclass(cls, numpy.ndarray)
+        )
+    return protocols and hasattr(x, "dtype") and hasattr(x, "ndim")
+
+
+_IMPLEMENTS_PROTOCOLS: Dict[type, bool] = {}
 
 
 class Kind(NamedTuple):
@@ -105,9 +122,7 @@ def kind_of(value: Any) -> Kind:
     if cls is float:
         return SCALAR
     if cls is numpy.ndarray:
-        if value.dtype.kind in "fc":
-            return array(value.ndim)
-        return Kind("integer", value.ndim) if value.dtype.kind in "iub" else OTHER
+        return _array_kind(value)
     if cls is int or cls is bool or isinstance(value, (numbers.Integral, numpy.bool_)):
         return INTEGER
     if isinstance(value, numbers.Real):
@@ -120,7 +135,16 @@ def kind_of(value: Any) -> Kind:
         return Kind("dict", None, value.of)
     if cls is types.FunctionType:
         return Kind("function", None, value)
+    if is_protocol_array(value):  # a Dask array: generated code runs on it lazily, as on an ndarray
+        return _array_kind(value)
     return OTHER
+
+
+def _array_kind(value: Any) -> Kind:
+    """An ndarray's kind, or a protocol array's: by its dtype, floats "array" and integers "integer"."""
+    if value.dtype.kind in "fc":
+        return array(value.ndim)
+    return Kind("integer", value.ndim) if value.dtype.kind in "iub" else OTHER
 
 
 def kind_of_annotation(annotation: Any) -> Kind:

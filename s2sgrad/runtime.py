@@ -3,6 +3,13 @@
 Each helper undoes one shape effect of a NumPy primitive: broadcasting,
 reduction, indexing, concatenation. They are plain functions so that a person
 stepping through generated code with pdb can step into them too.
+
+The helpers of the common rules (arithmetic, broadcasting, reductions,
+indexing, matrix products) are written against NumPy's protocols, so that an
+array of another library that implements them (a Dask array) flows through
+them lazily and comes out in its own library: they build arrays with
+``numpy.zeros_like`` and methods of their operands, never ``numpy.asarray``
+of one.
 """
 
 import math
@@ -10,7 +17,29 @@ from typing import Any, Callable, Optional, Sequence, Tuple
 
 import numpy
 
-from .kinds import AttributeView, kind_of
+from .kinds import AttributeView, is_protocol_array, kind_of
+
+# What most adjoints are, tested first where a helper is called once per reduction: no protocol array to check for
+_NUMPY_OPERANDS = frozenset((float, numpy.ndarray, numpy.float64, numpy.float32))
+
+
+def _is_array(x: Any) -> bool:
+    return isinstance(x, numpy.ndarray) or is_protocol_array(x)
+
+
+def _as_array(x: Any) -> Any:
+    """``x`` as an array: an ndarray for a number or a list, an array of another library as it is (lazy)."""
+    return x if type(x) is numpy.ndarray or is_protocol_array(x) else numpy.asarray(x)
+
+
+def _as_array_of(x: Any, dtype: Any) -> Any:
+    """``numpy.asarray(x, dtype)``, an array of another library cast in its own library (lazily)."""
+    return x.astype(dtype, copy=False) if is_protocol_array(x) else numpy.asarray(x, dtype=dtype)
+
+
+def size(x: Any) -> int:
+    """``numpy.size(x)``, which a Dask array does not implement: from its shape."""
+    return x.size if type(x) is numpy.ndarray else math.prod(numpy.shape(x))
 
 
 def sign(x: Any) -> Any:
@@ -46,7 +75,7 @@ def zeros_like(x: Any) -> Any:
         return [zeros_like(e) for e in x]
     if isinstance(x, dict):
         return {key: zeros_like(value) for key, value in x.items()}
-    return numpy.zeros_like(x) if isinstance(x, numpy.ndarray) else 0.0
+    return numpy.zeros_like(x) if _is_array(x) else 0.0
 
 
 def zero_tangent(x: Any) -> Any:
@@ -71,27 +100,37 @@ def unbroadcast(g: Any, like: Any) -> Any:
     shape = numpy.shape(like)
     if numpy.shape(g) == shape:
         return g
-    g = numpy.asarray(g)
+    g = _as_array(g)
     extra = g.ndim - len(shape)
     if extra > 0:
         g = g.sum(axis=tuple(range(extra)))
     stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
     if stretched:
         g = g.sum(axis=stretched, keepdims=True)
-    if not isinstance(like, numpy.ndarray):
+    if not _is_array(like):
         return g[()] if g.ndim == 0 else g
-    return numpy.broadcast_to(g, shape).copy() if g.shape != shape else g
+    return _spread(g, like, shape) if g.shape != shape else g
 
 
 def unreduce(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Spread the adjoint of a reduction over ``axis`` back to ``x``'s shape."""
     shape = numpy.shape(x)
-    g = numpy.asarray(g, dtype=numpy.result_type(g, x))  # float32 in, float32 gradient out
+    dtype = numpy.result_type(g, x)  # float32 in, float32 gradient out
+    g = numpy.asarray(g, dtype=dtype) if type(g) in _NUMPY_OPERANDS else _as_array_of(g, dtype)
     if not keepdims and axis is not None:
         axes = (axis,) if numpy.ndim(axis) == 0 else tuple(axis)
         g = numpy.expand_dims(g, tuple(a % len(shape) for a in axes))
     if not shape:
         return g[()]  # a scalar, never a 0-d array that a later `+=` would update in place
+    return numpy.broadcast_to(g, shape).copy() if type(x) is numpy.ndarray else _spread(g, x, shape)
+
+
+def _spread(g: Any, like: Any, shape: Tuple[int, ...]) -> Any:
+    """``g`` broadcast to ``like``'s shape as a new array (a broadcast view is read-only). For an array of another
+    library, in that library and cut like it: ``g`` plus zeros like ``like`` (a Dask array's chunks), where
+    ``numpy.broadcast_to`` would put each stretched axis in one chunk or make an ndarray of a Python float."""
+    if is_protocol_array(like):
+        return g + numpy.zeros_like(like, dtype=g.dtype)
     return numpy.broadcast_to(g, shape).copy()
 
 
@@ -106,9 +145,54 @@ def mean_divisor(x: Any, axis: Any = None) -> int:
 
 def unindex(g: Any, x: Any, index: Any) -> numpy.ndarray:
     """The adjoint of ``x[index]``: ``g`` scattered into zeros shaped like ``x``."""
+    if is_protocol_array(x) or is_protocol_array(g):
+        return _assigned_into_zeros(g, x, index)
     out = numpy.zeros(numpy.shape(x), dtype=numpy.result_type(x, g, 1.0))
     numpy.add.at(out, index, g)
     return out
+
+
+def _assigned_into_zeros(g: Any, x: Any, index: Any) -> Any:
+    """``unindex`` for an array of another library, which has no scatter-add (Dask lacks ``numpy.add.at``):
+    ``g`` assigned into zeros like ``x``. That is the same sum only while no element is reached twice."""
+    problem = _repeats_problem(index if isinstance(index, tuple) else (index,), numpy.shape(x))
+    if problem:
+        library = type(x if is_protocol_array(x) else g)
+        raise NotImplementedError(
+            f"the adjoint of indexing a {library.__module__}.{library.__name__} by {problem} needs a scatter-add "
+            "(numpy.add.at), which that library does not have; index it by slices, integers, a boolean mask "
+            "or one NumPy array of distinct integers, or compute it to a NumPy array first"
+        )
+    out = numpy.zeros_like(x, dtype=numpy.result_type(x, g, 1.0))
+    out[index] = g
+    return out
+
+
+def _repeats_problem(parts: tuple, shape: Tuple[int, ...]) -> Optional[str]:
+    """Why assigning at this index might not add at each element reached (it may reach one twice), or None."""
+    arrays = [i for i, part in enumerate(parts) if not _is_basic_index(part)]
+    if not arrays:
+        return None
+    if len(arrays) > 1:
+        return "several arrays (together they may reach an element twice)"
+    part = parts[arrays[0]]
+    if is_protocol_array(part):
+        return "a lazy array (the elements it reaches are not known before it is computed)"
+    values = numpy.asarray(part)
+    if values.dtype == bool:
+        return None
+    distinct = numpy.unique(values % shape[_axis_of(parts, arrays[0], len(shape))])
+    return None if distinct.size == values.size else "an integer array that repeats an element"
+
+
+def _is_basic_index(part: Any) -> bool:
+    return part is None or part is Ellipsis or isinstance(part, (int, numpy.integer, slice))
+
+
+def _axis_of(parts: tuple, where: int, ndim: int) -> int:
+    """The axis of ``x`` that the index part at position ``where`` selects along."""
+    consumed = sum(1 for part in parts if part is not None and part is not Ellipsis)
+    return sum(ndim - consumed if part is Ellipsis else part is not None for part in parts[:where])
 
 
 def extremum_share(x: Any, y: Any, axis: Any = None, keepdims: bool = False) -> Any:
@@ -180,8 +264,10 @@ def inner_adjoints(g: Any, x: Any, y: Any) -> Tuple[Any, Any]:
 
 def reshape_like(g: Any, x: Any, order: str = "C") -> Any:
     """``g`` in ``x``'s shape (a float for a Python scalar ``x``), read in ``order``."""
-    if not isinstance(x, numpy.ndarray):
+    if not _is_array(x):
         return numpy.reshape(g, ())[()]
+    if order == "C":  # the default passed as none: a Dask array's reshape takes no order
+        return numpy.reshape(g, numpy.shape(x))
     return numpy.reshape(g, numpy.shape(x), order=order)
 
 
@@ -215,6 +301,9 @@ def einsum_adjoints(subscripts: str, g: Any, operands: Sequence[Any]) -> Tuple[A
         partial = numpy.einsum(f"{terms}->{present}", g, *[o for j, o in enumerate(operands) if j != i])
         sizes = [numpy.shape(operand)[spec.index(c)] for c in letters]
         partial = numpy.reshape(partial, [n if c in present else 1 for n, c in zip(sizes, letters)])
+        if letters == spec and is_protocol_array(operand):  # no diagonal: no view to write through, lazily
+            adjoints.append(_spread(partial, operand, numpy.shape(operand)))
+            continue
         adjoint = numpy.zeros(numpy.shape(operand), dtype=numpy.result_type(partial, operand))
         # einsum("ii->i", a) is a writable view of a's diagonal: the adjoint lives there, zero elsewhere
         numpy.einsum(f"{spec}->{letters}", adjoint)[...] = partial
@@ -263,12 +352,14 @@ def _einsum_parts(subscripts: str, operands: Sequence[Any]) -> Tuple[list, str]:
 def split_like(g: Any, arrays: Sequence[Any], axis: int = 0) -> Tuple[Any, ...]:
     """The adjoint of ``numpy.concatenate(arrays, axis)``: ``g`` cut back into pieces."""
     if axis is None:
-        sizes = [numpy.size(a) for a in arrays]
+        sizes = [size(a) for a in arrays]
         g = numpy.ravel(g)
         axis = 0
     else:
         sizes = [numpy.shape(a)[axis] for a in arrays]
-    pieces = numpy.split(g, numpy.cumsum(sizes)[:-1], axis=axis)
+    bounds = numpy.cumsum([0, *sizes]).tolist()
+    before = (slice(None),) * (axis % numpy.ndim(g))  # cut by slicing: a Dask array has no numpy.split
+    pieces = [g[(*before, slice(start, end))] for start, end in zip(bounds, bounds[1:])]
     return tuple(numpy.reshape(p, numpy.shape(a)) for p, a in zip(pieces, arrays))
 
 
@@ -429,7 +520,7 @@ def prod_adjoint_tangent(g: Any, t_g: Any, x: Any, t_x: Any, axis: Any = None, k
 
 
 def _as_floats(x: Any) -> numpy.ndarray:
-    x = numpy.asarray(x)
+    x = _as_array(x)
     return x.astype(numpy.result_type(x, 1.0), copy=False)  # ints are multiplied as floats; float32 stays float32
 
 
@@ -453,8 +544,8 @@ def _others_along_last(x: numpy.ndarray) -> numpy.ndarray:
 
 def moments_adjoint(g: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
     """The adjoint of ``numpy.var``."""
-    x = numpy.asarray(x)
-    count = x.size / numpy.size(numpy.mean(x, axis=axis))
+    x = _as_array(x)
+    count = x.size / size(numpy.mean(x, axis=axis))
     centered = x - numpy.mean(x, axis=axis, keepdims=True)
     return unreduce(g, x, axis, keepdims) * (2.0 / (count - ddof)) * centered
 
@@ -598,7 +689,8 @@ def fresh_copy(x: Any) -> Any:
         return list(x)  # an adjoint of a sequence is built as a list
     if isinstance(x, dict):
         return dict(x)
-    return x.copy() if isinstance(x, numpy.ndarray) else x
+    # a Dask array too: its ``d[i] += ...`` rebinds the array object's graph, seen by every name of the object
+    return x.copy() if _is_array(x) else x
 
 
 def separate(**arguments: Any) -> None:
@@ -633,7 +725,7 @@ def vjp_adjoints(adjoints: Any, count: int, rule: str) -> Sequence[Any]:
 
 def float_dtype(x: Any) -> Any:
     """The floating dtype a derivative of ``x`` has: x's own (float32 stays float32), float64 for the rest."""
-    return numpy.result_type(numpy.asarray(x).dtype, numpy.float16)
+    return numpy.result_type(_as_array(x).dtype, numpy.float16)
 
 
 def undiagonal(g: Any, x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> numpy.ndarray:
@@ -687,7 +779,7 @@ def unpad(g: Any, x: Any, pad_width: Any, mode: str = "constant") -> Any:
         raise NotImplementedError(f"s2sgrad differentiates numpy.pad in mode 'constant' only, not {mode!r}")
     widths = numpy.broadcast_to(numpy.asarray(pad_width, dtype=int), (numpy.ndim(g), 2))
     middle = tuple(slice(before, n - after) for (before, after), n in zip(widths, numpy.shape(g)))
-    return reshape_like(numpy.asarray(g)[middle], x)
+    return reshape_like(_as_array(g)[middle], x)
 
 
 def take_index(x: Any, indices: Any, axis: Optional[int] = None, mode: str = "raise") -> Tuple[Any, ...]:
@@ -749,6 +841,8 @@ def astype(
 ) -> Any:
     """``x.astype(...)`` as a function (see normalize.methods); ``copy`` is keyword-only, as normalize.memory
     tells a cast that may return ``x`` itself by that keyword."""
+    if is_protocol_array(x) and order == "K" and subok:  # NumPy's defaults, which Dask's astype does not take
+        return x.astype(dtype, casting=casting, copy=copy)
     return x.astype(dtype, order=order, casting=casting, subok=subok, copy=copy)
 
 
@@ -770,9 +864,9 @@ def cast_like(g: Any, like: Any, result: Any) -> Any:
     inexact = numpy.issubdtype(numpy.result_type(like), numpy.inexact)
     dtype = numpy.result_type(like) if inexact else numpy.float64
     if not numpy.issubdtype(numpy.result_type(result), numpy.inexact):
-        g = numpy.zeros(numpy.shape(like), dtype=dtype)
-    if isinstance(like, numpy.ndarray):
-        return numpy.asarray(g, dtype=dtype)
+        g = numpy.zeros_like(like, dtype=dtype) if is_protocol_array(like) else numpy.zeros(numpy.shape(like), dtype)
+    if _is_array(like):
+        return _as_array_of(g, dtype)
     if isinstance(like, numpy.generic):
         return dtype.type(g)
     return float(g)
@@ -889,7 +983,7 @@ def average_weights_tangent(t: Any, a: Any, weights: Any, axis: Any = None, keep
 
 def _in_dtype_of(share: Any, x: Any) -> Any:
     """A share of an adjoint, in ``x``'s floating dtype (a float32 ``x`` keeps a float32 gradient)."""
-    return numpy.asarray(share, dtype=float_dtype(x))
+    return _as_array_of(share, float_dtype(x))
 
 
 def range_share(x: Any, axis: Any = None) -> Any:

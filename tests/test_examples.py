@@ -17,7 +17,7 @@ from gradcheck import check_structured_grad, numeric_difference
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
-NEEDS_SCIPY = {"scipy_logistic_fit"}
+NEEDS = {"scipy_logistic_fit": "scipy", "dask_logistic": "dask.array"}  # optional extras: skipped without them
 
 
 def load(name: str):
@@ -29,8 +29,8 @@ def load(name: str):
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_the_example_runs_as_a_program(path):
-    if path.stem in NEEDS_SCIPY:
-        pytest.importorskip("scipy")
+    if path.stem in NEEDS:
+        pytest.importorskip(NEEDS[path.stem])
     result = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()
@@ -86,3 +86,18 @@ def test_the_model_class_fits_and_its_bound_method_has_the_right_gradient():
     losses = model.fit(example.X, example.Y, steps=1000)
     assert losses[-1] < 0.01 * losses[0]
     assert np.mean((model.predict(example.X) - example.Y) ** 2) < 0.01 * np.var(example.Y)
+
+
+def test_the_dask_example_matches_numpy_on_the_first_rows_and_stays_lazy():
+    pytest.importorskip("dask.array")
+    example = load("dask_logistic")
+    X, y = example.data(4000, 300)
+    w, b = 0.3 * example.TRUE_W, -0.2
+    d_w, d_b = example.gradient(w, b, X, y)
+    assert type(d_w).__module__.startswith("dask") and type(d_b).__module__.startswith("dask")
+    assert example.check_on_the_first_rows(w, b, X, y, 1000) < 1e-12  # summed in another order: rounding only
+    head_X, head_y = X[:1000].compute(), y[:1000].compute()
+    d_w_head = example.gradient(w, b, head_X, head_y)[0]
+    for direction in np.eye(example.FEATURES)[:3]:  # NumPy's gradient itself, against finite differences
+        difference = numeric_difference(example.loss, (w, b, head_X, head_y), 0, direction)
+        assert abs(d_w_head @ direction - difference.value) <= difference.error

@@ -1,5 +1,6 @@
 """s2sgrad.html_view and ``s2sgrad show --html``: the page parses and its lines link both ways."""
 
+import ast
 import functools
 import html.parser
 import importlib.util
@@ -167,7 +168,8 @@ def test_methods_and_partials_show_their_function():
         assert any(user_text(r) == "return scale * np.sum(w * w)" and r["links"] for r in page.rows.values())
 
 
-def test_show_html_on_the_command_line():
+def show_the_seed_on_the_command_line() -> str:
+    """The page of the README's command, ``s2sgrad show --html examples/seed.py:f --wrt x,y``."""
     result = subprocess.run(
         [sys.executable, "-m", "s2sgrad", "show", "--html", "examples/seed.py:f", "--wrt", "x,y"],
         capture_output=True,
@@ -175,8 +177,13 @@ def test_show_html_on_the_command_line():
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("<!DOCTYPE html>")
-    assert check_links_both_ways(result.stdout, s2sgrad.source(seed.f, wrt=("x", "y"))) == 3
+    return result.stdout
+
+
+def test_show_html_on_the_command_line():
+    page_text = show_the_seed_on_the_command_line()
+    assert page_text.startswith("<!DOCTYPE html>")
+    assert check_links_both_ways(page_text, s2sgrad.source(seed.f, wrt=("x", "y"))) == 3
 
 
 def test_a_bad_target_is_an_error():
@@ -187,6 +194,66 @@ def test_a_bad_target_is_an_error():
 def test_the_readmes_seed_page_parses_and_links():
     page_text = (ROOT / "docs" / "seed.html").read_text(encoding="utf-8")
     assert check_links_both_ways(page_text, s2sgrad.source(seed.f, wrt=("x", "y"))) == 3
+
+
+class Uncoloured(html.parser.HTMLParser):
+    """A page as a list of tags (with attributes) and texts, Pygments' colouring set aside: its ``<span>``s (the
+    page's own spans have no class or class "gutter") and the stylesheet, which its version or absence changes."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.items: list = []
+        self.kept_spans: List[bool] = []
+        self.in_style = False
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.in_style = tag == "style"
+        if tag == "span":
+            self.kept_spans.append(dict(attrs).get("class") in (None, "gutter"))
+            if not self.kept_spans[-1]:
+                return
+        self.items.append(("<", tag, attrs))
+
+    def handle_endtag(self, tag):
+        self.in_style = False
+        if tag != "span" or self.kept_spans.pop():
+            self.items.append((">", tag))
+
+    def handle_data(self, data):
+        if self.in_style:
+            return
+        if self.items and self.items[-1][0] == "text":
+            data = self.items.pop()[1] + data  # text split by a colouring span is one text
+        self.items.append(("text", data))
+
+
+def stylesheet(page_text: str) -> str:
+    return page_text[page_text.index("<style>") : page_text.index("</style>")]
+
+
+@pytest.mark.skipif(
+    not hasattr(ast, "unparse"), reason="the page shows ast.unparse's text; astunparse (Python 3.8) quotes differently"
+)
+def test_the_readmes_seed_page_is_what_the_command_writes_now():
+    page_text = show_the_seed_on_the_command_line()
+    committed = (ROOT / "docs" / "seed.html").read_text(encoding="utf-8")
+    stale = "docs/seed.html is out of date: rewrite it with the README's command (s2sgrad show --html ...)"
+    if stylesheet(page_text) == stylesheet(committed):  # coloured as the committed page was: byte for byte
+        assert page_text == committed, stale
+    else:  # another Pygments, or none: the same page but for its colours
+        assert Uncoloured(page_text).items == Uncoloured(committed).items, stale
+
+
+def test_the_comparison_of_pages_sets_aside_only_pygments_colours(monkeypatch):
+    coloured = s2sgrad.html_view(seed.f, wrt=("x", "y"))
+    monkeypatch.setitem(sys.modules, "pygments", None)
+    monkeypatch.setitem(sys.modules, "pygments.formatters", None)
+    plain = s2sgrad.html_view(seed.f, wrt=("x", "y"))
+    assert Uncoloured(plain).items == Uncoloured(coloured).items
+    other = s2sgrad.html_view(seed.f, wrt=("x",))
+    assert Uncoloured(plain).items != Uncoloured(other).items
 
 
 CASES = golden_cases()

@@ -346,3 +346,15 @@ def test_vjp_of_a_dict_primal_is_a_dict():
         along = numeric_directional(lambda v, k=key: numpy.dot(cotangent, _affine({**p, k: v}, x)), (p[key],), 0, 1.0)
         assert d_p[key] == pytest.approx(along, rel=1e-7)
     assert d_x == pytest.approx(cotangent * (2 * p["w"] * x + p["b"]), rel=1e-12)
+
+
+def _identity(x):
+    return x
+
+
+def test_a_gradient_equal_to_the_cotangent_is_a_copy_of_it():
+    """d_x is d_out itself in the reverse sweep: the caller's cotangent must not come back as the gradient."""
+    cotangent = numpy.array([1.0, 2.0])
+    gradient = s2sgrad.vjp(_identity, numpy.zeros(2))[1](cotangent)[0]
+    gradient[0] = 99.0
+    assert cotangent[0] == 1.0

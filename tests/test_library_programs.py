@@ -111,3 +111,14 @@ def test_hessian_through_the_adjoint_helpers(func):
     hessian = s2sgrad.hessian(func)(*args)
     expected, error = numeric_hessian(func, args, 0)
     assert numpy.all(numpy.abs(hessian - expected) <= error)
+
+
+def rank_two_part(a):
+    u, _, vt = numpy.linalg.svd(a)  # full_matrices=True by default: u is 4 x 4 for a 4 x 3 matrix
+    return numpy.sum(u[:, :2] @ vt[:2])
+
+
+def test_svd_with_full_matrices_of_a_tall_matrix_says_what_it_needs():
+    """U's last column is arbitrary there: an error naming full_matrices=False, never a number."""
+    with pytest.raises(NotImplementedError, match="full_matrices=False"):
+        s2sgrad.grad(rank_two_part)(numpy.random.default_rng(3).normal(size=(4, 3)))

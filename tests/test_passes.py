@@ -356,7 +356,7 @@ CASES = [
 
 CASES += [
     (
-        "like terms: one product of the same names, the numbers added",
+        "like terms: one product of the same names, the numbers added; no complex number folded",
         [fold.run],
         """
         def f(x, g, r):
@@ -364,7 +364,8 @@ CASES += [
             b = 2.0 * x * g + -(3.0 * (g * x))
             c = x * g - x * g
             d = x * g + x * r
-            return a + b + c + d
+            e = (-8.0) ** 0.5
+            return a + b + c + d + e
         """,
         """
         def f(x, g, r):
@@ -372,7 +373,8 @@ CASES += [
             b = -(x * g)
             c = x * g - x * g
             d = x * g + x * r
-            return a + b + c + d
+            e = (-8.0) ** 0.5
+            return a + b + c + d + e
         """,
     ),
 ]

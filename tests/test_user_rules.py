@@ -101,6 +101,10 @@ def scaled_adjoint(z, x):
     d[x] *= 2.0  # error: only 'd[arg] += expr', 'd[arg] -= expr', 't[result] = expr' and 'temp = expr' are allowed
 
 
+def adjoint_of_an_expression(z, x):
+    d[x * 2.0] += d[z]  # error: a '+=' or '-=' must target d[<argument>]
+
+
 def adjoint_of_a_stranger(z, x):
     d[x] += d[w]  # error: d[w] names no parameter  # noqa: F821
 
@@ -115,6 +119,7 @@ def adjoint_of_a_stranger(z, x):
         (negated_term_without_a_tangent, None),
         (adjoint_of_the_result, None),
         (scaled_adjoint, None),
+        (adjoint_of_an_expression, None),
         (adjoint_of_a_stranger, None),
     ],
     ids=lambda v: getattr(v, "__name__", ""),

@@ -9,9 +9,9 @@ import time
 
 import numpy
 import pytest
+from gradcheck import check_grad, numeric_difference
 
 import s2sgrad
-from tests.gradcheck import check_grad, numeric_difference
 
 # ----- with -----
 

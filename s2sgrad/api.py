@@ -370,7 +370,7 @@ def jvp_pullback(d_out: Any, func: Callable, primals: tuple, tangents: tuple) ->
     generated = call.generated.function
     parameters = _parameters(generated)
     every = (*call.args, *call.seed, *call.tangents)
-    floats = tuple(p for p, a in zip(parameters, every) if K.kind_of(a).is_float or K.kind_of(a).is_container)
+    floats = tuple(p for p, a in zip(parameters, every) if _differentiable(a))
     _, pullback = _pullback(generated, floats, every)
     by_name = dict(zip(floats, pullback(d_out)))
     tangent_names = dict(zip(call.moved, parameters[len(call.args) + len(call.seed) :]))

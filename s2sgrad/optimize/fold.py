@@ -72,7 +72,7 @@ class _Folder(gast.NodeTransformer):
         if op is gast.Pow and right == 1:
             return node.left
         if op is gast.Pow and right == 2 and isinstance(node.left, gast.Name) and self._is_scalar(node.left):
-            return gast.BinOp(left=node.left, op=gast.Mult(), right=gast.Name(**_fields_of(node.left)))
+            return gast.BinOp(left=node.left, op=gast.Mult(), right=gast.Name(**_fields_of_id(node.left.id)))
         if op is gast.Add and left == 0 and self._is_float(node.right):
             return node.right
         if op in (gast.Add, gast.Sub) and right == 0 and self._is_float(node.left):
@@ -161,10 +161,6 @@ def _monomial(node: gast.expr) -> Optional[Tuple[float, List[str]]]:
 
 def _fields_of_id(identifier: str) -> dict:
     return {"id": identifier, "ctx": gast.Load(), "annotation": None, "type_comment": None}
-
-
-def _fields_of(node: gast.Name) -> dict:
-    return {"id": node.id, "ctx": gast.Load(), "annotation": None, "type_comment": None}
 
 
 def _drop_default_arguments(node: gast.Call, func: Callable) -> None:

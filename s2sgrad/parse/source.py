@@ -18,7 +18,7 @@ import os
 import textwrap
 from dataclasses import dataclass
 from types import CodeType
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
 import gast
 
@@ -133,7 +133,7 @@ def parse_function(func: Callable) -> FunctionSource:
     try:
         # a lambda's whole file: Python's own parser, and only the lambda converted to gast (converting a
         # long file node by node was most of the time of compiling a lambda's gradient)
-        module = ast.parse(dedented) if name == "<lambda>" else gast.parse(dedented)
+        module = _lambdas_of(dedented) if name == "<lambda>" else gast.parse(dedented)
     except SyntaxError as exc:
         raise TransformError(
             f"cannot parse the source of {name!r}: {exc.msg}", filename=filename, line=first_line
@@ -145,10 +145,33 @@ def parse_function(func: Callable) -> FunctionSource:
     return source
 
 
+class _FileLambdas(NamedTuple):
+    """A whole file parsed with Python's own parser, and its lambdas by line."""
+
+    body: List[ast.stmt]
+    by_line: Dict[int, List[ast.Lambda]]
+
+
+@functools.lru_cache(maxsize=16)
+def _lambdas_of(text: str) -> _FileLambdas:
+    """The lambdas of a file's text, parsed and indexed once per text.
+
+    A file of many lambdas (a table of test cases, say) is otherwise parsed and walked
+    again for each one differentiated: most of the time of compiling such a lambda's
+    gradient. The cached tree is only read: ``gast.ast_to_gast`` builds new nodes.
+    """
+    module = ast.parse(text)
+    by_line: Dict[int, List[ast.Lambda]] = {}
+    for node in ast.walk(module):
+        if isinstance(node, ast.Lambda):
+            by_line.setdefault(node.lineno, []).append(node)
+    return _FileLambdas(module.body, by_line)
+
+
 def _find_definition(module: Any, func: Callable, name: str, source: FunctionSource) -> gast.FunctionDef:
     """The FunctionDef (or a lambda made into one) named ``name`` that defines ``func``.
 
-    ``module`` is a gast Module, or for a lambda Python's own ``ast`` Module of the whole file.
+    ``module`` is a gast Module, or for a lambda the whole file's :class:`_FileLambdas`.
     """
     for node in module.body:
         if isinstance(node, gast.FunctionDef) and node.name == name:
@@ -156,13 +179,8 @@ def _find_definition(module: Any, func: Callable, name: str, source: FunctionSou
     if name == "<lambda>":
         code = func.__code__
         params = list(code.co_varnames[: code.co_argcount])
-        lambdas = [
-            n
-            for n in ast.walk(module)
-            if isinstance(n, ast.Lambda)
-            and source.file_line(n) == code.co_firstlineno
-            and [a.arg for a in n.args.args] == params
-        ]
+        on_its_line = module.by_line.get(code.co_firstlineno, ())  # the whole file: snippet lines are file lines
+        lambdas = [n for n in on_its_line if [a.arg for a in n.args.args] == params]
         if len(lambdas) == 1:
             bound = source.namespace.name_of(func, "", set())  # softplus = lambda z: ... is "softplus"
             return _lambda_to_def(gast.ast_to_gast(lambdas[0]), bound if bound and bound.isidentifier() else "lambda_")

@@ -216,7 +216,7 @@ def _is_float32(value: Any) -> bool:
 
 
 def check_arguments_unchanged(func: Callable, args: Sequence[Any], wrt: Union[int, Tuple[int, ...]] = 0) -> None:
-    """The gradient leaves the caller's arguments (arrays, and lists or tuples of them) as they were."""
+    """The gradient leaves the caller's arguments (arrays, and lists, tuples or dicts of them) as they were."""
     before = copy.deepcopy(list(args))
     s2sgrad.grad(func, wrt=wrt)(*args)
     for old, new in zip(before, args):
@@ -226,6 +226,8 @@ def check_arguments_unchanged(func: Callable, args: Sequence[Any], wrt: Union[in
 def _same(old: Any, new: Any) -> bool:
     if isinstance(old, (list, tuple)):
         return len(old) == len(new) and all(_same(a, b) for a, b in zip(old, new))
+    if isinstance(old, dict):
+        return old.keys() == new.keys() and all(_same(old[k], new[k]) for k in old)
     return bool(numpy.array_equal(old, new))
 
 

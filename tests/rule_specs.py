@@ -469,6 +469,7 @@ SHAPES = _flatten(
     spec(sum, lambda x: numpy.sum(sum(x, 1.0) * W4), [((3, 4),)], note="builtin, of an array's rows"),
     spec(list, lambda x, y: numpy.sum(list([x, y * x])[1] * W34) + numpy.sum(list(x)[2] * W4), [((3, 4), (3, 4))]),
     spec(tuple, lambda x, y: numpy.sum(tuple([x, y * x])[1] * W34) + numpy.sum(tuple(x)[1] * W4), [((3, 4), (3, 4))]),
+    spec(dict, lambda x, y: numpy.sum(dict({"a": x, "b": y * x})["b"] * W34) + numpy.sum(x * y), [((3, 4), (3, 4))]),
     spec(get, lambda x, y: numpy.sum(get({"a": x}, "a", y) * get({"a": x}, "b", y) * W34), [((3, 4), (3, 4))]),
     spec(keys_of, lambda x: numpy.sum(x * W34) * len(keys_of({"a": x, "b": 2.0 * x}))),
     spec(numpy.stack, lambda x, y: numpy.sum(numpy.stack((x, y, y, x), axis=-1) * W34), [((3,), (3,))], note="axis=-1"),

@@ -12,7 +12,7 @@ import functools
 
 import numpy as np
 import pytest
-from gradcheck import check_arguments_unchanged, check_grad
+from gradcheck import check_arguments_unchanged, check_grad, check_structured_grad
 
 import s2sgrad
 
@@ -353,6 +353,30 @@ PROGRAMS = [
 ]
 
 
+def dict_copied_then_item_replaced(p, x):
+    q = dict(p)  # a new dict of the same arrays: replacing an item leaves p alone
+    q["a"] = x * q["a"]
+    return np.sum(q["a"] * p["a"]) + np.sum(q["b"] ** 2)
+
+
+def list_copied_then_item_replaced(xs, x):
+    ys = list(xs)
+    ys[0] = x * ys[0]
+    return np.sum(ys[0] * xs[0]) + np.sum(ys[1] * x)
+
+
+CONTAINER_PROGRAMS = [
+    (dict_copied_then_item_replaced, ({"a": vector(3), "b": vector(3)}, vector(3))),
+    (list_copied_then_item_replaced, ([vector(3), vector(3)], vector(3))),
+]
+PROGRAMS += [(func, args, 1) for func, args in CONTAINER_PROGRAMS]
+
+
+@pytest.mark.parametrize(("func", "args"), [pytest.param(*p, id=p[0].__name__) for p in CONTAINER_PROGRAMS])
+def test_the_container_argument_gradient_matches_finite_differences(func, args):
+    check_structured_grad(func, args, index=0)
+
+
 def pure(func):
     """``func`` on copies of its arguments: what the gradient at those arguments is the derivative of."""
 
@@ -489,6 +513,31 @@ def appended_to_the_callers_list(xs, x):
     return xs[0] * x
 
 
+def item_of_the_callers_dict_replaced(p, x):
+    p["a"] = x * p["a"]
+    return np.sum(p["a"])
+
+
+def item_of_a_shallow_copy_written(xs, x):
+    ys = list(xs)  # a new list of the caller's arrays: a holds xs[0] itself
+    a = ys[0]
+    a[0] = x * 2.0
+    return np.sum(a * xs[0])
+
+
+def dict_in_a_list_written(ps, x):
+    q = ps[0]
+    q["a"] = x * q["a"]
+    return np.sum(ps[0]["a"])
+
+
+def dict_written_through_a_list_of_it(x):
+    d = {"a": x * np.ones(3)}
+    q = [d][0]
+    q["a"] = x * q["a"]
+    return np.sum(d["a"])
+
+
 REJECTED = [
     (alias_updated_in_place, (vector(3),), "'a' is read afterwards"),
     (chained_assignment_written, (1.5,), "'y' is read afterwards"),
@@ -502,6 +551,10 @@ REJECTED = [
     (added_at, (vector(3),), "changes an array in place"),
     (put_into, (vector(3),), "changes an array in place"),
     (appended_to_the_callers_list, ([1.0, 2.0], 1.5), "changes the caller's 'xs'"),
+    (item_of_the_callers_dict_replaced, ({"a": vector(3)}, 1.5), "changes the caller's 'p'"),
+    (item_of_a_shallow_copy_written, ([vector(3)], 1.5), "'xs' is read afterwards"),
+    (dict_in_a_list_written, ([{"a": vector(3)}], 1.5), "'ps' is read afterwards"),
+    (dict_written_through_a_list_of_it, (1.5,), "'d' is read afterwards"),
     (view_made_after_the_write_in_a_loop, (vector(3), vector(4)), "is read afterwards"),
     (scalar_or_view_updated, (vector((3, 4)), 3), "'a' is read afterwards"),
 ]

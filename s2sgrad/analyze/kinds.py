@@ -48,6 +48,7 @@ OF_ELEMENTS = {
     builtins.list,
     builtins.tuple,
     builtins.sorted,
+    builtins.dict,
 }
 
 
@@ -140,6 +141,8 @@ def _kind_of_element_operation(op: Operation, arg_kinds: List[K.Kind]) -> K.Kind
     items = arg_kinds[0]
     if op.func in (builtins.list, builtins.tuple, builtins.sorted):
         return items if items.tag == "sequence" else K.SEQUENCE
+    if op.func is builtins.dict:  # a copy of a dict (keywords add items of kinds of their own)
+        return items if items.tag == "dict" and len(op.args) == 1 and not op.keywords else K.UNKNOWN
     if op.func is runtime.popped:  # a stack's item: a value saved by a reverse sweep
         return items.element_kind if items.tag == "sequence" else K.UNKNOWN
     if op.func is runtime.append:

@@ -12,7 +12,10 @@ The model
     Buffers. Every name whose kind may be mutable (an array, a list, a dict,
     anything unknown) points to a set of *buffers*: a parameter's own, an
     allocation (the statement that made a new array), or ``global`` (module
-    and closure variables, and what a call may hand back from them).
+    and closure variables, and what a call may hand back from them). A list
+    or dict also has a buffer of its own, apart from its items': ``d[k] = v``
+    and ``items.append(v)`` change that one, and ``list(xs)``, ``dict(d)``
+    make a new one that holds the same items (a shallow copy).
     Views. The result shares its operand's buffers when the operation may
     return a view: a plain copy ``b = a``, basic indexing (integers, slices,
     ``None``, ``...``) that leaves an array, the functions in ``VIEWS``, an
@@ -104,6 +107,8 @@ VIEWS = {
     builtins.sorted,  # a new list of the same items
     runtime.get,  # d.get(key): the item itself
 }
+# Calls that make a new container holding their argument's items (not copies of them): ``list(xs)``.
+CONTAINER_COPIES = {builtins.list, builtins.tuple, builtins.dict, copy.copy}
 # Functions whose purpose is to write into an argument (see normalize.anf for the ones rewritten).
 IN_PLACE = {
     numpy.copyto,
@@ -154,6 +159,9 @@ class Binding(NamedTuple):
 
     buffers: FrozenSet[str]
     definitions: FrozenSet[int]  # ids of the Assign statements; empty for a parameter
+    # What the object itself may be: a list or dict's own buffer, apart from its items' (all of them when unknown).
+    # A write into a container (``d[k] = v``, ``items.append(v)``) changes its own buffer, not its items.
+    own: FrozenSet[str]
 
 
 State = Dict[str, Binding]
@@ -205,7 +213,15 @@ class _Analysis:
         self.returned: Dict[str, int] = {}  # the buffers user functions return -> the call statement's id
 
     def entry_state(self) -> State:
-        return {p: Binding(frozenset([_parameter(p)]), frozenset()) for p in self.parameters if self.mutable(p)}
+        """A parameter's buffers; a list or dict parameter also has its own, apart from its items'."""
+        state = {}
+        for p in filter(self.mutable, self.parameters):
+            own = frozenset([_container(_parameter(p)) if self.is_container(p) else _parameter(p)])
+            state[p] = Binding(own | {_parameter(p)}, frozenset(), own)
+        return state
+
+    def is_container(self, variable: str) -> bool:
+        return self.kinds.get(variable, K.UNKNOWN).is_container
 
     def mutable(self, variable: str) -> bool:
         kind = self.kinds.get(variable, K.UNKNOWN)
@@ -246,14 +262,15 @@ class _Analysis:
         if not self.mutable(target):
             state.pop(target, None)
         elif in_place:  # the same object, now holding what it was updated with too (a list's new item)
-            state[target] = Binding(state[target].buffers | self.buffers_of(stmt, state), state[target].definitions)
+            state[target] = state[target]._replace(buffers=state[target].buffers | self.buffers_of(stmt, state))
         else:
             self.definitions[id(stmt)] = stmt
             if isinstance(value, gast.Call) and is_user_function(operation_of(value, self.ctx).func, self.ctx):
                 allocation = _allocation(stmt)
                 self.returned[allocation] = self.returned[_older_name(allocation)] = id(stmt)
             state = _older(state, _allocation(stmt))
-            state[target] = Binding(self.buffers_of(stmt, state), frozenset([id(stmt)]))
+            buffers = self.buffers_of(stmt, state)
+            state[target] = Binding(buffers, frozenset([id(stmt)]), self.own_of(stmt, state, buffers))
         return state
 
     def loop(self, stmt: gast.stmt, state: State, checking: bool) -> State:
@@ -285,14 +302,18 @@ class _Analysis:
         if op.form == "subscript" and not self.may_be_view(value):
             return fresh
         if op.form == "subscript" and kind_of_atom(op.args[0], self.kinds, self.ctx).is_container:
-            shared = _elements(self.buffers_of_atom(op.args[0], state))  # an item, not the list itself
+            shared = self.items_of(op.args[0], state)  # an item, not the list itself
         elif op.form in ("copy", "subscript"):
             shared = self.buffers_of_atom(op.args[0], state)
         elif op.form == "call" and op.func is runtime.popped:
-            shared = _elements(self.buffers_of_atom(op.args[0], state))
+            shared = self.items_of(op.args[0], state)
         elif op.form == "display":  # the container is an object of its own, holding its elements' buffers
             elements = [self.buffers_of_atom(e, state) for e in op.args]
             return frozenset().union(frozenset([_container(_allocation(stmt))]), *elements)
+        elif op.form == "call" and op.func in CONTAINER_COPIES:  # a new container of the same items
+            operands = [*op.args, *[k.value for k in op.keywords]]
+            items = [self.items_of(a, state) for a in operands]
+            return frozenset().union(frozenset([_container(_allocation(stmt))]), *items)
         elif op.form == "call" and self.may_share(op.func, op.keywords):
             operands = [*op.args, *[k.value for k in op.keywords]]
             shared = frozenset().union(*[self.buffers_of_atom(a, state) for a in operands])
@@ -301,6 +322,21 @@ class _Analysis:
         if shared:
             self.sharing.add(id(stmt))
         return shared if op.form in ("copy", "subscript") or op.func is runtime.popped else fresh | shared
+
+    def own_of(self, stmt: gast.Assign, state: State, buffers: FrozenSet[str]) -> FrozenSet[str]:
+        """What the assigned object itself may be (see ``Binding.own``)."""
+        op = operation_of(stmt.value, self.ctx)
+        if op.form == "display" or (op.form == "call" and op.func in CONTAINER_COPIES):
+            return frozenset([_container(_allocation(stmt))])
+        if op.form == "copy" and isinstance(op.args[0], gast.Name) and op.args[0].id in state:
+            return state[op.args[0].id].own
+        return buffers  # an item of a list may be any of them
+
+    def items_of(self, node: gast.expr, state: State) -> FrozenSet[str]:
+        """What a list's (or a dict's) items may share: its buffers but its own."""
+        if isinstance(node, gast.Name) and node.id in state:
+            return state[node.id].buffers - state[node.id].own
+        return self.buffers_of_atom(node, state)
 
     def may_share(self, func: Any, keywords: List[gast.keyword]) -> bool:
         """A call that may return (part of) an argument: a view, or a function the compiler cannot see into."""
@@ -370,33 +406,28 @@ class _Analysis:
         if after is None and self.write_back(stmt, target, state, element):
             return
         where = stmt.targets[0] if element else stmt
-        written = state[target].buffers if target in state else self.buffers_of_atom(name(target), state)
-        if self.kinds.get(target, K.UNKNOWN).is_container:  # a list changes; the arrays it holds do not
-            written = frozenset(b for b in written if "container " in b or b == _parameter(target))
+        if target not in state:
+            written = self.buffers_of_atom(name(target), state)
+        else:  # a list changes; the arrays it holds do not
+            written = state[target].own if self.is_container(target) else state[target].buffers
         if GLOBAL in written:
             raise self.ctx.error(
                 where,
                 f"this changes {target!r} in place, and it may be (or share memory with) a global or closure array",
                 f"change a copy made in the function instead: {target} = {target}.copy()",
             )
-        self.written_parameters |= {p for p in self.parameters if _parameter(p) in written}
+        self.written_parameters |= {p for p in self.parameters if {_parameter(p), _container(_parameter(p))} & written}
         excluded = {target, *names_read(stmt.value)} if after is not None else {target}  # updated together
         if self.is_pop(stmt.value):  # v = items.pop(): the list loses an item, and v is bound anew
             excluded.add(stmt.targets[0].id)
-        shared = [m for m, b in state.items() if m not in excluded and b.buffers & written]
-        for other in shared:
-            if other in self.live_after[id(after or stmt)]:
-                raise self.ctx.error(
-                    where,
-                    f"this changes {target!r} in place, which also changes {other!r} (they may share memory), "
-                    f"and {other!r} is read afterwards",
-                    f"make one of them a copy before the write, e.g. {target} = {target}.copy()",
-                )
-        if not element and self.kinds.get(target, K.UNKNOWN).is_container and written & {_parameter(target)}:
+        shared = self.sharing_names(written, excluded, state, after or stmt, where, target)
+        callers = sorted(p for p in self.parameters if _container(_parameter(p)) in written)
+        if callers:
+            copier = "dict" if self.kinds.get(callers[0], K.UNKNOWN).tag == "dict" else "list"
             raise self.ctx.error(
                 where,
-                f"this changes the caller's {target!r} in place",
-                f"change a copy instead: {target} = list({target})",
+                f"this changes the caller's {callers[0]!r} in place",
+                f"change a copy instead: {callers[0]} = {copier}({callers[0]})",
             )
         if not element:
             return  # the generated code computes the update as a new value: nothing else changes
@@ -410,6 +441,21 @@ class _Analysis:
                 self.copied_parameters.append(target)
         elif any(b.startswith("parameter ") for b in written):  # a view of a parameter: write into a copy
             self.copy_definitions(target, state, where)
+
+    def sharing_names(
+        self, written: FrozenSet[str], excluded: Set[str], state: State, stmt: gast.stmt, where: gast.AST, target: str
+    ) -> List[str]:
+        """Rule 2: the other names that may share what a write changes, none of them read after ``stmt``."""
+        shared = [m for m, b in state.items() if m not in excluded and b.buffers & written]
+        for other in shared:
+            if other in self.live_after[id(stmt)]:
+                raise self.ctx.error(
+                    where,
+                    f"this changes {target!r} in place, which also changes {other!r} (they may share memory), "
+                    f"and {other!r} is read afterwards",
+                    f"make one of them a copy before the write, e.g. {target} = {target}.copy()",
+                )
+        return shared
 
     def write_back(self, stmt: gast.Assign, target: str, state: State, element: bool) -> bool:
         """``v = y[index]; ...; v *= 3``: NumPy changes ``y`` through the view, so write ``y[index] = v`` after.
@@ -442,6 +488,8 @@ class _Analysis:
             return False  # the view is not made right before the write, in one straight run of statements
         if base not in state:
             return False
+        if self.is_container(base):  # the write-back replaces the list's item: other holders of it do not see it
+            self.sharing_names(state[target].buffers, {target, base}, state, stmt, stmt.targets[0], target)
         part = gast.Subscript(value=name(base), slice=copy.deepcopy(value.slice), ctx=gast.Store())
         back = located(gast.Assign(targets=[located(part, stmt)], value=name(target), type_comment=None), stmt)
         self.write(back, base, state, element=True, after=stmt)
@@ -514,11 +562,6 @@ def _parameter(variable: str) -> str:
     return f"parameter {variable}"
 
 
-def _elements(buffers: FrozenSet[str]) -> FrozenSet[str]:
-    """What a list's items may share: its buffers but the list's own."""
-    return frozenset(b for b in buffers if "container " not in b)  # an earlier list from the same display too
-
-
 def _allocation(stmt: gast.stmt) -> str:
     return f"allocation {id(stmt)}"
 
@@ -535,14 +578,17 @@ def _older(state: State, site: str) -> State:
     """
     renamed = {site: _older_name(site), _container(site): _older_name(_container(site))}  # a list display too
     return {
-        variable: binding._replace(buffers=frozenset(renamed.get(b, b) for b in binding.buffers))
+        variable: binding._replace(
+            buffers=frozenset(renamed.get(b, b) for b in binding.buffers),
+            own=frozenset(renamed.get(b, b) for b in binding.own),
+        )
         for variable, binding in state.items()
     }
 
 
 def _container(site: str) -> str:
-    """The buffer of the list, tuple or dict a display at ``site`` makes."""
-    return site.replace("allocation", "container")
+    """The buffer of a list, tuple or dict itself (not its items') that a display at ``site`` makes, or a parameter."""
+    return site.replace("allocation", "container") if site.startswith("allocation") else f"container {site}"
 
 
 def _join(a: State, b: State) -> State:
@@ -550,7 +596,7 @@ def _join(a: State, b: State) -> State:
     for variable, binding in b.items():
         if variable in joined:
             old = joined[variable]
-            binding = Binding(old.buffers | binding.buffers, old.definitions | binding.definitions)
+            binding = Binding(*(mine | theirs for mine, theirs in zip(old, binding)))
         joined[variable] = binding
     return joined
 

@@ -54,6 +54,12 @@ def sequence(y, items):
     t[y] = like_sequence(t[items], y)
 
 
+@adjoint(builtins.dict, result="unknown")
+def dict_(y, mapping):
+    d[mapping] += d[y]
+    t[y] = dict(t[mapping])
+
+
 # Builtin max and min of an iterable (analyze.ops reads max(a, b, c) as max((a, b, c))): Python returns
 # the first of equal items, and that item alone gets the adjoint (numpy.maximum shares a tie instead).
 @adjoint(builtins.max, result="unknown")

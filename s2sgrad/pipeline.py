@@ -1,6 +1,7 @@
 """The whole compiler, one line per stage: parse → normalize → analyze → transform → optimize → emit."""
 
 import functools
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
@@ -48,23 +49,42 @@ class Generated:
     # A callee's split gradient (transform.split): ``function`` is backward_h, this is forward_h.
     forward_function: Optional[Callable] = None
     forward_name: str = ""
+    injected: Dict[str, Any] = field(default_factory=dict)  # the names its code binds to objects (ctx.injected)
 
     def listing(self) -> str:
-        """Its source, then each called gradient's (each once), as ``source()`` shows them."""
+        """Its source, then each called gradient's (each once), as ``source()`` shows them.
+
+        A callee is shown under the names its caller calls it by: two helpers both named ``helper``
+        (from two modules) are ``forward_helper`` and ``forward_helper_1`` in the caller.
+        """
         texts = [self.source]
-        for callee in self.all_callees():
-            if callee.source not in texts:
-                texts.append(callee.source)
+        for caller, callee in self.all_calls():
+            text = callee.renamed(caller)
+            if text not in texts:
+                texts.append(text)
         return "\n\n".join(texts)
 
-    def all_callees(self, seen: Optional[set] = None) -> List["Generated"]:
+    def renamed(self, caller: "Generated") -> str:
+        """This callee's source with its functions named as ``caller`` binds them."""
+        text = self.source
+        for own, function in ((self.forward_name, self.forward_function), (self.name, self.function)):
+            bound = [n for n, value in caller.injected.items() if value is function and function is not None]
+            if own and bound and bound[0] != own:
+                text = re.sub(rf"\b{re.escape(own)}\b", bound[0], text)
+        return text
+
+    def all_calls(self, seen: Optional[set] = None) -> List[Tuple["Generated", "Generated"]]:
+        """(caller, callee) for every callee reached from here, each callee once."""
         seen = set() if seen is None else seen
         out = []
         for callee in self.callees:
             if id(callee) not in seen:
                 seen.add(id(callee))
-                out += [callee, *callee.all_callees(seen)]
+                out += [(self, callee), *callee.all_calls(seen)]
         return out
+
+    def all_callees(self) -> List["Generated"]:
+        return [callee for _, callee in self.all_calls()]
 
 
 def compile_reverse(
@@ -146,12 +166,16 @@ def _compile(
     callees, seed = tuple(ctx.callees), tree.args.args[-1].id
     tangents = tuple(a.id for a in tree.args.args[len(tree.args.args) - len(ctx.wrt) :]) if mode == "forward" else ()
     if stage != "optimized":
-        return Generated(text, None, result_kind, report, callees, seed, tree.name, tangent_params=tangents)
+        return Generated(
+            text, None, result_kind, report, callees, seed, tree.name, tangent_params=tangents, injected=ctx.injected
+        )
     defaults = (*_defaults(func), 1.0)
     if mode == "forward":  # a tangent after a parameter with a default needs one too: None, always passed
         defaults = (*_defaults(func), *(None for _ in tangents)) if _defaults(func) else ()
     function = compile_function(text, tree.name, func, ctx.injected, defaults)
-    return Generated(text, function, result_kind, report, callees, seed, tree.name, tangent_params=tangents)
+    return Generated(
+        text, function, result_kind, report, callees, seed, tree.name, tangent_params=tangents, injected=ctx.injected
+    )
 
 
 def _split(func: Callable, ctx: Context, tree: gast.FunctionDef, result_kind: Kind, stage: str) -> Generated:
@@ -167,6 +191,7 @@ def _split(func: Callable, ctx: Context, tree: gast.FunctionDef, result_kind: Ki
         backward_tree.args.args[-1].id,
         backward_tree.name,
         forward_name=forward_tree.name,
+        injected=ctx.injected,
     )
     if stage == "optimized":
         defaults = _defaults(func)

@@ -1,6 +1,7 @@
 """Calls to the user's own functions: each callee gets a gradient of its own, checked by finite differences."""
 
 import math
+import re
 
 import layers
 import numpy as np
@@ -244,6 +245,37 @@ def test_each_callee_is_a_readable_function_of_its_own():
     assert text.count("def forward_polynomial(") == 1
     assert "backward_polynomial(polynomial_record, x, c, d_out=" in text
     assert "def grad_polynomial_twice(" in text
+
+
+def _scaled_sine():
+    def helper(x):
+        return np.sin(x) * 2.0
+
+    return helper
+
+
+def _scaled_cosine():
+    def helper(x):
+        return np.cos(x) * 3.0
+
+    return helper
+
+
+SINE, COSINE = _scaled_sine(), _scaled_cosine()
+
+
+def two_helpers_of_one_name(x):
+    return SINE(x) * COSINE(x)
+
+
+def test_two_callees_of_one_name_are_listed_under_the_names_called():
+    x = 0.3
+    check_grad(two_helpers_of_one_name, (x,))
+    text = s2sgrad.source(two_helpers_of_one_name, args=(x,))
+    defined = re.findall(r"^def (\w+)\(", text, re.MULTILINE)
+    called = set(re.findall(r"\b((?:forward|backward)_\w+)\(", text)) - set(defined)
+    assert len(defined) == len(set(defined)) == 5, defined
+    assert not called, f"called but not listed: {called}"
 
 
 def test_recursion_compiles_once_and_calls_itself():

@@ -141,6 +141,22 @@ def softmax_xent(Z, Y):
     return -np.sum(Y * (shifted - log_norm)) / Z.shape[0]
 
 
+def kernel_energy(X, W):
+    """Pairwise energy sum_ij W_ij |x_i - x_j|^2 of n points, through the (n, n, d) differences."""
+    D = X[:, None, :] - X[None, :, :]
+    return np.sum(W[:, :, None] * D * D)
+
+
+def attention_loss(Wq, Wk, Wv, X):
+    """Squared norm of one head of softmax attention over the rows of X (max-shifted softmax)."""
+    Q, K, V = X @ Wq, X @ Wk, X @ Wv
+    S = Q @ K.T / np.sqrt(Q.shape[1])
+    P = np.exp(S - np.max(S, axis=1, keepdims=True))
+    P = P / np.sum(P, axis=1, keepdims=True)
+    out = P @ V
+    return np.sum(out * out)
+
+
 # =====================================================================================
 # Hand-written gradients: same signature as the function, gradients in wrt's order.
 # =====================================================================================
@@ -224,6 +240,25 @@ def softmax_xent_grad(Z, Y):
     return (e / e.sum(axis=1, keepdims=True) - Y) / Z.shape[0]
 
 
+def kernel_energy_grad(X, W):
+    """2 ((row sums + column sums of W) x_i - (W X)_i - (W^T X)_i): no (n, n, d) array at all."""
+    degree = W.sum(axis=1) + W.sum(axis=0)
+    return 2.0 * (degree[:, None] * X - W @ X - W.T @ X)
+
+
+def attention_loss_grad(Wq, Wk, Wv, X):
+    """Backpropagation through the head; the softmax's Jacobian applied as P * (dP - rowsum(dP * P))."""
+    scale = 1.0 / np.sqrt(Wq.shape[1])
+    Q, K, V = X @ Wq, X @ Wk, X @ Wv
+    S = Q @ K.T * scale
+    P = np.exp(S - S.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    d_O = 2.0 * (P @ V)
+    d_P = d_O @ V.T
+    d_S = P * (d_P - np.sum(d_P * P, axis=1, keepdims=True)) * scale
+    return X.T @ (d_S @ K), X.T @ (d_S.T @ Q), X.T @ (P.T @ d_O)
+
+
 # =====================================================================================
 # The same functions written against a small table of operations, so that one text
 # serves autograd, JAX and PyTorch (which spell reductions and special functions differently).
@@ -292,6 +327,30 @@ def generic_softmax_xent(ops: Any) -> Callable:
         shifted = Z - ops.row_max(Z)
         log_norm = ops.log(ops.row_sum(ops.exp(shifted)))
         return -ops.sum(Y * (shifted - log_norm)) / Z.shape[0]
+
+    return f
+
+
+def generic_kernel_energy(ops: Any) -> Callable:
+    """``kernel_energy`` on ``ops``."""
+
+    def f(X, W):
+        D = X[:, None, :] - X[None, :, :]
+        return ops.sum(W[:, :, None] * D * D)
+
+    return f
+
+
+def generic_attention_loss(ops: Any) -> Callable:
+    """``attention_loss`` on ``ops``."""
+
+    def f(Wq, Wk, Wv, X):
+        Q, K, V = X @ Wq, X @ Wk, X @ Wv
+        S = Q @ K.T / math.sqrt(Q.shape[1])
+        P = ops.exp(S - ops.row_max(S))
+        P = P / ops.row_sum(P)
+        out = P @ V
+        return ops.sum(out * out)
 
     return f
 
@@ -602,6 +661,22 @@ def make_workloads() -> List[Workload]:
             generic_mlp_loss,
         ),
         Workload("softmax_xent_512x100", softmax_xent, 0, (Z, Y_onehot), softmax_xent_grad, generic_softmax_xent),
+        Workload(
+            "kernel_energy_500x3",
+            kernel_energy,
+            0,
+            (rng.standard_normal((500, 3)), rng.random((500, 500))),
+            kernel_energy_grad,
+            generic_kernel_energy,
+        ),
+        Workload(
+            "attention_64x32",
+            attention_loss,
+            (0, 1, 2),
+            (*(rng.standard_normal((32, 16)) / math.sqrt(32) for _ in range(3)), rng.standard_normal((64, 32))),
+            attention_loss_grad,
+            generic_attention_loss,
+        ),
     ]
 
 
@@ -702,26 +777,32 @@ def autograd_tool() -> Optional[Tool]:
     return Tool("autograd", lambda w: autograd.grad(w.generic(ops), argnum=w.wrt))
 
 
-def jax_tool() -> Optional[Tool]:
-    """JAX (jit of grad, in float64), or None when it is not installed."""
+def jax_tools() -> List[Tool]:
+    """JAX's grad, jit-compiled ("jax") and eager ("jax-eager"), in float64; none when it is not installed."""
     try:
         import jax
         import jax.numpy as jnp
         from jax.scipy.special import erf
     except ImportError:
-        return None
+        return []
     jax.config.update("jax_enable_x64", True)  # the comparison with NumPy needs float64
     ops = numpy_like_ops(jnp, erf)
 
-    def build(w: Workload) -> Callable:
-        compiled = jax.jit(jax.grad(w.generic(ops), argnums=w.wrt))
-        # JAX dispatches asynchronously: without blocking we would time the dispatch only.
-        return lambda *args: jax.block_until_ready(compiled(*args))
+    def builder(jit: bool) -> Callable[[Workload], Callable]:
+        def build(w: Workload) -> Callable:
+            gradient = jax.grad(w.generic(ops), argnums=w.wrt)
+            # an integer argument (a step count) is a constant of the trace: a loop over it unrolls
+            static = tuple(i for i, a in enumerate(w.args) if isinstance(a, int))
+            compiled = jax.jit(gradient, static_argnums=static) if jit else gradient
+            # JAX dispatches asynchronously: without blocking we would time the dispatch only.
+            return lambda *args: jax.block_until_ready(compiled(*args))
+
+        return build
 
     def convert(w: Workload) -> Tuple[Any, ...]:
         return tuple(jnp.asarray(a) if isinstance(a, np.ndarray) else a for a in w.args)
 
-    return Tool("jax", build, convert)
+    return [Tool("jax", builder(True), convert), Tool("jax-eager", builder(False), convert)]
 
 
 def torch_tool() -> Optional[Tool]:
@@ -926,7 +1007,8 @@ def gradient_implementations(w: Workload, tools: Sequence[Tool], notes: List[str
         except Exception as error:
             if tool.name == "autograd":
                 raise
-            notes.append(f"{tool.name} skipped on {w.name}: {type(error).__name__}: {error}")
+            first_line = next(iter(str(error).splitlines()), "")
+            notes.append(f"{tool.name} skipped on {w.name}: {type(error).__name__}: {first_line}")
             continue
         if not ok:
             if tool.name == "autograd":
@@ -1106,7 +1188,7 @@ def wrapper_overhead(settings: Settings) -> Dict[str, float]:
 # Report
 # =====================================================================================
 
-TOOL_NAMES = ("autograd", "torch", "jax")
+TOOL_NAMES = ("autograd", "torch", "jax", "jax-eager")
 
 
 def us(seconds: Optional[float]) -> str:
@@ -1182,6 +1264,31 @@ def overhead_report(t: Dict[str, float]) -> str:
     return format_table(["per call", "µs"], rows)
 
 
+def plot_ratios(results: Sequence[Result], path: str) -> None:
+    """A PNG of every contender's gradient time over the hand-written gradient's, per workload (log scale)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no screen needed
+    import matplotlib.pyplot as plt
+
+    contenders = ["s2sgrad", "s2sgrad+numba", *TOOL_NAMES]
+    shown = [c for c in contenders if any(c in r.seconds for r in results)]
+    width = 0.8 / len(shown)
+    figure, axes = plt.subplots(figsize=(max(8.0, 0.9 * len(results)), 4.5))
+    for i, contender in enumerate(shown):
+        xs = [k + (i - (len(shown) - 1) / 2) * width for k, r in enumerate(results) if contender in r.seconds]
+        ys = [r.seconds[contender] / r.seconds["hand"] for r in results if contender in r.seconds]
+        axes.bar(xs, ys, width, label=contender)
+    axes.axhline(1.0, color="black", linewidth=0.8)
+    axes.set_yscale("log")
+    axes.set_ylabel("gradient time / hand-written gradient time")
+    axes.set_xticks(range(len(results)))
+    axes.set_xticklabels([r.name for r in results], rotation=40, ha="right")
+    axes.legend(ncol=len(shown), fontsize="small", loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+
+
 def environment(settings: Settings, quick: bool) -> str:
     """One line saying where and how the numbers were taken."""
     return (
@@ -1196,6 +1303,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a few short measurements: a smoke test")
+    parser.add_argument(
+        "--plot", metavar="PNG", help="also draw each gradient's time / hand-written (needs matplotlib)"
+    )
     return parser.parse_args(argv)
 
 
@@ -1206,7 +1316,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         settings = Settings(rounds=5, target=1e-3, transform_repeats=2)
     else:
         settings = Settings(rounds=41, target=1e-2, transform_repeats=5)
-    tools = [t for t in (autograd_tool(), torch_tool(), jax_tool()) if t is not None]
+    tools = [t for t in (autograd_tool(), torch_tool()) if t is not None] + jax_tools()
     available = [t.name for t in tools]
     print(environment(settings, options.quick))
     missing = [t for t in TOOL_NAMES if t not in available]
@@ -1236,6 +1346,10 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         print(main_table(results, available))
         for note in itertools.chain.from_iterable(r.notes for r in results):
             print(f"  note: {note}")
+        print()
+    if options.plot:
+        plot_ratios([r for _, results in tables for r in results], options.plot)
+        print(f"plot: {options.plot}")
         print()
     print("(a) s2sgrad.grad first-call transform time (fresh function object; first call minus a steady call)")
     print(transform_table([r for _, results in tables for r in results]))

@@ -2,14 +2,12 @@
 
 ``x = kepler(e, M)`` with the residual ``F(E, e, M) = E - e sin E - M``: the
 forward sweep runs the solver as it is; the reverse sweep never goes through
-its iterations. It reads the residual's derivatives at the solution from the
-residual's own generated gradient (``forward_F``/``backward_F``, a callee's
-split, see transform.split) and applies ``d_p = -(dF/dx)^-T d_x . dF/dp``.
-For a number ``x`` that is a division::
+its iterations. It applies ``d_p = -(dF/dx)^-T d_x . dF/dp`` at the solution,
+with the residual's derivatives from the residual's own generated gradient.
+For a number ``x`` that is one call and a division::
 
     # E = kepler(e, M)  (orbit.py:12)
-    _, residual_record = forward_kepler_residual(E, e, M)
-    t4, t5, t6 = backward_kepler_residual(residual_record, E, e, M)  # dF/dE, dF/de, dF/dM
+    t4, t5, t6 = grad_kepler_residual(E, e, M)  # dF/dE, dF/de, dF/dM
     t7 = -d_E / t4
     d_e = t7 * t5
     d_M = t7 * t6
@@ -17,7 +15,8 @@ For a number ``x`` that is a division::
 For an array ``x`` (or one whose kind is not known) a runtime helper solves for
 the cotangent ``lam`` in ``(dF/dx)^T lam = -d_x``, building ``dF/dx`` column by
 column from the residual's generated forward function, and the residual's
-reverse sweep along ``lam`` gives the parameters' adjoints. Forward mode is the
+reverse sweep along ``lam`` (``forward_F``/``backward_F``, a callee's split, see
+transform.split) gives the parameters' adjoints. Forward mode is the
 same theorem the other way: ``t_x = -(dF/dx)^-1 (dF/dp . t_p)``.
 
 The generated code is plain Python calling generated functions, so forward mode
@@ -117,23 +116,22 @@ def reverse_call(sweep: "Sweep", stmt: gast.Assign, op: "Operation", root: Root)
     if not site.active:
         return []
     d_x = name(sweep.adjoints.name_of(stmt.targets[0].id))
-    wrt = (root.solution, *site.active) if site.is_number else tuple(site.active)
-    gradient = ctx.callee_gradient(root.residual, wrt, site.kinds)
-    record = ctx.namer.fresh("residual_record")
-    forward = call(site.function(gradient, forward_half=True), _copied(site.args))
-    out = [_unpacked([ctx.namer.fresh("_"), record], forward, stmt)]
-    if site.is_number:  # dF/dx and dF/dp in one reverse sweep; then d_p = -d_x / (dF/dx) * dF/dp
-        partials = [ctx.namer.temp() for _ in wrt]
-        out.append(_unpacked(partials, call(site.function(gradient), [name(record), *_copied(site.args)]), stmt))
+    if site.is_number:  # dF/dx and dF/dp in one reverse sweep of the residual; then d_p = -d_x / (dF/dx) * dF/dp
+        gradient = ctx.callee_whole_gradient(root.residual, (root.solution, *site.active), site.kinds)
+        partials = [ctx.namer.temp() for _ in range(1 + len(site.active))]
+        out = [_unpacked(partials, call(site.function(gradient), _copied(site.args)), stmt)]
         factor = ctx.namer.temp()
         out.append(assign(factor, _negated_ratio(d_x, name(partials[0])), stmt))
         contributions = [gast.BinOp(left=name(factor), op=gast.Mult(), right=name(p)) for p in partials[1:]]
-    else:
+    else:  # the residual's reverse sweep along lam, with (dF/dx)^T lam = -d_x
+        gradient = ctx.callee_gradient(root.residual, tuple(site.active), site.kinds)
+        record = ctx.namer.fresh("residual_record")
+        forward = call(site.function(gradient, forward_half=True), _copied(site.args))
+        out = [_unpacked([ctx.namer.fresh("_"), record], forward, stmt)]
         jvp = ctx.callee_forward(root.residual, (root.solution,), site.kinds)
         helper = name(ctx.name_for(implicit_cotangent, "implicit_cotangent"))
         cotangent = ctx.namer.temp()
-        solve = call(helper, [site.function(jvp), d_x, *_copied(site.args)])
-        out.append(assign(cotangent, solve, stmt))
+        out.append(assign(cotangent, call(helper, [site.function(jvp), d_x, *_copied(site.args)]), stmt))
         backward = call(
             site.function(gradient),
             [name(record), *_copied(site.args)],

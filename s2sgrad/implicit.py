@@ -26,6 +26,7 @@ functions below are the runtime helpers its code calls for array solutions
 """
 
 import inspect
+import itertools
 import keyword
 import linecache
 import types
@@ -68,7 +69,6 @@ def custom_root(residual: Callable, solver: Optional[Callable] = None) -> Callab
     iterations = types.FunctionType(
         solver.__code__, solver.__globals__, solver.__name__, solver.__defaults__, solver.__closure__
     )
-    iterations.__kwdefaults__ = solver.__kwdefaults__
     setattr(iterations, IMPLICIT, root)
     made = _calling(iterations, solver)
     setattr(made, IMPLICIT, root)
@@ -118,6 +118,9 @@ def _error(func: types.FunctionType, message: str, hint: str) -> TransformError:
     return TransformError(message, filename=code.co_filename, line=code.co_firstlineno, source_line=line, hint=hint)
 
 
+_MADE = itertools.count(1)
+
+
 def _calling(iterations: types.FunctionType, solver: types.FunctionType) -> types.FunctionType:
     """A function of ``solver``'s signature whose source is one call of ``iterations``.
 
@@ -132,7 +135,7 @@ def _calling(iterations: types.FunctionType, solver: types.FunctionType) -> type
         inner += "_"
     arguments = ", ".join(params)
     text = f"def {name}({arguments}):\n    return {inner}({arguments})\n"
-    filename = f"<custom_root {name} {id(iterations):x}>"
+    filename = f"<custom_root {name} {next(_MADE)}>"  # never reused: linecache keeps a name's first text
     source_map.register(filename, text, solver.__code__.co_filename, name)  # kept in linecache, for its source
     namespace = {inner: iterations}
     exec(compile(text, filename, "exec"), namespace)

@@ -120,6 +120,20 @@ def test_a_three_by_three_nonlinear_system():
     assert np.array_equal(d_x0, np.zeros(3))
 
 
+def squares_residual(x, a):
+    return x * x - a
+
+
+@s2sgrad.custom_root(squares_residual)
+def square_roots(a):
+    return np.sqrt(a)
+
+
+def test_a_singular_jacobian_at_the_solution_is_an_error_saying_so():
+    with pytest.raises(np.linalg.LinAlgError, match="singular at the solution"):
+        s2sgrad.grad(lambda a: np.sum(square_roots(a)))(np.array([0.0, 4.0]))
+
+
 def test_second_derivatives_through_an_array_solution_are_a_clear_error():
     with pytest.raises(s2sgrad.TransformError, match="implicit_cotangent"):
         s2sgrad.hessian(fixed_point_loss, wrt=1)(W_CONTRACTING, B)

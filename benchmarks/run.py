@@ -8,7 +8,8 @@ Run from the repository root::
 
 The workloads come in two groups, each with its own table: straight-line code, and
 control flow (Python loops and branches: Horner's rule, an Euler integration, a
-Rosenbrock chain, a piecewise robust loss, a Newton solve, an RNN). For each workload
+Rosenbrock chain, a piecewise robust loss, a Newton solve, Kepler's equation solved
+at 8 points of an orbit, through the iterations and with ``s2sgrad.custom_root``, an RNN). For each workload
 the script times, in one process:
 
 * ``f``: the function itself (the unit every ratio is expressed in),
@@ -558,6 +559,48 @@ def generic_newton_root(ops: Any) -> Callable:
     return newton_root
 
 
+def _example(name: str) -> types.ModuleType:
+    """A module of examples/ (not a package), loaded from its file."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "examples", f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"example_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# Kepler's equation E - e sin E = M solved by Newton's method at 8 points of an orbit: the example's
+# orbit_x(e, M0, solve), with solve the plain solver (differentiated through its iterations) or the
+# same solver made by s2sgrad.custom_root (differentiated at its root).
+KEPLER = _example("kepler_implicit")
+
+
+def kepler_orbit_grad(e, M0, solve=None):
+    """By the implicit function theorem at each root: dE/de = sin E / (1 - e cos E), dE/dM = 1 / (1 - e cos E)."""
+    g_e = 0.0
+    g_M0 = 0.0
+    for i in range(8):
+        E = KEPLER.kepler(e, M0 + 0.25 * i)
+        s = math.sin(E)
+        k = s / (1.0 - e * math.cos(E))  # sin E dE/dM
+        g_e -= s * k + 1.0
+        g_M0 -= k
+    return g_e, g_M0
+
+
+def generic_kepler_orbit(ops: Any) -> Callable:
+    """``orbit_x`` on ``ops``: the tools differentiate the Newton loop as it runs."""
+
+    def solve(e, M):
+        E = M
+        step = 1.0
+        while abs(step) > 1e-13:
+            step = (E - e * ops.sin(E) - M) / (1.0 - e * ops.cos(E))
+            E = E - step
+        return E
+
+    return lambda e, M0, solve_=None: sum(ops.cos(solve(e, M0 + 0.25 * i)) - e for i in range(8))
+
+
 def rnn_loss(W, U, b, xs):
     """Squared norm of the last state of a tanh RNN run over the rows of ``xs``."""
     h = np.zeros(W.shape[0])
@@ -728,6 +771,17 @@ def make_control_flow_workloads() -> List[Workload]:
             generic_robust_fit,
         ),
         Workload("newton_cubic", newton_root, (0, 1), (2.0, 5.0), newton_root_grad, generic_newton_root),
+        Workload(
+            "kepler_8", KEPLER.orbit_x, (0, 1), (0.3, 0.2, KEPLER.kepler), kepler_orbit_grad, generic_kepler_orbit
+        ),
+        Workload(
+            "kepler_8_custom_root",
+            KEPLER.orbit_x,
+            (0, 1),
+            (0.3, 0.2, KEPLER.kepler_implicit),  # passed, not defaulted: the grad wrapper then binds nothing
+            kepler_orbit_grad,
+            generic_kepler_orbit,
+        ),
         Workload("rnn_tanh_50x32", rnn_loss, (0, 1, 2), rnn_args, rnn_loss_grad, generic_rnn_loss),
     ]
 
@@ -752,6 +806,7 @@ def numpy_like_ops(np_module: Any, erf: Callable) -> types.SimpleNamespace:
     return types.SimpleNamespace(
         sqrt=np_module.sqrt,
         sin=np_module.sin,
+        cos=np_module.cos,
         log=np_module.log,
         exp=np_module.exp,
         tanh=np_module.tanh,
@@ -815,6 +870,7 @@ def torch_tool() -> Optional[Tool]:
         sqrt=torch.sqrt,
         # torch.sin takes tensors only, and a loop's state starts as a Python float
         sin=lambda a: torch.sin(torch.as_tensor(a, dtype=torch.float64)),
+        cos=lambda a: torch.cos(torch.as_tensor(a, dtype=torch.float64)),
         log=torch.log,
         exp=torch.exp,
         tanh=torch.tanh,

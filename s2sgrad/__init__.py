@@ -4,6 +4,7 @@ from typing import Any, Callable, Optional
 
 from .api import grad, hessian, jacobian, jvp, source, value_and_grad, vjp
 from .errors import TransformError
+from .implicit import custom_root
 from .rules import d, default_rules, t
 from .tools.check import GradCheckReport, GradientCheckError, check_grad
 from .tools.graph import graph
@@ -73,6 +74,7 @@ __all__ = [
     "NonFiniteError",
     "TransformError",
     "check_grad",
+    "custom_root",
     "d",
     "grad",
     "graph",

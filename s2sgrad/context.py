@@ -38,6 +38,7 @@ class Context:
     # How calls to the user's own functions are compiled (set by the pipeline), and what was.
     callee_gradient: Optional[Callable] = None
     callee_forward: Optional[Callable] = None  # (func, active parameters, kinds) -> its generated forward function
+    callee_whole_gradient: Optional[Callable] = None  # (func, wrt, kinds) -> its gradient, unsplit
     callee_result_kind: Optional[Callable] = None
     callee_writes: Optional[Callable] = None  # (func, parameter kinds) -> the parameters it writes into
     written_parameters: FrozenSet[str] = frozenset()  # this function's (found by normalize.memory)

@@ -30,6 +30,7 @@ from .transform.storage import describe as describe_storage
 STAGES = ("normalized", "raw", "optimized")
 DEFAULT_OPTIONS = ReverseOptions()
 CALLEE_OPTIONS = ReverseOptions(with_value=True, split=True)  # a callee's gradient: see transform.split
+WHOLE_OPTIONS = ReverseOptions(tuple_wrt=True)  # a callee's derivatives alone: callee_whole_gradient
 
 
 @dataclass
@@ -135,6 +136,7 @@ def _compiled(
         ctx = Context(source, rules or default_rules(), wrt, param_kinds, Namer.for_tree(source.tree))
         ctx.callee_gradient, ctx.callee_result_kind, ctx.callee_writes = _recording_callees(dependencies)
         ctx.callee_forward = _recording(callee_forward, dependencies)
+        ctx.callee_whole_gradient = _recording(callee_whole_gradient, dependencies)
         generated = _compile(func, ctx, options, do_optimize, stage, mode)
         guards += [read_guard(*read) for read in source.namespace.reads if read[1] != COMMENT]  # not a user name
         generated.guards = Guards(guards + [g for d in dependencies for g in d.guards])
@@ -288,6 +290,21 @@ def callee_gradient(func: Callable, wrt: Tuple[str, ...], param_kinds: Dict[str,
         )
 
     return _built(func, key, later, lambda: compile_reverse(func, wrt, param_kinds, CALLEE_OPTIONS))
+
+
+def callee_whole_gradient(func: Callable, wrt: Tuple[str, ...], param_kinds: Dict[str, Kind]) -> Generated:
+    """``grad_h(*args, d_out=1.0)`` of a called function, unsplit: its derivatives, with no record to keep.
+
+    For a caller that needs a function's derivatives at a point rather than its value
+    (transform.implicit: the residual of a solver at the solution).
+    """
+    key = (wrt, WHOLE_OPTIONS, True, default_rules().version, tuple(param_kinds.values()))
+
+    def later() -> Generated:  # a recursive function: found at run time
+        runs = _Later(func, wrt, param_kinds, callee_whole_gradient)
+        return Generated("", runs, UNKNOWN, name=f"grad_{parse_function(func).name}")
+
+    return _built(func, key, later, lambda: compile_reverse(func, wrt, param_kinds, WHOLE_OPTIONS))
 
 
 def _callee_result(func: Callable, param_kinds: Dict[str, Kind]) -> Generated:

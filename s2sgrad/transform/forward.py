@@ -24,10 +24,12 @@ from .. import runtime
 from ..analyze.calls import argument_kinds, bound_arguments, call_arguments, is_user_function
 from ..analyze.ops import operation_of
 from ..context import Context
+from ..implicit import implicit_root
 from ..kinds import Kind
 from ..names import Namer
 from ..nodes import assign, call, const, function_def, is_element_write, located, name, names_read
 from ..rules import Rule, TangentRule, tangent_subjects, tangent_terms
+from . import implicit
 from .instantiate import Instantiator, _is_setting, _Substitution, check_no_active_sequences
 
 
@@ -103,7 +105,8 @@ class Pairing:
             return [stmt]
         op = operation_of(stmt.value, self.ctx)
         if op.form == "call" and is_user_function(op.func, self.ctx):
-            return [self.call_forward(stmt, op)]
+            root = implicit_root(op.func)  # a solver made by s2sgrad.custom_root: not through its iterations
+            return implicit.forward_call(self, stmt, op, root) if root else [self.call_forward(stmt, op)]
         tangent = self.tangent_rule(op)
         overwritten = target in {n for a in op.args for n in names_read(a)}
         if overwritten and tangent is not None and _reads_result(tangent):

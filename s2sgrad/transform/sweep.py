@@ -24,6 +24,7 @@ from ..analyze.calls import argument_kinds, bound_arguments, call_arguments, is_
 from ..analyze.kinds import kind_of_subscript
 from ..analyze.ops import Operation, operation_of
 from ..context import Context
+from ..implicit import implicit_root
 from ..kinds import INTEGER, UNKNOWN, Kind
 from ..nodes import (
     SCOPE,
@@ -38,6 +39,7 @@ from ..nodes import (
     name,
     names_read,
 )
+from . import implicit
 from .adjoints import Adjoints, State
 from .instantiate import Instantiator, check_no_active_sequences
 
@@ -378,6 +380,9 @@ class Sweep:
         the callee runs once, and its record waits for the reverse sweep like any value.
         """
         func = op.func
+        root = implicit_root(func)
+        if root is not None:  # a solver made by s2sgrad.custom_root: not through its iterations
+            return implicit.reverse_call(self, stmt, op, root)
         nodes = bound_arguments(func, op.args, op.keywords, self.ctx, stmt.value)
         check_no_active_sequences(nodes, self.instantiator, self.ctx)
         active = [p for p, node in nodes.items() if isinstance(node, gast.Name) and node.id in self.active]
@@ -411,7 +416,12 @@ class Sweep:
             for block in blocks_of(stmt):
                 self.name_records(block)
             op = operation_of(stmt.value, self.ctx) if isinstance(stmt, gast.Assign) else None
-            if op is not None and op.form == "call" and is_user_function(op.func, self.ctx):
+            if (
+                op is not None
+                and op.form == "call"
+                and is_user_function(op.func, self.ctx)
+                and not implicit_root(op.func)
+            ):
                 arguments = [*op.args, *(k.value for k in op.keywords)]
                 if any(isinstance(a, gast.Name) and a.id in self.active for a in arguments):
                     self.record_of(stmt)

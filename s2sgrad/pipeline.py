@@ -8,6 +8,7 @@ from typing import Any, Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 import gast
 
 from .analyze import active_names, infer_kinds
+from .analyze.invariance import invariant_offsets
 from .analyze.kinds import kind_of_atom
 from .cache import CACHE, Guards, function_guards, read_guard
 from .context import Context
@@ -154,7 +155,7 @@ def _compile(
     result_kind = _result_kind(tree, ctx)
     if stage == "normalized":
         return Generated(to_source(tree, None), None, result_kind, written_parameters=ctx.written_parameters)
-    active = active_names(tree, ctx, ctx.kinds)
+    active = active_names(tree, ctx, ctx.kinds) - invariant_offsets(tree, ctx, ctx.kinds)
     if mode == "forward":
         tree = forward(tree, ctx, ctx.kinds, active)
     else:

@@ -43,8 +43,8 @@ def size(x: Any) -> int:
 
 
 def sign(x: Any) -> Any:
-    """``numpy.sign``, without its cost on a Python float (-1.0, 0.0 or 1.0)."""
-    if type(x) is float:
+    """``numpy.sign``, without its cost on a Python or NumPy float64 scalar (-1.0, 0.0 or 1.0)."""
+    if type(x) is float or type(x) is numpy.float64:
         return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0 * x  # 0.0 * x keeps NaN a NaN
     return numpy.sign(x)
 

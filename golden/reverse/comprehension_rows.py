@@ -32,8 +32,8 @@ def grad_f(X, w, d_out=1.0):
             t3 = row @ w
             t4 = np.tanh(t3)
             d_t3 = d_t4 * (1.0 - t4 * t4)
-            d_row = matmul_lhs(d_t3, row, w)
-            d_w = d_w + matmul_rhs(d_t3, row, w)
+            d_row = d_t3 * w
+            d_w = d_w + d_t3 * row
         else:
             d_row = zeros_like(row)
         d_X[i] += d_row

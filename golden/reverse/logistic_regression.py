@@ -26,5 +26,5 @@ def grad_loss(w, b, X, y, d_out=1.0):
     d_z = d_z + d_log_p * np.exp(t1 - t2)
     # z = X @ w + b  (logistic_regression.py:15)
     d_b = unbroadcast(d_z, b)
-    d_w = matmul_rhs(d_z, X, w)
+    d_w = d_z @ X
     return d_w, d_b

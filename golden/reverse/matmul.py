@@ -9,11 +9,11 @@ def grad_f(W, x, d_out=1.0):
     t4 = np.sum(t3)
     # reverse sweep
     # return h.dot(h) + np.sum(W.T @ W)  (matmul.py:7)
-    d_h = dot_lhs(d_out, h, h) + dot_rhs(d_out, h, h)
+    d_h = 2 * (d_out * h)
     d_t3 = unreduce(unbroadcast(d_out, t4), t3)
     d_W = matmul_rhs(d_t3, t2, W) + untranspose(matmul_lhs(d_t3, t2, W))
     # h = np.tanh(W @ x)  (matmul.py:6)
     d_t0 = d_h * (1.0 - h * h)
-    d_W += matmul_lhs(d_t0, W, x)
-    d_x = matmul_rhs(d_t0, W, x)
+    d_W += d_t0[:, None] * x
+    d_x = d_t0 @ W
     return d_W, d_x

@@ -7,5 +7,5 @@ def grad_objective(x, A, b, d_out=1.0):
     # reverse sweep
     # return np.sum(np.exp(A @ x - b)) + 0.05 * np.sum(x * x)  (newton_hessian.py:19)
     d_t4 = unreduce(0.05 * d_out, x)
-    d_x = 2 * (d_t4 * x) + matmul_rhs(unbroadcast(unreduce(d_out, t2) * t2, t0), A, x)
+    d_x = 2 * (d_t4 * x) + unbroadcast(unreduce(d_out, t2) * t2, t0) @ A
     return d_x

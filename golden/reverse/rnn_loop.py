@@ -34,6 +34,6 @@ def grad_f(W, b, xs, d_out=1.0):
         h = h_stack.pop()
         d_b += unbroadcast(d_t5, b)
         d_t3 = unbroadcast(unbroadcast(d_t5, t4), t3)
-        d_W += matmul_lhs(d_t3, W, h)
-        d_h = matmul_rhs(d_t3, W, h)
+        d_W += d_t3[:, None] * h
+        d_h = d_t3 @ W
     return d_W, d_b

@@ -25,8 +25,8 @@ def grad_loss(Wx, Wh, b, v, xs, target, d_out=1.0):
     # reverse sweep
     # return (v @ h - target) ** 2  (rnn_sgd.py:32)
     d_t5 = d_out * (2 * t6)
-    d_v = matmul_lhs(d_t5, v, h)
-    d_h = matmul_rhs(d_t5, v, h)
+    d_v = d_t5 * h
+    d_h = d_t5 * v
     # for x in xs:  (rnn_sgd.py:30)
     d_Wh = zeros_like(Wh)
     d_Wx = zeros_like(Wx)
@@ -41,8 +41,8 @@ def grad_loss(Wx, Wh, b, v, xs, target, d_out=1.0):
         d_t3 = unbroadcast(d_t4, t3)
         d_b += unbroadcast(d_t4, b)
         d_t2 = unbroadcast(d_t3, t2)
-        d_Wh += matmul_lhs(d_t2, Wh, h)
-        d_h = matmul_rhs(d_t2, Wh, h)
+        d_Wh += d_t2[:, None] * h
+        d_h = d_t2 @ Wh
         # for x in xs:  (rnn_sgd.py:30)
         x = xs[i]
         # h = np.tanh(Wx * x + Wh @ h + b)  (rnn_sgd.py:31)

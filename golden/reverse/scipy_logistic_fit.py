@@ -18,5 +18,5 @@ def grad_loss(theta, X, y, d_out=1.0):
     d_z = unbroadcast(y * -unbroadcast(d_t5, t4), z) + unbroadcast(d_t5, t3) * np.exp(z - t3)
     # z = X @ theta[:3] + theta[3]  (scipy_logistic_fit.py:20)
     d_theta[3] += unbroadcast(d_z, t2)
-    d_theta[:3] += matmul_rhs(d_z, X, t0)
+    d_theta[:3] += d_z @ X
     return d_theta

@@ -16,10 +16,10 @@ def grad_loss(W1, b1, W2, b2, x, y, d_out=1.0):
     # prediction = h @ W2 + b2  (two_layer_network.py:19)
     d_t2 = unbroadcast(d_prediction, t2)
     d_b2 = unbroadcast(d_prediction, b2)
-    d_h = matmul_lhs(d_t2, h, W2)
-    d_W2 = matmul_rhs(d_t2, h, W2)
+    d_h = d_t2 @ W2.T
+    d_W2 = h.T @ d_t2
     # h = np.tanh(x @ W1 + b1)  (two_layer_network.py:18)
     d_t1 = d_h * (1.0 - h * h)
     d_b1 = unbroadcast(d_t1, b1)
-    d_W1 = matmul_rhs(unbroadcast(d_t1, t0), x, W1)
+    d_W1 = x.T @ unbroadcast(d_t1, t0)
     return d_W1, d_b1, d_W2, d_b2

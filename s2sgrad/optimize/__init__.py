@@ -9,9 +9,9 @@ import gast
 
 from ..context import Context
 from ..emit.unparse import unparse_tree
-from . import augmented, copies, cse, dead_code, fold, hoist, inline, schedule, shapes
+from . import augmented, copies, cse, dead_code, fold, helpers, hoist, inline, schedule, shapes, zeros
 
-PASSES = (fold.run, cse.run, copies.run, shapes.run, dead_code.run, hoist.run, schedule.run)
+PASSES = (helpers.run, fold.run, zeros.run, cse.run, copies.run, shapes.run, dead_code.run, hoist.run, schedule.run)
 
 
 def optimize(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:

@@ -1,0 +1,153 @@
+"""Costs the optimizer removes (issue 11): each case's gradient against finite differences, and the cost gone.
+
+- a matrix product's adjoint is a plain operator when both operands' ranks are known (1 or 2);
+- a scalar adjoint that a branch leaves at 0.0 is not added after the join;
+- the maximum subtracted before a softmax or a log-sum-exp is not differentiated (its total adjoint is 0),
+  and where it is not that (the result depends on it), it is.
+"""
+
+import numpy as np
+import pytest
+from gradcheck import check_grad
+
+import s2sgrad
+
+RNG = np.random.default_rng(11)
+MATRIX, OTHER, VECTOR = RNG.standard_normal((4, 3)), RNG.standard_normal((3, 5)), RNG.standard_normal(3)
+
+
+def _products():
+    """``x @ y`` for each pair of ranks, the adjoints of both, with operands of those ranks."""
+    a, b, v, w = MATRIX, OTHER, VECTOR, RNG.standard_normal(4)
+    return [((a, b), "2-2"), ((a, v), "2-1"), ((w, a), "1-2"), ((v, v.copy() + 1.0), "1-1")]
+
+
+def product_loss(x, y):
+    return np.sum(np.tanh(x @ y))
+
+
+@pytest.mark.parametrize("args", [p[0] for p in _products()], ids=[p[1] for p in _products()])
+def test_matrix_product_adjoints_are_operators_for_known_ranks(args):
+    check_grad(product_loss, args, wrt=(0, 1))
+    text = s2sgrad.source(product_loss, wrt=(0, 1), args=args)
+    assert "matmul_lhs" not in text and "matmul_rhs" not in text, text
+
+
+def batched_loss(x, y):
+    return np.sum(np.tanh(x @ y))
+
+
+def test_batched_products_keep_the_helpers():
+    """A 3-D operand broadcasts over its batch axis: the helper sums the adjoint back over it."""
+    args = (RNG.standard_normal((2, 4, 3)), OTHER)
+    check_grad(batched_loss, args, wrt=(0, 1))
+    assert "matmul_rhs" in s2sgrad.source(batched_loss, wrt=(0, 1), args=args)
+
+
+def piecewise(w, t, y, delta):
+    total = 0.0
+    for k in range(len(t)):
+        e = w * t[k] - y[k]
+        size = abs(e)
+        if size > delta:
+            total += 2.0 * delta * size - delta * delta
+        else:
+            total += e * e
+    return total
+
+
+def test_an_adjoint_zero_after_one_branch_is_not_added_after_the_join():
+    t = np.linspace(-2.0, 2.0, 9)
+    args = (1.3, t, 1.5 * t + np.array([0.1, -3.0, 0.2, 2.5, 0.0, -0.1, 4.0, 0.3, -0.2]), 0.5)
+    check_grad(piecewise, args)
+    text = s2sgrad.source(piecewise, args=args)
+    assert "= 0.0\n" not in text.split("for k in reversed")[1], text  # no zero set in a branch
+    assert text.count("sign(e)") == 1, text
+
+
+def joined(x, c):
+    if c > 0.0:
+        y = x * x
+        z = 0.0
+    else:
+        y = 0.0
+        z = 3.0 * x
+    return y + np.sin(z) * x
+
+
+@pytest.mark.parametrize("c", [1.0, -1.0])
+def test_zeros_through_a_join_keep_both_paths_right(c):
+    check_grad(joined, (0.7, c))
+
+
+def log_softmax_loss(Z, Y):
+    shifted = Z - np.max(Z, axis=1, keepdims=True)
+    log_norm = np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    return -np.sum(Y * (shifted - log_norm)) / Z.shape[0]
+
+
+def softmax_loss(Z, Y):
+    e = np.exp(Z - Z.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    return -np.sum(Y * np.log(p))
+
+
+def logsumexp(x):
+    m = np.max(x)
+    return m + np.log(np.sum(np.exp(x - m)))
+
+
+Z = RNG.standard_normal((5, 4))
+Y = np.eye(4)[[0, 3, 1, 2, 2]]
+
+
+@pytest.mark.parametrize(
+    ("func", "args"), [(log_softmax_loss, (Z, Y)), (softmax_loss, (Z, Y)), (logsumexp, (Z[0],))], ids=lambda v: ""
+)
+def test_the_maximum_subtracted_for_range_is_not_differentiated(func, args):
+    check_grad(func, args)
+    text = s2sgrad.source(func, args=args)
+    assert "extremum_share" not in text and "d_m " not in text, text
+
+
+def max_shift_kept(Z, Y):
+    """Not invariant: the shift is squared, so the maximum's adjoint is not 0."""
+    shifted = Z - np.max(Z, axis=1, keepdims=True)
+    return np.sum(Y * shifted**2)
+
+
+def max_shift_other_axis(Z, Y):
+    """Normalized over the other axis than the maximum's: not invariant."""
+    shifted = Z - np.max(Z, axis=1, keepdims=True)
+    log_norm = np.log(np.sum(np.exp(shifted), axis=0, keepdims=True))
+    return -np.sum(Y * (shifted - log_norm))
+
+
+def max_used_again(Z, Y):
+    """The maximum is also part of the result: its adjoint is that part's."""
+    m = np.max(Z, axis=1, keepdims=True)
+    shifted = Z - m
+    log_norm = np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    return -np.sum(Y * (shifted - log_norm)) + np.sum(m * m)
+
+
+def broadcast_over_a_batch(Z, B):
+    """B prepends an axis: axis 1 of the difference is not the maximum's axis 1."""
+    shifted = Z - np.max(Z, axis=1, keepdims=True)
+    scaled = shifted + B
+    return np.sum(np.log(np.sum(np.exp(scaled), axis=1, keepdims=True)))
+
+
+@pytest.mark.parametrize(
+    ("func", "args"),
+    [
+        (max_shift_kept, (Z, Y)),
+        (max_shift_other_axis, (Z, Y)),
+        (max_used_again, (Z, Y)),
+        (broadcast_over_a_batch, (Z, RNG.standard_normal((2, 5, 4)))),
+    ],
+    ids=["squared", "other_axis", "used_again", "batch"],
+)
+def test_a_maximum_the_result_depends_on_is_differentiated(func, args):
+    check_grad(func, args)
+    assert "extremum_share" in s2sgrad.source(func, args=args)

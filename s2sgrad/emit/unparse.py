@@ -7,13 +7,12 @@ the markers into comments. ``ast.unparse`` does the unparsing where it exists
 """
 
 import ast
-import copy
 import re
 from typing import List, Optional
 
 import gast
 
-from ..nodes import COMMENT, comment, comment_text
+from ..nodes import COMMENT, comment, comment_text, copy_tree
 from ..parse import FunctionSource
 from .scopes import restored
 
@@ -34,7 +33,7 @@ def unparse_tree(tree: gast.AST) -> str:
 
 def to_source(tree: gast.FunctionDef, source: Optional[FunctionSource], sections: bool = True) -> str:
     """The function as text; with ``source``, each block under a comment naming its line."""
-    body = restored(copy.deepcopy(tree.body))
+    body = restored(copy_tree(tree.body))
     commented = gast.FunctionDef(**{f: getattr(tree, f) for f in tree._fields})
     if source is None:
         commented.body = body

@@ -7,8 +7,11 @@ then fail (float32 checks allow float32 rounding, 1e-4); the summary says how
 many did.
 """
 
+import os
 import pathlib
+import shutil
 import sys
+import tempfile
 from typing import Any, Callable
 
 import pytest
@@ -45,6 +48,11 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if "S2SGRAD_CACHE" not in os.environ and "S2SGRAD_CACHE_DIR" not in os.environ:
+        # A disk cache of the run's own, never the user's: tests stay independent of earlier runs, and
+        # every later compilation of a function an earlier test compiled reads its entry back (a test of loading).
+        os.environ["S2SGRAD_CACHE_DIR"] = tempfile.mkdtemp(prefix="s2sgrad-test-cache-")
+        config.add_cleanup(lambda: shutil.rmtree(os.environ.pop("S2SGRAD_CACHE_DIR"), ignore_errors=True))
     bug = config.getoption("--plant-gradient-bug")
     if bug:
         # before the test modules import check_grad from gradcheck

@@ -162,6 +162,14 @@ def test_concurrent_processes_share_the_cache_without_corrupting_it(tmp_path):
     check_gradients(directory, after)
 
 
+def test_a_registered_rule_turns_the_cache_off_for_the_process(tmp_path, chosen_directory, monkeypatch):
+    """A user's rule is a function of this process: code compiled with one is not written, nor loaded."""
+    monkeypatch.setattr(s2sgrad.default_rules(), "registered", 1)
+    s2sgrad.set_cache_dir(str(tmp_path / "chosen"))
+    s2sgrad.source(_tanh_square, args=(0.5,))
+    assert not (tmp_path / "chosen").exists()
+
+
 def test_the_environment_turns_the_cache_off(tmp_path):
     directory, cache = module_in(tmp_path), tmp_path / "cache"
     result = run(directory, cache, S2SGRAD_CACHE="off")
@@ -175,7 +183,8 @@ def chosen_directory():
     disk_cache._directory.clear()  # back to the environment's choice
 
 
-def test_set_cache_dir_chooses_the_directory_and_none_turns_it_off(tmp_path, chosen_directory):
+def test_set_cache_dir_chooses_the_directory_and_none_turns_it_off(tmp_path, chosen_directory, monkeypatch):
+    monkeypatch.setattr(s2sgrad.default_rules(), "registered", 0)  # as in a process without user rules
     s2sgrad.set_cache_dir(str(tmp_path / "chosen"))
     assert s2sgrad.cache_dir() == tmp_path / "chosen"
     s2sgrad.source(_tanh_square, args=(0.5,))

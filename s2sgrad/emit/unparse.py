@@ -12,7 +12,7 @@ from typing import List, Optional
 
 import gast
 
-from ..nodes import COMMENT, comment, comment_text, copy_tree
+from ..nodes import COMMENT, comment, comment_text, copy_tree, walk
 from ..parse import FunctionSource
 from .scopes import restored
 
@@ -21,7 +21,7 @@ _COMMENT_LINE = re.compile(rf"^(\s*){COMMENT}\((.*)\)$", re.MULTILINE)
 
 def unparse_tree(tree: gast.AST) -> str:
     node = gast.gast_to_ast(gast.fix_missing_locations(tree))
-    for inner in ast.walk(node):  # a block the passes emptied: nothing to do there
+    for inner in walk(node):  # a block the passes emptied: nothing to do there
         if isinstance(inner, (ast.If, ast.For, ast.While)) and not inner.body:
             inner.body = [ast.Pass()]
     if hasattr(ast, "unparse"):

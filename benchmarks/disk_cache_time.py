@@ -84,6 +84,8 @@ def main() -> None:
         f"{statistics.median(cpus):.2f} ms, max {max(cpus):.2f} ms"
     )
     print(f"(without the disk cache, the filling process: first call p50 {compiled:.1f} ms)")
+    slowest = sorted(zip(cpus, names[1:]), reverse=True)[:3]  # loading, and running the gradient once
+    print("slowest first calls (CPU):", ", ".join(f"{n} {t:.1f} ms" for t, n in slowest))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from typing import Any, Callable, Optional
 
 from .api import grad, hessian, jacobian, jvp, source, value_and_grad, vjp
+from .disk_cache import cache_dir, set_cache_dir
 from .errors import TransformError
 from .implicit import custom_root
 from .rules import d, default_rules, t
@@ -73,6 +74,7 @@ __all__ = [
     "GradientCheckError",
     "NonFiniteError",
     "TransformError",
+    "cache_dir",
     "check_grad",
     "custom_root",
     "d",
@@ -84,6 +86,7 @@ __all__ = [
     "jvp",
     "register_adjoint",
     "register_tangent",
+    "set_cache_dir",
     "source",
     "t",
     "value_and_grad",

@@ -562,9 +562,11 @@ def _differentiated(
     names, as_tuple = _wrt_names(func, wrt)
     options = ReverseOptions(with_value=with_value, tuple_wrt=as_tuple)
     function, prefix = target.function, target.prefix
-    # The signature and how many arguments the caller passes: refreshed when the code or defaults change.
+    # The signature, how many arguments the caller passes, and how keywords bind (see _keyword_plan):
+    # refreshed when the code or defaults change.
     signature = [_signature(function)]
     arity = [_arity(function, signature[0], prefix)]
+    plan = [_keyword_plan(signature[0], target, arity[0])]
     # Keyed by each argument's type, or an ndarray's rank and dtype kind, or a function itself:
     # cheaper than kinds, and finer (float and numpy.float64 are one kind, two keys).
     specializations: Dict[tuple, _Specialized] = {}
@@ -572,13 +574,14 @@ def _differentiated(
     @functools.wraps(func)
     def differentiated(*args: Any, **kwargs: Any) -> Any:
         if kwargs or target.keywords or len(args) != arity[0]:
-            full = target.bind(args, kwargs, signature[0])
+            full = (plan[0] and _planned(plan[0], prefix, args, kwargs)) or target.bind(args, kwargs, signature[0])
         else:
             full = prefix + args if prefix else args
         specialized = specializations.get(_key(full))
         if specialized is None or not specialized.guards.hold():
             signature[0] = _signature(function)  # its defaults may be new: bind again
             arity[0] = _arity(function, signature[0], prefix)
+            plan[0] = _keyword_plan(signature[0], target, arity[0])
             full = target.bind(args, kwargs, signature[0])
             specialized = specializations[_key(full)] = _specialized(
                 function, names, full, options, optimize, True, backend
@@ -592,6 +595,35 @@ def _differentiated(
     made = _marked(differentiated, "value_and_grad" if with_value else "grad", (target, names, options, optimize))
     setattr(made, DERIVED_RULE, _rule_of_gradient(made, target, names, options))
     return made
+
+
+def _keyword_plan(signature: inspect.Signature, target: "_Target", arity: int) -> Optional[Tuple[tuple, dict]]:
+    """The parameters after the target's prefix and their defaults, by which a call with keywords binds
+    without ``inspect.Signature.bind`` (five times slower); None when binding is more than that."""
+    if arity < 0 or target.keywords:
+        return None
+    parameters = list(signature.parameters.values())[len(target.prefix) :]
+    if any(p.kind is p.POSITIONAL_ONLY for p in parameters):
+        return None
+    return tuple(p.name for p in parameters), {p.name: p.default for p in parameters if p.default is not p.empty}
+
+
+def _planned(plan: Tuple[tuple, dict], prefix: tuple, args: tuple, kwargs: dict) -> Optional[tuple]:
+    """``prefix + args``, then each later parameter's keyword or default; None when the call does not bind
+    so simply (too many arguments, a missing or unknown keyword, one given twice): Signature.bind says why."""
+    names, defaults = plan
+    if len(args) > len(names):
+        return None
+    rest, used = [], 0
+    for name in names[len(args) :]:
+        if name in kwargs:
+            rest.append(kwargs[name])
+            used += 1
+        elif name in defaults:
+            rest.append(defaults[name])
+        else:
+            return None
+    return (*prefix, *args, *rest) if used == len(kwargs) else None
 
 
 def _arity(function: FunctionType, signature: inspect.Signature, prefix: tuple) -> int:
@@ -689,6 +721,9 @@ def _marked(transformed: Callable, made_by: str, gradient: Optional[tuple] = Non
 
 
 def _key(args: tuple) -> tuple:
+    types = tuple(map(type, args))
+    if _PLAIN_TYPES.issuperset(types):  # floats and ints: the key is the types (half the time of the loop below)
+        return types
     return tuple(
         [
             (a.ndim, a.dtype.kind)

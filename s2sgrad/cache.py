@@ -99,15 +99,19 @@ def _compiled_check(guards: List[Guard]) -> Callable[[], bool]:
     """``lambda: w0['np'] is e0 and ...``: one expression, a fraction of a loop's cost."""
     names: Dict[str, Any] = {"M": MISSING, "D": _DEAD}
     terms = []
+    functions: Dict[int, str] = {}  # a function's guards read it through one weak reference, called once
     for i, (how, where, key, expected, _, weak) in enumerate(guards):
         names[f"w{i}"], names[f"e{i}"] = where, expected
         # Plain subscripts and attributes where the value was there: a missing one raises, and
         # hold() then takes the slow path, which tells a change from a failure.
-        read = {
-            DICT: f"w{i}[{key!r}]" if expected is not MISSING else f"w{i}.get({key!r}, M)",
-            CELL: f"w{i}.cell_contents",
-            FUNC: f"w{i}().{key}",
-        }.get(how, f"getattr(w{i}, {key!r}, M)")
+        if how is FUNC:
+            first = functions.setdefault(id(where), f"f{i}")
+            read = f"(f{i} := w{i}()).{key}" if first == f"f{i}" else f"{first}.{key}"
+        else:
+            read = {
+                DICT: f"w{i}[{key!r}]" if expected is not MISSING else f"w{i}.get({key!r}, M)",
+                CELL: f"w{i}.cell_contents",
+            }.get(how, f"getattr(w{i}, {key!r}, M)")
         terms.append(f"{read} is (e{i}() or D)" if weak else f"{read} is e{i}")
     return eval(f"lambda: {' and '.join(terms) or 'True'}", names)
 

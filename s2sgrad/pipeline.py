@@ -2,11 +2,14 @@
 
 import functools
 import re
+import sys
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Set, Tuple
+from types import ModuleType
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 import gast
 
+from . import disk_cache
 from .analyze import active_names, infer_kinds
 from .analyze.invariance import invariant_offsets
 from .analyze.kinds import kind_of_atom
@@ -20,7 +23,7 @@ from .normalize import normalize
 from .normalize.loops import check_sequences
 from .optimize import optimize
 from .parse import parse_function
-from .parse.resolve import Deferred
+from .parse.resolve import MISSING, Deferred
 from .parse.source import has_extra_parameters
 from .rules import RuleTable, default_rules
 from .transform.forward import forward
@@ -51,6 +54,7 @@ class Generated:
     # A callee's split gradient (transform.split): ``function`` is backward_h, this is forward_h.
     forward_function: Optional[Callable] = None
     forward_name: str = ""
+    texts: Tuple[str, ...] = ()  # what its functions were compiled from (forward_h's first, for a split gradient)
     injected: Dict[str, Any] = field(default_factory=dict)  # the names its code binds to objects (ctx.injected)
 
     def listing(self) -> str:
@@ -131,16 +135,25 @@ def _compiled(
     mode: str,
 ) -> Generated:
     with CACHE.lock:  # one compilation at a time: the callee bookkeeping below is shared
+        key = _disk_key(func, (mode, wrt, param_kinds, options, do_optimize, stage), rules)
+        for variant in [] if key is None else disk_cache.read(key):
+            loaded = _loaded(func, variant, mode)
+            if loaded is not None:
+                return loaded
         guards = function_guards(func)  # first: what the source is read from
-        dependencies: List[Generated] = []
+        calls: List[_Call] = []
         source = parse_function(func)
         ctx = Context(source, rules or default_rules(), wrt, param_kinds, Namer.for_tree(source.tree))
-        ctx.callee_gradient, ctx.callee_result_kind, ctx.callee_writes = _recording_callees(dependencies)
-        ctx.callee_forward = _recording(callee_forward, dependencies)
-        ctx.callee_whole_gradient = _recording(callee_whole_gradient, dependencies)
+        ctx.callee_gradient, ctx.callee_forward = _recorded("gradient", calls), _recorded("forward", calls)
+        ctx.callee_whole_gradient = _recorded("whole", calls)
+        ctx.callee_result_kind = lambda f, kinds: _recorded("result", calls)(f, kinds).result_kind
+        ctx.callee_writes = lambda f, kinds: _recorded("result", calls)(f, kinds).written_parameters
         generated = _compile(func, ctx, options, do_optimize, stage, mode)
-        guards += [read_guard(*read) for read in source.namespace.reads if read[1] != COMMENT]  # not a user name
-        generated.guards = Guards(guards + [g for d in dependencies for g in d.guards])
+        reads = _distinct(read for read in source.namespace.reads if read[1] != COMMENT)  # not a user name
+        guards += [read_guard(*read) for read in reads]
+        generated.guards = Guards(guards + [g for call in calls for g in call.generated.guards])
+        if key is not None:
+            _store(key, func, generated, reads, calls, ctx.injected)
         return generated
 
 
@@ -168,17 +181,27 @@ def _compile(
     report = describe_storage(ctx) if mode == "reverse" else ""
     callees, seed = tuple(ctx.callees), tree.args.args[-1].id
     tangents = tuple(a.id for a in tree.args.args[len(tree.args.args) - len(ctx.wrt) :]) if mode == "forward" else ()
-    if stage != "optimized":
-        return Generated(
-            text, None, result_kind, report, callees, seed, tree.name, tangent_params=tangents, injected=ctx.injected
-        )
+    generated = Generated(
+        text, None, result_kind, report, callees, seed, tree.name, tangent_params=tangents, injected=ctx.injected
+    )
+    if stage == "optimized":
+        generated.texts = (text,)
+        _bind(generated, func, ctx.injected, mode)
+    return generated
+
+
+def _bind(generated: Generated, func: Callable, injected: Dict[str, Any], mode: str) -> None:
+    """Compile ``generated.texts`` into its functions: one, or a split gradient's forward and backward."""
+    if len(generated.texts) == 2:
+        defaults = _defaults(func)
+        forward_text, backward_text = generated.texts
+        generated.forward_function = compile_function(forward_text, generated.forward_name, func, injected, defaults)
+        generated.function = compile_function(backward_text, generated.name, func, injected, (*defaults, 1.0))
+        return
     defaults = (*_defaults(func), 1.0)
     if mode == "forward":  # a tangent after a parameter with a default needs one too: None, always passed
-        defaults = (*_defaults(func), *(None for _ in tangents)) if _defaults(func) else ()
-    function = compile_function(text, tree.name, func, ctx.injected, defaults)
-    return Generated(
-        text, function, result_kind, report, callees, seed, tree.name, tangent_params=tangents, injected=ctx.injected
-    )
+        defaults = (*_defaults(func), *(None for _ in generated.tangent_params)) if _defaults(func) else ()
+    generated.function = compile_function(generated.texts[0], generated.name, func, injected, defaults)
 
 
 def _split(func: Callable, ctx: Context, tree: gast.FunctionDef, result_kind: Kind, stage: str) -> Generated:
@@ -197,9 +220,8 @@ def _split(func: Callable, ctx: Context, tree: gast.FunctionDef, result_kind: Ki
         injected=ctx.injected,
     )
     if stage == "optimized":
-        defaults = _defaults(func)
-        generated.forward_function = compile_function(forward_text, forward_tree.name, func, ctx.injected, defaults)
-        generated.function = compile_function(backward_text, backward_tree.name, func, ctx.injected, (*defaults, 1.0))
+        generated.texts = (forward_text, backward_text)
+        _bind(generated, func, ctx.injected, "reverse")
     return generated
 
 
@@ -232,35 +254,24 @@ class _Later(Deferred):
         return getattr(self.compiled(self.func, self.wrt, self.param_kinds), self.part)
 
 
-def _recording_callees(dependencies: List[Generated]) -> Tuple[Callable, Callable, Callable]:
-    """``callee_gradient``, ``callee_result_kind`` and ``callee_writes`` for one compilation, noting what it used."""
+class _Call(NamedTuple):
+    """A called user function's compilation that a compilation used: replayed when its entry is loaded."""
 
-    def gradient(func: Callable, wrt: Tuple[str, ...], param_kinds: Dict[str, Kind]) -> Generated:
-        generated = callee_gradient(func, wrt, param_kinds)
-        dependencies.append(generated)
+    which: str  # "gradient", "forward", "whole" or "result" (see _CALLEES)
+    func: Callable
+    args: tuple  # (wrt, kinds) or (kinds,)
+    generated: Generated
+
+
+def _recorded(which: str, calls: List[_Call]) -> Callable[..., Generated]:
+    """``callee_gradient``, ``callee_forward`` or ``_callee_result`` for one compilation, noting what it used."""
+
+    def compiled(func: Callable, *args: Any) -> Generated:
+        generated = _CALLEES[which](func, *args)
+        calls.append(_Call(which, func, args, generated))
         return generated
 
-    def result_kind(func: Callable, param_kinds: Dict[str, Kind]) -> Kind:
-        generated = _callee_result(func, param_kinds)
-        dependencies.append(generated)
-        return generated.result_kind
-
-    def writes(func: Callable, param_kinds: Dict[str, Kind]) -> FrozenSet[str]:
-        """The parameters whose arrays the called function changes in place."""
-        generated = _callee_result(func, param_kinds)
-        dependencies.append(generated)
-        return generated.written_parameters
-
-    return gradient, result_kind, writes
-
-
-def _recording(compile_callee: Callable, dependencies: List[Generated]) -> Callable:
-    def recorded(*args: Any) -> Generated:
-        generated = compile_callee(*args)
-        dependencies.append(generated)
-        return generated
-
-    return recorded
+    return compiled
 
 
 def callee_forward(func: Callable, wrt: Tuple[str, ...], param_kinds: Dict[str, Kind]) -> Generated:
@@ -315,6 +326,14 @@ def _callee_result(func: Callable, param_kinds: Dict[str, Kind]) -> Generated:
     return _built(func, key, lambda: Generated("", None, UNKNOWN), normalized)  # recursive: kind unknown
 
 
+_CALLEES = {
+    "gradient": callee_gradient,
+    "forward": callee_forward,
+    "whole": callee_whole_gradient,
+    "result": _callee_result,
+}
+
+
 def _built(func: Callable, key: tuple, later: Callable[[], Generated], build: Callable[[], Generated]) -> Generated:
     """The cache's entry for ``(func, key)``; a recursive call while it is built gets ``later()``."""
     with CACHE.lock:
@@ -325,6 +344,14 @@ def _built(func: Callable, key: tuple, later: Callable[[], Generated], build: Ca
             return CACHE.get_or_build(func, key, build)
         finally:
             _BUILDING.discard((id(func), key))
+
+
+def _distinct(reads: Iterable[tuple]) -> List[tuple]:
+    """Each place read once (the first read of it): a name is looked up at every use."""
+    seen: Dict[tuple, tuple] = {}
+    for read in reads:
+        seen.setdefault((id(read[0]), read[1]), read)
+    return list(seen.values())
 
 
 def _defaults(func: Callable) -> tuple:
@@ -338,3 +365,119 @@ def _assigned_names(tree: gast.FunctionDef) -> "set[str]":
 
 def _result_kind(tree: gast.FunctionDef, ctx: Context) -> Kind:
     return kind_of_atom(tree.body[-1].value, ctx.kinds, ctx)
+
+
+# ----- the persistent cache (s2sgrad.disk_cache) -----
+
+
+def _disk_key(func: Callable, parts: tuple, rules: Optional[RuleTable]) -> Optional[str]:
+    """The key of the compilation's entry on disk; None when it is not kept there."""
+    if parts[-1] not in ("optimized", "normalized") or rules is not None or disk_cache.cache_dir() is None:
+        return None
+    table = default_rules()
+    if table.registered:  # a user's rules: their templates are functions of this process
+        return None
+    return disk_cache.entry_key(func, (*parts, table.version, sorted(table.optional_files)))
+
+
+def _store(
+    key: str, func: Callable, generated: Generated, reads: list, calls: List[_Call], injected: Dict[str, Any]
+) -> None:
+    """Write the entry of a compilation, unless something it depends on cannot be described on disk."""
+    try:
+        entry = {
+            "reads": [[disk_cache.place_of(where, k, func), disk_cache.describe(value)] for where, k, value in reads],
+            "calls": [_call_record(call, reads) for call in calls],
+            "injected": {name: _injected_record(obj, calls) for name, obj in injected.items()},
+            "callees": [next(i for i, c in enumerate(calls) if c.generated is g) for g in generated.callees],
+            "texts": list(generated.texts),
+            "generated": [
+                generated.source,
+                disk_cache.kind_to_json(generated.result_kind),
+                generated.report,
+                generated.seed,
+                generated.name,
+                sorted(generated.written_parameters),
+                list(generated.tangent_params),
+                generated.forward_name,
+            ],
+        }
+    except (disk_cache.Uncacheable, StopIteration):
+        return
+    disk_cache.write(key, entry)
+
+
+def _call_record(call: _Call, reads: list) -> list:
+    found = next(i for i, read in enumerate(reads) if read[2] is call.func)  # the name the call was made by
+    wrt, kinds = call.args if len(call.args) == 2 else (None, call.args[0])
+    described = [[p, disk_cache.kind_to_json(kind)] for p, kind in kinds.items()]
+    return [call.which, found, wrt, described, disk_cache.summary(call.generated)]
+
+
+def _injected_record(obj: Any, calls: List[_Call]) -> list:
+    """How to find an object the generated code is given again: a called function's generated code, or an import."""
+    for i, call in enumerate(calls):
+        for part in ("function", "forward_function"):
+            if getattr(call.generated, part) is obj:
+                return ["callee", i, part]
+    if isinstance(obj, ModuleType):
+        return ["module", disk_cache.describe(obj)[1]]
+    place = disk_cache.importable_name(obj)
+    if place is None:
+        raise disk_cache.Uncacheable(f"{obj!r}, known only by identity")
+    return ["import", place]
+
+
+def _loaded(func: Callable, entry: dict, mode: str) -> Optional[Generated]:
+    """The entry's generated code, bound to ``func`` with the guards a compilation would give it; None when
+    anything it was compiled against reads differently now."""
+    try:
+        reads = [disk_cache.found_at(place, func) for place, _ in entry["reads"]]
+        if any(disk_cache.describe(r[2]) != described for r, (_, described) in zip(reads, entry["reads"])):
+            return None
+        calls = [_replayed(record, reads) for record in entry["calls"]]
+        if None in calls:
+            return None
+        injected = {name: _found(record, calls) for name, record in entry["injected"].items()}
+    except (disk_cache.Uncacheable, KeyError, IndexError, TypeError, ValueError):
+        return None
+    if any(obj is MISSING for obj in injected.values()):
+        return None
+    source, result_kind, report, seed, name, written, tangents, forward_name = entry["generated"]
+    generated = Generated(
+        source,
+        None,
+        disk_cache.kind_from_json(result_kind),
+        report,
+        tuple(calls[i] for i in entry["callees"]),
+        seed,
+        name,
+        written_parameters=frozenset(written),
+        tangent_params=tuple(tangents),
+        forward_name=forward_name,
+        texts=tuple(entry["texts"]),
+        injected=injected,
+    )
+    if generated.texts:
+        _bind(generated, func, injected, mode)
+    guards = function_guards(func) + [read_guard(*read) for read in reads]
+    generated.guards = Guards(guards + [g for call in calls for g in call.guards])
+    disk_cache.counts["loaded"] += 1
+    return generated
+
+
+def _replayed(record: list, reads: list) -> Optional[Generated]:
+    """The called function's compilation again (from the caches, or compiled), if it is still the one recorded."""
+    which, found, wrt, described, expected = record
+    kinds = {p: disk_cache.kind_from_json(kind) for p, kind in described}
+    args = (kinds,) if wrt is None else (tuple(wrt), kinds)
+    generated = _CALLEES[which](reads[found][2], *args)
+    return generated if disk_cache.summary(generated) == expected else None
+
+
+def _found(record: list, calls: List[Generated]) -> Any:
+    if record[0] == "callee":
+        return getattr(calls[record[1]], record[2])
+    if record[0] == "module":
+        return sys.modules.get(record[1], MISSING)
+    return disk_cache.imported(*record[1].split(":"))

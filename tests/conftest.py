@@ -7,8 +7,11 @@ then fail (float32 checks allow float32 rounding, 1e-4); the summary says how
 many did.
 """
 
+import os
 import pathlib
+import shutil
 import sys
+import tempfile
 from typing import Any, Callable
 
 import pytest
@@ -44,7 +47,20 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return request.config.getoption("--update-golden")
 
 
+def _restore_cache_dir(user_choice: Any) -> None:
+    shutil.rmtree(os.environ.pop("S2SGRAD_CACHE_DIR"), ignore_errors=True)
+    if user_choice is not None:
+        os.environ["S2SGRAD_CACHE_DIR"] = user_choice
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("S2SGRAD_CACHE", "").strip().lower() not in ("0", "off", "false", "no"):
+        # A disk cache of the run's own, never the user's (even one S2SGRAD_CACHE_DIR names): tests stay
+        # independent of earlier runs, and every later compilation of a function an earlier test compiled
+        # reads its entry back (a test of loading). S2SGRAD_CACHE=off runs the suite without one.
+        user_choice = os.environ.get("S2SGRAD_CACHE_DIR")
+        os.environ["S2SGRAD_CACHE_DIR"] = tempfile.mkdtemp(prefix="s2sgrad-test-cache-")
+        config.add_cleanup(lambda: _restore_cache_dir(user_choice))
     bug = config.getoption("--plant-gradient-bug")
     if bug:
         # before the test modules import check_grad from gradcheck

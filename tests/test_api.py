@@ -65,6 +65,24 @@ def test_keyword_and_default_arguments():
     assert g(x=2.0, scale=1.0) == pytest.approx(4.0)
 
 
+def test_keywords_bind_as_python_binds_them():
+    """Keywords bind without inspect.Signature.bind where they can (the wrapper's fast path); a call
+    Python would reject is rejected with Python's message."""
+
+    class Model:
+        def loss(self, x, scale=3.0):
+            return scale * x * x
+
+    g = s2sgrad.grad(Model().loss)  # a bound method: the instance comes first
+    assert g(2.0, scale=1.0) == pytest.approx(4.0) and g(scale=2.0, x=1.0) == pytest.approx(4.0)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'power'"):
+        g(2.0, power=3)
+    with pytest.raises(TypeError, match="multiple values for argument 'x'"):
+        g(2.0, x=1.0)
+    with pytest.raises(TypeError, match="missing a required argument: 'x'"):
+        g(scale=1.0)
+
+
 def test_gradient_has_the_type_and_shape_of_its_argument():
     def f(x, w):
         return numpy.sum(x * w) * w

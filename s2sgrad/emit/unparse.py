@@ -7,13 +7,12 @@ the markers into comments. ``ast.unparse`` does the unparsing where it exists
 """
 
 import ast
-import copy
 import re
 from typing import List, Optional
 
 import gast
 
-from ..nodes import COMMENT, comment, comment_text
+from ..nodes import COMMENT, comment, comment_text, copy_tree, walk
 from ..parse import FunctionSource
 from .scopes import restored
 
@@ -22,7 +21,7 @@ _COMMENT_LINE = re.compile(rf"^(\s*){COMMENT}\((.*)\)$", re.MULTILINE)
 
 def unparse_tree(tree: gast.AST) -> str:
     node = gast.gast_to_ast(gast.fix_missing_locations(tree))
-    for inner in ast.walk(node):  # a block the passes emptied: nothing to do there
+    for inner in walk(node):  # a block the passes emptied: nothing to do there
         if isinstance(inner, (ast.If, ast.For, ast.While)) and not inner.body:
             inner.body = [ast.Pass()]
     if hasattr(ast, "unparse"):
@@ -34,7 +33,7 @@ def unparse_tree(tree: gast.AST) -> str:
 
 def to_source(tree: gast.FunctionDef, source: Optional[FunctionSource], sections: bool = True) -> str:
     """The function as text; with ``source``, each block under a comment naming its line."""
-    body = restored(copy.deepcopy(tree.body))
+    body = restored(copy_tree(tree.body))
     commented = gast.FunctionDef(**{f: getattr(tree, f) for f in tree._fields})
     if source is None:
         commented.body = body

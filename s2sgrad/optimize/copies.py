@@ -20,7 +20,7 @@ from typing import Dict, List
 import gast
 
 from ..context import Context
-from ..nodes import blocks_of, header_of, names_read, names_written_in_place, reads_of, writes_of
+from ..nodes import blocks_of, header_of, names_read, names_written_in_place, reads_of, walk, writes_of
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
@@ -85,7 +85,7 @@ def _propagate(body: List[gast.stmt], copies: Dict[str, str], shared: "set[str]"
 
 def _substitute(node: gast.AST, copies: Dict[str, str]) -> None:
     written = _written_arrays(node)
-    for child in gast.walk(node):
+    for child in walk(node):
         if isinstance(child, gast.Name) and isinstance(child.ctx, gast.Load) and child.id in copies:
             child.id = child.id if id(child) in written else copies[child.id]
 

@@ -18,7 +18,7 @@ import gast
 
 from ..context import Context
 from ..emit.unparse import unparse_tree
-from ..nodes import blocks_of, name, names_read, names_written_in_place, writes_of
+from ..nodes import blocks_of, name, names_read, names_written_in_place, walk, writes_of
 
 PURE = (gast.Subscript, gast.BinOp, gast.UnaryOp, gast.Compare, gast.Slice, gast.Tuple)
 LEAVES = (gast.Name, gast.Constant, gast.Load, gast.expr_context, gast.operator, gast.unaryop, gast.cmpop)
@@ -60,4 +60,4 @@ def _is_pure_assignment(stmt: gast.stmt) -> bool:
     if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
         return False
     value = stmt.value
-    return isinstance(value, PURE) and all(isinstance(n, (*PURE, *LEAVES)) for n in gast.walk(value))
+    return isinstance(value, PURE) and all(isinstance(n, (*PURE, *LEAVES)) for n in walk(value))

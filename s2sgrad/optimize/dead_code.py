@@ -15,7 +15,7 @@ import gast
 from ..analyze.calls import is_user_function
 from ..analyze.effects import draws, effect_statement
 from ..context import Context
-from ..nodes import SCOPE, names_read, reads_of, writes_of
+from ..nodes import SCOPE, names_read, reads_of, walk, writes_of
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
@@ -101,7 +101,7 @@ def _is_dead(stmt: gast.stmt, live: Set[str]) -> bool:
 def _killed(stmt: gast.stmt) -> Set[str]:
     """Names whose previous value the statement overwrites entirely."""
     if isinstance(stmt, gast.Assign) and all(isinstance(t, gast.Name) for t in stmt.targets):
-        return {n.id for t in stmt.targets for n in gast.walk(t) if isinstance(n, gast.Name)}
+        return {n.id for t in stmt.targets for n in walk(t) if isinstance(n, gast.Name)}
     return set()
 
 

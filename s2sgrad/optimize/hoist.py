@@ -17,13 +17,13 @@ from typing import List
 import gast
 
 from ..context import Context
-from ..nodes import SCOPE, assigned_names, blocks_of, names_read, writes_of
+from ..nodes import SCOPE, assigned_names, blocks_of, names_read, walk, writes_of
 
 SAFE = (gast.Add, gast.Sub, gast.Mult, gast.USub, gast.UAdd)
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
-    definitions = Counter(n for stmt in gast.walk(tree) if isinstance(stmt, gast.stmt) for n in assigned_names(stmt))
+    definitions = Counter(n for stmt in walk(tree) if isinstance(stmt, gast.stmt) for n in assigned_names(stmt))
     definitions.update(a.id for a in tree.args.args)  # a parameter has a value before the loop: kept if it never runs
     tree.body = _block(tree.body, definitions)
     return tree
@@ -71,6 +71,6 @@ def _is_invariant(stmt: gast.stmt, changed: "set[str]", definitions: Counter) ->
         return False
     value = stmt.value
     arithmetic = all(
-        isinstance(n, (gast.BinOp, gast.UnaryOp, gast.Name, gast.Constant, gast.Load, *SAFE)) for n in gast.walk(value)
+        isinstance(n, (gast.BinOp, gast.UnaryOp, gast.Name, gast.Constant, gast.Load, *SAFE)) for n in walk(value)
     )
     return arithmetic and not set(names_read(value)) & changed

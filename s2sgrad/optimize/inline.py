@@ -13,7 +13,6 @@ derivative rules), so no side effect changes place; the user's own names stay.
     s = t0 + i
 """
 
-import copy
 from collections import Counter
 from typing import List
 
@@ -22,7 +21,7 @@ import gast
 from .. import runtime
 from ..context import Context
 from ..emit.unparse import unparse_tree
-from ..nodes import assigned_names, blocks_of, comment_text, header_of, names_read, reads_of, writes_of
+from ..nodes import assigned_names, blocks_of, comment_text, copy_tree, header_of, names_read, reads_of, walk, writes_of
 
 PURE_BUILTINS = {len, min, max, abs, range, reversed}
 MAX_LINE = 88  # characters of a statement after substitution
@@ -30,7 +29,7 @@ MAX_LINE = 88  # characters of a statement after substitution
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
     reads = Counter(n for stmt in tree.body for n in _all_reads(stmt))
-    definitions = Counter(n for node in gast.walk(tree) if isinstance(node, gast.stmt) for n in assigned_names(node))
+    definitions = Counter(n for node in walk(tree) if isinstance(node, gast.stmt) for n in assigned_names(node))
     single = {t for t in ctx.namer.temporaries if reads[t] == 1 and definitions[t] == 1}
     _block(tree.body, single, ctx)
     return tree
@@ -67,7 +66,7 @@ def _substitute_later(stmts: List[gast.stmt], index: int) -> bool:
     for later in stmts[index + 1 :]:
         if comment_text(later) is not None:
             return False  # the start of the reverse sweep: a forward value is not computed there
-        places = [n for part in header_of(later) for n in gast.walk(part) if _is_read(n, temp)]
+        places = [n for part in header_of(later) for n in walk(part) if _is_read(n, temp)]
         if places:
             if len(unparse_tree(later)) + len(unparse_tree(value)) - len(temp) > MAX_LINE:
                 return False
@@ -84,14 +83,14 @@ class _Placeholder(gast.Name):
 
 
 def _replace(stmt: gast.stmt, value: gast.expr) -> None:
-    for node in gast.walk(stmt):
+    for node in walk(stmt):
         for field, child in gast.iter_fields(node):
             if isinstance(child, _Placeholder):
-                setattr(node, field, copy.deepcopy(value))
+                setattr(node, field, copy_tree(value))
             elif isinstance(child, list):
                 for k, item in enumerate(child):
                     if isinstance(item, _Placeholder):
-                        child[k] = copy.deepcopy(value)
+                        child[k] = copy_tree(value)
 
 
 def _is_read(node: gast.AST, temp: str) -> bool:
@@ -99,7 +98,7 @@ def _is_read(node: gast.AST, temp: str) -> bool:
 
 
 def _is_pure(value: gast.expr, ctx: Context) -> bool:
-    for node in gast.walk(value):
+    for node in walk(value):
         if isinstance(node, gast.Call):
             func = ctx.resolve(node.func)
             known = func in ctx.rules or getattr(func, "__module__", None) == runtime.__name__
@@ -111,6 +110,6 @@ def _is_pure(value: gast.expr, ctx: Context) -> bool:
 
 
 def _all_reads(stmt: gast.stmt) -> List[str]:
-    names = [n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
-    names += [n.target.id for n in gast.walk(stmt) if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name)]
+    names = [n.id for n in walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
+    names += [n.target.id for n in walk(stmt) if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name)]
     return names

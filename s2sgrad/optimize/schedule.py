@@ -19,7 +19,7 @@ import gast
 
 from .. import runtime
 from ..context import Context
-from ..nodes import blocks_of, reads_of, writes_of
+from ..nodes import blocks_of, reads_of, walk, writes_of
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
@@ -89,7 +89,7 @@ def _may_swap(first: gast.stmt, second: gast.stmt, effects: dict, movable: "set[
 
 
 def _is_pure(stmt: gast.stmt, ctx: Context) -> bool:
-    for node in gast.walk(stmt.value):
+    for node in walk(stmt.value):
         if isinstance(node, gast.Call):
             func = ctx.resolve(node.func)
             if func not in ctx.rules and getattr(func, "__module__", None) != runtime.__name__:

@@ -25,32 +25,32 @@ import numpy
 
 from .. import runtime
 from ..context import Context
-from ..nodes import names_stored
+from ..nodes import names_stored, walk
 
 # The helpers' arguments that are read only for their shape and dtype, by position.
 SHAPE_ONLY = {runtime.unreduce: 1, runtime.unbroadcast: 1, runtime.mean_divisor: 0}
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
-    assigned = Counter(n.id for n in gast.walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
+    assigned = Counter(n.id for n in walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
     parameters = {a.id for a in tree.args.args}
     once = {name for name, count in assigned.items() if count == 1 and name not in parameters} | (
         parameters - names_stored(tree)
     )
     same = {}
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name) and node.targets[0].id in once:
             source = _shape_source(node.value, ctx)
             if source in once and _known_array(source, ctx) and _known_array(node.targets[0].id, ctx):
                 same[node.targets[0].id] = source
     shape_reads = [
         node.args[position]
-        for node in gast.walk(tree)
+        for node in walk(tree)
         if isinstance(node, gast.Call)
         for position in [SHAPE_ONLY.get(ctx.resolve(node.func), -1)]
         if 0 <= position < len(node.args) and isinstance(node.args[position], gast.Name)
     ]
-    loads = Counter(n.id for n in gast.walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load))
+    loads = Counter(n.id for n in walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load))
     kept = {name for name, count in loads.items() if count > sum(1 for r in shape_reads if r.id == name)}
     for read in shape_reads:
         read.id = _kept_source(read.id, same, kept)

@@ -12,7 +12,6 @@ and so its adjoint, has the argument's own shape).
 """
 
 import builtins
-import copy
 from typing import Dict, List, Optional, Set
 
 import gast
@@ -22,7 +21,7 @@ from ..analyze.calls import GATHERED
 from ..analyze.kinds import kind_of_atom
 from ..context import Context
 from ..kinds import Kind
-from ..nodes import const, located, name
+from ..nodes import const, copy_tree, located, name
 from ..parse.resolve import MISSING
 from ..rules import Rule, adjoint_subjects
 from .adjoints import Adjoints
@@ -119,7 +118,7 @@ class Instantiator:
     # ----- expressions -----
 
     def _substitute(self, expr: gast.expr, rule: Rule, bound: dict, temps: dict) -> gast.expr:
-        return _Substitution(self, rule, bound, temps).visit(copy.deepcopy(expr))
+        return _Substitution(self, rule, bound, temps).visit(copy_tree(expr))
 
     def kind(self, node: gast.expr) -> Kind:
         return kind_of_atom(node, self.kinds, self.ctx)
@@ -149,7 +148,7 @@ class _Substitution(gast.NodeTransformer):
 
     def visit_Name(self, node: gast.Name) -> gast.expr:
         if node.id in self.bound:
-            return copy.deepcopy(self.bound[node.id])
+            return copy_tree(self.bound[node.id])
         if node.id in self.temps:
             return name(self.temps[node.id])
         obj = self.rule.namespace.get(node.id, MISSING)

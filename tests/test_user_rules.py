@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from gradcheck import check_grad
+from gradcheck import check_grad, numeric_jvp
 
 import s2sgrad
 from s2sgrad import d, register_adjoint, t
@@ -210,3 +210,18 @@ def test_a_malformed_jvp_function_is_rejected(jvp, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         s2sgrad.register_tangent(unregistered, jvp=jvp)
     assert unregistered not in default_rules()
+
+
+def tripled(x):
+    return x * 3.0
+
+
+s2sgrad.register_tangent(tripled, jvp=lambda x, t_x: 3.0 * t_x)
+
+
+def test_a_tangent_rule_alone_serves_forward_mode_and_reverse_mode_says_so():
+    _, tangent = s2sgrad.jvp(lambda x: tripled(x) + x, (1.0,), (1.0,))
+    expected = numeric_jvp(lambda x: tripled(x) + x, (1.0,), (1.0,))
+    assert abs(tangent - expected.value) <= expected.error
+    with pytest.raises(s2sgrad.TransformError, match="'tripled' has a tangent rule but no adjoint rule"):
+        s2sgrad.grad(lambda x: tripled(x) + x)(1.0)

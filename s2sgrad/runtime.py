@@ -584,11 +584,10 @@ def norm_adjoint_tangent(
         return along_g + along_x - z * unreduce(t_y, x, axis, keepdims) / unreduce(y, x, axis, keepdims)
     if ord in (1, -1, numpy.inf, -numpy.inf):
         return along_g
-    if not vector and ord in (2, -2, "nuc"):
-        axes, m, g = _matrix_frame(g, x, axis, keepdims)
-        t_m = numpy.moveaxis(numpy.asarray(t_x), axes, (-2, -1))
-        return along_g + numpy.moveaxis(g * _singular_direction_tangent(m, t_m, ord), (-2, -1), axes)
-    raise NotImplementedError(f"s2sgrad has no second derivative of numpy.linalg.norm with ord={ord!r} here")
+    # a matrix 2, -2 or nuclear norm: for any ord norm_adjoint has no adjoint of, computing along_g raised
+    axes, m, g = _matrix_frame(g, x, axis, keepdims)
+    t_m = numpy.moveaxis(numpy.asarray(t_x), axes, (-2, -1))
+    return along_g + numpy.moveaxis(g * _singular_direction_tangent(m, t_m, ord), (-2, -1), axes)
 
 
 def _matrix_frame(g: Any, x: Any, axis: Any, keepdims: bool) -> Tuple[Tuple[int, ...], Any, Any]:

@@ -194,3 +194,34 @@ def test_a_gradient_that_raises_exits_2_naming_the_users_line(tmp_path):
     result = run("check", f"{path}:f", "--args", "0.0")  # d sqrt(b) / db = 1 / (2 sqrt(b)): 1 / 0.0
     assert result.returncode == 2 and "ZeroDivisionError" in result.stderr
     assert f'File "{path}", line 6, in f\n    return math.sqrt(b) + x' in result.stderr
+
+
+def product(x, y):
+    return x * y
+
+
+def product_of_all(*xs):
+    return xs[0] * xs[1]
+
+
+def sines(x):
+    return np.sin(x)
+
+
+def sine_energy(x):
+    return np.sum(np.sin(x) * x)
+
+
+def test_bad_requests_of_arguments_and_of_second_derivatives_are_errors():
+    with pytest.raises(TypeError, match="pass 'y' as a positional argument"):
+        s2sgrad.check_grad(product, 1.0, wrt=1)
+    with pytest.raises(TypeError, match=r"check_grad of second derivatives cannot differentiate \*xs yet"):
+        s2sgrad.check_grad(product_of_all, 1.0, 2.0, wrt=0, order=2)
+    with pytest.raises(ValueError, match="needs a function with a float output"):
+        s2sgrad.check_grad(sines, np.ones(2), order=2)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_second_derivatives_of_small_arguments_are_checked_for_every_pair(dtype):
+    report = s2sgrad.check_grad(sine_energy, np.array([0.3, -0.7, 1.1], dtype=dtype), order=2)
+    assert report.ok and len(report.groups["hessian"]) == 6  # (0,0) (0,1) (0,2) (1,1) (1,2) (2,2)

@@ -207,19 +207,64 @@ def norm_ord_3(x, y):
     return numpy.linalg.norm(x * y, 3)
 
 
+def pad_reflect(x, y):
+    return numpy.sum(numpy.pad(x * y, 1, mode="reflect"))
+
+
+def quantile_nearest(x, y):
+    return numpy.quantile(x * y, 0.3, method="nearest")
+
+
+def quantile_two_axes(x, y):
+    return numpy.quantile(x * y, 0.3, axis=(0, 1))
+
+
+def qr_complete(x, y):
+    return numpy.sum(numpy.linalg.qr(x * y, mode="complete")[1])
+
+
+def interp_period(x, y):
+    return numpy.sum(numpy.interp(x, numpy.array([0.0, 1.0, 2.0]), y * 2.0, period=3.0))
+
+
+def gradient_uneven(x, y):
+    return numpy.sum(numpy.gradient(x * y, numpy.array([0.0, 1.0, 3.0, 4.0])))
+
+
 @pytest.mark.parametrize(
     ("func", "shapes", "limit"),
     [
         (dot_of_3d, ((2, 3, 4), (4,)), "numpy.dot on at most 2-D operands"),
         (einsum_ellipsis, ((2, 3), (3,)), "'...' in the subscripts"),
         (norm_ord_3, ((4,), (4,)), "numpy.linalg.norm with ord=3"),
+        (pad_reflect, ((4,), (4,)), "numpy.pad in mode 'constant' only, not 'reflect'"),
+        (quantile_nearest, ((4,), (4,)), "quantiles with method='linear'"),
+        (quantile_two_axes, ((2, 3), (2, 3)), "quantiles over one axis or all of them"),
+        (qr_complete, ((3, 2), (3, 2)), "numpy.linalg.qr in mode 'reduced'"),
+        (interp_period, ((3,), (3,)), "numpy.interp without period"),
+        (gradient_uneven, ((4,), (4,)), r"numpy.gradient with uniform \(scalar\) spacings only"),
     ],
-    ids=["dot_3d", "einsum_ellipsis", "norm_ord_3"],
+    ids=lambda v: getattr(v, "__name__", ""),
 )
 def test_a_stated_limit_raises(func, shapes, limit):
     args = tuple(RNG.uniform(-1.0, 1.0, shape) for shape in shapes)
     with pytest.raises(NotImplementedError, match=limit):
         s2sgrad.grad(func, wrt=(0, 1))(*args)
+
+
+def test_a_stated_limit_raises_in_forward_mode_too():
+    x, y = RNG.uniform(0.0, 2.0, 3), RNG.uniform(-1.0, 1.0, 3)
+    with pytest.raises(NotImplementedError, match=r"numpy\.interp without period"):
+        s2sgrad.jvp(interp_period, (x, y), (None, numpy.ones(3)))
+
+
+def integer_samples(x, y):
+    return numpy.sum(numpy.linspace(x * y, 2.0 * y, 5, dtype=int) * y) + x * y
+
+
+def test_integer_linspace_samples_have_no_derivative():
+    """Samples cast to int are steps: away from their jumps, only the other terms move (0.21 .. 1.4: 0, 0, 0, 1, 1)."""
+    check_grad(integer_samples, (0.3, 0.7), wrt=(0, 1))
 
 
 # ----- runtime.zero_tangent: forward mode from a tuple argument starts from a tuple of zeros -----

@@ -109,3 +109,24 @@ def test_the_command_line_writes_svg_and_dot(tmp_path):
 def test_the_picture_in_the_repository_is_the_seeds():
     nodes = by_label(nodes_of((ROOT / "docs" / "seed_graph.svg").read_text()))
     assert nodes == by_label(nodes_of(s2sgrad.graph(seed.f, 2.0, 3.0)))
+
+
+def branchy(x, y):
+    pair = (x, y, x, y, x, y, x, y, x, y)
+    if x > 0.0:  # noqa: SIM108 - a statement in a branch is what is drawn here
+        z = x * y
+    else:
+        z = x + y
+    return z * pair[0]
+
+
+def test_a_branch_says_its_values_are_those_of_the_branch_that_ran_and_other_values_show_their_repr():
+    nodes = by_label(nodes_of(s2sgrad.graph(branchy, 2.0, 3.0)))
+    assert nodes["pair=x,y,x,y,x,y,x,y,x,y"][0] == "value (2.0, 3.0, 2.0, 3.0, 2.0, 3.0, 2.0, 3..."  # repr, cut to 40
+    assert nodes["z=x*y"][0] == "value 6" and nodes["z=x*y"][1].startswith("(in a branch: the value if it ran")
+    assert nodes["x"] == ["value 2", "adjoint 12"] and nodes["y"] == ["value 3", "adjoint 4"]  # d(x*x*y) = 2xy, x*x
+
+
+def test_a_function_without_float_arguments_is_an_error():
+    with pytest.raises(TypeError, match="no argument is a float or a float array"):
+        s2sgrad.graph(running_product, 2, 3)

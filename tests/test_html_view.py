@@ -162,10 +162,21 @@ class Model:
         return scale * np.sum(w * w)
 
 
-def test_methods_and_partials_show_their_function():
-    for func, args in ((Model().loss, (np.ones(2), 2.0)), (functools.partial(Model.loss, Model(), scale=2.0), None)):
+@functools.lru_cache(maxsize=None)
+def cached_loss(scale):
+    return scale * scale
+
+
+def test_methods_partials_and_lru_caches_show_their_function():
+    cases = (
+        (Model().loss, (np.ones(2), 2.0)),
+        (functools.partial(Model.loss, Model(), scale=2.0), None),
+        (cached_loss, None),
+    )
+    for func, args in cases:
         page = Page(s2sgrad.html_view(func, args=args))
-        assert any(user_text(r) == "return scale * np.sum(w * w)" and r["links"] for r in page.rows.values())
+        text = "return scale * scale" if func is cached_loss else "return scale * np.sum(w * w)"
+        assert any(user_text(r) == text and r["links"] for r in page.rows.values())
 
 
 def show_the_seed_on_the_command_line() -> str:

@@ -380,6 +380,32 @@ CASES += [
 ]
 
 
+CASES += [
+    (
+        "folding keeps what would raise or lose exactness; a negated float is a float",
+        [fold.run],
+        """
+        def f(x):
+            a = x * (1 / 0)
+            b = x * 2 ** -1
+            c = x * 2 ** 2
+            d = 1 * -x
+            e = 1 * -(not x)
+            return a + b + c + d + e
+        """,
+        """
+        def f(x):
+            a = x * (1 / 0)
+            b = x * 2 ** -1
+            c = x * 4
+            d = -x
+            e = 1 * -(not x)
+            return a + b + c + d + e
+        """,
+    ),
+]
+
+
 @pytest.mark.parametrize("name, passes, before, after", CASES, ids=[c[0] for c in CASES])
 def test_pass(name, passes, before, after):
     produced = apply(passes, before)

@@ -10,7 +10,7 @@ import pytest
 
 import s2sgrad
 from s2sgrad.source_map import lookup, user_origin
-from s2sgrad.tools.tracebacks import add_source_notes
+from s2sgrad.tools.tracebacks import add_source_notes, source_notes
 
 THIS_FILE = __file__
 
@@ -121,3 +121,13 @@ def test_generated_source_survives_clearing_linecache():
         gradient(0.0)
     printed = "".join(traceback.format_exception(info.type, info.value, info.tb))
     assert "d_t0 = d_out * 2.0" in printed or "/ (2.0 * t0)" in printed  # the generated line itself is shown
+
+
+def test_source_notes_name_the_users_line_on_any_python():
+    """What the command line prints under an error (tested there in a subprocess): one note per generated frame."""
+    try:
+        s2sgrad.grad(root_helper)(0.0)
+    except ZeroDivisionError as exc:
+        notes = source_notes(exc)
+    assert len(notes) == 1 and "reverse sweep" in notes[0]
+    assert f'File "{THIS_FILE}", line {line_of(root_helper, "math.sqrt(b)")}, in root_helper' in notes[0]

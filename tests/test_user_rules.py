@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from gradcheck import check_grad
+from gradcheck import check_grad, numeric_jvp
 
 import s2sgrad
 from s2sgrad import d, register_adjoint, t
@@ -154,3 +154,74 @@ def test_registering_adds_one_rule_per_callable_and_replaces_one_already_there()
     register_adjoint(first, vjp=lambda g, x: 2.0 * g)
     assert len(table) == before + 2
     assert s2sgrad.grad(lambda x: first(x) + second(x))(1.0) == 3.0
+
+
+def test_the_notation_is_only_parsed_never_evaluated():
+    with pytest.raises(TypeError, match=r"d\[...\] is rule notation"):
+        d[1.0]
+    with pytest.raises(TypeError, match=r"t\[...\] is rule notation"):
+        t[1.0]
+
+
+def cubed(x):
+    return x * x * x
+
+
+@register_adjoint(cubed, result="scalar")
+def cubed_rule(y, x):
+    """A docstring in a template is not a statement of the rule."""
+    d[x] += d[y] * 3.0 * x * x
+
+
+def test_a_template_may_have_a_docstring():
+    check_grad(lambda x: cubed(x) * 2.0, (1.3,))
+
+
+def unregistered(x, y):
+    return x * y
+
+
+@pytest.mark.parametrize(
+    ("keywords", "message"),
+    [
+        ({"vjp": lambda g, x, y: (g * y, g * x), "result": "bogus"}, "result must be one of"),
+        ({"vjp": max}, "cannot read the parameters of the VJP function"),
+        ({"vjp": lambda g: g}, "a VJP function takes the result's adjoint, then the function's arguments"),
+        ({"vjp": lambda g, *xs: xs}, "a VJP function takes the result's adjoint, then the function's arguments"),
+    ],
+    ids=["bad_result", "no_signature", "no_arguments", "varargs"],
+)
+def test_a_malformed_vjp_function_is_rejected(keywords, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        register_adjoint(unregistered, **keywords)
+    assert unregistered not in default_rules()
+
+
+@pytest.mark.parametrize(
+    ("jvp", "message"),
+    [
+        (max, "cannot read the parameters of the JVP function"),
+        (lambda x, y, t_x: t_x, "a JVP function takes the function's arguments, then their tangents"),
+        (lambda *xs: xs[0], "a JVP function takes the function's arguments, then their tangents"),
+    ],
+    ids=["no_signature", "odd_count", "varargs"],
+)
+def test_a_malformed_jvp_function_is_rejected(jvp, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        s2sgrad.register_tangent(unregistered, jvp=jvp)
+    assert unregistered not in default_rules()
+
+
+def tripled(x):
+    return x * 3.0
+
+
+s2sgrad.register_tangent(tripled, jvp=lambda x, t_x: 3.0 * t_x)
+
+
+def test_a_tangent_rule_alone_serves_forward_mode_and_reverse_mode_says_so():
+    _, tangent = s2sgrad.jvp(lambda x: tripled(x) + x, (1.0,), (1.0,))
+    expected = numeric_jvp(lambda x: tripled(x) + x, (1.0,), (1.0,))
+    assert abs(tangent - expected.value) <= expected.error
+    with pytest.raises(s2sgrad.TransformError, match="'tripled' has a tangent rule but no adjoint rule"):
+        s2sgrad.grad(lambda x: tripled(x) + x)(1.0)

@@ -104,9 +104,7 @@ def _is_pure(value: gast.expr, ctx: Context) -> bool:
             known = func in ctx.rules or getattr(func, "__module__", None) == runtime.__name__
             if not (known or func in PURE_BUILTINS):
                 return False
-        if isinstance(node, (gast.NamedExpr, gast.Yield, gast.Await)):
-            return False
-    return True
+    return True  # no ':=', yield or await: normalization lowers the first and rejects the others
 
 
 def _all_reads(stmt: gast.stmt) -> List[str]:

@@ -11,14 +11,13 @@ installed; without it the code is plain. No script, style or font is fetched.
 """
 
 import ast
-import functools
 import html
 import linecache
 import os
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from .. import source_map
-from ..api import source
+from ..api import _target, source
 
 _REPORT_HEADER = "\n# storage report"
 
@@ -60,7 +59,7 @@ def html_view(
     """The HTML page showing ``func`` beside ``source(func, wrt, mode, ...)``; arguments as for ``source``."""
     full = source(func, wrt=wrt, mode=mode, args=args, optimize=optimize, report=mode == "reverse")
     text, _, report = full.partition(_REPORT_HEADER)
-    function = _function_of(func)
+    function = _target(func).function  # the plain function behind a method, partial or lru_cache: it heads the page
     origins = source_map.origins_of(text, function.__code__.co_filename, function.__name__)
     keys = _keys(origins)
     runs = _runs(origins)
@@ -75,19 +74,6 @@ def html_view(
         f'<div class="column"><h2>Generated code</h2>\n{generated}</div>\n</div>\n'
         f"{report_html}\n<script>{_JS}</script>\n</body>\n</html>\n"
     )
-
-
-def _function_of(func: Callable) -> Any:
-    """The plain function behind a bound method or ``functools.partial``: its file and name head the page."""
-    while True:
-        if isinstance(func, functools.partial):
-            func = func.func
-        elif hasattr(func, "__func__"):
-            func = func.__func__
-        elif hasattr(func, "__code__"):
-            return func
-        else:
-            raise TypeError(f"expected a Python function, got {func!r}")
 
 
 def _keys(origins: Dict[int, source_map.Origin]) -> Dict[UserLine, str]:

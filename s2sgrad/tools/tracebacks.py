@@ -34,11 +34,7 @@ def add_source_notes(exc: BaseException, use_notes: bool = USE_NOTES) -> None:
         if use_notes:
             exc.add_note(note(tb.tb_frame.f_code.co_name, origin))
         else:
-            entry = _user_traceback(origin, tb)
-            if previous is None:
-                exc.__traceback__ = entry
-            else:
-                previous.tb_next = entry
+            previous.tb_next = _user_traceback(origin, tb)
     setattr(exc, _DONE, done)  # every exception has a __dict__ (BaseException's)
 
 
@@ -73,16 +69,18 @@ def with_source_notes(func: Callable) -> Callable:
 
 def _generated_frames(
     tb: Optional[types.TracebackType],
-) -> Iterator[Tuple[Optional[types.TracebackType], types.TracebackType, Origin]]:
-    """``(the entry before, the entry, its origin)`` for each entry of generated code with a known origin."""
-    previous = None
-    while tb is not None:
+) -> Iterator[Tuple[types.TracebackType, types.TracebackType, Origin]]:
+    """``(the entry before, the entry, its origin)`` for each entry of generated code with a known origin.
+
+    The first entry is the frame that caught the exception, s2sgrad's own wrapper: never generated code.
+    """
+    while tb is not None and tb.tb_next is not None:
+        previous, tb = tb, tb.tb_next
         filename = tb.tb_frame.f_code.co_filename
         if filename.startswith(GENERATED_PREFIX):
             origin = user_origin(filename, tb.tb_lineno)
             if origin is not None:
                 yield previous, tb, origin
-        previous, tb = tb, tb.tb_next
 
 
 class _Marker(Exception):

@@ -108,19 +108,11 @@ class Pairing:
             root = implicit_root(op.func)  # a solver made by s2sgrad.custom_root: not through its iterations
             return implicit.forward_call(self, stmt, op, root) if root else [self.call_forward(stmt, op)]
         tangent = self.tangent_rule(op)
+        # normalization never assigns a call to its own operand (x = exp(x) is t0 = exp(x); x = t0): only an
+        # operation with no tangent rule (x = x * 0.5, a tangent that reads no result) overwrites one
         overwritten = target in {n for a in op.args for n in names_read(a)}
-        if overwritten and tangent is not None and _reads_result(tangent):
-            return self.through_temporary(stmt, tangent)
         code = self.tangent_code(stmt, target, tangent)
         return [*code, stmt] if overwritten else [stmt, *code]  # an operand's old value: read it first
-
-    def through_temporary(self, stmt: gast.Assign, tangent: TangentRule) -> List[gast.stmt]:
-        """``x = exp(x)``: the tangent reads both values, so the new one is computed into a temporary first."""
-        target, temp = stmt.targets[0].id, self.ctx.namer.temp()
-        first = assign(temp, stmt.value, stmt)
-        self.kinds[temp] = self.kinds.get(target, Kind("unknown"))
-        code = self.tangent_code(first, target, tangent, result=temp)
-        return [first, *code, assign(target, name(temp), stmt)]
 
     def tangent_rule(self, op) -> Optional[TangentRule]:
         if op.form != "call":
@@ -128,9 +120,7 @@ class Pairing:
         rule = self.ctx.rules.lookup(op.func)
         return rule.tangent if rule is not None else None
 
-    def tangent_code(
-        self, stmt: gast.Assign, target: str, tangent: Optional[TangentRule], result: Optional[str] = None
-    ) -> List[gast.stmt]:
+    def tangent_code(self, stmt: gast.Assign, target: str, tangent: Optional[TangentRule]) -> List[gast.stmt]:
         """``t_target = …`` for ``target = stmt.value``."""
         op = operation_of(stmt.value, self.ctx)
         t_target = self.tangents.name_of(target)
@@ -148,10 +138,10 @@ class Pairing:
             rule = self.ctx.rules.lookup(op.func)
             if tangent is None:
                 raise self.missing_rule(stmt, op.func)
-            code = self.instantiator.apply_tangent(rule, tangent, result or target, op.args, op.keywords, stmt)
+            code = self.instantiator.apply_tangent(rule, tangent, target, op.args, op.keywords, stmt)
             return self.owned_copy(target, code)
         else:  # a constant, or a function with a zero derivative
-            value = self.zero(name(result or target))
+            value = self.zero(name(target))
         return self.owned_copy(target, [assign(t_target, value, stmt)])
 
     def _differentiated(self, op) -> bool:
@@ -334,11 +324,6 @@ class _TangentSubstitution(_Substitution):
 
 def _subjects_in(term: gast.expr) -> List[str]:
     return [s for n in gast.walk(term) for s in (tangent_subjects(n) or [])]
-
-
-def _reads_result(tangent: TangentRule) -> bool:
-    result = next(iter(tangent.signature.parameters))
-    return any(isinstance(n, gast.Name) and n.id == result for s in tangent.template.body for n in gast.walk(s))
 
 
 def _may_share(value: gast.expr, ctx: Context) -> bool:

@@ -115,7 +115,8 @@ def unbroadcast(g: Any, like: Any) -> Any:
 def unreduce(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Spread the adjoint of a reduction over ``axis`` back to ``x``'s shape."""
     shape = numpy.shape(x)
-    dtype = numpy.result_type(g, x)  # float32 in, float32 gradient out
+    # float32 in, float32 gradient out; a list is data, never a dtype spec as result_type would read it
+    dtype = numpy.result_type(g, numpy.asarray(x) if isinstance(x, (list, tuple)) else x)
     g = numpy.asarray(g, dtype=dtype) if type(g) in _NUMPY_OPERANDS else _as_array_of(g, dtype)
     if not keepdims and axis is not None:
         axes = (axis,) if numpy.ndim(axis) == 0 else tuple(axis)

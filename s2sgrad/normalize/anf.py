@@ -317,6 +317,9 @@ class _Flattener:
                     keyword.value, "calls with **kwargs are not supported yet", "pass keywords one by one."
                 )
         self.reject_hidden_access(node)
+        display = _dict_display(node, self.ctx)
+        if display is not None:
+            return self.operation(display)
         consumed = self.consumed(node)
         if consumed is not None:
             return consumed
@@ -428,6 +431,29 @@ class _ViewReads(gast.NodeTransformer):
         if self.flattener.is_object(node.value):
             return located(gast.Subscript(value=node.value, slice=const(node.attr), ctx=gast.Load()), node)
         return self.generic_visit(node)
+
+
+def _dict_display(node: gast.Call, ctx: Context) -> Optional[gast.Dict]:
+    """``dict(a=x, b=y)`` and ``dict([("a", x)], b=y)``: the dict display ``{"a": x, "b": y}`` they build.
+
+    Only when every key is written out (keywords, or a display of (key, value)
+    pairs with constant keys); a later key replaces an earlier one, as in a display.
+    """
+    if ctx.resolve(node.func) is not builtins.dict or len(node.args) > 1:
+        return None
+    pairs = []
+    if node.args:
+        items = node.args[0]
+        if not isinstance(items, (gast.List, gast.Tuple)):
+            return None
+        for item in items.elts:
+            if not isinstance(item, gast.Tuple) or len(item.elts) != 2:
+                return None
+            if type(constant_value(item.elts[0])) not in (str, int):
+                return None
+            pairs.append((item.elts[0], item.elts[1]))
+    pairs += [(const(k.arg), k.value) for k in node.keywords]
+    return located(gast.Dict(keys=[k for k, _ in pairs], values=[v for _, v in pairs]), node)
 
 
 def _is_append(stmt: gast.stmt, ctx: Context) -> bool:

@@ -265,8 +265,8 @@ def inner_adjoints(g: Any, x: Any, y: Any) -> Tuple[Any, Any]:
 
 def reshape_like(g: Any, x: Any, order: str = "C") -> Any:
     """``g`` in ``x``'s shape (a float for a Python scalar ``x``), read in ``order``."""
-    if not _is_array(x):
-        return numpy.reshape(g, ())[()]
+    if not _is_array(x):  # a number, or a list NumPy reads as an array (its gradient is made a list at the end)
+        return _shaped_like(g, x)
     if order == "C":  # the default passed as none: a Dask array's reshape takes no order
         return numpy.reshape(g, numpy.shape(x))
     return numpy.reshape(g, numpy.shape(x), order=order)
@@ -361,12 +361,27 @@ def split_like(g: Any, arrays: Sequence[Any], axis: int = 0) -> Tuple[Any, ...]:
     bounds = numpy.cumsum([0, *sizes]).tolist()
     before = (slice(None),) * (axis % numpy.ndim(g))  # cut by slicing: a Dask array has no numpy.split
     pieces = [g[(*before, slice(start, end))] for start, end in zip(bounds, bounds[1:])]
-    return tuple(numpy.reshape(p, numpy.shape(a)) for p, a in zip(pieces, arrays))
+    return pieces_like([_shaped_like(p, a) for p, a in zip(pieces, arrays)], arrays)
+
+
+def _shaped_like(g: Any, x: Any) -> Any:
+    """``g`` in the shape of ``x``, an array, a list or a number (then a float, not a 0-d array)."""
+    g = numpy.reshape(g, numpy.shape(x))
+    return g[()] if numpy.ndim(g) == 0 and not _is_array(x) else g
+
+
+def pieces_like(pieces: Sequence[Any], arrays: Any) -> Any:
+    """The adjoints of the items of ``arrays``, as the adjoint of ``arrays``: a tuple for a list or
+    tuple; for an array (numpy.hstack(x) iterates x's rows) one array of its shape, as its type asks."""
+    if not _is_array(arrays):
+        return tuple(pieces)
+    rows = numpy.shape(arrays)[1:]
+    return numpy.reshape(numpy.array([numpy.reshape(p, rows) for p in pieces]), numpy.shape(arrays))
 
 
 def unstack(g: Any, arrays: Sequence[Any], axis: int = 0) -> Tuple[Any, ...]:
     """The adjoint of ``numpy.stack(arrays, axis)`` (one piece per stacked array: ``g``'s length)."""
-    return tuple(numpy.take(g, i, axis=axis) for i in range(numpy.shape(g)[axis]))
+    return pieces_like([numpy.take(g, i, axis=axis) for i in range(numpy.shape(g)[axis])], arrays)
 
 
 def append(items: list, value: Any) -> list:
@@ -461,14 +476,23 @@ def array_adjoint(g: Any, x: Any) -> Any:
 
 def unhstack(g: Any, arrays: Sequence[Any]) -> Tuple[Any, ...]:
     """The adjoint of ``numpy.hstack(arrays)``."""
-    axis = 0 if numpy.ndim(arrays[0]) <= 1 else 1
-    return split_like(g, [numpy.atleast_1d(a) for a in arrays], axis)
+    return _unlifted(g, arrays, numpy.atleast_1d, 0 if numpy.ndim(arrays[0]) <= 1 else 1)
 
 
 def unvstack(g: Any, arrays: Sequence[Any]) -> Tuple[Any, ...]:
     """The adjoint of ``numpy.vstack(arrays)``."""
-    pieces = split_like(g, [numpy.atleast_2d(a) for a in arrays], 0)
-    return tuple(numpy.reshape(p, numpy.shape(a)) for p, a in zip(pieces, arrays))
+    return _unlifted(g, arrays, numpy.atleast_2d, 0)
+
+
+def undstack(g: Any, arrays: Sequence[Any]) -> Tuple[Any, ...]:
+    """The adjoint of ``numpy.dstack(arrays)``."""
+    return _unlifted(g, arrays, numpy.atleast_3d, 2)
+
+
+def _unlifted(g: Any, arrays: Sequence[Any], lift: Callable, axis: int) -> Any:
+    """The adjoint of concatenating ``lift(a) for a in arrays`` along ``axis``: each piece in its item's shape."""
+    pieces = split_like(g, [lift(a) for a in arrays], axis)
+    return pieces_like([_shaped_like(p, a) for p, a in zip(pieces, arrays)], arrays)
 
 
 def untranspose(g: Any, axes: Optional[Sequence[int]] = None) -> Any:
@@ -670,6 +694,8 @@ def structured_like(g: Any, x: Any) -> Any:
     """A container gradient in the structure of its argument: a tuple for a tuple."""
     if isinstance(x, AttributeView):  # an object's: its float and array attributes (an integer gets none)
         return {key: value for key, value in g.items() if kind_of(x[key]).is_float or kind_of(x[key]).is_container}
+    if isinstance(x, (list, tuple)) and _is_array(g):  # a NumPy function read the list as an array
+        g = [structured_like(g[i], item) for i, item in enumerate(x)]
     return tuple(g) if isinstance(x, tuple) else g
 
 
@@ -812,7 +838,7 @@ def along_axis_index(x: Any, indices: Any, axis: Optional[int]) -> Tuple[Any, ..
 def uncolumn_stack(g: Any, arrays: Sequence[Any]) -> Tuple[Any, ...]:
     """The adjoint of ``numpy.column_stack(arrays)``: vectors (and scalars) became columns."""
     columns = [a if numpy.ndim(a) >= 2 else numpy.reshape(a, (numpy.size(a), 1)) for a in arrays]
-    return tuple(reshape_like(p, a) for p, a in zip(split_like(g, columns, 1), arrays))
+    return pieces_like([reshape_like(p, a) for p, a in zip(split_like(g, columns, 1), arrays)], arrays)
 
 
 def kron_adjoints(g: Any, a: Any, b: Any) -> Tuple[Any, Any]:

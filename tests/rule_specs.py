@@ -476,6 +476,14 @@ SHAPES = _flatten(
     spec(numpy.hstack, lambda x, y: numpy.sum(numpy.hstack([x, y]) * W34), [((3, 1), (3, 3))]),
     spec(numpy.vstack, lambda x, y: numpy.sum(numpy.vstack([x, y, x]) * W34), [((4,), (4,))]),
     spec(numpy.vstack, lambda x, y: numpy.sum(numpy.vstack([x, y]) * W34), [((1, 4), (2, 4))]),
+    spec(numpy.dstack, lambda x, y: numpy.sum(numpy.dstack([x, y]) * W322), [((3, 2), (3, 2, 1))]),
+    spec(numpy.dstack, lambda x, y: numpy.sum(numpy.ravel(numpy.dstack((x, y))) * W12), [((6,), (6,))]),
+    # an array is a sequence of its rows: its adjoint is one array of its shape
+    spec(numpy.hstack, lambda x: numpy.sum(numpy.hstack(x) * W12), [((3, 4),)]),
+    spec(numpy.vstack, lambda x: numpy.sum(numpy.vstack(x) * W34), [((3, 4),)]),
+    spec(numpy.dstack, lambda x: numpy.sum(numpy.dstack(x) * W34), [((4, 3),)]),
+    spec(numpy.column_stack, lambda x: numpy.sum(numpy.column_stack(x) * W34), [((4, 3),)]),
+    spec(numpy.concatenate, lambda x: numpy.sum(numpy.concatenate(x) * W12), [((3, 4),)]),
 )
 
 ZERO_DERIVATIVE_ARRAYS = _flatten(

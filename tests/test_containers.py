@@ -164,3 +164,14 @@ def dict_built_by_calls(x, w):
 
 def test_dict_called_with_keywords_or_pairs_is_a_dict_display():
     check_grad(dict_built_by_calls, (0.7, -1.3), wrt=(0, 1))
+
+
+def appended_to_a_list(values, b):
+    return np.sum(np.append(values, b) ** 2) * np.mean(np.concatenate([np.ravel(values), [b]]))
+
+
+def test_a_list_read_by_numpy_as_an_array_gets_a_list_gradient():
+    """numpy.append(list, b) differentiates the list element by element: its gradient is a list, b's a float."""
+    for values in ([1.5, -0.5, 2.0], [[1.5, -0.5], [2.0, 0.3]], (0.7, -1.2)):
+        check_structured_grad(appended_to_a_list, (values, 0.8))
+        check_grad(appended_to_a_list, (values, 0.8), wrt=1)

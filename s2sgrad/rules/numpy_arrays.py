@@ -48,6 +48,7 @@ from ..runtime import (
     undiag,
     undiagonal,
     undiff,
+    undstack,
     unhstack,
     unindex,
     unpad,
@@ -369,6 +370,12 @@ def hstack(y, arrays):
 def vstack(y, arrays):
     d[arrays] += unvstack(d[y], arrays)
     t[y] = numpy.vstack(t[arrays])
+
+
+@adjoint(numpy.dstack)
+def dstack(y, arrays):
+    d[arrays] += undstack(d[y], arrays)
+    t[y] = numpy.dstack(t[arrays])
 
 
 @adjoint(numpy.column_stack)

@@ -364,6 +364,12 @@ def split_like(g: Any, arrays: Sequence[Any], axis: int = 0) -> Tuple[Any, ...]:
     return pieces_like([_shaped_like(p, a) for p, a in zip(pieces, arrays)], arrays)
 
 
+def column_of(x: Any) -> Any:
+    """An item of ``numpy.c_[...]`` as it is joined: a vector as a column, a number as a 1x1 array."""
+    x = numpy.asarray(x)
+    return x if x.ndim >= 2 else numpy.reshape(x, (x.size, 1))
+
+
 def _shaped_like(g: Any, x: Any) -> Any:
     """``g`` in the shape of ``x``, an array, a list or a number (then a float, not a 0-d array)."""
     g = numpy.reshape(g, numpy.shape(x))

@@ -21,7 +21,7 @@ from typing import Any, Callable, List, Sequence, Tuple, Type, Union
 
 import numpy
 
-from s2sgrad.runtime import append, astype, get, item, keys_of
+from s2sgrad.runtime import append, astype, column_of, get, item, keys_of
 
 try:  # an optional extra: its rules and specs are there when SciPy is
     import scipy.special
@@ -478,6 +478,8 @@ SHAPES = _flatten(
     spec(numpy.vstack, lambda x, y: numpy.sum(numpy.vstack([x, y]) * W34), [((1, 4), (2, 4))]),
     spec(numpy.dstack, lambda x, y: numpy.sum(numpy.dstack([x, y]) * W322), [((3, 2), (3, 2, 1))]),
     spec(numpy.dstack, lambda x, y: numpy.sum(numpy.ravel(numpy.dstack((x, y))) * W12), [((6,), (6,))]),
+    spec(column_of, lambda x: numpy.sum(column_of(x) * W4[:, None]), [((4,),)]),
+    spec(column_of, lambda x: numpy.sum(column_of(x) * W34), [((3, 4),), (float,)]),
     # an array is a sequence of its rows: its adjoint is one array of its shape
     spec(numpy.hstack, lambda x: numpy.sum(numpy.hstack(x) * W12), [((3, 4),)]),
     spec(numpy.vstack, lambda x: numpy.sum(numpy.vstack(x) * W34), [((3, 4),)]),

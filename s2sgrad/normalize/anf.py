@@ -210,6 +210,9 @@ class _Flattener:
         if isinstance(node, gast.Attribute):
             return self.array_attribute(node)
         if isinstance(node, gast.Subscript):
+            joined = _index_trick(node, self.ctx)
+            if joined is not None:
+                return self.operation(joined)
             return located(
                 gast.Subscript(value=self.atom(node.value), slice=self.index(node.slice), ctx=gast.Load()), node
             )
@@ -431,6 +434,39 @@ class _ViewReads(gast.NodeTransformer):
         if self.flattener.is_object(node.value):
             return located(gast.Subscript(value=node.value, slice=const(node.attr), ctx=gast.Load()), node)
         return self.generic_visit(node)
+
+
+def _index_trick(node: gast.Subscript, ctx: Context) -> Optional[gast.Call]:
+    """``numpy.r_[a, b, 1:4]`` and ``numpy.c_[a, b]``: the concatenation they are.
+
+    ``r_`` joins its items made at least 1-d along axis 0, a slice standing for
+    its ``arange``; ``c_`` joins them along the last axis, a vector (or number)
+    made a column. A string directive or a complex step (a ``linspace``) is
+    rejected: the plain call says the same more clearly.
+    """
+    trick = ctx.resolve(node.value)
+    if trick is not numpy.r_ and trick is not numpy.c_:
+        return None
+    items = node.slice.elts if isinstance(node.slice, gast.Tuple) else [node.slice]
+    joined = []
+    for item in items:
+        if isinstance(item, gast.Slice):
+            if isinstance(constant_value(item.step), complex) or item.upper is None:
+                raise ctx.error(item, "a slice with a complex step or no end in numpy.r_ is not supported", HINT_TRICK)
+            bounds = [item.lower or const(0), item.upper, item.step or const(1)]
+            item = located(call(ctx.reference(numpy, "arange"), bounds, []), item)
+        elif isinstance(constant_value(item), str):
+            raise ctx.error(item, "a directive string in numpy.r_ or numpy.c_ is not supported", HINT_TRICK)
+        if trick is numpy.r_:
+            joined.append(located(call(ctx.reference(numpy, "atleast_1d"), [item], []), item))
+        else:
+            joined.append(located(call(name(ctx.name_for(runtime.column_of, "column_of")), [item], []), item))
+    axis = const(0 if trick is numpy.r_ else -1)
+    display = gast.List(elts=joined, ctx=gast.Load())
+    return located(call(ctx.reference(numpy, "concatenate"), [display], [gast.keyword(arg="axis", value=axis)]), node)
+
+
+HINT_TRICK = "write numpy.concatenate (or numpy.linspace, numpy.stack) with the arrays it joins."
 
 
 def _dict_display(node: gast.Call, ctx: Context) -> Optional[gast.Dict]:

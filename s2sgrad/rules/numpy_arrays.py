@@ -8,6 +8,7 @@ from ..runtime import (
     average_adjoints,
     average_weights_tangent,
     cast_like,
+    column_of,
     cumprod_adjoint,
     cumprod_tangent,
     dot_lhs,
@@ -370,6 +371,12 @@ def hstack(y, arrays):
 def vstack(y, arrays):
     d[arrays] += unvstack(d[y], arrays)
     t[y] = numpy.vstack(t[arrays])
+
+
+@adjoint(column_of)  # numpy.c_[...]'s items (normalize.anf)
+def column_of_(y, x):
+    d[x] += reshape_like(d[y], x)
+    t[y] = column_of(t[x])
 
 
 @adjoint(numpy.dstack)

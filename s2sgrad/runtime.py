@@ -282,10 +282,11 @@ def tensordot_adjoints(g: Any, x: Any, y: Any, axes: Any = 2) -> Tuple[Any, Any]
     x_free = [a for a in range(nx) if a not in x_axes]
     y_free = [a for a in range(ny) if a not in y_axes]
     g_x, g_y = list(range(len(x_free))), list(range(len(x_free), numpy.ndim(g)))
-    d_x = numpy.tensordot(g, y, (g_y, y_free))  # axes: x_free..., y contracted (in x_axes order)
-    d_x = numpy.transpose(d_x, numpy.argsort(x_free + x_axes))
-    d_y = numpy.tensordot(x, g, (x_free, g_x))  # axes: x contracted..., y_free...
-    d_y = numpy.transpose(d_y, numpy.argsort(y_axes + y_free))
+    # the contracted axes left over come in their own array's order: y's ascending in d_x, x's in d_y
+    d_x = numpy.tensordot(g, y, (g_y, y_free))  # axes: x_free..., then x_axes[k] for y's k in ascending y_axes
+    d_x = numpy.transpose(d_x, numpy.argsort(x_free + [x_axes[k] for k in numpy.argsort(y_axes)]))
+    d_y = numpy.tensordot(x, g, (x_free, g_x))  # axes: y_axes[k] for x's k in ascending x_axes, then y_free...
+    d_y = numpy.transpose(d_y, numpy.argsort([y_axes[k] for k in numpy.argsort(x_axes)] + y_free))
     return d_x, d_y
 
 

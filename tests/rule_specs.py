@@ -411,6 +411,13 @@ PRODUCTS_AND_LINALG = _flatten(
     spec(numpy.tensordot, lambda x, y: numpy.sum(numpy.tensordot(x, y, 1) * W34), [((3, 5), (5, 4))], note="axes=1"),
     spec(numpy.tensordot, lambda x, y: numpy.sum(numpy.tensordot(x, y, 0) * W34), [((3,), (4,))], note="axes=0"),
     spec(numpy.tensordot, lambda x, y: numpy.sum(numpy.tensordot(x, y, ([0], [1])) * W34), [((5, 3), (4, 5))]),
+    # contracted axes listed out of order, on each side: the leftover axes come back in each array's own order
+    spec(
+        numpy.tensordot, lambda x, y: numpy.sum(numpy.tensordot(x, y, [(1, 0), (2, 1)]) * W34), [((2, 4, 3), (4, 2, 4))]
+    ),
+    spec(
+        numpy.tensordot, lambda x, y: numpy.sum(numpy.tensordot(x, y, [(0, 2), (2, 0)]) * W34), [((2, 3, 5), (5, 4, 2))]
+    ),
     spec(numpy.einsum, lambda x, y: numpy.sum(numpy.einsum("ij,jk->ik", x, y) * W34), [((3, 5), (5, 4))]),
     spec(
         numpy.einsum,

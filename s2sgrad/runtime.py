@@ -236,24 +236,26 @@ def matmul_rhs(g: Any, x: Any, y: Any) -> Any:
 
 
 def dot_lhs(g: Any, x: Any, y: Any) -> Any:
-    """The adjoint of ``x`` in ``numpy.dot(x, y)`` (scalars, vectors, matrices)."""
+    """The adjoint of ``x`` in ``numpy.dot(x, y)``."""
     if numpy.ndim(x) == 0 or numpy.ndim(y) == 0:
         return unbroadcast(g * y, x)
-    _check_dot(x, y)
+    if numpy.ndim(x) > 2 or numpy.ndim(y) > 2:
+        return tensordot_adjoints(g, x, y, _dot_axes(y))[0]
     return matmul_lhs(g, x, y)
 
 
 def dot_rhs(g: Any, x: Any, y: Any) -> Any:
-    """The adjoint of ``y`` in ``numpy.dot(x, y)`` (scalars, vectors, matrices)."""
+    """The adjoint of ``y`` in ``numpy.dot(x, y)``."""
     if numpy.ndim(x) == 0 or numpy.ndim(y) == 0:
         return unbroadcast(g * x, y)
-    _check_dot(x, y)
+    if numpy.ndim(x) > 2 or numpy.ndim(y) > 2:
+        return tensordot_adjoints(g, x, y, _dot_axes(y))[1]
     return matmul_rhs(g, x, y)
 
 
-def _check_dot(x: Any, y: Any) -> None:
-    if numpy.ndim(x) > 2 or numpy.ndim(y) > 2:
-        raise NotImplementedError("s2sgrad differentiates numpy.dot on at most 2-D operands; use matmul or einsum")
+def _dot_axes(y: Any) -> Tuple[list, list]:
+    """numpy.dot of N-d arrays is a tensordot: x's last axis with y's second-to-last (its only, for a vector)."""
+    return [-1], [-2 if numpy.ndim(y) >= 2 else 0]
 
 
 def inner_adjoints(g: Any, x: Any, y: Any) -> Tuple[Any, Any]:

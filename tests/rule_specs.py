@@ -401,6 +401,9 @@ REDUCTIONS = _flatten(
 
 PRODUCTS_AND_LINALG = _flatten(
     spec(numpy.dot, lambda x, y: numpy.sum(numpy.dot(x, y) * W234), [*PRODUCTS, (float, (3, 4)), ((3, 4), float)]),
+    # N-d operands: x's last axis with y's second-to-last (or only) axis
+    spec(numpy.dot, lambda x, y: numpy.sum(numpy.dot(x, y) * W23), [((2, 3, 4), (4,)), ((2, 3, 4), (2, 4, 3))]),
+    spec(numpy.dot, lambda x, y: numpy.sum(numpy.dot(x, y) * W24), [((2, 3), (2, 3, 4))]),
     spec(numpy.inner, lambda x, y: numpy.sum(numpy.inner(x, y) * W234), [((4,), (4,)), ((4, 5), (5,))]),
     spec(numpy.inner, lambda x, y: numpy.sum(numpy.inner(x, y) * W34), [((3, 5), (4, 5))], note="matrices"),
     spec(

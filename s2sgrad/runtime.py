@@ -591,11 +591,22 @@ def norm_adjoint(g: Any, x: Any, y: Any, ord: Any = None, axis: Any = None, keep
         return unreduce(g, x, axis, keepdims) * x / unreduce(y, x, axis, keepdims)
     if ord == 1 and vector:
         return unreduce(g, x, axis, keepdims) * numpy.sign(x)
-    if ord == numpy.inf and vector:
+    if ord in (numpy.inf, -numpy.inf) and vector:  # the largest (smallest) |x_i|: those equal to it share
         return unreduce(g, x, axis, keepdims) * numpy.sign(x) * extremum_share(numpy.abs(x), y, axis, keepdims)
+    if ord == 0 and vector:  # a count of the nonzero elements: piecewise constant
+        return unreduce(g, x, axis, keepdims) * numpy.zeros_like(x, dtype=float)
+    if vector and _is_p_norm(ord):  # (sum |x_i|^p)^(1/p)
+        scale = unreduce(g, x, axis, keepdims) / unreduce(y, x, axis, keepdims) ** (ord - 1)
+        return scale * numpy.sign(x) * numpy.abs(x) ** (ord - 1)
     if not vector and ord in (2, -2, "nuc", 1, -1, numpy.inf, -numpy.inf):
         return _matrix_norm_adjoint(g, x, ord, axis, keepdims)
     raise NotImplementedError(f"s2sgrad has no derivative of numpy.linalg.norm with ord={ord!r} here")
+
+
+def _is_p_norm(ord: Any) -> bool:
+    """A vector norm ``(sum |x_i|^p)^(1/p)`` of a finite real p other than 0, 1 and 2 (each has its own form)."""
+    real = isinstance(ord, (int, float, numpy.integer, numpy.floating)) and not isinstance(ord, bool)
+    return real and numpy.isfinite(ord) and ord not in (0, 1, 2)
 
 
 def _is_vector_norm(x: Any, axis: Any) -> bool:
@@ -616,7 +627,11 @@ def norm_adjoint_tangent(
     if ord in (None, "fro") or (ord == 2 and vector):
         along_x = norm_adjoint(g, t_x, y, ord, axis, keepdims)
         return along_g + along_x - z * unreduce(t_y, x, axis, keepdims) / unreduce(y, x, axis, keepdims)
-    if ord in (1, -1, numpy.inf, -numpy.inf):
+    if vector and _is_p_norm(ord):  # z = g sign(x) |x|^(p-1) / y^(p-1)
+        spread_y = unreduce(y, x, axis, keepdims)
+        along_x = unreduce(g, x, axis, keepdims) * (ord - 1) * numpy.abs(x) ** (ord - 2) * t_x / spread_y ** (ord - 1)
+        return along_g + along_x - z * (ord - 1) * unreduce(t_y, x, axis, keepdims) / spread_y
+    if ord in (0, 1, -1, numpy.inf, -numpy.inf):
         return along_g
     if not vector and ord in (2, -2, "nuc"):
         axes, m, g = _matrix_frame(g, x, axis, keepdims)

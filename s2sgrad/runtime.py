@@ -13,6 +13,7 @@ of one.
 """
 
 import math
+import string
 from typing import Any, Callable, Optional, Sequence, Tuple
 
 import numpy
@@ -304,6 +305,10 @@ def einsum_adjoints(subscripts: str, g: Any, operands: Sequence[Any]) -> Tuple[A
         terms = ",".join([output, *others])
         partial = numpy.einsum(f"{terms}->{present}", g, *[o for j, o in enumerate(operands) if j != i])
         sizes = [numpy.shape(operand)[spec.index(c)] for c in letters]
+        # an axis of length 1 that einsum broadcast against a longer one: its adjoint sums over that length
+        stretched = tuple(k for k, c in enumerate(present) if sizes[letters.index(c)] == 1 < numpy.shape(partial)[k])
+        if stretched:
+            partial = numpy.sum(partial, axis=stretched, keepdims=True)
         partial = numpy.reshape(partial, [n if c in present else 1 for n, c in zip(sizes, letters)])
         if letters == spec and is_protocol_array(operand):  # no diagonal: no view to write through, lazily
             adjoints.append(_spread(partial, operand, numpy.shape(operand)))
@@ -342,15 +347,20 @@ def einsum_adjoints_tangent(
 
 
 def _einsum_parts(subscripts: str, operands: Sequence[Any]) -> Tuple[list, str]:
+    """Each operand's letters and the output's, every ``...`` spelled out in letters of its own."""
     spec = subscripts.replace(" ", "")
-    if "." in spec:
-        raise NotImplementedError("einsum adjoint with '...' in the subscripts")
-    inputs, _, output = spec.partition("->")
+    inputs, arrow, output = spec.partition("->")
     inputs = inputs.split(",")
-    if "->" not in spec:
-        letters = "".join(inputs)
-        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-    return inputs, output
+    letters = "".join(inputs).replace(".", "")
+    if not arrow:  # implicit output: the broadcast axes, then the letters used once, sorted
+        output = ("..." if "." in spec else "") + "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    if "." not in spec:
+        return inputs, output
+    # ``...`` stands for each operand's leading axes not named by a letter, aligned from the right
+    counts = [numpy.ndim(o) - len(s.replace(".", "")) if "..." in s else 0 for s, o in zip(inputs, operands)]
+    free = [c for c in string.ascii_letters if c not in spec][: max(counts)]
+    inputs = [s.replace("...", "".join(free[len(free) - k :])) for s, k in zip(inputs, counts)]
+    return inputs, output.replace("...", "".join(free))
 
 
 def split_like(g: Any, arrays: Sequence[Any], axis: int = 0) -> Tuple[Any, ...]:

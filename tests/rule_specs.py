@@ -437,6 +437,12 @@ PRODUCTS_AND_LINALG = _flatten(
     spec(numpy.einsum, lambda x, y: numpy.einsum("i,i", x, y), [((4,), (4,))], note="implicit output"),
     spec(numpy.einsum, lambda x, y: numpy.sum(numpy.einsum("ij,kj", x, y) * W34), [((3, 5), (4, 5))], note="implicit"),
     spec(numpy.einsum, lambda x, y, z: numpy.einsum("i,ij,j->", x, y, z), [((3,), (3, 4), (4,))], note="three"),
+    spec(numpy.einsum, lambda x, y: numpy.sum(numpy.einsum("...ij,jk->...ik", x, y) * W34), [((2, 3, 5), (5, 4))]),
+    spec(numpy.einsum, lambda x, y: numpy.sum(numpy.einsum("...j,j...", x, y) * W3), [((3, 4), (4, 1))], note="..."),
+    spec(numpy.einsum, lambda x: numpy.sum(numpy.einsum("...ii->...i", x) * W23), [((2, 3, 3),)], note="diagonal"),
+    # a length-1 axis broadcast against a longer one, named by a letter or inside the ...
+    spec(numpy.einsum, lambda x, y: numpy.sum(numpy.einsum("ij,ij->ij", x, y) * W34), [((1, 4), (3, 4))]),
+    spec(numpy.einsum, lambda x, y: numpy.sum(numpy.einsum("...,...", x, y) * W34), [((3, 1), (4,))], note="..."),
     spec(numpy.linalg.det, lambda a: numpy.linalg.det(a + DIAG), [((3, 3),)], (-1.0, 1.0)),
     spec(numpy.linalg.det, lambda a: numpy.sum(numpy.linalg.det(a + DIAG) * W2), [((2, 3, 3),)], note="batched"),
     spec(numpy.linalg.inv, lambda a: numpy.sum(numpy.linalg.inv(a + DIAG) * W33), [((3, 3),)]),

@@ -192,26 +192,6 @@ def test_an_array_times_itself_needs_no_unbroadcast(optimize):
     assert "unbroadcast(" not in s2sgrad.source(squared, args=(x,), optimize=optimize)
 
 
-# ----- runtime.py: a limit the helpers state raises NotImplementedError, never a wrong number -----
-
-
-def einsum_ellipsis(x, y):
-    return numpy.sum(numpy.einsum("...i,i->...", x, y))
-
-
-@pytest.mark.parametrize(
-    ("func", "shapes", "limit"),
-    [
-        (einsum_ellipsis, ((2, 3), (3,)), "'...' in the subscripts"),
-    ],
-    ids=["einsum_ellipsis"],
-)
-def test_a_stated_limit_raises(func, shapes, limit):
-    args = tuple(RNG.uniform(-1.0, 1.0, shape) for shape in shapes)
-    with pytest.raises(NotImplementedError, match=limit):
-        s2sgrad.grad(func, wrt=(0, 1))(*args)
-
-
 # ----- runtime.zero_tangent: forward mode from a tuple argument starts from a tuple of zeros -----
 
 

@@ -871,6 +871,34 @@ SCIPY_SPECIAL = (
         spec(scipy.special.softmax, lambda x: numpy.sum(scipy.special.softmax(x, axis=1) * W34), note="axis=1"),
         spec(scipy.special.log_softmax, lambda x: numpy.sum(scipy.special.log_softmax(x) * W34)),
         spec(scipy.special.log_softmax, lambda x: numpy.sum(scipy.special.log_softmax(x, 0) * W34), note="axis=0"),
+        spec(scipy.special.gamma, lambda x: numpy.sum(scipy.special.gamma(x) * W34), EITHER, (0.3, 3.0)),
+        spec(scipy.special.gamma, lambda x: numpy.sum(scipy.special.gamma(x) * W34), EITHER, (-0.9, -0.1), note="<0"),
+        spec(scipy.special.rgamma, lambda x: numpy.sum(scipy.special.rgamma(x) * W34), EITHER, (-0.9, 3.0)),
+        spec(scipy.special.gammasgn, lambda x: numpy.sum(x * scipy.special.gammasgn(x) * W34), EITHER, (-0.9, -0.1)),
+        spec(
+            scipy.special.betaln,
+            lambda a, b: numpy.sum(scipy.special.betaln(a, b) * W34),
+            BROADCAST,
+            (POSITIVE, POSITIVE),
+        ),
+        spec(
+            scipy.special.beta, lambda a, b: numpy.sum(scipy.special.beta(a, b) * W34), BROADCAST, (POSITIVE, POSITIVE)
+        ),
+        spec(scipy.special.gammainc, lambda x: numpy.sum(scipy.special.gammainc(1.7, x) * W34), EITHER, POSITIVE),
+        spec(scipy.special.gammaincc, lambda x: numpy.sum(scipy.special.gammaincc(W34, x) * W34), EITHER, POSITIVE),
+        spec(scipy.special.betainc, lambda x: numpy.sum(scipy.special.betainc(1.5, 2.5, x) * W34), EITHER, (0.1, 0.9)),
+        spec(scipy.special.erfinv, lambda x: numpy.sum(scipy.special.erfinv(x) * W34), EITHER, (-0.9, 0.9)),
+        spec(scipy.special.erfcinv, lambda x: numpy.sum(scipy.special.erfcinv(x) * W34), EITHER, (0.1, 1.9)),
+        spec(scipy.special.j0, lambda x: numpy.sum(scipy.special.j0(x) * W34), EITHER, (-4.0, 4.0)),
+        spec(scipy.special.j1, lambda x: numpy.sum(scipy.special.j1(x) * W34), EITHER, (-4.0, 4.0)),
+        spec(scipy.special.y0, lambda x: numpy.sum(scipy.special.y0(x) * W34), EITHER, (0.3, 4.0)),
+        spec(scipy.special.y1, lambda x: numpy.sum(scipy.special.y1(x) * W34), EITHER, (0.3, 4.0)),
+        spec(scipy.special.i0, lambda x: numpy.sum(scipy.special.i0(x) * W34), EITHER),
+        spec(scipy.special.i1, lambda x: numpy.sum(scipy.special.i1(x) * W34), EITHER),
+        spec(scipy.special.jv, lambda x: numpy.sum(scipy.special.jv(2.5, x) * W34), EITHER, (0.3, 4.0)),
+        spec(scipy.special.yn, lambda x: numpy.sum(scipy.special.yn(3, x) * W34), EITHER, (0.3, 4.0)),
+        spec(scipy.special.iv, lambda x: numpy.sum(scipy.special.iv(1.5, x) * W34), EITHER, (0.3, 2.0)),
+        spec(scipy.special.ive, lambda x: numpy.sum(scipy.special.ive(2, x) * W34), EITHER),
     )
 )
 

@@ -15,6 +15,7 @@ gradient right (the arguments are drawn away from their jumps).
 
 import math
 import operator
+import types
 import zlib
 from dataclasses import dataclass
 from typing import Any, Callable, List, Sequence, Tuple, Type, Union
@@ -25,6 +26,7 @@ from s2sgrad.runtime import append, astype, column_of, get, item, keys_of
 
 try:  # an optional extra: its rules and specs are there when SciPy is
     import scipy.special
+    import scipy.stats
 except ImportError:  # pragma: no cover - CI without SciPy
     scipy = None
 
@@ -94,7 +96,10 @@ class Spec:
 
 
 def qualified_name(func: Any) -> str:
-    """``numpy.sin``, ``math.sin``, ``operator.add``, ``abs``."""
+    """``numpy.sin``, ``math.sin``, ``operator.add``, ``abs``, ``scipy.stats.norm.pdf``."""
+    if isinstance(func, types.MethodType):  # a distribution's method: named by its distribution
+        owner = getattr(func.__self__, "name", type(func.__self__).__name__)
+        return f"{'.'.join(func.__module__.split('.')[:2])}.{owner}.{func.__name__}"
     module = (getattr(func, "__module__", None) or "numpy").lstrip("_")
     name = getattr(func, "__name__", repr(func))
     if isinstance(func, numpy.ufunc) and getattr(numpy, name, None) is not func:
@@ -156,6 +161,13 @@ POSITIVE = (0.5, 2.0)
 ANY = (-2.0, 2.0)
 SECOND_POSITIVE = ((-2.0, 2.0), POSITIVE)  # a divisor, or a point away from the origin
 POWER = (POSITIVE, (-1.5, 1.5))
+# a distribution's (x, location, scale), or (x, shape a, shape b): broadcast against each other
+BROADCAST3 = [((3, 4), (4,), (3, 1)), ((3, 4), float, float)]
+LOC_SCALE = (ANY, ANY, POSITIVE)
+BETA_DOMAINS = ((0.1, 0.9), POSITIVE, POSITIVE)
+T_KINDS = [((3, 4), (4,), (3, 4), (3, 1)), ((3, 4), float, float, float)]
+T_DOMAINS = (ANY, (2.1, 5.0), ANY, POSITIVE)
+COUNTS = [[0.0, 1.0, 2.0, 5.0], [3.0, 0.0, 1.0, 4.0], [2.0, 2.0, 7.0, 1.0]]  # Poisson counts: data, never moved
 MODULUS = ((2.1, 2.9), (1.0, 1.04))  # x / y stays in (2, 3): no jump of floor(x / y) nearby
 NEGATIVE_MODULUS = ((-2.9, -2.1), (1.0, 1.04))  # x / y in (-3, -2): fmod rounds toward 0, mod down
 # extrema: array arguments where each side wins somewhere; scalars where one side wins
@@ -902,6 +914,96 @@ SCIPY_SPECIAL = (
     )
 )
 
+SCIPY_STATS = (
+    []
+    if scipy is None
+    else _flatten(
+        spec(
+            scipy.stats.norm.pdf, lambda x, m, s: numpy.sum(scipy.stats.norm.pdf(x, m, s) * W34), BROADCAST3, LOC_SCALE
+        ),
+        spec(
+            scipy.stats.norm.logpdf,
+            lambda x, m, s: numpy.sum(scipy.stats.norm.logpdf(x, m, s) * W34),
+            BROADCAST3,
+            LOC_SCALE,
+        ),
+        spec(
+            scipy.stats.norm.cdf, lambda x, m, s: numpy.sum(scipy.stats.norm.cdf(x, m, s) * W34), BROADCAST3, LOC_SCALE
+        ),
+        spec(scipy.stats.norm.sf, lambda x, m, s: numpy.sum(scipy.stats.norm.sf(x, m, s) * W34), BROADCAST3, LOC_SCALE),
+        spec(
+            scipy.stats.norm.logcdf,
+            lambda x, m, s: numpy.sum(scipy.stats.norm.logcdf(x, m, s) * W34),
+            BROADCAST3,
+            LOC_SCALE,
+        ),
+        spec(
+            scipy.stats.norm.logsf,
+            lambda x, m, s: numpy.sum(scipy.stats.norm.logsf(x, m, s) * W34),
+            BROADCAST3,
+            LOC_SCALE,
+        ),
+        spec(scipy.stats.norm.logcdf, lambda x: numpy.sum(scipy.stats.norm.logcdf(x) * W34), EITHER, note="x only"),
+        spec(scipy.stats.t.pdf, lambda x, v, m, s: numpy.sum(scipy.stats.t.pdf(x, v, m, s) * W34), T_KINDS, T_DOMAINS),
+        spec(
+            scipy.stats.t.logpdf,
+            lambda x, v, m, s: numpy.sum(scipy.stats.t.logpdf(x, v, m, s) * W34),
+            T_KINDS,
+            T_DOMAINS,
+        ),
+        spec(
+            scipy.stats.t.cdf, lambda x, m, s: numpy.sum(scipy.stats.t.cdf(x, 3.5, m, s) * W34), BROADCAST3, LOC_SCALE
+        ),
+        spec(
+            scipy.stats.t.logcdf,
+            lambda x, m, s: numpy.sum(scipy.stats.t.logcdf(x, 3.5, m, s) * W34),
+            BROADCAST3,
+            LOC_SCALE,
+        ),
+        spec(
+            scipy.stats.gamma.pdf,
+            lambda x, a: numpy.sum(scipy.stats.gamma.pdf(x, a) * W34),
+            BROADCAST,
+            (POSITIVE, POSITIVE),
+        ),
+        spec(
+            scipy.stats.gamma.logpdf,
+            lambda x, a: numpy.sum(scipy.stats.gamma.logpdf(x, a) * W34),
+            BROADCAST,
+            (POSITIVE, POSITIVE),
+        ),
+        spec(scipy.stats.gamma.cdf, lambda x: numpy.sum(scipy.stats.gamma.cdf(x, 1.7) * W34), EITHER, POSITIVE),
+        spec(
+            scipy.stats.beta.pdf,
+            lambda x, a, b: numpy.sum(scipy.stats.beta.pdf(x, a, b) * W34),
+            BROADCAST3,
+            BETA_DOMAINS,
+        ),
+        spec(
+            scipy.stats.beta.logpdf,
+            lambda x, a, b: numpy.sum(scipy.stats.beta.logpdf(x, a, b) * W34),
+            BROADCAST3,
+            BETA_DOMAINS,
+        ),
+        spec(scipy.stats.beta.cdf, lambda x: numpy.sum(scipy.stats.beta.cdf(x, 1.5, 2.5) * W34), EITHER, (0.1, 0.9)),
+        spec(scipy.stats.chi2.pdf, lambda x: numpy.sum(scipy.stats.chi2.pdf(x, 3) * W34), EITHER, POSITIVE),
+        spec(scipy.stats.chi2.logpdf, lambda x: numpy.sum(scipy.stats.chi2.logpdf(x, 1) * W34), EITHER, POSITIVE),
+        spec(scipy.stats.chi2.cdf, lambda x: numpy.sum(scipy.stats.chi2.cdf(x, 2) * W34), EITHER, POSITIVE),
+        spec(
+            scipy.stats.poisson.pmf, lambda mu: numpy.sum(scipy.stats.poisson.pmf(COUNTS, mu) * W34), EITHER, POSITIVE
+        ),
+        spec(
+            scipy.stats.poisson.logpmf,
+            lambda mu: numpy.sum(scipy.stats.poisson.logpmf(COUNTS, mu) * W34),
+            EITHER,
+            POSITIVE,
+        ),
+        spec(
+            scipy.stats.poisson.cdf, lambda mu: numpy.sum(scipy.stats.poisson.cdf(COUNTS, mu) * W34), EITHER, POSITIVE
+        ),
+    )
+)
+
 SPECS = (
     OPERATORS
     + SCALAR_MATH
@@ -915,6 +1017,7 @@ SPECS = (
     + MORE_REDUCTIONS
     + LINALG
     + SCIPY_SPECIAL
+    + SCIPY_STATS
 )
 
 # Callables whose derivative is 0, alone: the gradient must be exactly 0 (tests/test_rules.py, check_zero_grad).

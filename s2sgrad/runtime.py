@@ -24,6 +24,12 @@ from .kinds import AttributeView, is_protocol_array, kind_of
 _NUMPY_OPERANDS = frozenset((float, numpy.ndarray, numpy.float64, numpy.float32))
 
 
+def result_dtype(*values: Any) -> Any:
+    """``numpy.result_type`` of values as NumPy reads them: a list or tuple is data, never a dtype spec
+    (``numpy.result_type([1, 2.5])`` would read the list as a structured dtype's fields)."""
+    return numpy.result_type(*(numpy.asarray(v) if isinstance(v, (list, tuple)) else v for v in values))
+
+
 def _is_array(x: Any) -> bool:
     return isinstance(x, numpy.ndarray) or is_protocol_array(x)
 
@@ -116,8 +122,8 @@ def unbroadcast(g: Any, like: Any) -> Any:
 def unreduce(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Spread the adjoint of a reduction over ``axis`` back to ``x``'s shape."""
     shape = numpy.shape(x)
-    # float32 in, float32 gradient out; a list is data, never a dtype spec as result_type would read it
-    dtype = numpy.result_type(g, numpy.asarray(x) if isinstance(x, (list, tuple)) else x)
+    # float32 in, float32 gradient out
+    dtype = result_dtype(g, x)
     g = numpy.asarray(g, dtype=dtype) if type(g) in _NUMPY_OPERANDS else _as_array_of(g, dtype)
     if not keepdims and axis is not None:
         axes = (axis,) if numpy.ndim(axis) == 0 else tuple(axis)
@@ -149,7 +155,7 @@ def unindex(g: Any, x: Any, index: Any) -> numpy.ndarray:
     """The adjoint of ``x[index]``: ``g`` scattered into zeros shaped like ``x``."""
     if is_protocol_array(x) or is_protocol_array(g):
         return _assigned_into_zeros(g, x, index)
-    out = numpy.zeros(numpy.shape(x), dtype=numpy.result_type(x, g, 1.0))
+    out = numpy.zeros(numpy.shape(x), dtype=result_dtype(x, g, 1.0))
     numpy.add.at(out, index, g)
     return out
 
@@ -165,7 +171,7 @@ def _assigned_into_zeros(g: Any, x: Any, index: Any) -> Any:
             "(numpy.add.at), which that library does not have; index it by slices, integers, a boolean mask "
             "or one NumPy array of distinct integers, or compute it to a NumPy array first"
         )
-    out = numpy.zeros_like(x, dtype=numpy.result_type(x, g, 1.0))
+    out = numpy.zeros_like(x, dtype=result_dtype(x, g, 1.0))
     out[index] = g
     return out
 
@@ -202,7 +208,7 @@ def extremum_share(x: Any, y: Any, axis: Any = None, keepdims: bool = False) -> 
     level = unreduce(y, x, axis, keepdims)
     hits = x == level
     # counted in the float type of x and y: a bool divided by an int count would be a float64 share
-    counts = numpy.sum(hits, axis=axis, keepdims=True, dtype=numpy.result_type(level, 1.0))
+    counts = numpy.sum(hits, axis=axis, keepdims=True, dtype=result_dtype(level, 1.0))
     return hits / counts
 
 
@@ -211,7 +217,7 @@ def greater_share(x: Any, y: Any) -> Any:
 
     In the float type of ``x`` and ``y``: float32 in, float32 out (``numpy.where`` of 0.5 and a bool is float64).
     """
-    return numpy.where(x == y, 0.5, x > y).astype(numpy.result_type(x, y, 1.0), copy=False)
+    return numpy.where(x == y, 0.5, x > y).astype(result_dtype(x, y, 1.0), copy=False)
 
 
 def matmul_lhs(g: Any, x: Any, y: Any) -> Any:
@@ -313,7 +319,7 @@ def einsum_adjoints(subscripts: str, g: Any, operands: Sequence[Any]) -> Tuple[A
         if letters == spec and is_protocol_array(operand):  # no diagonal: no view to write through, lazily
             adjoints.append(_spread(partial, operand, numpy.shape(operand)))
             continue
-        adjoint = numpy.zeros(numpy.shape(operand), dtype=numpy.result_type(partial, operand))
+        adjoint = numpy.zeros(numpy.shape(operand), dtype=result_dtype(partial, operand))
         # einsum("ii->i", a) is a writable view of a's diagonal: the adjoint lives there, zero elsewhere
         numpy.einsum(f"{spec}->{letters}", adjoint)[...] = partial
         adjoints.append(adjoint)
@@ -538,7 +544,7 @@ def undiff(g: Any, n: int = 1, axis: int = -1) -> Any:
 def untrace(g: Any, x: Any, offset: int = 0) -> numpy.ndarray:
     """The adjoint of ``numpy.trace`` of a matrix."""
     rows, cols = numpy.shape(x)[:2]
-    return g * numpy.eye(rows, cols, k=offset, dtype=numpy.result_type(g, x, 1.0))  # float32 stays float32
+    return g * numpy.eye(rows, cols, k=offset, dtype=result_dtype(g, x, 1.0))  # float32 stays float32
 
 
 def prod_adjoint(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
@@ -565,7 +571,7 @@ def prod_adjoint_tangent(g: Any, t_g: Any, x: Any, t_x: Any, axis: Any = None, k
 
 def _as_floats(x: Any) -> numpy.ndarray:
     x = _as_array(x)
-    return x.astype(numpy.result_type(x, 1.0), copy=False)  # ints are multiplied as floats; float32 stays float32
+    return x.astype(result_dtype(x, 1.0), copy=False)  # ints are multiplied as floats; float32 stays float32
 
 
 def _reduced_axes_last(x: numpy.ndarray, axis: Any) -> Tuple[numpy.ndarray, Any]:
@@ -786,12 +792,12 @@ def vjp_adjoints(adjoints: Any, count: int, rule: str) -> Sequence[Any]:
 
 def float_dtype(x: Any) -> Any:
     """The floating dtype a derivative of ``x`` has: x's own (float32 stays float32), float64 for the rest."""
-    return numpy.result_type(_as_array(x).dtype, numpy.float16)
+    return result_dtype(_as_array(x).dtype, numpy.float16)
 
 
 def undiagonal(g: Any, x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> numpy.ndarray:
     """The adjoint of ``numpy.diagonal(x, offset, axis1, axis2)``: ``g`` on that diagonal, zero elsewhere."""
-    out = numpy.zeros(numpy.shape(x), dtype=numpy.result_type(x, g))
+    out = numpy.zeros(numpy.shape(x), dtype=result_dtype(x, g))
     steps = numpy.arange(numpy.shape(g)[-1])
     # the diagonal is g's last axis; the other axes keep their order, as in numpy.diagonal
     numpy.moveaxis(out, (axis1, axis2), (-2, -1))[..., steps + max(-offset, 0), steps + max(offset, 0)] = g
@@ -812,7 +818,7 @@ def unrepeat(g: Any, x: Any, repeats: Any, axis: Optional[int] = None) -> Any:
     length = numpy.shape(x)[axis]
     owners = numpy.repeat(numpy.arange(length), repeats)  # the element each copy came from
     moved = numpy.moveaxis(numpy.asarray(g), axis, 0)
-    out = numpy.zeros((length, *moved.shape[1:]), dtype=numpy.result_type(x, g))
+    out = numpy.zeros((length, *moved.shape[1:]), dtype=result_dtype(x, g))
     numpy.add.at(out, owners, moved)
     return numpy.moveaxis(out, 0, axis)
 
@@ -922,9 +928,9 @@ def cast_like(g: Any, like: Any, result: Any) -> Any:
 
     A cast to an integer or bool type rounds: its derivative is zero.
     """
-    inexact = numpy.issubdtype(numpy.result_type(like), numpy.inexact)
-    dtype = numpy.result_type(like) if inexact else numpy.float64
-    if not numpy.issubdtype(numpy.result_type(result), numpy.inexact):
+    inexact = numpy.issubdtype(result_dtype(like), numpy.inexact)
+    dtype = result_dtype(like) if inexact else numpy.float64
+    if not numpy.issubdtype(result_dtype(result), numpy.inexact):
         g = numpy.zeros_like(like, dtype=dtype) if is_protocol_array(like) else numpy.zeros(numpy.shape(like), dtype)
     if _is_array(like):
         return _as_array_of(g, dtype)
@@ -985,7 +991,7 @@ def cumprod_adjoint(g: Any, x: Any, axis: Optional[int] = None) -> Any:
     if axis is None:
         return reshape_like(cumprod_adjoint(numpy.ravel(g), numpy.ravel(x), 0), x)
     x, g = numpy.moveaxis(numpy.asarray(x), axis, 0), numpy.moveaxis(numpy.asarray(g), axis, 0)
-    dtype = numpy.result_type(x, g)
+    dtype = result_dtype(x, g)
     before = numpy.ones(x.shape, dtype=dtype)
     before[1:] = numpy.cumprod(x[:-1], axis=0)
     out = numpy.zeros(x.shape, dtype=dtype)
@@ -1003,7 +1009,7 @@ def cumprod_tangent(t: Any, x: Any, axis: Optional[int] = None) -> Any:
         return cumprod_tangent(numpy.ravel(t), numpy.ravel(x), 0)
     x, t = numpy.moveaxis(numpy.asarray(x), axis, 0), numpy.moveaxis(numpy.asarray(t), axis, 0)
     y = numpy.cumprod(x, axis=0)
-    out = numpy.zeros(x.shape, dtype=numpy.result_type(x, t))
+    out = numpy.zeros(x.shape, dtype=result_dtype(x, t))
     for k in range(len(x)):
         out[k] = t[k] if k == 0 else out[k - 1] * x[k] + y[k - 1] * t[k]
     return numpy.moveaxis(out, 0, axis)
@@ -1105,7 +1111,7 @@ def quantile_adjoint(
     flat, along, below, above, weight, order = _quantile_plan(x, q, axis, method, overwrite)
     q_axes = list(range(numpy.ndim(q)))
     kept = numpy.shape(q) + tuple(n for k, n in enumerate(flat.shape) if k != along)
-    dtype = numpy.result_type(flat, g)  # before g is an array: a Python float g keeps float32 float32
+    dtype = result_dtype(flat, g)  # before g is an array: a Python float g keeps float32 float32
     g = numpy.reshape(numpy.asarray(g, dtype=dtype), kept)  # keepdims' axis of length 1 dropped
     weight = numpy.reshape(weight, numpy.shape(weight) + (1,) * (g.ndim - weight.ndim))
     ranked = numpy.zeros(flat.shape, dtype=dtype)
@@ -1128,7 +1134,7 @@ def _right_solve(b: Any, a: Any) -> Any:
 
 
 def _identity(n: int, like: Any) -> numpy.ndarray:
-    return numpy.eye(n, dtype=numpy.result_type(like))
+    return numpy.eye(n, dtype=result_dtype(like))
 
 
 def symmetric_from(t: Any, uplo: str = "L") -> Any:
@@ -1352,7 +1358,7 @@ def interp_values_adjoint(g: Any, x: Any, xp: Any, fp: Any, left: Any, right: An
     segment, weight, inside = _interp_segments(x, xp, period)
     below, above = numpy.asarray(x) < xp[0], numpy.asarray(x) > xp[-1]
     g = numpy.broadcast_to(g, numpy.shape(x))
-    out = numpy.zeros(numpy.shape(fp), dtype=numpy.result_type(fp, g))
+    out = numpy.zeros(numpy.shape(fp), dtype=result_dtype(fp, g))
     numpy.add.at(out, segment, numpy.where(inside, g * (1.0 - weight), 0.0))
     numpy.add.at(out, segment + 1, numpy.where(inside, g * weight, 0.0))
     if left is None:  # below the range the value is fp[0], else the constant left
@@ -1391,7 +1397,7 @@ def _gradient_axes(f: Any, spacings: Sequence[Any], axis: Any) -> Tuple[list, li
 
 def _difference_adjoint(g: Any, h: Any, edge_order: int) -> numpy.ndarray:
     """The transpose of numpy.gradient's stencil along axis 0: central inside, one-sided at the two ends."""
-    out = numpy.zeros(g.shape, dtype=numpy.result_type(g, 1.0))
+    out = numpy.zeros(g.shape, dtype=result_dtype(g, 1.0))
     out[2:] += g[1:-1] / (2.0 * h)
     out[:-2] -= g[1:-1] / (2.0 * h)
     ends = (-1.0, 1.0) if edge_order == 1 else (-1.5, 2.0, -0.5)  # weights of f[0], f[1], ... in the first value
@@ -1443,7 +1449,7 @@ def trace_adjoint(g: Any, x: Any, offset: int = 0, axis1: int = 0, axis2: int = 
     along the diagonal of each matrix of the stack."""
     if numpy.ndim(x) == 2 and (axis1 % 2, axis2 % 2) == (0, 1):
         return untrace(g, x, offset)
-    dtype = numpy.result_type(x, g)  # before g is an array: a Python float g keeps float32 float32
+    dtype = result_dtype(x, g)  # before g is an array: a Python float g keeps float32 float32
     length = numpy.shape(numpy.diagonal(x, offset, axis1, axis2))[-1]
     spread = numpy.broadcast_to(numpy.expand_dims(numpy.asarray(g, dtype=dtype), -1), (*numpy.shape(g), length))
     return undiagonal(spread, x, offset, axis1, axis2)

@@ -539,6 +539,16 @@ ZERO_DERIVATIVE_ARRAYS = _flatten(
     spec(numpy.count_nonzero, lambda x: numpy.sum(x * W34) * (1 + numpy.count_nonzero(x > 0.5))),
     spec(numpy.all, lambda x: numpy.sum(x * (1.0 + numpy.all(x > -5.0)) * W34)),
     spec(numpy.any, lambda x: numpy.sum(x * (1.0 + numpy.any(x > 1.5)) * W34)),
+    spec(numpy.allclose, lambda x: numpy.sum(x * (1.0 + numpy.allclose(x, x * 3.0 / 3.0)) * W34)),
+    spec(numpy.array_equal, lambda x: numpy.sum(x * (2.0 - numpy.array_equal(x, x + 1.0)) * W34)),
+    spec(numpy.int8, lambda x: numpy.sum(x[numpy.int8(x[:, 0] > 0.0)] * W34)),
+    spec(numpy.int16, lambda x: numpy.sum(x[numpy.int16(x[:, 0] > 0.0)] * W34)),
+    spec(numpy.int32, lambda x: numpy.sum(x[numpy.int32(x[:, 0] > 0.0)] * W34)),
+    spec(numpy.int64, lambda x: numpy.sum(x[numpy.int64(x[:, 0] > 0.0)] * W34)),
+    spec(numpy.uint8, lambda x: numpy.sum(x[numpy.uint8(x[:, 0] > 0.0)] * W34)),
+    spec(numpy.uint16, lambda x: numpy.sum(x[numpy.uint16(x[:, 0] > 0.0)] * W34)),
+    spec(numpy.uint32, lambda x: numpy.sum(x[numpy.uint32(x[:, 0] > 0.0)] * W34)),
+    spec(numpy.uint64, lambda x: numpy.sum(x[numpy.uint64(x[:, 0] > 0.0)] * W34)),
 )
 
 REARRANGING = _flatten(
@@ -664,6 +674,9 @@ MORE_ELEMENTWISE = _flatten(
     ),
     spec(numpy.real, lambda x: numpy.sum(numpy.real(x) * W34), EITHER),
     spec(numpy.real, lambda x: numpy.sum(x.real * W34), note="attribute"),
+    spec(numpy.real_if_close, lambda x: numpy.sum(numpy.real_if_close(x) * W34), EITHER),
+    spec(numpy.angle, lambda x: numpy.sum(x * (1.0 + numpy.angle(x)) * W34), EITHER),
+    spec(numpy.isclose, lambda x: numpy.sum(x * (1.0 + numpy.isclose(x, 0.5, atol=0.3)) * W34), EITHER),
     spec(numpy.imag, lambda x: numpy.sum((x + numpy.imag(x)) * W34), EITHER),
     spec(numpy.imag, lambda x: numpy.sum((x - x.imag) * W34), note="attribute"),
     spec(numpy.conjugate, lambda x: numpy.sum(numpy.conjugate(x) * W34), EITHER),

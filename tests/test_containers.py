@@ -157,7 +157,7 @@ def weighted(params):
 
 
 def dict_built_by_calls(x, w):
-    keywords = dict(w=w, b=np.sin(x))
+    keywords = dict({"w": w}, b=np.sin(x))
     pairs = dict([("w", x * w), (0, 2.0)], b=w)  # a keyword after the pairs
     return keywords["w"] * keywords["b"] * weighted(pairs)
 
@@ -175,3 +175,12 @@ def test_a_list_read_by_numpy_as_an_array_gets_a_list_gradient():
     for values in ([1.5, -0.5, 2.0], [[1.5, -0.5], [2.0, 0.3]], (0.7, -1.2)):
         check_structured_grad(appended_to_a_list, (values, 0.8))
         check_grad(appended_to_a_list, (values, 0.8), wrt=1)
+
+
+def sliced_list(values):
+    head = values[slice(None, -1, None)]
+    return head[0] * head[1] ** 2
+
+
+def test_a_list_sliced_by_a_slice_object_gets_a_list_gradient():
+    check_structured_grad(sliced_list, ([1.5, -0.7, 2.0],))

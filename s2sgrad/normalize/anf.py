@@ -470,7 +470,7 @@ HINT_TRICK = "write numpy.concatenate (or numpy.linspace, numpy.stack) with the 
 
 
 def _dict_display(node: gast.Call, ctx: Context) -> Optional[gast.Dict]:
-    """``dict(a=x, b=y)`` and ``dict([("a", x)], b=y)``: the dict display ``{"a": x, "b": y}`` they build.
+    """``dict(a=x, b=y)``, ``dict([("a", x)], b=y)`` and ``dict({"a": x}, b=y)``: the display ``{"a": x, "b": y}``.
 
     Only when every key is written out (keywords, or a display of (key, value)
     pairs with constant keys); a later key replaces an earlier one, as in a display.
@@ -478,7 +478,11 @@ def _dict_display(node: gast.Call, ctx: Context) -> Optional[gast.Dict]:
     if ctx.resolve(node.func) is not builtins.dict or len(node.args) > 1:
         return None
     pairs = []
-    if node.args:
+    if node.args and isinstance(node.args[0], gast.Dict):  # dict({"a": x}, b=y): a copy of a display
+        if not all(type(constant_value(k)) in (str, int) for k in node.args[0].keys):
+            return None
+        pairs = list(zip(node.args[0].keys, node.args[0].values))
+    elif node.args:
         items = node.args[0]
         if not isinstance(items, (gast.List, gast.Tuple)):
             return None

@@ -593,4 +593,10 @@ ZERO_DERIVATIVE = nondifferentiable(
     numpy.count_nonzero,
     numpy.all,
     numpy.any,
+    numpy.allclose,
+    numpy.array_equal,
+)
+# casts to integers (numpy.int64(x) of an array is an integer array): nothing flows through them
+INTEGER_CASTS = nondifferentiable(
+    numpy.int8, numpy.int16, numpy.int32, numpy.int64, numpy.uint8, numpy.uint16, numpy.uint32, numpy.uint64
 )

@@ -279,8 +279,8 @@ def copysign(z, x, y):
 # ----- real arrays as complex ones: s2sgrad differentiates real values only -----
 
 
-@adjoint(numpy.real, result="same")
-def real(y, val):
+@adjoint(numpy.real, numpy.real_if_close, result="same")
+def real(y, val, *tol):
     d[val] += d[y]
     t[y] = numpy.real(t[val])
 
@@ -315,6 +315,7 @@ def item(y, x, *args):
 
 
 IMAGINARY_PART = nondifferentiable(numpy.imag, result="same")  # of a real array: zeros
+ANGLE = nondifferentiable(numpy.angle, result="elementwise")  # of a real array: 0 or pi, piecewise constant
 
 ZERO_DERIVATIVE = nondifferentiable(
     numpy.sign,
@@ -333,5 +334,6 @@ ZERO_DERIVATIVE = nondifferentiable(
     numpy.equal,
     numpy.not_equal,
     numpy.heaviside,
+    numpy.isclose,
     result="elementwise",
 )

@@ -68,9 +68,13 @@ def divide(z, x, y):
 
 @adjoint(numpy.power)
 def power(z, x, y):
-    d[x] += unbroadcast(d[z] * (y * numpy.power(x, y - 1)), x)  # numpy.power(0.0, -0.5) is inf, not an error
-    d[y] += unbroadcast(d[z] * (z * numpy.log(x)), y)
-    t[z] = t[x] * (y * numpy.power(x, y - 1)) + t[y] * (z * numpy.log(x))
+    # numpy.power(0.0, -0.5) is inf, not an error. At x = 0 the limits hold where the function is constant:
+    # x ** 0 is 1 for every x (d/dx 0, not 0 * inf), 0 ** y is 0 for every y > 0 (d/dy 0, not 0 * log 0)
+    d[x] += unbroadcast(d[z] * numpy.where(y == 0, 0.0, y * numpy.power(x, y - 1)), x)
+    d[y] += unbroadcast(d[z] * numpy.where(x == 0, 0.0, z * numpy.log(x)), y)
+    t[z] = t[x] * numpy.where(y == 0, 0.0, y * numpy.power(x, y - 1)) + t[y] * numpy.where(
+        x == 0, 0.0, z * numpy.log(x)
+    )
 
 
 @adjoint(numpy.sqrt)

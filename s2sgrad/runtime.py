@@ -14,7 +14,7 @@ of one.
 
 import math
 import string
-from typing import Any, Callable, Optional, Sequence, Tuple
+from typing import Any, Callable, Iterator, Optional, Sequence, Tuple
 
 import numpy
 
@@ -1322,15 +1322,28 @@ def lstsq_tangent(t_a: Any, t_b: Any, a: Any, b: Any, result: Any) -> Tuple[Any,
 # ----- helpers of selection and interpolation rules -----
 
 
-def select_adjoints(g: Any, condlist: Sequence[Any], choicelist: Sequence[Any], default: Any) -> Tuple[Any, ...]:
-    """Adjoints of each choice, then of the default, in ``numpy.select``: each gets ``g`` where it was picked."""
+def select_adjoints(g: Any, condlist: Sequence[Any], choicelist: Sequence[Any]) -> Any:
+    """Adjoints of the choices in ``numpy.select``: each gets ``g`` where it was picked (the first true
+    condition wins); a tuple, or one array for an array of choices."""
+    adjoints = [unbroadcast(numpy.where(picked, g, 0.0), choice) for picked, choice in _picks(g, condlist, choicelist)]
+    return pieces_like(adjoints, choicelist)
+
+
+def select_default_adjoint(g: Any, condlist: Sequence[Any], choicelist: Sequence[Any], default: Any) -> Any:
+    """The adjoint of ``numpy.select``'s default: ``g`` where no condition held."""
     taken = numpy.zeros(numpy.shape(g), dtype=bool)
-    adjoints = []
-    for condition, choice in zip(condlist, choicelist):
-        picked = numpy.logical_and(condition, ~taken)  # the first true condition wins
-        adjoints.append(unbroadcast(numpy.where(picked, g, 0.0), choice))
+    for picked, _ in _picks(g, condlist, choicelist):
         taken = taken | picked
-    return (*adjoints, unbroadcast(numpy.where(taken, 0.0, g), default))
+    return unbroadcast(numpy.where(taken, 0.0, g), default)
+
+
+def _picks(g: Any, condlist: Sequence[Any], choicelist: Sequence[Any]) -> Iterator[Tuple[Any, Any]]:
+    """Each choice with where it is picked: where its condition holds and no earlier one did."""
+    taken = numpy.zeros(numpy.shape(g), dtype=bool)
+    for condition, choice in zip(condlist, choicelist):
+        picked = numpy.logical_and(condition, ~taken)
+        yield picked, choice
+        taken = taken | picked
 
 
 def _interp_segments(x: Any, xp: Any, period: Any) -> Tuple[Any, Any, Any]:

@@ -698,6 +698,8 @@ MORE_ELEMENTWISE = _flatten(
     spec(item, lambda x: x.item(5) * x.item(-1) + x.item(1, 2), note="positions"),
     spec(item, lambda x: x.item((2, 0)) ** 2 + numpy.sum(x), note="tuple"),
     spec(numpy.select, lambda x, y: numpy.sum(numpy.select([x > 0.5, y < 0.0], [x, y], 0.3) * W34), WIDER_FIRST),
+    # the choices as one array (a sequence of its rows): their adjoint is one array
+    spec(numpy.select, lambda x: numpy.sum(numpy.select(x > 0.0, x * x, 0.3) * W4), [((3, 4),)], note="array"),
     spec(
         numpy.select,
         lambda x, y: numpy.sum(numpy.select([x > 0.0], [x * y], default=y) * W34),

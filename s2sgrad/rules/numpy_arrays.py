@@ -37,6 +37,7 @@ from ..runtime import (
     reshape_like,
     rollaxis_destination,
     select_adjoints,
+    select_default_adjoint,
     solve_adjoints,
     split_like,
     sum_to_shape,
@@ -539,7 +540,8 @@ def dsplit(pieces, ary, indices_or_sections):
 
 @adjoint(numpy.select)
 def select(y, condlist, choicelist, default=0):
-    d[(choicelist, default)] += select_adjoints(d[y], condlist, choicelist, default)
+    d[choicelist] += select_adjoints(d[y], condlist, choicelist)
+    d[default] += select_default_adjoint(d[y], condlist, choicelist, default)
     t[y] = numpy.select(condlist, t[choicelist], t[default])
 
 

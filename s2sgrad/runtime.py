@@ -352,6 +352,16 @@ def einsum_adjoints_tangent(
     return tuple(out)
 
 
+def einsum_subscripts(sublists: Sequence[Sequence[Any]], output: Optional[Sequence[Any]] = None) -> str:
+    """The subscripts of ``numpy.einsum``'s interleaved form: a sublist's integers as letters, Ellipsis as ``...``."""
+
+    def spelled(sublist: Sequence[Any]) -> str:
+        return "".join("..." if s is Ellipsis else string.ascii_letters[s] for s in sublist)
+
+    inputs = ",".join(spelled(s) for s in sublists)
+    return inputs if output is None else f"{inputs}->{spelled(output)}"
+
+
 def _einsum_parts(subscripts: str, operands: Sequence[Any]) -> Tuple[list, str]:
     """Each operand's letters and the output's, every ``...`` spelled out in letters of its own."""
     spec = subscripts.replace(" ", "")

@@ -22,7 +22,7 @@ from typing import Any, Callable, List, Sequence, Tuple, Type, Union
 
 import numpy
 
-from s2sgrad.runtime import append, astype, column_of, get, item, keys_of
+from s2sgrad.runtime import append, astype, column_of, einsum_subscripts, get, item, keys_of
 
 try:  # an optional extra: its rules and specs are there when SciPy is
     import scipy.special
@@ -460,6 +460,16 @@ PRODUCTS_AND_LINALG = _flatten(
     spec(numpy.einsum, lambda x, y: numpy.sum(numpy.einsum("...ij,jk->...ik", x, y) * W34), [((2, 3, 5), (5, 4))]),
     spec(numpy.einsum, lambda x, y: numpy.sum(numpy.einsum("...j,j...", x, y) * W3), [((3, 4), (4, 1))], note="..."),
     spec(numpy.einsum, lambda x: numpy.sum(numpy.einsum("...ii->...i", x) * W23), [((2, 3, 3),)], note="diagonal"),
+    # the interleaved form: operands and sublists of integers (normalize.anf spells the subscripts at run time)
+    spec(
+        einsum_subscripts, lambda x, y: numpy.sum(numpy.einsum(x, [0, 1], y, [1, 2], [0, 2]) * W34), [((3, 5), (5, 4))]
+    ),
+    spec(
+        numpy.einsum,
+        lambda x, y: numpy.sum(numpy.einsum(x, [..., 1], y, [1, 0]) * W34),
+        [((3, 5), (5, 4))],
+        note="sublists",
+    ),
     # a length-1 axis broadcast against a longer one, named by a letter or inside the ...
     spec(numpy.einsum, lambda x, y: numpy.sum(numpy.einsum("ij,ij->ij", x, y) * W34), [((1, 4), (3, 4))]),
     spec(numpy.einsum, lambda x, y: numpy.sum(numpy.einsum("...,...", x, y) * W34), [((3, 1), (4,))], note="..."),

@@ -323,6 +323,8 @@ class _Flattener:
         display = _dict_display(node, self.ctx)
         if display is not None:
             return self.operation(display)
+        if self.interleaved_einsum(node):
+            node = _einsum_with_subscripts(node, self.ctx)
         consumed = self.consumed(node)
         if consumed is not None:
             return consumed
@@ -359,6 +361,20 @@ class _Flattener:
                     "pass the attributes it needs as arguments.",
                 )
         return located(call(func, args, keywords), node)
+
+    def interleaved_einsum(self, node: gast.Call) -> bool:
+        """``numpy.einsum(a, [0, 1], b, [1, 2])``: operands and sublists alternate (the first is an array)."""
+        if self.ctx.resolve(node.func) is not numpy.einsum or len(node.args) < 2:
+            return False
+        first, second = node.args[0], node.args[1]
+        if isinstance(second, (gast.List, gast.Tuple)):
+            return all(
+                type(constant_value(e)) is int or Ellipsis in (constant_value(e), self.ctx.resolve(e))
+                for e in second.elts
+            )
+        if isinstance(first, gast.Name) and self.kind(first).tag == "array":
+            return True
+        return isinstance(self.ctx.resolve(first), numpy.ndarray)
 
     def reject_hidden_access(self, node: gast.Call) -> None:
         if self.ctx.resolve(node.func) in HIDDEN_ACCESS:
@@ -464,6 +480,20 @@ def _index_trick(node: gast.Subscript, ctx: Context) -> Optional[gast.Call]:
     axis = const(0 if trick is numpy.r_ else -1)
     display = gast.List(elts=joined, ctx=gast.Load())
     return located(call(ctx.reference(numpy, "concatenate"), [display], [gast.keyword(arg="axis", value=axis)]), node)
+
+
+def _einsum_with_subscripts(node: gast.Call, ctx: Context) -> gast.Call:
+    """``numpy.einsum(a, s, b, t[, out])`` as ``numpy.einsum(einsum_subscripts((s, t), out), a, b)``:
+    the subscripts string is made at run time from the sublists, so the one einsum rule covers both forms."""
+    args = node.args[:-1] if len(node.args) % 2 else node.args
+    output = node.args[-1] if len(node.args) % 2 else const(None)
+    operands, sublists = args[0::2], args[1::2]
+    spelled = call(
+        name(ctx.name_for(runtime.einsum_subscripts, "einsum_subscripts")),
+        [gast.Tuple(elts=sublists, ctx=gast.Load()), output],
+        [],
+    )
+    return located(call(node.func, [located(spelled, node), *operands], node.keywords), node)
 
 
 HINT_TRICK = "write numpy.concatenate (or numpy.linspace, numpy.stack) with the arrays it joins."

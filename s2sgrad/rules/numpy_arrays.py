@@ -14,6 +14,7 @@ from ..runtime import (
     dot_lhs,
     dot_rhs,
     einsum_adjoints,
+    einsum_subscripts,
     einsum_tangent,
     extremum_share,
     gradient_adjoint,
@@ -598,6 +599,7 @@ ZERO_DERIVATIVE = nondifferentiable(
     numpy.allclose,
     numpy.array_equal,
 )
+SUBSCRIPTS = nondifferentiable(einsum_subscripts, result="unknown")  # a string from integer sublists
 # casts to integers (numpy.int64(x) of an array is an integer array): nothing flows through them
 INTEGER_CASTS = nondifferentiable(
     numpy.int8, numpy.int16, numpy.int32, numpy.int64, numpy.uint8, numpy.uint16, numpy.uint32, numpy.uint64

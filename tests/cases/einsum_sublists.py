@@ -1,4 +1,4 @@
-# golden: einsum_sublists wrt=a,b args=(numpy.array([[0.5, -1.0, 2.0], [1.5, 0.3, -0.7]]), numpy.array([1.2, -0.4, 0.8]))
+# golden: einsum_sublists wrt=a,b args=(numpy.arange(6.0).reshape(2, 3) / 4 - 0.6, numpy.array([1.2, -0.4, 0.8]))
 """numpy.einsum's interleaved form: the subscripts are spelled from the sublists, then it is the one einsum."""
 
 import numpy

@@ -607,7 +607,10 @@ def moments_adjoint(g: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: b
     x = _as_array(x)
     count = x.size / size(numpy.mean(x, axis=axis))
     centered = x - numpy.mean(x, axis=axis, keepdims=True)
-    return unreduce(g, x, axis, keepdims) * (2.0 / (count - ddof)) * centered
+    spread = unreduce(g, x, axis, keepdims)
+    # numpy.std's g / (2 std) is inf where the std is 0; over one element the std is 0 whatever x is (its
+    # derivative 0, not inf * 0); over equal elements 0 is the least subgradient
+    return numpy.where(numpy.isinf(spread) & (centered == 0), 0.0, spread * (2.0 / (count - ddof)) * centered)
 
 
 def norm_adjoint(g: Any, x: Any, y: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:

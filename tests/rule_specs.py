@@ -390,6 +390,8 @@ REDUCTIONS = _flatten(
     spec(numpy.std, lambda x: numpy.std(x)),
     spec(numpy.std, lambda x: numpy.sum(numpy.std(x, axis=0, ddof=1) * W4), note="ddof=1"),
     spec(numpy.std, lambda x: numpy.sum(numpy.std(x, axis=1, keepdims=True) * W34), note="keepdims"),
+    # over one element the std is 0 for every x: its derivative is 0 (not inf * 0)
+    spec(numpy.std, lambda x: numpy.sum((numpy.std(x, axis=0) + x[0]) * W4), [((1, 4),)], note="one element"),
     spec(numpy.linalg.norm, lambda x: numpy.linalg.norm(x), [((4,),), ((3, 4),)]),
     spec(numpy.linalg.norm, lambda x: numpy.linalg.norm(x, 1), [((4,),)], note="ord=1"),
     spec(numpy.linalg.norm, lambda x: numpy.linalg.norm(x, ord=2), [((4,),)], note="ord=2"),

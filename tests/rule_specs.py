@@ -193,14 +193,6 @@ OPERATORS = _flatten(
     spec(operator.pow, lambda x: numpy.sum(x**3 * W34), EITHER, note="constant exponent"),
     spec(operator.pow, lambda x: numpy.sum(x**x * W34), domain=POSITIVE, note="same operand"),
     spec(numpy.power, lambda x, y: numpy.sum(numpy.power(x, y) * W34), BROADCAST, POWER),
-    # x = 0 with y > 0 (0 ** y is 0 for all such y), and y = 0 (x ** 0 is 1 for all x): derivatives 0, not nan
-    at_points(
-        numpy.power,
-        lambda x, y: numpy.sum(numpy.power(x, y) * W4),
-        numpy.array([0.0, 0.5, 1.5, 0.0]),
-        numpy.array([2.0, 0.0, 1.7, 3.0]),
-        note="at 0",
-    ),
     spec(operator.mod, lambda x, y: numpy.sum(x % y * W34), BROADCAST, MODULUS),
     spec(numpy.remainder, lambda x, y: numpy.sum(numpy.mod(x, y) * W34), BROADCAST, MODULUS),
     spec(operator.floordiv, lambda x, y: numpy.sum((x - x // y * y) * W34), BROADCAST, MODULUS),

@@ -13,7 +13,8 @@ of one.
 """
 
 import math
-from typing import Any, Callable, Optional, Sequence, Tuple
+import string
+from typing import Any, Callable, Iterator, Optional, Sequence, Tuple
 
 import numpy
 
@@ -21,6 +22,12 @@ from .kinds import AttributeView, is_protocol_array, kind_of
 
 # What most adjoints are, tested first where a helper is called once per reduction: no protocol array to check for
 _NUMPY_OPERANDS = frozenset((float, numpy.ndarray, numpy.float64, numpy.float32))
+
+
+def result_dtype(*values: Any) -> Any:
+    """``numpy.result_type`` of values as NumPy reads them: a list or tuple is data, never a dtype spec
+    (``numpy.result_type([1, 2.5])`` would read the list as a structured dtype's fields)."""
+    return numpy.result_type(*(numpy.asarray(v) if isinstance(v, (list, tuple)) else v for v in values))
 
 
 def _is_array(x: Any) -> bool:
@@ -115,7 +122,8 @@ def unbroadcast(g: Any, like: Any) -> Any:
 def unreduce(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Spread the adjoint of a reduction over ``axis`` back to ``x``'s shape."""
     shape = numpy.shape(x)
-    dtype = numpy.result_type(g, x)  # float32 in, float32 gradient out
+    # float32 in, float32 gradient out
+    dtype = result_dtype(g, x)
     g = numpy.asarray(g, dtype=dtype) if type(g) in _NUMPY_OPERANDS else _as_array_of(g, dtype)
     if not keepdims and axis is not None:
         axes = (axis,) if numpy.ndim(axis) == 0 else tuple(axis)
@@ -147,7 +155,7 @@ def unindex(g: Any, x: Any, index: Any) -> numpy.ndarray:
     """The adjoint of ``x[index]``: ``g`` scattered into zeros shaped like ``x``."""
     if is_protocol_array(x) or is_protocol_array(g):
         return _assigned_into_zeros(g, x, index)
-    out = numpy.zeros(numpy.shape(x), dtype=numpy.result_type(x, g, 1.0))
+    out = numpy.zeros(numpy.shape(x), dtype=result_dtype(x, g, 1.0))
     numpy.add.at(out, index, g)
     return out
 
@@ -163,7 +171,7 @@ def _assigned_into_zeros(g: Any, x: Any, index: Any) -> Any:
             "(numpy.add.at), which that library does not have; index it by slices, integers, a boolean mask "
             "or one NumPy array of distinct integers, or compute it to a NumPy array first"
         )
-    out = numpy.zeros_like(x, dtype=numpy.result_type(x, g, 1.0))
+    out = numpy.zeros_like(x, dtype=result_dtype(x, g, 1.0))
     out[index] = g
     return out
 
@@ -200,7 +208,7 @@ def extremum_share(x: Any, y: Any, axis: Any = None, keepdims: bool = False) -> 
     level = unreduce(y, x, axis, keepdims)
     hits = x == level
     # counted in the float type of x and y: a bool divided by an int count would be a float64 share
-    counts = numpy.sum(hits, axis=axis, keepdims=True, dtype=numpy.result_type(level, 1.0))
+    counts = numpy.sum(hits, axis=axis, keepdims=True, dtype=result_dtype(level, 1.0))
     return hits / counts
 
 
@@ -209,7 +217,7 @@ def greater_share(x: Any, y: Any) -> Any:
 
     In the float type of ``x`` and ``y``: float32 in, float32 out (``numpy.where`` of 0.5 and a bool is float64).
     """
-    return numpy.where(x == y, 0.5, x > y).astype(numpy.result_type(x, y, 1.0), copy=False)
+    return numpy.where(x == y, 0.5, x > y).astype(result_dtype(x, y, 1.0), copy=False)
 
 
 def matmul_lhs(g: Any, x: Any, y: Any) -> Any:
@@ -235,24 +243,26 @@ def matmul_rhs(g: Any, x: Any, y: Any) -> Any:
 
 
 def dot_lhs(g: Any, x: Any, y: Any) -> Any:
-    """The adjoint of ``x`` in ``numpy.dot(x, y)`` (scalars, vectors, matrices)."""
+    """The adjoint of ``x`` in ``numpy.dot(x, y)``."""
     if numpy.ndim(x) == 0 or numpy.ndim(y) == 0:
         return unbroadcast(g * y, x)
-    _check_dot(x, y)
+    if numpy.ndim(x) > 2 or numpy.ndim(y) > 2:
+        return tensordot_adjoints(g, x, y, _dot_axes(y))[0]
     return matmul_lhs(g, x, y)
 
 
 def dot_rhs(g: Any, x: Any, y: Any) -> Any:
-    """The adjoint of ``y`` in ``numpy.dot(x, y)`` (scalars, vectors, matrices)."""
+    """The adjoint of ``y`` in ``numpy.dot(x, y)``."""
     if numpy.ndim(x) == 0 or numpy.ndim(y) == 0:
         return unbroadcast(g * x, y)
-    _check_dot(x, y)
+    if numpy.ndim(x) > 2 or numpy.ndim(y) > 2:
+        return tensordot_adjoints(g, x, y, _dot_axes(y))[1]
     return matmul_rhs(g, x, y)
 
 
-def _check_dot(x: Any, y: Any) -> None:
-    if numpy.ndim(x) > 2 or numpy.ndim(y) > 2:
-        raise NotImplementedError("s2sgrad differentiates numpy.dot on at most 2-D operands; use matmul or einsum")
+def _dot_axes(y: Any) -> Tuple[list, list]:
+    """numpy.dot of N-d arrays is a tensordot: x's last axis with y's second-to-last (its only, for a vector)."""
+    return [-1], [-2 if numpy.ndim(y) >= 2 else 0]
 
 
 def inner_adjoints(g: Any, x: Any, y: Any) -> Tuple[Any, Any]:
@@ -264,8 +274,8 @@ def inner_adjoints(g: Any, x: Any, y: Any) -> Tuple[Any, Any]:
 
 def reshape_like(g: Any, x: Any, order: str = "C") -> Any:
     """``g`` in ``x``'s shape (a float for a Python scalar ``x``), read in ``order``."""
-    if not _is_array(x):
-        return numpy.reshape(g, ())[()]
+    if not _is_array(x):  # a number, or a list NumPy reads as an array (its gradient is made a list at the end)
+        return _shaped_like(g, x)
     if order == "C":  # the default passed as none: a Dask array's reshape takes no order
         return numpy.reshape(g, numpy.shape(x))
     return numpy.reshape(g, numpy.shape(x), order=order)
@@ -281,10 +291,11 @@ def tensordot_adjoints(g: Any, x: Any, y: Any, axes: Any = 2) -> Tuple[Any, Any]
     x_free = [a for a in range(nx) if a not in x_axes]
     y_free = [a for a in range(ny) if a not in y_axes]
     g_x, g_y = list(range(len(x_free))), list(range(len(x_free), numpy.ndim(g)))
-    d_x = numpy.tensordot(g, y, (g_y, y_free))  # axes: x_free..., y contracted (in x_axes order)
-    d_x = numpy.transpose(d_x, numpy.argsort(x_free + x_axes))
-    d_y = numpy.tensordot(x, g, (x_free, g_x))  # axes: x contracted..., y_free...
-    d_y = numpy.transpose(d_y, numpy.argsort(y_axes + y_free))
+    # the contracted axes left over come in their own array's order: y's ascending in d_x, x's in d_y
+    d_x = numpy.tensordot(g, y, (g_y, y_free))  # axes: x_free..., then x_axes[k] for y's k in ascending y_axes
+    d_x = numpy.transpose(d_x, numpy.argsort(x_free + [x_axes[k] for k in numpy.argsort(y_axes)]))
+    d_y = numpy.tensordot(x, g, (x_free, g_x))  # axes: y_axes[k] for x's k in ascending x_axes, then y_free...
+    d_y = numpy.transpose(d_y, numpy.argsort([y_axes[k] for k in numpy.argsort(x_axes)] + y_free))
     return d_x, d_y
 
 
@@ -300,11 +311,15 @@ def einsum_adjoints(subscripts: str, g: Any, operands: Sequence[Any]) -> Tuple[A
         terms = ",".join([output, *others])
         partial = numpy.einsum(f"{terms}->{present}", g, *[o for j, o in enumerate(operands) if j != i])
         sizes = [numpy.shape(operand)[spec.index(c)] for c in letters]
+        # an axis of length 1 that einsum broadcast against a longer one: its adjoint sums over that length
+        stretched = tuple(k for k, c in enumerate(present) if sizes[letters.index(c)] == 1 < numpy.shape(partial)[k])
+        if stretched:
+            partial = numpy.sum(partial, axis=stretched, keepdims=True)
         partial = numpy.reshape(partial, [n if c in present else 1 for n, c in zip(sizes, letters)])
         if letters == spec and is_protocol_array(operand):  # no diagonal: no view to write through, lazily
             adjoints.append(_spread(partial, operand, numpy.shape(operand)))
             continue
-        adjoint = numpy.zeros(numpy.shape(operand), dtype=numpy.result_type(partial, operand))
+        adjoint = numpy.zeros(numpy.shape(operand), dtype=result_dtype(partial, operand))
         # einsum("ii->i", a) is a writable view of a's diagonal: the adjoint lives there, zero elsewhere
         numpy.einsum(f"{spec}->{letters}", adjoint)[...] = partial
         adjoints.append(adjoint)
@@ -337,16 +352,31 @@ def einsum_adjoints_tangent(
     return tuple(out)
 
 
+def einsum_subscripts(sublists: Sequence[Sequence[Any]], output: Optional[Sequence[Any]] = None) -> str:
+    """The subscripts of ``numpy.einsum``'s interleaved form: a sublist's integers as letters, Ellipsis as ``...``."""
+
+    def spelled(sublist: Sequence[Any]) -> str:
+        return "".join("..." if s is Ellipsis else string.ascii_letters[s] for s in sublist)
+
+    inputs = ",".join(spelled(s) for s in sublists)
+    return inputs if output is None else f"{inputs}->{spelled(output)}"
+
+
 def _einsum_parts(subscripts: str, operands: Sequence[Any]) -> Tuple[list, str]:
+    """Each operand's letters and the output's, every ``...`` spelled out in letters of its own."""
     spec = subscripts.replace(" ", "")
-    if "." in spec:
-        raise NotImplementedError("einsum adjoint with '...' in the subscripts")
-    inputs, _, output = spec.partition("->")
+    inputs, arrow, output = spec.partition("->")
     inputs = inputs.split(",")
-    if "->" not in spec:
-        letters = "".join(inputs)
-        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-    return inputs, output
+    letters = "".join(inputs).replace(".", "")
+    if not arrow:  # implicit output: the broadcast axes, then the letters used once, sorted
+        output = ("..." if "." in spec else "") + "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    if "." not in spec:
+        return inputs, output
+    # ``...`` stands for each operand's leading axes not named by a letter, aligned from the right
+    counts = [numpy.ndim(o) - len(s.replace(".", "")) if "..." in s else 0 for s, o in zip(inputs, operands)]
+    free = [c for c in string.ascii_letters if c not in spec][: max(counts)]
+    inputs = [s.replace("...", "".join(free[len(free) - k :])) for s, k in zip(inputs, counts)]
+    return inputs, output.replace("...", "".join(free))
 
 
 def split_like(g: Any, arrays: Sequence[Any], axis: int = 0) -> Tuple[Any, ...]:
@@ -360,12 +390,33 @@ def split_like(g: Any, arrays: Sequence[Any], axis: int = 0) -> Tuple[Any, ...]:
     bounds = numpy.cumsum([0, *sizes]).tolist()
     before = (slice(None),) * (axis % numpy.ndim(g))  # cut by slicing: a Dask array has no numpy.split
     pieces = [g[(*before, slice(start, end))] for start, end in zip(bounds, bounds[1:])]
-    return tuple(numpy.reshape(p, numpy.shape(a)) for p, a in zip(pieces, arrays))
+    return pieces_like([_shaped_like(p, a) for p, a in zip(pieces, arrays)], arrays)
+
+
+def column_of(x: Any) -> Any:
+    """An item of ``numpy.c_[...]`` as it is joined: a vector as a column, a number as a 1x1 array."""
+    x = numpy.asarray(x)
+    return x if x.ndim >= 2 else numpy.reshape(x, (x.size, 1))
+
+
+def _shaped_like(g: Any, x: Any) -> Any:
+    """``g`` in the shape of ``x``, an array, a list or a number (then a float, not a 0-d array)."""
+    g = numpy.reshape(g, numpy.shape(x))
+    return g[()] if numpy.ndim(g) == 0 and not _is_array(x) else g
+
+
+def pieces_like(pieces: Sequence[Any], arrays: Any) -> Any:
+    """The adjoints of the items of ``arrays``, as the adjoint of ``arrays``: a tuple for a list or
+    tuple; for an array (numpy.hstack(x) iterates x's rows) one array of its shape, as its type asks."""
+    if not _is_array(arrays):
+        return tuple(pieces)
+    rows = numpy.shape(arrays)[1:]
+    return numpy.reshape(numpy.array([numpy.reshape(p, rows) for p in pieces]), numpy.shape(arrays))
 
 
 def unstack(g: Any, arrays: Sequence[Any], axis: int = 0) -> Tuple[Any, ...]:
     """The adjoint of ``numpy.stack(arrays, axis)`` (one piece per stacked array: ``g``'s length)."""
-    return tuple(numpy.take(g, i, axis=axis) for i in range(numpy.shape(g)[axis]))
+    return pieces_like([numpy.take(g, i, axis=axis) for i in range(numpy.shape(g)[axis])], arrays)
 
 
 def append(items: list, value: Any) -> list:
@@ -460,14 +511,23 @@ def array_adjoint(g: Any, x: Any) -> Any:
 
 def unhstack(g: Any, arrays: Sequence[Any]) -> Tuple[Any, ...]:
     """The adjoint of ``numpy.hstack(arrays)``."""
-    axis = 0 if numpy.ndim(arrays[0]) <= 1 else 1
-    return split_like(g, [numpy.atleast_1d(a) for a in arrays], axis)
+    return _unlifted(g, arrays, numpy.atleast_1d, 0 if numpy.ndim(arrays[0]) <= 1 else 1)
 
 
 def unvstack(g: Any, arrays: Sequence[Any]) -> Tuple[Any, ...]:
     """The adjoint of ``numpy.vstack(arrays)``."""
-    pieces = split_like(g, [numpy.atleast_2d(a) for a in arrays], 0)
-    return tuple(numpy.reshape(p, numpy.shape(a)) for p, a in zip(pieces, arrays))
+    return _unlifted(g, arrays, numpy.atleast_2d, 0)
+
+
+def undstack(g: Any, arrays: Sequence[Any]) -> Tuple[Any, ...]:
+    """The adjoint of ``numpy.dstack(arrays)``."""
+    return _unlifted(g, arrays, numpy.atleast_3d, 2)
+
+
+def _unlifted(g: Any, arrays: Sequence[Any], lift: Callable, axis: int) -> Any:
+    """The adjoint of concatenating ``lift(a) for a in arrays`` along ``axis``: each piece in its item's shape."""
+    pieces = split_like(g, [lift(a) for a in arrays], axis)
+    return pieces_like([_shaped_like(p, a) for p, a in zip(pieces, arrays)], arrays)
 
 
 def untranspose(g: Any, axes: Optional[Sequence[int]] = None) -> Any:
@@ -494,7 +554,7 @@ def undiff(g: Any, n: int = 1, axis: int = -1) -> Any:
 def untrace(g: Any, x: Any, offset: int = 0) -> numpy.ndarray:
     """The adjoint of ``numpy.trace`` of a matrix."""
     rows, cols = numpy.shape(x)[:2]
-    return g * numpy.eye(rows, cols, k=offset, dtype=numpy.result_type(g, x, 1.0))  # float32 stays float32
+    return g * numpy.eye(rows, cols, k=offset, dtype=result_dtype(g, x, 1.0))  # float32 stays float32
 
 
 def prod_adjoint(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
@@ -521,7 +581,7 @@ def prod_adjoint_tangent(g: Any, t_g: Any, x: Any, t_x: Any, axis: Any = None, k
 
 def _as_floats(x: Any) -> numpy.ndarray:
     x = _as_array(x)
-    return x.astype(numpy.result_type(x, 1.0), copy=False)  # ints are multiplied as floats; float32 stays float32
+    return x.astype(result_dtype(x, 1.0), copy=False)  # ints are multiplied as floats; float32 stays float32
 
 
 def _reduced_axes_last(x: numpy.ndarray, axis: Any) -> Tuple[numpy.ndarray, Any]:
@@ -547,7 +607,10 @@ def moments_adjoint(g: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: b
     x = _as_array(x)
     count = x.size / size(numpy.mean(x, axis=axis))
     centered = x - numpy.mean(x, axis=axis, keepdims=True)
-    return unreduce(g, x, axis, keepdims) * (2.0 / (count - ddof)) * centered
+    spread = unreduce(g, x, axis, keepdims)
+    # numpy.std's g / (2 std) is inf where the std is 0; over one element the std is 0 whatever x is (its
+    # derivative 0, not inf * 0); over equal elements 0 is the least subgradient
+    return numpy.where(numpy.isinf(spread) & (centered == 0), 0.0, spread * (2.0 / (count - ddof)) * centered)
 
 
 def norm_adjoint(g: Any, x: Any, y: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:
@@ -557,11 +620,22 @@ def norm_adjoint(g: Any, x: Any, y: Any, ord: Any = None, axis: Any = None, keep
         return unreduce(g, x, axis, keepdims) * x / unreduce(y, x, axis, keepdims)
     if ord == 1 and vector:
         return unreduce(g, x, axis, keepdims) * numpy.sign(x)
-    if ord == numpy.inf and vector:
+    if ord in (numpy.inf, -numpy.inf) and vector:  # the largest (smallest) |x_i|: those equal to it share
         return unreduce(g, x, axis, keepdims) * numpy.sign(x) * extremum_share(numpy.abs(x), y, axis, keepdims)
+    if ord == 0 and vector:  # a count of the nonzero elements: piecewise constant
+        return unreduce(g, x, axis, keepdims) * numpy.zeros_like(x, dtype=float)
+    if vector and _is_p_norm(ord):  # (sum |x_i|^p)^(1/p)
+        scale = unreduce(g, x, axis, keepdims) / unreduce(y, x, axis, keepdims) ** (ord - 1)
+        return scale * numpy.sign(x) * numpy.abs(x) ** (ord - 1)
     if not vector and ord in (2, -2, "nuc", 1, -1, numpy.inf, -numpy.inf):
         return _matrix_norm_adjoint(g, x, ord, axis, keepdims)
     raise NotImplementedError(f"s2sgrad has no derivative of numpy.linalg.norm with ord={ord!r} here")
+
+
+def _is_p_norm(ord: Any) -> bool:
+    """A vector norm ``(sum |x_i|^p)^(1/p)`` of a finite real p other than 0, 1 and 2 (each has its own form)."""
+    real = isinstance(ord, (int, float, numpy.integer, numpy.floating)) and not isinstance(ord, bool)
+    return real and numpy.isfinite(ord) and ord not in (0, 1, 2)
 
 
 def _is_vector_norm(x: Any, axis: Any) -> bool:
@@ -582,7 +656,11 @@ def norm_adjoint_tangent(
     if ord in (None, "fro") or (ord == 2 and vector):
         along_x = norm_adjoint(g, t_x, y, ord, axis, keepdims)
         return along_g + along_x - z * unreduce(t_y, x, axis, keepdims) / unreduce(y, x, axis, keepdims)
-    if ord in (1, -1, numpy.inf, -numpy.inf):
+    if vector and _is_p_norm(ord):  # z = g sign(x) |x|^(p-1) / y^(p-1)
+        spread_y = unreduce(y, x, axis, keepdims)
+        along_x = unreduce(g, x, axis, keepdims) * (ord - 1) * numpy.abs(x) ** (ord - 2) * t_x / spread_y ** (ord - 1)
+        return along_g + along_x - z * (ord - 1) * unreduce(t_y, x, axis, keepdims) / spread_y
+    if ord in (0, 1, -1, numpy.inf, -numpy.inf):
         return along_g
     # a matrix 2, -2 or nuclear norm: for any ord norm_adjoint has no adjoint of, computing along_g raised
     axes, m, g = _matrix_frame(g, x, axis, keepdims)
@@ -668,6 +746,8 @@ def structured_like(g: Any, x: Any) -> Any:
     """A container gradient in the structure of its argument: a tuple for a tuple."""
     if isinstance(x, AttributeView):  # an object's: its float and array attributes (an integer gets none)
         return {key: value for key, value in g.items() if kind_of(x[key]).is_float or kind_of(x[key]).is_container}
+    if isinstance(x, (list, tuple)) and _is_array(g):  # a NumPy function read the list as an array
+        g = [structured_like(g[i], item) for i, item in enumerate(x)]
     return tuple(g) if isinstance(x, tuple) else g
 
 
@@ -724,12 +804,12 @@ def vjp_adjoints(adjoints: Any, count: int, rule: str) -> Sequence[Any]:
 
 def float_dtype(x: Any) -> Any:
     """The floating dtype a derivative of ``x`` has: x's own (float32 stays float32), float64 for the rest."""
-    return numpy.result_type(_as_array(x).dtype, numpy.float16)
+    return result_dtype(_as_array(x).dtype, numpy.float16)
 
 
 def undiagonal(g: Any, x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> numpy.ndarray:
     """The adjoint of ``numpy.diagonal(x, offset, axis1, axis2)``: ``g`` on that diagonal, zero elsewhere."""
-    out = numpy.zeros(numpy.shape(x), dtype=numpy.result_type(x, g))
+    out = numpy.zeros(numpy.shape(x), dtype=result_dtype(x, g))
     steps = numpy.arange(numpy.shape(g)[-1])
     # the diagonal is g's last axis; the other axes keep their order, as in numpy.diagonal
     numpy.moveaxis(out, (axis1, axis2), (-2, -1))[..., steps + max(-offset, 0), steps + max(offset, 0)] = g
@@ -750,7 +830,7 @@ def unrepeat(g: Any, x: Any, repeats: Any, axis: Optional[int] = None) -> Any:
     length = numpy.shape(x)[axis]
     owners = numpy.repeat(numpy.arange(length), repeats)  # the element each copy came from
     moved = numpy.moveaxis(numpy.asarray(g), axis, 0)
-    out = numpy.zeros((length, *moved.shape[1:]), dtype=numpy.result_type(x, g))
+    out = numpy.zeros((length, *moved.shape[1:]), dtype=result_dtype(x, g))
     numpy.add.at(out, owners, moved)
     return numpy.moveaxis(out, 0, axis)
 
@@ -810,7 +890,7 @@ def along_axis_index(x: Any, indices: Any, axis: Optional[int]) -> Tuple[Any, ..
 def uncolumn_stack(g: Any, arrays: Sequence[Any]) -> Tuple[Any, ...]:
     """The adjoint of ``numpy.column_stack(arrays)``: vectors (and scalars) became columns."""
     columns = [a if numpy.ndim(a) >= 2 else numpy.reshape(a, (numpy.size(a), 1)) for a in arrays]
-    return tuple(reshape_like(p, a) for p, a in zip(split_like(g, columns, 1), arrays))
+    return pieces_like([reshape_like(p, a) for p, a in zip(split_like(g, columns, 1), arrays)], arrays)
 
 
 def kron_adjoints(g: Any, a: Any, b: Any) -> Tuple[Any, Any]:
@@ -860,9 +940,9 @@ def cast_like(g: Any, like: Any, result: Any) -> Any:
 
     A cast to an integer or bool type rounds: its derivative is zero.
     """
-    inexact = numpy.issubdtype(numpy.result_type(like), numpy.inexact)
-    dtype = numpy.result_type(like) if inexact else numpy.float64
-    if not numpy.issubdtype(numpy.result_type(result), numpy.inexact):
+    inexact = numpy.issubdtype(result_dtype(like), numpy.inexact)
+    dtype = result_dtype(like) if inexact else numpy.float64
+    if not numpy.issubdtype(result_dtype(result), numpy.inexact):
         g = numpy.zeros_like(like, dtype=dtype) if is_protocol_array(like) else numpy.zeros(numpy.shape(like), dtype)
     if _is_array(like):
         return _as_array_of(g, dtype)
@@ -923,7 +1003,7 @@ def cumprod_adjoint(g: Any, x: Any, axis: Optional[int] = None) -> Any:
     if axis is None:
         return reshape_like(cumprod_adjoint(numpy.ravel(g), numpy.ravel(x), 0), x)
     x, g = numpy.moveaxis(numpy.asarray(x), axis, 0), numpy.moveaxis(numpy.asarray(g), axis, 0)
-    dtype = numpy.result_type(x, g)
+    dtype = result_dtype(x, g)
     before = numpy.ones(x.shape, dtype=dtype)
     before[1:] = numpy.cumprod(x[:-1], axis=0)
     out = numpy.zeros(x.shape, dtype=dtype)
@@ -941,7 +1021,7 @@ def cumprod_tangent(t: Any, x: Any, axis: Optional[int] = None) -> Any:
         return cumprod_tangent(numpy.ravel(t), numpy.ravel(x), 0)
     x, t = numpy.moveaxis(numpy.asarray(x), axis, 0), numpy.moveaxis(numpy.asarray(t), axis, 0)
     y = numpy.cumprod(x, axis=0)
-    out = numpy.zeros(x.shape, dtype=numpy.result_type(x, t))
+    out = numpy.zeros(x.shape, dtype=result_dtype(x, t))
     for k in range(len(x)):
         out[k] = t[k] if k == 0 else out[k - 1] * x[k] + y[k - 1] * t[k]
     return numpy.moveaxis(out, 0, axis)
@@ -1043,7 +1123,7 @@ def quantile_adjoint(
     flat, along, below, above, weight, order = _quantile_plan(x, q, axis, method, overwrite)
     q_axes = list(range(numpy.ndim(q)))
     kept = numpy.shape(q) + tuple(n for k, n in enumerate(flat.shape) if k != along)
-    dtype = numpy.result_type(flat, g)  # before g is an array: a Python float g keeps float32 float32
+    dtype = result_dtype(flat, g)  # before g is an array: a Python float g keeps float32 float32
     g = numpy.reshape(numpy.asarray(g, dtype=dtype), kept)  # keepdims' axis of length 1 dropped
     weight = numpy.reshape(weight, numpy.shape(weight) + (1,) * (g.ndim - weight.ndim))
     ranked = numpy.zeros(flat.shape, dtype=dtype)
@@ -1066,7 +1146,7 @@ def _right_solve(b: Any, a: Any) -> Any:
 
 
 def _identity(n: int, like: Any) -> numpy.ndarray:
-    return numpy.eye(n, dtype=numpy.result_type(like))
+    return numpy.eye(n, dtype=result_dtype(like))
 
 
 def symmetric_from(t: Any, uplo: str = "L") -> Any:
@@ -1254,15 +1334,28 @@ def lstsq_tangent(t_a: Any, t_b: Any, a: Any, b: Any, result: Any) -> Tuple[Any,
 # ----- helpers of selection and interpolation rules -----
 
 
-def select_adjoints(g: Any, condlist: Sequence[Any], choicelist: Sequence[Any], default: Any) -> Tuple[Any, ...]:
-    """Adjoints of each choice, then of the default, in ``numpy.select``: each gets ``g`` where it was picked."""
+def select_adjoints(g: Any, condlist: Sequence[Any], choicelist: Sequence[Any]) -> Any:
+    """Adjoints of the choices in ``numpy.select``: each gets ``g`` where it was picked (the first true
+    condition wins); a tuple, or one array for an array of choices."""
+    adjoints = [unbroadcast(numpy.where(picked, g, 0.0), choice) for picked, choice in _picks(g, condlist, choicelist)]
+    return pieces_like(adjoints, choicelist)
+
+
+def select_default_adjoint(g: Any, condlist: Sequence[Any], choicelist: Sequence[Any], default: Any) -> Any:
+    """The adjoint of ``numpy.select``'s default: ``g`` where no condition held."""
     taken = numpy.zeros(numpy.shape(g), dtype=bool)
-    adjoints = []
-    for condition, choice in zip(condlist, choicelist):
-        picked = numpy.logical_and(condition, ~taken)  # the first true condition wins
-        adjoints.append(unbroadcast(numpy.where(picked, g, 0.0), choice))
+    for picked, _ in _picks(g, condlist, choicelist):
         taken = taken | picked
-    return (*adjoints, unbroadcast(numpy.where(taken, 0.0, g), default))
+    return unbroadcast(numpy.where(taken, 0.0, g), default)
+
+
+def _picks(g: Any, condlist: Sequence[Any], choicelist: Sequence[Any]) -> Iterator[Tuple[Any, Any]]:
+    """Each choice with where it is picked: where its condition holds and no earlier one did."""
+    taken = numpy.zeros(numpy.shape(g), dtype=bool)
+    for condition, choice in zip(condlist, choicelist):
+        picked = numpy.logical_and(condition, ~taken)
+        yield picked, choice
+        taken = taken | picked
 
 
 def _interp_segments(x: Any, xp: Any, period: Any) -> Tuple[Any, Any, Any]:
@@ -1290,7 +1383,7 @@ def interp_values_adjoint(g: Any, x: Any, xp: Any, fp: Any, left: Any, right: An
     segment, weight, inside = _interp_segments(x, xp, period)
     below, above = numpy.asarray(x) < xp[0], numpy.asarray(x) > xp[-1]
     g = numpy.broadcast_to(g, numpy.shape(x))
-    out = numpy.zeros(numpy.shape(fp), dtype=numpy.result_type(fp, g))
+    out = numpy.zeros(numpy.shape(fp), dtype=result_dtype(fp, g))
     numpy.add.at(out, segment, numpy.where(inside, g * (1.0 - weight), 0.0))
     numpy.add.at(out, segment + 1, numpy.where(inside, g * weight, 0.0))
     if left is None:  # below the range the value is fp[0], else the constant left
@@ -1329,7 +1422,7 @@ def _gradient_axes(f: Any, spacings: Sequence[Any], axis: Any) -> Tuple[list, li
 
 def _difference_adjoint(g: Any, h: Any, edge_order: int) -> numpy.ndarray:
     """The transpose of numpy.gradient's stencil along axis 0: central inside, one-sided at the two ends."""
-    out = numpy.zeros(g.shape, dtype=numpy.result_type(g, 1.0))
+    out = numpy.zeros(g.shape, dtype=result_dtype(g, 1.0))
     out[2:] += g[1:-1] / (2.0 * h)
     out[:-2] -= g[1:-1] / (2.0 * h)
     ends = (-1.0, 1.0) if edge_order == 1 else (-1.5, 2.0, -0.5)  # weights of f[0], f[1], ... in the first value
@@ -1381,7 +1474,7 @@ def trace_adjoint(g: Any, x: Any, offset: int = 0, axis1: int = 0, axis2: int = 
     along the diagonal of each matrix of the stack."""
     if numpy.ndim(x) == 2 and (axis1 % 2, axis2 % 2) == (0, 1):
         return untrace(g, x, offset)
-    dtype = numpy.result_type(x, g)  # before g is an array: a Python float g keeps float32 float32
+    dtype = result_dtype(x, g)  # before g is an array: a Python float g keeps float32 float32
     length = numpy.shape(numpy.diagonal(x, offset, axis1, axis2))[-1]
     spread = numpy.broadcast_to(numpy.expand_dims(numpy.asarray(g, dtype=dtype), -1), (*numpy.shape(g), length))
     return undiagonal(spread, x, offset, axis1, axis2)

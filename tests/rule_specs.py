@@ -15,16 +15,18 @@ gradient right (the arguments are drawn away from their jumps).
 
 import math
 import operator
+import types
 import zlib
 from dataclasses import dataclass
 from typing import Any, Callable, List, Sequence, Tuple, Type, Union
 
 import numpy
 
-from s2sgrad.runtime import append, astype, get, item, keys_of
+from s2sgrad.runtime import append, astype, column_of, einsum_subscripts, get, item, keys_of
 
 try:  # an optional extra: its rules and specs are there when SciPy is
     import scipy.special
+    import scipy.stats
 except ImportError:  # pragma: no cover - CI without SciPy
     scipy = None
 
@@ -94,7 +96,10 @@ class Spec:
 
 
 def qualified_name(func: Any) -> str:
-    """``numpy.sin``, ``math.sin``, ``operator.add``, ``abs``."""
+    """``numpy.sin``, ``math.sin``, ``operator.add``, ``abs``, ``scipy.stats.norm.pdf``."""
+    if isinstance(func, types.MethodType):  # a distribution's method: named by its distribution
+        owner = getattr(func.__self__, "name", type(func.__self__).__name__)
+        return f"{'.'.join(func.__module__.split('.')[:2])}.{owner}.{func.__name__}"
     module = (getattr(func, "__module__", None) or "numpy").lstrip("_")
     name = getattr(func, "__name__", repr(func))
     if isinstance(func, numpy.ufunc) and getattr(numpy, name, None) is not func:
@@ -156,6 +161,13 @@ POSITIVE = (0.5, 2.0)
 ANY = (-2.0, 2.0)
 SECOND_POSITIVE = ((-2.0, 2.0), POSITIVE)  # a divisor, or a point away from the origin
 POWER = (POSITIVE, (-1.5, 1.5))
+# a distribution's (x, location, scale), or (x, shape a, shape b): broadcast against each other
+BROADCAST3 = [((3, 4), (4,), (3, 1)), ((3, 4), float, float)]
+LOC_SCALE = (ANY, ANY, POSITIVE)
+BETA_DOMAINS = ((0.1, 0.9), POSITIVE, POSITIVE)
+T_KINDS = [((3, 4), (4,), (3, 4), (3, 1)), ((3, 4), float, float, float)]
+T_DOMAINS = (ANY, (2.1, 5.0), ANY, POSITIVE)
+COUNTS = [[0.0, 1.0, 2.0, 5.0], [3.0, 0.0, 1.0, 4.0], [2.0, 2.0, 7.0, 1.0]]  # Poisson counts: data, never moved
 MODULUS = ((2.1, 2.9), (1.0, 1.04))  # x / y stays in (2, 3): no jump of floor(x / y) nearby
 NEGATIVE_MODULUS = ((-2.9, -2.1), (1.0, 1.04))  # x / y in (-3, -2): fmod rounds toward 0, mod down
 # extrema: array arguments where each side wins somewhere; scalars where one side wins
@@ -370,10 +382,16 @@ REDUCTIONS = _flatten(
     spec(numpy.std, lambda x: numpy.std(x)),
     spec(numpy.std, lambda x: numpy.sum(numpy.std(x, axis=0, ddof=1) * W4), note="ddof=1"),
     spec(numpy.std, lambda x: numpy.sum(numpy.std(x, axis=1, keepdims=True) * W34), note="keepdims"),
+    # over one element the std is 0 for every x: its derivative is 0 (not inf * 0)
+    spec(numpy.std, lambda x: numpy.sum((numpy.std(x, axis=0) + x[0]) * W4), [((1, 4),)], note="one element"),
     spec(numpy.linalg.norm, lambda x: numpy.linalg.norm(x), [((4,),), ((3, 4),)]),
     spec(numpy.linalg.norm, lambda x: numpy.linalg.norm(x, 1), [((4,),)], note="ord=1"),
     spec(numpy.linalg.norm, lambda x: numpy.linalg.norm(x, ord=2), [((4,),)], note="ord=2"),
     spec(numpy.linalg.norm, lambda x: numpy.linalg.norm(x, ord=numpy.inf), [((4,),)], note="ord=inf"),
+    spec(numpy.linalg.norm, lambda x: numpy.linalg.norm(x, -numpy.inf), [((4,),)], note="ord=-inf"),
+    spec(numpy.linalg.norm, lambda x: numpy.linalg.norm(x, 3) + numpy.linalg.norm(x, 0), [((4,),)], note="ord=3, 0"),
+    spec(numpy.linalg.norm, lambda x: numpy.linalg.norm(x, ord=-1.5), [((4,),)], note="ord=-1.5"),
+    spec(numpy.linalg.norm, lambda x: numpy.sum(numpy.linalg.norm(x, 4, axis=1) * W3), note="ord=4 axis=1"),
     spec(numpy.linalg.norm, lambda x: numpy.linalg.norm(x, "fro"), note="fro"),
     spec(numpy.linalg.norm, lambda x: numpy.sum(numpy.linalg.norm(x, axis=1) * W3), note="axis=1"),
     spec(numpy.linalg.norm, lambda x: numpy.sum(numpy.linalg.norm(x, ord=1, axis=0) * W4), note="ord=1 axis=0"),
@@ -401,6 +419,9 @@ REDUCTIONS = _flatten(
 
 PRODUCTS_AND_LINALG = _flatten(
     spec(numpy.dot, lambda x, y: numpy.sum(numpy.dot(x, y) * W234), [*PRODUCTS, (float, (3, 4)), ((3, 4), float)]),
+    # N-d operands: x's last axis with y's second-to-last (or only) axis
+    spec(numpy.dot, lambda x, y: numpy.sum(numpy.dot(x, y) * W23), [((2, 3, 4), (4,)), ((2, 3, 4), (2, 4, 3))]),
+    spec(numpy.dot, lambda x, y: numpy.sum(numpy.dot(x, y) * W24), [((2, 3), (2, 3, 4))]),
     spec(numpy.inner, lambda x, y: numpy.sum(numpy.inner(x, y) * W234), [((4,), (4,)), ((4, 5), (5,))]),
     spec(numpy.inner, lambda x, y: numpy.sum(numpy.inner(x, y) * W34), [((3, 5), (4, 5))], note="matrices"),
     spec(
@@ -411,6 +432,13 @@ PRODUCTS_AND_LINALG = _flatten(
     spec(numpy.tensordot, lambda x, y: numpy.sum(numpy.tensordot(x, y, 1) * W34), [((3, 5), (5, 4))], note="axes=1"),
     spec(numpy.tensordot, lambda x, y: numpy.sum(numpy.tensordot(x, y, 0) * W34), [((3,), (4,))], note="axes=0"),
     spec(numpy.tensordot, lambda x, y: numpy.sum(numpy.tensordot(x, y, ([0], [1])) * W34), [((5, 3), (4, 5))]),
+    # contracted axes listed out of order, on each side: the leftover axes come back in each array's own order
+    spec(
+        numpy.tensordot, lambda x, y: numpy.sum(numpy.tensordot(x, y, [(1, 0), (2, 1)]) * W34), [((2, 4, 3), (4, 2, 4))]
+    ),
+    spec(
+        numpy.tensordot, lambda x, y: numpy.sum(numpy.tensordot(x, y, [(0, 2), (2, 0)]) * W34), [((2, 3, 5), (5, 4, 2))]
+    ),
     spec(numpy.einsum, lambda x, y: numpy.sum(numpy.einsum("ij,jk->ik", x, y) * W34), [((3, 5), (5, 4))]),
     spec(
         numpy.einsum,
@@ -423,6 +451,22 @@ PRODUCTS_AND_LINALG = _flatten(
     spec(numpy.einsum, lambda x, y: numpy.einsum("i,i", x, y), [((4,), (4,))], note="implicit output"),
     spec(numpy.einsum, lambda x, y: numpy.sum(numpy.einsum("ij,kj", x, y) * W34), [((3, 5), (4, 5))], note="implicit"),
     spec(numpy.einsum, lambda x, y, z: numpy.einsum("i,ij,j->", x, y, z), [((3,), (3, 4), (4,))], note="three"),
+    spec(numpy.einsum, lambda x, y: numpy.sum(numpy.einsum("...ij,jk->...ik", x, y) * W34), [((2, 3, 5), (5, 4))]),
+    spec(numpy.einsum, lambda x, y: numpy.sum(numpy.einsum("...j,j...", x, y) * W3), [((3, 4), (4, 1))], note="..."),
+    spec(numpy.einsum, lambda x: numpy.sum(numpy.einsum("...ii->...i", x) * W23), [((2, 3, 3),)], note="diagonal"),
+    # the interleaved form: operands and sublists of integers (normalize.anf spells the subscripts at run time)
+    spec(
+        einsum_subscripts, lambda x, y: numpy.sum(numpy.einsum(x, [0, 1], y, [1, 2], [0, 2]) * W34), [((3, 5), (5, 4))]
+    ),
+    spec(
+        numpy.einsum,
+        lambda x, y: numpy.sum(numpy.einsum(x, [..., 1], y, [1, 0]) * W34),
+        [((3, 5), (5, 4))],
+        note="sublists",
+    ),
+    # a length-1 axis broadcast against a longer one, named by a letter or inside the ...
+    spec(numpy.einsum, lambda x, y: numpy.sum(numpy.einsum("ij,ij->ij", x, y) * W34), [((1, 4), (3, 4))]),
+    spec(numpy.einsum, lambda x, y: numpy.sum(numpy.einsum("...,...", x, y) * W34), [((3, 1), (4,))], note="..."),
     spec(numpy.linalg.det, lambda a: numpy.linalg.det(a + DIAG), [((3, 3),)], (-1.0, 1.0)),
     spec(numpy.linalg.det, lambda a: numpy.sum(numpy.linalg.det(a + DIAG) * W2), [((2, 3, 3),)], note="batched"),
     spec(numpy.linalg.inv, lambda a: numpy.sum(numpy.linalg.inv(a + DIAG) * W33), [((3, 3),)]),
@@ -477,6 +521,16 @@ SHAPES = _flatten(
     spec(numpy.hstack, lambda x, y: numpy.sum(numpy.hstack([x, y]) * W34), [((3, 1), (3, 3))]),
     spec(numpy.vstack, lambda x, y: numpy.sum(numpy.vstack([x, y, x]) * W34), [((4,), (4,))]),
     spec(numpy.vstack, lambda x, y: numpy.sum(numpy.vstack([x, y]) * W34), [((1, 4), (2, 4))]),
+    spec(numpy.dstack, lambda x, y: numpy.sum(numpy.dstack([x, y]) * W322), [((3, 2), (3, 2, 1))]),
+    spec(numpy.dstack, lambda x, y: numpy.sum(numpy.ravel(numpy.dstack((x, y))) * W12), [((6,), (6,))]),
+    spec(column_of, lambda x: numpy.sum(column_of(x) * W4[:, None]), [((4,),)]),
+    spec(column_of, lambda x: numpy.sum(column_of(x) * W34), [((3, 4),), (float,)]),
+    # an array is a sequence of its rows: its adjoint is one array of its shape
+    spec(numpy.hstack, lambda x: numpy.sum(numpy.hstack(x) * W12), [((3, 4),)]),
+    spec(numpy.vstack, lambda x: numpy.sum(numpy.vstack(x) * W34), [((3, 4),)]),
+    spec(numpy.dstack, lambda x: numpy.sum(numpy.dstack(x) * W34), [((4, 3),)]),
+    spec(numpy.column_stack, lambda x: numpy.sum(numpy.column_stack(x) * W34), [((4, 3),)]),
+    spec(numpy.concatenate, lambda x: numpy.sum(numpy.concatenate(x) * W12), [((3, 4),)]),
 )
 
 ZERO_DERIVATIVE_ARRAYS = _flatten(
@@ -498,6 +552,16 @@ ZERO_DERIVATIVE_ARRAYS = _flatten(
     spec(numpy.count_nonzero, lambda x: numpy.sum(x * W34) * (1 + numpy.count_nonzero(x > 0.5))),
     spec(numpy.all, lambda x: numpy.sum(x * (1.0 + numpy.all(x > -5.0)) * W34)),
     spec(numpy.any, lambda x: numpy.sum(x * (1.0 + numpy.any(x > 1.5)) * W34)),
+    spec(numpy.allclose, lambda x: numpy.sum(x * (1.0 + numpy.allclose(x, x * 3.0 / 3.0)) * W34)),
+    spec(numpy.array_equal, lambda x: numpy.sum(x * (2.0 - numpy.array_equal(x, x + 1.0)) * W34)),
+    spec(numpy.int8, lambda x: numpy.sum(x[numpy.int8(x[:, 0] > 0.0)] * W34)),
+    spec(numpy.int16, lambda x: numpy.sum(x[numpy.int16(x[:, 0] > 0.0)] * W34)),
+    spec(numpy.int32, lambda x: numpy.sum(x[numpy.int32(x[:, 0] > 0.0)] * W34)),
+    spec(numpy.int64, lambda x: numpy.sum(x[numpy.int64(x[:, 0] > 0.0)] * W34)),
+    spec(numpy.uint8, lambda x: numpy.sum(x[numpy.uint8(x[:, 0] > 0.0)] * W34)),
+    spec(numpy.uint16, lambda x: numpy.sum(x[numpy.uint16(x[:, 0] > 0.0)] * W34)),
+    spec(numpy.uint32, lambda x: numpy.sum(x[numpy.uint32(x[:, 0] > 0.0)] * W34)),
+    spec(numpy.uint64, lambda x: numpy.sum(x[numpy.uint64(x[:, 0] > 0.0)] * W34)),
 )
 
 REARRANGING = _flatten(
@@ -623,6 +687,9 @@ MORE_ELEMENTWISE = _flatten(
     ),
     spec(numpy.real, lambda x: numpy.sum(numpy.real(x) * W34), EITHER),
     spec(numpy.real, lambda x: numpy.sum(x.real * W34), note="attribute"),
+    spec(numpy.real_if_close, lambda x: numpy.sum(numpy.real_if_close(x) * W34), EITHER),
+    spec(numpy.angle, lambda x: numpy.sum(x * (1.0 + numpy.angle(x)) * W34), EITHER),
+    spec(numpy.isclose, lambda x: numpy.sum(x * (1.0 + numpy.isclose(x, 0.5, atol=0.3)) * W34), EITHER),
     spec(numpy.imag, lambda x: numpy.sum((x + numpy.imag(x)) * W34), EITHER),
     spec(numpy.imag, lambda x: numpy.sum((x - x.imag) * W34), note="attribute"),
     spec(numpy.conjugate, lambda x: numpy.sum(numpy.conjugate(x) * W34), EITHER),
@@ -636,6 +703,8 @@ MORE_ELEMENTWISE = _flatten(
     spec(item, lambda x: x.item(5) * x.item(-1) + x.item(1, 2), note="positions"),
     spec(item, lambda x: x.item((2, 0)) ** 2 + numpy.sum(x), note="tuple"),
     spec(numpy.select, lambda x, y: numpy.sum(numpy.select([x > 0.5, y < 0.0], [x, y], 0.3) * W34), WIDER_FIRST),
+    # the choices as one array (a sequence of its rows): their adjoint is one array
+    spec(numpy.select, lambda x: numpy.sum(numpy.select(x > 0.0, x * x, 0.3) * W4), [((3, 4),)], note="array"),
     spec(
         numpy.select,
         lambda x, y: numpy.sum(numpy.select([x > 0.0], [x * y], default=y) * W34),
@@ -842,6 +911,124 @@ SCIPY_SPECIAL = (
         spec(scipy.special.softmax, lambda x: numpy.sum(scipy.special.softmax(x, axis=1) * W34), note="axis=1"),
         spec(scipy.special.log_softmax, lambda x: numpy.sum(scipy.special.log_softmax(x) * W34)),
         spec(scipy.special.log_softmax, lambda x: numpy.sum(scipy.special.log_softmax(x, 0) * W34), note="axis=0"),
+        spec(scipy.special.gamma, lambda x: numpy.sum(scipy.special.gamma(x) * W34), EITHER, (0.3, 3.0)),
+        spec(scipy.special.gamma, lambda x: numpy.sum(scipy.special.gamma(x) * W34), EITHER, (-0.9, -0.1), note="<0"),
+        spec(scipy.special.rgamma, lambda x: numpy.sum(scipy.special.rgamma(x) * W34), EITHER, (-0.9, 3.0)),
+        spec(scipy.special.gammasgn, lambda x: numpy.sum(x * scipy.special.gammasgn(x) * W34), EITHER, (-0.9, -0.1)),
+        spec(
+            scipy.special.betaln,
+            lambda a, b: numpy.sum(scipy.special.betaln(a, b) * W34),
+            BROADCAST,
+            (POSITIVE, POSITIVE),
+        ),
+        spec(
+            scipy.special.beta, lambda a, b: numpy.sum(scipy.special.beta(a, b) * W34), BROADCAST, (POSITIVE, POSITIVE)
+        ),
+        spec(scipy.special.gammainc, lambda x: numpy.sum(scipy.special.gammainc(1.7, x) * W34), EITHER, POSITIVE),
+        spec(scipy.special.gammaincc, lambda x: numpy.sum(scipy.special.gammaincc(W34, x) * W34), EITHER, POSITIVE),
+        spec(scipy.special.betainc, lambda x: numpy.sum(scipy.special.betainc(1.5, 2.5, x) * W34), EITHER, (0.1, 0.9)),
+        spec(scipy.special.erfinv, lambda x: numpy.sum(scipy.special.erfinv(x) * W34), EITHER, (-0.9, 0.9)),
+        spec(scipy.special.erfcinv, lambda x: numpy.sum(scipy.special.erfcinv(x) * W34), EITHER, (0.1, 1.9)),
+        spec(scipy.special.j0, lambda x: numpy.sum(scipy.special.j0(x) * W34), EITHER, (-4.0, 4.0)),
+        spec(scipy.special.j1, lambda x: numpy.sum(scipy.special.j1(x) * W34), EITHER, (-4.0, 4.0)),
+        spec(scipy.special.y0, lambda x: numpy.sum(scipy.special.y0(x) * W34), EITHER, (0.3, 4.0)),
+        spec(scipy.special.y1, lambda x: numpy.sum(scipy.special.y1(x) * W34), EITHER, (0.3, 4.0)),
+        spec(scipy.special.i0, lambda x: numpy.sum(scipy.special.i0(x) * W34), EITHER),
+        spec(scipy.special.i1, lambda x: numpy.sum(scipy.special.i1(x) * W34), EITHER),
+        spec(scipy.special.jv, lambda x: numpy.sum(scipy.special.jv(2.5, x) * W34), EITHER, (0.3, 4.0)),
+        spec(scipy.special.yn, lambda x: numpy.sum(scipy.special.yn(3, x) * W34), EITHER, (0.3, 4.0)),
+        spec(scipy.special.iv, lambda x: numpy.sum(scipy.special.iv(1.5, x) * W34), EITHER, (0.3, 2.0)),
+        spec(scipy.special.ive, lambda x: numpy.sum(scipy.special.ive(2, x) * W34), EITHER),
+    )
+)
+
+SCIPY_STATS = (
+    []
+    if scipy is None
+    else _flatten(
+        spec(
+            scipy.stats.norm.pdf, lambda x, m, s: numpy.sum(scipy.stats.norm.pdf(x, m, s) * W34), BROADCAST3, LOC_SCALE
+        ),
+        spec(
+            scipy.stats.norm.logpdf,
+            lambda x, m, s: numpy.sum(scipy.stats.norm.logpdf(x, m, s) * W34),
+            BROADCAST3,
+            LOC_SCALE,
+        ),
+        spec(
+            scipy.stats.norm.cdf, lambda x, m, s: numpy.sum(scipy.stats.norm.cdf(x, m, s) * W34), BROADCAST3, LOC_SCALE
+        ),
+        spec(scipy.stats.norm.sf, lambda x, m, s: numpy.sum(scipy.stats.norm.sf(x, m, s) * W34), BROADCAST3, LOC_SCALE),
+        spec(
+            scipy.stats.norm.logcdf,
+            lambda x, m, s: numpy.sum(scipy.stats.norm.logcdf(x, m, s) * W34),
+            BROADCAST3,
+            LOC_SCALE,
+        ),
+        spec(
+            scipy.stats.norm.logsf,
+            lambda x, m, s: numpy.sum(scipy.stats.norm.logsf(x, m, s) * W34),
+            BROADCAST3,
+            LOC_SCALE,
+        ),
+        spec(scipy.stats.norm.logcdf, lambda x: numpy.sum(scipy.stats.norm.logcdf(x) * W34), EITHER, note="x only"),
+        spec(scipy.stats.t.pdf, lambda x, v, m, s: numpy.sum(scipy.stats.t.pdf(x, v, m, s) * W34), T_KINDS, T_DOMAINS),
+        spec(
+            scipy.stats.t.logpdf,
+            lambda x, v, m, s: numpy.sum(scipy.stats.t.logpdf(x, v, m, s) * W34),
+            T_KINDS,
+            T_DOMAINS,
+        ),
+        spec(
+            scipy.stats.t.cdf, lambda x, m, s: numpy.sum(scipy.stats.t.cdf(x, 3.5, m, s) * W34), BROADCAST3, LOC_SCALE
+        ),
+        spec(
+            scipy.stats.t.logcdf,
+            lambda x, m, s: numpy.sum(scipy.stats.t.logcdf(x, 3.5, m, s) * W34),
+            BROADCAST3,
+            LOC_SCALE,
+        ),
+        spec(
+            scipy.stats.gamma.pdf,
+            lambda x, a: numpy.sum(scipy.stats.gamma.pdf(x, a) * W34),
+            BROADCAST,
+            (POSITIVE, POSITIVE),
+        ),
+        spec(
+            scipy.stats.gamma.logpdf,
+            lambda x, a: numpy.sum(scipy.stats.gamma.logpdf(x, a) * W34),
+            BROADCAST,
+            (POSITIVE, POSITIVE),
+        ),
+        spec(scipy.stats.gamma.cdf, lambda x: numpy.sum(scipy.stats.gamma.cdf(x, 1.7) * W34), EITHER, POSITIVE),
+        spec(
+            scipy.stats.beta.pdf,
+            lambda x, a, b: numpy.sum(scipy.stats.beta.pdf(x, a, b) * W34),
+            BROADCAST3,
+            BETA_DOMAINS,
+        ),
+        spec(
+            scipy.stats.beta.logpdf,
+            lambda x, a, b: numpy.sum(scipy.stats.beta.logpdf(x, a, b) * W34),
+            BROADCAST3,
+            BETA_DOMAINS,
+        ),
+        spec(scipy.stats.beta.cdf, lambda x: numpy.sum(scipy.stats.beta.cdf(x, 1.5, 2.5) * W34), EITHER, (0.1, 0.9)),
+        spec(scipy.stats.chi2.pdf, lambda x: numpy.sum(scipy.stats.chi2.pdf(x, 3) * W34), EITHER, POSITIVE),
+        spec(scipy.stats.chi2.logpdf, lambda x: numpy.sum(scipy.stats.chi2.logpdf(x, 1) * W34), EITHER, POSITIVE),
+        spec(scipy.stats.chi2.cdf, lambda x: numpy.sum(scipy.stats.chi2.cdf(x, 2) * W34), EITHER, POSITIVE),
+        spec(
+            scipy.stats.poisson.pmf, lambda mu: numpy.sum(scipy.stats.poisson.pmf(COUNTS, mu) * W34), EITHER, POSITIVE
+        ),
+        spec(
+            scipy.stats.poisson.logpmf,
+            lambda mu: numpy.sum(scipy.stats.poisson.logpmf(COUNTS, mu) * W34),
+            EITHER,
+            POSITIVE,
+        ),
+        spec(
+            scipy.stats.poisson.cdf, lambda mu: numpy.sum(scipy.stats.poisson.cdf(COUNTS, mu) * W34), EITHER, POSITIVE
+        ),
     )
 )
 
@@ -858,6 +1045,7 @@ SPECS = (
     + MORE_REDUCTIONS
     + LINALG
     + SCIPY_SPECIAL
+    + SCIPY_STATS
 )
 
 # Callables whose derivative is 0, alone: the gradient must be exactly 0 (tests/test_rules.py, check_zero_grad).

@@ -140,3 +140,47 @@ def read_before_and_through_an_alias(p):
 
 def test_a_dict_parameter_read_before_and_through_an_alias():
     check_structured_grad(read_before_and_through_an_alias, ({"a": 0.5, "b": 1.5},))
+
+
+def reduced_list_with_constants(x):
+    values = [1, x[0] * x[1], 2.5, np.sin(x[2])]
+    return np.mean(values) * np.sum(values) + np.max(values)
+
+
+def test_a_list_of_constants_and_active_values_reduced_as_an_array():
+    """numpy reads the list as an array: its adjoint is spread over the list's length (not a dtype spec)."""
+    check_grad(reduced_list_with_constants, (np.array([1.5, 2.5, 0.3]),))
+
+
+def weighted(params):
+    return params["w"] * params[0] + params["b"]
+
+
+def dict_built_by_calls(x, w):
+    keywords = dict({"w": w}, b=np.sin(x))
+    pairs = dict([("w", x * w), (0, 2.0)], b=w)  # a keyword after the pairs
+    return keywords["w"] * keywords["b"] * weighted(pairs)
+
+
+def test_dict_called_with_keywords_or_pairs_is_a_dict_display():
+    check_grad(dict_built_by_calls, (0.7, -1.3), wrt=(0, 1))
+
+
+def appended_to_a_list(values, b):
+    return np.sum(np.append(values, b) ** 2) * np.mean(np.concatenate([np.ravel(values), [b]]))
+
+
+def test_a_list_read_by_numpy_as_an_array_gets_a_list_gradient():
+    """numpy.append(list, b) differentiates the list element by element: its gradient is a list, b's a float."""
+    for values in ([1.5, -0.5, 2.0], [[1.5, -0.5], [2.0, 0.3]], (0.7, -1.2)):
+        check_structured_grad(appended_to_a_list, (values, 0.8))
+        check_grad(appended_to_a_list, (values, 0.8), wrt=1)
+
+
+def sliced_list(values):
+    head = values[slice(None, -1, None)]
+    return head[0] * head[1] ** 2
+
+
+def test_a_list_sliced_by_a_slice_object_gets_a_list_gradient():
+    check_structured_grad(sliced_list, ([1.5, -0.7, 2.0],))

@@ -195,18 +195,6 @@ def test_an_array_times_itself_needs_no_unbroadcast(optimize):
 # ----- runtime.py: a limit the helpers state raises NotImplementedError, never a wrong number -----
 
 
-def dot_of_3d(x, y):
-    return numpy.sum(numpy.dot(x, y))
-
-
-def einsum_ellipsis(x, y):
-    return numpy.sum(numpy.einsum("...i,i->...", x, y))
-
-
-def norm_ord_3(x, y):
-    return numpy.linalg.norm(x * y, 3)
-
-
 def pad_reflect(x, y):
     return numpy.sum(numpy.pad(x * y, 1, mode="reflect"))
 
@@ -234,9 +222,6 @@ def gradient_uneven(x, y):
 @pytest.mark.parametrize(
     ("func", "shapes", "limit"),
     [
-        (dot_of_3d, ((2, 3, 4), (4,)), "numpy.dot on at most 2-D operands"),
-        (einsum_ellipsis, ((2, 3), (3,)), "'...' in the subscripts"),
-        (norm_ord_3, ((4,), (4,)), "numpy.linalg.norm with ord=3"),
         (pad_reflect, ((4,), (4,)), "numpy.pad in mode 'constant' only, not 'reflect'"),
         (quantile_nearest, ((4,), (4,)), "quantiles with method='linear'"),
         (quantile_two_axes, ((2, 3), (2, 3)), "quantiles over one axis or all of them"),

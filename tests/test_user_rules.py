@@ -225,3 +225,29 @@ def test_a_tangent_rule_alone_serves_forward_mode_and_reverse_mode_says_so():
     assert abs(tangent - expected.value) <= expected.error
     with pytest.raises(s2sgrad.TransformError, match="'tripled' has a tangent rule but no adjoint rule"):
         s2sgrad.grad(lambda x: tripled(x) + x)(1.0)
+
+
+class Scaled:
+    """Two instances whose method has one function: a rule is for one instance's method."""
+
+    def __init__(self, factor):
+        self.factor = factor
+
+    def apply(self, x):
+        return self.factor * x**3  # its own source is never read: the rule below answers for it
+
+
+TRIPLE, HALF = Scaled(3.0), Scaled(0.5)
+register_adjoint(TRIPLE.apply, vjp=lambda g, x: g * 9.0 * x**2)  # the derivative of 3 x^3
+
+
+def through_a_method(x):
+    return TRIPLE.apply(x) * np.sin(x)
+
+
+def test_a_rule_for_a_bound_method_is_found_at_each_read_and_only_for_its_instance():
+    """TRIPLE.apply is a new bound method at each attribute read: the table keys it by instance and function,
+    so HALF.apply, the same function on another instance, has no rule."""
+    assert default_rules().lookup(TRIPLE.apply) is not None
+    assert default_rules().lookup(HALF.apply) is None
+    check_grad(through_a_method, (0.7,))

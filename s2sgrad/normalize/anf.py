@@ -210,6 +210,9 @@ class _Flattener:
         if isinstance(node, gast.Attribute):
             return self.array_attribute(node)
         if isinstance(node, gast.Subscript):
+            joined = _index_trick(node, self.ctx)
+            if joined is not None:
+                return self.operation(joined)
             return located(
                 gast.Subscript(value=self.atom(node.value), slice=self.index(node.slice), ctx=gast.Load()), node
             )
@@ -317,6 +320,11 @@ class _Flattener:
                     keyword.value, "calls with **kwargs are not supported yet", "pass keywords one by one."
                 )
         self.reject_hidden_access(node)
+        display = _dict_display(node, self.ctx)
+        if display is not None:
+            return self.operation(display)
+        if self.interleaved_einsum(node):
+            node = _einsum_with_subscripts(node, self.ctx)
         consumed = self.consumed(node)
         if consumed is not None:
             return consumed
@@ -353,6 +361,20 @@ class _Flattener:
                     "pass the attributes it needs as arguments.",
                 )
         return located(call(func, args, keywords), node)
+
+    def interleaved_einsum(self, node: gast.Call) -> bool:
+        """``numpy.einsum(a, [0, 1], b, [1, 2])``: operands and sublists alternate (the first is an array)."""
+        if self.ctx.resolve(node.func) is not numpy.einsum or len(node.args) < 2:
+            return False
+        first, second = node.args[0], node.args[1]
+        if isinstance(second, (gast.List, gast.Tuple)):
+            return all(
+                type(constant_value(e)) is int or Ellipsis in (constant_value(e), self.ctx.resolve(e))
+                for e in second.elts
+            )
+        if isinstance(first, gast.Name) and self.kind(first).tag == "array":
+            return True
+        return isinstance(self.ctx.resolve(first), numpy.ndarray)
 
     def reject_hidden_access(self, node: gast.Call) -> None:
         if self.ctx.resolve(node.func) in HIDDEN_ACCESS:
@@ -428,6 +450,80 @@ class _ViewReads(gast.NodeTransformer):
         if self.flattener.is_object(node.value):
             return located(gast.Subscript(value=node.value, slice=const(node.attr), ctx=gast.Load()), node)
         return self.generic_visit(node)
+
+
+def _index_trick(node: gast.Subscript, ctx: Context) -> Optional[gast.Call]:
+    """``numpy.r_[a, b, 1:4]`` and ``numpy.c_[a, b]``: the concatenation they are.
+
+    ``r_`` joins its items made at least 1-d along axis 0, a slice standing for
+    its ``arange``; ``c_`` joins them along the last axis, a vector (or number)
+    made a column. A string directive or a complex step (a ``linspace``) is
+    rejected: the plain call says the same more clearly.
+    """
+    trick = ctx.resolve(node.value)
+    if trick is not numpy.r_ and trick is not numpy.c_:
+        return None
+    items = node.slice.elts if isinstance(node.slice, gast.Tuple) else [node.slice]
+    joined = []
+    for item in items:
+        if isinstance(item, gast.Slice):
+            if isinstance(constant_value(item.step), complex) or item.upper is None:
+                raise ctx.error(item, "a slice with a complex step or no end in numpy.r_ is not supported", HINT_TRICK)
+            bounds = [item.lower or const(0), item.upper, item.step or const(1)]
+            item = located(call(ctx.reference(numpy, "arange"), bounds, []), item)
+        elif isinstance(constant_value(item), str):
+            raise ctx.error(item, "a directive string in numpy.r_ or numpy.c_ is not supported", HINT_TRICK)
+        if trick is numpy.r_:
+            joined.append(located(call(ctx.reference(numpy, "atleast_1d"), [item], []), item))
+        else:
+            joined.append(located(call(name(ctx.name_for(runtime.column_of, "column_of")), [item], []), item))
+    axis = const(0 if trick is numpy.r_ else -1)
+    display = gast.List(elts=joined, ctx=gast.Load())
+    return located(call(ctx.reference(numpy, "concatenate"), [display], [gast.keyword(arg="axis", value=axis)]), node)
+
+
+def _einsum_with_subscripts(node: gast.Call, ctx: Context) -> gast.Call:
+    """``numpy.einsum(a, s, b, t[, out])`` as ``numpy.einsum(einsum_subscripts((s, t), out), a, b)``:
+    the subscripts string is made at run time from the sublists, so the one einsum rule covers both forms."""
+    args = node.args[:-1] if len(node.args) % 2 else node.args
+    output = node.args[-1] if len(node.args) % 2 else const(None)
+    operands, sublists = args[0::2], args[1::2]
+    spelled = call(
+        name(ctx.name_for(runtime.einsum_subscripts, "einsum_subscripts")),
+        [gast.Tuple(elts=sublists, ctx=gast.Load()), output],
+        [],
+    )
+    return located(call(node.func, [located(spelled, node), *operands], node.keywords), node)
+
+
+HINT_TRICK = "write numpy.concatenate (or numpy.linspace, numpy.stack) with the arrays it joins."
+
+
+def _dict_display(node: gast.Call, ctx: Context) -> Optional[gast.Dict]:
+    """``dict(a=x, b=y)``, ``dict([("a", x)], b=y)`` and ``dict({"a": x}, b=y)``: the display ``{"a": x, "b": y}``.
+
+    Only when every key is written out (keywords, or a display of (key, value)
+    pairs with constant keys); a later key replaces an earlier one, as in a display.
+    """
+    if ctx.resolve(node.func) is not builtins.dict or len(node.args) > 1:
+        return None
+    pairs = []
+    if node.args and isinstance(node.args[0], gast.Dict):  # dict({"a": x}, b=y): a copy of a display
+        if not all(type(constant_value(k)) in (str, int) for k in node.args[0].keys):
+            return None
+        pairs = list(zip(node.args[0].keys, node.args[0].values))
+    elif node.args:
+        items = node.args[0]
+        if not isinstance(items, (gast.List, gast.Tuple)):
+            return None
+        for item in items.elts:
+            if not isinstance(item, gast.Tuple) or len(item.elts) != 2:
+                return None
+            if type(constant_value(item.elts[0])) not in (str, int):
+                return None
+            pairs.append((item.elts[0], item.elts[1]))
+    pairs += [(const(k.arg), k.value) for k in node.keywords]
+    return located(gast.Dict(keys=[k for k, _ in pairs], values=[v for _, v in pairs]), node)
 
 
 def _is_append(stmt: gast.stmt, ctx: Context) -> bool:

@@ -28,7 +28,10 @@ API_RULE_FILES = ("s2sgrad.rules.transforms",)
 
 # Rule files of optional libraries: registered once the program has imported the library (the key), so that
 # s2sgrad itself never imports it (nor fails without it).
-OPTIONAL_RULE_FILES: Dict[str, str] = {"scipy.special": "s2sgrad.rules.scipy_special"}
+OPTIONAL_RULE_FILES: Dict[str, str] = {
+    "scipy.special": "s2sgrad.rules.scipy_special",
+    "scipy.stats": "s2sgrad.rules.scipy_stats",
+}
 
 
 def _built_in_rules() -> RuleTable:

@@ -8,11 +8,13 @@ from ..runtime import (
     average_adjoints,
     average_weights_tangent,
     cast_like,
+    column_of,
     cumprod_adjoint,
     cumprod_tangent,
     dot_lhs,
     dot_rhs,
     einsum_adjoints,
+    einsum_subscripts,
     einsum_tangent,
     extremum_share,
     gradient_adjoint,
@@ -36,6 +38,7 @@ from ..runtime import (
     reshape_like,
     rollaxis_destination,
     select_adjoints,
+    select_default_adjoint,
     solve_adjoints,
     split_like,
     sum_to_shape,
@@ -48,6 +51,7 @@ from ..runtime import (
     undiag,
     undiagonal,
     undiff,
+    undstack,
     unhstack,
     unindex,
     unpad,
@@ -371,6 +375,18 @@ def vstack(y, arrays):
     t[y] = numpy.vstack(t[arrays])
 
 
+@adjoint(column_of)  # numpy.c_[...]'s items (normalize.anf)
+def column_of_(y, x):
+    d[x] += reshape_like(d[y], x)
+    t[y] = column_of(t[x])
+
+
+@adjoint(numpy.dstack)
+def dstack(y, arrays):
+    d[arrays] += undstack(d[y], arrays)
+    t[y] = numpy.dstack(t[arrays])
+
+
 @adjoint(numpy.column_stack)
 def column_stack(y, arrays):
     d[arrays] += uncolumn_stack(d[y], arrays)
@@ -525,7 +541,8 @@ def dsplit(pieces, ary, indices_or_sections):
 
 @adjoint(numpy.select)
 def select(y, condlist, choicelist, default=0):
-    d[(choicelist, default)] += select_adjoints(d[y], condlist, choicelist, default)
+    d[choicelist] += select_adjoints(d[y], condlist, choicelist)
+    d[default] += select_default_adjoint(d[y], condlist, choicelist, default)
     t[y] = numpy.select(condlist, t[choicelist], t[default])
 
 
@@ -579,4 +596,11 @@ ZERO_DERIVATIVE = nondifferentiable(
     numpy.count_nonzero,
     numpy.all,
     numpy.any,
+    numpy.allclose,
+    numpy.array_equal,
+)
+SUBSCRIPTS = nondifferentiable(einsum_subscripts, result="unknown")  # a string from integer sublists
+# casts to integers (numpy.int64(x) of an array is an integer array): nothing flows through them
+INTEGER_CASTS = nondifferentiable(
+    numpy.int8, numpy.int16, numpy.int32, numpy.int64, numpy.uint8, numpy.uint16, numpy.uint32, numpy.uint64
 )

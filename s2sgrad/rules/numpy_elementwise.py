@@ -68,9 +68,13 @@ def divide(z, x, y):
 
 @adjoint(numpy.power)
 def power(z, x, y):
-    d[x] += unbroadcast(d[z] * (y * numpy.power(x, y - 1)), x)  # numpy.power(0.0, -0.5) is inf, not an error
-    d[y] += unbroadcast(d[z] * (z * numpy.log(x)), y)
-    t[z] = t[x] * (y * numpy.power(x, y - 1)) + t[y] * (z * numpy.log(x))
+    # numpy.power(0.0, -0.5) is inf, not an error. At x = 0 the limits hold where the function is constant:
+    # x ** 0 is 1 for every x (d/dx 0, not 0 * inf), 0 ** y is 0 for every y > 0 (d/dy 0, not 0 * log 0)
+    d[x] += unbroadcast(d[z] * numpy.where(y == 0, 0.0, y * numpy.power(x, y - 1)), x)
+    d[y] += unbroadcast(d[z] * numpy.where(x == 0, 0.0, z * numpy.log(x)), y)
+    t[z] = t[x] * numpy.where(y == 0, 0.0, y * numpy.power(x, y - 1)) + t[y] * numpy.where(
+        x == 0, 0.0, z * numpy.log(x)
+    )
 
 
 @adjoint(numpy.sqrt)
@@ -279,8 +283,8 @@ def copysign(z, x, y):
 # ----- real arrays as complex ones: s2sgrad differentiates real values only -----
 
 
-@adjoint(numpy.real, result="same")
-def real(y, val):
+@adjoint(numpy.real, numpy.real_if_close, result="same")
+def real(y, val, *tol):
     d[val] += d[y]
     t[y] = numpy.real(t[val])
 
@@ -315,6 +319,7 @@ def item(y, x, *args):
 
 
 IMAGINARY_PART = nondifferentiable(numpy.imag, result="same")  # of a real array: zeros
+ANGLE = nondifferentiable(numpy.angle, result="elementwise")  # of a real array: 0 or pi, piecewise constant
 
 ZERO_DERIVATIVE = nondifferentiable(
     numpy.sign,
@@ -333,5 +338,6 @@ ZERO_DERIVATIVE = nondifferentiable(
     numpy.equal,
     numpy.not_equal,
     numpy.heaviside,
+    numpy.isclose,
     result="elementwise",
 )

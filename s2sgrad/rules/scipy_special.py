@@ -12,7 +12,7 @@ import numpy
 import scipy.special
 
 from ..runtime import float_dtype, ieee_divide, unbroadcast, unreduce
-from .notation import adjoint, d, t
+from .notation import adjoint, d, nondifferentiable, t
 
 
 def trigamma(x: Any) -> Any:
@@ -84,3 +84,142 @@ def softmax(y, x, axis=None):
 def log_softmax(y, x, axis=None):
     d[x] += d[y] - numpy.exp(y) * numpy.sum(d[y], axis=axis, keepdims=True)
     t[y] = t[x] - numpy.sum(numpy.exp(y) * t[x], axis=axis, keepdims=True)
+
+
+# ----- gamma and beta functions -----
+
+
+@adjoint(scipy.special.gamma)
+def gamma(y, x):
+    d[x] += d[y] * y * scipy.special.digamma(x)
+    t[y] = t[x] * y * scipy.special.digamma(x)
+
+
+@adjoint(scipy.special.rgamma)
+def rgamma(y, x):  # 1 / gamma(x)
+    d[x] -= d[y] * y * scipy.special.digamma(x)
+    t[y] = -t[x] * y * scipy.special.digamma(x)
+
+
+@adjoint(scipy.special.betaln)
+def betaln(z, a, b):
+    d[a] += unbroadcast(d[z] * (scipy.special.digamma(a) - scipy.special.digamma(a + b)), a)
+    d[b] += unbroadcast(d[z] * (scipy.special.digamma(b) - scipy.special.digamma(a + b)), b)
+    t[z] = t[a] * (scipy.special.digamma(a) - scipy.special.digamma(a + b)) + t[b] * (
+        scipy.special.digamma(b) - scipy.special.digamma(a + b)
+    )
+
+
+@adjoint(scipy.special.beta)
+def beta(z, a, b):
+    d[a] += unbroadcast(d[z] * z * (scipy.special.digamma(a) - scipy.special.digamma(a + b)), a)
+    d[b] += unbroadcast(d[z] * z * (scipy.special.digamma(b) - scipy.special.digamma(a + b)), b)
+    t[z] = z * (
+        t[a] * (scipy.special.digamma(a) - scipy.special.digamma(a + b))
+        + t[b] * (scipy.special.digamma(b) - scipy.special.digamma(a + b))
+    )
+
+
+# The regularized incomplete gamma and beta functions, in their last argument (the shape
+# parameters' derivatives have no closed form: differentiating them is an error at the call).
+@adjoint(scipy.special.gammainc)
+def gammainc(y, a, x):
+    d[x] += unbroadcast(d[y] * numpy.exp((a - 1.0) * numpy.log(x) - x - scipy.special.gammaln(a)), x)
+    t[y] = t[x] * numpy.exp((a - 1.0) * numpy.log(x) - x - scipy.special.gammaln(a))
+
+
+@adjoint(scipy.special.gammaincc)
+def gammaincc(y, a, x):
+    d[x] -= unbroadcast(d[y] * numpy.exp((a - 1.0) * numpy.log(x) - x - scipy.special.gammaln(a)), x)
+    t[y] = -t[x] * numpy.exp((a - 1.0) * numpy.log(x) - x - scipy.special.gammaln(a))
+
+
+@adjoint(scipy.special.betainc)
+def betainc(y, a, b, x):
+    d[x] += unbroadcast(
+        d[y] * numpy.exp((a - 1.0) * numpy.log(x) + (b - 1.0) * numpy.log1p(-x) - scipy.special.betaln(a, b)), x
+    )
+    t[y] = t[x] * numpy.exp((a - 1.0) * numpy.log(x) + (b - 1.0) * numpy.log1p(-x) - scipy.special.betaln(a, b))
+
+
+# ----- inverse error functions -----
+
+
+@adjoint(scipy.special.erfinv)
+def erfinv(y, x):
+    d[x] += d[y] * (math.sqrt(math.pi) / 2.0) * numpy.exp(y * y)
+    t[y] = t[x] * (math.sqrt(math.pi) / 2.0) * numpy.exp(y * y)
+
+
+@adjoint(scipy.special.erfcinv)
+def erfcinv(y, x):
+    d[x] -= d[y] * (math.sqrt(math.pi) / 2.0) * numpy.exp(y * y)
+    t[y] = -t[x] * (math.sqrt(math.pi) / 2.0) * numpy.exp(y * y)
+
+
+# ----- Bessel functions, in their argument x (the order is not differentiated) -----
+
+
+@adjoint(scipy.special.j0)
+def j0(y, x):
+    d[x] -= d[y] * scipy.special.j1(x)
+    t[y] = -t[x] * scipy.special.j1(x)
+
+
+@adjoint(scipy.special.y0)
+def y0(y, x):
+    d[x] -= d[y] * scipy.special.y1(x)
+    t[y] = -t[x] * scipy.special.y1(x)
+
+
+@adjoint(scipy.special.i0)
+def i0(y, x):
+    d[x] += d[y] * scipy.special.i1(x)
+    t[y] = t[x] * scipy.special.i1(x)
+
+
+@adjoint(scipy.special.j1)
+def j1(y, x):  # J1' = (J0 - J2) / 2
+    d[x] += d[y] * (scipy.special.j0(x) - scipy.special.jv(2, x)) / 2.0
+    t[y] = t[x] * (scipy.special.j0(x) - scipy.special.jv(2, x)) / 2.0
+
+
+@adjoint(scipy.special.y1)
+def y1(y, x):
+    d[x] += d[y] * (scipy.special.y0(x) - scipy.special.yv(2.0, x)) / 2.0
+    t[y] = t[x] * (scipy.special.y0(x) - scipy.special.yv(2.0, x)) / 2.0
+
+
+@adjoint(scipy.special.i1)
+def i1(y, x):
+    d[x] += d[y] * (scipy.special.i0(x) + scipy.special.iv(2, x)) / 2.0
+    t[y] = t[x] * (scipy.special.i0(x) + scipy.special.iv(2, x)) / 2.0
+
+
+@adjoint(scipy.special.jv)
+def jv(y, v, x):  # J_v' = (J_{v-1} - J_{v+1}) / 2
+    d[x] += unbroadcast(d[y] * (scipy.special.jv(v - 1, x) - scipy.special.jv(v + 1, x)) / 2.0, x)
+    t[y] = t[x] * (scipy.special.jv(v - 1, x) - scipy.special.jv(v + 1, x)) / 2.0
+
+
+@adjoint(scipy.special.yn)
+def yn(y, n, x):
+    d[x] += unbroadcast(d[y] * (scipy.special.yn(n - 1, x) - scipy.special.yn(n + 1, x)) / 2.0, x)
+    t[y] = t[x] * (scipy.special.yn(n - 1, x) - scipy.special.yn(n + 1, x)) / 2.0
+
+
+@adjoint(scipy.special.iv)
+def iv(y, v, x):  # I_v' = (I_{v-1} + I_{v+1}) / 2
+    d[x] += unbroadcast(d[y] * (scipy.special.iv(v - 1, x) + scipy.special.iv(v + 1, x)) / 2.0, x)
+    t[y] = t[x] * (scipy.special.iv(v - 1, x) + scipy.special.iv(v + 1, x)) / 2.0
+
+
+@adjoint(scipy.special.ive)
+def ive(y, v, x):  # iv(v, x) exp(-|x|)
+    d[x] += unbroadcast(
+        d[y] * ((scipy.special.ive(v - 1, x) + scipy.special.ive(v + 1, x)) / 2.0 - numpy.sign(x) * y), x
+    )
+    t[y] = t[x] * ((scipy.special.ive(v - 1, x) + scipy.special.ive(v + 1, x)) / 2.0 - numpy.sign(x) * y)
+
+
+GAMMA_SIGN = nondifferentiable(scipy.special.gammasgn, result="elementwise")  # +1 or -1: piecewise constant

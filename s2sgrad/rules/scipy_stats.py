@@ -1,0 +1,225 @@
+"""Rules for ``scipy.stats`` distributions' methods (``scipy.stats.norm.pdf`` and so on).
+
+Like scipy_special, registered only once the program has imported ``scipy.stats``.
+A distribution's method is a bound method made anew at each attribute read; the
+rule table keys it by its distribution and its function (rules.table). Each rule
+covers the location and scale; shape parameters (t's df, gamma's a) are not
+differentiated, so passing an active one is an error at the call.
+
+With z = (x - loc) / scale, every density here is f(z) / scale, so
+d/dloc = -d/dx and d/dscale = -(z d/dx + f / scale) for the density (for a log
+density, -(z d/dx + 1 / scale)), and for a cumulative F(z): d/dscale = z d/dloc.
+"""
+
+import math
+
+import numpy
+import scipy.special
+import scipy.stats
+
+from ..runtime import unbroadcast
+from .notation import adjoint, d, t
+
+
+@adjoint(scipy.stats.norm.pdf, result="elementwise")
+def norm_pdf(y, x, loc=0.0, scale=1.0):
+    z = (x - loc) / scale
+    d[x] -= unbroadcast(d[y] * z * y / scale, x)
+    d[loc] += unbroadcast(d[y] * z * y / scale, loc)
+    d[scale] += unbroadcast(d[y] * y * (z * z - 1.0) / scale, scale)
+    t[y] = ((t[loc] - t[x]) * z + t[scale] * (z * z - 1.0)) * y / scale
+
+
+@adjoint(scipy.stats.norm.logpdf, result="elementwise")
+def norm_logpdf(y, x, loc=0.0, scale=1.0):
+    z = (x - loc) / scale
+    d[x] -= unbroadcast(d[y] * z / scale, x)
+    d[loc] += unbroadcast(d[y] * z / scale, loc)
+    d[scale] += unbroadcast(d[y] * (z * z - 1.0) / scale, scale)
+    t[y] = ((t[loc] - t[x]) * z + t[scale] * (z * z - 1.0)) / scale
+
+
+@adjoint(scipy.stats.norm.cdf, result="elementwise")
+def norm_cdf(y, x, loc=0.0, scale=1.0):
+    z = (x - loc) / scale
+    density = numpy.exp(-0.5 * z * z) / (math.sqrt(2.0 * math.pi) * scale)
+    d[x] += unbroadcast(d[y] * density, x)
+    d[loc] -= unbroadcast(d[y] * density, loc)
+    d[scale] -= unbroadcast(d[y] * density * z, scale)
+    t[y] = (t[x] - t[loc] - t[scale] * z) * density
+
+
+@adjoint(scipy.stats.norm.sf, result="elementwise")
+def norm_sf(y, x, loc=0.0, scale=1.0):
+    z = (x - loc) / scale
+    density = numpy.exp(-0.5 * z * z) / (math.sqrt(2.0 * math.pi) * scale)
+    d[x] -= unbroadcast(d[y] * density, x)
+    d[loc] += unbroadcast(d[y] * density, loc)
+    d[scale] += unbroadcast(d[y] * density * z, scale)
+    t[y] = (t[loc] - t[x] + t[scale] * z) * density
+
+
+@adjoint(scipy.stats.norm.logcdf, result="elementwise")
+def norm_logcdf(y, x, loc=0.0, scale=1.0):
+    z = (x - loc) / scale
+    ratio = numpy.exp(scipy.stats.norm.logpdf(z) - y) / scale  # the density over the cdf, without underflow
+    d[x] += unbroadcast(d[y] * ratio, x)
+    d[loc] -= unbroadcast(d[y] * ratio, loc)
+    d[scale] -= unbroadcast(d[y] * ratio * z, scale)
+    t[y] = (t[x] - t[loc] - t[scale] * z) * ratio
+
+
+@adjoint(scipy.stats.norm.logsf, result="elementwise")
+def norm_logsf(y, x, loc=0.0, scale=1.0):
+    z = (x - loc) / scale
+    ratio = numpy.exp(scipy.stats.norm.logpdf(z) - y) / scale
+    d[x] -= unbroadcast(d[y] * ratio, x)
+    d[loc] += unbroadcast(d[y] * ratio, loc)
+    d[scale] += unbroadcast(d[y] * ratio * z, scale)
+    t[y] = (t[loc] - t[x] + t[scale] * z) * ratio
+
+
+# ----- Student's t, in x, df, loc and scale (cdfs in x and loc) -----
+# log f = gammaln((df+1)/2) - gammaln(df/2) - log(df pi)/2 - log(scale) - (df+1)/2 log(1 + z^2/df)
+
+
+@adjoint(scipy.stats.t.logpdf, result="elementwise")
+def t_logpdf(y, x, df, loc=0.0, scale=1.0):
+    z = (x - loc) / scale
+    along_x = -(df + 1.0) * z / ((df + z * z) * scale)
+    along_df = 0.5 * (
+        scipy.special.digamma(0.5 * df + 0.5)
+        - scipy.special.digamma(0.5 * df)
+        - 1.0 / df
+        - numpy.log1p(z * z / df)
+        + (df + 1.0) * z * z / (df * (df + z * z))
+    )
+    d[x] += unbroadcast(d[y] * along_x, x)
+    d[df] += unbroadcast(d[y] * along_df, df)
+    d[loc] -= unbroadcast(d[y] * along_x, loc)
+    d[scale] -= unbroadcast(d[y] * (z * along_x + 1.0 / scale), scale)
+    t[y] = (t[x] - t[loc]) * along_x + t[df] * along_df - t[scale] * (z * along_x + 1.0 / scale)
+
+
+@adjoint(scipy.stats.t.pdf, result="elementwise")
+def t_pdf(y, x, df, loc=0.0, scale=1.0):
+    z = (x - loc) / scale
+    along_x = -(df + 1.0) * z / ((df + z * z) * scale)
+    along_df = 0.5 * (
+        scipy.special.digamma(0.5 * df + 0.5)
+        - scipy.special.digamma(0.5 * df)
+        - 1.0 / df
+        - numpy.log1p(z * z / df)
+        + (df + 1.0) * z * z / (df * (df + z * z))
+    )
+    d[x] += unbroadcast(d[y] * y * along_x, x)
+    d[df] += unbroadcast(d[y] * y * along_df, df)
+    d[loc] -= unbroadcast(d[y] * y * along_x, loc)
+    d[scale] -= unbroadcast(d[y] * y * (z * along_x + 1.0 / scale), scale)
+    t[y] = ((t[x] - t[loc]) * along_x + t[df] * along_df - t[scale] * (z * along_x + 1.0 / scale)) * y
+
+
+@adjoint(scipy.stats.t.cdf, result="elementwise")
+def t_cdf(y, x, df, loc=0.0, scale=1.0):
+    density = scipy.stats.t.pdf(x, df, loc, scale)
+    d[x] += unbroadcast(d[y] * density, x)
+    d[loc] -= unbroadcast(d[y] * density, loc)
+    d[scale] -= unbroadcast(d[y] * density * (x - loc) / scale, scale)
+    t[y] = (t[x] - t[loc] - t[scale] * (x - loc) / scale) * density
+
+
+@adjoint(scipy.stats.t.logcdf, result="elementwise")
+def t_logcdf(y, x, df, loc=0.0, scale=1.0):
+    ratio = numpy.exp(scipy.stats.t.logpdf(x, df, loc, scale) - y)
+    d[x] += unbroadcast(d[y] * ratio, x)
+    d[loc] -= unbroadcast(d[y] * ratio, loc)
+    d[scale] -= unbroadcast(d[y] * ratio * (x - loc) / scale, scale)
+    t[y] = (t[x] - t[loc] - t[scale] * (x - loc) / scale) * ratio
+
+
+# ----- gamma (shape a), beta (shapes a, b) and chi-squared (df): in x and the shapes; cdfs in x -----
+
+
+@adjoint(scipy.stats.gamma.logpdf, result="elementwise")
+def gamma_logpdf(y, x, a):  # (a - 1) log x - x - gammaln(a)
+    d[x] += unbroadcast(d[y] * ((a - 1.0) / x - 1.0), x)
+    d[a] += unbroadcast(d[y] * (numpy.log(x) - scipy.special.digamma(a)), a)
+    t[y] = t[x] * ((a - 1.0) / x - 1.0) + t[a] * (numpy.log(x) - scipy.special.digamma(a))
+
+
+@adjoint(scipy.stats.gamma.pdf, result="elementwise")
+def gamma_pdf(y, x, a):
+    d[x] += unbroadcast(d[y] * y * ((a - 1.0) / x - 1.0), x)
+    d[a] += unbroadcast(d[y] * y * (numpy.log(x) - scipy.special.digamma(a)), a)
+    t[y] = (t[x] * ((a - 1.0) / x - 1.0) + t[a] * (numpy.log(x) - scipy.special.digamma(a))) * y
+
+
+@adjoint(scipy.stats.beta.logpdf, result="elementwise")
+def beta_logpdf(y, x, a, b):  # (a - 1) log x + (b - 1) log(1 - x) - betaln(a, b)
+    along_a = numpy.log(x) - scipy.special.digamma(a) + scipy.special.digamma(a + b)
+    along_b = numpy.log1p(-x) - scipy.special.digamma(b) + scipy.special.digamma(a + b)
+    d[x] += unbroadcast(d[y] * ((a - 1.0) / x - (b - 1.0) / (1.0 - x)), x)
+    d[a] += unbroadcast(d[y] * along_a, a)
+    d[b] += unbroadcast(d[y] * along_b, b)
+    t[y] = t[x] * ((a - 1.0) / x - (b - 1.0) / (1.0 - x)) + t[a] * along_a + t[b] * along_b
+
+
+@adjoint(scipy.stats.beta.pdf, result="elementwise")
+def beta_pdf(y, x, a, b):
+    along_a = numpy.log(x) - scipy.special.digamma(a) + scipy.special.digamma(a + b)
+    along_b = numpy.log1p(-x) - scipy.special.digamma(b) + scipy.special.digamma(a + b)
+    d[x] += unbroadcast(d[y] * y * ((a - 1.0) / x - (b - 1.0) / (1.0 - x)), x)
+    d[a] += unbroadcast(d[y] * y * along_a, a)
+    d[b] += unbroadcast(d[y] * y * along_b, b)
+    t[y] = (t[x] * ((a - 1.0) / x - (b - 1.0) / (1.0 - x)) + t[a] * along_a + t[b] * along_b) * y
+
+
+@adjoint(scipy.stats.chi2.logpdf, result="elementwise")
+def chi2_logpdf(y, x, df):  # (df/2 - 1) log x - x/2 - ...
+    d[x] += unbroadcast(d[y] * ((0.5 * df - 1.0) / x - 0.5), x)
+    t[y] = t[x] * ((0.5 * df - 1.0) / x - 0.5)
+
+
+@adjoint(scipy.stats.chi2.pdf, result="elementwise")
+def chi2_pdf(y, x, df):
+    d[x] += unbroadcast(d[y] * y * ((0.5 * df - 1.0) / x - 0.5), x)
+    t[y] = t[x] * y * ((0.5 * df - 1.0) / x - 0.5)
+
+
+@adjoint(scipy.stats.gamma.cdf, result="elementwise")
+def gamma_cdf(y, x, a):
+    d[x] += unbroadcast(d[y] * scipy.stats.gamma.pdf(x, a), x)
+    t[y] = t[x] * scipy.stats.gamma.pdf(x, a)
+
+
+@adjoint(scipy.stats.beta.cdf, result="elementwise")
+def beta_cdf(y, x, a, b):
+    d[x] += unbroadcast(d[y] * scipy.stats.beta.pdf(x, a, b), x)
+    t[y] = t[x] * scipy.stats.beta.pdf(x, a, b)
+
+
+@adjoint(scipy.stats.chi2.cdf, result="elementwise")
+def chi2_cdf(y, x, df):
+    d[x] += unbroadcast(d[y] * scipy.stats.chi2.pdf(x, df), x)
+    t[y] = t[x] * scipy.stats.chi2.pdf(x, df)
+
+
+# ----- Poisson, in its mean mu (k is a count) -----
+
+
+@adjoint(scipy.stats.poisson.logpmf, result="elementwise")
+def poisson_logpmf(y, k, mu):  # k log mu - mu - gammaln(k + 1)
+    d[mu] += unbroadcast(d[y] * (numpy.divide(k, mu) - 1.0), mu)
+    t[y] = t[mu] * (numpy.divide(k, mu) - 1.0)
+
+
+@adjoint(scipy.stats.poisson.pmf, result="elementwise")
+def poisson_pmf(y, k, mu):
+    d[mu] += unbroadcast(d[y] * y * (numpy.divide(k, mu) - 1.0), mu)
+    t[y] = t[mu] * y * (numpy.divide(k, mu) - 1.0)
+
+
+@adjoint(scipy.stats.poisson.cdf, result="elementwise")
+def poisson_cdf(y, k, mu):  # d/dmu P(K <= k) = -P(K = floor(k))
+    d[mu] -= unbroadcast(d[y] * scipy.stats.poisson.pmf(numpy.floor(k), mu), mu)
+    t[y] = -t[mu] * scipy.stats.poisson.pmf(numpy.floor(k), mu)

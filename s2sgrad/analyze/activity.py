@@ -25,7 +25,7 @@ from ..errors import TransformError
 from ..kinds import Kind
 from ..nodes import assigned_name, is_element_write
 from ..parse.resolve import MISSING
-from .calls import DERIVATIVE_OF_GRADIENT, RUNTIME, is_user_function, made_by_transform
+from .calls import DERIVATIVE_OF_GRADIENT, RUNTIME, is_library, is_user_function, made_by_transform
 from .kinds import assignments
 from .ops import operand_names, operation_of
 
@@ -89,7 +89,7 @@ def _check_differentiable(stmt: gast.Assign, ctx: Context) -> None:
     made_by = made_by_transform(op.func)
     if made_by or (module.startswith("s2sgrad.") and module != RUNTIME):  # the runtime's helpers: no rule below
         raise _calls_s2sgrad(where, made_by, name, ctx)
-    if callable(op.func) and hasattr(op.func, "__code__") and module.split(".")[0] != "numpy":
+    if callable(op.func) and hasattr(op.func, "__code__") and not is_library(module):
         raise ctx.error(
             where,
             f"calls to Python functions such as {name!r} are not supported yet",

@@ -9,6 +9,8 @@ the kinds the call passes.
 
 import copy
 import inspect
+import sys
+import sysconfig
 import types
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -27,13 +29,31 @@ def is_user_function(obj: Any, ctx: Context) -> bool:
     Nor are NumPy's functions (NumPy 1.x writes many in Python): a rule or nothing. Nor is
     what a transform returned (``grad(h)``): its source is s2sgrad's wrapper, not ``h``'s derivative.
     """
-    module = getattr(obj, "__module__", None) or ""
     return (
         isinstance(obj, types.FunctionType)
         and ctx.rules.lookup(obj) is None
-        and module.split(".")[0] not in ("numpy", "s2sgrad")
+        and not is_library(getattr(obj, "__module__", None) or "")
         and made_by_transform(obj) is None
     )
+
+
+def is_library(module: str) -> bool:
+    """NumPy, SciPy, s2sgrad itself or the standard library: never differentiated from their source.
+
+    Their Python code is an implementation detail (and NumPy 1.x, SciPy and the standard library
+    write many functions in Python): a function of theirs needs a rule, or the call is an error.
+    """
+    top = module.split(".")[0]
+    if top in LIBRARIES:
+        return True
+    standard = getattr(sys, "stdlib_module_names", None)  # Python 3.10+
+    if standard is not None:
+        return top in standard
+    file = getattr(sys.modules.get(top), "__file__", None) or ""  # Python 3.8 and 3.9: where it lives
+    return file.startswith(sysconfig.get_paths()["stdlib"]) and "site-packages" not in file
+
+
+LIBRARIES = ("numpy", "scipy", "s2sgrad")
 
 
 RUNTIME = "s2sgrad.runtime"

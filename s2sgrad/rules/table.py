@@ -60,7 +60,7 @@ class RuleTable:
 
     def _add_parsed(self, pending: _Pending, parts: RuleParts, only: Optional[Any] = None) -> None:
         for func in pending.callables:
-            if only is not None and func is not only:
+            if only is not None and _key(func) != _key(only):  # a bound method is made anew at each read
                 continue
             name = getattr(func, "__name__", type(func).__name__)
             existing = self._rules.get(_key(func))

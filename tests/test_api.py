@@ -55,6 +55,24 @@ def test_wrt_by_position_name_and_tuple(wrt, expected):
     assert s2sgrad.grad(seed, wrt=wrt)(2.0, 3.0) == expected
 
 
+def test_the_other_transforms_as_decorators_with_arguments():
+    @s2sgrad.value_and_grad(wrt="y")
+    def value_and_dy(x, y):
+        return x * y * y
+
+    @s2sgrad.jacobian(wrt=0, mode="forward")
+    def scaled(x):
+        return 3.0 * x
+
+    @s2sgrad.hessian(wrt=0)
+    def cube(x):
+        return numpy.sum(x**3)
+
+    assert value_and_dy(2.0, 3.0) == (18.0, 12.0)
+    numpy.testing.assert_array_equal(scaled(numpy.ones(2)), 3.0 * numpy.eye(2))
+    numpy.testing.assert_array_equal(cube(numpy.array([1.0, 2.0])), numpy.diag([6.0, 12.0]))
+
+
 def test_keyword_and_default_arguments():
     def f(x, scale=3.0, power=2):
         return scale * x**power
@@ -92,6 +110,77 @@ def test_wrt_naming_no_argument():
 def test_wrt_naming_nothing():
     with pytest.raises(ValueError, match=r"wrt=\(\) names no argument"):
         s2sgrad.grad(seed, wrt=())
+
+
+def test_wrt_naming_an_argument_twice():
+    with pytest.raises(ValueError, match=r"wrt=\(0, 'x'\) names an argument twice"):
+        s2sgrad.grad(seed, wrt=(0, "x"))
+
+
+def test_a_mode_or_stage_that_does_not_exist():
+    with pytest.raises(ValueError, match="mode must be 'reverse' or 'forward', not 'sideways'"):
+        s2sgrad.jacobian(seed, mode="sideways")
+    with pytest.raises(ValueError, match="mode must be 'reverse' or 'forward', not 'sideways'"):
+        s2sgrad.source(seed, mode="sideways")
+    with pytest.raises(ValueError, match=r"stage must be one of .*, not 'final'"):
+        s2sgrad.source(seed, stage="final")
+
+
+def test_debug_nans_of_a_gradient_of_a_gradient():
+    with pytest.raises(ValueError, match="debug_nans is not available for grad of grad"):
+        s2sgrad.grad(s2sgrad.grad(seed), debug_nans=True)
+
+
+def integers_only(n, m):
+    return n * m
+
+
+def test_vjp_and_jvp_with_nothing_to_differentiate():
+    with pytest.raises(TypeError, match="vjp of 'integers_only': no primal is a float"):
+        s2sgrad.vjp(integers_only, 2, 3)
+    with pytest.raises(TypeError, match="jvp of 'seed': no primal is a float or a float array with a tangent"):
+        s2sgrad.jvp(seed, (2.0, 3.0), (None, None))
+    with pytest.raises(ValueError, match="jvp of 'seed': 2 primals but 1 tangents"):
+        s2sgrad.jvp(seed, (2.0, 3.0), (1.0,))
+
+
+def pair(x):
+    return x * 2.0, numpy.sum(x)
+
+
+def test_jvp_of_a_ufunc_says_what_it_can_differentiate():
+    """A ufunc cannot key the remembered plans (no weak reference): the call goes on to say why it cannot run."""
+    with pytest.raises(TypeError, match=r"cannot differentiate <ufunc 'sin'>: it is not a Python function"):
+        s2sgrad.jvp(numpy.sin, (1.5,), (1.0,))
+
+
+def gathers(*xs):
+    return xs[0] * xs[0]
+
+
+def jvp_of_gathers(x):
+    return s2sgrad.jvp(gathers, (x,), (1.0,))[1]
+
+
+def test_differentiating_jvp_of_a_function_with_star_args():
+    with pytest.raises(TypeError, match=r"s2sgrad\.jvp of 'gathers', which has \*args"):
+        s2sgrad.grad(jvp_of_gathers)(1.5)
+
+
+def unknown_annotation(x: "NotAType") -> float:  # noqa: F821
+    return x * x
+
+
+def test_source_without_arguments_ignores_an_annotation_that_does_not_evaluate():
+    assert "def grad_unknown_annotation(x" in s2sgrad.source(unknown_annotation)
+
+
+def test_a_cotangent_without_the_outputs_structure():
+    _, vjp_fn = s2sgrad.vjp(pair, numpy.ones(3))
+    with pytest.raises(ValueError, match="the cotangent of the output must be a tuple of 2 values, one per output"):
+        vjp_fn(numpy.ones(3))
+    with pytest.raises(ValueError, match=r"the cotangent of the output\[0\] has shape \(2,\), the value \(3,\)"):
+        vjp_fn((numpy.ones(2), 1.0))
 
 
 def test_complex_inputs_are_rejected():

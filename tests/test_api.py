@@ -235,6 +235,42 @@ def test_function_without_source():
         s2sgrad.grad(namespace["f"])(1.0)
 
 
+def _defined_by_exec(text: str, filename: str):
+    namespace = {}
+    exec(compile(text, filename, "exec"), namespace)
+    return namespace["f"]
+
+
+def test_a_function_without_source_gets_a_hint_by_where_it_was_defined():
+    piped = _defined_by_exec("def f(x):\n    return x * x\n", "<stdin>")  # python - names its code so
+    with pytest.raises(s2sgrad.TransformError, match=r"(?s)cannot read the source.*piped to python -"):
+        s2sgrad.grad(piped)(1.0)
+    gone = _defined_by_exec("def f(x):\n    return x * x\n", os.path.join("no", "such", "module.py"))
+    with pytest.raises(s2sgrad.TransformError, match=r"(?s)cannot read the source.*define it in a \.py file"):
+        s2sgrad.grad(gone)(1.0)
+
+
+def test_source_that_no_longer_parses():
+    """The text read for ``f`` changed after it was defined, and is not Python now: an error, not a wrong gradient."""
+    filename = "<edited after its definition>"
+    f = _defined_by_exec("def f(x):\n    return x * x\n", filename)
+    linecache.cache[filename] = (24, None, ["def f(x):\n", "    return x *\n"], filename)
+    try:
+        with pytest.raises(s2sgrad.TransformError, match="cannot parse the source of 'f': invalid syntax"):
+            s2sgrad.grad(f)(1.0)
+    finally:
+        del linecache.cache[filename]
+
+
+SQUARE_AND_DOUBLE = (lambda x: x * x, lambda x: x + x)
+
+
+def test_two_lambdas_of_one_line_and_parameters():
+    with pytest.raises(s2sgrad.TransformError, match="cannot tell which lambda on this line") as caught:
+        s2sgrad.grad(SQUARE_AND_DOUBLE[0])(1.0)
+    assert caught.value.line == SQUARE_AND_DOUBLE[0].__code__.co_firstlineno
+
+
 # ----- other transforms -----
 
 

@@ -167,6 +167,30 @@ def test_differentiating_jvp_of_a_function_with_star_args():
         s2sgrad.grad(jvp_of_gathers)(1.5)
 
 
+def annotated(x: numpy.ndarray, n: int, w: float, flag: bool) -> float:
+    s = 0.0
+    for i in range(n):
+        s = s + numpy.sum(x * w) * i
+    return s if flag else -s
+
+
+def test_source_without_arguments_reads_the_kinds_of_the_annotations():
+    by_example = s2sgrad.source(annotated, wrt=(0, 2), args=(numpy.ones(3), 2, 1.5, True))
+    assert s2sgrad.source(annotated, wrt=(0, 2)) == by_example
+
+
+def either_int_or_float(x, n):
+    s = 1
+    if n <= 2:
+        s = x
+    return s * x
+
+
+def test_a_name_that_holds_an_int_on_one_path_and_a_float_on_the_other():
+    check_grad(either_int_or_float, (1.5, 1))
+    check_grad(either_int_or_float, (1.5, 3))
+
+
 def unknown_annotation(x: "NotAType") -> float:  # noqa: F821
     return x * x
 

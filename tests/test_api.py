@@ -442,6 +442,20 @@ def test_closure_variables_are_read_live():
     assert g(1.0) == 5.0
 
 
+def test_a_deleted_closure_variable_is_a_name_error_as_in_the_function():
+    factor = 2.0
+
+    def f(x):
+        return factor * x  # noqa: F821 (deleted below, on purpose)
+
+    g = s2sgrad.grad(f)
+    assert g(1.0) == 2.0
+    del factor  # the guard finds the cell empty: the gradient compiles again, and reads it as f does
+    for call in (f, g):
+        with pytest.raises(NameError, match="free variable 'factor'"):
+            call(1.0)
+
+
 def test_generated_source_is_visible_to_inspect_and_tracebacks():
     def f(x):
         return math.log(x)

@@ -571,3 +571,13 @@ def test_unknown_manager_and_suppress_errors_are_at_the_user_line():
 
     with pytest.raises(s2sgrad.TransformError, match=r"contextlib\.suppress"):
         s2sgrad.grad(suppressed)(1.0)
+
+
+def declared_before_assigned(x):
+    total: float  # a declaration alone binds nothing
+    total = x * x
+    return total
+
+
+def test_an_annotation_without_a_value():
+    check_grad(declared_before_assigned, (1.5,))

@@ -165,9 +165,5 @@ class TransformCache:
                 entry = per_function[key] = build()
             return entry
 
-    def clear(self) -> None:
-        with self.lock:
-            self._entries.clear()
-
 
 CACHE = TransformCache()

@@ -154,10 +154,6 @@ def names_stored(node: gast.AST) -> "set[str]":
     return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
 
 
-def parse_expr(text: str) -> gast.expr:
-    return gast.parse(text).body[0].value
-
-
 COMMENT = "__s2sgrad_comment__"
 
 
@@ -238,10 +234,8 @@ def assigned_names(stmt: gast.stmt) -> List[str]:
     return []
 
 
-def assigned_name(stmt: gast.stmt) -> Optional[str]:
+def assigned_name(stmt: gast.Assign) -> Optional[str]:
     """The name an assignment sets, or for an element write ``y[i] = v`` the array's name ``y``."""
-    if not isinstance(stmt, gast.Assign):
-        return None
     target = stmt.targets[0]
     if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
         return target.value.id

@@ -39,11 +39,6 @@ class Origin:
     def where(self) -> str:
         return f"{os.path.basename(self.filename)}:{self.line}"
 
-    def describe(self) -> str:
-        """``the reverse sweep of f at seed.py:8: return x**2 + y**2``."""
-        sweep = f"the {self.sweep} sweep of " if self.sweep else ""
-        return f"{sweep}{self.function} at {self.where}: {self.text}"
-
 
 @dataclass
 class SourceMap:

@@ -55,6 +55,24 @@ def test_wrt_by_position_name_and_tuple(wrt, expected):
     assert s2sgrad.grad(seed, wrt=wrt)(2.0, 3.0) == expected
 
 
+def test_the_other_transforms_as_decorators_with_arguments():
+    @s2sgrad.value_and_grad(wrt="y")
+    def value_and_dy(x, y):
+        return x * y * y
+
+    @s2sgrad.jacobian(wrt=0, mode="forward")
+    def scaled(x):
+        return 3.0 * x
+
+    @s2sgrad.hessian(wrt=0)
+    def cube(x):
+        return numpy.sum(x**3)
+
+    assert value_and_dy(2.0, 3.0) == (18.0, 12.0)
+    numpy.testing.assert_array_equal(scaled(numpy.ones(2)), 3.0 * numpy.eye(2))
+    numpy.testing.assert_array_equal(cube(numpy.array([1.0, 2.0])), numpy.diag([6.0, 12.0]))
+
+
 def test_keyword_and_default_arguments():
     def f(x, scale=3.0, power=2):
         return scale * x**power
@@ -112,6 +130,101 @@ def test_wrt_naming_nothing():
         s2sgrad.grad(seed, wrt=())
 
 
+def test_wrt_naming_an_argument_twice():
+    with pytest.raises(ValueError, match=r"wrt=\(0, 'x'\) names an argument twice"):
+        s2sgrad.grad(seed, wrt=(0, "x"))
+
+
+def test_a_mode_or_stage_that_does_not_exist():
+    with pytest.raises(ValueError, match="mode must be 'reverse' or 'forward', not 'sideways'"):
+        s2sgrad.jacobian(seed, mode="sideways")
+    with pytest.raises(ValueError, match="mode must be 'reverse' or 'forward', not 'sideways'"):
+        s2sgrad.source(seed, mode="sideways")
+    with pytest.raises(ValueError, match=r"stage must be one of .*, not 'final'"):
+        s2sgrad.source(seed, stage="final")
+
+
+def test_debug_nans_of_a_gradient_of_a_gradient():
+    with pytest.raises(ValueError, match="debug_nans is not available for grad of grad"):
+        s2sgrad.grad(s2sgrad.grad(seed), debug_nans=True)
+
+
+def integers_only(n, m):
+    return n * m
+
+
+def test_vjp_and_jvp_with_nothing_to_differentiate():
+    with pytest.raises(TypeError, match="vjp of 'integers_only': no primal is a float"):
+        s2sgrad.vjp(integers_only, 2, 3)
+    with pytest.raises(TypeError, match="jvp of 'seed': no primal is a float or a float array with a tangent"):
+        s2sgrad.jvp(seed, (2.0, 3.0), (None, None))
+    with pytest.raises(ValueError, match="jvp of 'seed': 2 primals but 1 tangents"):
+        s2sgrad.jvp(seed, (2.0, 3.0), (1.0,))
+
+
+def pair(x):
+    return x * 2.0, numpy.sum(x)
+
+
+def test_jvp_of_a_ufunc_says_what_it_can_differentiate():
+    """A ufunc cannot key the remembered plans (no weak reference): the call goes on to say why it cannot run."""
+    with pytest.raises(TypeError, match=r"cannot differentiate <ufunc 'sin'>: it is not a Python function"):
+        s2sgrad.jvp(numpy.sin, (1.5,), (1.0,))
+
+
+def gathers(*xs):
+    return xs[0] * xs[0]
+
+
+def jvp_of_gathers(x):
+    return s2sgrad.jvp(gathers, (x,), (1.0,))[1]
+
+
+def test_differentiating_jvp_of_a_function_with_star_args():
+    with pytest.raises(TypeError, match=r"s2sgrad\.jvp of 'gathers', which has \*args"):
+        s2sgrad.grad(jvp_of_gathers)(1.5)
+
+
+def annotated(x: numpy.ndarray, n: int, w: float, flag: bool) -> float:
+    s = 0.0
+    for i in range(n):
+        s = s + numpy.sum(x * w) * i
+    return s if flag else -s
+
+
+def test_source_without_arguments_reads_the_kinds_of_the_annotations():
+    by_example = s2sgrad.source(annotated, wrt=(0, 2), args=(numpy.ones(3), 2, 1.5, True))
+    assert s2sgrad.source(annotated, wrt=(0, 2)) == by_example
+
+
+def either_int_or_float(x, n):
+    s = 1
+    if n <= 2:
+        s = x
+    return s * x
+
+
+def test_a_name_that_holds_an_int_on_one_path_and_a_float_on_the_other():
+    check_grad(either_int_or_float, (1.5, 1))
+    check_grad(either_int_or_float, (1.5, 3))
+
+
+def unknown_annotation(x: "NotAType") -> float:  # noqa: F821
+    return x * x
+
+
+def test_source_without_arguments_ignores_an_annotation_that_does_not_evaluate():
+    assert "def grad_unknown_annotation(x" in s2sgrad.source(unknown_annotation)
+
+
+def test_a_cotangent_without_the_outputs_structure():
+    _, vjp_fn = s2sgrad.vjp(pair, numpy.ones(3))
+    with pytest.raises(ValueError, match="the cotangent of the output must be a tuple of 2 values, one per output"):
+        vjp_fn(numpy.ones(3))
+    with pytest.raises(ValueError, match=r"the cotangent of the output\[0\] has shape \(2,\), the value \(3,\)"):
+        vjp_fn((numpy.ones(2), 1.0))
+
+
 def test_complex_inputs_are_rejected():
     with pytest.raises(TypeError, match="argument 'x' is complex"):
         s2sgrad.grad(lambda x: numpy.sum(x * x))(numpy.array([1.0 + 1j, 2.0]))
@@ -162,6 +275,42 @@ def test_function_without_source():
     exec("def f(x):\n    return x * x\n", namespace)
     with pytest.raises(s2sgrad.TransformError, match=r"cannot read the source of 'f'.*\n.*register_adjoint"):
         s2sgrad.grad(namespace["f"])(1.0)
+
+
+def _defined_by_exec(text: str, filename: str):
+    namespace = {}
+    exec(compile(text, filename, "exec"), namespace)
+    return namespace["f"]
+
+
+def test_a_function_without_source_gets_a_hint_by_where_it_was_defined():
+    piped = _defined_by_exec("def f(x):\n    return x * x\n", "<stdin>")  # python - names its code so
+    with pytest.raises(s2sgrad.TransformError, match=r"(?s)cannot read the source.*piped to python -"):
+        s2sgrad.grad(piped)(1.0)
+    gone = _defined_by_exec("def f(x):\n    return x * x\n", os.path.join("no", "such", "module.py"))
+    with pytest.raises(s2sgrad.TransformError, match=r"(?s)cannot read the source.*define it in a \.py file"):
+        s2sgrad.grad(gone)(1.0)
+
+
+def test_source_that_no_longer_parses():
+    """The text read for ``f`` changed after it was defined, and is not Python now: an error, not a wrong gradient."""
+    filename = "<edited after its definition>"
+    f = _defined_by_exec("def f(x):\n    return x * x\n", filename)
+    linecache.cache[filename] = (24, None, ["def f(x):\n", "    return x *\n"], filename)
+    try:
+        with pytest.raises(s2sgrad.TransformError, match="cannot parse the source of 'f': invalid syntax"):
+            s2sgrad.grad(f)(1.0)
+    finally:
+        del linecache.cache[filename]
+
+
+SQUARE_AND_DOUBLE = (lambda x: x * x, lambda x: x + x)
+
+
+def test_two_lambdas_of_one_line_and_parameters():
+    with pytest.raises(s2sgrad.TransformError, match="cannot tell which lambda on this line") as caught:
+        s2sgrad.grad(SQUARE_AND_DOUBLE[0])(1.0)
+    assert caught.value.line == SQUARE_AND_DOUBLE[0].__code__.co_firstlineno
 
 
 # ----- other transforms -----
@@ -309,6 +458,20 @@ def test_closure_variables_are_read_live():
     assert g(1.0) == 2.0
     factor = 5.0
     assert g(1.0) == 5.0
+
+
+def test_a_deleted_closure_variable_is_a_name_error_as_in_the_function():
+    factor = 2.0
+
+    def f(x):
+        return factor * x  # noqa: F821 (deleted below, on purpose)
+
+    g = s2sgrad.grad(f)
+    assert g(1.0) == 2.0
+    del factor  # the guard finds the cell empty: the gradient compiles again, and reads it as f does
+    for call in (f, g):
+        with pytest.raises(NameError, match="free variable 'factor'"):
+            call(1.0)
 
 
 def test_generated_source_is_visible_to_inspect_and_tracebacks():

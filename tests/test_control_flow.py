@@ -16,7 +16,7 @@ import re
 
 import numpy
 import pytest
-from gradcheck import check_arguments_unchanged, check_grad, check_zero_grad
+from gradcheck import check_arguments_unchanged, check_grad, check_structured_grad, check_zero_grad
 
 import s2sgrad
 
@@ -571,6 +571,16 @@ def case(func, args, wrt=0, label=None):
     return (func.__name__ if label is None else f"{func.__name__}-{label}", func, args, wrt)
 
 
+def sum_then_scale(x, n):
+    """An else clause with no break in the loop: it always runs."""
+    s = 0.0
+    for i in range(n):
+        s = s + x * i
+    else:
+        s = s * x
+    return s
+
+
 PROGRAMS = [
     # branches
     case(piecewise_loss, (-2.3,), label="left"),
@@ -646,6 +656,7 @@ PROGRAMS = [
     case(first_crossing, (STREAM, 2.5), (0, 1), label="else"),
     case(bounded_growth, (1.0, 0.1, 2.0), (0, 1, 2), label="break"),
     case(bounded_growth, (1.0, 0.1, 5.0), (0, 1, 2), label="else"),
+    case(sum_then_scale, (0.8, 4)),
     case(masked_cubes, (SIGNED, MASK)),
     case(first_passage, (0.2, 0.15, 2.0), (0, 1, 2), label="crossed"),
     case(first_passage, (0.2, -0.01, 2.0), (0, 1, 2), label="never"),
@@ -743,3 +754,17 @@ def test_repeated_calls_give_the_same_gradient(func, wrt, first, second):
     thrice = gradient(*first)
     for a, b, c in zip(once, twice, thrice):
         assert numpy.array_equal(a, b) and numpy.array_equal(a, c)
+
+
+def grid_weighted_sum(values, scale):
+    """A dict keyed by grid points, its keys unpacked in the loop header."""
+    s = 0.0
+    for (i, j), v in values.items():
+        s = s + (i + 2 * j) * v * v * scale
+    return s
+
+
+def test_a_dict_keyed_by_pairs_unpacked_in_the_loop_header():
+    grid = {(0, 1): 0.7, (2, 3): -1.3, (1, 1): 0.4}
+    check_structured_grad(grid_weighted_sum, (grid, 1.5))
+    check_grad(grid_weighted_sum, (grid, 1.5), wrt=1)

@@ -571,3 +571,30 @@ def test_unknown_manager_and_suppress_errors_are_at_the_user_line():
 
     with pytest.raises(s2sgrad.TransformError, match=r"contextlib\.suppress"):
         s2sgrad.grad(suppressed)(1.0)
+
+
+def declared_before_assigned(x):
+    total: float  # a declaration alone binds nothing
+    total = x * x
+    return total
+
+
+def test_an_annotation_without_a_value():
+    check_grad(declared_before_assigned, (1.5,))
+
+
+def into_buffers(x, shape, dtype):
+    """NumPy buffers made four ways: of a shape of unknown rank, a dtype by position, a dtype passed in, an int one."""
+    a = numpy.zeros(shape)
+    a[0] = x * x
+    b = numpy.ones(2, numpy.float64)
+    b[1] = x
+    c = numpy.zeros(2, dtype=dtype)
+    c[0] = numpy.sin(x)
+    counts = numpy.zeros(2, dtype=int)
+    counts[0] = x * 2.0  # cut to an integer: no derivative through it
+    return numpy.sum(a) + numpy.prod(b) + numpy.sum(c) + x * numpy.sum(counts)
+
+
+def test_buffers_of_every_shape_and_dtype():
+    check_grad(into_buffers, (1.3, (3,), numpy.float64))

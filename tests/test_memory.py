@@ -655,6 +655,27 @@ def prints_in_a_loop_of_helper_calls(x):
     return x
 
 
+def _square_of(x):
+    return x * x
+
+
+def _relays_to_a_printing_helper(x):
+    y = _square_of(x) + _square_of(x)  # the second call's callee was looked at already
+    return 0.5 * (2.0 * _chatty(y, []))  # nested deeper: looked at after both calls above
+
+
+def drops_a_printing_helpers_value(x):
+    _unused = _relays_to_a_printing_helper(x)  # dead for the gradient, yet its call prints
+    return x * np.sin(x)
+
+
+def test_a_helper_whose_value_is_dropped_still_prints_once(capsys):
+    """Dead code elimination keeps a call of a helper that prints, here through a helper it calls."""
+    s2sgrad.grad(drops_a_printing_helpers_value)(1.5)
+    assert capsys.readouterr().out.count("chatty") == 1
+    check_grad(drops_a_printing_helpers_value, (1.5,))
+
+
 def test_each_call_prints_once_the_first_gradient_call_included(capsys):
     """The first call compiles (nothing in it runs the function); later kinds compile again, the same way."""
     for argument in (1.5, np.array([1.5, 0.5]), 0.5):

@@ -10,6 +10,7 @@ from gradcheck import check_grad
 from test_cache import run_cell
 
 import s2sgrad
+from s2sgrad import runtime
 from s2sgrad.emit import numba_backend
 
 
@@ -197,12 +198,77 @@ def test_jvp_equals_the_python_one(numba, func, args, wrt):
     assert compiled[1] == pytest.approx(along, rel=1e-10)
 
 
+def factorial_times(x, n):
+    if n <= 0:
+        return x
+    return x * factorial_times(x, n - 1)
+
+
+def calls_a_recursive_function(x):
+    return factorial_times(x, 3)
+
+
+def test_a_recursive_callee_runs_as_python_with_a_warning(numba):
+    with pytest.warns(RuntimeWarning, match=r'calls_a_recursive_function: backend="numba" runs .* as Python'):
+        check_grad(calls_a_recursive_function, (1.5,), backend="numba")
+
+
+VECTOR = numpy.array([1.5, -2.0, 0.0])
+TWIN_CALLS = [  # each helper with each kind of argument its numba twin takes
+    (runtime.zeros_like, (VECTOR,)),
+    (runtime.zeros_like, (1.5,)),
+    (runtime.sign, (VECTOR,)),
+    (runtime.sign, (-1.5,)),
+    (runtime.unreduce, (2.0, VECTOR)),
+    (runtime.unreduce, (2.0, 1.5)),
+    (runtime.ieee_divide, (1.5, 0.0)),
+    (runtime.ieee_divide, (3, 2)),
+    (runtime.ieee_power, (0.0, -0.5)),
+    (runtime.ieee_power, (2.0, 3)),
+    (runtime.greater_share, (1.5, 1.5)),
+    (runtime.greater_share, (1.5, -1.5)),
+]
+UNTYPED_CALLS = [  # arguments the twins do not take: numba reports it, and the gradient runs as Python
+    (runtime.zeros_like, ((1.0, 2.0),)),
+    (runtime.sign, (3,)),
+    (runtime.unreduce, (VECTOR, VECTOR)),
+    (runtime.ieee_divide, (VECTOR, VECTOR)),
+    (runtime.ieee_power, (2, 3)),
+    (runtime.greater_share, (VECTOR, VECTOR)),
+]
+
+
+def _through_twin(numba, helper, args):
+    twin = numba_backend._twins()[helper]
+    return numba.njit(lambda *a: twin(*a))(*args)
+
+
+@pytest.mark.parametrize(
+    ("helper", "args"), TWIN_CALLS, ids=[f"{h.__name__}-{i}" for i, (h, _) in enumerate(TWIN_CALLS)]
+)
+def test_each_runtime_helpers_numba_twin_equals_it(numba, helper, args):
+    with numpy.errstate(divide="ignore"):
+        expected = helper(*args)
+        numpy.testing.assert_array_equal(_through_twin(numba, helper, args), expected, strict=True)
+
+
+@pytest.mark.parametrize(("helper", "args"), UNTYPED_CALLS, ids=[h.__name__ for h, _ in UNTYPED_CALLS])
+def test_a_twin_given_arguments_it_does_not_take_is_a_numba_typing_error(numba, helper, args):
+    with pytest.raises(numba.core.errors.TypingError, match="No implementation"):
+        _through_twin(numba, helper, args)
+
+
 def test_descending_ranges_keep_lines_and_comments():
     text = "def f(n, m):\n    # a comment\n    for i in reversed(range(n)):\n        for j in reversed(range(m, n)):\n"
     text += "            for k in reversed(range(n)[:trips]):\n"
     expected = "def f(n, m):\n    # a comment\n    for i in range(n - 1, -1, -1):\n"
     expected += "        for j in range(n - 1, m - 1, -1):\n            for k in range(min(n, trips) - 1, -1, -1):\n"
     assert numba_backend.numba_text(text + "                pass\n") == expected + "                pass\n"
+
+
+def test_a_descending_range_with_a_step_is_left_to_numba():
+    text = "for i in reversed(range(0, n, 2)):\n    pass\n"  # numba itself reports reversed() unsupported
+    assert numba_backend.numba_text(text) == text
 
 
 def test_without_numba_an_import_error_says_how_to_install_it(monkeypatch):

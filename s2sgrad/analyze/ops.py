@@ -7,7 +7,7 @@ analyses and the transform agree on what an operation is.
 
 import builtins
 import operator
-from typing import Any, List, NamedTuple, Optional
+from typing import Any, List, NamedTuple
 
 import gast
 
@@ -58,8 +58,6 @@ def operation_of(value: gast.expr, ctx: Context) -> Operation:
     return Operation("copy", None, [value], [])
 
 
-def operand_names(node: Optional[gast.expr]) -> List[str]:
+def operand_names(node: gast.expr) -> List[str]:
     """Local names an operand reads (a display reads each element)."""
-    if node is None:
-        return []
     return [n.id for n in gast.walk(node) if isinstance(n, gast.Name)]

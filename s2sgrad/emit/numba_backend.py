@@ -198,10 +198,8 @@ def _warn(label: str, reason: str) -> None:
 
 
 def _unsupported(generated: "Generated") -> Optional[str]:
-    """Why the gradient (or a callee's) cannot be compiled: a helper with no numba twin, a recursive callee."""
-    for each in (generated, *generated.all_callees()):
-        if each.function is None or not isinstance(each.function, types.FunctionType):
-            return f"{each.name} is recursive"
+    """Why the gradient (or a callee's) cannot be compiled: a helper with no numba twin."""
+    for each in (generated, *generated.all_callees()):  # a recursive call is a Deferred value: numba reports it
         for python in filter(None, (each.function, each.forward_function)):
             for value in (c.cell_contents for c in python.__closure__ or ()):
                 if getattr(value, "__module__", None) == runtime.__name__ and value not in _twins():
@@ -304,12 +302,4 @@ def _twins() -> Dict[Callable, Callable]:
 
 def _twin(value: Any) -> Any:
     """The numba twin of a runtime helper; anything else as it is."""
-    return _twins().get(value, value) if _hashable(value) else value
-
-
-def _hashable(value: Any) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
+    return next((twin for helper, twin in _twins().items() if helper is value), value)  # by identity: any value

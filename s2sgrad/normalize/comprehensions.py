@@ -114,9 +114,7 @@ class Desugarer:
     ) -> List[gast.stmt]:
         """The nested ``for``s and ``if``s of the generators around ``innermost``, each loop body ``guarded``."""
         body = innermost
-        for generator in reversed(node.generators):
-            if generator.is_async:
-                raise self.ctx.error(generator.iter, "an async comprehension cannot be differentiated", HINT)
+        for generator in reversed(node.generators):  # none is async: only an async def, never differentiated, has one
             for condition in reversed(generator.ifs):
                 body = [located(gast.If(test=condition, body=body, orelse=[]), condition)]
             loop = gast.For(target=generator.target, iter=generator.iter, body=guarded(body), orelse=[])

@@ -284,8 +284,6 @@ def _element(target: gast.expr, item: gast.expr, loop: gast.For, ctx: Context) -
     """``v = xs[i]``, or ``t = xs[i]; a = t[0]; b = t[1]`` for ``for a, b in xs``."""
     if isinstance(target, gast.Name):
         return [assign(target.id, item, loop)]
-    if isinstance(item, gast.Tuple) and len(item.elts) == len(target.elts):  # (key, d[key]): one by one
-        return [s for part, value in zip(target.elts, item.elts) for s in _element(part, value, loop, ctx)]
     temp = ctx.namer.temp()
     out = [assign(temp, item, loop)]
     for k, element in enumerate(target.elts):

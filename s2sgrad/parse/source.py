@@ -189,7 +189,7 @@ def _find_definition(module: Any, func: Callable, name: str, source: FunctionSou
             "cannot tell which lambda on this line is the one to differentiate",
             hint="define the function with def, or put the lambda on a line of its own.",
         )
-    raise source.error(module.body[0], f"cannot find the definition of {name!r}")
+    raise source.error(module.body[0], f"cannot find a plain def of {name!r}: an async def is not differentiable")
 
 
 def has_extra_parameters(func: Callable) -> bool:

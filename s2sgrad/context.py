@@ -65,8 +65,17 @@ class Context:
             return self.param_kinds[node.id].function  # a function passed in: code is specialized on it
         if isinstance(node, gast.Attribute):
             base = self.resolve(node.value)
-            return MISSING if base is MISSING else self.source.namespace.attribute(base, node.attr)
-        return resolve(node, self.source.namespace, self.local_names)
+            found = MISSING if base is MISSING else self.source.namespace.attribute(base, node.attr)
+        else:
+            found = resolve(node, self.source.namespace, self.local_names)
+        if callable(found) and not isinstance(found, type) and getattr(found, "__hash__", None) is None:
+            raise self.error(  # the compiler looks callables up in its tables by value
+                node,
+                f"cannot differentiate through {type(found).__name__} objects: the class defines __eq__ without "
+                "__hash__",
+                f"give {type(found).__name__} a __hash__ (e.g. __hash__ = object.__hash__), or call a method of it.",
+            )
+        return found
 
     def name_for(self, obj: Any, preferred: str) -> str:
         """A name that refers to ``obj`` in the generated code.

@@ -553,6 +553,38 @@ def test_differentiated_objects_may_only_be_read():
     assert s2sgrad.grad(reads_property, wrt="x")(WithProperty(), 1.5) == pytest.approx(4.0)  # a constant: fine
 
 
+def scaled_prediction(p, x):
+    return p.a * numpy.sum(p.v * x)
+
+
+def twice_by_keyword(p, x):
+    return scaled_prediction(x=x, p=p) + scaled_prediction(p=p, x=2.0 * x)
+
+
+def test_an_object_passed_by_keyword_to_one_helper_twice():
+    p, x = Params(2.0, numpy.array([1.0, 3.0])), 0.5
+    grads = s2sgrad.grad(twice_by_keyword)(p, x)  # the helper's attributes are collected once
+    rebuilt = lambda a, v: twice_by_keyword(Params(a, v), x)  # noqa: E731 (the loss of the attributes)
+    expected_a = numeric_difference(rebuilt, (p.a, p.v), 0, 1.0)
+    assert abs(grads["a"] - expected_a.value) <= expected_a.error
+    for k, direction in enumerate(numpy.eye(2)):
+        expected_v = numeric_difference(rebuilt, (p.a, p.v), 1, direction)
+        assert abs(grads["v"][k] - expected_v.value) <= expected_v.error
+    check_grad(twice_by_keyword, (p, x), wrt=1)
+
+
+def test_a_differentiated_object_passed_unpacked_or_to_a_library_function_is_rejected():
+    def unpacked(p, x):
+        return scaled_prediction(p, *[x])  # which parameter receives p is not followed past a starred argument
+
+    def to_numpy(p, x):
+        return p.a * x if numpy.isscalar(p) else x
+
+    for func in (unpacked, to_numpy):
+        with pytest.raises(s2sgrad.TransformError, match="may only read its attributes"):
+            s2sgrad.grad(func, wrt="p")(Params(2.0, numpy.array([1.0])), 1.5)
+
+
 def test_gradient_of_the_object_can_be_applied():
     model = _model()
     for _ in range(3):

@@ -27,6 +27,7 @@ import gast
 
 from ..context import Context
 from ..nodes import COMPOUND, assign, call, located, name
+from ..parse.resolve import MISSING
 from . import nested
 
 ITERATED = {functools.reduce: "reduce", builtins.map: "map"}
@@ -67,6 +68,10 @@ class _Unroller(gast.NodeTransformer):
     def visit_Call(self, node: gast.Call) -> gast.expr:
         self.generic_visit(node)
         func = self.ctx.resolve(node.func)
+        if func is not MISSING and not callable(func):  # the first pass to resolve every call; later ones look
+            raise self.ctx.error(  # the callee up in tables, which an unhashable value (a list) cannot be
+                node.func, f"{type(func).__name__!r} object is not callable", "call a function here."
+            )
         if func is builtins.sorted:
             for keyword in node.keywords:
                 if keyword.arg == "key" and isinstance(keyword.value, gast.Lambda):

@@ -148,10 +148,7 @@ def in_place_function(func: object) -> bool:
     """A function called for the change it makes to an argument: ``numpy.copyto``, ``numpy.add.at``."""
     if getattr(func, "__name__", None) == "at" and isinstance(getattr(func, "__self__", None), numpy.ufunc):
         return True
-    try:
-        return func in IN_PLACE
-    except TypeError:  # unhashable
-        return False
+    return func in IN_PLACE  # hashable: context.resolve and the lambdas pass reject calls of anything else
 
 
 class Binding(NamedTuple):
@@ -344,10 +341,7 @@ class _Analysis:
             return any(k.arg == "copy" for k in keywords)
         if func is runtime.append or func is MISSING or is_user_function(func, self.ctx):
             return True
-        try:
-            return func in VIEWS or self.ctx.rules.lookup(func) is None
-        except TypeError:  # unhashable
-            return True
+        return func in VIEWS or self.ctx.rules.lookup(func) is None
 
     def buffers_of_atom(self, node: gast.expr, state: State) -> FrozenSet[str]:
         if isinstance(node, (gast.Tuple, gast.List)):

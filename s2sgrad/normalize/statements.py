@@ -119,8 +119,6 @@ def _assignments(targets: List[gast.expr], value: gast.expr, stmt: gast.stmt, ct
         source = ctx.namer.temp()
         out = [assign(source, value, stmt)]
         for i, element in enumerate(first.elts):
-            if isinstance(element, gast.Starred):
-                raise ctx.error(element, "starred unpacking is not supported", "unpack a fixed number of values.")
             item = gast.Subscript(value=name(source), slice=gast.Constant(value=i, kind=None), ctx=gast.Load())
             out += _assignments([element], located(item, stmt), stmt, ctx)
     for target in rest:
@@ -145,5 +143,5 @@ def _check_target(target: gast.expr, ctx: Context, element: bool = False) -> Non
         )
     if isinstance(target, gast.Attribute):
         raise ctx.error(target, "writing an attribute cannot be differentiated", "use a local variable instead.")
-    if not isinstance(target, (gast.Name, gast.Tuple, gast.List)):
-        raise ctx.error(target, f"cannot assign to {type(target).__name__}", HINT)
+    if isinstance(target, gast.Starred):  # the last target kind Python allows: a Name, Tuple or List is left
+        raise ctx.error(target, "starred unpacking is not supported", "unpack a fixed number of values.")

@@ -683,3 +683,24 @@ def test_each_call_prints_once_the_first_gradient_call_included(capsys):
         transform(lambda x: np.sum(prints_in_a_loop_of_helper_calls(x)))(argument)
         out = capsys.readouterr().out
         assert (out.count("chatty"), out.count("done")) == (3, 1)
+
+
+def fancy_index_then_written(x):
+    y = x * 2.0
+    v = y[np.array([0, 1])]  # an integer array index copies: the write leaves y as it was
+    v[0] = 5.0
+    return np.sum(v) * np.sum(y * x)
+
+
+def view_of_the_parameter_written_in_a_branch(x):
+    v = x[0:2]  # a view of the caller's array, written in another block: no write-back, a copy
+    if np.sum(v) > 0:
+        v[0] = 3.0
+    return np.sum(v * v)
+
+
+@pytest.mark.parametrize("x", [np.array([0.5, -0.3, 0.8]), np.array([-0.5, -0.3, 0.8])])
+def test_writes_into_a_copy_made_by_fancy_indexing_or_into_a_view_of_a_parameter(x):
+    check_grad(fancy_index_then_written, (x,))
+    check_grad(view_of_the_parameter_written_in_a_branch, (x,))
+    check_arguments_unchanged(view_of_the_parameter_written_in_a_branch, (x,))

@@ -51,7 +51,12 @@ def slopes_in_a_loop(x, z, n):
     return total
 
 
-NESTED = [squared_slope, product_of_slopes, value_times_slope, slope_made_inline]
+def both_slopes_made_inline(x, z):
+    along_x, along_z = s2sgrad.grad(energy, wrt=(0, 1))(x, z)  # a tuple argument, read at compile time
+    return numpy.sum(along_x) * along_z
+
+
+NESTED = [squared_slope, product_of_slopes, value_times_slope, slope_made_inline, both_slopes_made_inline]
 
 
 @pytest.mark.parametrize("func", NESTED, ids=lambda f: f.__name__)

@@ -24,7 +24,6 @@ from ..context import Context
 from ..errors import TransformError
 from ..kinds import Kind
 from ..nodes import assigned_name, is_element_write
-from ..parse.resolve import MISSING
 from .calls import DERIVATIVE_OF_GRADIENT, RUNTIME, is_library, is_user_function, made_by_transform
 from .kinds import assignments
 from .ops import operand_names, operation_of
@@ -82,8 +81,6 @@ def _check_differentiable(stmt: gast.Assign, ctx: Context) -> None:
         return
     call = stmt.value
     where = call.func if isinstance(call, gast.Call) else call
-    if op.func is MISSING:
-        raise ctx.error(where, "this operator cannot be differentiated")
     name = getattr(op.func, "__qualname__", getattr(op.func, "__name__", repr(op.func)))
     module = getattr(op.func, "__module__", None) or ""
     made_by = made_by_transform(op.func)

@@ -772,6 +772,12 @@ def fresh_copy(x: Any) -> Any:
     return x.copy() if _is_array(x) else x
 
 
+def writable_copy(x: Any) -> Any:
+    """``fresh_copy``, and a number as a 0-d array: an element write (``d_y[...] = 0.0``) needs an array, and
+    NumPy turns a 0-d array's adjoint into a number along the way (``0-d array * float`` is a float64)."""
+    return numpy.array(x) if isinstance(x, (float, numpy.generic)) else fresh_copy(x)
+
+
 def separate(**arguments: Any) -> None:
     """The function writes into the first argument's array in place: no other argument may share its memory.
 

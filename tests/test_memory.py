@@ -365,6 +365,22 @@ def list_copied_then_item_replaced(xs, x):
     return np.sum(ys[0] * xs[0]) + np.sum(ys[1] * x)
 
 
+def zero_d_array_written(x):
+    y = np.array(x[0] * 2.0)  # 0-d: NumPy makes y * x[2] a number, and the adjoint of y with it
+    y[...] = x[1] * y
+    return y * x[2]
+
+
+def zero_d_array_written_in_a_loop(x):
+    y = np.array(x[0] * 2.0)
+    for _ in range(3):
+        y[...] = x[1] * y + x[2]
+    return y * x[2]
+
+
+PROGRAMS += [(zero_d_array_written, (vector(3),), 0), (zero_d_array_written_in_a_loop, (vector(3),), 0)]
+
+
 CONTAINER_PROGRAMS = [
     (dict_copied_then_item_replaced, ({"a": vector(3), "b": vector(3)}, vector(3))),
     (list_copied_then_item_replaced, ([vector(3), vector(3)], vector(3))),

@@ -71,6 +71,7 @@ from ..runtime import (
     untrace,
     untranspose,
     unvstack,
+    writable_copy,
     zeros_like,
 )
 from .notation import nondifferentiable, t, tangent
@@ -230,6 +231,11 @@ def quantile_adjoint_(y, g, x, q, axis=None, keepdims=False, method="linear", ov
 @tangent(fresh_copy, result="same")
 def fresh_copy_(y, x):
     t[y] = fresh_copy(t[x])
+
+
+@tangent(writable_copy, result="same")
+def writable_copy_(y, x):
+    t[y] = writable_copy(t[x])
 
 
 @tangent(structured_like, result="same", shape_only=("x",))  # a list or dict stays one

@@ -150,11 +150,7 @@ class TransformCache:
 
         An entry has a ``guards`` attribute (:class:`Guards`).
         """
-        try:
-            per_function = self._entries.get(func)
-        except TypeError:  # not weakly referenceable: do not cache
-            with self.lock:
-                return build()
+        per_function = self._entries.get(func)  # every func is a plain function (api._target unwraps the rest)
         entry = None if per_function is None else per_function.get(key)
         if entry is not None and entry.guards.hold():
             return entry

@@ -304,6 +304,19 @@ def test_source_that_no_longer_parses():
         del linecache.cache[filename]
 
 
+def test_source_edited_to_leave_a_bracket_open_to_its_end():
+    """Reading ``f``'s block stops at the end of the text inside a bracket: the same error, not tokenize's."""
+    filename = "<edited to leave a bracket open>"
+    f = _defined_by_exec("def f(x):\n    return x * x\n", filename)
+    linecache.cache[filename] = (26, None, ["def f(x):\n", "    return x * (x\n"], filename)
+    try:
+        with pytest.raises(s2sgrad.TransformError, match="cannot parse the source of 'f'") as caught:
+            s2sgrad.grad(f)(1.0)
+        assert caught.value.line == 1
+    finally:
+        del linecache.cache[filename]
+
+
 SQUARE_AND_DOUBLE = (lambda x: x * x, lambda x: x + x)
 
 

@@ -184,3 +184,13 @@ def sliced_list(values):
 
 def test_a_list_sliced_by_a_slice_object_gets_a_list_gradient():
     check_structured_grad(sliced_list, ([1.5, -0.7, 2.0],))
+
+
+def subtracted_from_twice(a, b):
+    xs = [a, b * a]
+    return np.sum(np.subtract(1.0, xs) ** 2) + np.sum(np.subtract(2.0, xs) ** 3)
+
+
+def test_a_list_subtracted_from_twice_adds_both_negated_adjoints():
+    # np.subtract's adjoint for its second argument is a `-=`: into the list's adjoint, defined by the first use
+    check_grad(subtracted_from_twice, (np.array([0.3, 0.5]), np.array([0.7, -0.2])), wrt=(0, 1))

@@ -188,3 +188,27 @@ def rows_of_mask(X, mask):
 def test_a_complex_dask_array_is_refused_as_a_complex_ndarray_is():
     with pytest.raises(TypeError, match="complex"):
         s2sgrad.grad(sliced)(chunked(data(N, 3) + 1j))
+
+
+def picked_by_an_index_passed_in(X, where):
+    return np.sum(X[where] ** 2)
+
+
+def test_an_index_passed_in_as_a_tuple_of_slices_and_integers_scatters_lazily():
+    X = data(N, 3)
+    where = (slice(2, 9), 1)  # an argument: the compiler cannot see it is basic, so the adjoint calls unindex
+    got = lazily(s2sgrad.grad(picked_by_an_index_passed_in), chunked(X), where)
+    assert isinstance(got, da.Array)
+    expected = np.zeros_like(X)
+    expected[where] = 2.0 * X[where]  # d/dX of sum(X[where]**2), by hand
+    np.testing.assert_allclose(got.compute(), expected, rtol=1e-12)
+
+
+def pairs_times_data(x, D):
+    return np.sum(x[np.array([0, 1]), np.array([1, 2])] * D)
+
+
+def test_numpy_parameters_indexed_by_several_arrays_times_dask_data_is_a_clear_error():
+    # Dask cannot index by several arrays, but NumPy can; the adjoint then is a Dask array and cannot be scattered
+    with pytest.raises(NotImplementedError, match=r"by several arrays .* needs a scatter-add"):
+        lazily(s2sgrad.grad(pairs_times_data), data(3, 4), chunked(data(2)))

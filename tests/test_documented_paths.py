@@ -428,3 +428,17 @@ def test_gradients_that_would_share_a_buffer_are_copies():
     check_grad(sine_of_a_sum, (x, w), wrt=(0, 1))
     d_x, d_w = s2sgrad.grad(sine_of_a_sum, wrt=(0, 1))(x, w)
     assert not numpy.shares_memory(d_x, d_w)
+
+
+def mean_of_a_list(a, b):
+    return numpy.sum(numpy.mean([a, b], axis=0) ** 2)
+
+
+def sum_of_a_list(a, b):
+    return numpy.sum(numpy.sum([a, b * b], axis=0) ** 2)
+
+
+@pytest.mark.parametrize("func", [mean_of_a_list, sum_of_a_list])
+def test_a_reduction_of_a_list_of_arrays_spreads_its_adjoint_over_the_list(func):
+    # the reduced value is a list, not an ndarray: its adjoint is spread to the list's stacked shape
+    check_grad(func, (numpy.array([0.3, 0.5]), numpy.array([0.7, -0.2])), wrt=(0, 1))

@@ -517,3 +517,20 @@ def test_the_tangent_of_prods_adjoint_with_a_zero_factor(axis, shape, keepdims):
     moved = numeric_jvp(lambda g_, x_: prod_adjoint(g_, x_, axis, keepdims), (g, x), (t_g, t_x))
     tangent = prod_adjoint_tangent(g, t_g, x, t_x, axis, keepdims)
     assert numpy.all(numpy.abs(tangent - moved.value) <= moved.error)
+
+
+def scaled_by_first(x, w):
+    return x * w[0]
+
+
+@s2sgrad.register_tangent(scaled_by_first)
+def scaled_by_first_tangent(y, x, w):
+    t[y] = t[x] * w[0]  # a plain subscript of an argument beside the t[...] notation
+
+
+def test_a_tangent_rule_may_index_its_arguments():
+    func = lambda x: numpy.sum(scaled_by_first(x, [1.5, 2.0]) ** 2)  # noqa: E731
+    point, direction = (RNG.uniform(0.5, 1.5, 3),), (RNG.standard_normal(3),)
+    _, tangent = s2sgrad.jvp(func, point, direction)
+    expected = numeric_jvp(func, point, direction)
+    assert abs(tangent - expected.value) <= expected.error

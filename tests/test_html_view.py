@@ -4,6 +4,7 @@ import ast
 import functools
 import html.parser
 import importlib.util
+import linecache
 import pathlib
 import re
 import subprocess
@@ -269,3 +270,18 @@ def test_every_golden_case_links_every_generated_line_both_ways(case):
     for mode in ("reverse", "forward"):
         page_text = s2sgrad.html_view(case.func, case.wrt_spec, mode, args=case.args)
         assert check_links_both_ways(page_text, s2sgrad.source(case.func, case.wrt_spec, mode, args=case.args)) > 0
+
+
+def test_a_source_file_edited_elsewhere_so_it_no_longer_parses_shows_just_the_lines_named(tmp_path):
+    path = tmp_path / "broken_since.py"
+    text = "import numpy as np\n\n\ndef f(x):\n    y = np.sin(x)\n    return y * x\n"
+    path.write_text(text)
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    path.write_text(text + "\n\ndef g(:\n")  # edited after importing: f is intact, the file no longer parses
+    linecache.checkcache(str(path))
+    page = Page(s2sgrad.html_view(module.f))
+    user_rows = [page.rows[key] for key in page.order if key.startswith("u")]
+    # just the lines named (the two the generated code comes from have ids), not the whole function around them
+    assert [user_text(r) for r in user_rows] == ["y = np.sin(x)", "return y * x"]

@@ -16,6 +16,7 @@ import linecache
 import operator
 import os
 import textwrap
+import tokenize
 from dataclasses import dataclass
 from types import CodeType
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
@@ -118,6 +119,12 @@ def parse_function(func: Callable) -> FunctionSource:
             f"cannot read the source of {name!r} ({exc})",
             filename=filename,
             hint=_no_source_hint(filename),
+        ) from None
+    except tokenize.TokenError as exc:  # the file was edited since, and a bracket is now left open to its end
+        raise TransformError(
+            f"cannot parse the source of {name!r}: {exc.args[0]}",
+            filename=filename,
+            line=getattr(code, "co_firstlineno", None),
         ) from None
     first_line = max(first_line, 1)
     if code is not None:

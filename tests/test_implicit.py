@@ -120,6 +120,18 @@ def test_a_three_by_three_nonlinear_system():
     assert np.array_equal(d_x0, np.zeros(3))
 
 
+X0, TARGETS = np.ones(3), np.array([2.0, 1.0, 1.5])
+
+
+@s2sgrad.custom_root(system_residual)
+def newton_to_default_targets(c, x0, a=TARGETS):
+    return newton_system(a, c, x0)
+
+
+def test_an_array_default_the_residual_reads_is_passed_as_the_array_it_is():
+    check_grad(lambda c: newton_to_default_targets(c, X0)[0] ** 2, (0.4,))
+
+
 def squares_residual(x, a):
     return x * x - a
 

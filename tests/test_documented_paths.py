@@ -457,3 +457,17 @@ def test_a_norm_order_without_a_derivative_is_a_clear_error():
     # numpy computes ord=nan (a nan); its derivative is not defined, and the reverse sweep says so
     with pytest.raises(NotImplementedError, match=r"no derivative of numpy\.linalg\.norm with ord=nan"):
         s2sgrad.grad(lambda x: numpy.linalg.norm(x, ord=numpy.nan))(numpy.array([1.0, 2.0]))
+
+
+ROWS_COLUMNS = [0, 1]
+
+
+def einsum_with_a_named_sublist(x, w):
+    return numpy.sum(numpy.einsum(x, ROWS_COLUMNS, w, [1]) ** 2)
+
+
+def test_einsum_in_interleaved_form_with_a_sublist_given_by_name():
+    # the operand first, then a sublist that is not written out: still the interleaved form
+    check_grad(
+        einsum_with_a_named_sublist, (numpy.arange(6.0).reshape(2, 3) * 0.3, numpy.array([0.5, -1.0, 2.0])), wrt=(0, 1)
+    )

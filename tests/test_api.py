@@ -7,13 +7,14 @@ import os
 import subprocess
 import sys
 import textwrap
+import typing
 
 import numpy
 import pytest
 from gradcheck import check_grad, numeric_directional
 
 import s2sgrad
-from s2sgrad import pipeline
+from s2sgrad import kinds, pipeline
 
 
 def seed(x, y):
@@ -195,6 +196,11 @@ def annotated(x: numpy.ndarray, n: int, w: float, flag: bool) -> float:
 def test_source_without_arguments_reads_the_kinds_of_the_annotations():
     by_example = s2sgrad.source(annotated, wrt=(0, 2), args=(numpy.ones(3), 2, 1.5, True))
     assert s2sgrad.source(annotated, wrt=(0, 2)) == by_example
+
+
+@pytest.mark.parametrize("annotation", [list, tuple, typing.List[float], typing.Tuple[float, float]])
+def test_a_list_or_tuple_annotation_promises_a_sequence(annotation):
+    assert kinds.kind_of_annotation(annotation) == kinds.SEQUENCE
 
 
 def either_int_or_float(x, n):

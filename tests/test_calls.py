@@ -299,3 +299,21 @@ def test_a_function_argument_specializes_the_gradient():
     g = s2sgrad.grad(rk2, wrt=1)
     assert g(logistic_growth, 0.2, 0.1, 1) != g(cubic_decay, 0.2, 0.1, 1)
     assert "backward_logistic_growth(" in s2sgrad.source(rk2, wrt=1, args=(logistic_growth, 0.2, 0.1, 3))
+
+
+def half(c):
+    return c * 0.5
+
+
+def reassigned_by_a_call_of_constants(x):
+    s = 0.0
+    y = x
+    for i in range(3):
+        s = s + y * y
+        y = half(float(i))  # y is differentiated, but this call's arguments are not: no backward call
+    return s + y
+
+
+def test_a_differentiated_name_reassigned_by_a_call_of_constants():
+    check_grad(reassigned_by_a_call_of_constants, (0.7,))
+    assert "backward_half" not in s2sgrad.source(reassigned_by_a_call_of_constants, args=(0.7,))

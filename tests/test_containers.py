@@ -159,7 +159,8 @@ def weighted(params):
 def dict_built_by_calls(x, w):
     keywords = dict({"w": w}, b=np.sin(x))
     pairs = dict([("w", x * w), (0, 2.0)], b=w)  # a keyword after the pairs
-    return keywords["w"] * keywords["b"] * weighted(pairs)
+    listed = dict([["w", x * x], ["b", w]])  # pairs written as lists
+    return keywords["w"] * keywords["b"] * weighted(pairs) + listed["w"] * listed["b"]
 
 
 def test_dict_called_with_keywords_or_pairs_is_a_dict_display():

@@ -442,3 +442,32 @@ def sum_of_a_list(a, b):
 def test_a_reduction_of_a_list_of_arrays_spreads_its_adjoint_over_the_list(func):
     # the reduced value is a list, not an ndarray: its adjoint is spread to the list's stacked shape
     check_grad(func, (numpy.array([0.3, 0.5]), numpy.array([0.7, -0.2])), wrt=(0, 1))
+
+
+def p_norm(x):
+    return numpy.linalg.norm(x, 3) * numpy.linalg.norm(x, ord=-1.5)
+
+
+def test_second_derivatives_of_a_p_norm():
+    report = s2sgrad.check_grad(p_norm, numpy.array([1.0, -2.0, 0.5]), modes=("rev", "fwd"), order=2)
+    assert report.ok, report
+
+
+def test_a_norm_order_without_a_derivative_is_a_clear_error():
+    # numpy computes ord=nan (a nan); its derivative is not defined, and the reverse sweep says so
+    with pytest.raises(NotImplementedError, match=r"no derivative of numpy\.linalg\.norm with ord=nan"):
+        s2sgrad.grad(lambda x: numpy.linalg.norm(x, ord=numpy.nan))(numpy.array([1.0, 2.0]))
+
+
+ROWS_COLUMNS = [0, 1]
+
+
+def einsum_with_a_named_sublist(x, w):
+    return numpy.sum(numpy.einsum(x, ROWS_COLUMNS, w, [1]) ** 2)
+
+
+def test_einsum_in_interleaved_form_with_a_sublist_given_by_name():
+    # the operand first, then a sublist that is not written out: still the interleaved form
+    check_grad(
+        einsum_with_a_named_sublist, (numpy.arange(6.0).reshape(2, 3) * 0.3, numpy.array([0.5, -1.0, 2.0])), wrt=(0, 1)
+    )

@@ -9,6 +9,7 @@ import pathlib
 import re
 import subprocess
 import sys
+import types
 from typing import Dict, List
 
 import numpy as np
@@ -285,3 +286,14 @@ def test_a_source_file_edited_elsewhere_so_it_no_longer_parses_shows_just_the_li
     user_rows = [page.rows[key] for key in page.order if key.startswith("u")]
     # just the lines named (the two the generated code comes from have ids), not the whole function around them
     assert [user_text(r) for r in user_rows] == ["y = np.sin(x)", "return y * x"]
+
+
+def test_a_file_dropping_out_of_linecache_while_the_page_is_drawn_leaves_out_its_panel(monkeypatch):
+    # source() has read the function already; if its file then drops out of linecache, the page has no panel for it
+    html_view_module = sys.modules["s2sgrad.tools.html_view"]
+    gone = seed.f.__code__.co_filename
+    reader = types.SimpleNamespace(getlines=lambda name: [] if name == gone else linecache.getlines(name))
+    monkeypatch.setattr(html_view_module, "linecache", reader)
+    page = Page(s2sgrad.html_view(seed.f))
+    assert not [key for key in page.order if key.startswith("u")]  # no user rows
+    assert [key for key in page.order if key.startswith("g")]  # the generated code is still shown

@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 from golden_cases import ROOT, load_module
-from gradcheck import check_grad
+from gradcheck import check_grad, check_jvp
 
 import s2sgrad
 
@@ -244,3 +244,35 @@ def test_a_number_solution_whose_residual_kind_is_not_known():
     check_grad(lambda a: square_root(a) * a, (2.0,))
     assert s2sgrad.check_grad(lambda a: square_root(a) * a, 2.0, modes=("rev", "fwd")).ok
     assert "implicit_cotangent" in s2sgrad.source(lambda a: square_root(a) * a, args=(2.0,))
+
+
+def scaled_root_from(x, z):
+    return x * cubic_root(2.0, 5.0, z)  # z is only the starting point: the root does not move with it
+
+
+def test_forward_mode_through_a_solver_whose_differentiated_argument_the_residual_does_not_read():
+    check_jvp(scaled_root_from, (0.5, 1.5), wrt=(0, 1))
+    assert s2sgrad.jvp(scaled_root_from, (0.5, 1.5), (0.0, 1.0))[1] == 0.0
+
+
+def no_parameter():
+    return 0.0
+
+
+def newton_residual(x, a):
+    return x * x - a
+
+
+@s2sgrad.custom_root(newton_residual)
+def newton(a, newton_iterations=60):  # a parameter named as custom_root's call of the iterations would be
+    x = a
+    for _ in range(newton_iterations):
+        x = 0.5 * (x + a / x)
+    return x
+
+
+def test_a_residual_without_parameters_and_a_solver_parameter_named_like_its_iterations():
+    with pytest.raises(s2sgrad.TransformError, match="the residual takes no parameter") as caught:
+        s2sgrad.custom_root(no_parameter, kepler_plain)
+    assert caught.value.line == no_parameter.__code__.co_firstlineno
+    check_grad(lambda a: newton(a) * a, (2.0,))

@@ -720,3 +720,17 @@ def test_writes_into_a_copy_made_by_fancy_indexing_or_into_a_view_of_a_parameter
     check_grad(fancy_index_then_written, (x,))
     check_grad(view_of_the_parameter_written_in_a_branch, (x,))
     check_arguments_unchanged(view_of_the_parameter_written_in_a_branch, (x,))
+
+
+def element_write_into_a_float(x):
+    y = x * 2.0
+    y[0] = 1.0
+    return y
+
+
+def test_an_element_write_into_a_float_fails_as_it_does_in_python():
+    # a float shares no memory: the pass leaves the write alone, and it raises Python's own error when it runs
+    with pytest.raises(TypeError, match="'float' object does not support item assignment"):
+        element_write_into_a_float(0.5)
+    with pytest.raises(TypeError, match="'float' object does not support item assignment"):
+        s2sgrad.grad(element_write_into_a_float)(0.5)

@@ -138,16 +138,62 @@ def broadcast_over_a_batch(Z, B):
     return np.sum(np.log(np.sum(np.exp(scaled), axis=1, keepdims=True)))
 
 
+def normalized_with_a_dtype(Z, Y):
+    """A reduction with a setting the proof does not follow (dtype=): not taken as invariant."""
+    shifted = Z - np.max(Z, axis=1, keepdims=True)
+    log_norm = np.log(np.sum(np.exp(shifted), axis=1, keepdims=True, dtype=np.float64))
+    return -np.sum(Y * (shifted - log_norm))
+
+
+def max_doubled_in_a_branch(x, c):
+    """The maximum is assigned again (in a branch) and added to the result."""
+    m = np.max(x)
+    shifted = x - m
+    if c > 0.0:
+        m = m * 2.0
+    return np.log(np.sum(np.exp(shifted))) + m
+
+
+def shift_passed_twice(x):
+    """A call reading the shifted value in two arguments is not followed."""
+    shifted = x - np.max(x)
+    return np.sum(np.maximum(shifted, shifted) ** 2)
+
+
 @pytest.mark.parametrize(
     ("func", "args"),
     [
+        (normalized_with_a_dtype, (Z, Y)),
+        (max_doubled_in_a_branch, (Z[0], 1.0)),
+        (max_doubled_in_a_branch, (Z[0], -1.0)),
+        (shift_passed_twice, (Z[0],)),
         (max_shift_kept, (Z, Y)),
         (max_shift_other_axis, (Z, Y)),
         (max_used_again, (Z, Y)),
         (broadcast_over_a_batch, (Z, RNG.standard_normal((2, 5, 4)))),
     ],
-    ids=["squared", "other_axis", "used_again", "batch"],
+    ids=[
+        "dtype",
+        "reassigned",
+        "reassigned_not_taken",
+        "two_arguments",
+        "squared",
+        "other_axis",
+        "used_again",
+        "batch",
+    ],
 )
 def test_a_maximum_the_result_depends_on_is_differentiated(func, args):
     check_grad(func, args)
     assert "extremum_share" in s2sgrad.source(func, args=args)
+
+
+def shift_never_returned(x):
+    shifted = x - np.max(x)
+    moved = shifted + 1.0  # noqa: F841 - left over: the result does not read it
+    return np.sum(x * x)
+
+
+def test_a_shift_never_returned_is_differentiated_as_written():
+    # the proof follows the shift to the end without meeting the return statement: it claims nothing
+    check_grad(shift_never_returned, (Z[0],))

@@ -13,8 +13,9 @@ from s2sgrad.emit import unparse_tree
 from s2sgrad.kinds import SCALAR, Kind
 from s2sgrad.names import Namer
 from s2sgrad.normalize import anf, exits, loops, statements, versions
-from s2sgrad.optimize import augmented, copies, cse, dead_code, fold, hoist, inline, schedule, shapes
+from s2sgrad.optimize import augmented, copies, cse, dead_code, fold, hoist, inline, schedule, shapes, zeros
 from s2sgrad.parse import FunctionSource, Namespace
+from s2sgrad.parse.resolve import MISSING, Deferred
 from s2sgrad.rules import default_rules
 from s2sgrad.runtime import ieee_power, unbroadcast, unreduce  # noqa: F401 - resolved by name in the passes' input
 
@@ -501,3 +502,48 @@ def test_shapes_reads_a_shape_from_an_array_kept_anyway():
     assert "t1" not in out and "t2" not in out and "unreduce(g, x) * x" in out
     assert "unbroadcast(g, u)" in out, "x * g may be larger than x: its shape is its own"
     assert "unreduce(g, v)" in out, "a 0-d array's operations return scalars, which the helpers treat otherwise"
+
+
+def test_the_missing_marker_and_an_unfinished_deferred_function_say_what_they_are():
+    assert repr(MISSING) == "MISSING"  # how a value not found shows in a debugger or an assertion message
+    with pytest.raises(NotImplementedError):  # only a subclass (pipeline's) knows how to finish the function
+        Deferred().resolved()
+
+
+def test_the_text_of_a_line_outside_the_function_is_empty():
+    source = context_for("def f(x):\n    return x\n").source
+    assert [source.line_text(n) for n in (0, 1, 2, 3)] == ["", "def f(x):", "    return x", ""]
+
+
+def test_zeros_folds_a_zero_divided_and_a_zero_minus_a_value_after_a_join():
+    ctx = context_for(
+        """
+        def f(t4, r, delta, d_out):
+            if t4:
+                d_r = r * d_out
+                d_a = 0.0
+            else:
+                d_a = delta * d_out
+                d_r = 0.0
+            d_q = d_a / r
+            d_s = d_r - d_a
+            return d_q + d_s
+        """
+    )
+    ctx.scalar_adjoints = {"d_r", "d_a", "d_q", "d_s"}
+    after = unparse_tree(zeros.run(ctx.source.tree, ctx))
+    expected = """
+        def f(t4, r, delta, d_out):
+            if t4:
+                d_r = r * d_out
+                d_a = 0.0
+                d_q = 0.0
+                d_s = d_r
+            else:
+                d_a = delta * d_out
+                d_r = 0.0
+                d_q = d_a / r
+                d_s = -d_a
+            return d_q + d_s
+        """
+    assert after.strip() == textwrap.dedent(expected).strip()

@@ -9,6 +9,7 @@ import traceback
 import pytest
 
 import s2sgrad
+from s2sgrad import source_map
 from s2sgrad.source_map import lookup, user_origin
 from s2sgrad.tools.tracebacks import add_source_notes, source_notes
 
@@ -131,3 +132,19 @@ def test_source_notes_name_the_users_line_on_any_python():
         notes = source_notes(exc)
     assert len(notes) == 1 and "reverse sweep" in notes[0]
     assert f'File "{THIS_FILE}", line {line_of(root_helper, "math.sqrt(b)")}, in root_helper' in notes[0]
+
+
+def test_a_map_whose_origins_lead_back_to_themselves_stops_at_the_line_already_seen(monkeypatch):
+    # two generated texts, each line 2 made "from" the other's line 2: following them must end, not loop forever
+    first, second = "<s2sgrad cycle_a 0>", "<s2sgrad cycle_b 0>"
+    for name, other in ((first, second), (second, first)):
+        text = f"# y = x  ({other}:2)\ny = x\n"
+        monkeypatch.setitem(
+            source_map._MAPS, name, source_map.SourceMap(name, text, source_map.origins_of(text, "", "f"))
+        )
+    try:
+        origin = user_origin(first, 2)
+    finally:
+        for name in (first, second):
+            linecache.cache.pop(name, None)
+    assert (origin.filename, origin.line, origin.text) == (first, 2, "y = x")  # the last origin before the cycle closes

@@ -251,3 +251,12 @@ def test_a_rule_for_a_bound_method_is_found_at_each_read_and_only_for_its_instan
     assert default_rules().lookup(TRIPLE.apply) is not None
     assert default_rules().lookup(HALF.apply) is None
     check_grad(through_a_method, (0.7,))
+
+
+def test_a_tangent_registered_before_the_built_in_rule_was_read_joins_that_rule():
+    table = default_rules.__wrapped__()  # a fresh table: no rule file's rule parsed yet
+    built_in = default_rules().lookup(np.tanh)
+    table.register([np.tanh], None, None, jvp=lambda x, t_x: t_x * (1.0 - np.tanh(x) ** 2), tangent_only=True)
+    joined = table.lookup(np.tanh)
+    assert joined.template is not None and joined.where == built_in.where  # the rule file's adjoint is kept
+    assert joined.tangent is not None and joined.tangent != built_in.tangent  # with the tangent registered

@@ -100,3 +100,26 @@ def test_writing_a_parameter_writes_a_copy():
     assert np.array_equal(x, [0.5, -1.0, 2.0]), "the gradient changed the caller's array"
     e = np.exp([-2.0, -1.0, 2.0])
     assert np.allclose(g, [0.0, e[0] * 2.0 + e[1], e[0] * -1.0 + e[2]])
+
+
+def weights_rescaled_in_a_loop(x, c):
+    w = np.ones(3)
+    s = np.sum(w * x * x)
+    for i in range(2):  # not reversed (it changes no differentiated value): w is put back around it as a whole
+        w[i] = w[i + 1] * c
+        w = w * 2.0  # written into and rebound in one loop: the copy put back rebinds w
+    return s + np.sum(w * x * x)
+
+
+def weights_rescaled_in_a_branch(x, c):
+    w = np.ones(3)
+    s = np.sum(w * x * x)
+    if c > 0:
+        w[0] = c
+        w = w * 2.0
+    return s + np.sum(w * x * x)
+
+
+@pytest.mark.parametrize("func", [weights_rescaled_in_a_loop, weights_rescaled_in_a_branch])
+def test_a_constant_array_written_into_and_rebound_by_a_loop_or_branch_not_reversed(func):
+    check_grad(func, (np.array([0.5, -0.3, 0.8]), 1.5))

@@ -502,25 +502,27 @@ HINT_TRICK = "write numpy.concatenate (or numpy.linspace, numpy.stack) with the 
 def _dict_display(node: gast.Call, ctx: Context) -> Optional[gast.Dict]:
     """``dict(a=x, b=y)``, ``dict([("a", x)], b=y)`` and ``dict({"a": x}, b=y)``: the display ``{"a": x, "b": y}``.
 
-    Only when every key is written out (keywords, or a display of (key, value)
-    pairs with constant keys); a later key replaces an earlier one, as in a display.
+    Only when every pair is written out (keywords, a display, or a list of
+    (key, value) pairs); a later key replaces an earlier one, as in a display. A key
+    that is not a literal is rejected as in a display. A pair that is not written out
+    is an error: the plain call's adjoint would unpack the dict's keys as its pairs.
     """
     if ctx.resolve(node.func) is not builtins.dict or len(node.args) > 1:
         return None
     pairs = []
     if node.args and isinstance(node.args[0], gast.Dict):  # dict({"a": x}, b=y): a copy of a display
-        if not all(type(constant_value(k)) in (str, int) for k in node.args[0].keys):
-            return None
         pairs = list(zip(node.args[0].keys, node.args[0].values))
     elif node.args:
         items = node.args[0]
         if not isinstance(items, (gast.List, gast.Tuple)):
             return None
         for item in items.elts:
-            if not isinstance(item, gast.Tuple) or len(item.elts) != 2:
-                return None
-            if type(constant_value(item.elts[0])) not in (str, int):
-                return None
+            if not isinstance(item, (gast.Tuple, gast.List)) or len(item.elts) != 2:
+                raise ctx.error(
+                    item,
+                    "dict() of a pair that is not written out as (key, value) is not supported yet",
+                    'write each pair out, as in dict([("a", x)]), or write the dict as {"a": x}.',
+                )
             pairs.append((item.elts[0], item.elts[1]))
     pairs += [(const(k.arg), k.value) for k in node.keywords]
     return located(gast.Dict(keys=[k for k, _ in pairs], values=[v for _, v in pairs]), node)

@@ -472,6 +472,16 @@ def get(mapping: dict, key: Any, default: Any = None) -> Any:
     return mapping.get(key, default)
 
 
+def copied_mapping(g: Any, mapping: Any) -> dict:
+    """``g``, the adjoint (or tangent) of ``dict(mapping)``, when ``mapping`` is a dict: a copy has the same."""
+    if not isinstance(mapping, dict):
+        raise NotImplementedError(
+            "the derivative of dict() of key-value pairs held in a variable: write the dict as a display, "
+            "{key: value, ...} or dict(key=value)"
+        )
+    return g
+
+
 def get_adjoint(g: Any, mapping: dict, key: Any) -> dict:
     """The dict's adjoint of ``mapping.get(key, default)``: ``g`` at ``key`` if the dict has it."""
     out = zeros_like(mapping)

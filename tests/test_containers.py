@@ -1,6 +1,7 @@
 """Lists, tuples and dicts of parameters: wrt may select them, the gradient has their structure."""
 
 import numpy as np
+import pytest
 from gradcheck import check_grad, check_structured_grad
 
 import s2sgrad
@@ -195,3 +196,22 @@ def subtracted_from_twice(a, b):
 def test_a_list_subtracted_from_twice_adds_both_negated_adjoints():
     # np.subtract's adjoint for its second argument is a `-=`: into the list's adjoint, defined by the first use
     check_grad(subtracted_from_twice, (np.array([0.3, 0.5]), np.array([0.7, -0.2])), wrt=(0, 1))
+
+
+def dict_copied_and_updated(x):
+    p = {"a": x, "b": 2.0 * x}
+    q = dict(p)
+    q["a"] = q["a"] * x
+    return q["a"] + q["b"]
+
+
+def dict_of_pairs_in_a_variable(x):
+    pairs = [("a", x)]
+    return dict(pairs)["a"] * 2.0
+
+
+def test_a_dict_copy_differentiates_and_pairs_in_a_variable_are_a_stated_limit():
+    check_grad(dict_copied_and_updated, (0.7,))
+    check_grad(dict_copied_and_updated, (0.7,), optimize=False)
+    with pytest.raises(NotImplementedError, match=r"dict\(\) of key-value pairs held in a variable"):
+        s2sgrad.grad(dict_of_pairs_in_a_variable)(0.5)

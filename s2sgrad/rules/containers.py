@@ -13,6 +13,7 @@ from ..runtime import (
     append,
     chosen_adjoint,
     chosen_tangent,
+    copied_mapping,
     default_adjoint,
     get,
     get_adjoint,
@@ -56,8 +57,8 @@ def sequence(y, items):
 
 @adjoint(builtins.dict, result="unknown")
 def dict_(y, mapping):
-    d[mapping] += d[y]
-    t[y] = dict(t[mapping])
+    d[mapping] += copied_mapping(d[y], mapping)
+    t[y] = dict(copied_mapping(t[mapping], mapping))
 
 
 # Builtin max and min of an iterable (analyze.ops reads max(a, b, c) as max((a, b, c))): Python returns

@@ -15,6 +15,7 @@ from ..runtime import (
     array_adjoint,
     chosen_adjoint,
     chosen_tangent,
+    copied_mapping,
     default_adjoint,
     dot_lhs,
     dot_rhs,
@@ -226,6 +227,11 @@ def unpad_(y, g, x, pad_width, mode="constant"):
 @tangent(quantile_adjoint, result="unknown", shape_only=("x",))
 def quantile_adjoint_(y, g, x, q, axis=None, keepdims=False, method="linear", overwrite=False):
     t[y] = quantile_adjoint(t[g], x, q, axis, keepdims, method, overwrite)  # x only orders: piecewise constant
+
+
+@tangent(copied_mapping, result="same", shape_only=("mapping",))
+def copied_mapping_(y, g, mapping):
+    t[y] = copied_mapping(t[g], mapping)
 
 
 @tangent(fresh_copy, result="same")

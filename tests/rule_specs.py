@@ -642,7 +642,10 @@ REARRANGING = _flatten(
     spec(numpy.dsplit, lambda x: numpy.sum(numpy.dsplit(x, [3])[0] * W23[..., None]), [((2, 3, 4),)]),
     spec(numpy.column_stack, lambda x, y: numpy.sum(numpy.column_stack([x, y]) * W34), [((3,), (3, 3))]),
     spec(numpy.column_stack, lambda x, y: numpy.sum(numpy.column_stack((x, y, x, y)) * W34), [((3,), (3,))]),
-    spec(ROW_STACK, lambda x, y: numpy.sum(numpy.row_stack([x, y]) * W34), [((4,), (2, 4))], note="row_stack"),
+    # NumPy 2.5 removed row_stack
+    spec(ROW_STACK, lambda x, y: numpy.sum(numpy.row_stack([x, y]) * W34), [((4,), (2, 4))], note="row_stack")
+    if hasattr(numpy, "row_stack")
+    else [],
     spec(numpy.append, lambda x, y: numpy.sum(numpy.append(x, y) * W12), [((2, 3), (6,)), ((3, 3), (3,))]),
     spec(numpy.append, lambda x, y: numpy.sum(numpy.append(x, y, axis=1) * W34), [((3, 1), (3, 3))], note="axis=1"),
     spec(numpy.append, lambda x: numpy.sum(numpy.append(x, 2.0) * W4), [((3,),)], note="constant"),

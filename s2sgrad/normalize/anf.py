@@ -468,7 +468,8 @@ def _index_trick(node: gast.Subscript, ctx: Context) -> Optional[gast.Call]:
     for item in items:
         if isinstance(item, gast.Slice):
             if isinstance(constant_value(item.step), complex) or item.upper is None:
-                raise ctx.error(item, "a slice with a complex step or no end in numpy.r_ is not supported", HINT_TRICK)
+                where = item if getattr(item, "lineno", None) else node  # Python 3.8's slices have no position
+                raise ctx.error(where, "a slice with a complex step or no end in numpy.r_ is not supported", HINT_TRICK)
             bounds = [item.lower or const(0), item.upper, item.step or const(1)]
             item = located(call(ctx.reference(numpy, "arange"), bounds, []), item)
         elif isinstance(constant_value(item), str):

@@ -272,10 +272,7 @@ class Sweep:
         promoted = sorted((entry.defined - entry.owned) & after.owned)
         for var in promoted:
             self.adjoints.define_owned(var, always=True)
-        return [
-            assign(self.adjoints.name_of(v), call(self.owned_copier(v), [name(self.adjoints.name_of(v))]), like)
-            for v in promoted
-        ]
+        return [self.owned_copy(var, like) for var in promoted]
 
     def loop_state(self, body: List[gast.stmt], entry: State) -> State:
         """The adjoint state at the top of the reversed body: stable around the back edge.
@@ -500,16 +497,17 @@ class Sweep:
         if not self.adjoints.is_defined(var):
             out.append(assign(d_var, zero_of(self.ctx, var, self.kinds), stmt))
         elif not self.adjoints.is_owned(var):
-            out.append(assign(d_var, call(self.owned_copier(var), [name(d_var)]), stmt))
+            out.append(self.owned_copy(var, stmt))
         self.adjoints.define_owned(var, always=container)
         return out
 
-    def owned_copier(self, var: str) -> gast.Name:
-        """The helper that copies ``d_var`` into a buffer of its own, to be written element by element."""
+    def owned_copy(self, var: str, where: gast.stmt) -> gast.stmt:
+        """``d_var = fresh_copy(d_var)``: a buffer of its own, to be written element by element."""
         kind = self.kinds.get(var, UNKNOWN)
         # an array of no known rank may be 0-d, whose adjoint NumPy may have made a number
         helper = runtime.writable_copy if kind.tag in ("array", "unknown") and not kind.ndim else runtime.fresh_copy
-        return name(self.ctx.name_for(helper, helper.__name__))
+        d_var = self.adjoints.name_of(var)
+        return assign(d_var, call(name(self.ctx.name_for(helper, helper.__name__)), [name(d_var)]), where)
 
     def add_to_element(
         self, var: str, index: gast.expr, value: gast.expr, stmt: gast.stmt, nested: bool = False

@@ -76,7 +76,7 @@ def sum(y, x, axis=None, dtype=None, out=None, keepdims=False):
 
 @adjoint(numpy.mean, result="reduction")
 def mean(y, x, axis=None, dtype=None, out=None, keepdims=False):
-    d[x] += unreduce(d[y], x, axis, keepdims) / mean_divisor(x, axis)
+    d[x] += unreduce(d[y] / mean_divisor(x, axis), x, axis, keepdims)  # divide before spreading: fewer elements
     t[y] = numpy.mean(t[x], axis=axis, dtype=dtype, keepdims=keepdims)
 
 

@@ -277,10 +277,16 @@ def test_print_and_fstring_of_active_values(capsys):
     def printed(x):
         y = x * x
         print(f"y={y:.2f}", y)
+        width = 7
+        label = f"[{y * 2:{width}.3f}|{y / 3!r}]"  # assigned: a str, with no derivative
+        print(label)
         return y * x
 
     check_grad(printed, (1.5,))
-    assert "y=2.25 2.25" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "y=2.25 2.25" in out and "[  4.500|0.75]" in out
+    s2sgrad.grad(printed)(1.5)  # the gradient prints as the function does, once
+    assert capsys.readouterr().out == "y=2.25 2.25\n[  4.500|0.75]\n"
 
 
 # ----- walrus -----

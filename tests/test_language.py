@@ -5,6 +5,7 @@ import collections
 import contextlib
 import dataclasses
 import functools
+import sys
 import time
 
 import numpy
@@ -639,3 +640,44 @@ def into_buffers(x, shape, dtype):
 
 def test_buffers_of_every_shape_and_dtype():
     check_grad(into_buffers, (1.3, (3,), numpy.float64))
+
+
+# ----- match (Python 3.10+) -----
+
+needs_match = pytest.mark.skipif(sys.version_info < (3, 10), reason="match statements are Python 3.10+")
+
+
+@needs_match
+@pytest.mark.parametrize("mode", ["fast", None, "slow", "cube", "other"])
+def test_match_is_its_if_chain(mode):
+    """Value, singleton, '|', capture-with-guard and wildcard cases: the gradient of the case that runs."""
+    from match_programs import by_mode
+
+    check_grad(by_mode, (0.7, mode), wrt=0)
+
+
+@needs_match
+@pytest.mark.parametrize("n", [1, 3])
+@pytest.mark.parametrize("which", ["FAST", "SLOW"])
+def test_match_on_enum_values_with_guards_and_a_return_in_a_case(which, n):
+    from match_programs import Mode, by_enum
+
+    check_grad(by_enum, (0.7, Mode[which], n), wrt=0)
+
+
+@needs_match
+@pytest.mark.parametrize("n", [0, 1, 2, 5])
+def test_match_of_an_expression_where_no_case_may_match(n):
+    from match_programs import no_case_matches
+
+    check_grad(no_case_matches, (0.7, n), wrt=0)
+
+
+@needs_match
+def test_sequence_patterns_are_rejected_at_the_pattern():
+    from match_programs import sequence_pattern
+
+    with pytest.raises(
+        s2sgrad.TransformError, match=r"match_programs\.py:\d+:\d+: sequence patterns are not supported"
+    ):
+        s2sgrad.grad(sequence_pattern)(0.7, (1.0, 2.0))

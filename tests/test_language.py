@@ -429,6 +429,49 @@ def test_lambdas_in_expressions():
     check_grad(reduce_with_numpy, (numpy.array([0.5, 1.5]),))
 
 
+def reduce_of_a_variable(xs):
+    return functools.reduce(lambda a, b: a * b, xs)
+
+
+def reduce_with_initial_in_a_loop(xs, c):
+    total = 0.0
+    for k in range(2):
+        total = total + functools.reduce(lambda acc, v: acc + c * v * k, xs, 1.0)  # reads the loop variable
+    return total * c
+
+
+def map_of_variables(xs, ys, k):
+    squares = list(map(lambda v: v * v * k, xs))
+    return sum(squares) + sum(map(lambda a, b: a * b, xs, ys))
+
+
+def reduce_over_rows(m):
+    return functools.reduce(lambda a, row: a + numpy.sin(row), m, numpy.zeros(m.shape[1])).sum()
+
+
+def reduce_under_a_condition(xs, flag):
+    return functools.reduce(lambda a, b: a * b, xs) if flag else 0.0
+
+
+@pytest.mark.parametrize("xs", [[1.5, 2.0, 3.0], numpy.array([1.5, -2.0, 0.5]), [0.7]], ids=["list", "array", "one"])
+def test_reduce_and_map_over_a_variable_are_their_loops(xs):
+    """Of any length: reduce is a loop before its statement, map a comprehension."""
+    if isinstance(xs, numpy.ndarray):
+        check_grad(reduce_of_a_variable, (xs,))
+    gradient = s2sgrad.grad(reduce_of_a_variable)(xs)
+    expected = [numpy.prod(numpy.delete(numpy.asarray(xs), i)) for i in range(len(xs))]  # by hand
+    assert numpy.allclose(gradient, expected, rtol=1e-15)
+    array = numpy.asarray(xs, dtype=float)
+    check_grad(reduce_with_initial_in_a_loop, (array, 0.7), wrt=(0, 1))
+    check_grad(map_of_variables, (array, array[::-1] * 0.5, 0.3), wrt=(0, 1, 2))
+    check_grad(reduce_over_rows, (numpy.outer(array, [0.5, 1.0, -0.3]),))
+
+
+def test_reduce_of_a_variable_where_only_some_paths_evaluate_it_is_rejected():
+    with pytest.raises(s2sgrad.TransformError, match="only some paths evaluate it"):
+        s2sgrad.grad(reduce_under_a_condition)([1.0, 2.0], True)
+
+
 def test_grad_of_a_test_style_lambda():
     y = 3.0
     check_grad(lambda x: reduce_initial(x, y), (1.5,))

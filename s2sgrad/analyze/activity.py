@@ -16,6 +16,7 @@ never makes anything active (its derivative is zero almost everywhere).
         return y * k       active: {x, y}
 """
 
+import builtins
 from typing import Dict, List, Optional, Set
 
 import gast
@@ -81,6 +82,10 @@ def _check_differentiable(stmt: gast.Assign, ctx: Context) -> None:
         return
     call = stmt.value
     where = call.func if isinstance(call, gast.Call) else call
+    if op.func in (builtins.set, builtins.frozenset):
+        raise ctx.error(
+            call, "a set of differentiated values has no derivative: of equal values it keeps one", "use a list."
+        )
     name = getattr(op.func, "__qualname__", getattr(op.func, "__name__", repr(op.func)))
     module = getattr(op.func, "__module__", None) or ""
     made_by = made_by_transform(op.func)

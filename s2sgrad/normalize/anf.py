@@ -222,7 +222,15 @@ class _Flattener:
             return located(gast.Dict(keys=node.keys, values=[self.atom(v) for v in node.values]), node)
         if isinstance(node, gast.JoinedStr):  # each formatted value an atom; the string has no derivative
             return located(gast.JoinedStr(values=[self.formatted(v) for v in node.values]), node)
-        if isinstance(node, (gast.ListComp, gast.DictComp, gast.SetComp)):
+        if isinstance(node, (gast.Set, gast.SetComp)):  # set(...) of a list: a set of floats has no rule
+            items = (
+                gast.List(elts=node.elts, ctx=gast.Load())
+                if isinstance(node, gast.Set)
+                else gast.ListComp(elt=node.elt, generators=node.generators)
+            )
+            made = call(name(self.ctx.name_for(builtins.set, "set")), [located(items, node)])
+            return self.operation(located(made, node))
+        if isinstance(node, (gast.ListComp, gast.DictComp)):
             return self.comprehension(node)
         if isinstance(node, gast.GeneratorExp):
             raise self.ctx.error(
@@ -579,9 +587,7 @@ def _describe(node: gast.AST) -> str:
         gast.ListComp: "a list comprehension",
         gast.GeneratorExp: "a generator expression",
         gast.DictComp: "a dict comprehension",
-        gast.SetComp: "a set comprehension",
         gast.Dict: "a dict with keys that are not literal strings or numbers",
-        gast.Set: "a set",
         gast.NamedExpr: "an assignment expression (:=)",
     }
     return names.get(type(node), type(node).__name__)

@@ -301,6 +301,11 @@ def sine_of_a_variance_and_a_root(x):
     return numpy.sum(numpy.sin(numpy.var(x, axis=1))) + numpy.sum(x**-0.5)
 
 
+def log_sum_exp_of_a_row(x):
+    """An output of one element, shape (1, 1): forward mode over the gradient seeded with ones of that shape."""
+    return numpy.log(numpy.sum(numpy.exp(x), axis=1, keepdims=True)) * numpy.sum(x**2)
+
+
 MLP_ARGUMENTS = (RNG.uniform(-1.0, 1.0, (3, 2)), *RNG.uniform(-1.0, 1.0, (2, 2)), RNG.uniform(-1.0, 1.0, (4, 3)))
 HESSIANS = [
     pytest.param(rosenbrock, (RNG.uniform(-1.0, 1.0, 5),), 0, id="rosenbrock"),
@@ -317,6 +322,7 @@ HESSIANS = [
     pytest.param(horner_by_index, (1.5, 5), 0, id="range_loop"),
     pytest.param(sine_of_a_trace, (RNG.uniform(-1.0, 1.0, (3, 3)),), 0, id="trace"),
     pytest.param(sine_of_a_variance_and_a_root, (RNG.uniform(0.5, 2.0, (3, 2)),), 0, id="var_and_power"),
+    pytest.param(log_sum_exp_of_a_row, (RNG.uniform(-1.0, 1.0, (1, 3)),), 0, id="one_element_output"),
 ]
 
 

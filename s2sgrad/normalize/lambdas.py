@@ -14,7 +14,8 @@ a loop variable included: each call passes their current values, as the
 immediate calls of ``reduce`` and ``map`` see them). A ``key=`` lambda of
 ``sorted`` only orders the values (no derivative flows through it): it must
 read nothing but its parameters and globals, and is compiled as a function of
-its own.
+its own. A lambda given to a transform (``s2sgrad.grad(lambda y: x * y)(2.0)``) is
+bound to a fresh name too, for normalize.nested to lift.
 
     before                                   after
     p = reduce(lambda a, b: a * b, [x, y])   reduced = lambda a, b: a * b
@@ -35,7 +36,7 @@ import gast
 
 from ..context import Context
 from ..nodes import COMPOUND, assign, call, const, located, name
-from ..parse.resolve import MISSING
+from ..parse.resolve import BUILT_AT_COMPILE_TIME, MISSING
 from . import nested
 
 ITERATED = {functools.reduce: "reduce", builtins.map: "map"}
@@ -98,13 +99,14 @@ class _Unroller(gast.NodeTransformer):
         if func in (builtins.list, builtins.tuple) and _one_display(node):  # list(map(...)): the same items
             kind = gast.List if func is builtins.list else gast.Tuple
             return located(kind(elts=node.args[0].elts, ctx=gast.Load()), node)
+        if getattr(func, BUILT_AT_COMPILE_TIME, False) and node.args and isinstance(node.args[0], gast.Lambda):
+            node.args[0] = self._bound(node.args[0], "inner")  # s2sgrad.grad(lambda y: x * y): see normalize.nested
+            return node
         if func not in ITERATED or not node.args or node.keywords:
             return node
         function = node.args[0]
         if isinstance(function, gast.Lambda):
-            fresh = self.ctx.namer.fresh("reduced" if func is functools.reduce else "mapped")
-            self.bound.append(assign(fresh, function, self.stmt))
-            function = name(fresh)
+            function = self._bound(function, "reduced" if func is functools.reduce else "mapped")
         iterables = node.args[1:]
         if func is functools.reduce and len(iterables) > 2:
             raise self.ctx.error(node, "reduce takes a function, an iterable and an initial value")
@@ -139,6 +141,12 @@ class _Unroller(gast.NodeTransformer):
         loop = gast.For(target=name(item, store=True), iter=rest, body=[step], orelse=[], type_comment=None)
         self.bound += [_all_at(assign(result, first), node), _all_at(loop, node)]
         return located(name(result), node)
+
+    def _bound(self, lambda_: gast.Lambda, preferred: str) -> gast.Name:
+        """The lambda bound to a fresh name before the statement: normalize.nested lifts it."""
+        fresh = self.ctx.namer.fresh(preferred)
+        self.bound.append(assign(fresh, lambda_, self.stmt))
+        return name(fresh)
 
 
 def _one_display(node: gast.Call) -> bool:

@@ -342,6 +342,7 @@ class _Flattener:
         display = _dict_display(node, self.ctx)
         if display is not None:
             return self.operation(display)
+        node.args = [_dict_view(a, self.ctx) or a for a in node.args]
         if self.interleaved_einsum(node):
             node = _einsum_with_subscripts(node, self.ctx)
         consumed = self.consumed(node)
@@ -579,6 +580,30 @@ def _is_append_call(value: gast.Call, ctx: Context) -> bool:
         and len(value.args) == 1
         and not value.keywords
     )
+
+
+def _dict_view(node: gast.expr, ctx: Context) -> Optional[gast.expr]:
+    """``d.keys()``, ``d.values()`` or ``d.items()`` passed to a call (``sorted(d.items())``): the list it
+    iterates as, read at once (a view kept in a name would follow later changes of the dict: not here)."""
+    func = getattr(node, "func", None)
+    if not (
+        isinstance(node, gast.Call)
+        and isinstance(func, gast.Attribute)
+        and func.attr in ("keys", "values", "items")
+        and isinstance(func.value, gast.Name)
+        and func.value.id in ctx.dict_names
+        and not node.args
+        and not node.keywords
+    ):
+        return None
+    keys = located(call(name(ctx.name_for(runtime.keys_of, "keys_of")), [name(func.value.id)]), node)
+    if func.attr == "keys":
+        return keys
+    key = ctx.namer.fresh("key")
+    value = gast.Subscript(value=name(func.value.id), slice=name(key), ctx=gast.Load())
+    element = value if func.attr == "values" else gast.Tuple(elts=[name(key), value], ctx=gast.Load())
+    loop = gast.comprehension(target=name(key, store=True), iter=keys, ifs=[], is_async=0)
+    return located(gast.ListComp(elt=element, generators=[loop]), node)
 
 
 def _describe(node: gast.AST) -> str:

@@ -301,6 +301,36 @@ def test_a_function_argument_specializes_the_gradient():
     assert "backward_logistic_growth(" in s2sgrad.source(rk2, wrt=1, args=(logistic_growth, 0.2, 0.1, 3))
 
 
+def reduced_by(x, reduction=np.sum):
+    return reduction(np.exp(x) * x)
+
+
+@pytest.mark.parametrize("reduction", [np.sum, np.max, np.mean, sum, max, np.linalg.norm], ids=lambda f: f.__name__)
+def test_a_library_function_passed_or_defaulted_specializes_the_gradient(reduction):
+    """NumPy's functions (dispatchers, not Python functions in NumPy 2), builtins: called as what they are."""
+    x = np.array([0.3, -1.2, 0.8])
+    check_grad(reduced_by, (x, reduction), wrt=0)
+    if reduction is np.sum:
+        check_grad(reduced_by, (x,))  # the default
+
+
+def test_one_gradient_follows_the_library_function_it_is_given():
+    g = s2sgrad.grad(reduced_by)
+    x = np.array([0.3, -1.2, 0.8])
+    by_sum, by_max = g(x, np.sum), g(x, np.max)
+    assert np.count_nonzero(by_max) == 1 and np.count_nonzero(by_sum) == 3
+    assert np.allclose(g(x, np.sum), by_sum)  # each kept apart: the first again
+
+
+def scaled_math(x, f=math.sin):
+    return f(x) * x
+
+
+def test_a_math_function_passed_in():
+    check_grad(scaled_math, (0.7,))
+    check_grad(scaled_math, (0.7, math.tanh), wrt=0)
+
+
 def half(c):
     return c * 0.5
 

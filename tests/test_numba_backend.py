@@ -131,6 +131,22 @@ def test_what_numba_cannot_compile_runs_as_python_with_one_warning(numba):
         check_grad(calls_a_python_function, (2.0,), backend="numba")
 
 
+def every_helper(x, y):
+    """zeros_like, sign, unreduce, ieee_power, ieee_divide and greater_share in its gradient."""
+    s = 0.0
+    for i in range(3):
+        s = numpy.maximum(s, y * i - 1.0) + numpy.sum(numpy.abs(x)) * y**i / (1.0 + i) + numpy.log(y + i)
+    return s
+
+
+def test_with_numbas_jit_disabled_the_same_code_runs_as_python(numba, monkeypatch):
+    # NUMBA_DISABLE_JIT=1, for debugging: njit returns the function itself, which calls each helper's stand-in
+    monkeypatch.setattr(numba.config, "DISABLE_JIT", True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback: the numba backend's own code ran
+        check_grad(every_helper, (numpy.array([0.5, -1.5, 2.0]), 0.3), wrt=(0, 1), backend="numba")
+
+
 def halved(n):
     return n / 2
 

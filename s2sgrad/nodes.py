@@ -107,13 +107,13 @@ def function_def(
     body: List[gast.stmt],
     like: gast.FunctionDef,
 ) -> gast.FunctionDef:
-    """``def identifier(params): body`` at ``like``'s position, with ``like``'s positional-only parameters first.
+    """``def identifier(params): body`` at ``like``'s position.
 
     ``defaults`` are those of the last parameters, as in ``gast.arguments``.
     """
     args = gast.arguments(
         args=list(params),
-        posonlyargs=list(getattr(like.args, "posonlyargs", [])),
+        posonlyargs=[],
         vararg=None,
         kwonlyargs=[],
         kw_defaults=[],

@@ -2,6 +2,7 @@
 
 import math
 import re
+import sys
 
 import layers
 import numpy as np
@@ -347,3 +348,18 @@ def reassigned_by_a_call_of_constants(x):
 def test_a_differentiated_name_reassigned_by_a_call_of_constants():
     check_grad(reassigned_by_a_call_of_constants, (0.7,))
     assert "backward_half" not in s2sgrad.source(reassigned_by_a_call_of_constants, args=(0.7,))
+
+
+def test_the_standard_library_is_found_by_where_it_lives_before_python_3_10(monkeypatch):
+    """Python 3.8 and 3.9 have no sys.stdlib_module_names: a module of the standard library is one
+    whose file is in its directory, outside site-packages. Both ways give the same answers."""
+    import json  # noqa: F401 (pure-Python modules whose functions a program may call)
+    import statistics  # noqa: F401
+
+    from s2sgrad.analyze.calls import is_library
+
+    modules = ["json.decoder", "statistics", "functools", "os", "numpy.linalg", "gast", "pytest", __name__]
+    listed = [is_library(m) for m in modules]
+    assert listed == [True, True, True, True, True, False, False, False]
+    monkeypatch.delattr(sys, "stdlib_module_names", raising=False)
+    assert [is_library(m) for m in modules] == listed

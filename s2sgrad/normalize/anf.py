@@ -34,6 +34,7 @@ import numpy
 from .. import runtime
 from ..analyze.calls import is_user_function
 from ..context import Context
+from ..implicit import implicit_root
 from ..kinds import OTHER, UNKNOWN, Kind, object_class
 from ..nodes import assign, call, const, constant_value, is_constant, located, mark_in_place, name
 from ..objects import method_of
@@ -372,7 +373,10 @@ class _Flattener:
             raise self.ctx.error(
                 func, f"cannot tell which function {_spelled(func)!r} is", "call module-level functions only."
             )
-        user_function = is_user_function(self.ctx.resolve(func), self.ctx)  # it reads its attributes by name too
+        callee = self.ctx.resolve(func)
+        # a user function reads the object's attributes by name too; a custom_root solver runs as written
+        # (only its residual is differentiated), so it would be handed the dict of attributes, not the object
+        user_function = is_user_function(callee, self.ctx) and implicit_root(callee) is None
         for arg in [*args, *(k.value for k in keywords)]:
             if self.is_object(arg) and not user_function:
                 raise self.ctx.error(

@@ -1304,6 +1304,42 @@ def eigh_tangent(t: Any, result: Any, uplo: str = "L") -> Tuple[Any, Any]:
     return numpy.diagonal(projected, axis1=-2, axis2=-1).copy(), v @ (_gaps(w) * projected)
 
 
+def _real_eigenvalues(w: Any) -> None:
+    if numpy.iscomplexobj(w):
+        raise NotImplementedError(
+            "s2sgrad differentiates numpy.linalg.eig of real matrices with real eigenvalues only; these came out "
+            "complex (for a symmetric matrix, numpy.linalg.eigh has real ones)"
+        )
+
+
+def _off_own_columns(u: Any, v: Any) -> Any:
+    """``u`` less each column's part along v's same column: the derivative of scaling columns to unit length
+    at unit columns ``v``, a symmetric map (its own adjoint)."""
+    return u - v * numpy.sum(v * u, axis=-2, keepdims=True)
+
+
+def eig_adjoint(g: Any, result: Any) -> Any:
+    """The adjoint of ``a`` in ``w, v = numpy.linalg.eig(a)``, a real matrix with real distinct eigenvalues.
+
+    With ``P = v^-1 da v``: ``dw = diag(P)``, and v's columns move by ``v (F * P)`` (F of the eigenvalue gaps)
+    less their part along themselves, as NumPy scales each to unit length.
+    """
+    w, v = result
+    _real_eigenvalues(w)
+    g_w, g_v = g
+    inner = _gaps(w) * (_mT(v) @ _off_own_columns(g_v, v))
+    inner = inner + numpy.asarray(g_w)[..., None, :] * _identity(w.shape[-1], w)
+    return numpy.linalg.solve(_mT(v), inner @ _mT(v))  # v^-T inner v^T
+
+
+def eig_tangent(t: Any, result: Any) -> Tuple[Any, Any]:
+    """The tangent of ``(w, v) = numpy.linalg.eig(a)`` along ``t`` (real distinct eigenvalues)."""
+    w, v = result
+    _real_eigenvalues(w)
+    projected = numpy.linalg.solve(v, t @ v)
+    return numpy.diagonal(projected, axis1=-2, axis2=-1).copy(), _off_own_columns(v @ (_gaps(w) * projected), v)
+
+
 def pinv_adjoint(g: Any, a: Any, p: Any) -> Any:
     """The adjoint of ``a`` in ``p = numpy.linalg.pinv(a)``, where the rank does not change nearby."""
     m, n = numpy.shape(a)[-2:]

@@ -25,6 +25,8 @@ import numpy
 from s2sgrad.runtime import append, astype, column_of, einsum_subscripts, get, item, keys_of
 
 try:  # an optional extra: its rules and specs are there when SciPy is
+    import scipy.linalg
+    import scipy.signal
     import scipy.special
     import scipy.stats
 except ImportError:  # pragma: no cover - CI without SciPy
@@ -54,6 +56,8 @@ TAKEN_DOWN = [[2, 0, 2, 1], [1, 1, 0, 0], [2, 2, 0, 1]]
 # rows with no zero, one zero (its element's partial is the product of the others) and two zeros
 ZEROS_IN_ROWS = numpy.array([[1.5, -0.8, 1.1, 0.9], [0.7, 0.0, -1.3, 1.2], [0.0, 1.4, 0.0, -0.6]])
 DIAG = 3.0 * numpy.eye(3)  # added to random matrices to keep them well conditioned
+ON_ROW = 4.0 * numpy.eye(3)[:, :, None]  # ON_ROW[r] adds 4 to row r of a (3, n) array: a banded matrix's diagonal
+SPREAD = numpy.diag([3.0, 6.0, 9.0])  # added to random matrices to keep their eigenvalues real and apart
 
 # argument-kind variants: each tuple is one check
 SCALAR = [(float,)]
@@ -168,6 +172,7 @@ BETA_DOMAINS = ((0.1, 0.9), POSITIVE, POSITIVE)
 T_KINDS = [((3, 4), (4,), (3, 4), (3, 1)), ((3, 4), float, float, float)]
 T_DOMAINS = (ANY, (2.1, 5.0), ANY, POSITIVE)
 COUNTS = [[0.0, 1.0, 2.0, 5.0], [3.0, 0.0, 1.0, 4.0], [2.0, 2.0, 7.0, 1.0]]  # Poisson counts: data, never moved
+ORDERS = [[0], [1], [2]]  # polygamma's orders, one per row: a list, as the float32 checks make arrays float32
 MODULUS = ((2.1, 2.9), (1.0, 1.04))  # x / y stays in (2, 3): no jump of floor(x / y) nearby
 NEGATIVE_MODULUS = ((-2.9, -2.1), (1.0, 1.04))  # x / y in (-3, -2): fmod rounds toward 0, mod down
 # extrema: array arguments where each side wins somewhere; scalars where one side wins
@@ -858,6 +863,22 @@ LINALG = _flatten(
     ),
     spec(numpy.linalg.eigh, lambda a: numpy.sum(numpy.linalg.eigh(a, "U")[1] ** 2 * W33), [((3, 3),)], note="upper"),
     spec(numpy.linalg.eigh, lambda a: numpy.sum(numpy.linalg.eigh(a)[0] * W3), [((2, 3, 3),)], note="stack"),
+    # a + SPREAD, entries of a in (-1, 1): Gershgorin discs of radius 2 about 3, 6 and 9, so three real eigenvalues
+    spec(numpy.linalg.eig, lambda a: numpy.sum(numpy.linalg.eig(a + SPREAD)[0] * W3), [((3, 3),)], (-1.0, 1.0)),
+    spec(
+        numpy.linalg.eig,
+        lambda a: numpy.sum(numpy.linalg.eig(a + SPREAD)[1] * W33),
+        [((3, 3),)],
+        (-1.0, 1.0),
+        note="vectors",
+    ),
+    spec(
+        numpy.linalg.eig,
+        lambda a: numpy.sum(numpy.linalg.eig(a + SPREAD)[0] ** 2 * W23) + numpy.sum(numpy.linalg.eig(a + SPREAD)[1]),
+        [((2, 3, 3),)],
+        (-1.0, 1.0),
+        note="stack",
+    ),
     spec(numpy.linalg.pinv, lambda a: numpy.sum(numpy.linalg.pinv(a) * W34), [((4, 3),)]),
     spec(numpy.linalg.pinv, lambda a: numpy.sum(numpy.linalg.pinv(a) * W34.T), [((3, 4),)], note="wide"),
     spec(numpy.linalg.pinv, lambda a: numpy.sum(numpy.linalg.pinv(a + DIAG) * W33), [((3, 3),)], note="square"),
@@ -916,6 +937,21 @@ SCIPY_SPECIAL = (
             EITHER,
             (0.2, 4.0),
             note="digamma",
+        ),
+        spec(scipy.special.polygamma, lambda x: numpy.sum(scipy.special.polygamma(0, x) * W34), EITHER, POSITIVE),
+        spec(
+            scipy.special.polygamma,
+            lambda x: numpy.sum(scipy.special.polygamma(3, x) * W34),
+            EITHER,
+            (-0.9, -0.2),
+            note="n=3 x<0",
+        ),
+        spec(
+            scipy.special.polygamma,
+            lambda x: numpy.sum(scipy.special.polygamma(ORDERS, x) * W34),
+            EITHER,
+            POSITIVE,
+            note="orders broadcast",
         ),
         spec(scipy.special.xlogy, lambda x, y: numpy.sum(scipy.special.xlogy(x, y) * W34), BROADCAST, SECOND_POSITIVE),
         spec(scipy.special.logsumexp, lambda x: scipy.special.logsumexp(x), EITHER),
@@ -1042,6 +1078,41 @@ SCIPY_STATS = (
         spec(scipy.stats.chi2.pdf, lambda x: numpy.sum(scipy.stats.chi2.pdf(x, 3) * W34), EITHER, POSITIVE),
         spec(scipy.stats.chi2.logpdf, lambda x: numpy.sum(scipy.stats.chi2.logpdf(x, 1) * W34), EITHER, POSITIVE),
         spec(scipy.stats.chi2.cdf, lambda x: numpy.sum(scipy.stats.chi2.cdf(x, 2) * W34), EITHER, POSITIVE),
+        # x omitting its last coordinate first: its float32 check keeps x on the simplex (a normalized float32
+        # x sums to 1 only within 1e-7, and SciPy demands 1e-9)
+        spec(
+            scipy.stats.dirichlet.logpdf,
+            lambda x, a: numpy.sum(scipy.stats.dirichlet.logpdf(x, a) * W2),
+            [((3, 2), (4,))],
+            ((0.1, 0.3), POSITIVE),
+            note="last omitted",
+        ),
+        spec(
+            scipy.stats.dirichlet.logpdf,
+            lambda x, a: scipy.stats.dirichlet.logpdf(x / numpy.sum(x, axis=0), a),
+            [((4,), (4,))],
+            POSITIVE,
+        ),
+        spec(
+            scipy.stats.dirichlet.logpdf,
+            lambda x, a: numpy.sum(scipy.stats.dirichlet.logpdf(x / numpy.sum(x, axis=0), a) * W3),
+            [((4, 3), (4,))],
+            POSITIVE,
+            note="points",
+        ),
+        spec(
+            scipy.stats.dirichlet.pdf,
+            lambda x, a: scipy.stats.dirichlet.pdf(x, a),
+            [((3,), (4,))],
+            ((0.1, 0.3), POSITIVE),
+            note="last omitted",
+        ),
+        spec(
+            scipy.stats.dirichlet.pdf,
+            lambda x, a: numpy.sum(scipy.stats.dirichlet.pdf(x / numpy.sum(x, axis=0), a) * W3),
+            [((4,), (4,)), ((4, 3), (4,))],
+            POSITIVE,
+        ),
         spec(
             scipy.stats.poisson.pmf, lambda mu: numpy.sum(scipy.stats.poisson.pmf(COUNTS, mu) * W34), EITHER, POSITIVE
         ),
@@ -1053,6 +1124,57 @@ SCIPY_STATS = (
         ),
         spec(
             scipy.stats.poisson.cdf, lambda mu: numpy.sum(scipy.stats.poisson.cdf(COUNTS, mu) * W34), EITHER, POSITIVE
+        ),
+    )
+)
+
+CONVOLVED = [((4,), (2,)), ((3,), (5,)), ((4, 3), (2, 2)), ((2, 3), (4, 3))]  # either input the longer
+
+SCIPY_LINALG_AND_SIGNAL = (
+    []
+    if scipy is None
+    else _flatten(
+        spec(
+            scipy.linalg.solve_sylvester,
+            lambda a, b, q: numpy.sum(scipy.linalg.solve_sylvester(a + DIAG, b + DIAG, q) * W33),
+            [((3, 3), (3, 3), (3, 3))],
+        ),
+        spec(
+            scipy.linalg.solve_sylvester,
+            lambda a, b, q: numpy.sum(scipy.linalg.solve_sylvester(a + DIAG, b - DIAG[:2, :2], q) * W32),
+            [((3, 3), (2, 2), (3, 2))],
+            (-1.0, 1.0),
+            note="rectangular",
+        ),
+        spec(
+            scipy.linalg.solve_banded,
+            lambda ab, b: numpy.sum(scipy.linalg.solve_banded((1, 1), ab + ON_ROW[1], b) * W4),
+            [((3, 4), (4,))],
+        ),
+        spec(
+            scipy.linalg.solve_banded,
+            lambda ab, b: numpy.sum(scipy.linalg.solve_banded((2, 0), ab + ON_ROW[0], b) * W34.T),
+            [((3, 4), (4, 3))],
+            note="lower",
+        ),
+        spec(
+            scipy.linalg.solve_banded,
+            lambda ab, b: numpy.sum(scipy.linalg.solve_banded((0, 2), ab + ON_ROW[2], b) * W4),
+            [((3, 4), (4,))],
+            note="upper",
+        ),
+        spec(scipy.signal.convolve, lambda x, y: numpy.sum(scipy.signal.convolve(x, y) ** 2), CONVOLVED),
+        spec(
+            scipy.signal.convolve,
+            lambda x, y: numpy.sum(scipy.signal.convolve(x, y, "same") ** 2),
+            CONVOLVED,
+            note="same",
+        ),
+        spec(
+            scipy.signal.convolve,
+            lambda x, y: numpy.sum(scipy.signal.convolve(x, y, mode="valid", method="direct") ** 2),
+            CONVOLVED,
+            note="valid",
         ),
     )
 )
@@ -1071,6 +1193,7 @@ SPECS = (
     + LINALG
     + SCIPY_SPECIAL
     + SCIPY_STATS
+    + SCIPY_LINALG_AND_SIGNAL
 )
 
 # Callables whose derivative is 0, alone: the gradient must be exactly 0 (tests/test_rules.py, check_zero_grad).

@@ -219,6 +219,11 @@ def gradient_uneven(x, y):
     return numpy.sum(numpy.gradient(x * y, numpy.array([0.0, 1.0, 3.0, 4.0])))
 
 
+def eig_rotating(x, y):
+    """A real matrix near a rotation: its eigenvalues are complex."""
+    return numpy.sum(numpy.abs(numpy.linalg.eig(x * y + numpy.array([[0.0, 4.0], [-4.0, 0.0]]))[0]))
+
+
 @pytest.mark.parametrize(
     ("func", "shapes", "limit"),
     [
@@ -228,6 +233,7 @@ def gradient_uneven(x, y):
         (qr_complete, ((3, 2), (3, 2)), "numpy.linalg.qr in mode 'reduced'"),
         (interp_period, ((3,), (3,)), "numpy.interp without period"),
         (gradient_uneven, ((4,), (4,)), r"numpy.gradient with uniform \(scalar\) spacings only"),
+        (eig_rotating, ((2, 2), (2, 2)), "numpy.linalg.eig of real matrices with real eigenvalues only"),
     ],
     ids=lambda v: getattr(v, "__name__", ""),
 )
@@ -241,6 +247,9 @@ def test_a_stated_limit_raises_in_forward_mode_too():
     x, y = RNG.uniform(0.0, 2.0, 3), RNG.uniform(-1.0, 1.0, 3)
     with pytest.raises(NotImplementedError, match=r"numpy\.interp without period"):
         s2sgrad.jvp(interp_period, (x, y), (None, numpy.ones(3)))
+    x, y = RNG.uniform(-1.0, 1.0, (2, 2)), RNG.uniform(-1.0, 1.0, (2, 2))
+    with pytest.raises(NotImplementedError, match="these came out complex"):
+        s2sgrad.jvp(eig_rotating, (x, y), (None, numpy.ones((2, 2))))
 
 
 def integer_samples(x, y):

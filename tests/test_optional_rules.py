@@ -16,6 +16,9 @@ PROGRAM = textwrap.dedent(
     assert "scipy" not in sys.modules, "importing or using s2sgrad imported SciPy"
     import scipy.special
     assert scipy.special.expit in s2sgrad.default_rules()
+    assert "scipy.signal" not in sys.modules and "s2sgrad.rules.scipy_signal" not in sys.modules
+    import scipy.signal
+    assert scipy.signal.convolve in s2sgrad.default_rules()
     print(s2sgrad.grad(lambda x: numpy.sum(scipy.special.expit(x)))(numpy.zeros(2)))
     """
 )

@@ -31,6 +31,8 @@ API_RULE_FILES = ("s2sgrad.rules.transforms",)
 OPTIONAL_RULE_FILES: Dict[str, str] = {
     "scipy.special": "s2sgrad.rules.scipy_special",
     "scipy.stats": "s2sgrad.rules.scipy_stats",
+    "scipy.linalg": "s2sgrad.rules.scipy_linalg",
+    "scipy.signal": "s2sgrad.rules.scipy_signal",
 }
 
 

@@ -4,8 +4,10 @@ Several of these return tuples (``w, v = eigh(a)``): the adjoint of such a
 result is a list with one adjoint per part (zeros for a part not used), and
 its tangent is a tuple. The derivatives hold where the factorization is
 smooth: distinct eigenvalues or singular values, a rank that does not change
-nearby. ``cholesky`` and ``eigh`` read one triangle of their argument only,
-so the other triangle gets no derivative, exactly as finite differences see.
+nearby. ``eig`` is differentiated where a real matrix's eigenvalues are real
+(complex ones are an error at run time). ``cholesky`` and ``eigh`` read one
+triangle of their argument only, so the other triangle gets no derivative,
+exactly as finite differences see.
 """
 
 import numpy
@@ -13,6 +15,8 @@ import numpy
 from ..runtime import (
     cholesky_adjoint,
     cholesky_tangent,
+    eig_adjoint,
+    eig_tangent,
     eigh_adjoint,
     eigh_tangent,
     lstsq_adjoints,
@@ -45,6 +49,12 @@ def slogdet(result, a):
 def eigh(result, a, UPLO="L"):
     d[a] += eigh_adjoint(d[result], result, UPLO)
     t[result] = eigh_tangent(t[a], result, UPLO)
+
+
+@adjoint(numpy.linalg.eig)
+def eig(result, a):
+    d[a] += eig_adjoint(d[result], result)
+    t[result] = eig_tangent(t[a], result)
 
 
 @adjoint(numpy.linalg.pinv)

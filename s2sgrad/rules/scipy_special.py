@@ -15,9 +15,9 @@ from ..runtime import float_dtype, ieee_divide, unbroadcast, unreduce
 from .notation import adjoint, d, nondifferentiable, t
 
 
-def trigamma(x: Any) -> Any:
-    """``polygamma(1, x)`` in ``x``'s floating dtype (SciPy computes it in float64)."""
-    return numpy.asarray(scipy.special.polygamma(1, x), dtype=float_dtype(x))[()]
+def polygamma_of(n: Any, x: Any) -> Any:
+    """``polygamma(n, x)`` in ``x``'s floating dtype (SciPy computes it in float64)."""
+    return numpy.asarray(scipy.special.polygamma(n, x), dtype=float_dtype(x))[()]
 
 
 @adjoint(scipy.special.expit)
@@ -52,8 +52,16 @@ def gammaln(y, x):
 
 @adjoint(scipy.special.digamma)
 def digamma(y, x):
-    d[x] += d[y] * trigamma(x)
-    t[y] = t[x] * trigamma(x)
+    d[x] += d[y] * polygamma_of(1, x)
+    t[y] = t[x] * polygamma_of(1, x)
+
+
+# polygamma is a Python function over ufuncs (its source ends in SciPy's private zeta): a rule of its own. The
+# order n is an integer, not differentiated: an active n is an error at the call.
+@adjoint(scipy.special.polygamma, result="elementwise")
+def polygamma(y, n, x):
+    d[x] += unbroadcast(d[y] * polygamma_of(numpy.add(n, 1), x), x)
+    t[y] = t[x] * polygamma_of(numpy.add(n, 1), x)
 
 
 @adjoint(scipy.special.xlogy)

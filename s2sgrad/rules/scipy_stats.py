@@ -4,7 +4,8 @@ Like scipy_special, registered only once the program has imported ``scipy.stats`
 A distribution's method is a bound method made anew at each attribute read; the
 rule table keys it by its distribution and its function (rules.table). Each rule
 covers the location and scale; shape parameters (t's df, gamma's a) are not
-differentiated, so passing an active one is an error at the call.
+differentiated, so passing an active one is an error at the call. Dirichlet's
+density, at the end, is differentiated in its point and its concentrations.
 
 With z = (x - loc) / scale, every density here is f(z) / scale, so
 d/dloc = -d/dx and d/dscale = -(z d/dx + f / scale) for the density (for a log
@@ -12,12 +13,13 @@ density, -(z d/dx + 1 / scale)), and for a cumulative F(z): d/dscale = z d/dloc.
 """
 
 import math
+from typing import Any
 
 import numpy
 import scipy.special
 import scipy.stats
 
-from ..runtime import unbroadcast
+from ..runtime import float_dtype, result_dtype, unbroadcast
 from .notation import adjoint, d, t
 
 
@@ -223,3 +225,61 @@ def poisson_pmf(y, k, mu):
 def poisson_cdf(y, k, mu):  # d/dmu P(K <= k) = -P(K = floor(k))
     d[mu] -= unbroadcast(d[y] * scipy.stats.poisson.pmf(numpy.floor(k), mu), mu)
     t[y] = -t[mu] * scipy.stats.poisson.pmf(numpy.floor(k), mu)
+
+
+# ----- Dirichlet, in the point x and the concentrations alpha -----
+# log f = sum_i (alpha_i - 1) log x_i + gammaln(sum alpha) - sum_i gammaln(alpha_i), with K concentrations and
+# x of shape (K,) or (K, N) (N points, one log density each). x may give K - 1 coordinates: the last is then
+# 1 - sum(x), and moves with the others. x is a point of the simplex, so its derivative is only defined along
+# the simplex; the rule gives the derivative of the formula above, which agrees with it there.
+
+
+def _as_column(values: Any, x: Any) -> Any:
+    """``values`` (one per coordinate) along the first axis of ``x``, whose other axis, if any, counts points."""
+    return numpy.reshape(values, numpy.shape(values) + (1,) * (numpy.ndim(x) - 1))
+
+
+def dirichlet_x_slope(x: Any, alpha: Any) -> Any:
+    """d log f / d x, in x's shape: ``(alpha - 1) / x``, minus the last coordinate's where x omits it."""
+    a = _as_column(alpha, x)
+    if numpy.shape(x)[0] == numpy.shape(alpha)[0]:
+        return (a - 1.0) / x
+    last = 1.0 - numpy.sum(x, axis=0)
+    return (a[:-1] - 1.0) / x - (a[-1] - 1.0) / last
+
+
+def dirichlet_alpha_slope(x: Any, alpha: Any) -> Any:
+    """d log f / d alpha, in the shape of the full x (K rows): ``log x + digamma(sum alpha) - digamma(alpha)``.
+
+    Its terms cancel near the most likely alpha: they are summed in float64, then given the arguments' dtype.
+    """
+    dtype = result_dtype(float_dtype(x), float_dtype(alpha))
+    x, alpha = numpy.asarray(x, dtype=numpy.float64), numpy.asarray(alpha, dtype=numpy.float64)
+    if numpy.shape(x)[0] < numpy.shape(alpha)[0]:
+        x = numpy.concatenate([x, 1.0 - numpy.sum(x, axis=0, keepdims=True)])
+    along = scipy.special.digamma(numpy.sum(alpha)) - scipy.special.digamma(alpha)
+    return (numpy.log(x) + _as_column(along, x)).astype(dtype)
+
+
+def dirichlet_alpha_adjoint(g: Any, x: Any, alpha: Any) -> Any:
+    """The adjoint of alpha, from the adjoint ``g`` of the densities (one per point of x)."""
+    terms = g * dirichlet_alpha_slope(x, alpha)
+    return numpy.reshape(terms, (numpy.shape(alpha)[0], -1)).sum(axis=1)
+
+
+def dirichlet_alpha_tangent(t_alpha: Any, x: Any, alpha: Any) -> Any:
+    return numpy.sum(_as_column(t_alpha, x) * dirichlet_alpha_slope(x, alpha), axis=0)
+
+
+@adjoint(scipy.stats.dirichlet.logpdf)
+def dirichlet_logpdf(y, x, alpha):
+    d[x] += d[y] * dirichlet_x_slope(x, alpha)
+    d[alpha] += dirichlet_alpha_adjoint(d[y], x, alpha)
+    t[y] = numpy.sum(t[x] * dirichlet_x_slope(x, alpha), axis=0) + dirichlet_alpha_tangent(t[alpha], x, alpha)
+
+
+@adjoint(scipy.stats.dirichlet.pdf)
+def dirichlet_pdf(y, x, alpha):
+    d[x] += d[y] * y * dirichlet_x_slope(x, alpha)
+    d[alpha] += dirichlet_alpha_adjoint(d[y] * y, x, alpha)
+    t[y] = numpy.sum(t[x] * dirichlet_x_slope(x, alpha), axis=0) * y + dirichlet_alpha_tangent(t[alpha], x, alpha) * y

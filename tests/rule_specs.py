@@ -953,6 +953,13 @@ SCIPY_SPECIAL = (
             POSITIVE,
             note="orders broadcast",
         ),
+        spec(
+            scipy.special.multigammaln,
+            lambda a: numpy.sum(scipy.special.multigammaln(a, 3) * W34) + scipy.special.multigammaln(a[0, 0], 1),
+            ARRAY,
+            (1.2, 4.0),
+        ),
+        spec(scipy.special.multigammaln, lambda a: scipy.special.multigammaln(a, 2), SCALAR, (0.8, 3.0), note="d=2"),
         spec(scipy.special.xlogy, lambda x, y: numpy.sum(scipy.special.xlogy(x, y) * W34), BROADCAST, SECOND_POSITIVE),
         spec(scipy.special.logsumexp, lambda x: scipy.special.logsumexp(x), EITHER),
         spec(scipy.special.logsumexp, lambda x: numpy.sum(scipy.special.logsumexp(x, axis=1) * W3), note="axis=1"),

@@ -64,6 +64,18 @@ def polygamma(y, n, x):
     t[y] = t[x] * polygamma_of(numpy.add(n, 1), x)
 
 
+def multidigamma(a: Any, dim: int) -> Any:
+    """``d multigammaln(a, dim) / d a``: the sum of digamma(a - j / 2) over j < dim, in a's floating dtype."""
+    return sum(polygamma_of(0, numpy.subtract(a, j / 2.0)) for j in range(dim))
+
+
+# multigammaln is a Python function of gammaln; its dimension (named d in SciPy) is an integer
+@adjoint(scipy.special.multigammaln, result="elementwise")
+def multigammaln(y, a, dim):
+    d[a] += d[y] * multidigamma(a, dim)
+    t[y] = t[a] * multidigamma(a, dim)
+
+
 @adjoint(scipy.special.xlogy)
 def xlogy(z, x, y):
     d[x] += unbroadcast(d[z] * numpy.log(y), x)

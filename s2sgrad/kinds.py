@@ -7,6 +7,7 @@ never from values or sizes, so one generated function serves every call with
 arguments of the same kinds.
 """
 
+import inspect
 import numbers
 import types
 from typing import Any, Dict, NamedTuple, Optional
@@ -39,6 +40,10 @@ class Kind(NamedTuple):
     # For "sequence" and "dict" made in the function: the kind of every element (of every value of a
     # dict), NOTHING for an empty one; None when not known (a parameter's elements are never looked at).
     element: Any = None
+    # What a ``*args`` parameter gathers, its length; what a ``**kwargs`` one gathers, its keys (a tuple):
+    # known from the call, so ``f(*args)`` and ``f(**kwargs)`` pass them one by one (normalize.starred).
+    # None for every other value (a list's length may change; a plain tuple's is not specialized on).
+    size: Any = None
 
     @property
     def is_scalar(self) -> bool:
@@ -138,6 +143,17 @@ def kind_of(value: Any) -> Kind:
     if is_protocol_array(value):  # a Dask array: generated code runs on it lazily, as on an ndarray
         return _array_kind(value)
     return OTHER
+
+
+def argument_kind(value: Any, parameter_kind: Any) -> Kind:
+    """The kind of the value a parameter receives: what ``*args`` gathers knows its length, what
+    ``**kwargs`` gathers its keys (``parameter_kind`` is an ``inspect.Parameter`` kind)."""
+    kind = kind_of(value)
+    if parameter_kind == inspect.Parameter.VAR_POSITIONAL:
+        return kind._replace(size=len(value))
+    if parameter_kind == inspect.Parameter.VAR_KEYWORD:
+        return kind._replace(size=tuple(value))
+    return kind
 
 
 def _array_kind(value: Any) -> Kind:

@@ -95,15 +95,41 @@ def bound_arguments(
     return nodes
 
 
+def gathered_items(node: Optional[gast.expr]) -> List[Tuple[Any, gast.expr]]:
+    """What a callee's ``*args`` (``**kwargs``) gathers at a call (see bound_arguments), by index (key);
+    [] for any other argument."""
+    gathered = getattr(node, GATHERED, None)
+    if gathered == "*args":
+        return list(enumerate(node.elts))
+    if gathered == "**kwargs":
+        return [(k.value, v) for k, v in zip(node.keys, node.values)]
+    return []
+
+
+def passes_active(node: Optional[gast.expr], active: "set[str]") -> bool:
+    """An argument that is an active name, or what ``*args`` (``**kwargs``) gathers holding one."""
+    items = gathered_items(node) or [(None, node)]
+    return any(isinstance(v, gast.Name) and v.id in active for _, v in items)
+
+
 def argument_kinds(
     func: types.FunctionType, nodes: Dict[str, Optional[gast.expr]], kind_of_node: Callable[[gast.expr], K.Kind]
 ) -> Dict[str, K.Kind]:
-    """The kind each parameter gets: its argument's, or its default value's."""
+    """The kind each parameter gets: its argument's, or its default value's; what ``*args`` (``**kwargs``)
+    gathers, with its length (keys), as :func:`s2sgrad.kinds.argument_kind` gives them."""
     parameters = inspect.signature(func).parameters
-    return {
-        name: kind_of_node(node) if node is not None else K.kind_of(parameters[name].default)
-        for name, node in nodes.items()
-    }
+    kinds = {}
+    for parameter, node in nodes.items():
+        kind = kind_of_node(node) if node is not None else K.kind_of(parameters[parameter].default)
+        gathered = getattr(node, GATHERED, None)
+        if gathered == "*args":
+            kind = kind._replace(size=len(node.elts))
+        elif gathered == "**kwargs":
+            kind = kind._replace(size=tuple(k.value for k in node.keys))
+        else:  # a slice of a caller's *args has its kind, not its length: only what is gathered has one
+            kind = kind._replace(size=None)
+        kinds[parameter] = kind
+    return kinds
 
 
 def call_arguments(

@@ -7,9 +7,20 @@ module docstring states the invariant it establishes.
 import gast
 
 from ..context import Context
-from . import anf, exits, lambdas, loops, memory, nested, scopes, statements, versions
+from . import anf, exits, lambdas, loops, memory, nested, scopes, starred, statements, versions
 
-PASSES = (scopes.run, lambdas.run, nested.run, statements.run, loops.run, exits.run, anf.run, memory.run, versions.run)
+PASSES = (
+    scopes.run,
+    lambdas.run,
+    nested.run,
+    statements.run,
+    starred.run,
+    loops.run,
+    exits.run,
+    anf.run,
+    memory.run,
+    versions.run,
+)
 
 
 def normalize(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:

@@ -181,17 +181,11 @@ def _is_setting(node: gast.expr) -> bool:
 
 
 def check_no_active_sequences(nodes: Dict[str, Optional[gast.expr]], instantiator: Instantiator, ctx: Context) -> None:
-    """A call to a user function passes differentiated values one by one, not in a list or tuple display."""
+    """A call to a user function passes differentiated values one by one (or gathered by its ``*args``),
+    not in a list or tuple display."""
     for node in nodes.values():
-        values = node.values if isinstance(node, gast.Dict) else getattr(node, "elts", [])
         gathered = getattr(node, GATHERED, None)
-        if gathered and instantiator.active_slots(gast.Tuple(elts=values, ctx=gast.Load())):
-            raise ctx.error(
-                node,
-                f"passing differentiated values through {gathered} of a called function is not supported yet",
-                "give the called function a named parameter for each of them.",
-            )
-        if isinstance(node, (gast.Tuple, gast.List)) and instantiator.active_slots(node):
+        if isinstance(node, (gast.Tuple, gast.List)) and not gathered and instantiator.active_slots(node):
             raise ctx.error(
                 node, "passing a list or tuple of differentiated values is not supported yet", "pass them one by one."
             )

@@ -102,6 +102,14 @@ def dict_unpacked(x, y):
     return product_sum(x, **options) + product_sum(x, **{"c": y})
 
 
+def total(pair, scales):
+    return pair[0] * pair[1] + scales[0] * pair[0]
+
+
+def displays_passed(x, y):
+    return total((x, y * 2.0), [y, 3.0])  # a tuple and a list written out: one adjoint per element
+
+
 def reversed_slice(*args):
     return product_sum(*args[::-1])
 
@@ -122,6 +130,7 @@ COV = numpy.array([[1.5, 0.4], [0.2, 1.2]])
         (list_unpacked, (0.8, 1.3, 0.4)),
         (tuple_unpacked, (0.8, 1.3)),
         (dict_unpacked, (numpy.array([0.3, 1.1]), 1.7)),
+        (displays_passed, (0.8, 1.3)),
     ],
     ids=lambda v: getattr(v, "__name__", ""),
 )
@@ -172,3 +181,12 @@ def test_a_starred_call_that_is_not_differentiated_runs_as_written(capsys):
 def test_wrt_past_the_named_parameters_says_what_args_gathers():
     with pytest.raises(ValueError, match=r"its \*args gathers the arguments from position 0 on: wrt='args'"):
         s2sgrad.grad(reversed_slice, wrt=1)(2.0, 3.0)
+
+
+def test_second_derivatives_through_a_forwarding_wrapper():
+    """Forward mode over the generated gradient: its call passes the gathered tuple as a display."""
+    x, y = numpy.array([0.3, 0.5]), numpy.array([1.2, -0.7])
+    expected = numpy.diag(-2.0 * numpy.sin(x) * (y + 0.5))  # d2/dx2 of 2 (sum(sin(x) y) + 0.5 sum(sin(x)))
+    assert s2sgrad.hessian(two_arguments)(x, y) == pytest.approx(expected)
+    second = s2sgrad.grad(s2sgrad.grad(one_argument))(0.7)  # 2 (sin(x) 2 + 0.5 sin(x))
+    assert second == pytest.approx(-5.0 * numpy.sin(0.7))

@@ -95,20 +95,19 @@ def bound_arguments(
     return nodes
 
 
-def gathered_items(node: Optional[gast.expr]) -> List[Tuple[Any, gast.expr]]:
-    """What a callee's ``*args`` (``**kwargs``) gathers at a call (see bound_arguments), by index (key);
-    [] for any other argument."""
-    gathered = getattr(node, GATHERED, None)
-    if gathered == "*args":
+def display_items(node: Optional[gast.expr]) -> List[Tuple[Any, gast.expr]]:
+    """The atoms a tuple or list display passes to a parameter (what ``*args`` gathers is one), by index, or
+    what ``**kwargs`` gathers, by key (see bound_arguments); [] for any other argument."""
+    if isinstance(node, (gast.Tuple, gast.List)):
         return list(enumerate(node.elts))
-    if gathered == "**kwargs":
+    if getattr(node, GATHERED, None) == "**kwargs":
         return [(k.value, v) for k, v in zip(node.keys, node.values)]
     return []
 
 
 def passes_active(node: Optional[gast.expr], active: "set[str]") -> bool:
-    """An argument that is an active name, or what ``*args`` (``**kwargs``) gathers holding one."""
-    items = gathered_items(node) or [(None, node)]
+    """An argument that is an active name, or a display (what ``*args`` or ``**kwargs`` gathers) holding one."""
+    items = display_items(node) or [(None, node)]
     return any(isinstance(v, gast.Name) and v.id in active for _, v in items)
 
 

@@ -25,7 +25,7 @@ from ..analyze.calls import (
     argument_kinds,
     bound_arguments,
     call_arguments,
-    gathered_items,
+    display_items,
     is_user_function,
     passes_active,
 )
@@ -37,7 +37,7 @@ from ..names import Namer
 from ..nodes import assign, call, const, function_def, is_element_write, located, name, names_read
 from ..rules import Rule, TangentRule, tangent_subjects, tangent_terms
 from . import implicit
-from .instantiate import Instantiator, _is_setting, _Substitution, check_no_active_sequences
+from .instantiate import Instantiator, _is_setting, _Substitution
 
 
 class Tangents:
@@ -188,7 +188,6 @@ class Pairing:
         """``y = helper(a, b)``: ``y, t_y = jvp_helper(a, b, t_a)``, a generated function of its own."""
         func = op.func
         nodes = bound_arguments(func, op.args, op.keywords, self.ctx, stmt.value)
-        check_no_active_sequences(nodes, self.instantiator, self.ctx)
         active = [p for p, node in nodes.items() if passes_active(node, self.active)]
         param_kinds = argument_kinds(func, nodes, self.instantiator.kind)
         generated = self.ctx.callee_forward(func, tuple(active), param_kinds)
@@ -205,15 +204,15 @@ class Pairing:
         return located(gast.Assign(targets=[pair], value=value, type_comment=None), stmt)
 
     def argument_tangent(self, node: gast.expr) -> gast.expr:
-        """``t_a`` for an argument ``a``; for what ``*args`` (``**kwargs``) gathers, the display of its tangents
-        (a zero for each constant), as it gathers them."""
-        items = gathered_items(node)
+        """``t_a`` for an argument ``a``; for a display ``(a, 2.0)`` (what ``*args`` or ``**kwargs`` gathers),
+        the display of its tangents ``(t_a, 0.0)``."""
+        items = display_items(node)
         if not items:
             return self.tangent_of(node)
         tangents = [self.tangent_of(v) for _, v in items]
         if isinstance(node, gast.Dict):
             return gast.Dict(keys=[const(k) for k, _ in items], values=tangents)
-        return gast.Tuple(elts=tangents, ctx=gast.Load())
+        return type(node)(elts=tangents, ctx=gast.Load())
 
     # ----- tangents of atoms -----
 

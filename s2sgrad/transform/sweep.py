@@ -24,7 +24,7 @@ from ..analyze.calls import (
     argument_kinds,
     bound_arguments,
     call_arguments,
-    gathered_items,
+    display_items,
     is_user_function,
     passes_active,
 )
@@ -48,7 +48,7 @@ from ..nodes import (
 )
 from . import implicit
 from .adjoints import Adjoints, State
-from .instantiate import Instantiator, check_no_active_sequences
+from .instantiate import Instantiator
 
 MARKER = "__s2sgrad_at__"
 Reads = Tuple[Set[str], Set[str]]  # forward values read before / after the statement's assignment
@@ -389,7 +389,6 @@ class Sweep:
         if root is not None:  # a solver made by s2sgrad.custom_root: not through its iterations
             return implicit.reverse_call(self, stmt, op, root)
         nodes = bound_arguments(func, op.args, op.keywords, self.ctx, stmt.value)
-        check_no_active_sequences(nodes, self.instantiator, self.ctx)
         active = [p for p, node in nodes.items() if passes_active(node, self.active)]
         if not active:
             return []
@@ -405,7 +404,7 @@ class Sweep:
         d_y = gast.keyword(arg=gradient.seed, value=name(self.adjoints.name_of(stmt.targets[0].id)))
         args, keywords = call_arguments(func, op, nodes, self.ctx)
         value = call(backward, [name(record), *args], [*keywords, d_y])
-        if len(active) == 1 and not gathered_items(nodes[active[0]]):
+        if len(active) == 1 and not display_items(nodes[active[0]]):
             return [self.adjoints.accumulate(nodes[active[0]].id, value, False, stmt)]
         parts = [self.ctx.namer.temp() for _ in active]
         targets = [name(p, True) for p in parts]
@@ -420,8 +419,9 @@ class Sweep:
         return out
 
     def argument_adjoints(self, node: gast.expr, adjoint: str, stmt: gast.Assign) -> List[gast.stmt]:
-        """``d_a += adjoint`` for an argument ``a``; for what ``*args`` gathers, ``d_a += adjoint[0]``, ..."""
-        items = gathered_items(node)
+        """``d_a += adjoint`` for an argument ``a``; for a display ``(a, b)`` (what ``*args`` gathers),
+        ``d_a += adjoint[0]`` and ``d_b += adjoint[1]``: the callee's adjoint of a tuple is a tuple."""
+        items = display_items(node)
         if not items:
             return [self.adjoints.accumulate(node.id, name(adjoint), False, stmt, adjoint)]
         return [

@@ -745,10 +745,13 @@ _CONTAINER_TYPES = frozenset((list, tuple, dict))
 
 
 def _container_key(value: Any) -> Any:
-    """A list's, tuple's or dict's key: its elements' kinds, and a tuple's length or a dict's keys, which
-    what ``*args`` (``**kwargs``) gathers is specialized on (a key may be finer than kinds, never coarser)."""
-    kind = K.kind_of(value)
-    return (kind, len(value)) if type(value) is tuple else (kind, tuple(value)) if type(value) is dict else kind
+    """A list's key: its kind (its elements'); a tuple's or dict's: each item's kind, which what ``*args``
+    (``**kwargs``) gathers is specialized on (a key may be finer than kinds, never coarser)."""
+    if type(value) is tuple:
+        return (tuple, *map(K.kind_of, value))
+    if type(value) is dict:
+        return (dict, *((k, K.kind_of(v)) for k, v in value.items()))
+    return K.kind_of(value)
 
 
 def _other_key(value: Any) -> Any:

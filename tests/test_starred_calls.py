@@ -54,6 +54,21 @@ def wrapper(*args, **kwargs):
     return product_sum(*args, **kwargs)
 
 
+def forwarded_to(fun):
+    def forwarding(*args, **kwargs):
+        return fun(*args, **kwargs)
+
+    return forwarding
+
+
+einsum_of, norm_of = forwarded_to(numpy.einsum), forwarded_to(numpy.linalg.norm)
+
+
+def settings_among_the_arguments(x, y):
+    """The subscripts and the order travel in *args beside the arrays: each item has its own kind."""
+    return einsum_of("ij,j->", x, y) + norm_of(y, 1) + norm_of(y, ord=2)
+
+
 def passes_on(*args):
     """A callee that itself takes *args, called with what this one gathered."""
     return head_transformed(*args) * 2.0
@@ -131,6 +146,7 @@ COV = numpy.array([[1.5, 0.4], [0.2, 1.2]])
         (tuple_unpacked, (0.8, 1.3)),
         (dict_unpacked, (numpy.array([0.3, 1.1]), 1.7)),
         (displays_passed, (0.8, 1.3)),
+        (settings_among_the_arguments, (POINT, numpy.array([0.4, -1.3, 0.7]))),
     ],
     ids=lambda v: getattr(v, "__name__", ""),
 )

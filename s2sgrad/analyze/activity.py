@@ -58,10 +58,16 @@ def _varies(stmt: gast.Assign, varied: Set[str], ctx: Context, kinds: Dict[str, 
     if is_element_write(stmt):
         return not kinds.get(target, Kind("unknown")).is_integer  # y[i] = v: y varies with v
     op = operation_of(stmt.value, ctx)
-    if op.form == "logic" or kinds.get(target, Kind("unknown")).is_integer:
+    if op.form == "logic" or _never_varies(kinds.get(target, Kind("unknown"))):
         return False
     rule = ctx.rules.lookup(op.func) if op.form == "call" else None
     return op.form != "call" or rule is None or rule.differentiable
+
+
+def _never_varies(kind: Kind) -> bool:
+    """An integer, or a value that is no number at all (a string, None): ``args[0]`` of
+    ``einsum_of(*args)`` called with ``("ij,j->", a, b)`` is the string, never differentiated."""
+    return kind.is_integer or kind.tag == "other"
 
 
 def _useful(statements: List[gast.Assign], returned: gast.Return) -> Set[str]:

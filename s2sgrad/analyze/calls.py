@@ -115,19 +115,19 @@ def argument_kinds(
     func: types.FunctionType, nodes: Dict[str, Optional[gast.expr]], kind_of_node: Callable[[gast.expr], K.Kind]
 ) -> Dict[str, K.Kind]:
     """The kind each parameter gets: its argument's, or its default value's; what ``*args`` (``**kwargs``)
-    gathers, with its length (keys), as :func:`s2sgrad.kinds.argument_kind` gives them."""
+    gathers, with each item's kind, as :func:`s2sgrad.kinds.argument_kind` gives them."""
     parameters = inspect.signature(func).parameters
     kinds = {}
     for parameter, node in nodes.items():
-        kind = kind_of_node(node) if node is not None else K.kind_of(parameters[parameter].default)
         gathered = getattr(node, GATHERED, None)
-        if gathered == "*args":
-            kind = kind._replace(size=len(node.elts))
-        elif gathered == "**kwargs":
-            kind = kind._replace(size=tuple(k.value for k in node.keys))
-        else:  # a slice of a caller's *args has its kind, not its length: only what is gathered has one
-            kind = kind._replace(size=None)
-        kinds[parameter] = kind
+        if gathered is not None:
+            items = tuple((key, kind_of_node(value)) for key, value in display_items(node))
+            tag = "dict" if gathered == "**kwargs" else "sequence"
+            kinds[parameter] = K.container(tag, [kind for _, kind in items])._replace(items=items)
+        elif node is not None:  # a slice of a caller's *args has its kind, not its items: only what is gathered
+            kinds[parameter] = kind_of_node(node)._replace(items=None)
+        else:
+            kinds[parameter] = K.kind_of(parameters[parameter].default)
     return kinds
 
 

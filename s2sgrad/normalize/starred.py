@@ -25,6 +25,7 @@ from typing import Dict, List, NamedTuple, Optional, Set, Tuple, Union
 import gast
 
 from ..context import Context
+from ..kinds import Kind
 from ..nodes import const, constant_value, located, name, walk
 
 Shape = Union[int, Tuple[str, ...]]  # a sequence's length, or a dict's keys
@@ -65,8 +66,8 @@ class _Shapes:
         self.bindings: Dict[str, List[Optional[gast.expr]]] = {}  # None: bound by something unknown
         self.parameters: Dict[str, Optional[_Known]] = {}
         for param in tree.args.args:
-            size = ctx.param_kinds[param.id].size if param.id in ctx.param_kinds else None
-            self.parameters[param.id] = None if size is None else _Known(size, isinstance(size, int))
+            kind = ctx.param_kinds.get(param.id)
+            self.parameters[param.id] = None if kind is None or kind.items is None else _gathered(kind)
         nodes = [node for stmt in tree.body for node in walk(stmt)]
         assigned = set()
         for node in nodes:
@@ -209,6 +210,12 @@ class _Shapes:
             else:
                 out.append(keyword)  # left as written: normalize.anf rejects it where it is differentiated
         return out
+
+
+def _gathered(kind: Kind) -> _Known:
+    """What a ``*args`` parameter gathers: its length; what a ``**kwargs`` one gathers: its keys."""
+    keys = tuple(key for key, _ in kind.items)
+    return _Known(keys, False) if kind.tag == "dict" else _Known(len(keys), True)
 
 
 def _joined(parts: List[Optional[_Known]], immutable: bool) -> Optional[_Known]:

@@ -24,12 +24,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import List, Optional
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
-def child() -> None:
-    """Time the first call of each case's gradient in this process; print JSON."""
+def child(names: Optional[List[str]]) -> None:
+    """Time the first call of each case's gradient (of the ``names`` cases, if given) in this process; print JSON."""
     sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
     from golden_cases import golden_cases
 
@@ -37,7 +38,7 @@ def child() -> None:
     from s2sgrad import disk_cache
 
     times = {}
-    for case in golden_cases():
+    for case in [c for c in golden_cases() if not names or c.name in names]:
         gradient = s2sgrad.grad(case.func, wrt=case.wrt_spec)
         gc.collect()
         wall, cpu = time.perf_counter(), time.process_time()
@@ -49,10 +50,11 @@ def child() -> None:
     print(json.dumps({"times": times, **disk_cache.counts}))
 
 
-def run(cache: str) -> dict:
+def run(cache: str, names: Optional[List[str]]) -> dict:
     environment = {**os.environ, "S2SGRAD_CACHE_DIR": cache, "PYTHONPATH": str(ROOT)}
     environment.pop("S2SGRAD_CACHE", None)
-    done = subprocess.run([sys.executable, __file__, "--child"], capture_output=True, text=True, env=environment)
+    command = [sys.executable, __file__, "--child", *(["--cases", *names] if names else [])]
+    done = subprocess.run(command, capture_output=True, text=True, env=environment)
     if done.returncode:
         raise SystemExit(done.stderr)
     return json.loads(done.stdout)
@@ -61,14 +63,15 @@ def run(cache: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--processes", type=int, default=3)
+    parser.add_argument("--cases", nargs="+", metavar="NAME", help="only these golden cases")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
-        child()
+        child(options.cases)
         return
     with tempfile.TemporaryDirectory(prefix="s2sgrad-cache-") as cache:
-        filled = run(cache)
-        runs = [run(cache) for _ in range(options.processes)]
+        filled = run(cache, options.cases)
+        runs = [run(cache, options.cases) for _ in range(options.processes)]
     names = list(filled["times"])
     print(f"{len(names)} golden cases; the filling process stored {filled['stored']} entries")
     print(f"each measuring process loaded {runs[0]['loaded']} and stored {runs[0]['stored']}")

@@ -1371,6 +1371,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         "--plot", metavar="PNG", help="also draw each gradient's time / hand-written (needs matplotlib)"
     )
+    parser.add_argument("--only", metavar="TEXT", help="only the workloads whose name contains TEXT")
     return parser.parse_args(argv)
 
 
@@ -1396,6 +1397,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
             make_control_flow_workloads(),
         ),
     ]
+    groups = [(title, [w for w in workloads if (options.only or "") in w.name]) for title, workloads in groups]
     tables = []
     for title, workloads in groups:
         results = []

@@ -63,8 +63,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="transforms per case; the median is kept")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one pass instead")
     parser.add_argument("--slowest", type=int, default=5, help="how many of the slowest cases to list")
+    parser.add_argument("--cases", nargs="+", metavar="NAME", help="only these golden cases")
     options = parser.parse_args()
-    cases = golden_cases()
+    cases = [c for c in golden_cases() if not options.cases or c.name in options.cases]
     first = transform(cases[0], options.mode)
     if options.profile:
         profiler = cProfile.Profile()

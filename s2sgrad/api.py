@@ -49,6 +49,9 @@ def grad(
 ) -> Callable:
     """The gradient of a scalar-valued function with respect to ``wrt``.
 
+    An output that is an array of one element (shape ``(1,)``, ``(1, 1)``, ...) counts as
+    the number it holds; other outputs are a ``ValueError`` (use :func:`vjp` or :func:`jacobian`).
+
     Args:
         func: the function; omit it to use ``grad`` as a decorator with arguments.
         wrt: an argument position or name, or a tuple of them (the gradient is then a tuple).
@@ -208,7 +211,7 @@ def _stacked(columns: List[Any], out_shape: tuple, arg_shape: tuple) -> Any:
 
 
 def hessian(func: Optional[Callable] = None, wrt: Wrt = 0) -> Callable:
-    """The Hessian of a real scalar function, forward-over-reverse.
+    """The Hessian of a real scalar function (or one returning an array of one element), forward-over-reverse.
 
     The gradient ``grad_f`` is generated code; forward mode differentiates it in
     turn (``jvp`` of ``grad_f``), one pass per element of the ``wrt`` arguments.
@@ -229,8 +232,8 @@ def hessian(func: Optional[Callable] = None, wrt: Wrt = 0) -> Callable:
         _check_real(target.function, param_kinds, args)
         _check_wrt_kinds(target.function, names, param_kinds)
         gradient = _cached(target.function, names, param_kinds, options, True)
-        seeded = {**param_kinds, gradient.seed: K.SCALAR}
-        _, by_arg = _forward_jacobian(gradient.function, names, (*args, 1.0), seeded)
+        seed, seeded = _seeded(gradient, target.function, args, param_kinds, "hessian")
+        _, by_arg = _forward_jacobian(gradient.function, names, (*args, seed), seeded)
         blocks = tuple(tuple(by_arg[b][a] for b in range(len(names))) for a in range(len(names)))
         return blocks if as_tuple else blocks[0][0]
 
@@ -262,7 +265,10 @@ def jvp(func: Callable, primals: Sequence[Any], tangents: Sequence[Any], *, back
             return plan.generated(*primals, *plan.seed, *(tangents[i] for i in plan.moved))
     _check_backend(backend)
     call = _jvp_call(func, primals, tangents, backend)
-    if not call.prefix and len(call.args) == len(primals) and all(map(_plain_number, primals)):  # no defaults
+    # A plan is for calls without defaults; it replays its seed, so not the seed of a one-element array output
+    # (see _seed_like), whose dtype the key does not tell.
+    replayable = not any(map(numpy.ndim, call.seed))
+    if replayable and not call.prefix and len(call.args) == len(primals) and all(map(_plain_number, primals)):
         _remember_jvp_plan(func, key, call)
     return call.generated.function(*call.args, *call.seed, *call.tangents)
 
@@ -344,8 +350,8 @@ def _jvp_call(func: Callable, primals: tuple, tangents: tuple, backend: str = "p
     if of_gradient:
         _, wrt, options, optimize = of_gradient
         gradient = _cached(function, wrt, param_kinds, options, optimize)
-        function, seed, guards = gradient.function, (1.0,), (gradient.guards,)
-        param_kinds = {**param_kinds, gradient.seed: K.SCALAR}
+        one, param_kinds = _seeded(gradient, function, full, param_kinds, "grad")
+        function, seed, guards = gradient.function, (one,), (gradient.guards,)
     generated = _forward_of(function, names, param_kinds)
     if backend != "python":
         key = ("forward", names, default_rules().version, tuple(param_kinds.values()))
@@ -577,7 +583,9 @@ def _differentiated(
             full = (plan[0] and _planned(plan[0], prefix, args, kwargs)) or target.bind(args, kwargs, signature[0])
         else:
             full = prefix + args if prefix else args
-        specialized = specializations.get(_key(full))
+        # Plain-typed arguments (floats, ints, lists) are keyed by their types alone: try that key first,
+        # which costs half of _key; an array's key is its rank and dtype kind, never its type.
+        specialized = specializations.get(tuple(map(type, full))) or specializations.get(_key(full))
         if specialized is None or not specialized.guards.hold():
             signature[0] = _signature(function)  # its defaults may be new: bind again
             arity[0] = _arity(function, signature[0], prefix)
@@ -657,8 +665,8 @@ def _gradient_of_gradient(func: Callable, wrt: Wrt, with_value: bool) -> Callabl
                 f"{function.__name__} with respect to one float argument; for arrays use s2sgrad.hessian"
             )
         gradient = _cached(function, inner, param_kinds, options, optimize)
-        seeded = {**param_kinds, gradient.seed: K.SCALAR}
-        value, by_arg = _forward_jacobian(gradient.function, names, (*full, 1.0), seeded)
+        seed, seeded = _seeded(gradient, function, full, param_kinds, "grad")
+        value, by_arg = _forward_jacobian(gradient.function, names, (*full, seed), seeded)
         result = tuple(by_arg) if as_tuple else by_arg[0]
         return (value, result) if with_value else result
 
@@ -684,6 +692,7 @@ def _rule_of_gradient(
 
     def vjp(d_out: Any, *args: Any) -> Any:
         d_value, d_gradient = d_out if options.with_value else (0.0, d_out)
+        d_value = numpy.sum(d_value) if numpy.ndim(d_value) else d_value  # a size-1 output's: its one element
         d_by_name = dict(zip(names, d_gradient if options.tuple_wrt else (d_gradient,)))
         floats = tuple(p for p, a in zip(target.visible, args) if _differentiable(a))  # containers too
         along = [
@@ -784,16 +793,19 @@ def _specialized(
     if not check_scalar or generated.result_kind == K.SCALAR:
         generated = _cached(func, names, param_kinds, options, optimize, backend)
         return _Specialized(viewing(generated.function, read), generated.guards)
-    # The output's kind is only known when it runs: check the value the gradient computes
-    # anyway (never by calling func a second time, which would repeat its side effects).
-    with_value = _cached(func, names, param_kinds, dataclasses.replace(options, with_value=True), optimize, backend)
+    # The output's kind is only known when it runs: the split gradient's forward function computes
+    # the value, which is checked (never by calling func a second time, which would repeat its side
+    # effects) and gives the reverse sweep its seed, of the value's shape (see _seed_like).
+    split = dataclasses.replace(options, with_value=True, split=True)
+    pair = _cached(func, names, param_kinds, split, optimize, backend)
 
     def checked(*args: Any) -> Any:
-        value, gradient = with_value.function(*args)
+        value, record = pair.forward_function(*args)
         _check_scalar_output(func, value)
+        gradient = pair.function(record, *args, _seed_like(value))
         return (value, gradient) if options.with_value else gradient
 
-    return _Specialized(viewing(checked, read), with_value.guards)
+    return _Specialized(viewing(checked, read), pair.guards)
 
 
 def _cached(
@@ -826,12 +838,36 @@ def _check_backend(backend: str) -> None:
         numba_backend.require_numba()
 
 
-def _check_scalar_output(func: Callable, out: Any) -> None:
-    if numpy.ndim(out) != 0 or numpy.iscomplexobj(out):
+def _check_scalar_output(func: Callable, out: Any, transform: str = "grad") -> None:
+    """A real number, or a real array of one element (any shape whose dimensions are all 1), as autograd
+    accepts: the gradient is that of its element."""
+    complex_ = numpy.iscomplexobj(out)
+    if any(n != 1 for n in numpy.shape(out)) or complex_:  # not numpy.size: a Dask array warns
+        returned = "a complex value" if complex_ else f"shape {numpy.shape(out)}"
         raise ValueError(
-            f"grad of {func.__name__!r} needs a real scalar output, but it returned shape {numpy.shape(out)}; "
-            "use s2sgrad.vjp or s2sgrad.jacobian for other outputs"
+            f"{transform} of {func.__name__!r} needs a real scalar output (or an array of one element), but it "
+            f"returned {returned}; use s2sgrad.vjp or s2sgrad.jacobian for other outputs"
         )
+
+
+def _seed_like(value: Any) -> Any:
+    """The adjoint of a checked output: 1.0 for a number (or a 0-d array); for an array of one element,
+    ones of its shape and dtype, as the reverse sweep's rules take an adjoint of their result's shape
+    (a float32 output keeps a float32 gradient)."""
+    return numpy.ones_like(value) if numpy.ndim(value) else 1.0
+
+
+def _seeded(gradient: Generated, function: FunctionType, args: tuple, param_kinds: dict, transform: str) -> tuple:
+    """The seed of ``function``'s generated gradient for forward mode over it (hessian, jvp of grad), and
+    the kinds of that gradient's parameters. An output whose kind the code does not tell is computed
+    (``function`` runs once more) and checked as grad checks it."""
+    if gradient.result_kind == K.SCALAR:
+        seed = 1.0
+    else:
+        value = function(*args)
+        _check_scalar_output(function, value, transform)
+        seed = _seed_like(value)
+    return seed, {**param_kinds, gradient.seed: K.kind_of(seed)}
 
 
 # ----- arguments -----

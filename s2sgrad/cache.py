@@ -161,5 +161,10 @@ class TransformCache:
                 entry = per_function[key] = build()
             return entry
 
+    def clear(self) -> None:
+        """Forget every entry: the next call of each function transforms it again (the transform benchmark)."""
+        with self.lock:
+            self._entries.clear()
+
 
 CACHE = TransformCache()

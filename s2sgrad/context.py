@@ -66,6 +66,8 @@ class Context:
         if isinstance(node, gast.Attribute):
             base = self.resolve(node.value)
             found = MISSING if base is MISSING else self.source.namespace.attribute(base, node.attr)
+        elif isinstance(node, gast.Call):  # s2sgrad.grad(h): its parts as here, a lifted nested function too
+            found = self.source.namespace.built(node, self.resolve)
         else:
             found = resolve(node, self.source.namespace, self.local_names)
         if callable(found) and not isinstance(found, type) and getattr(found, "__hash__", None) is None:

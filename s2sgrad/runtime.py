@@ -1099,6 +1099,79 @@ def nanmean_share(x: Any, axis: Any = None) -> Any:
     return _in_dtype_of(present / numpy.sum(present, axis=axis, keepdims=True), x)
 
 
+def nan_filled(x: Any, axis: Any = None) -> Any:
+    """``x`` with each nan replaced by the mean of the numbers in its slice along ``axis``.
+
+    ``numpy.var`` of it sums the same squared deviations as ``numpy.nanvar`` of ``x`` (a filled element
+    deviates by 0), so var's adjoint applies to it, and gives a filled element none.
+    """
+    x = _as_array(x)
+    with numpy.errstate(invalid="ignore"):  # a slice of nans only: its mean is nan, as nanvar's value is
+        means = numpy.sum(numpy.where(numpy.isnan(x), 0.0, x) * nanmean_share(x, axis), axis=axis, keepdims=True)
+    return numpy.where(numpy.isnan(x), means, x)
+
+
+def nan_divisor_ratio(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
+    """``(n - ddof) / (count - ddof)`` per slice: ``numpy.var``'s divisor over ``numpy.nanvar``'s (n elements,
+    count of them numbers), which turns var's adjoint of the filled ``x`` (``nan_filled``) into nanvar's."""
+    present = ~numpy.isnan(x)
+    count = numpy.sum(present, axis=axis, keepdims=keepdims)
+    elements = present.size / max(size(count), 1)
+    with numpy.errstate(divide="ignore", invalid="ignore"):  # count <= ddof: nanvar is nan (or inf) there too
+        return _in_dtype_of((elements - ddof) / (count - ddof), x)
+
+
+def nanquantile_adjoint(
+    g: Any, x: Any, q: Any, axis: Any = None, keepdims: bool = False, method: str = "linear", overwrite: bool = False
+) -> Any:
+    """The adjoint of ``numpy.nanquantile``: ``quantile_adjoint`` over the numbers of each slice, 0 at a nan."""
+    x = numpy.asarray(x)
+    present = ~numpy.isnan(x)
+    if present.all():
+        return quantile_adjoint(g, x, q, axis, keepdims, method, overwrite)
+    values, numbers, restore = _rows_along(x, axis)
+    g = numpy.reshape(numpy.asarray(g, dtype=result_dtype(x, g)), (*numpy.shape(q), len(values)))
+    out = numpy.zeros(values.shape, dtype=g.dtype)
+    for r, (row, kept) in enumerate(zip(values, numbers)):
+        if kept.any():  # a slice of nans only has a nan quantile: no derivative
+            out[r, kept] = quantile_adjoint(g[..., r], row[kept], q, None, False, method, overwrite)
+    return restore(out)
+
+
+def nanquantile_tangent(
+    t: Any, x: Any, q: Any, axis: Any = None, keepdims: bool = False, method: str = "linear", overwrite: bool = False
+) -> Any:
+    """The tangent of ``numpy.nanquantile``: ``quantile_tangent`` over the numbers of each slice."""
+    x = numpy.asarray(x)
+    present = ~numpy.isnan(x)
+    if present.all():
+        return quantile_tangent(t, x, q, axis, keepdims, method, overwrite)
+    values, numbers, _ = _rows_along(x, axis)
+    tangents, _, _ = _rows_along(numpy.broadcast_to(t, x.shape), axis)
+    out = numpy.zeros((*numpy.shape(q), len(values)), dtype=result_dtype(x, t))
+    for r, (row, kept) in enumerate(zip(values, numbers)):
+        if kept.any():
+            out[..., r] = quantile_tangent(tangents[r, kept], row[kept], q, None, False, method, overwrite)
+    reduced = range(x.ndim) if axis is None else [axis % x.ndim]
+    kept = [1 if k in reduced else n for k, n in enumerate(x.shape) if keepdims or k not in reduced]
+    return numpy.reshape(out, (*numpy.shape(q), *kept))
+
+
+def _rows_along(x: numpy.ndarray, axis: Any) -> Tuple[numpy.ndarray, numpy.ndarray, Callable]:
+    """``x`` as rows, one per slice along ``axis`` (one row of everything for None), which elements of
+    them are numbers, and the function that puts rows of that shape back in ``x``'s."""
+    if axis is not None and numpy.ndim(axis) != 0:
+        raise NotImplementedError("s2sgrad differentiates nan quantiles over one axis or all of them")
+    moved = numpy.reshape(x, (1, -1)) if axis is None else numpy.moveaxis(x, axis, -1)
+    rows = numpy.reshape(moved, (-1, moved.shape[-1]))
+
+    def restore(out: numpy.ndarray) -> numpy.ndarray:
+        back = numpy.reshape(out, moved.shape)
+        return numpy.reshape(back, x.shape) if axis is None else numpy.moveaxis(back, -1, axis)
+
+    return rows, ~numpy.isnan(rows), restore
+
+
 def _quantile_plan(x: Any, q: Any, axis: Any, method: str, overwrite_input: bool) -> Tuple[Any, ...]:
     """Where NumPy's 'linear' quantile reads the sorted ``x``: below, above, the weight of above, the order."""
     if method != "linear" or overwrite_input:

@@ -2,6 +2,8 @@
 
 A case is a module (in tests/cases/ or examples/) with a header line
 ``# golden: FUNC wrt=a,b args=EXPR``; EXPR is evaluated in the module's namespace.
+A case written in newer syntax ends its header with ``python=3.10``: older Pythons
+cannot import it, and leave it out.
 An example whose gradient is of a bound method (the golden runner calls module
 functions) says ``# golden: none (why)`` instead; tests/test_examples.py checks it.
 """
@@ -9,11 +11,12 @@ functions) says ``# golden: none (why)`` instead; tests/test_examples.py checks 
 import importlib.util
 import pathlib
 import re
+import sys
 from dataclasses import dataclass
 from typing import Any, Callable, List, Tuple
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-HEADER = re.compile(r"^# golden: (\w+) wrt=([\w,]+) args=(.*)$", re.MULTILINE)
+HEADER = re.compile(r"^# golden: (\w+) wrt=([\w,]+) args=(.*?)(?: python=(\d+)\.(\d+))?$", re.MULTILINE)
 NO_CASE = re.compile(r"^# golden: none \(.+\)$", re.MULTILINE)
 
 
@@ -55,8 +58,10 @@ def golden_cases() -> List[GoldenCase]:
         match = HEADER.search(text)
         if match is None:
             raise ValueError(f"{path}: no '# golden: FUNC wrt=... args=...' header (every case file needs one)")
+        func_name, wrt, args, major, minor = match.groups()
+        if major is not None and sys.version_info < (int(major), int(minor)):
+            continue
         module = load_module(path)
-        func_name, wrt, args = match.groups()
         cases.append(
             GoldenCase(
                 path.stem,

@@ -50,7 +50,7 @@ def numeric_difference(func: Callable, args: Sequence[Any], index: int, directio
     def at(step: float) -> float:
         moved = list(args)
         moved[index] = _as_float64(args[index]) + step * unit
-        values.append(float(func(*moved)))
+        values.append(float(numpy.reshape(func(*moved), ())))  # a number, or an array of one element
         return values[-1]
 
     central = [(at(h) - at(-h)) / (2 * h) for h in (STEP, STEP / 2, STEP / 4)]

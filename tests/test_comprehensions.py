@@ -136,12 +136,23 @@ def test_float32_stays_float32():
     check_grad(in_float32, (RNG.normal(size=3).astype(np.float32),))
 
 
-def test_a_set_comprehension_is_rejected_at_its_line():
+def test_a_set_of_differentiated_values_is_rejected_at_its_line():
     def f(x):
-        return sum({x * i for i in range(3)})
+        return sum({x * i for i in range(3)})  # of equal values a set keeps one: no derivative
 
-    with pytest.raises(s2sgrad.TransformError, match=r"test_comprehensions\.py:\d+:\d+: a set comprehension"):
+    with pytest.raises(s2sgrad.TransformError, match=r"test_comprehensions\.py:\d+:\d+: a set of differentiated"):
         s2sgrad.grad(f)(1.0)
+
+
+def chosen_rows(x, skip):
+    chosen = {i for i in range(len(x)) if i != skip}  # a set of indices: no derivative needed
+    extra = {0, skip}
+    return sum(np.sum(x[i] ** 2) for i in sorted(chosen)) + sum(x[i, 0] for i in list(extra)) * (1 in chosen)
+
+
+@pytest.mark.parametrize("skip", [0, 1])
+def test_sets_of_indices_for_membership_and_sorted_or_listed_loops(skip):
+    check_grad(chosen_rows, (RNG.normal(size=(3, 2)), skip), wrt=0)
 
 
 def test_a_generator_for_numpy_is_rejected_with_a_hint():

@@ -301,6 +301,11 @@ def sine_of_a_variance_and_a_root(x):
     return numpy.sum(numpy.sin(numpy.var(x, axis=1))) + numpy.sum(x**-0.5)
 
 
+def log_sum_exp_of_a_row(x):
+    """An output of one element, shape (1, 1): forward mode over the gradient seeded with ones of that shape."""
+    return numpy.log(numpy.sum(numpy.exp(x), axis=1, keepdims=True)) * numpy.sum(x**2)
+
+
 MLP_ARGUMENTS = (RNG.uniform(-1.0, 1.0, (3, 2)), *RNG.uniform(-1.0, 1.0, (2, 2)), RNG.uniform(-1.0, 1.0, (4, 3)))
 HESSIANS = [
     pytest.param(rosenbrock, (RNG.uniform(-1.0, 1.0, 5),), 0, id="rosenbrock"),
@@ -317,6 +322,7 @@ HESSIANS = [
     pytest.param(horner_by_index, (1.5, 5), 0, id="range_loop"),
     pytest.param(sine_of_a_trace, (RNG.uniform(-1.0, 1.0, (3, 3)),), 0, id="trace"),
     pytest.param(sine_of_a_variance_and_a_root, (RNG.uniform(0.5, 2.0, (3, 2)),), 0, id="var_and_power"),
+    pytest.param(log_sum_exp_of_a_row, (RNG.uniform(-1.0, 1.0, (1, 3)),), 0, id="one_element_output"),
 ]
 
 
@@ -417,10 +423,20 @@ def einsums(x):
     return numpy.einsum("ij,kj->", m, m * x[0]) ** 2 + numpy.einsum("ij,j->i", m, numpy.sin(m[0])).sum()
 
 
-@pytest.mark.parametrize("func", [norms, contractions, solved, concatenated, einsums, products])
+NAN_MASK = numpy.array([[False, True, False, False], [True, False, False, False]])
+
+
+def nan_statistics(x):
+    m = numpy.where(NAN_MASK, numpy.nan, numpy.reshape(x, (2, 4)))
+    spread = numpy.sum(numpy.nanvar(m, axis=1)) * numpy.nanstd(m, ddof=1)
+    return spread + numpy.nanquantile(m, 0.3) * numpy.nanprod(m, axis=0).sum() + numpy.sum(numpy.nancumsum(m) ** 2)
+
+
+@pytest.mark.parametrize("func", [norms, contractions, solved, concatenated, einsums, products, nan_statistics])
 def test_hessian_through_linear_algebra_helpers(func):
-    """Their gradients call the adjoint helpers of norm, inner, tensordot, solve, concatenate, einsum and prod."""
-    args = (RNG.uniform(0.2, 1.0, {contractions: 6, einsums: 6, products: 4}.get(func, 3)),)
+    """Their gradients call the adjoint helpers of norm, inner, tensordot, solve, concatenate, einsum, prod and
+    the nan statistics (a masked element's row and column of the Hessian are zero)."""
+    args = (RNG.uniform(0.2, 1.0, {contractions: 6, einsums: 6, products: 4, nan_statistics: 8}.get(func, 3)),)
     hessian = s2sgrad.hessian(func)(*args)
     expected, error = numeric_hessian(func, args, 0)
     assert numpy.all(numpy.abs(hessian - expected) <= error)

@@ -5,6 +5,7 @@ import collections
 import contextlib
 import dataclasses
 import functools
+import sys
 import time
 
 import numpy
@@ -193,7 +194,7 @@ def try_linalg(x):
 def try_keeps_the_old_value(x):
     y = x * 3.0
     with numpy.errstate(invalid="raise"):
-        try:  # noqa: SIM105 (contextlib.suppress is rejected: it would skip the rest of its block)
+        try:  # noqa: SIM105 (try itself is under test; contextlib.suppress is the same try, tested below)
             y = numpy.log(x) * x  # the last statement: an exception leaves y as it was
         except FloatingPointError:
             pass
@@ -277,10 +278,16 @@ def test_print_and_fstring_of_active_values(capsys):
     def printed(x):
         y = x * x
         print(f"y={y:.2f}", y)
+        width = 7
+        label = f"[{y * 2:{width}.3f}|{y / 3!r}]"  # assigned: a str, with no derivative
+        print(label)
         return y * x
 
     check_grad(printed, (1.5,))
-    assert "y=2.25 2.25" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "y=2.25 2.25" in out and "[  4.500|0.75]" in out
+    s2sgrad.grad(printed)(1.5)  # the gradient prints as the function does, once
+    assert capsys.readouterr().out == "y=2.25 2.25\n[  4.500|0.75]\n"
 
 
 # ----- walrus -----
@@ -420,6 +427,49 @@ def test_lambdas_in_expressions():
     check_grad(sorted_by_key, (numpy.array([0.3, -2.0, 1.1]),))
     check_grad(sorted_by_key, (numpy.array([0.3, -2.0, 1.1], dtype=numpy.float32),))
     check_grad(reduce_with_numpy, (numpy.array([0.5, 1.5]),))
+
+
+def reduce_of_a_variable(xs):
+    return functools.reduce(lambda a, b: a * b, xs)
+
+
+def reduce_with_initial_in_a_loop(xs, c):
+    total = 0.0
+    for k in range(2):
+        total = total + functools.reduce(lambda acc, v: acc + c * v * k, xs, 1.0)  # reads the loop variable
+    return total * c
+
+
+def map_of_variables(xs, ys, k):
+    squares = list(map(lambda v: v * v * k, xs))
+    return sum(squares) + sum(map(lambda a, b: a * b, xs, ys))
+
+
+def reduce_over_rows(m):
+    return functools.reduce(lambda a, row: a + numpy.sin(row), m, numpy.zeros(m.shape[1])).sum()
+
+
+def reduce_under_a_condition(xs, flag):
+    return functools.reduce(lambda a, b: a * b, xs) if flag else 0.0
+
+
+@pytest.mark.parametrize("xs", [[1.5, 2.0, 3.0], numpy.array([1.5, -2.0, 0.5]), [0.7]], ids=["list", "array", "one"])
+def test_reduce_and_map_over_a_variable_are_their_loops(xs):
+    """Of any length: reduce is a loop before its statement, map a comprehension."""
+    if isinstance(xs, numpy.ndarray):
+        check_grad(reduce_of_a_variable, (xs,))
+    gradient = s2sgrad.grad(reduce_of_a_variable)(xs)
+    expected = [numpy.prod(numpy.delete(numpy.asarray(xs), i)) for i in range(len(xs))]  # by hand
+    assert numpy.allclose(gradient, expected, rtol=1e-15)
+    array = numpy.asarray(xs, dtype=float)
+    check_grad(reduce_with_initial_in_a_loop, (array, 0.7), wrt=(0, 1))
+    check_grad(map_of_variables, (array, array[::-1] * 0.5, 0.3), wrt=(0, 1, 2))
+    check_grad(reduce_over_rows, (numpy.outer(array, [0.5, 1.0, -0.3]),))
+
+
+def test_reduce_of_a_variable_where_only_some_paths_evaluate_it_is_rejected():
+    with pytest.raises(s2sgrad.TransformError, match="only some paths evaluate it"):
+        s2sgrad.grad(reduce_under_a_condition)([1.0, 2.0], True)
 
 
 def test_grad_of_a_test_style_lambda():
@@ -595,14 +645,17 @@ def test_gradient_of_the_object_can_be_applied():
         assert model.loss(1.5) < before
 
 
-def test_unknown_manager_and_suppress_errors_are_at_the_user_line():
-    def suppressed(x):
-        with contextlib.suppress(ValueError):
-            y = x * x
-        return y
+def suppressed(x, table):
+    y = x * 3.0
+    with contextlib.suppress(KeyError, IndexError):  # the except clause of a try
+        y = numpy.sin(x) * table["a"][1]
+    return y * x
 
-    with pytest.raises(s2sgrad.TransformError, match=r"contextlib\.suppress"):
-        s2sgrad.grad(suppressed)(1.0)
+
+@pytest.mark.parametrize("table", [{"a": [0.5, 2.0]}, {"a": [0.5]}, {}], ids=["no error", "IndexError", "KeyError"])
+def test_contextlib_suppress_is_the_try_it_means(table):
+    """The gradient follows the path taken: the body's, or (an exception swallowed) the value from before."""
+    check_grad(suppressed, (0.7, table), wrt=0)
 
 
 def declared_before_assigned(x):
@@ -630,3 +683,44 @@ def into_buffers(x, shape, dtype):
 
 def test_buffers_of_every_shape_and_dtype():
     check_grad(into_buffers, (1.3, (3,), numpy.float64))
+
+
+# ----- match (Python 3.10+) -----
+
+needs_match = pytest.mark.skipif(sys.version_info < (3, 10), reason="match statements are Python 3.10+")
+
+
+@needs_match
+@pytest.mark.parametrize("mode", ["fast", None, "slow", "cube", "other"])
+def test_match_is_its_if_chain(mode):
+    """Value, singleton, '|', capture-with-guard and wildcard cases: the gradient of the case that runs."""
+    from match_programs import by_mode
+
+    check_grad(by_mode, (0.7, mode), wrt=0)
+
+
+@needs_match
+@pytest.mark.parametrize("n", [1, 3])
+@pytest.mark.parametrize("which", ["FAST", "SLOW"])
+def test_match_on_enum_values_with_guards_and_a_return_in_a_case(which, n):
+    from match_programs import Mode, by_enum
+
+    check_grad(by_enum, (0.7, Mode[which], n), wrt=0)
+
+
+@needs_match
+@pytest.mark.parametrize("n", [0, 1, 2, 5])
+def test_match_of_an_expression_where_no_case_may_match(n):
+    from match_programs import no_case_matches
+
+    check_grad(no_case_matches, (0.7, n), wrt=0)
+
+
+@needs_match
+def test_sequence_patterns_are_rejected_at_the_pattern():
+    from match_programs import sequence_pattern
+
+    with pytest.raises(
+        s2sgrad.TransformError, match=r"match_programs\.py:\d+:\d+: sequence patterns are not supported"
+    ):
+        s2sgrad.grad(sequence_pattern)(0.7, (1.0, 2.0))

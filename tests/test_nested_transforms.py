@@ -233,3 +233,111 @@ def test_jvp_called_in_a_loop_with_a_constant_primal():
     args = (X, 1.3, RNG.normal(size=3))
     check_grad(directional_in_a_loop, args, wrt=(0, 1, 2))
     check_jvp(directional_in_a_loop, args, wrt=(0, 1, 2))
+
+
+# ----- a transform of a function defined inside the differentiated one, reading its variables -----
+
+
+def grad_of_an_inner_def(x):
+    def inner(y):
+        return x * y**2
+
+    return x * s2sgrad.grad(inner)(2.0)  # x * 4x: its derivative is 8x, through the closure too
+
+
+def test_the_gradient_of_an_inner_def_reaches_what_it_reads():
+    assert s2sgrad.grad(grad_of_an_inner_def)(1.5) == pytest.approx(8 * 1.5, rel=1e-14)
+    check_grad(grad_of_an_inner_def, (1.5,))
+    check_jvp(grad_of_an_inner_def, (1.5,))
+
+
+def inner_lambda_of_both(x, z):
+    scaled = lambda y: numpy.sum(numpy.sin(y * x)) * z  # noqa: E731
+    return numpy.sum(s2sgrad.grad(scaled)(x) * x)
+
+
+def value_and_grad_of_an_inner_def(x, z):
+    def inner(w):
+        return numpy.sum(numpy.tanh(w * x)) * z
+
+    value, slope = s2sgrad.value_and_grad(inner)(z)
+    return value * slope
+
+
+def lambda_written_in_the_call(x, z):
+    return s2sgrad.grad(lambda w: w**3 * z + numpy.sum(x**2) * w)(z) * numpy.sum(x)
+
+
+def last_parameter_by_a_negative_wrt(x, z):
+    def inner(u, v):
+        return numpy.sum(numpy.sin(u * v * z))
+
+    return s2sgrad.grad(inner, wrt=-1)(x, 0.5 * z) + numpy.sum(s2sgrad.grad(inner, wrt=(0, -1))(x, 0.5)[0])
+
+
+def inner_def_in_a_branch_and_loop(x, z):
+    total = 0.0
+    for i in range(2):
+        if z > 0.0:
+
+            def inner(y):
+                return numpy.sum(y**2 * x) * (i + 1)  # noqa: B023 (called in this iteration)
+
+        total = total + numpy.sum(s2sgrad.grad(inner)(x * z))
+    return total
+
+
+INNER = [
+    inner_lambda_of_both,
+    value_and_grad_of_an_inner_def,
+    lambda_written_in_the_call,
+    last_parameter_by_a_negative_wrt,
+    inner_def_in_a_branch_and_loop,
+]
+
+
+@pytest.mark.parametrize("func", INNER, ids=lambda f: f.__name__)
+def test_a_transform_of_an_inner_function(func):
+    check_grad(func, (X, 1.3), wrt=(0, 1))
+    check_jvp(func, (X, 1.3), wrt=(0, 1))
+
+
+def test_the_transform_is_of_the_lifted_function_with_what_it_reads():
+    text = s2sgrad.source(grad_of_an_inner_def)
+    assert "t0 = s2sgrad.grad(inner_1)(2.0, x)" in text  # x, read by inner, passed on
+    assert "grad_inner_vjp(" in text
+
+
+def tuple_argument_of_an_inner_def(x):
+    def inner(y):
+        return y[0] * y[1]
+
+    return numpy.sum(numpy.sin(numpy.array(s2sgrad.grad(inner)((x, x)))))
+
+
+def test_an_inner_def_reading_nothing_of_the_function():
+    check_grad(tuple_argument_of_an_inner_def, (0.7,))
+    check_jvp(tuple_argument_of_an_inner_def, (0.7,))
+
+
+def slope_of_a_function_argument(h, x):
+    return s2sgrad.grad(h)(x) * x
+
+
+def test_a_transform_of_a_function_passed_in():
+    """Code is specialized on a function argument: its transform is made at compile time too."""
+    check_grad(slope_of_a_function_argument, (_target, 0.7), wrt=1)
+
+
+def kept_for_later(x):
+    def inner(y):
+        return x * y**2
+
+    slope_of_inner = s2sgrad.grad(inner)
+    return slope_of_inner(2.0)
+
+
+def test_an_inner_function_transformed_but_not_called_at_once_is_rejected():
+    with pytest.raises(s2sgrad.TransformError, match=r"'inner' can only be called here") as caught:
+        s2sgrad.grad(kept_for_later)(1.5)
+    assert caught.value.filename == __file__

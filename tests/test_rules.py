@@ -83,9 +83,32 @@ def built_in_rules():
 def test_every_registered_callable_has_a_spec():
     # s2sgrad.jvp's rule is checked by tests/test_nested_transforms.py: a spec cannot pass it a function
     # compared with ==: a distribution's method (scipy.stats.norm.pdf) is a new bound method at each read
-    covered = [spec.func for spec in SPECS] + list(generated_code.HELPERS) + [s2sgrad.jvp]
+    # numpy.float32 by test_float32_cast_passes_the_derivative_through: differences cannot see through its rounding
+    covered = [spec.func for spec in SPECS] + list(generated_code.HELPERS) + [s2sgrad.jvp, numpy.float32]
     missing = [qualified_name(f) for f in built_in_rules().callables() if not any(f == c for c in covered)]
     assert not missing, f"no spec in tests/rule_specs.py for: {', '.join(missing)}"
+
+
+WEIGHTS = numpy.array([0.7, 1.3, -0.4, 2.1])
+
+
+def float32_cast(x):
+    return numpy.sum(numpy.float64(numpy.float32(x)) ** 2 * WEIGHTS) + numpy.float32(x[0]) * x[1]
+
+
+def test_float32_cast_passes_the_derivative_through():
+    """numpy.float32 rounds a float64: float64 differences see its steps, not a derivative. At values it keeps
+    exactly, the gradient is the one of the same function without the cast (by hand), in the argument's dtype."""
+    x = numpy.array([0.5, -1.25, 2.0, 0.375])  # float32 numbers
+    expected = 2.0 * x * WEIGHTS + numpy.array([x[1], x[0], 0.0, 0.0])
+    gradient = s2sgrad.grad(float32_cast)(x)
+    assert gradient.dtype == numpy.float64  # its value went through the float32 value's float32 adjoint
+    assert numpy.allclose(gradient, expected, rtol=1e-6, atol=0.0)
+    direction = numpy.array([0.3, -0.2, 0.9, 0.5])
+    _, tangent = s2sgrad.jvp(float32_cast, (x,), (direction,))
+    assert numpy.isclose(tangent, expected @ direction, rtol=1e-6)  # the tangent of a float32 value is float32
+    in_float32 = s2sgrad.grad(float32_cast)(x.astype(numpy.float32))
+    assert in_float32.dtype == numpy.float32 and numpy.allclose(in_float32, expected, rtol=1e-6)
 
 
 def test_every_spec_names_a_registered_callable():

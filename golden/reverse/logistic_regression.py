@@ -17,7 +17,7 @@ def grad_loss(w, b, X, y, d_out=1.0):
     t7 = t4 + t6
     # reverse sweep
     # return -np.mean(y * log_p + (1.0 - y) * log_not_p)  (logistic_regression.py:19)
-    d_t7 = unreduce(-d_out, t7) / mean_divisor(t7)
+    d_t7 = unreduce(-d_out / mean_divisor(t7), t7)
     d_log_p = unbroadcast(y * unbroadcast(d_t7, t4), log_p)
     d_log_not_p = unbroadcast(t5 * unbroadcast(d_t7, t6), log_not_p)
     # log_not_p = -np.logaddexp(0.0, z)  (logistic_regression.py:18)

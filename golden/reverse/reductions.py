@@ -17,7 +17,7 @@ def grad_f(x, d_out=1.0):
     d_rows = -unbroadcast(d_t1 * t1 / rows, rows)
     d_x = moments_adjoint(d_out / (2.0 * t5), x) + unreduce(d_out, x) * extremum_share(x, t3)
     # centered = x - x.mean(axis=0)  (reductions.py:7)
-    d_x += unbroadcast(d_centered, x) + unreduce(-unbroadcast(d_centered, t0), x, 0) / mean_divisor(x, 0)
+    d_x += unbroadcast(d_centered, x) + unreduce(-unbroadcast(d_centered, t0) / mean_divisor(x, 0), x, 0)
     # rows = x.sum(axis=1, keepdims=True)  (reductions.py:6)
     d_x += unreduce(d_rows, x, 1, True)
     return d_x

@@ -11,7 +11,7 @@ def grad_loss(W1, b1, W2, b2, x, y, d_out=1.0):
     t3 = prediction - y
     # reverse sweep
     # return np.mean((prediction - y) ** 2)  (two_layer_network.py:20)
-    d_t3 = unreduce(d_out, t3) / mean_divisor(t3) * (2 * t3)
+    d_t3 = unreduce(d_out / mean_divisor(t3), t3) * (2 * t3)
     d_prediction = unbroadcast(d_t3, prediction)
     # prediction = h @ W2 + b2  (two_layer_network.py:19)
     d_t2 = unbroadcast(d_prediction, t2)

@@ -16,6 +16,7 @@ never makes anything active (its derivative is zero almost everywhere).
         return y * k       active: {x, y}
 """
 
+import builtins
 from typing import Dict, List, Optional, Set
 
 import gast
@@ -23,7 +24,7 @@ import gast
 from ..context import Context
 from ..errors import TransformError
 from ..kinds import Kind
-from ..nodes import assigned_name, is_element_write
+from ..nodes import assigned_name, constant_value, is_element_write
 from .calls import DERIVATIVE_OF_GRADIENT, RUNTIME, is_library, is_user_function, made_by_transform
 from .kinds import assignments
 from .ops import operand_names, operation_of
@@ -58,16 +59,19 @@ def _varies(stmt: gast.Assign, varied: Set[str], ctx: Context, kinds: Dict[str, 
     if is_element_write(stmt):
         return not kinds.get(target, Kind("unknown")).is_integer  # y[i] = v: y varies with v
     op = operation_of(stmt.value, ctx)
-    if op.form == "logic" or _never_varies(kinds.get(target, Kind("unknown"))):
+    if op.form == "logic" or kinds.get(target, Kind("unknown")).is_integer or _gathered_setting(stmt.value, kinds):
         return False
     rule = ctx.rules.lookup(op.func) if op.form == "call" else None
     return op.form != "call" or rule is None or rule.differentiable
 
 
-def _never_varies(kind: Kind) -> bool:
-    """An integer, or a value that is no number at all (a string, None): ``args[0]`` of
-    ``einsum_of(*args)`` called with ``("ij,j->", a, b)`` is the string, never differentiated."""
-    return kind.is_integer or kind.tag == "other"
+def _gathered_setting(value: gast.expr, kinds: Dict[str, Kind]) -> bool:
+    """``args[0]`` where what ``*args`` gathered holds no number there: ``einsum_of(*args)`` called with
+    ``("ij,j->", a, b)`` reads the string, never differentiated (kinds.Kind.items)."""
+    if not (isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name)):
+        return False
+    base = kinds.get(value.value.id, Kind("unknown"))
+    return base.items is not None and base.item_kind(constant_value(value.slice, None)).tag == "other"
 
 
 def _useful(statements: List[gast.Assign], returned: gast.Return) -> Set[str]:
@@ -87,6 +91,10 @@ def _check_differentiable(stmt: gast.Assign, ctx: Context) -> None:
         return
     call = stmt.value
     where = call.func if isinstance(call, gast.Call) else call
+    if op.func in (builtins.set, builtins.frozenset):
+        raise ctx.error(
+            call, "a set of differentiated values has no derivative: of equal values it keeps one", "use a list."
+        )
     name = getattr(op.func, "__qualname__", getattr(op.func, "__name__", repr(op.func)))
     module = getattr(op.func, "__module__", None) or ""
     made_by = made_by_transform(op.func)

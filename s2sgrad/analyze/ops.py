@@ -53,7 +53,7 @@ def operation_of(value: gast.expr, ctx: Context) -> Operation:
         return Operation("display", None, list(value.elts), [])
     if isinstance(value, gast.Dict):
         return Operation("display", None, list(value.values), [])
-    if isinstance(value, (gast.Compare, gast.BoolOp, gast.UnaryOp)):
+    if isinstance(value, (gast.Compare, gast.BoolOp, gast.UnaryOp, gast.JoinedStr)):  # an f-string: a str
         return Operation("logic", None, [], [])
     return Operation("copy", None, [value], [])
 

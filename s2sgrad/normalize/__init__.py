@@ -7,9 +7,10 @@ module docstring states the invariant it establishes.
 import gast
 
 from ..context import Context
-from . import anf, exits, lambdas, loops, memory, nested, scopes, starred, statements, versions
+from . import anf, exits, lambdas, loops, matches, memory, nested, scopes, starred, statements, versions
 
 PASSES = (
+    matches.run,
     scopes.run,
     lambdas.run,
     nested.run,

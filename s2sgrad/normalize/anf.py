@@ -220,7 +220,17 @@ class _Flattener:
             return located(type(node)(elts=[self.atom(e) for e in node.elts], ctx=gast.Load()), node)
         if isinstance(node, gast.Dict) and all(type(constant_value(k)) in (str, int) for k in node.keys):
             return located(gast.Dict(keys=node.keys, values=[self.atom(v) for v in node.values]), node)
-        if isinstance(node, (gast.ListComp, gast.DictComp, gast.SetComp)):
+        if isinstance(node, gast.JoinedStr):  # each formatted value an atom; the string has no derivative
+            return located(gast.JoinedStr(values=[self.formatted(v) for v in node.values]), node)
+        if isinstance(node, (gast.Set, gast.SetComp)):  # set(...) of a list: a set of floats has no rule
+            items = (
+                gast.List(elts=node.elts, ctx=gast.Load())
+                if isinstance(node, gast.Set)
+                else gast.ListComp(elt=node.elt, generators=node.generators)
+            )
+            made = call(name(self.ctx.name_for(builtins.set, "set")), [located(items, node)])
+            return self.operation(located(made, node))
+        if isinstance(node, (gast.ListComp, gast.DictComp)):
             return self.comprehension(node)
         if isinstance(node, gast.GeneratorExp):
             raise self.ctx.error(
@@ -231,6 +241,15 @@ class _Flattener:
             )
         hint = LAMBDA_HINT if isinstance(node, gast.Lambda) else HINT
         raise self.ctx.error(node, f"{_describe(node)} is not supported yet", hint)
+
+    def formatted(self, part: gast.expr) -> gast.expr:
+        """A part of an f-string: text as it is, ``{value:spec}`` with its value (and the spec's) an atom."""
+        if not isinstance(part, gast.FormattedValue):
+            return part
+        spec = part.format_spec
+        if spec is not None:
+            spec = gast.JoinedStr(values=[self.formatted(v) for v in spec.values])
+        return gast.FormattedValue(value=self.atom(part.value), conversion=part.conversion, format_spec=spec)
 
     def comprehension(self, node: gast.expr, consumer: object = None, into: str = "") -> gast.Name:
         """The loop a comprehension means, flattened into ``self.out``; the name of its result."""
@@ -566,10 +585,7 @@ def _describe(node: gast.AST) -> str:
         gast.ListComp: "a list comprehension",
         gast.GeneratorExp: "a generator expression",
         gast.DictComp: "a dict comprehension",
-        gast.SetComp: "a set comprehension",
         gast.Dict: "a dict with keys that are not literal strings or numbers",
-        gast.Set: "a set",
-        gast.JoinedStr: "an f-string",
         gast.NamedExpr: "an assignment expression (:=)",
     }
     return names.get(type(node), type(node).__name__)

@@ -75,9 +75,6 @@ class Desugarer:
 
         ``into``: the name to fill (``ys = [...]`` fills ``ys`` itself when the comprehension does not read it).
         """
-        if isinstance(node, gast.SetComp):
-            message = "a set comprehension cannot be differentiated: a set's order is not the same from run to run"
-            raise self.ctx.error(node, message, HINT)
         node, bound = self.renamed(node)
         is_list = isinstance(node, (gast.ListComp, gast.GeneratorExp))
         result = into or self.fresh_local("items" if is_list else "mapping")

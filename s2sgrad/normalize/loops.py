@@ -32,6 +32,7 @@ from ..nodes import assign, call, const, located, name, names_stored
 from ..parse.resolve import MISSING
 
 HINT = "loop over range(...), an array, a list, a tuple or a dict (enumerate, zip and reversed of those work too)."
+SET_HINT = "loop over sorted(s), or list(s) for the order Python iterates it in (a set of numbers only)."
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
@@ -218,13 +219,16 @@ def check_sequences(tree: gast.FunctionDef, ctx: Context, kinds: Dict[str, Kind]
     an alias of a dict parameter), not when loops are lowered.
     """
     for node in gast.walk(tree):
-        if id(node) in ctx.lowered_sequences and kind_of_atom(node, kinds, ctx).tag == "dict":
+        kind = kind_of_atom(node, kinds, ctx) if id(node) in ctx.lowered_sequences else None
+        if kind is not None and kind.tag == "dict":
             raise ctx.error(
                 node,
                 "this loop runs over a dict, which s2sgrad did not recognize as one when it rewrote the loop "
                 "(it would read d[0], d[1], ... instead of the keys)",
                 "loop over its keys or items explicitly: for k in d.keys(), for k, v in d.items().",
             )
+        if kind == OTHER:  # a set made in the function: Python's order, but no indexing
+            raise ctx.error(node, "cannot loop over a set or another value that is not a sequence", SET_HINT)
 
 
 def _range(ctx: Context, bounds: List[gast.expr]) -> gast.expr:
@@ -240,7 +244,7 @@ def _sequence(node: gast.expr, ctx: Context) -> gast.expr:
     if isinstance(node, gast.Name) and ctx.param_kinds.get(node.id) == OTHER:
         raise ctx.error(node, f"cannot loop over {node.id!r}: it is neither an array nor a list or tuple", HINT)
     if isinstance(node, (gast.Set, gast.SetComp)):
-        raise ctx.error(node, "cannot loop over a set: its order is not the same from run to run", HINT)
+        raise ctx.error(node, "cannot loop over a set or another value that is not a sequence", SET_HINT)
     return node
 
 

@@ -13,17 +13,30 @@ each call passes those variables explicitly.
             return v * scale                return y
         y = g(x)
         return y
+
+A transform of a nested function called at once, ``s2sgrad.grad(g)(v)``, is the
+transform of the lifted function called with the captured variables too:
+``s2sgrad.grad(g)(v, scale)``, ``wrt`` still naming ``v``. Its derivative rule
+(a Hessian-vector product) then sends adjoints to ``scale`` as well: the
+gradient depends on the enclosing function's variables through the closure.
 """
 
 import copy
 import dataclasses
-from typing import Dict, List, Set, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Set
 
 import gast
 
 from ..context import Context
 from ..emit import compile_function, unparse_tree
-from ..nodes import name, names_stored
+from ..nodes import const, constant_value, name, names_stored
+from ..parse.resolve import BUILT_AT_COMPILE_TIME
+
+
+class _Lifted(NamedTuple):
+    function: str  # the name the generated code calls the lifted function by
+    captured: List[str]  # the enclosing function's variables it reads: its last parameters
+    arity: int  # its own parameters, before those
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
@@ -32,11 +45,11 @@ def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
     if not definitions:
         return tree
     _check_defined_once(definitions, tree.body, ctx)
-    lifted: Dict[str, Tuple[str, List[str]]] = {}  # nested name -> (lifted function's name, captured names)
+    lifted: Dict[str, _Lifted] = {}
     for definition in definitions:
         captured = _captured(definition, ctx)
         func = compiled(definition, captured, ctx)
-        lifted[definition.name] = (ctx.name_for(func, definition.name), captured)
+        lifted[definition.name] = _Lifted(ctx.name_for(func, definition.name), captured, len(definition.args.args))
     tree.body = [_with_lifted_calls(stmt, lifted, ctx) for stmt in tree.body]
     return tree
 
@@ -131,15 +144,52 @@ def compiled(definition: gast.FunctionDef, captured: List[str], ctx: Context):
     return func
 
 
-def _with_lifted_calls(stmt: gast.stmt, lifted: Dict[str, Tuple[str, List[str]]], ctx: Context) -> gast.stmt:
-    """Calls pass the captured variables; any other use of a nested function is rejected."""
-    calls = {id(n.func) for n in gast.walk(stmt) if isinstance(n, gast.Call) and isinstance(n.func, gast.Name)}
+def _with_lifted_calls(stmt: gast.stmt, lifted: Dict[str, _Lifted], ctx: Context) -> gast.stmt:
+    """Calls, and calls of a transform of a nested function, pass the captured variables; any other use of a
+    nested function is rejected."""
+    found = [(n, _called_nested(n, lifted, ctx)) for n in gast.walk(stmt) if isinstance(n, gast.Call)]
+    calls = [(call, nested) for call, nested in found if nested is not None]
+    passed = {id(nested) for _, nested in calls}
     for node in gast.walk(stmt):
-        if isinstance(node, gast.Name) and node.id in lifted and id(node) not in calls:
-            raise ctx.error(node, f"the nested function {node.id!r} can only be called here", "call it directly.")
-    for node in gast.walk(stmt):
-        if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id in lifted:
-            function, captured = lifted[node.func.id]
-            node.func = name(function)
-            node.args = [*node.args, *(name(c) for c in captured)]
+        if isinstance(node, gast.Name) and node.id in lifted and id(node) not in passed:
+            raise ctx.error(
+                node,
+                f"the nested function {node.id!r} can only be called here",
+                "call it directly, or call a transform of it at once (s2sgrad.grad(f)(x)).",
+            )
+    for node, nested in calls:
+        function = lifted[nested.id]
+        if node.func is not nested:  # a transform's call: the lifted function's, wrt counted as before
+            _shift_negative_wrt(node.func, function.arity)
+        nested.id = function.function
+        node.args = [*node.args, *(name(c) for c in function.captured)]
     return stmt
+
+
+def _called_nested(node: gast.Call, lifted: Dict[str, _Lifted], ctx: Context) -> Optional[gast.Name]:
+    """The nested function's name in ``g(...)`` or ``s2sgrad.grad(g, ...)(...)``; None for other calls."""
+    func = node.func
+    if isinstance(func, gast.Call) and func.args and getattr(ctx.resolve(func.func), BUILT_AT_COMPILE_TIME, False):
+        func = func.args[0]  # a transform made at compile time: of the lifted function, from its name
+    return func if isinstance(func, gast.Name) and func.id in lifted else None
+
+
+def _shift_negative_wrt(transform: gast.Call, arity: int) -> None:
+    """``wrt=-1`` counts from the nested function's last parameter, not from the lifted function's."""
+    keywords = [k for k in transform.keywords if k.arg == "wrt"]
+    node = keywords[0].value if keywords else transform.args[1] if len(transform.args) > 1 else None
+    if node is None:
+        return
+    shifted = _shifted(constant_value(node), arity)
+    if shifted != constant_value(node):
+        located = gast.copy_location(const(shifted), node)
+        if keywords:
+            keywords[0].value = located
+        else:
+            transform.args[1] = located
+
+
+def _shifted(wrt: Any, arity: int) -> Any:
+    if isinstance(wrt, tuple):
+        return tuple(_shifted(w, arity) for w in wrt)
+    return wrt + arity if type(wrt) is int and wrt < 0 else wrt

@@ -10,8 +10,9 @@ read). The reverse sweep runs the body's adjoint code without the ``with``,
 except for ``numpy.errstate``, whose floating-point settings hold there too (the
 adjoints divide and take logarithms of the same values). A manager that may
 swallow an exception would skip the rest of the body, which cannot be
-differentiated: ``contextlib.suppress`` is rejected; a manager the compiler
-does not know is entered through ``unswallowed``, which raises if it swallows.
+differentiated as it is: ``with contextlib.suppress(E):`` is the ``try``
+it means (``except E: pass``, below); a manager the compiler does not know is
+entered through ``unswallowed``, which raises if it swallows.
 
 A ``try`` with one ``except`` clause is ``if True: body else: handler``; the
 forward sweep records which ran (``no_error``, set first in each) and the
@@ -66,10 +67,11 @@ def _reject_try_in_loops(tree: gast.FunctionDef, ctx: Context) -> None:
     for loop in gast.walk(tree):
         if isinstance(loop, (gast.For, gast.While)):
             for node in gast.walk(loop):
-                if isinstance(node, gast.Try):
+                if isinstance(node, gast.Try) or _suppressing(node, ctx):
+                    what = "a 'try'" if isinstance(node, gast.Try) else "'with contextlib.suppress' (a try)"
                     raise ctx.error(
                         node,
-                        "a 'try' inside a loop is not supported yet",
+                        f"{what} inside a loop is not supported yet",
                         "move the loop body (with its try) into a function of its own and call it in the loop.",
                     )
 
@@ -107,13 +109,8 @@ def _with_item(
 ) -> List[gast.stmt]:
     expr = item.context_expr
     manager = ctx.resolve(expr.func if isinstance(expr, gast.Call) else expr)
-    if manager is contextlib.suppress:
-        raise ctx.error(
-            expr,
-            "contextlib.suppress skips the rest of the block when it swallows an exception, "
-            "which cannot be differentiated",
-            "use try/except around the statement that may raise, and assign its variables in the except block too.",
-        )
+    if manager is contextlib.suppress and isinstance(expr, gast.Call) and not expr.keywords:
+        return _suppress_as_try(expr, body, stmt, ctx, tree)
     _check_unread(item.optional_vars, "the value a 'with' binds with 'as'", tree, ctx)
     out: List[gast.stmt] = []
     test: gast.expr = const(True)
@@ -148,10 +145,31 @@ def _check_unread(target: Optional[gast.expr], what: str, tree: gast.FunctionDef
         )
 
 
+def _suppressing(node: gast.AST, ctx: Context) -> bool:
+    """A ``with`` one of whose managers is ``contextlib.suppress(...)``: a ``try`` in disguise."""
+    return isinstance(node, gast.With) and any(
+        isinstance(i.context_expr, gast.Call) and ctx.resolve(i.context_expr.func) is contextlib.suppress
+        for i in node.items
+    )
+
+
+def _suppress_as_try(
+    expr: gast.Call, body: List[gast.stmt], stmt: gast.With, ctx: Context, tree: gast.FunctionDef
+) -> List[gast.stmt]:
+    """``with contextlib.suppress(A, B): body`` is ``try: body`` / ``except (A, B): pass``: the gradient
+    follows the path taken, and what the body assigns must be known when it stops early (see ``_try``)."""
+    if not expr.args:  # suppresses nothing
+        return body
+    caught = expr.args[0] if len(expr.args) == 1 else gast.Tuple(elts=list(expr.args), ctx=gast.Load())
+    handler = located(gast.ExceptHandler(type=caught, name=None, body=[located(gast.Pass(), stmt)]), stmt)
+    return _try(located(gast.Try(body=body, handlers=[handler], orelse=[], finalbody=[]), stmt), ctx, tree, "with")
+
+
 # ----- try -----
 
 
-def _try(stmt: gast.Try, ctx: Context, tree: gast.FunctionDef) -> List[gast.stmt]:
+def _try(stmt: gast.Try, ctx: Context, tree: gast.FunctionDef, written_as: str = "try") -> List[gast.stmt]:
+    """``written_as``: "with" for a ``contextlib.suppress`` block, which an error's hint then names."""
     if stmt.finalbody:
         exits = [n for part in (stmt.body, stmt.orelse, stmt.finalbody) for s in part for n in gast.walk(s)]
         exits += [n for h in stmt.handlers for s in h.body for n in gast.walk(s)]
@@ -171,7 +189,7 @@ def _try(stmt: gast.Try, ctx: Context, tree: gast.FunctionDef) -> List[gast.stmt
         raise ctx.error(handler.type, "the exception type must not be a local variable", "name the class itself.")
     _check_unread(handler.name, "the exception an 'except' clause binds with 'as'", tree, ctx)
     flag = _own_record(stmt.body, handler.body)
-    _check_handler_assigns(stmt, handler, ctx, tree, flag)
+    _check_handler_assigns(stmt, handler, ctx, tree, flag, written_as)
     body, orelse = stmt.body, handler.body
     if flag is None:
         flag = ctx.namer.fresh("no_error")
@@ -198,7 +216,12 @@ def _own_record(body: List[gast.stmt], handler: List[gast.stmt]) -> Optional[str
 
 
 def _check_handler_assigns(
-    stmt: gast.Try, handler: gast.ExceptHandler, ctx: Context, tree: gast.FunctionDef, flag: Optional[str]
+    stmt: gast.Try,
+    handler: gast.ExceptHandler,
+    ctx: Context,
+    tree: gast.FunctionDef,
+    flag: Optional[str],
+    written_as: str,
 ) -> None:
     """What the body assigns before its last statement, the handler assigns before anything reads it
     (reads under ``if flag:``, on the path where the body ran to its end, are fine)."""
@@ -221,13 +244,14 @@ def _check_handler_assigns(
     handler_reads = {n.id for s in handler.body for n in gast.walk(s) if _is_read(n)} - assigned_first
     unsafe = sorted(partial & ((later - assigned_first) | handler_reads))
     if unsafe:
-        raise ctx.error(
-            handler,
-            f"when this handler runs, the try block may have assigned {', '.join(unsafe)} before the exception, "
-            "and the gradient cannot tell how far it got",
-            f"assign {', '.join(unsafe)} at the start of the except block too, or compute "
-            f"{'it' if len(unsafe) == 1 else 'them'} before the try.",
-        )
+        names, them = ", ".join(unsafe), "it" if len(unsafe) == 1 else "them"
+        if written_as == "try":
+            what = f"when this handler runs, the try block may have assigned {names} before the exception"
+            hint = f"assign {names} at the start of the except block too, or compute {them} before the try."
+        else:
+            what = f"when contextlib.suppress swallows an exception, the block may have assigned {names} before it"
+            hint = f"compute {them} before the with block, or use try/except and assign {them} in the except block."
+        raise ctx.error(handler, f"{what}, and the gradient cannot tell how far it got", hint)
 
 
 def _is_read(node: gast.AST) -> bool:

@@ -35,8 +35,11 @@ from ..runtime import (
     mean_divisor,
     missing_adjoint,
     moments_adjoint,
+    nan_divisor_ratio,
     nan_extremum_share,
+    nan_filled,
     nanmean_share,
+    nanquantile_adjoint,
     norm_adjoint,
     norm_adjoint_tangent,
     popped,
@@ -229,6 +232,16 @@ def quantile_adjoint_(y, g, x, q, axis=None, keepdims=False, method="linear", ov
     t[y] = quantile_adjoint(t[g], x, q, axis, keepdims, method, overwrite)  # x only orders: piecewise constant
 
 
+@tangent(nanquantile_adjoint, result="unknown", shape_only=("x",))
+def nanquantile_adjoint_(y, g, x, q, axis=None, keepdims=False, method="linear", overwrite=False):
+    t[y] = nanquantile_adjoint(t[g], x, q, axis, keepdims, method, overwrite)  # x only orders and masks
+
+
+@tangent(nan_filled, result="same")
+def nan_filled_(y, x, axis=None):
+    t[y] = nan_filled(numpy.where(numpy.isnan(x), numpy.nan, t[x]), axis)  # a filled element: the numbers' mean
+
+
 @tangent(copied_mapping, result="same", shape_only=("mapping",))
 def copied_mapping_(y, g, mapping):
     t[y] = copied_mapping(t[g], mapping)
@@ -325,7 +338,14 @@ def popped_(value, items):
 
 
 PIECEWISE_CONSTANT = nondifferentiable(
-    sign, extremum_share, greater_share, range_share, nan_extremum_share, nanmean_share, result="unknown"
+    sign,
+    extremum_share,
+    greater_share,
+    range_share,
+    nan_extremum_share,
+    nanmean_share,
+    nan_divisor_ratio,
+    result="unknown",
 )
 INDEXES = nondifferentiable(rollaxis_destination, take_index, along_axis_index, result="unknown")
 SHAPED_LIKE = nondifferentiable(zeros_like, result="same")

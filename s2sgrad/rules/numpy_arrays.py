@@ -28,8 +28,12 @@ from ..runtime import (
     matching_order,
     mean_divisor,
     moments_adjoint,
+    nan_divisor_ratio,
     nan_extremum_share,
+    nan_filled,
     nanmean_share,
+    nanquantile_adjoint,
+    nanquantile_tangent,
     norm_adjoint,
     prod_adjoint,
     quantile_adjoint,
@@ -76,7 +80,7 @@ def sum(y, x, axis=None, dtype=None, out=None, keepdims=False):
 
 @adjoint(numpy.mean, result="reduction")
 def mean(y, x, axis=None, dtype=None, out=None, keepdims=False):
-    d[x] += unreduce(d[y], x, axis, keepdims) / mean_divisor(x, axis)
+    d[x] += unreduce(d[y] / mean_divisor(x, axis), x, axis, keepdims)  # divide before spreading: fewer elements
     t[y] = numpy.mean(t[x], axis=axis, dtype=dtype, keepdims=keepdims)
 
 
@@ -173,6 +177,80 @@ def nanmean(y, a, axis=None, dtype=None, out=None, keepdims=False):
 def nanextremum(y, a, axis=None, out=None, keepdims=False):
     d[a] += unreduce(d[y], a, axis, keepdims) * nan_extremum_share(a, y, axis, keepdims)
     t[y] = numpy.sum(t[a] * nan_extremum_share(a, y, axis, keepdims), axis=axis, keepdims=keepdims)
+
+
+@adjoint(numpy.nanprod, result="reduction")
+def nanprod(y, a, axis=None, dtype=None, out=None, keepdims=False):
+    # a nan is a factor 1: each number's partial is the product of the other numbers
+    d[a] += numpy.where(numpy.isnan(a), 0.0, prod_adjoint(d[y], numpy.where(numpy.isnan(a), 1.0, a), axis, keepdims))
+    t[y] = numpy.sum(
+        numpy.where(
+            numpy.isnan(a), 0.0, prod_adjoint(numpy.ones_like(y), numpy.where(numpy.isnan(a), 1.0, a), axis, keepdims)
+        )
+        * numpy.where(numpy.isnan(a), 0.0, t[a]),
+        axis=axis,
+        keepdims=keepdims,
+    )
+
+
+@adjoint(numpy.nancumsum)
+def nancumsum(y, a, axis=None, dtype=None, out=None):
+    d[a] += numpy.where(numpy.isnan(a), 0.0, uncumsum(d[y], a, axis))
+    t[y] = numpy.cumsum(numpy.where(numpy.isnan(a), 0.0, t[a]), axis=axis)
+
+
+@adjoint(numpy.nancumprod)
+def nancumprod(y, a, axis=None, dtype=None, out=None):
+    d[a] += numpy.where(numpy.isnan(a), 0.0, cumprod_adjoint(d[y], numpy.where(numpy.isnan(a), 1.0, a), axis))
+    t[y] = cumprod_tangent(numpy.where(numpy.isnan(a), 0.0, t[a]), numpy.where(numpy.isnan(a), 1.0, a), axis)
+
+
+# var's adjoint of a with each nan filled with its slice's mean (a filled element then gets none), times
+# var's divisor over nanvar's
+
+
+@adjoint(numpy.nanvar, result="reduction")
+def nanvar(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    d[a] += moments_adjoint(
+        d[y] * nan_divisor_ratio(a, axis, ddof, keepdims), nan_filled(a, axis), axis, ddof, keepdims
+    )
+    t[y] = numpy.sum(
+        moments_adjoint(nan_divisor_ratio(a, axis, ddof, keepdims), nan_filled(a, axis), axis, ddof, keepdims)
+        * numpy.where(numpy.isnan(a), 0.0, t[a]),
+        axis=axis,
+        keepdims=keepdims,
+    )
+
+
+@adjoint(numpy.nanstd, result="reduction")
+def nanstd(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    d[a] += moments_adjoint(
+        d[y] / (2.0 * y) * nan_divisor_ratio(a, axis, ddof, keepdims), nan_filled(a, axis), axis, ddof, keepdims
+    )
+    t[y] = numpy.sum(
+        moments_adjoint(0.5 / y * nan_divisor_ratio(a, axis, ddof, keepdims), nan_filled(a, axis), axis, ddof, keepdims)
+        * numpy.where(numpy.isnan(a), 0.0, t[a]),
+        axis=axis,
+        keepdims=keepdims,
+    )
+
+
+@adjoint(numpy.nanquantile, result="reduction")
+def nanquantile(y, a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False):
+    d[a] += nanquantile_adjoint(d[y], a, q, axis, keepdims, method, overwrite_input)
+    t[y] = nanquantile_tangent(t[a], a, q, axis, keepdims, method, overwrite_input)
+
+
+@adjoint(numpy.nanpercentile, result="reduction")
+def nanpercentile(y, a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False):
+    d[a] += nanquantile_adjoint(d[y], a, numpy.true_divide(q, 100.0), axis, keepdims, method, overwrite_input)
+    t[y] = nanquantile_tangent(t[a], a, numpy.true_divide(q, 100.0), axis, keepdims, method, overwrite_input)
+
+
+@adjoint(numpy.nanmedian, result="reduction")
+def nanmedian(y, a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    d[a] += nanquantile_adjoint(d[y], a, 0.5, axis, keepdims, "linear", overwrite_input)
+    t[y] = nanquantile_tangent(t[a], a, 0.5, axis, keepdims, "linear", overwrite_input)
 
 
 # ----- order statistics: the derivative follows the element that sorting puts at each position -----

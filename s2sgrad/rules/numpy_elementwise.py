@@ -298,9 +298,9 @@ def conjugate(y, x):
 # ----- casts -----
 
 
-# numpy.float32(x) of a float64 x rounds: finite differences in float64 cannot check a derivative 1 there,
-# so only the cast that keeps every value has a rule
-@adjoint(numpy.float64, result="same")
+# numpy.float32(x) of a float64 x rounds: its derivative is taken to be 1 (the rounding's steps are not a
+# derivative anyone wants), in x's dtype
+@adjoint(numpy.float64, numpy.float32, result="same")
 def float_cast(y, x):
     d[x] += cast_like(d[y], x, y)
     t[y] = cast_like(t[x], y, y)

@@ -1,9 +1,10 @@
-# args: (1.0,)
+# args: (1.0, {})
 import contextlib
 
 
-def f(x):
+def f(x, d):
     y = x
-    with contextlib.suppress(ValueError):  # error: contextlib.suppress skips the rest of the block
+    with contextlib.suppress(KeyError):  # error: when contextlib.suppress swallows an exception, the block may have assigned y
         y = x * x
+        y = y * d["k"]
     return y

@@ -1,0 +1,54 @@
+"""Programs with match statements (Python 3.10+): imported by the tests only where Python parses them."""
+
+import enum
+
+import numpy as np
+
+
+class Mode(enum.Enum):
+    FAST = 1
+    SLOW = 2
+
+
+def by_mode(x, mode):
+    match mode:
+        case "fast":
+            y = x * 2.0
+        case None | "slow":
+            y = x * x
+        case other if other == "cube":
+            y = x**3
+        case _:
+            y = np.sin(x)
+    return y * x
+
+
+def by_enum(x, mode, n):
+    y = x
+    match mode:
+        case Mode.FAST if n > 2:
+            y = x * n
+        case Mode.FAST:
+            y = x - 1.0
+        case m:
+            y = x * x
+            if m is Mode.SLOW:
+                return y * 2.0
+    return y
+
+
+def no_case_matches(x, n):
+    y = x
+    match n + 1:  # a subject that is not a name: evaluated once, into a temporary
+        case 1 | 2:
+            y = x * x
+        case 3 as three if three > n:
+            y = x * three
+    return y * x
+
+
+def sequence_pattern(x, pair):
+    match pair:
+        case (a, _):
+            return x * a
+    return x

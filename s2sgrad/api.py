@@ -740,7 +740,7 @@ def _key(args: tuple) -> tuple:
             else type(a)
             if type(a) in _PLAIN_TYPES  # floats and ints, early: a set lookup costs less than a missing attribute
             else a
-            if type(a) is FunctionType
+            if type(a) in K.FUNCTION_TYPES
             else _container_key(a)
             if type(a) in _CONTAINER_TYPES
             else _other_key(a)

@@ -127,6 +127,11 @@ def array(ndim: Optional[int] = None) -> Kind:
     return Kind("array", ndim)
 
 
+# Callables passed as arguments, on which code is specialized (by identity): Python functions, and the
+# functions of NumPy (a ufunc, numpy.sum's dispatcher) and of the builtins and math (math.sin, max)
+FUNCTION_TYPES = frozenset({types.FunctionType, types.BuiltinFunctionType, numpy.ufunc, type(numpy.sum)})
+
+
 def kind_of(value: Any) -> Kind:
     """The kind of a runtime value (called once per argument per call: keep it cheap)."""
     cls = type(value)
@@ -144,7 +149,7 @@ def kind_of(value: Any) -> Kind:
         return container("dict", [kind_of(item) for item in value.values()])
     if cls is AttributeView:
         return Kind("dict", None, value.of)
-    if cls is types.FunctionType:
+    if cls in FUNCTION_TYPES:
         return Kind("function", None, value)
     if is_protocol_array(value):  # a Dask array: generated code runs on it lazily, as on an ndarray
         return _array_kind(value)

@@ -30,6 +30,27 @@ def walk(node: gast.AST) -> List[gast.AST]:
     return nodes
 
 
+def fingerprint(tree: gast.AST) -> List[Any]:
+    """The tree as a flat list, equal for equal trees: each node's class, then each field's value (a child
+    node is queued, as ``walk`` goes, a list gives its length). Comparing two costs a fraction of unparsing."""
+    out: List[Any] = []
+    add = out.append
+    for node in walk(tree):
+        add(node.__class__)
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                add(len(value))
+                for item in value:
+                    if not isinstance(item, _AST):
+                        add(type(item))
+                        add(item)
+            elif not isinstance(value, _AST):
+                add(type(value))  # 1 == 1.0 == True: the type tells them apart
+                add(value)
+    return out
+
+
 def name(identifier: str, store: bool = False) -> gast.Name:
     ctx = gast.Store() if store else gast.Load()
     return gast.Name(id=identifier, ctx=ctx, annotation=None, type_comment=None)
@@ -86,13 +107,13 @@ def function_def(
     body: List[gast.stmt],
     like: gast.FunctionDef,
 ) -> gast.FunctionDef:
-    """``def identifier(params): body`` at ``like``'s position, with ``like``'s positional-only parameters first.
+    """``def identifier(params): body`` at ``like``'s position.
 
     ``defaults`` are those of the last parameters, as in ``gast.arguments``.
     """
     args = gast.arguments(
         args=list(params),
-        posonlyargs=list(getattr(like.args, "posonlyargs", [])),
+        posonlyargs=[],
         vararg=None,
         kwonlyargs=[],
         kw_defaults=[],

@@ -1126,15 +1126,13 @@ def nanquantile_adjoint(
 ) -> Any:
     """The adjoint of ``numpy.nanquantile``: ``quantile_adjoint`` over the numbers of each slice, 0 at a nan."""
     x = numpy.asarray(x)
-    present = ~numpy.isnan(x)
-    if present.all():
+    if not numpy.isnan(x).any():
         return quantile_adjoint(g, x, q, axis, keepdims, method, overwrite)
-    values, numbers, restore = _rows_along(x, axis)
-    g = numpy.reshape(numpy.asarray(g, dtype=result_dtype(x, g)), (*numpy.shape(q), len(values)))
-    out = numpy.zeros(values.shape, dtype=g.dtype)
-    for r, (row, kept) in enumerate(zip(values, numbers)):
-        if kept.any():  # a slice of nans only has a nan quantile: no derivative
-            out[r, kept] = quantile_adjoint(g[..., r], row[kept], q, None, False, method, overwrite)
+    rows, slices, restore = _slices_of_numbers(x, axis)
+    g = numpy.reshape(numpy.asarray(g, dtype=result_dtype(x, g)), (*numpy.shape(q), len(rows)))
+    out = numpy.zeros(rows.shape, dtype=g.dtype)
+    for r, numbers, kept in slices:
+        out[r, kept] = quantile_adjoint(g[..., r], numbers, q, None, False, method, overwrite)
     return restore(out)
 
 
@@ -1143,33 +1141,34 @@ def nanquantile_tangent(
 ) -> Any:
     """The tangent of ``numpy.nanquantile``: ``quantile_tangent`` over the numbers of each slice."""
     x = numpy.asarray(x)
-    present = ~numpy.isnan(x)
-    if present.all():
+    if not numpy.isnan(x).any():
         return quantile_tangent(t, x, q, axis, keepdims, method, overwrite)
-    values, numbers, _ = _rows_along(x, axis)
-    tangents, _, _ = _rows_along(numpy.broadcast_to(t, x.shape), axis)
-    out = numpy.zeros((*numpy.shape(q), len(values)), dtype=result_dtype(x, t))
-    for r, (row, kept) in enumerate(zip(values, numbers)):
-        if kept.any():
-            out[..., r] = quantile_tangent(tangents[r, kept], row[kept], q, None, False, method, overwrite)
+    rows, slices, _ = _slices_of_numbers(x, axis)
+    tangents = _slices_of_numbers(numpy.broadcast_to(t, x.shape), axis)[0]
+    out = numpy.zeros((*numpy.shape(q), len(rows)), dtype=result_dtype(x, t))
+    for r, numbers, kept in slices:
+        out[..., r] = quantile_tangent(tangents[r, kept], numbers, q, None, False, method, overwrite)
     reduced = range(x.ndim) if axis is None else [axis % x.ndim]
-    kept = [1 if k in reduced else n for k, n in enumerate(x.shape) if keepdims or k not in reduced]
-    return numpy.reshape(out, (*numpy.shape(q), *kept))
+    shape = [1 if k in reduced else n for k, n in enumerate(x.shape) if keepdims or k not in reduced]
+    return numpy.reshape(out, (*numpy.shape(q), *shape))
 
 
-def _rows_along(x: numpy.ndarray, axis: Any) -> Tuple[numpy.ndarray, numpy.ndarray, Callable]:
-    """``x`` as rows, one per slice along ``axis`` (one row of everything for None), which elements of
-    them are numbers, and the function that puts rows of that shape back in ``x``'s."""
+def _slices_of_numbers(x: numpy.ndarray, axis: Any) -> Tuple[numpy.ndarray, list, Callable]:
+    """``x`` as rows, one per slice along ``axis`` (one row of everything for None); for each row holding a
+    number (a slice of nans only has a nan quantile, and no derivative), its index, its numbers and where
+    they are in it; and the function that puts rows of that shape back in ``x``'s."""
     if axis is not None and numpy.ndim(axis) != 0:
         raise NotImplementedError("s2sgrad differentiates nan quantiles over one axis or all of them")
     moved = numpy.reshape(x, (1, -1)) if axis is None else numpy.moveaxis(x, axis, -1)
     rows = numpy.reshape(moved, (-1, moved.shape[-1]))
+    kept = ~numpy.isnan(rows)
+    slices = [(r, row[k], k) for r, (row, k) in enumerate(zip(rows, kept)) if k.any()]
 
     def restore(out: numpy.ndarray) -> numpy.ndarray:
         back = numpy.reshape(out, moved.shape)
         return numpy.reshape(back, x.shape) if axis is None else numpy.moveaxis(back, -1, axis)
 
-    return rows, ~numpy.isnan(rows), restore
+    return rows, slices, restore
 
 
 def _quantile_plan(x: Any, q: Any, axis: Any, method: str, overwrite_input: bool) -> Tuple[Any, ...]:

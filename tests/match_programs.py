@@ -10,17 +10,19 @@ class Mode(enum.Enum):
     SLOW = 2
 
 
-def by_mode(x, mode):
-    match mode:
-        case "fast":
+def by_status(x, status):
+    match status:
+        case 0:
             y = x * 2.0
-        case None | "slow":
-            y = x * x
-        case other if other == "cube":
-            y = x**3
+        case 1 | 2:
+            y = np.exp(x)
+        case None:
+            y = -x
+        case code if code > 10:
+            y = x * code
         case _:
-            y = np.sin(x)
-    return y * x
+            y = np.cos(x)
+    return y + x * x
 
 
 def by_enum(x, mode, n):

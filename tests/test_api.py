@@ -100,6 +100,20 @@ def test_keywords_bind_as_python_binds_them():
         g(2.0, x=1.0)
     with pytest.raises(TypeError, match="missing a required argument: 'x'"):
         g(scale=1.0)
+    with pytest.raises(TypeError, match="too many positional arguments"):
+        g(2.0, 1.0, 5.0, power=3)
+
+
+def test_a_positional_only_parameter_is_not_bound_by_its_name():
+    def f(x, /, scale=3.0):
+        return scale * x * x
+
+    g = s2sgrad.grad(f)
+    assert g(2.0, scale=1.0) == pytest.approx(4.0)
+    with pytest.raises(TypeError, match="positional"):
+        f(x=2.0, scale=1.0)
+    with pytest.raises(TypeError, match="'x' parameter is positional only"):
+        g(x=2.0, scale=1.0)
 
 
 def test_gradient_has_the_type_and_shape_of_its_argument():

@@ -2,6 +2,7 @@
 
 import math
 import re
+import sys
 
 import layers
 import numpy as np
@@ -301,6 +302,36 @@ def test_a_function_argument_specializes_the_gradient():
     assert "backward_logistic_growth(" in s2sgrad.source(rk2, wrt=1, args=(logistic_growth, 0.2, 0.1, 3))
 
 
+def reduced_by(x, reduction=np.sum):
+    return reduction(np.exp(x) * x)
+
+
+@pytest.mark.parametrize("reduction", [np.sum, np.max, np.mean, sum, max, np.linalg.norm], ids=lambda f: f.__name__)
+def test_a_library_function_passed_or_defaulted_specializes_the_gradient(reduction):
+    """NumPy's functions (dispatchers, not Python functions in NumPy 2), builtins: called as what they are."""
+    x = np.array([0.3, -1.2, 0.8])
+    check_grad(reduced_by, (x, reduction), wrt=0)
+    if reduction is np.sum:
+        check_grad(reduced_by, (x,))  # the default
+
+
+def test_one_gradient_follows_the_library_function_it_is_given():
+    g = s2sgrad.grad(reduced_by)
+    x = np.array([0.3, -1.2, 0.8])
+    by_sum, by_max = g(x, np.sum), g(x, np.max)
+    assert np.count_nonzero(by_max) == 1 and np.count_nonzero(by_sum) == 3
+    assert np.allclose(g(x, np.sum), by_sum)  # each kept apart: the first again
+
+
+def scaled_math(x, f=math.sin):
+    return f(x) * x
+
+
+def test_a_math_function_passed_in():
+    check_grad(scaled_math, (0.7,))
+    check_grad(scaled_math, (0.7, math.tanh), wrt=0)
+
+
 def half(c):
     return c * 0.5
 
@@ -317,3 +348,18 @@ def reassigned_by_a_call_of_constants(x):
 def test_a_differentiated_name_reassigned_by_a_call_of_constants():
     check_grad(reassigned_by_a_call_of_constants, (0.7,))
     assert "backward_half" not in s2sgrad.source(reassigned_by_a_call_of_constants, args=(0.7,))
+
+
+def test_the_standard_library_is_found_by_where_it_lives_before_python_3_10(monkeypatch):
+    """Python 3.8 and 3.9 have no sys.stdlib_module_names: a module of the standard library is one
+    whose file is in its directory, outside site-packages. Both ways give the same answers."""
+    import json  # noqa: F401 (pure-Python modules whose functions a program may call)
+    import statistics  # noqa: F401
+
+    from s2sgrad.analyze.calls import is_library
+
+    modules = ["json.decoder", "statistics", "functools", "os", "numpy.linalg", "gast", "pytest", __name__]
+    listed = [is_library(m) for m in modules]
+    assert listed == [True, True, True, True, True, False, False, False]
+    monkeypatch.delattr(sys, "stdlib_module_names", raising=False)
+    assert [is_library(m) for m in modules] == listed

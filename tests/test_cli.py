@@ -47,9 +47,13 @@ def test_console_script_is_the_same_program():
     assert result.returncode == 0 and "def grad_f(x, y, d_out=1.0):" in result.stdout
 
 
-def test_missing_file_function_and_untransformable_exit_2_without_traceback():
+def test_missing_file_function_and_untransformable_exit_2_without_traceback(tmp_path):
+    broken = tmp_path / "broken.py"
+    broken.write_text("SCALE = 1 / 0\n\n\ndef f(x):\n    return SCALE * x\n")
     for target, message in (
         ("nowhere.py:f", "no such file: nowhere.py"),
+        ("examples/seed.py", "expected FILE.py:FUNC, got 'examples/seed.py'"),
+        (f"{broken}:f", f"cannot import {broken}: ZeroDivisionError: division by zero"),
         ("examples/seed.py:g", "defines no function 'g'"),
         ("tests/errors/try_block.py:f", "try_block.py:9:"),
     ):

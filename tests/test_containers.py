@@ -1,5 +1,7 @@
 """Lists, tuples and dicts of parameters: wrt may select them, the gradient has their structure."""
 
+import operator
+
 import numpy as np
 import pytest
 from gradcheck import check_grad, check_structured_grad
@@ -215,3 +217,17 @@ def test_a_dict_copy_differentiates_and_pairs_in_a_variable_are_a_stated_limit()
     check_grad(dict_copied_and_updated, (0.7,), optimize=False)
     with pytest.raises(NotImplementedError, match=r"dict\(\) of key-value pairs held in a variable"):
         s2sgrad.grad(dict_of_pairs_in_a_variable)(0.5)
+
+
+def ranked_energy(params):
+    total = 0.0
+    for rank, (_, w) in enumerate(sorted(params.items(), key=operator.itemgetter(0))):  # by name
+        total = total + (rank + 1.0) * np.sum(w**2)
+    first = list(params.values())[0]  # noqa: RUF015 (a list of the values, as users write it)
+    return total + np.sum(first) * len(params.keys()) + sum(np.sum(np.sin(v)) for v in params.values())
+
+
+def test_dict_views_passed_to_a_call_are_the_lists_they_iterate_as():
+    """sorted(d.items(), key=...), list(d.values()), len(d.keys()): read at once, in the dict's order."""
+    params = {"b": np.array([0.5, 1.0]), "a": np.array([-0.3, 2.0]), "c": np.array([1.2, 0.1])}
+    check_structured_grad(ranked_energy, (params,))

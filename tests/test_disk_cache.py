@@ -323,6 +323,16 @@ def test_what_cannot_be_described_gives_no_key_and_no_description():
     assert disk_cache.importable_name(numpy.sin) == "numpy:sin"
 
 
+def test_a_ufunc_without_a_module_is_known_by_its_name_in_numpy(monkeypatch):
+    # NumPy 1.x's ufuncs have no __module__ (NumPy 2's do); one made by frompyfunc has none either
+    made = numpy.frompyfunc(max, 2, 1)
+    assert not hasattr(made, "__module__")
+    assert disk_cache.importable_name(made) is None  # numpy has nothing by its name: known only by identity
+    monkeypatch.setattr(numpy, made.__name__, made, raising=False)
+    assert disk_cache.importable_name(made) == f"numpy:{made.__name__}"
+    assert disk_cache.describe(made) == ["object", f"numpy:{made.__name__}"]
+
+
 def _with_cells():
     early = _cube
 

@@ -432,10 +432,17 @@ def nan_statistics(x):
     return spread + numpy.nanquantile(m, 0.3) * numpy.nanprod(m, axis=0).sum() + numpy.sum(numpy.nancumsum(m) ** 2)
 
 
-@pytest.mark.parametrize("func", [norms, contractions, solved, concatenated, einsums, products, nan_statistics])
+def sorted_squares(x):
+    ordered = sorted([x[0], x[1] * 2.0, numpy.sin(x[2])], key=lambda v: -v)
+    return ordered[0] ** 2 * 3.0 + ordered[1] * ordered[2]
+
+
+@pytest.mark.parametrize(
+    "func", [norms, contractions, solved, concatenated, einsums, products, nan_statistics, sorted_squares]
+)
 def test_hessian_through_linear_algebra_helpers(func):
-    """Their gradients call the adjoint helpers of norm, inner, tensordot, solve, concatenate, einsum, prod and
-    the nan statistics (a masked element's row and column of the Hessian are zero)."""
+    """Their gradients call the adjoint helpers of norm, inner, tensordot, solve, concatenate, einsum, prod,
+    sorted and the nan statistics (a masked element's row and column of the Hessian are zero)."""
     args = (RNG.uniform(0.2, 1.0, {contractions: 6, einsums: 6, products: 4, nan_statistics: 8}.get(func, 3)),)
     hessian = s2sgrad.hessian(func)(*args)
     expected, error = numeric_hessian(func, args, 0)

@@ -62,6 +62,34 @@ def test_forward_mode_and_second_derivatives_of_a_number_solution():
     assert second == pytest.approx(s2sgrad.hessian(position, wrt=(0, 1))(0.3, 1.1)[0][1], rel=1e-12)
 
 
+def ladder_residual(x, a):
+    """Zero at ladder(a): a * a above 2, else sin(ladder(a + 1)) + a, a root it asks its own solver for."""
+    if a > 2.0:
+        return x - a * a
+    return x - math.sin(ladder(a + 1.0)) - a
+
+
+def ladder_steps(a):
+    if a > 2.0:
+        return a * a
+    return math.sin(ladder_steps(a + 1.0)) + a
+
+
+ladder = s2sgrad.custom_root(ladder_residual, ladder_steps)
+
+
+def twice_the_ladder(a):
+    return ladder(a) * 2.0
+
+
+def test_a_residual_that_calls_its_own_solver_uses_its_own_derivative_at_run_time():
+    # the residual's derivative needs the solver's, which needs the residual's again (found when it runs)
+    check_grad(twice_the_ladder, (0.5,))  # two rungs below 2
+    check_grad(twice_the_ladder, (1.7,))
+    report = s2sgrad.check_grad(twice_the_ladder, 0.5, modes=("rev", "fwd"))
+    assert report.ok and not report.skipped
+
+
 def fixed_residual(x, W, b):
     return x - np.tanh(W @ x + b)
 

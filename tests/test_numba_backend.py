@@ -131,6 +131,51 @@ def test_what_numba_cannot_compile_runs_as_python_with_one_warning(numba):
         check_grad(calls_a_python_function, (2.0,), backend="numba")
 
 
+def every_helper(x, y):
+    """zeros_like, sign, unreduce, ieee_power, ieee_divide and greater_share in its gradient."""
+    s = 0.0
+    for i in range(3):
+        s = numpy.maximum(s, y * i - 1.0) + numpy.sum(numpy.abs(x)) * y**i / (1.0 + i) + numpy.log(y + i)
+    return s
+
+
+def test_with_numbas_jit_disabled_the_same_code_runs_as_python(numba, monkeypatch):
+    # NUMBA_DISABLE_JIT=1, for debugging: njit returns the function itself, which calls each helper's stand-in
+    monkeypatch.setattr(numba.config, "DISABLE_JIT", True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback: the numba backend's own code ran
+        check_grad(every_helper, (numpy.array([0.5, -1.5, 2.0]), 0.3), wrt=(0, 1), backend="numba")
+
+
+def halved(n):
+    return n / 2
+
+
+HALVED = halved  # numba's version in the test (numba is optional)
+
+
+def times_a_numba_function(x, n):
+    k = float(HALVED(n))
+    return x * x * k
+
+
+def test_the_users_own_numba_error_is_raised_as_the_function_raises_it(numba, monkeypatch):
+    monkeypatch.setitem(globals(), "HALVED", numba.njit(halved))
+    g = s2sgrad.grad(times_a_numba_function, backend="numba")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # compiled, the numba function inside
+        assert g(2.0, 3) == 2 * 2.0 * 1.5
+    with pytest.raises(numba.core.errors.TypingError, match="truediv"):
+        times_a_numba_function(2.0, "a")  # a string: numba cannot type n / 2
+    with pytest.warns(RuntimeWarning, match="runs the generated gradient as Python"), pytest.raises(
+        numba.core.errors.TypingError, match="truediv"
+    ):
+        g(2.0, "a")  # the compiled gradient fails, then the Python one fails as the function does
+    with warnings.catch_warnings(), pytest.raises(numba.core.errors.TypingError, match="truediv"):
+        warnings.simplefilter("error")
+        g(2.0, "a")  # Python from then on: the user's error, not a second fallback
+
+
 SCALES = numpy.array([1.0, 2.0, 3.0])
 
 

@@ -152,7 +152,7 @@ def _effect(value: gast.expr, effects: Dict[str, Effect], axis: object, ctx: Con
         return _combined(_operand(value.left, effects), value.op, _operand(value.right, effects))
     if isinstance(value, gast.UnaryOp) and isinstance(value.op, gast.USub):
         operand = _operand(value.operand, effects)
-        return None if operand is None or operand[0] != SHIFT else (SHIFT, -operand[1])
+        return None if operand[0] != SHIFT else (SHIFT, -operand[1])
     if not (isinstance(value, gast.Call) and value.args and isinstance(value.args[0], gast.Name)):
         return None
     func, operand = ctx.resolve(value.func), effects.get(value.args[0].id)
@@ -174,16 +174,18 @@ def _reduction_keeps(call: gast.Call, axis: object) -> bool:
     return reduced == axis and keepdims is True
 
 
-def _operand(node: gast.expr, effects: Dict[str, Effect]) -> Optional[Effect]:
-    """An operand's effect: a name made from the offset, or anything else (a constant: no effect)."""
-    if isinstance(node, gast.Name) and node.id in effects:
-        return effects[node.id]
-    return (SHIFT, 0) if not any(n in effects for n in names_read(node)) else None
+def _operand(node: gast.expr, effects: Dict[str, Effect]) -> Effect:
+    """An operand's effect: a name made from the offset, or anything else (no effect).
+
+    Operands are atoms (the tree is normalized: normalize.anf): a name, a
+    constant, or an attribute of a module, which reads no local variable.
+    """
+    if isinstance(node, gast.Name):
+        return effects.get(node.id, (SHIFT, 0))
+    return SHIFT, 0
 
 
-def _combined(left: Optional[Effect], op: gast.operator, right: Optional[Effect]) -> Optional[Effect]:
-    if left is None or right is None:
-        return None
+def _combined(left: Effect, op: gast.operator, right: Effect) -> Optional[Effect]:
     signs = {gast.Add: 1, gast.Sub: -1, gast.Mult: 1, gast.Div: -1}
     sign = signs.get(type(op))
     varying = {effect[0] for effect in (left, right) if effect[1] != 0}

@@ -34,6 +34,7 @@ import numpy
 from .. import runtime
 from ..analyze.calls import is_user_function
 from ..context import Context
+from ..implicit import implicit_root
 from ..kinds import OTHER, UNKNOWN, Kind, object_class
 from ..nodes import assign, call, const, constant_value, is_constant, located, mark_in_place, name
 from ..objects import method_of
@@ -340,6 +341,7 @@ class _Flattener:
         display = _dict_display(node, self.ctx)
         if display is not None:
             return self.operation(display)
+        node.args = [_dict_view(a, self.ctx) or a for a in node.args]
         if self.interleaved_einsum(node):
             node = _einsum_with_subscripts(node, self.ctx)
         consumed = self.consumed(node)
@@ -369,7 +371,10 @@ class _Flattener:
             raise self.ctx.error(
                 func, f"cannot tell which function {_spelled(func)!r} is", "call module-level functions only."
             )
-        user_function = is_user_function(self.ctx.resolve(func), self.ctx)  # it reads its attributes by name too
+        callee = self.ctx.resolve(func)
+        # a user function reads the object's attributes by name too; a custom_root solver runs as written
+        # (only its residual is differentiated), so it would be handed the dict of attributes, not the object
+        user_function = is_user_function(callee, self.ctx) and implicit_root(callee) is None
         for arg in [*args, *(k.value for k in keywords)]:
             if self.is_object(arg) and not user_function:
                 raise self.ctx.error(
@@ -577,6 +582,30 @@ def _is_append_call(value: gast.Call, ctx: Context) -> bool:
         and len(value.args) == 1
         and not value.keywords
     )
+
+
+def _dict_view(node: gast.expr, ctx: Context) -> Optional[gast.expr]:
+    """``d.keys()``, ``d.values()`` or ``d.items()`` passed to a call (``sorted(d.items())``): the list it
+    iterates as, read at once (a view kept in a name would follow later changes of the dict: not here)."""
+    func = getattr(node, "func", None)
+    if not (
+        isinstance(node, gast.Call)
+        and isinstance(func, gast.Attribute)
+        and func.attr in ("keys", "values", "items")
+        and isinstance(func.value, gast.Name)
+        and func.value.id in ctx.dict_names
+        and not node.args
+        and not node.keywords
+    ):
+        return None
+    keys = located(call(name(ctx.name_for(runtime.keys_of, "keys_of")), [name(func.value.id)]), node)
+    if func.attr == "keys":
+        return keys
+    key = ctx.namer.fresh("key")
+    value = gast.Subscript(value=name(func.value.id), slice=name(key), ctx=gast.Load())
+    element = value if func.attr == "values" else gast.Tuple(elts=[name(key), value], ctx=gast.Load())
+    loop = gast.comprehension(target=name(key, store=True), iter=keys, ifs=[], is_async=0)
+    return located(gast.ListComp(elt=element, generators=[loop]), node)
 
 
 def _describe(node: gast.AST) -> str:

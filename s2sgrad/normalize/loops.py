@@ -158,7 +158,7 @@ def _item(sequence: gast.expr, index: str, loop: gast.For) -> gast.expr:
 # What a loop indexes, and how it reads the loop variables from an item: (target, item) -> statements.
 Indexed = Tuple[gast.expr, Callable[[gast.expr, gast.expr], List[gast.stmt]]]
 DICT_VIEWS = ("keys", "values", "items")
-LISTS = (builtins.sorted, builtins.list, builtins.tuple)  # calls whose result is indexable: sorted(d) is a list
+LISTS = (builtins.sorted, builtins.list, builtins.tuple, runtime.keys_of)  # calls whose result is indexable: lists
 
 
 def _indexed(node: gast.expr, loop: gast.For, before: list, ctx: Context) -> Indexed:

@@ -8,7 +8,7 @@ accumulations are spelled ``d_x += …``.
 import gast
 
 from ..context import Context
-from ..emit.unparse import unparse_tree
+from ..nodes import fingerprint
 from . import augmented, copies, cse, dead_code, fold, helpers, hoist, inline, schedule, shapes, zeros
 
 PASSES = (helpers.run, fold.run, zeros.run, cse.run, copies.run, shapes.run, dead_code.run, hoist.run, schedule.run)
@@ -19,7 +19,7 @@ def optimize(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
     while True:
         for run in PASSES:
             tree = run(tree, ctx)
-        after = unparse_tree(tree)
+        after = fingerprint(tree)  # the passes report no change themselves: compare the trees
         if after == before:
             return augmented.run(fold.run(inline.run(tree, ctx), ctx), ctx)
         before = after

@@ -147,6 +147,7 @@ def parse_function(func: Callable) -> FunctionSource:
         ) from None
     tree = _find_definition(module, func, name, source)
     tree.decorator_list = []
+    _without_positional_only(tree)
     _flatten_parameters(tree.args)
     source.tree = tree
     return source
@@ -208,8 +209,22 @@ def has_extra_parameters(func: Callable) -> bool:
 _VARIABLE_ARGUMENTS = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
 
 
+def _without_positional_only(tree: gast.FunctionDef) -> None:
+    """``(a, /, x)`` as ``(a, x)``, in the function and in the functions and lambdas it defines.
+
+    Every pass reads a function's parameters from ``args.args``: one left in
+    ``posonlyargs`` was taken for a name from outside (reassigned, it was not
+    renamed, so its adjoint mixed the old value's and the new one's; in a nested
+    function, it was passed in again as a captured variable). Generated code is
+    called positionally, and the user's own calls have been checked by Python.
+    """
+    for node in gast.walk(tree):
+        if isinstance(node, gast.arguments):
+            node.args, node.posonlyargs = [*node.posonlyargs, *node.args], []
+
+
 def _flatten_parameters(args: gast.arguments) -> None:
-    """``(x, *xs, k=2.0, **kw)`` as ``(x, xs, k, kw)``: a tuple and a dict among plain parameters.
+    """``(a, /, x, *xs, k=2.0, **kw)`` as ``(a, x, xs, k, kw)``: a tuple and a dict among plain parameters.
 
     Generated code is always called with every argument bound, in the order of
     ``inspect.signature`` (the ``*args`` tuple, the keyword-only values, the

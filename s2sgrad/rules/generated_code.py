@@ -70,6 +70,7 @@ from ..runtime import (
     unpad,
     unreduce,
     unrepeat,
+    unsorted,
     unstack,
     untile,
     untrace,
@@ -230,6 +231,11 @@ def unpad_(y, g, x, pad_width, mode="constant"):
 @tangent(quantile_adjoint, result="unknown", shape_only=("x",))
 def quantile_adjoint_(y, g, x, q, axis=None, keepdims=False, method="linear", overwrite=False):
     t[y] = quantile_adjoint(t[g], x, q, axis, keepdims, method, overwrite)  # x only orders: piecewise constant
+
+
+@tangent(unsorted, result="unknown", shape_only=("items",))
+def unsorted_(y, g, items, key=None, reverse=False):
+    t[y] = unsorted(t[g], items, key, reverse)  # the items only order: piecewise constant
 
 
 @tangent(nanquantile_adjoint, result="unknown", shape_only=("x",))

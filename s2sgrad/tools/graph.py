@@ -147,7 +147,9 @@ def _run_traced(
     final: Dict[str, Any] = {}
     pending: List[int] = []  # the assignment that has just run: read its name at the next event
 
-    def local(frame: FrameType, event: str, arg: Any) -> Callable:
+    # The two trace functions run inside sys.settrace, where coverage sees no line (as in tools/nans.py);
+    # tests/test_graph.py checks every value they record.
+    def local(frame: FrameType, event: str, arg: Any) -> Callable:  # pragma: no cover (inside sys.settrace)
         if pending and event in ("line", "return"):
             line = pending.pop()
             values[line] = frame.f_locals.get(assigned[line])
@@ -157,7 +159,7 @@ def _run_traced(
             final.update(frame.f_locals)
         return local
 
-    def enter(frame: FrameType, event: str, arg: Any) -> Optional[Callable]:
+    def enter(frame: FrameType, event: str, arg: Any) -> Optional[Callable]:  # pragma: no cover (as local)
         return local if frame.f_code is generated.__code__ and not final else None
 
     previous = sys.gettrace()

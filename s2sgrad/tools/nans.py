@@ -11,6 +11,12 @@ each operand (shape, min and max). Only generated code is traced, so a
 function the forward sweep calls as it is (not differentiated) shows up as the
 statement that called it. Tracing makes the gradient many times slower: it
 is for finding a NaN, not for every run.
+
+Coverage cannot measure this module's functions: they run inside the trace
+hook (``run_checked`` in the frame that replaces coverage's own tracer),
+where coverage sees no line (its C tracer on Python 3.11, sys.monitoring on
+3.12 alike). Each is marked ``pragma: no cover (traced)`` for that reason;
+tests/test_debug_nans.py checks what they report.
 """
 
 import ast
@@ -28,7 +34,9 @@ from .tracebacks import OWN_FRAME
 class NonFiniteError(FloatingPointError):
     """A statement of generated code made a NaN or an infinity; the message says which and from what."""
 
-    def __init__(self, message: str, origin: Optional[Origin], frame: Optional[FrameType] = None) -> None:
+    def __init__(
+        self, message: str, origin: Optional[Origin], frame: Optional[FrameType] = None
+    ) -> None:  # pragma: no cover (traced)
         super().__init__(message)
         self.origin = origin  # the user's statement, if known
         setattr(self, OWN_FRAME, frame)  # raised at the next line of this frame: its own note would name that
@@ -44,7 +52,7 @@ class _Statement:
     is_return: bool
 
 
-def run_checked(function: Callable, args: Sequence[Any]) -> Any:
+def run_checked(function: Callable, args: Sequence[Any]) -> Any:  # pragma: no cover (traced)
     """``function(*args)``, raising :class:`NonFiniteError` at the first non-finite result of generated code."""
     previous = sys.gettrace()
     sys.settrace(_enter)
@@ -54,7 +62,7 @@ def run_checked(function: Callable, args: Sequence[Any]) -> Any:
         sys.settrace(previous)
 
 
-def _enter(frame: FrameType, event: str, arg: Any) -> Optional[Callable]:
+def _enter(frame: FrameType, event: str, arg: Any) -> Optional[Callable]:  # pragma: no cover (traced)
     """The global trace function: a statement watcher for each generated frame, nothing for other code."""
     filename = frame.f_code.co_filename
     if event != "call" or not filename.startswith(GENERATED_PREFIX):
@@ -63,7 +71,7 @@ def _enter(frame: FrameType, event: str, arg: Any) -> Optional[Callable]:
     return _Watcher(filename, statements).trace if statements else None
 
 
-class _Watcher:
+class _Watcher:  # pragma: no cover (traced)
     """Follows one generated frame: notes a statement's operands before it, checks its results after it."""
 
     def __init__(self, filename: str, statements: Dict[int, _Statement]) -> None:
@@ -113,18 +121,18 @@ _MADE = {
 }
 
 
-def _values(frame: FrameType, names: Tuple[str, ...]) -> Dict[str, Any]:
+def _values(frame: FrameType, names: Tuple[str, ...]) -> Dict[str, Any]:  # pragma: no cover (traced)
     scope = frame.f_locals
     return {n: scope[n] for n in names if n in scope}
 
 
-def _noted(frame: FrameType, statement: _Statement) -> Dict[str, Any]:
+def _noted(frame: FrameType, statement: _Statement) -> Dict[str, Any]:  # pragma: no cover (traced)
     """The operands' values before the statement runs: copies of arrays it may change in place."""
     values = _values(frame, statement.operands)
     return {n: v.copy() if n in statement.targets and isinstance(v, numpy.ndarray) else v for n, v in values.items()}
 
 
-def _finite(value: Any) -> bool:
+def _finite(value: Any) -> bool:  # pragma: no cover (traced)
     if isinstance(value, (float, complex, numpy.floating, numpy.complexfloating)):
         return bool(numpy.isfinite(value))
     if isinstance(value, numpy.ndarray):
@@ -136,7 +144,7 @@ def _finite(value: Any) -> bool:
     return True
 
 
-def _summary(value: Any) -> str:
+def _summary(value: Any) -> str:  # pragma: no cover (traced)
     """``0.0``, or ``array (3,) float64, min 0, max 2, 1 nan`` (min and max of the finite elements)."""
     if not isinstance(value, numpy.ndarray) or value.ndim == 0 or value.dtype.kind not in "fciub":
         return repr(value) if len(repr(value)) <= 80 else f"{type(value).__name__} {repr(value)[:70]}..."
@@ -153,7 +161,7 @@ def _summary(value: Any) -> str:
 _PARSED: Dict[str, Dict[int, _Statement]] = {}
 
 
-def _statements(filename: str) -> Dict[int, _Statement]:
+def _statements(filename: str) -> Dict[int, _Statement]:  # pragma: no cover (traced)
     """The assignments and returns of a generated text, by line (parsed once per text)."""
     if filename not in _PARSED:
         source_map = lookup(filename)
@@ -161,7 +169,7 @@ def _statements(filename: str) -> Dict[int, _Statement]:
     return _PARSED[filename]
 
 
-def _parsed(text: str) -> Dict[int, _Statement]:
+def _parsed(text: str) -> Dict[int, _Statement]:  # pragma: no cover (traced)
     lines = text.splitlines()
     found: Dict[int, _Statement] = {}
     for node in ast.walk(ast.parse(text)):
@@ -175,13 +183,13 @@ def _parsed(text: str) -> Dict[int, _Statement]:
     return found
 
 
-def _stored(node: ast.stmt) -> Tuple[str, ...]:
+def _stored(node: ast.stmt) -> Tuple[str, ...]:  # pragma: no cover (traced)
     """The names an assignment gives values to (the array, for an element write ``y[i] = v``)."""
     targets: List[ast.expr] = node.targets if isinstance(node, ast.Assign) else [node.target]
     return tuple(dict.fromkeys(name for target in targets for name in _names_of(target)))
 
 
-def _names_of(target: ast.expr) -> Iterator[str]:
+def _names_of(target: ast.expr) -> Iterator[str]:  # pragma: no cover (traced)
     if isinstance(target, (ast.Tuple, ast.List)):
         for element in target.elts:
             yield from _names_of(element)
@@ -194,7 +202,7 @@ def _names_of(target: ast.expr) -> Iterator[str]:
         yield target.id
 
 
-def _loaded(expression: ast.expr) -> Tuple[str, ...]:
+def _loaded(expression: ast.expr) -> Tuple[str, ...]:  # pragma: no cover (traced)
     """The names an expression reads, except those called (functions) and those whose attribute it reads."""
     skipped = {id(n.func) for n in ast.walk(expression) if isinstance(n, ast.Call)}
     skipped |= {id(n.value) for n in ast.walk(expression) if isinstance(n, ast.Attribute)}

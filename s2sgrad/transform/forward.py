@@ -55,7 +55,7 @@ class Tangents:
 
 def forward(tree: gast.FunctionDef, ctx: Context, kinds: Dict[str, Kind], active: Set[str]) -> gast.FunctionDef:
     tangents = Tangents(ctx.namer)
-    params = [a.id for a in [*getattr(tree.args, "posonlyargs", []), *tree.args.args]]
+    params = [a.id for a in tree.args.args]
     wrt_tangents = [tangents.name_of(p) for p in ctx.wrt]
     pairing = Pairing(ctx, kinds, active, tangents, _element_written(tree, active))
     body = [assign(tangents.name_of(p), pairing.zero(name(p)), tree) for p in params if p in active - set(ctx.wrt)]

@@ -293,12 +293,15 @@ def _readers(var: str, sweep: Sweep, layout: _Layout) -> List[Position]:
 
 
 def _is_block_local(site: gast.Assign, var: str, layout: _Layout, readers: List[Position]) -> bool:
-    """Assigned once, directly in a block, and read only in that block after the assignment."""
+    """Assigned once, directly in a block, and read only in that block after the assignment.
+
+    Overwritten though assigned once, it is inside a loop (read across the
+    back edge) or read before any value is bound to it, where the forward
+    sweep raises UnboundLocalError as the function does.
+    """
     if layout.definitions.get(var) != [site] or var in layout.parameters:
         return False
     block, index = layout.place[id(site)]
-    if block is layout.body:
-        return False
     positions = [layout.index_in(b, i, block) for b, i, _ in readers]
     return all(p is not None and p >= index for p in positions)
 

@@ -492,7 +492,7 @@ class Sweep:
             raise self.ctx.error(
                 subscript,
                 "indexing this value by a variable cannot be differentiated",
-                "index lists, tuples, dicts and arrays only.",
+                "index lists, tuples, dicts and arrays of floats only.",
             )
         if kind.tag == "array" and self._is_basic(index):
             return self.add_into(base.id, index, d_y, stmt)

@@ -741,13 +741,26 @@ def _key(args: tuple) -> tuple:
             if type(a) in _PLAIN_TYPES  # floats and ints, early: a set lookup costs less than a missing attribute
             else a
             if type(a) in K.FUNCTION_TYPES
+            else _container_key(a)
+            if type(a) in _CONTAINER_TYPES
             else _other_key(a)
             for a in args
         ]
     )
 
 
-_PLAIN_TYPES = frozenset((float, int, bool, list, tuple, dict, str, type(None)))
+_PLAIN_TYPES = frozenset((float, int, bool, str, type(None)))
+_CONTAINER_TYPES = frozenset((list, tuple, dict))
+
+
+def _container_key(value: Any) -> Any:
+    """A list's key: its kind (its elements'); a tuple's or dict's: each item's kind, which what ``*args``
+    (``**kwargs``) gathers is specialized on (a key may be finer than kinds, never coarser)."""
+    if type(value) is tuple:
+        return (tuple, *map(K.kind_of, value))
+    if type(value) is dict:
+        return (dict, *((k, K.kind_of(v)) for k, v in value.items()))
+    return K.kind_of(value)
 
 
 def _other_key(value: Any) -> Any:
@@ -897,15 +910,29 @@ def _wrt_names(func: Callable, wrt: Wrt, params: Optional[Sequence[str]] = None)
         elif isinstance(item, str) and item in params:
             names.append(item)
         else:
-            raise ValueError(f"wrt={item!r} names no argument of {func.__name__}({', '.join(params)})")
+            raise ValueError(f"wrt={item!r} names no argument of {func.__name__}({', '.join(params)}){_gathers(func)}")
     if len(set(names)) != len(names):
         raise ValueError(f"wrt={wrt!r} names an argument twice")
     return tuple(names), as_tuple
 
 
+def _gathers(func: Callable) -> str:
+    """What to add to "wrt names no argument" when ``func`` gathers positional arguments in ``*args``."""
+    parameters = list(inspect.signature(func).parameters.values())
+    position = next((i for i, p in enumerate(parameters) if p.kind == p.VAR_POSITIONAL), None)
+    if position is None:
+        return ""
+    gathered = parameters[position].name
+    return (
+        f"; its *{gathered} gathers the arguments from position {position} on: wrt={gathered!r} differentiates "
+        "with respect to all of them (a tuple gradient, one per argument)"
+    )
+
+
 def _kinds_from_args(func: Callable, args: Sequence[Any], signature: Optional[inspect.Signature] = None) -> dict:
     """The kinds of all of ``func``'s arguments (``args``: every one, in order)."""
-    return {p: K.kind_of(a) for p, a in zip((signature or _signature(func)).parameters, args)}
+    parameters = (signature or _signature(func)).parameters.values()
+    return {p.name: K.argument_kind(a, p.kind) for p, a in zip(parameters, args)}
 
 
 def _kinds_from_annotations(func: Callable) -> dict:

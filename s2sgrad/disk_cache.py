@@ -139,7 +139,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Kind):
         if value.function is not None:
             raise Uncacheable("a kind that holds a function or class")
-        return ("kind", value.tag, value.ndim, _plain(value.element))
+        return ("kind", value.tag, value.ndim, _plain(value.element), _plain(value.items))
     if isinstance(value, (tuple, list)):
         return tuple(_plain(v) for v in value)
     if isinstance(value, dict):
@@ -328,7 +328,10 @@ def kind_to_json(kind: Kind) -> Any:
 
 def kind_from_json(value: Any) -> Optional[Kind]:
     """The kind ``kind_to_json`` described (after a trip through JSON: tuples come back as lists)."""
-    return None if value is None else Kind(value[1], value[2], None, kind_from_json(value[3]))
+    if value is None:
+        return None
+    items = None if value[4] is None else tuple((key, kind_from_json(kind)) for key, kind in value[4])
+    return Kind(value[1], value[2], None, kind_from_json(value[3]), items)
 
 
 def summary(generated: Any) -> str:

@@ -7,6 +7,7 @@ never from values or sizes, so one generated function serves every call with
 arguments of the same kinds.
 """
 
+import inspect
 import numbers
 import types
 from typing import Any, Dict, NamedTuple, Optional
@@ -39,6 +40,16 @@ class Kind(NamedTuple):
     # For "sequence" and "dict" made in the function: the kind of every element (of every value of a
     # dict), NOTHING for an empty one; None when not known (a parameter's elements are never looked at).
     element: Any = None
+    # What a ``*args`` parameter gathers: ``((0, kind), (1, kind), ...)``, the kind of each element; what a
+    # ``**kwargs`` one gathers: ``((key, kind), ...)``. Known from the call, so ``f(*args)`` and
+    # ``f(**kwargs)`` pass them one by one (normalize.starred), and ``args[1]`` has its own kind (an integer
+    # among arrays is not differentiated). None for every other value (a list's length may change; a plain
+    # tuple's is not specialized on).
+    items: Any = None
+
+    def item_kind(self, key: Any) -> "Kind":
+        """What ``value[key]`` gives for a constant ``key``: the element's own kind where known."""
+        return next((k for i, k in self.items if i == key), self.element_kind) if self.items else self.element_kind
 
     @property
     def is_scalar(self) -> bool:
@@ -143,6 +154,17 @@ def kind_of(value: Any) -> Kind:
     if is_protocol_array(value):  # a Dask array: generated code runs on it lazily, as on an ndarray
         return _array_kind(value)
     return OTHER
+
+
+def argument_kind(value: Any, parameter_kind: Any) -> Kind:
+    """The kind of the value a parameter receives: what ``*args`` or ``**kwargs`` gathers knows each of its
+    items' kinds (``parameter_kind`` is an ``inspect.Parameter`` kind)."""
+    kind = kind_of(value)
+    if parameter_kind == inspect.Parameter.VAR_POSITIONAL:
+        return kind._replace(items=tuple((i, kind_of(v)) for i, v in enumerate(value)))
+    if parameter_kind == inspect.Parameter.VAR_KEYWORD:
+        return kind._replace(items=tuple((k, kind_of(v)) for k, v in value.items()))
+    return kind
 
 
 def _array_kind(value: Any) -> Kind:

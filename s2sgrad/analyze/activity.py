@@ -24,7 +24,7 @@ import gast
 from ..context import Context
 from ..errors import TransformError
 from ..kinds import Kind
-from ..nodes import assigned_name, is_element_write
+from ..nodes import assigned_name, constant_value, is_element_write
 from .calls import DERIVATIVE_OF_GRADIENT, RUNTIME, is_library, is_user_function, made_by_transform
 from .kinds import assignments
 from .ops import operand_names, operation_of
@@ -59,10 +59,19 @@ def _varies(stmt: gast.Assign, varied: Set[str], ctx: Context, kinds: Dict[str, 
     if is_element_write(stmt):
         return not kinds.get(target, Kind("unknown")).is_integer  # y[i] = v: y varies with v
     op = operation_of(stmt.value, ctx)
-    if op.form == "logic" or kinds.get(target, Kind("unknown")).is_integer:
+    if op.form == "logic" or kinds.get(target, Kind("unknown")).is_integer or _gathered_setting(stmt.value, kinds):
         return False
     rule = ctx.rules.lookup(op.func) if op.form == "call" else None
     return op.form != "call" or rule is None or rule.differentiable
+
+
+def _gathered_setting(value: gast.expr, kinds: Dict[str, Kind]) -> bool:
+    """``args[0]`` where what ``*args`` gathered holds no number there: ``einsum_of(*args)`` called with
+    ``("ij,j->", a, b)`` reads the string, never differentiated (kinds.Kind.items)."""
+    if not (isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name)):
+        return False
+    base = kinds.get(value.value.id, Kind("unknown"))
+    return base.items is not None and base.item_kind(constant_value(value.slice, None)).tag == "other"
 
 
 def _useful(statements: List[gast.Assign], returned: gast.Return) -> Set[str]:

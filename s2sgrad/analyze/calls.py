@@ -95,15 +95,40 @@ def bound_arguments(
     return nodes
 
 
+def display_items(node: Optional[gast.expr]) -> List[Tuple[Any, gast.expr]]:
+    """The atoms a tuple or list display passes to a parameter (what ``*args`` gathers is one), by index, or
+    what ``**kwargs`` gathers, by key (see bound_arguments); [] for any other argument."""
+    if isinstance(node, (gast.Tuple, gast.List)):
+        return list(enumerate(node.elts))
+    if getattr(node, GATHERED, None) == "**kwargs":
+        return [(k.value, v) for k, v in zip(node.keys, node.values)]
+    return []
+
+
+def passes_active(node: Optional[gast.expr], active: "set[str]") -> bool:
+    """An argument that is an active name, or a display (what ``*args`` or ``**kwargs`` gathers) holding one."""
+    items = display_items(node) or [(None, node)]
+    return any(isinstance(v, gast.Name) and v.id in active for _, v in items)
+
+
 def argument_kinds(
     func: types.FunctionType, nodes: Dict[str, Optional[gast.expr]], kind_of_node: Callable[[gast.expr], K.Kind]
 ) -> Dict[str, K.Kind]:
-    """The kind each parameter gets: its argument's, or its default value's."""
+    """The kind each parameter gets: its argument's, or its default value's; what ``*args`` (``**kwargs``)
+    gathers, with each item's kind, as :func:`s2sgrad.kinds.argument_kind` gives them."""
     parameters = inspect.signature(func).parameters
-    return {
-        name: kind_of_node(node) if node is not None else K.kind_of(parameters[name].default)
-        for name, node in nodes.items()
-    }
+    kinds = {}
+    for parameter, node in nodes.items():
+        gathered = getattr(node, GATHERED, None)
+        if gathered is not None:
+            items = tuple((key, kind_of_node(value)) for key, value in display_items(node))
+            tag = "dict" if gathered == "**kwargs" else "sequence"
+            kinds[parameter] = K.container(tag, [kind for _, kind in items])._replace(items=items)
+        elif node is not None:  # a slice of a caller's *args has its kind, not its items: only what is gathered
+            kinds[parameter] = kind_of_node(node)._replace(items=None)
+        else:
+            kinds[parameter] = K.kind_of(parameters[parameter].default)
+    return kinds
 
 
 def call_arguments(

@@ -211,8 +211,12 @@ def kind_of_subscript(value: gast.Subscript, kinds: Dict[str, K.Kind], ctx: Cont
     base = kind_of_atom(value.value, kinds, ctx)
     if base == K.SHAPE:
         return K.Kind("integer", None if isinstance(value.slice, gast.Slice) else 0)
-    if base.is_container:
-        return base if isinstance(value.slice, gast.Slice) else base.element_kind
+    if base.is_container:  # a slice of what *args gathers: its elements' kinds, not its items
+        return (
+            base._replace(items=None)
+            if isinstance(value.slice, gast.Slice)
+            else base.item_kind(constant_value(value.slice, MISSING))
+        )
     index = value.slice.elts if isinstance(value.slice, gast.Tuple) else [value.slice]
     integers = [not isinstance(i, gast.Slice) and kind_of_atom(i, kinds, ctx) == K.INTEGER for i in index]
     basic = all(flag or isinstance(i, gast.Slice) for flag, i in zip(integers, index))

@@ -7,7 +7,7 @@ module docstring states the invariant it establishes.
 import gast
 
 from ..context import Context
-from . import anf, exits, lambdas, loops, matches, memory, nested, scopes, statements, versions
+from . import anf, exits, lambdas, loops, matches, memory, nested, scopes, starred, statements, versions
 
 PASSES = (
     matches.run,
@@ -15,6 +15,7 @@ PASSES = (
     lambdas.run,
     nested.run,
     statements.run,
+    starred.run,
     loops.run,
     exits.run,
     anf.run,

@@ -39,7 +39,7 @@ from ..kinds import OTHER, UNKNOWN, Kind, object_class
 from ..nodes import assign, call, const, constant_value, is_constant, located, mark_in_place, name
 from ..objects import method_of
 from ..parse.resolve import MISSING
-from . import comprehensions, loops
+from . import comprehensions, loops, starred
 from .memory import in_place_function
 from .methods import ATTRIBUTES, METHODS, RUNTIME_METHODS, VARARG_METHODS
 
@@ -331,14 +331,12 @@ class _Flattener:
         return flattener.out
 
     def call(self, node: gast.Call) -> gast.expr:
-        for arg in node.args:
+        for arg in node.args:  # normalize.starred wrote out those whose length it knows
             if isinstance(arg, gast.Starred):
-                raise self.ctx.error(arg, "calls with *args are not supported yet", "pass the arguments one by one.")
+                raise self.ctx.error(arg, starred.UNKNOWN_LENGTH, starred.HINT)
         for keyword in node.keywords:
             if keyword.arg is None:
-                raise self.ctx.error(
-                    keyword.value, "calls with **kwargs are not supported yet", "pass keywords one by one."
-                )
+                raise self.ctx.error(keyword.value, starred.UNKNOWN_KEYS, starred.KEYWORDS_HINT)
         self.reject_hidden_access(node)
         display = _dict_display(node, self.ctx)
         if display is not None:

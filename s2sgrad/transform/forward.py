@@ -21,7 +21,14 @@ from typing import Dict, List, Optional, Set
 import gast
 
 from .. import runtime
-from ..analyze.calls import argument_kinds, bound_arguments, call_arguments, is_user_function
+from ..analyze.calls import (
+    argument_kinds,
+    bound_arguments,
+    call_arguments,
+    display_items,
+    is_user_function,
+    passes_active,
+)
 from ..analyze.ops import operation_of
 from ..context import Context
 from ..implicit import implicit_root
@@ -30,7 +37,7 @@ from ..names import Namer
 from ..nodes import assign, call, const, function_def, is_element_write, located, name, names_read
 from ..rules import Rule, TangentRule, tangent_subjects, tangent_terms
 from . import implicit
-from .instantiate import Instantiator, _is_setting, _Substitution, check_no_active_sequences
+from .instantiate import Instantiator, _is_setting, _Substitution
 
 
 class Tangents:
@@ -181,8 +188,7 @@ class Pairing:
         """``y = helper(a, b)``: ``y, t_y = jvp_helper(a, b, t_a)``, a generated function of its own."""
         func = op.func
         nodes = bound_arguments(func, op.args, op.keywords, self.ctx, stmt.value)
-        check_no_active_sequences(nodes, self.instantiator, self.ctx)
-        active = [p for p, node in nodes.items() if self._is_active(node)]
+        active = [p for p, node in nodes.items() if passes_active(node, self.active)]
         param_kinds = argument_kinds(func, nodes, self.instantiator.kind)
         generated = self.ctx.callee_forward(func, tuple(active), param_kinds)
         if generated.source:
@@ -190,13 +196,23 @@ class Pairing:
         callee = name(self.ctx.name_for(generated.function, generated.name))
         args, keywords = call_arguments(func, op, nodes, self.ctx)  # the call as written, then each tangent by name
         keywords += [
-            gast.keyword(arg=t, value=name(self.tangents.name_of(nodes[p].id)))
-            for p, t in zip(active, generated.tangent_params)
+            gast.keyword(arg=t, value=self.argument_tangent(nodes[p])) for p, t in zip(active, generated.tangent_params)
         ]
         target = stmt.targets[0].id
         pair = gast.Tuple(elts=[name(target, True), name(self.tangents.name_of(target), True)], ctx=gast.Store())
         value = call(callee, args, keywords)
         return located(gast.Assign(targets=[pair], value=value, type_comment=None), stmt)
+
+    def argument_tangent(self, node: gast.expr) -> gast.expr:
+        """``t_a`` for an argument ``a``; for a display ``(a, 2.0)`` (what ``*args`` or ``**kwargs`` gathers),
+        the display of its tangents ``(t_a, 0.0)``."""
+        items = display_items(node)
+        if not items:
+            return self.tangent_of(node)
+        tangents = [self.tangent_of(v) for _, v in items]
+        if isinstance(node, gast.Dict):
+            return gast.Dict(keys=[const(k) for k, _ in items], values=tangents)
+        return type(node)(elts=tangents, ctx=gast.Load())
 
     # ----- tangents of atoms -----
 

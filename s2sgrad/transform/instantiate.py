@@ -17,7 +17,6 @@ from typing import Dict, List, Optional, Set
 import gast
 
 from .. import runtime
-from ..analyze.calls import GATHERED
 from ..analyze.kinds import kind_of_atom
 from ..context import Context
 from ..kinds import Kind
@@ -181,16 +180,8 @@ def _is_setting(node: gast.expr) -> bool:
 
 
 def check_no_active_sequences(nodes: Dict[str, Optional[gast.expr]], instantiator: Instantiator, ctx: Context) -> None:
-    """A call to a user function passes differentiated values one by one, not in a list or tuple display."""
+    """A solver made by custom_root gets differentiated values one by one, not in a list or tuple display."""
     for node in nodes.values():
-        values = node.values if isinstance(node, gast.Dict) else getattr(node, "elts", [])
-        gathered = getattr(node, GATHERED, None)
-        if gathered and instantiator.active_slots(gast.Tuple(elts=values, ctx=gast.Load())):
-            raise ctx.error(
-                node,
-                f"passing differentiated values through {gathered} of a called function is not supported yet",
-                "give the called function a named parameter for each of them.",
-            )
         if isinstance(node, (gast.Tuple, gast.List)) and instantiator.active_slots(node):
             raise ctx.error(
                 node, "passing a list or tuple of differentiated values is not supported yet", "pass them one by one."

@@ -20,7 +20,14 @@ import gast
 import numpy
 
 from .. import runtime
-from ..analyze.calls import argument_kinds, bound_arguments, call_arguments, is_user_function
+from ..analyze.calls import (
+    argument_kinds,
+    bound_arguments,
+    call_arguments,
+    display_items,
+    is_user_function,
+    passes_active,
+)
 from ..analyze.kinds import kind_of_subscript
 from ..analyze.ops import Operation, operation_of
 from ..context import Context
@@ -41,7 +48,7 @@ from ..nodes import (
 )
 from . import implicit
 from .adjoints import Adjoints, State
-from .instantiate import Instantiator, check_no_active_sequences
+from .instantiate import Instantiator
 
 MARKER = "__s2sgrad_at__"
 Reads = Tuple[Set[str], Set[str]]  # forward values read before / after the statement's assignment
@@ -382,8 +389,7 @@ class Sweep:
         if root is not None:  # a solver made by s2sgrad.custom_root: not through its iterations
             return implicit.reverse_call(self, stmt, op, root)
         nodes = bound_arguments(func, op.args, op.keywords, self.ctx, stmt.value)
-        check_no_active_sequences(nodes, self.instantiator, self.ctx)
-        active = [p for p, node in nodes.items() if isinstance(node, gast.Name) and node.id in self.active]
+        active = [p for p, node in nodes.items() if passes_active(node, self.active)]
         if not active:
             return []
         param_kinds = argument_kinds(func, nodes, self.instantiator.kind)
@@ -398,15 +404,33 @@ class Sweep:
         d_y = gast.keyword(arg=gradient.seed, value=name(self.adjoints.name_of(stmt.targets[0].id)))
         args, keywords = call_arguments(func, op, nodes, self.ctx)
         value = call(backward, [name(record), *args], [*keywords, d_y])
-        if len(active) == 1:
+        if len(active) == 1 and not display_items(nodes[active[0]]):
             return [self.adjoints.accumulate(nodes[active[0]].id, value, False, stmt)]
         parts = [self.ctx.namer.temp() for _ in active]
+        targets = [name(p, True) for p in parts]
         unpack = gast.Assign(
-            targets=[gast.Tuple(elts=[name(p, True) for p in parts], ctx=gast.Store())], value=value, type_comment=None
+            targets=[targets[0] if len(parts) == 1 else gast.Tuple(elts=targets, ctx=gast.Store())],
+            value=value,
+            type_comment=None,
         )
         out = [located(unpack, stmt)]
-        out += [self.adjoints.accumulate(nodes[p].id, name(t), False, stmt, t) for p, t in zip(active, parts)]
+        for parameter, part in zip(active, parts):
+            out += self.argument_adjoints(nodes[parameter], part, stmt)
         return out
+
+    def argument_adjoints(self, node: gast.expr, adjoint: str, stmt: gast.Assign) -> List[gast.stmt]:
+        """``d_a += adjoint`` for an argument ``a``; for a display ``(a, b)`` (what ``*args`` gathers),
+        ``d_a += adjoint[0]`` and ``d_b += adjoint[1]``: the callee's adjoint of a tuple is a tuple."""
+        items = display_items(node)
+        if not items:
+            return [self.adjoints.accumulate(node.id, name(adjoint), False, stmt, adjoint)]
+        return [
+            self.adjoints.accumulate(
+                v.id, gast.Subscript(value=name(adjoint), slice=const(key), ctx=gast.Load()), False, stmt
+            )
+            for key, v in items
+            if isinstance(v, gast.Name) and v.id in self.active
+        ]
 
     def name_records(self, stmts: List[gast.stmt]) -> None:
         """Name the records of calls to the user's functions in forward order (the reverse visits them last first)."""

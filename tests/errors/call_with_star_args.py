@@ -1,8 +1,8 @@
-# args: (1.0,)
-def helper(*values):
-    return values[0] * 3.0
+# args: (1.0, [2.0, 3.0])
+def helper(a, b, c):
+    return a * b * c
 
 
-def f(x):
-    y = helper(x)  # error: passing differentiated values through *args of a called function is not supported yet
-    return y
+def f(x, rest):
+    # a list parameter's length is not part of what the code is specialized on
+    return helper(x, *rest)  # error: unpacking with * a value whose length the compiler cannot tell

@@ -3,5 +3,6 @@ import numpy as np
 
 
 def f(x, y):
-    pair = (x, y)
-    return np.hypot(*pair)  # error: calls with *args are not supported yet
+    pair = [x]
+    pair.append(y)  # the list may grow: its length is not known where it is unpacked
+    return np.hypot(*pair)  # error: unpacking with * a value whose length the compiler cannot tell

@@ -1,8 +1,8 @@
-# args: (1.0,)
-def helper(**values):
-    return values["a"] * 3.0
+# args: (1.0, {"scale": 2.0})
+def helper(x, scale=1.0):
+    return x * scale
 
 
-def f(x):
-    y = helper(a=x)  # error: passing differentiated values through **kwargs of a called function is not supported yet
-    return y
+def f(x, options):
+    # a dict parameter's keys are not part of what the code is specialized on
+    return helper(x, **options)  # error: unpacking with ** a dict whose keys the compiler cannot tell

@@ -583,8 +583,8 @@ def _differentiated(
             full = (plan[0] and _planned(plan[0], prefix, args, kwargs)) or target.bind(args, kwargs, signature[0])
         else:
             full = prefix + args if prefix else args
-        # Plain-typed arguments (floats, ints, lists) are keyed by their types alone: try that key first,
-        # which costs half of _key; an array's key is its rank and dtype kind, never its type.
+        # Plain-typed arguments (floats, ints, strings) are keyed by their types alone: try that key first,
+        # which costs half of _key; an array's or a container's key is never its type.
         specialized = specializations.get(tuple(map(type, full))) or specializations.get(_key(full))
         if specialized is None or not specialized.guards.hold():
             signature[0] = _signature(function)  # its defaults may be new: bind again

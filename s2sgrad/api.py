@@ -577,8 +577,8 @@ def _differentiated(
             full = (plan[0] and _planned(plan[0], prefix, args, kwargs)) or target.bind(args, kwargs, signature[0])
         else:
             full = prefix + args if prefix else args
-        # Plain-typed arguments (floats, ints, lists) are keyed by their types alone: try that key first,
-        # which costs half of _key; an array's key is its rank and dtype kind, never its type.
+        # Plain-typed arguments (floats, ints) are keyed by their types alone: try that key first, which
+        # costs half of _key; an array's or container's key is never its type (its rank or elements' kinds).
         specialized = specializations.get(tuple(map(type, full))) or specializations.get(_key(full))
         if specialized is None or not specialized.guards.hold():
             signature[0] = _signature(function)  # its defaults may be new: bind again
@@ -734,13 +734,18 @@ def _key(args: tuple) -> tuple:
             if type(a) in _PLAIN_TYPES  # floats and ints, early: a set lookup costs less than a missing attribute
             else a
             if type(a) is FunctionType
+            else K.kind_of(a)
+            if type(a) in _CONTAINER_TYPES  # code is specialized on its elements' kinds, which its type does not tell
             else _other_key(a)
             for a in args
         ]
     )
 
 
-_PLAIN_TYPES = frozenset((float, int, bool, list, tuple, dict, str, type(None)))
+# Types that fix an argument's kind. A list, tuple or dict does not (its elements' kinds are part of its kind):
+# its key is its kind, never its type, so a lookup by the arguments' types cannot find code made for other elements.
+_PLAIN_TYPES = frozenset((float, int, bool, str, type(None)))
+_CONTAINER_TYPES = frozenset((list, tuple, dict))
 
 
 def _other_key(value: Any) -> Any:

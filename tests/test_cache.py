@@ -11,7 +11,7 @@ import weakref
 
 import numpy
 import pytest
-from gradcheck import check_grad
+from gradcheck import check_grad, narrowed, numeric_difference
 
 import s2sgrad
 from s2sgrad import api
@@ -89,6 +89,27 @@ def test_changed_defaults():
     assert g(3.0) == 30.0
     assert s2sgrad.grad(f)(3.0) == 30.0
     check_grad(f, (3.0,))
+
+
+def product_of_first_two(xs):
+    return numpy.sum(xs[0] * xs[1])
+
+
+@pytest.mark.parametrize("make", [list, tuple, lambda items: dict(enumerate(items))])
+def test_a_container_whose_items_become_arrays_gets_code_for_arrays(make):
+    """A container's kind is its items' kinds: code made for floats in it is not reused for arrays
+    (it returned an array as the gradient of the float item, without reducing it)."""
+    g = s2sgrad.grad(product_of_first_two)
+    floats = g(make([2.0, 3.0]))
+    assert (floats[0], floats[1]) == (3.0, 2.0)
+    xs = make([numpy.array([1.0, 2.0]), 3.0])
+    grads = g(xs)
+    for key in range(2):
+        assert numpy.shape(grads[key]) == numpy.shape(xs[key])
+        part, part_args = narrowed(product_of_first_two, (xs,), 0, key)
+        direction = numpy.ones(numpy.shape(xs[key])) if key == 0 else 1.0
+        numeric = numeric_difference(part, part_args, 0, direction)
+        assert abs(numpy.sum(grads[key] * direction) - numeric.value) <= numeric.error
 
 
 ACT = numpy.tanh

@@ -840,10 +840,14 @@ def _signature(func: Callable) -> inspect.Signature:
     func = func.__wrapped__ if _is_lru_cache(func) else func
     if type(func) is not FunctionType:
         return inspect.signature(func, follow_wrapped=False)
-    # inspect.signature costs ~100 µs; a function's depends only on its code and defaults
-    made_from = (func.__code__, func.__defaults__, func.__kwdefaults__, getattr(func, "__signature__", None))
+    # inspect.signature costs ~100 µs; a function's depends only on its code and defaults (the keyword-only
+    # ones each: their dict may be written in place)
+    kwdefaults = func.__kwdefaults__
+    made_from = (func.__code__, func.__defaults__, kwdefaults, getattr(func, "__signature__", None))
+    if kwdefaults:
+        made_from += (*kwdefaults, *kwdefaults.values())
     known = _SIGNATURES.get(func)
-    if known is None or any(a is not b for a, b in zip(known[0], made_from)):
+    if known is None or len(known[0]) != len(made_from) or any(a is not b for a, b in zip(known[0], made_from)):
         known = _SIGNATURES[func] = (made_from, inspect.signature(func, follow_wrapped=False))
     return known[1]
 

@@ -124,11 +124,18 @@ def _same_data_kind(guard: Guard, now: Any) -> bool:
 
 
 def function_guards(func: Callable) -> List[Guard]:
-    """Guards on what a function object can change in place: its code and its defaults (by identity)."""
+    """Guards on what a function object can change in place: its code and its defaults (by identity).
+
+    ``__kwdefaults__`` is a dict that calls read live, so each of its values is guarded too (a write
+    ``f.__kwdefaults__["c"] = 2.0`` changes the default, keeping the dict)."""
     where = weakref.ref(func)
+    kwdefaults = getattr(func, "__kwdefaults__", None) or {}
     return [
-        [FUNC, where, a, getattr(func, a, MISSING), False, False]
-        for a in ("__code__", "__defaults__", "__kwdefaults__")
+        *(
+            [FUNC, where, a, getattr(func, a, MISSING), False, False]
+            for a in ("__code__", "__defaults__", "__kwdefaults__")
+        ),
+        *([DICT, kwdefaults, name, value, False, False] for name, value in kwdefaults.items()),
     ]
 
 

@@ -91,6 +91,24 @@ def test_changed_defaults():
     check_grad(f, (3.0,))
 
 
+def test_a_keyword_only_default_written_in_place():
+    """Calls read ``__kwdefaults__`` live; writing into it keeps the dict but changes the default."""
+
+    def f(x, *, c=2.0):
+        return c * x**3
+
+    g = s2sgrad.grad(f)
+    assert g(2.0) == 24.0
+    f.__kwdefaults__["c"] = 5.0
+    assert g(2.0) == 60.0
+    assert s2sgrad.jvp(f, (2.0,), (1.0,))[1] == 60.0
+    f.__kwdefaults__["c"] = numpy.array([1.0, 2.0])
+    with pytest.raises(ValueError, match="real scalar output"):
+        g(2.0)
+    f.__kwdefaults__["c"] = 5.0
+    check_grad(f, (2.0,))
+
+
 def product_of_first_two(xs):
     return numpy.sum(xs[0] * xs[1])
 

@@ -166,6 +166,55 @@ def test_a_global_scalar_that_becomes_an_array():
         W = 2.0
 
 
+SCALES = [2.0, 3.0]
+SETTINGS = {"w": 2.0}
+ROW = numpy.array([1.0, 2.0, 3.0])
+
+
+def scaled_by_a_list_item(x):
+    return numpy.sum(numpy.sin(x * SCALES[0]))
+
+
+def scaled_by_a_dict_item(x):
+    return numpy.sum(numpy.sin(x * SETTINGS["w"]))
+
+
+def scaled_by_a_row(x):
+    return numpy.sum(numpy.sin(x * ROW))
+
+
+@pytest.mark.parametrize(
+    ("func", "container", "key"),
+    [(scaled_by_a_list_item, SCALES, 0), (scaled_by_a_dict_item, SETTINGS, "w")],
+    ids=["list", "dict"],
+)
+def test_a_global_container_whose_item_becomes_an_array_in_place(func, container, key):
+    """Its kind changed without rebinding it: code made for a float item is not reused (it was, by every
+    gradient of func, returning an unreduced (2, 3) array as the (3,) argument's gradient)."""
+    x = numpy.array([0.1, 0.2, 0.3])
+    g = s2sgrad.grad(func)
+    check_grad(func, (x,))
+    old = container[key]
+    container[key] = numpy.array([[1.0, 2.0, 3.0], [0.5, 0.5, 0.5]])
+    try:
+        assert g(x).shape == (3,)
+        check_grad(func, (x,))
+    finally:
+        container[key] = old
+
+
+def test_a_global_array_reshaped_in_place():
+    x = numpy.array([0.1, 0.2, 0.3])
+    g = s2sgrad.grad(scaled_by_a_row)
+    check_grad(scaled_by_a_row, (x,))
+    ROW.shape = (1, 3)
+    try:
+        assert g(x).shape == (3,)
+        check_grad(scaled_by_a_row, (x,))
+    finally:
+        ROW.shape = (3,)
+
+
 def test_a_global_array_with_new_values_of_the_same_kind_is_read_live(compilations):
     global W
     W = numpy.array([1.0, 2.0])

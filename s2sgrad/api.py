@@ -570,6 +570,7 @@ def _differentiated(
     # Keyed by each argument's type, or an ndarray's rank and dtype kind, or a function itself:
     # cheaper than kinds, and finer (float and numpy.float64 are one kind, two keys).
     specializations: Dict[tuple, _Specialized] = {}
+    rules = default_rules()  # the one table, which register_adjoint changes (its version says when)
 
     @functools.wraps(func)
     def differentiated(*args: Any, **kwargs: Any) -> Any:
@@ -580,7 +581,7 @@ def _differentiated(
         # Plain-typed arguments (floats, ints) are keyed by their types alone: try that key first, which
         # costs half of _key; an array's or container's key is never its type (its rank or elements' kinds).
         specialized = specializations.get(tuple(map(type, full))) or specializations.get(_key(full))
-        if specialized is None or not specialized.guards.hold():
+        if specialized is None or specialized.version != rules.version or not specialized.guards.hold():
             signature[0] = _signature(function)  # its defaults may be new: bind again
             arity[0] = _arity(function, signature[0], prefix)
             plan[0] = _keyword_plan(signature[0], target, arity[0])
@@ -758,6 +759,7 @@ def _other_key(value: Any) -> Any:
 class _Specialized(NamedTuple):
     function: Callable
     guards: Guards  # while they hold, ``function`` is the gradient of the function as it is
+    version: int  # of the rule table it was made with: a rule registered since may change it
 
 
 def _specialized(
@@ -777,7 +779,7 @@ def _specialized(
     generated = _cached(func, names, param_kinds, options, optimize)
     if not check_scalar or generated.result_kind == K.SCALAR:
         generated = _cached(func, names, param_kinds, options, optimize, backend)
-        return _Specialized(viewing(generated.function, read), generated.guards)
+        return _Specialized(viewing(generated.function, read), generated.guards, default_rules().version)
     # The output's kind is only known when it runs: check the value the gradient computes
     # anyway (never by calling func a second time, which would repeat its side effects).
     with_value = _cached(func, names, param_kinds, dataclasses.replace(options, with_value=True), optimize, backend)
@@ -787,7 +789,7 @@ def _specialized(
         _check_scalar_output(func, value)
         return (value, gradient) if options.with_value else gradient
 
-    return _Specialized(viewing(checked, read), with_value.guards)
+    return _Specialized(viewing(checked, read), with_value.guards, default_rules().version)
 
 
 def _cached(

@@ -500,7 +500,9 @@ class _Target(NamedTuple):
 
     function: FunctionType
     prefix: tuple  # leading positional arguments: a method's instance or class, a partial's args
-    keywords: dict  # a partial's keywords
+    # The keywords of the partials it is made of, innermost first: each the partial's own dict, which a
+    # write changes (Python's partial reads it at each call). Any, even empty, means binding every call.
+    keywords: Tuple[dict, ...]
     visible: List[str]  # the parameters the user passes (``wrt`` counts these)
 
     def bind(self, args: tuple, kwargs: dict, signature: Optional[inspect.Signature] = None) -> tuple:
@@ -508,7 +510,10 @@ class _Target(NamedTuple):
         signature = signature or _signature(self.function)
         args = self.prefix + args if self.prefix else args
         if kwargs or self.keywords or len(args) != len(signature.parameters) or has_extra_parameters(self.function):
-            bound = signature.bind(*args, **{**self.keywords, **kwargs})
+            given = {}
+            for layer in (*self.keywords, kwargs):  # an outer partial's keyword replaces an inner one's
+                given.update(layer)
+            bound = signature.bind(*args, **given)
             bound.apply_defaults()
             args = tuple(bound.arguments.values())
         return args
@@ -539,10 +544,10 @@ def _target(func: Callable) -> _Target:
         return _Target(inner.function, (*inner.prefix, func.__self__), inner.keywords, visible)
     if isinstance(func, functools.partial):
         inner = _target(func.func)
-        return _Target(inner.function, inner.prefix + func.args, {**inner.keywords, **func.keywords}, visible)
+        return _Target(inner.function, inner.prefix + func.args, (*inner.keywords, func.keywords), visible)
     if _is_lru_cache(func):
         return _target(func.__wrapped__)
-    return _Target(func, (), {}, visible)
+    return _Target(func, (), (), visible)
 
 
 # ----- the transformed function -----

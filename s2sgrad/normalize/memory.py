@@ -438,13 +438,12 @@ class _Analysis:
         if not items:
             return  # numbers, or items nothing else holds
         where = stmt.targets[0]
+        hint = f"make the item a new array instead: {base}[k] = {base}[k] + v, not {base}[k] += v"
         if GLOBAL in items:
             raise self.ctx.error(
-                where,
-                f"this changes an item of {base!r} in place, and it may be a global or closure array",
-                f"make the item a new array instead: {base}[k] = {base}[k] + v",
+                where, f"this changes an item of {base!r} in place, and it may be a global or closure array", hint
             )
-        self.sharing_names(items, {base}, state, stmt, where, base)
+        self.sharing_names(items, {base}, state, stmt, where, base, hint)
         self.check_items_distinct(base, state, stmt, where)
 
     # ----- writes -----
@@ -499,7 +498,14 @@ class _Analysis:
             self.copy_definitions(target, state, where)
 
     def sharing_names(
-        self, written: FrozenSet[str], excluded: Set[str], state: State, stmt: gast.stmt, where: gast.AST, target: str
+        self,
+        written: FrozenSet[str],
+        excluded: Set[str],
+        state: State,
+        stmt: gast.stmt,
+        where: gast.AST,
+        target: str,
+        hint: str = "",
     ) -> List[str]:
         """Rule 2: the other names that may share what a write changes, none of them read after ``stmt``."""
         shared = [m for m, b in state.items() if m not in excluded and b.buffers & written]
@@ -509,7 +515,7 @@ class _Analysis:
                     where,
                     f"this changes {target!r} in place, which also changes {other!r} (they may share memory), "
                     f"and {other!r} is read afterwards",
-                    f"make one of them a copy before the write, e.g. {target} = {target}.copy()",
+                    hint or f"make one of them a copy before the write, e.g. {target} = {target}.copy()",
                 )
         return shared
 

@@ -91,6 +91,19 @@ def test_changed_defaults():
     check_grad(f, (3.0,))
 
 
+def gathering(x, *rest, **options):
+    return x * x + sum(numpy.sum(r * x) for r in rest) + numpy.sum(options["a"] * x)
+
+
+def test_what_args_and_kwargs_gather_is_keyed_by_its_items_kinds():
+    """``*rest`` binds a tuple and ``**options`` a dict: floats first, then arrays, through one gradient."""
+    g = s2sgrad.grad(gathering)
+    assert g(2.0, 1.0, a=3.0) == 8.0
+    row = numpy.array([1.0, 2.0])
+    expected = numeric_difference(lambda x: gathering(x, row, a=row), (2.0,), 0, 1.0)
+    assert abs(g(2.0, row, a=row) - expected.value) <= expected.error
+
+
 def test_a_keyword_only_default_written_in_place():
     """Calls read ``__kwdefaults__`` live; writing into it keeps the dict but changes the default."""
 

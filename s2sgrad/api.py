@@ -691,6 +691,7 @@ def _rule_of_gradient(
     label = f"grad_{made.__name__}"
 
     def vjp(d_out: Any, *args: Any) -> Any:
+        args = _with_live_defaults(made.__wrapped__, args)
         d_value, d_gradient = d_out if options.with_value else (0.0, d_out)
         d_by_name = dict(zip(names, d_gradient if options.tuple_wrt else (d_gradient,)))
         floats = tuple(p for p, a in zip(target.visible, args) if _differentiable(a))  # containers too
@@ -707,18 +708,41 @@ def _rule_of_gradient(
 
     def tangent(*args_and_tangents: Any) -> Any:
         half = len(args_and_tangents) // 2
-        return jvp(made, args_and_tangents[:half], args_and_tangents[half:])[1]
+        args = _with_live_defaults(made.__wrapped__, args_and_tangents[:half])
+        return jvp(made, args, args_and_tangents[half:])[1]
 
     for plain, direction in ((vjp, "vjp"), (tangent, "jvp")):
         plain.__name__ = plain.__qualname__ = f"{label}_{direction}"
         setattr(plain, MADE_BY, DERIVATIVE_OF_GRADIENT)  # a third derivative through it: a clear error
-    positional = [p.replace(kind=p.POSITIONAL_OR_KEYWORD) for p in parameters]
+    # A default is h's at the call (h.__defaults__ may be assigned later), not a value spelled into the caller
+    positional = [
+        p.replace(kind=p.POSITIONAL_OR_KEYWORD, default=p.default if p.default is p.empty else LIVE_DEFAULT)
+        for p in parameters
+    ]
     vjp.__signature__ = inspect.Signature(
         [inspect.Parameter("d_out", inspect.Parameter.POSITIONAL_OR_KEYWORD), *positional]
     )
     no_defaults = [p.replace(default=p.empty) for p in positional]
     tangent.__signature__ = inspect.Signature([*no_defaults, *(p.replace(name=f"t_{p.name}") for p in no_defaults)])
     return DerivedRule(label, vjp, tangent)
+
+
+class _LiveDefault:
+    """What a call of ``grad(h)`` in differentiated code passes for a parameter it leaves to h's default."""
+
+    def __repr__(self) -> str:
+        return "LIVE_DEFAULT"
+
+
+LIVE_DEFAULT = _LiveDefault()
+
+
+def _with_live_defaults(func: Callable, args: tuple) -> tuple:
+    """``args`` with each LIVE_DEFAULT replaced by ``func``'s default for that parameter now."""
+    if not any(a is LIVE_DEFAULT for a in args):
+        return args
+    parameters = _signature(func).parameters.values()
+    return tuple(p.default if a is LIVE_DEFAULT else a for p, a in zip(parameters, args))
 
 
 def _marked(transformed: Callable, made_by: str, gradient: Optional[tuple] = None) -> Callable:

@@ -285,3 +285,22 @@ def test_a_rule_registered_after_a_gradient_ran_is_used_by_that_gradient():
     sigmoid = 1.0 / (1.0 + np.exp(-w))
     assert np.allclose(g(w), log_one_plus_exp(w) + w * sigmoid)
     assert len(calls) == 1
+
+
+WEIGHTS = np.array([1.0, 2.0])
+
+
+def weighted_by_default(x, w=WEIGHTS):
+    return x * w
+
+
+register_adjoint(weighted_by_default, vjp=lambda g, x, w=WEIGHTS: (np.sum(g * w), g * x))
+
+
+def uses_weighted_by_default(x):
+    return np.sum(np.sin(weighted_by_default(x)))
+
+
+def test_a_rule_whose_default_is_an_array_is_passed_it():
+    """A default that is not a literal is passed as the object, by name (its repr was spelled in: NameError)."""
+    check_grad(uses_weighted_by_default, (0.7,))

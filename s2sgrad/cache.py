@@ -146,15 +146,19 @@ def function_guards(func: Callable) -> List[Guard]:
     """Guards on what a function object can change in place: its code and its defaults (by identity).
 
     ``__kwdefaults__`` is a dict that calls read live, so each of its values is guarded too (a write
-    ``f.__kwdefaults__["c"] = 2.0`` changes the default, keeping the dict)."""
+    ``f.__kwdefaults__["c"] = 2.0`` changes the default, keeping the dict). A default that is a list, dict
+    or array can change its kind in place (``ws=[2.0]``, then ``ws[0] = array``): its kind is guarded, read
+    from a holder of its own (the object itself is fixed while the defaults are)."""
     where = weakref.ref(func)
     kwdefaults = getattr(func, "__kwdefaults__", None) or {}
+    defaults = [*(getattr(func, "__defaults__", None) or ()), *kwdefaults.values()]
     return [
         *(
             [FUNC, where, a, getattr(func, a, MISSING), False, False]
             for a in ("__code__", "__defaults__", "__kwdefaults__")
         ),
         *([DICT, kwdefaults, name, value, False, False] for name, value in kwdefaults.items()),
+        *([DICT, {0: value}, 0, value, _data_kind(value), False] for value in defaults if _changes_in_place(value)),
     ]
 
 

@@ -216,6 +216,28 @@ def test_a_global_container_whose_item_becomes_an_array_in_place(func, container
         container[key] = old
 
 
+def helper_with_a_list_default(x, ws=[2.0]):  # noqa: B006 (the mutable default is the point)
+    return numpy.sum(numpy.sin(x * ws[0]))
+
+
+def calls_the_helper_with_its_default(x):
+    return helper_with_a_list_default(x)
+
+
+def test_a_callee_list_default_whose_item_becomes_an_array_in_place():
+    """The caller's code is specialized on the callee's default's kind; the list is the same object after."""
+    x = numpy.array([0.1, 0.2, 0.3])
+    g = s2sgrad.grad(calls_the_helper_with_its_default)
+    check_grad(calls_the_helper_with_its_default, (x,))
+    default = helper_with_a_list_default.__defaults__[0]
+    default[0] = numpy.array([[1.0, 2.0, 3.0], [0.5, 0.5, 0.5]])
+    try:
+        assert g(x).shape == (3,)
+        check_grad(calls_the_helper_with_its_default, (x,))
+    finally:
+        default[0] = 2.0
+
+
 def test_a_global_array_reshaped_in_place():
     x = numpy.array([0.1, 0.2, 0.3])
     g = s2sgrad.grad(scaled_by_a_row)

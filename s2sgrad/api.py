@@ -806,6 +806,11 @@ def _specialized(
     _check_real(func, param_kinds, args)
     _check_wrt_kinds(func, names, param_kinds)
     generated = _cached(func, names, param_kinds, options, optimize)
+    if check_scalar and generated.result_kind.is_container:  # its reverse sweep would fail on the seed 1.0
+        raise ValueError(
+            f"grad of {func.__name__!r} needs a real scalar output, but it returns a list, tuple or dict; "
+            "use s2sgrad.vjp for other outputs"
+        )
     if not check_scalar or generated.result_kind == K.SCALAR:
         generated = _cached(func, names, param_kinds, options, optimize, backend)
         return _Specialized(viewing(generated.function, read), generated.guards, default_rules().version)

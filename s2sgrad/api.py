@@ -506,7 +506,9 @@ class _Target(NamedTuple):
 
     function: FunctionType
     prefix: tuple  # leading positional arguments: a method's instance or class, a partial's args
-    keywords: dict  # a partial's keywords
+    # The keywords of the partials it is made of, innermost first: each the partial's own dict, which a
+    # write changes (Python's partial reads it at each call). Any, even empty, means binding every call.
+    keywords: Tuple[dict, ...]
     visible: List[str]  # the parameters the user passes (``wrt`` counts these)
 
     def bind(self, args: tuple, kwargs: dict, signature: Optional[inspect.Signature] = None) -> tuple:
@@ -514,7 +516,10 @@ class _Target(NamedTuple):
         signature = signature or _signature(self.function)
         args = self.prefix + args if self.prefix else args
         if kwargs or self.keywords or len(args) != len(signature.parameters) or has_extra_parameters(self.function):
-            bound = signature.bind(*args, **{**self.keywords, **kwargs})
+            given = {}
+            for layer in (*self.keywords, kwargs):  # an outer partial's keyword replaces an inner one's
+                given.update(layer)
+            bound = signature.bind(*args, **given)
             bound.apply_defaults()
             args = tuple(bound.arguments.values())
         return args
@@ -545,10 +550,10 @@ def _target(func: Callable) -> _Target:
         return _Target(inner.function, (*inner.prefix, func.__self__), inner.keywords, visible)
     if isinstance(func, functools.partial):
         inner = _target(func.func)
-        return _Target(inner.function, inner.prefix + func.args, {**inner.keywords, **func.keywords}, visible)
+        return _Target(inner.function, inner.prefix + func.args, (*inner.keywords, func.keywords), visible)
     if _is_lru_cache(func):
         return _target(func.__wrapped__)
-    return _Target(func, (), {}, visible)
+    return _Target(func, (), (), visible)
 
 
 # ----- the transformed function -----
@@ -576,6 +581,7 @@ def _differentiated(
     # Keyed by each argument's type, or an ndarray's rank and dtype kind, or a function itself:
     # cheaper than kinds, and finer (float and numpy.float64 are one kind, two keys).
     specializations: Dict[tuple, _Specialized] = {}
+    rules = default_rules()  # the one table, which register_adjoint changes (its version says when)
 
     @functools.wraps(func)
     def differentiated(*args: Any, **kwargs: Any) -> Any:
@@ -583,10 +589,10 @@ def _differentiated(
             full = (plan[0] and _planned(plan[0], prefix, args, kwargs)) or target.bind(args, kwargs, signature[0])
         else:
             full = prefix + args if prefix else args
-        # Plain-typed arguments (floats, ints, strings) are keyed by their types alone: try that key first,
-        # which costs half of _key; an array's or a container's key is never its type.
+        # Plain-typed arguments (floats, ints, strings) are keyed by their types alone: try that key first, which
+        # costs half of _key; an array's or container's key is never its type (its rank or elements' kinds).
         specialized = specializations.get(tuple(map(type, full))) or specializations.get(_key(full))
-        if specialized is None or not specialized.guards.hold():
+        if specialized is None or specialized.version != rules.version or not specialized.guards.hold():
             signature[0] = _signature(function)  # its defaults may be new: bind again
             arity[0] = _arity(function, signature[0], prefix)
             plan[0] = _keyword_plan(signature[0], target, arity[0])
@@ -691,6 +697,7 @@ def _rule_of_gradient(
     label = f"grad_{made.__name__}"
 
     def vjp(d_out: Any, *args: Any) -> Any:
+        args = _with_live_defaults(made.__wrapped__, args)
         d_value, d_gradient = d_out if options.with_value else (0.0, d_out)
         d_value = numpy.sum(d_value) if numpy.ndim(d_value) else d_value  # a size-1 output's: its one element
         d_by_name = dict(zip(names, d_gradient if options.tuple_wrt else (d_gradient,)))
@@ -708,18 +715,41 @@ def _rule_of_gradient(
 
     def tangent(*args_and_tangents: Any) -> Any:
         half = len(args_and_tangents) // 2
-        return jvp(made, args_and_tangents[:half], args_and_tangents[half:])[1]
+        args = _with_live_defaults(made.__wrapped__, args_and_tangents[:half])
+        return jvp(made, args, args_and_tangents[half:])[1]
 
     for plain, direction in ((vjp, "vjp"), (tangent, "jvp")):
         plain.__name__ = plain.__qualname__ = f"{label}_{direction}"
         setattr(plain, MADE_BY, DERIVATIVE_OF_GRADIENT)  # a third derivative through it: a clear error
-    positional = [p.replace(kind=p.POSITIONAL_OR_KEYWORD) for p in parameters]
+    # A default is h's at the call (h.__defaults__ may be assigned later), not a value spelled into the caller
+    positional = [
+        p.replace(kind=p.POSITIONAL_OR_KEYWORD, default=p.default if p.default is p.empty else LIVE_DEFAULT)
+        for p in parameters
+    ]
     vjp.__signature__ = inspect.Signature(
         [inspect.Parameter("d_out", inspect.Parameter.POSITIONAL_OR_KEYWORD), *positional]
     )
     no_defaults = [p.replace(default=p.empty) for p in positional]
     tangent.__signature__ = inspect.Signature([*no_defaults, *(p.replace(name=f"t_{p.name}") for p in no_defaults)])
     return DerivedRule(label, vjp, tangent)
+
+
+class _LiveDefault:
+    """What a call of ``grad(h)`` in differentiated code passes for a parameter it leaves to h's default."""
+
+    def __repr__(self) -> str:
+        return "LIVE_DEFAULT"
+
+
+LIVE_DEFAULT = _LiveDefault()
+
+
+def _with_live_defaults(func: Callable, args: tuple) -> tuple:
+    """``args`` with each LIVE_DEFAULT replaced by ``func``'s default for that parameter now."""
+    if not any(a is LIVE_DEFAULT for a in args):
+        return args
+    parameters = _signature(func).parameters.values()
+    return tuple(p.default if a is LIVE_DEFAULT else a for p, a in zip(parameters, args))
 
 
 def _marked(transformed: Callable, made_by: str, gradient: Optional[tuple] = None) -> Callable:
@@ -749,6 +779,8 @@ def _key(args: tuple) -> tuple:
     )
 
 
+# Types that fix an argument's kind. A list, tuple or dict does not (its elements' kinds are part of its kind):
+# its key is its kind, never its type, so a lookup by the arguments' types cannot find code made for other elements.
 _PLAIN_TYPES = frozenset((float, int, bool, str, type(None)))
 _CONTAINER_TYPES = frozenset((list, tuple, dict))
 
@@ -773,6 +805,7 @@ def _other_key(value: Any) -> Any:
 class _Specialized(NamedTuple):
     function: Callable
     guards: Guards  # while they hold, ``function`` is the gradient of the function as it is
+    version: int  # of the rule table it was made with: a rule registered since may change it
 
 
 def _specialized(
@@ -790,9 +823,14 @@ def _specialized(
     _check_real(func, param_kinds, args)
     _check_wrt_kinds(func, names, param_kinds)
     generated = _cached(func, names, param_kinds, options, optimize)
+    if check_scalar and generated.result_kind.is_container:  # its reverse sweep would fail on the seed 1.0
+        raise ValueError(
+            f"grad of {func.__name__!r} needs a real scalar output, but it returns a list, tuple or dict; "
+            "use s2sgrad.vjp for other outputs"
+        )
     if not check_scalar or generated.result_kind == K.SCALAR:
         generated = _cached(func, names, param_kinds, options, optimize, backend)
-        return _Specialized(viewing(generated.function, read), generated.guards)
+        return _Specialized(viewing(generated.function, read), generated.guards, default_rules().version)
     # The output's kind is only known when it runs: the split gradient's forward function computes
     # the value, which is checked (never by calling func a second time, which would repeat its side
     # effects) and gives the reverse sweep its seed, of the value's shape (see _seed_like).
@@ -805,7 +843,7 @@ def _specialized(
         gradient = pair.function(record, *args, _seed_like(value))
         return (value, gradient) if options.with_value else gradient
 
-    return _Specialized(viewing(checked, read), pair.guards)
+    return _Specialized(viewing(checked, read), pair.guards, default_rules().version)
 
 
 def _cached(
@@ -882,10 +920,14 @@ def _signature(func: Callable) -> inspect.Signature:
     func = func.__wrapped__ if _is_lru_cache(func) else func
     if type(func) is not FunctionType:
         return inspect.signature(func, follow_wrapped=False)
-    # inspect.signature costs ~100 µs; a function's depends only on its code and defaults
-    made_from = (func.__code__, func.__defaults__, func.__kwdefaults__, getattr(func, "__signature__", None))
+    # inspect.signature costs ~100 µs; a function's depends only on its code and defaults (the keyword-only
+    # ones each: their dict may be written in place)
+    kwdefaults = func.__kwdefaults__
+    made_from = (func.__code__, func.__defaults__, kwdefaults, getattr(func, "__signature__", None))
+    if kwdefaults:
+        made_from += (*kwdefaults, *kwdefaults.values())
     known = _SIGNATURES.get(func)
-    if known is None or any(a is not b for a, b in zip(known[0], made_from)):
+    if known is None or len(known[0]) != len(made_from) or any(a is not b for a, b in zip(known[0], made_from)):
         known = _SIGNATURES[func] = (made_from, inspect.signature(func, follow_wrapped=False))
     return known[1]
 

@@ -9,7 +9,9 @@ global, builtin, closure cell and module attribute the compiler resolved, of
 this function and (transitively) of every function it calls. A guard is an
 identity check; a value that is data (a float, an array, a list) may change
 while its kind stays the same, because generated code reads it live, as
-``func`` does. When a guard fails, the entry is rebuilt.
+``func`` does. A list, dict or array can change its kind in place (an item
+replaced by an array, a new shape): its guard compares its kind too. When a
+guard fails, the entry is rebuilt.
 
 Compilation holds one re-entrant lock: concurrent first calls compile once,
 and a recursive gradient (or two mutually recursive ones) finds its own entry
@@ -24,6 +26,8 @@ import weakref
 from types import CellType, FunctionType
 from typing import Any, Callable, Dict, Hashable, Iterable, Iterator, List
 
+import numpy
+
 from . import kinds as K
 from .parse.resolve import MISSING
 
@@ -32,10 +36,11 @@ from .parse.resolve import MISSING
 # function held by a weak reference.
 DICT, CELL, ATTR, FUNC = "dict", "cell", "attr", "func"
 
-# [how, where, key, expected, data, weak]: ``data`` when ``expected`` may be replaced by a value of
-# the same kind (a list, so that the new value is kept and the next check is an identity check
-# again); ``weak`` when ``expected`` is a weak reference to a function. Functions are held weakly
-# so that an entry never keeps its own key (the function) alive: a redefined function is freed.
+# [how, where, key, expected, data, weak]: ``data``, the kind compiled against, when ``expected`` may be
+# replaced by a value of that kind (a list, so that the new value is kept and the next check is an
+# identity check again), else None; ``weak`` when ``expected`` is a weak reference to a function.
+# Functions are held weakly so that an entry never keeps its own key (the function) alive: a
+# redefined function is freed.
 Guard = List[Any]
 _DEAD = object()  # what a dead weak reference compares as: identical to nothing
 
@@ -89,7 +94,9 @@ class Guards:
         for guard in self._guards:
             how, where, key, _, data, _ = guard
             now = _now(how, where, key)
-            if now is not _expected(guard) and not (data and _same_data_kind(guard, now)):
+            if now is _expected(guard) and not (data and _changes_in_place(now)):
+                continue
+            if not (data and _same_data_kind(guard, now)):
                 return False
         self._check = _compiled_check(self._guards)  # data was replaced: check for the new values
         return True
@@ -97,11 +104,11 @@ class Guards:
 
 def _compiled_check(guards: List[Guard]) -> Callable[[], bool]:
     """``lambda: w0['np'] is e0 and ...``: one expression, a fraction of a loop's cost."""
-    names: Dict[str, Any] = {"M": MISSING, "D": _DEAD}
+    names: Dict[str, Any] = {"M": MISSING, "D": _DEAD, "K": _data_kind}
     terms = []
     functions: Dict[int, str] = {}  # a function's guards read it through one weak reference, called once
-    for i, (how, where, key, expected, _, weak) in enumerate(guards):
-        names[f"w{i}"], names[f"e{i}"] = where, expected
+    for i, (how, where, key, expected, data, weak) in enumerate(guards):
+        names[f"w{i}"], names[f"e{i}"], names[f"k{i}"] = where, expected, data
         # Plain subscripts and attributes where the value was there: a missing one raises, and
         # hold() then takes the slow path, which tells a change from a failure.
         if how is FUNC:
@@ -112,23 +119,46 @@ def _compiled_check(guards: List[Guard]) -> Callable[[], bool]:
                 DICT: f"w{i}[{key!r}]" if expected is not MISSING else f"w{i}.get({key!r}, M)",
                 CELL: f"w{i}.cell_contents",
             }.get(how, f"getattr(w{i}, {key!r}, M)")
-        terms.append(f"{read} is (e{i}() or D)" if weak else f"{read} is e{i}")
+        if weak:
+            terms.append(f"{read} is (e{i}() or D)")
+        elif data and type(expected) is numpy.ndarray:  # the same array may have a new shape (a.shape = ...)
+            terms.append(f"({read} is e{i} and e{i}.ndim == {expected.ndim})")
+        elif data and _changes_in_place(expected):  # the same list may hold an array now
+            terms.append(f"({read} is e{i} and K(e{i}) == k{i})")
+        else:
+            terms.append(f"{read} is e{i}")
     return eval(f"lambda: {' and '.join(terms) or 'True'}", names)
 
 
+def _changes_in_place(value: Any) -> bool:
+    """Data whose kind a write can change without rebinding it: its items' kinds, an array's shape."""
+    return type(value) in (list, dict, numpy.ndarray)
+
+
 def _same_data_kind(guard: Guard, now: Any) -> bool:
-    if _data_kind(now) != _data_kind(guard[3]):
+    if _data_kind(now) != guard[4]:
         return False
     guard[3] = now
     return True
 
 
 def function_guards(func: Callable) -> List[Guard]:
-    """Guards on what a function object can change in place: its code and its defaults (by identity)."""
+    """Guards on what a function object can change in place: its code and its defaults (by identity).
+
+    ``__kwdefaults__`` is a dict that calls read live, so each of its values is guarded too (a write
+    ``f.__kwdefaults__["c"] = 2.0`` changes the default, keeping the dict). A default that is a list, dict
+    or array can change its kind in place (``ws=[2.0]``, then ``ws[0] = array``): its kind is guarded, read
+    from a holder of its own (the object itself is fixed while the defaults are)."""
     where = weakref.ref(func)
+    kwdefaults = getattr(func, "__kwdefaults__", None) or {}
+    defaults = [*(getattr(func, "__defaults__", None) or ()), *kwdefaults.values()]
     return [
-        [FUNC, where, a, getattr(func, a, MISSING), False, False]
-        for a in ("__code__", "__defaults__", "__kwdefaults__")
+        *(
+            [FUNC, where, a, getattr(func, a, MISSING), False, False]
+            for a in ("__code__", "__defaults__", "__kwdefaults__")
+        ),
+        *([DICT, kwdefaults, name, value, False, False] for name, value in kwdefaults.items()),
+        *([DICT, {0: value}, 0, value, _data_kind(value), False] for value in defaults if _changes_in_place(value)),
     ]
 
 
@@ -137,7 +167,7 @@ def read_guard(where: Any, key: Any, value: Any) -> Guard:
     how = CELL if isinstance(where, CellType) else DICT if isinstance(where, dict) else ATTR
     if isinstance(value, FunctionType):
         return [how, where, key, weakref.ref(value), False, True]
-    return [how, where, key, value, _data_kind(value) is not None, False]
+    return [how, where, key, value, _data_kind(value), False]
 
 
 class TransformCache:

@@ -91,8 +91,7 @@ def entry_key(func: Callable, parts: tuple) -> Optional[str]:
             code.co_filename,
             lines,
             code_digest(code),
-            [describe(v) for v in func.__defaults__ or ()],
-            sorted((k, describe(v)) for k, v in (func.__kwdefaults__ or {}).items()),
+            described_defaults(func),
             _plain(parts),
         )
     except (Uncacheable, OSError, TypeError):
@@ -171,10 +170,21 @@ def describe(value: Any) -> Any:
     if isinstance(value, types.FunctionType):
         if place is None and vars(value):
             raise Uncacheable("a function with attributes (a wrapper, or made by s2sgrad)")
-        return ["function", place or value.__qualname__, code_digest(value.__code__)]
+        return ["function", place or value.__qualname__, code_digest(value.__code__), described_defaults(value)]
     if place is None:
         raise Uncacheable(f"{value!r}, known only by identity")
     return ["object", place]
+
+
+def described_defaults(func: types.FunctionType) -> list:
+    """A function's defaults: a caller's code is specialized on their kinds, and a call of a function with
+    keyword-only parameters spells a number or string default out (analyze.calls.call_arguments): those by value."""
+
+    def one(value: Any) -> Any:
+        return ["constant", repr(value)] if type(value) in (bool, int, float, str) else describe(value)
+
+    kwdefaults = sorted((k, one(v)) for k, v in (func.__kwdefaults__ or {}).items())
+    return [[one(v) for v in func.__defaults__ or ()], kwdefaults]
 
 
 def importable_name(value: Any) -> Optional[str]:

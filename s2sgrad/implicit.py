@@ -181,7 +181,7 @@ def _jacobian(jvp_residual: Callable, still: tuple, x: Any, parameters: tuple) -
     n = numpy.size(x)
     columns = []
     for k in range(n):
-        direction = numpy.zeros(n)
+        direction = numpy.zeros(n, numpy.result_type(x, numpy.float32))  # a float32 solution's: float32 derivatives
         direction[k] = 1.0
         column = _checked(x, *jvp_residual(x, *parameters, direction.reshape(numpy.shape(x)), *still))
         columns.append(numpy.ravel(column))

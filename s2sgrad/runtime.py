@@ -12,6 +12,7 @@ them lazily and comes out in its own library: they build arrays with
 of one.
 """
 
+import copy
 import math
 import string
 from typing import Any, Callable, Iterator, Optional, Sequence, Tuple
@@ -472,6 +473,13 @@ def get(mapping: dict, key: Any, default: Any = None) -> Any:
     return mapping.get(key, default)
 
 
+def copied(value: Any, order: Optional[str] = None) -> Any:
+    """``value.copy()`` as a function: a new array, or a new list or dict holding the same items (a shallow
+    copy; a number is itself). normalize.anf maps the method to it: ``numpy.copy`` would make a list an
+    array of its items."""
+    return copy.copy(value) if order is None else value.copy(order)
+
+
 def copied_mapping(g: Any, mapping: Any) -> dict:
     """``g``, the adjoint (or tangent) of ``dict(mapping)``, when ``mapping`` is a dict: a copy has the same."""
     if not isinstance(mapping, dict):
@@ -479,6 +487,14 @@ def copied_mapping(g: Any, mapping: Any) -> dict:
             "the derivative of dict() of key-value pairs held in a variable: write the dict as a display, "
             "{key: value, ...} or dict(key=value)"
         )
+    return same_items(g, mapping)
+
+
+def same_items(g: Any, x: Any) -> Any:
+    """``g``, the adjoint (or tangent) of a shallow copy of ``x``, as ``x``'s: for a dict, at ``x``'s keys only
+    (a key the copy gained later is not ``x``'s); for an array or list, ``g`` itself."""
+    if isinstance(x, dict) and isinstance(g, dict) and g.keys() != x.keys():
+        return {key: g[key] for key in x}
     return g
 
 

@@ -13,6 +13,7 @@ Zero-derivative callables are checked the same way: using them must leave the
 gradient right (the arguments are drawn away from their jumps).
 """
 
+import copy
 import math
 import operator
 import types
@@ -22,7 +23,7 @@ from typing import Any, Callable, List, Sequence, Tuple, Type, Union
 
 import numpy
 
-from s2sgrad.runtime import append, astype, column_of, einsum_subscripts, get, item, keys_of
+from s2sgrad.runtime import append, astype, column_of, copied, einsum_subscripts, get, item, keys_of
 
 try:  # an optional extra: its rules and specs are there when SciPy is
     import scipy.linalg
@@ -521,6 +522,16 @@ SHAPES = _flatten(
     spec(dict, lambda x, y: numpy.sum(dict({"a": x, "b": y * x})["b"] * W34) + numpy.sum(x * y), [((3, 4), (3, 4))]),
     spec(get, lambda x, y: numpy.sum(get({"a": x}, "a", y) * get({"a": x}, "b", y) * W34), [((3, 4), (3, 4))]),
     spec(keys_of, lambda x: numpy.sum(x * W34) * len(keys_of({"a": x, "b": 2.0 * x}))),
+    spec(copied, lambda x, y: numpy.sum(copied([x, y * x])[1] * W34) + numpy.sum(copied(x) * x), [((3, 4), (3, 4))]),
+    spec(
+        copied,
+        lambda x, y: numpy.sum(copied({"a": x, "b": y})["b"] * x) + numpy.sum(copied(x, "F") * W34),
+        [((3, 4), (3, 4))],
+        note="dict, order",
+    ),
+    spec(
+        copy.copy, lambda x, y: numpy.sum(copy.copy([x, y])[0] * y) + copy.copy(2.0) * numpy.sum(x), [((3, 4), (3, 4))]
+    ),
     spec(numpy.stack, lambda x, y: numpy.sum(numpy.stack((x, y, y, x), axis=-1) * W34), [((3,), (3,))], note="axis=-1"),
     spec(numpy.hstack, lambda x, y: numpy.sum(numpy.hstack([x, y]) * W4), [((1,), (3,))]),
     spec(numpy.hstack, lambda x, y: numpy.sum(numpy.hstack([x, y]) * W34), [((3, 1), (3, 3))]),

@@ -267,6 +267,20 @@ def test_non_scalar_output_of_grad():
         s2sgrad.grad(f)(numpy.ones(3))
 
 
+def test_a_list_tuple_or_dict_output_of_grad_says_so():
+    """(Its reverse sweep, seeded with 1.0, failed with "'float' object is not subscriptable".)"""
+
+    def pair(x):
+        return numpy.sum(x), 2.0 * numpy.sum(x)
+
+    def listed(x):
+        return [numpy.sum(x)]
+
+    for func in (pair, listed):
+        with pytest.raises(ValueError, match=r"needs a real scalar output.*list, tuple or dict.*vjp"):
+            s2sgrad.grad(func)(numpy.ones(3))
+
+
 def test_the_output_check_does_not_run_the_function_again():
     calls = []
 

@@ -11,7 +11,7 @@ import weakref
 
 import numpy
 import pytest
-from gradcheck import check_grad
+from gradcheck import check_grad, narrowed, numeric_difference
 
 import s2sgrad
 from s2sgrad import api
@@ -91,6 +91,58 @@ def test_changed_defaults():
     check_grad(f, (3.0,))
 
 
+def gathering(x, *rest, **options):
+    return x * x + sum(numpy.sum(r * x) for r in rest) + numpy.sum(options["a"] * x)
+
+
+def test_what_args_and_kwargs_gather_is_keyed_by_its_items_kinds():
+    """``*rest`` binds a tuple and ``**options`` a dict: floats first, then arrays, through one gradient."""
+    g = s2sgrad.grad(gathering)
+    assert g(2.0, 1.0, a=3.0) == 8.0
+    row = numpy.array([1.0, 2.0])
+    expected = numeric_difference(lambda x: gathering(x, row, a=row), (2.0,), 0, 1.0)
+    assert abs(g(2.0, row, a=row) - expected.value) <= expected.error
+
+
+def test_a_keyword_only_default_written_in_place():
+    """Calls read ``__kwdefaults__`` live; writing into it keeps the dict but changes the default."""
+
+    def f(x, *, c=2.0):
+        return c * x**3
+
+    g = s2sgrad.grad(f)
+    assert g(2.0) == 24.0
+    f.__kwdefaults__["c"] = 5.0
+    assert g(2.0) == 60.0
+    assert s2sgrad.jvp(f, (2.0,), (1.0,))[1] == 60.0
+    f.__kwdefaults__["c"] = numpy.array([1.0, 2.0])
+    with pytest.raises(ValueError, match="real scalar output"):
+        g(2.0)
+    f.__kwdefaults__["c"] = 5.0
+    check_grad(f, (2.0,))
+
+
+def product_of_first_two(xs):
+    return numpy.sum(xs[0] * xs[1])
+
+
+@pytest.mark.parametrize("make", [list, tuple, lambda items: dict(enumerate(items))])
+def test_a_container_whose_items_become_arrays_gets_code_for_arrays(make):
+    """A container's kind is its items' kinds: code made for floats in it is not reused for arrays
+    (it returned an array as the gradient of the float item, without reducing it)."""
+    g = s2sgrad.grad(product_of_first_two)
+    floats = g(make([2.0, 3.0]))
+    assert (floats[0], floats[1]) == (3.0, 2.0)
+    xs = make([numpy.array([1.0, 2.0]), 3.0])
+    grads = g(xs)
+    for key in range(2):
+        assert numpy.shape(grads[key]) == numpy.shape(xs[key])
+        part, part_args = narrowed(product_of_first_two, (xs,), 0, key)
+        direction = numpy.ones(numpy.shape(xs[key])) if key == 0 else 1.0
+        numeric = numeric_difference(part, part_args, 0, direction)
+        assert abs(numpy.sum(grads[key] * direction) - numeric.value) <= numeric.error
+
+
 ACT = numpy.tanh
 W = 2.0
 
@@ -125,6 +177,77 @@ def test_a_global_scalar_that_becomes_an_array():
         check_grad(weighted, (3.0,))
     finally:
         W = 2.0
+
+
+SCALES = [2.0, 3.0]
+SETTINGS = {"w": 2.0}
+ROW = numpy.array([1.0, 2.0, 3.0])
+
+
+def scaled_by_a_list_item(x):
+    return numpy.sum(numpy.sin(x * SCALES[0]))
+
+
+def scaled_by_a_dict_item(x):
+    return numpy.sum(numpy.sin(x * SETTINGS["w"]))
+
+
+def scaled_by_a_row(x):
+    return numpy.sum(numpy.sin(x * ROW))
+
+
+@pytest.mark.parametrize(
+    ("func", "container", "key"),
+    [(scaled_by_a_list_item, SCALES, 0), (scaled_by_a_dict_item, SETTINGS, "w")],
+    ids=["list", "dict"],
+)
+def test_a_global_container_whose_item_becomes_an_array_in_place(func, container, key):
+    """Its kind changed without rebinding it: code made for a float item is not reused (it was, by every
+    gradient of func, returning an unreduced (2, 3) array as the (3,) argument's gradient)."""
+    x = numpy.array([0.1, 0.2, 0.3])
+    g = s2sgrad.grad(func)
+    check_grad(func, (x,))
+    old = container[key]
+    container[key] = numpy.array([[1.0, 2.0, 3.0], [0.5, 0.5, 0.5]])
+    try:
+        assert g(x).shape == (3,)
+        check_grad(func, (x,))
+    finally:
+        container[key] = old
+
+
+def helper_with_a_list_default(x, ws=[2.0]):  # noqa: B006 (the mutable default is the point)
+    return numpy.sum(numpy.sin(x * ws[0]))
+
+
+def calls_the_helper_with_its_default(x):
+    return helper_with_a_list_default(x)
+
+
+def test_a_callee_list_default_whose_item_becomes_an_array_in_place():
+    """The caller's code is specialized on the callee's default's kind; the list is the same object after."""
+    x = numpy.array([0.1, 0.2, 0.3])
+    g = s2sgrad.grad(calls_the_helper_with_its_default)
+    check_grad(calls_the_helper_with_its_default, (x,))
+    default = helper_with_a_list_default.__defaults__[0]
+    default[0] = numpy.array([[1.0, 2.0, 3.0], [0.5, 0.5, 0.5]])
+    try:
+        assert g(x).shape == (3,)
+        check_grad(calls_the_helper_with_its_default, (x,))
+    finally:
+        default[0] = 2.0
+
+
+def test_a_global_array_reshaped_in_place():
+    x = numpy.array([0.1, 0.2, 0.3])
+    g = s2sgrad.grad(scaled_by_a_row)
+    check_grad(scaled_by_a_row, (x,))
+    ROW.shape = (1, 3)
+    try:
+        assert g(x).shape == (3,)
+        check_grad(scaled_by_a_row, (x,))
+    finally:
+        ROW.shape = (3,)
 
 
 def test_a_global_array_with_new_values_of_the_same_kind_is_read_live(compilations):

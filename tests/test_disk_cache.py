@@ -392,6 +392,17 @@ def test_a_callee_compiled_differently_now_is_not_replayed(tmp_path):
     check_gradients(edited, result)
 
 
+def test_a_callee_default_changed_is_not_replayed(tmp_path):
+    """f's code spells the keyword-only default of the helper it calls (2.0): a process where it is 5.0 (the
+    helper's code is the same, its defaults are not) compiles f again rather than load code passing 2.0."""
+    keyword_only = MODULE.replace("def helper(a, b):", "def helper(a, b, *, c=2.0):").replace("* a * a", "* a * a * c")
+    run(module_in(tmp_path, keyword_only), tmp_path / "cache")
+    edited = module_in(tmp_path, keyword_only.replace("c=2.0", "c=5.0"))
+    result = run(edited, tmp_path / "cache")
+    assert result["stored"] >= 2  # helper's gradient, and f's
+    check_gradients(edited, result)
+
+
 def test_an_entry_that_cannot_be_followed_now_is_not_loaded():
     """Recorded reads or imports this process cannot find: no code is loaded (the caller compiles instead)."""
     bare = {"reads": [], "calls": [], "injected": {}, "callees": [], "texts": []}

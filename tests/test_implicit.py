@@ -120,6 +120,24 @@ def test_a_fixed_point_of_a_vector_map():
     assert "implicit_cotangent(jvp_fixed_residual, d_x, x, W, b)" in text
 
 
+@s2sgrad.custom_root(fixed_residual)
+def fixed_point_of_its_dtype(W, b):
+    x = np.zeros_like(b)  # float32 for float32 parameters, as the whole computation
+    for _ in range(100):
+        x = np.tanh(W @ x + b)
+    return x
+
+
+def fixed_point_of_its_dtype_loss(W, b):
+    x = fixed_point_of_its_dtype(W, b)
+    return np.sum(x * x) + x[0]
+
+
+def test_a_float32_solution_has_float32_derivatives():
+    """The residual's Jacobian is taken along float32 directions (float64 ones made every derivative float64)."""
+    check_grad(fixed_point_of_its_dtype_loss, (W_CONTRACTING.astype(np.float32), B.astype(np.float32)), wrt=(0, 1))
+
+
 def system_residual(x, a, c):
     """Three nonlinear equations in three unknowns."""
     return np.array([x[0] ** 3 + x[1] - a[0], x[1] * x[2] + np.sin(x[0]) - a[1], x[2] + c * x[0] * x[1] - a[2]])

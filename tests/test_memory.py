@@ -381,11 +381,63 @@ def zero_d_array_written_in_a_loop(x):
 PROGRAMS += [(zero_d_array_written, (vector(3),), 0), (zero_d_array_written_in_a_loop, (vector(3),), 0)]
 
 
+def list_copied_by_its_method_then_appended_to(xs, x):
+    ys = xs.copy()  # list.copy(): a list of the same arrays (not numpy.copy's array of them)
+    ys.append(xs[0] * x)
+    return np.sum(ys[0] * ys[1] * ys[2])
+
+
+def dict_copied_by_its_method_gains_a_key(p, x):
+    q = p.copy()
+    q["c"] = q["a"] * x  # p's gradient has p's keys only
+    return np.sum(q["a"] * q["b"] * q["c"])
+
+
 CONTAINER_PROGRAMS = [
     (dict_copied_then_item_replaced, ({"a": vector(3), "b": vector(3)}, vector(3))),
     (list_copied_then_item_replaced, ([vector(3), vector(3)], vector(3))),
+    (list_copied_by_its_method_then_appended_to, ([vector(3), vector(3)], vector(3))),
+    (dict_copied_by_its_method_gains_a_key, ({"a": vector(3), "b": vector(3)}, vector(3))),
 ]
 PROGRAMS += [(func, args, 1) for func, args in CONTAINER_PROGRAMS]
+
+
+# ----- x[k] += v into a list's array item: Python changes the item itself -----
+
+
+def accumulated_into_distinct_items(a, b):
+    acc = [a * 0.0, a * 0.0]  # two arrays: a change to one is not seen through the other
+    for i in range(2):
+        acc[i] += a * b + i
+    return np.sum(acc[0] * acc[1])
+
+
+def item_added_to_nothing_else_reads(a, b):
+    xs = [a, b]
+    xs[0] += b  # changes a too, which is not read again
+    return np.sum(xs[0] * xs[0] * xs[1])
+
+
+def item_of_a_copy_of_distinct_items_written(a, b):
+    xs = [a * 1.0, b * 1.0]
+    ys = list(xs)
+    t = ys[0]
+    t += b
+    return np.sum(ys[0] * ys[1])
+
+
+def array_copied_in_fortran_order(a, b):
+    c = a.copy(order="F")
+    c *= b
+    return np.sum(c * a)
+
+
+PROGRAMS += [
+    (accumulated_into_distinct_items, (vector(3), vector(3)), (0, 1)),
+    (item_added_to_nothing_else_reads, (vector(3), vector(3)), (0, 1)),
+    (item_of_a_copy_of_distinct_items_written, (vector(3), vector(3)), (0, 1)),
+    (array_copied_in_fortran_order, (vector((2, 3)), vector((2, 3))), (0, 1)),
+]
 
 
 @pytest.mark.parametrize(("func", "args"), [pytest.param(*p, id=p[0].__name__) for p in CONTAINER_PROGRAMS])

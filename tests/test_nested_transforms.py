@@ -8,7 +8,7 @@ over forward). Every check is against finite differences of the function itself.
 
 import numpy
 import pytest
-from gradcheck import check_grad, check_jvp, check_structured_grad, check_zero_grad
+from gradcheck import check_grad, check_jvp, check_structured_grad, check_zero_grad, numeric_difference
 
 import s2sgrad
 
@@ -201,6 +201,21 @@ def omits_the_default(x):
 def test_a_gradient_called_without_its_default_argument():
     check_grad(omits_the_default, (X,))
     check_jvp(omits_the_default, (X,))
+
+
+def test_a_default_assigned_after_the_first_call_is_the_one_used():
+    """The call passes with_default's default as it is at the call (its code spelled 1.5 in before)."""
+    g = s2sgrad.grad(omits_the_default)
+    g(X)
+    with_default.__defaults__ = (0.5,)
+    try:
+        direction = numpy.ones_like(X)
+        numeric = numeric_difference(omits_the_default, (X,), 0, direction)
+        assert abs(numpy.sum(g(X) * direction) - numeric.value) <= numeric.error
+        check_grad(omits_the_default, (X,))
+        check_jvp(omits_the_default, (X,))
+    finally:
+        with_default.__defaults__ = (1.5,)
 
 
 def affine_energy(p, x):

@@ -260,3 +260,47 @@ def test_a_tangent_registered_before_the_built_in_rule_was_read_joins_that_rule(
     joined = table.lookup(np.tanh)
     assert joined.template is not None and joined.where == built_in.where  # the rule file's adjoint is kept
     assert joined.tangent is not None and joined.tangent != built_in.tangent  # with the tangent registered
+
+
+def log_one_plus_exp(x):
+    return np.log(1.0 + np.exp(x))
+
+
+def log_one_plus_exp_loss(w):
+    return np.sum(log_one_plus_exp(w) * w)
+
+
+def test_a_rule_registered_after_a_gradient_ran_is_used_by_that_gradient():
+    """The rule table's version is part of what a gradient was made with (the wrapper kept code made before)."""
+    g = s2sgrad.grad(log_one_plus_exp_loss)
+    w = np.array([0.5, -2.0])
+    g(w)
+    calls = []
+
+    def vjp(d_y, x):
+        calls.append(x)
+        return d_y / (1.0 + np.exp(-x))
+
+    register_adjoint(log_one_plus_exp, vjp=vjp, result="elementwise")
+    sigmoid = 1.0 / (1.0 + np.exp(-w))
+    assert np.allclose(g(w), log_one_plus_exp(w) + w * sigmoid)
+    assert len(calls) == 1
+
+
+WEIGHTS = np.array([1.0, 2.0])
+
+
+def weighted_by_default(x, w=WEIGHTS):
+    return x * w
+
+
+register_adjoint(weighted_by_default, vjp=lambda g, x, w=WEIGHTS: (np.sum(g * w), g * x))
+
+
+def uses_weighted_by_default(x):
+    return np.sum(np.sin(weighted_by_default(x)))
+
+
+def test_a_rule_whose_default_is_an_array_is_passed_it():
+    """A default that is not a literal is passed as the object, by name (its repr was spelled in: NameError)."""
+    check_grad(uses_weighted_by_default, (0.7,))

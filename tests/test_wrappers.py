@@ -73,6 +73,22 @@ def test_a_partial_passes_its_arguments():
     )
 
 
+def test_a_partial_whose_keywords_are_written_after_the_first_call():
+    """A partial reads its keywords dict at each call; so does its gradient (it kept a copy made at grad())."""
+    by_keyword = functools.partial(product, z=4.0)
+    g = s2sgrad.grad(by_keyword, wrt=1)
+    assert g(3.0, 2.0) == 12.0
+    by_keyword.keywords["z"] = 5.0
+    assert g(3.0, 2.0) == 15.0
+    assert g(3.0, 2.0, z=1.0) == 3.0  # the call's keyword wins, as in Python
+    nested = functools.partial(functools.partial(product, z=4.0))
+    h = s2sgrad.grad(nested)
+    assert h(3.0, 2.0) == 8.0
+    nested.keywords["z"] = 0.5  # the outer partial's keyword replaces the inner one's
+    assert h(3.0, 2.0) == 1.0
+    check_grad(nested, (3.0, 2.0), wrt=(0, 1))
+
+
 def test_an_lru_cache_differentiates_the_function_it_caches():
     assert s2sgrad.grad(cached_cube)(2.0) == 12.0
     check_grad(cached_cube, (2.0,))

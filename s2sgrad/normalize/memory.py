@@ -108,7 +108,7 @@ VIEWS = {
     runtime.get,  # d.get(key): the item itself
 }
 # Calls that make a new container holding their argument's items (not copies of them): ``list(xs)``.
-CONTAINER_COPIES = {builtins.list, builtins.tuple, builtins.dict, copy.copy}
+CONTAINER_COPIES = {builtins.list, builtins.tuple, builtins.dict, copy.copy, runtime.copied}
 # Functions whose purpose is to write into an argument (see normalize.anf for the ones rewritten).
 IN_PLACE = {
     numpy.copyto,
@@ -208,6 +208,9 @@ class _Analysis:
         self.position: Dict[int, Tuple[List[gast.stmt], int]] = {}  # each statement's block and index in it
         self.write_backs: Dict[int, gast.Assign] = {}  # ``v *= 3`` on ``v = y[::2]``: then ``y[::2] = v``
         self.returned: Dict[str, int] = {}  # the buffers user functions return -> the call statement's id
+        # Containers (their own buffers) whose items are known to be distinct objects: a change to one
+        # item in place is not seen through another. Only ever narrowed, so it holds at every point.
+        self.distinct_items: Set[str] = set()
 
     def entry_state(self) -> State:
         """A parameter's buffers; a list or dict parameter also has its own, apart from its items'."""
@@ -246,8 +249,12 @@ class _Analysis:
         if not isinstance(stmt, gast.Assign):
             return state
         if is_element_write(stmt):
+            base = stmt.targets[0].value.id
             if checking:
-                self.write(stmt, stmt.targets[0].value.id, state, element=True)
+                self.write(stmt, base, state, element=True)
+                if is_in_place(stmt) and self.is_container(base):
+                    self.item_update(stmt, base, state)
+            self.note_item_written(base, stmt.value, state)
             return state
         if checking and self.is_pop(value) and isinstance(value.args[0], gast.Name):
             self.write(stmt, value.args[0].id, state, element=False)  # the list is one item shorter
@@ -255,6 +262,8 @@ class _Analysis:
         in_place = (is_in_place(stmt) or self.is_append(value)) and target in state
         if in_place and checking:
             self.write(stmt, target, state, element=False)
+        if in_place and self.is_append(value):
+            self.note_item_written(target, value.args[1], state)
         state = dict(state)
         if not self.mutable(target):
             state.pop(target, None)
@@ -268,6 +277,7 @@ class _Analysis:
             state = _older(state, _allocation(stmt))
             buffers = self.buffers_of(stmt, state)
             state[target] = Binding(buffers, frozenset([id(stmt)]), self.own_of(stmt, state, buffers))
+            self.note_distinct_items(stmt, state)
         return state
 
     def loop(self, stmt: gast.stmt, state: State, checking: bool) -> State:
@@ -385,6 +395,57 @@ class _Analysis:
     def is_pop(self, value: Any) -> bool:
         return isinstance(value, gast.Call) and self.ctx.resolve(value.func) is runtime.popped
 
+    # ----- which containers hold distinct items -----
+
+    def note_distinct_items(self, stmt: gast.Assign, state: State) -> None:
+        """A display of items that share no buffer, or a shallow copy of such a container, holds distinct items."""
+        op = operation_of(stmt.value, self.ctx)
+        made = _container(_allocation(stmt))
+        if op.form == "display":
+            parts = [self.buffers_of_atom(e, state) for e in op.args]
+            if all(not (a & b) for i, a in enumerate(parts) for b in parts[i + 1 :]):
+                self.distinct_items.add(made)
+        elif op.form == "call" and op.func in CONTAINER_COPIES:
+            copied_alone = len(op.args) == 1 and not op.keywords  # dict(d, k=v) may add one of d's items again
+            if copied_alone and self.items_distinct(op.args[0], state):
+                self.distinct_items.add(made)
+
+    def note_item_written(self, base: str, value: gast.expr, state: State) -> None:
+        """``base[k] = v`` or ``base.append(v)``: base's items stop being distinct if ``v`` may be one of them."""
+        if base in state and self.buffers_of_atom(value, state) & self.items_of(name(base), state):
+            self.distinct_items -= {_current(b) for b in state[base].own}
+
+    def items_distinct(self, node: gast.expr, state: State) -> bool:
+        """Whether the container ``node`` names certainly holds distinct objects (a parameter's may repeat one)."""
+        if not (isinstance(node, gast.Name) and node.id in state):
+            return False
+        return all(_current(b) in self.distinct_items for b in state[node.id].own)
+
+    def check_items_distinct(self, base: str, state: State, stmt: gast.stmt, where: gast.AST) -> None:
+        """A change to one item of ``base`` in place is seen through every item that is the same object."""
+        if base in self.live_after[id(stmt)] and not self.items_distinct(name(base), state):
+            raise self.ctx.error(
+                where,
+                f"this changes an item of {base!r} in place, which other items of {base!r} may be too "
+                f"(the same array), and {base!r} is read afterwards",
+                f"make the item a new array instead: {base}[k] = {base}[k] + v, not {base}[k] += v",
+            )
+
+    def item_update(self, stmt: gast.Assign, base: str, state: State) -> None:
+        """``base[k] += v`` on a list or dict: Python changes the item itself (an array) in place, as
+        ``t = base[k]; t += v; base[k] = t`` would; the generated code makes a new array for it instead."""
+        items = self.items_of(name(base), state)
+        if not items:
+            return  # numbers, or items nothing else holds
+        where = stmt.targets[0]
+        hint = f"make the item a new array instead: {base}[k] = {base}[k] + v, not {base}[k] += v"
+        if GLOBAL in items:
+            raise self.ctx.error(
+                where, f"this changes an item of {base!r} in place, and it may be a global or closure array", hint
+            )
+        self.sharing_names(items, {base}, state, stmt, where, base, hint)
+        self.check_items_distinct(base, state, stmt, where)
+
     # ----- writes -----
 
     def write(
@@ -437,7 +498,14 @@ class _Analysis:
             self.copy_definitions(target, state, where)
 
     def sharing_names(
-        self, written: FrozenSet[str], excluded: Set[str], state: State, stmt: gast.stmt, where: gast.AST, target: str
+        self,
+        written: FrozenSet[str],
+        excluded: Set[str],
+        state: State,
+        stmt: gast.stmt,
+        where: gast.AST,
+        target: str,
+        hint: str = "",
     ) -> List[str]:
         """Rule 2: the other names that may share what a write changes, none of them read after ``stmt``."""
         shared = [m for m, b in state.items() if m not in excluded and b.buffers & written]
@@ -447,7 +515,7 @@ class _Analysis:
                     where,
                     f"this changes {target!r} in place, which also changes {other!r} (they may share memory), "
                     f"and {other!r} is read afterwards",
-                    f"make one of them a copy before the write, e.g. {target} = {target}.copy()",
+                    hint or f"make one of them a copy before the write, e.g. {target} = {target}.copy()",
                 )
         return shared
 
@@ -483,7 +551,9 @@ class _Analysis:
         if base not in state:
             return False
         if self.is_container(base):  # the write-back replaces the list's item: other holders of it do not see it
-            self.sharing_names(state[target].buffers, {target, base}, state, stmt, stmt.targets[0], target)
+            # (named at the statement: ``t += v`` desugared has a target of no position)
+            self.sharing_names(state[target].buffers, {target, base}, state, stmt, stmt, target)
+            self.check_items_distinct(base, state, stmt, stmt)
         part = gast.Subscript(value=name(base), slice=copy.deepcopy(value.slice), ctx=gast.Store())
         back = located(gast.Assign(targets=[located(part, stmt)], value=name(target), type_comment=None), stmt)
         self.write(back, base, state, element=True, after=stmt)
@@ -578,6 +648,12 @@ def _older(state: State, site: str) -> State:
         )
         for variable, binding in state.items()
     }
+
+
+def _current(buffer: str) -> str:
+    """A buffer named as what its site makes now: an older array from a site is the same kind of object."""
+    prefix = _older_name("")
+    return buffer[len(prefix) :] if buffer.startswith(prefix) else buffer
 
 
 def _container(site: str) -> str:

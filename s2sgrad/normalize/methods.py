@@ -26,7 +26,6 @@ METHODS = {
         "argmin",
         "argsort",
         "round",
-        "copy",
         "all",
         "any",
         "diagonal",
@@ -40,7 +39,8 @@ METHODS["flatten"] = "ravel"
 METHODS["conj"] = "conjugate"
 
 # methods without a NumPy function of the same meaning: helpers in s2sgrad.runtime, with rules of their own
-RUNTIME_METHODS = {"astype": "astype", "item": "item", "get": "get"}  # get: of a dict
+# (copy: of an array, a list or a dict, each its own kind of copy)
+RUNTIME_METHODS = {"astype": "astype", "item": "item", "get": "get", "copy": "copied"}  # get: of a dict
 
 # methods whose positional arguments form one tuple argument: x.reshape(2, 3)
 VARARG_METHODS = {"reshape": "reshape", "transpose": "transpose"}

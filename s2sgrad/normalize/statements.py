@@ -78,7 +78,9 @@ def _desugar(stmt: gast.stmt, ctx: Context) -> List[gast.stmt]:
                 value=copy.deepcopy(stmt.target.value), slice=copy.deepcopy(stmt.target.slice), ctx=gast.Load()
             )
             value = gast.BinOp(left=located(read, stmt.target), op=stmt.op, right=stmt.value)
-            return [_element_write(stmt.target, located(value, stmt), stmt)]
+            write = _element_write(stmt.target, located(value, stmt), stmt)
+            setattr(write, IN_PLACE, True)  # on a list's or dict's array item, Python changes the item itself
+            return [write]
         value = gast.BinOp(left=name(stmt.target.id), op=stmt.op, right=stmt.value)
         updated = assign(stmt.target.id, located(value, stmt), stmt)
         setattr(updated, IN_PLACE, True)  # on an array or list, Python changes the object itself

@@ -8,11 +8,13 @@ takes the last one.
 """
 
 import builtins
+import copy
 
 from ..runtime import (
     append,
     chosen_adjoint,
     chosen_tangent,
+    copied,
     copied_mapping,
     default_adjoint,
     get,
@@ -22,6 +24,7 @@ from ..runtime import (
     keys_of,
     like_sequence,
     missing_adjoint,
+    same_items,
     sum_adjoint,
     unbroadcast,
     unsorted,
@@ -75,6 +78,12 @@ def min_(y, items, key=None, default=None):
     d[items] += chosen_adjoint(d[y], items, min, key)
     d[default] += default_adjoint(d[y], items)
     t[y] = chosen_tangent(t[items], t[default], items, min, key)
+
+
+@adjoint(copied, copy.copy, result="same")
+def copied_(y, x, order=None):
+    d[x] += same_items(d[y], x)
+    t[y] = copied(t[x], order)
 
 
 @adjoint(get, result="unknown")

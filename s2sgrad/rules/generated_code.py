@@ -49,6 +49,7 @@ from ..runtime import (
     range_share,
     reshape_like,
     rollaxis_destination,
+    same_items,
     sign,
     solve_adjoints,
     solve_adjoints_tangent,
@@ -251,6 +252,11 @@ def nan_filled_(y, x, axis=None):
 @tangent(copied_mapping, result="same", shape_only=("mapping",))
 def copied_mapping_(y, g, mapping):
     t[y] = copied_mapping(t[g], mapping)
+
+
+@tangent(same_items, result="same", shape_only=("x",))
+def same_items_(y, g, x):
+    t[y] = same_items(t[g], x)
 
 
 @tangent(fresh_copy, result="same")

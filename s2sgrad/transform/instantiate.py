@@ -12,7 +12,7 @@ and so its adjoint, has the argument's own shape).
 """
 
 import builtins
-from typing import Dict, List, Optional, Set
+from typing import Any, Dict, List, Optional, Set
 
 import gast
 
@@ -75,8 +75,14 @@ class Instantiator:
         for param, value in bound.arguments.items():
             if isinstance(value, tuple) and all(isinstance(v, gast.AST) for v in value):  # *args
                 value = gast.Tuple(elts=list(value), ctx=gast.Load())
-            nodes[param] = value if isinstance(value, gast.AST) else const(value)
+            nodes[param] = value if isinstance(value, gast.AST) else self._default(param, value)
         return nodes
+
+    def _default(self, param: str, value: Any) -> gast.expr:
+        """A rule's default: spelled out if it is a literal, else passed as the object itself, by a name."""
+        if _is_literal(value):
+            return const(value)
+        return name(self.ctx.name_for(value, f"{param}_default"))
 
     def active_slots(self, node: gast.expr) -> List[Optional[str]]:
         """One slot per value an argument holds; the name if it is active, else None."""
@@ -186,3 +192,9 @@ def check_no_active_sequences(nodes: Dict[str, Optional[gast.expr]], instantiato
             raise ctx.error(
                 node, "passing a list or tuple of differentiated values is not supported yet", "pass them one by one."
             )
+
+
+def _is_literal(value: Any) -> bool:
+    if type(value) is tuple:
+        return all(map(_is_literal, value))
+    return value is None or type(value) in (bool, int, float, str)

@@ -1131,6 +1131,52 @@ SCIPY_STATS = (
             [((4,), (4,)), ((4, 3), (4,))],
             POSITIVE,
         ),
+        # cov either built symmetric positive definite from the argument, or perturbed directly: SciPy reads its
+        # lower triangle only, so the upper entries have a zero derivative
+        spec(
+            scipy.stats.multivariate_normal.logpdf,
+            lambda x, m, a: numpy.sum(scipy.stats.multivariate_normal.logpdf(x, m, a @ a.T + DIAG) * W4),
+            [((4, 3), (3,), (3, 3))],
+            note="points",
+        ),
+        spec(
+            scipy.stats.multivariate_normal.logpdf,
+            lambda x, m, c: scipy.stats.multivariate_normal.logpdf(x, mean=m, cov=c + DIAG, allow_singular=True),
+            [((3,), (3,), (3, 3))],
+            (ANY, ANY, (-0.5, 0.5)),
+            note="cov itself",
+        ),
+        spec(
+            scipy.stats.multivariate_normal.logpdf,
+            lambda x, m, c: numpy.sum(scipy.stats.multivariate_normal.logpdf(x, m, c) * W4),
+            [((4, 2), (2,), (2,)), ((4,), float, float)],
+            (ANY, ANY, POSITIVE),
+            note="diagonal cov",
+        ),
+        spec(
+            scipy.stats.multivariate_normal.pdf,
+            lambda x, m, c: numpy.sum(scipy.stats.multivariate_normal.pdf(x, m, c + DIAG) * W2),
+            [((2, 3), (3,), (3, 3)), ((3,), (3,), (3, 3))],
+            (ANY, ANY, (-0.5, 0.5)),
+        ),
+        spec(
+            scipy.stats.multivariate_normal.pdf,
+            lambda x, a: scipy.stats.multivariate_normal.pdf(x, cov=a @ a.T + DIAG),
+            [((3,), (3, 3))],
+            note="no mean",
+        ),
+        spec(
+            scipy.stats.multivariate_normal.entropy,
+            lambda m, c: scipy.stats.multivariate_normal.entropy(m, c + DIAG) + numpy.sum(m * W3),  # m: 0 + W3
+            [((3,), (3, 3))],
+            (ANY, (-0.5, 0.5)),
+        ),
+        spec(
+            scipy.stats.multivariate_normal.entropy,
+            lambda a: scipy.stats.multivariate_normal.entropy(cov=a @ a.T + DIAG),
+            [((3, 3),)],
+            note="spd",
+        ),
         spec(
             scipy.stats.poisson.pmf, lambda mu: numpy.sum(scipy.stats.poisson.pmf(COUNTS, mu) * W34), EITHER, POSITIVE
         ),
@@ -1145,6 +1191,15 @@ SCIPY_STATS = (
         ),
     )
 )
+
+
+def _sqrtm_stacks() -> bool:
+    """Whether this SciPy's sqrtm takes a stack of matrices (newer versions batch)."""
+    try:
+        return numpy.shape(scipy.linalg.sqrtm(numpy.ones((2, 1, 1)))) == (2, 1, 1)
+    except ValueError:
+        return False
+
 
 CONVOLVED = [((4,), (2,)), ((3,), (5,)), ((4, 3), (2, 2)), ((2, 3), (4, 3))]  # either input the longer
 
@@ -1163,6 +1218,14 @@ SCIPY_LINALG_AND_SIGNAL = (
             [((3, 3), (2, 2), (3, 2))],
             (-1.0, 1.0),
             note="rectangular",
+        ),
+        # SPREAD keeps the eigenvalues real, positive and apart, so the square root is real
+        spec(scipy.linalg.sqrtm, lambda a: numpy.sum(scipy.linalg.sqrtm(a + SPREAD) * W33), [((3, 3),)], (-1.0, 1.0)),
+        spec(
+            scipy.linalg.sqrtm,
+            lambda a: numpy.sum(scipy.linalg.sqrtm(a @ numpy.swapaxes(a, -1, -2) + DIAG) * W33),
+            [((2, 3, 3),)] if _sqrtm_stacks() else [],
+            note="stacked",
         ),
         spec(
             scipy.linalg.solve_banded,

@@ -1,4 +1,4 @@
-"""Rules for ``scipy.linalg`` solvers (real matrices).
+"""Rules for ``scipy.linalg`` solvers and the matrix square root (real matrices).
 
 Like scipy_special, registered only once the program has imported ``scipy.linalg``.
 
@@ -6,6 +6,8 @@ Both solve a linear equation ``L(x) = q`` in x, L linear and depending on the
 other arguments: moving them, ``L(dx) = dq - dL(x)``, so the tangent is one more
 solve; the adjoint solves ``L*(lam) = g`` with L's adjoint, and then ``d q = lam``
 and each matrix's adjoint is ``-lam`` paired with x the way L pairs them.
+The square root x of a is the solution of x x = a, so it is differentiated the
+same way: x dx + dx x = da.
 """
 
 from typing import Any, Sequence, Tuple
@@ -25,6 +27,29 @@ def solve_sylvester(x, a, b, q):
     d[b] -= x.T @ lam
     d[q] += lam
     t[x] = scipy.linalg.solve_sylvester(a, b, t[q] - t[a] @ x - x @ t[b])
+
+
+# ----- sqrtm: x x = a, so x dx + dx x = da (a Sylvester equation), and the adjoint solves x^T lam + lam x^T = g -----
+
+
+def _each_matrix(x: Any, rhs: Any) -> Any:
+    """The solution s of ``x s + s x = rhs``, matrix by matrix along x's leading axes, in x's dtype."""
+    if numpy.iscomplexobj(x):
+        raise NotImplementedError(
+            "s2sgrad differentiates scipy.linalg.sqrtm where the square root is real: this one is complex "
+            "(the matrix has a negative real eigenvalue)"
+        )
+    rhs = numpy.broadcast_to(rhs, numpy.shape(x))
+    solution = numpy.empty(numpy.shape(x), dtype=x.dtype)
+    for index in numpy.ndindex(*numpy.shape(x)[:-2]):
+        solution[index] = scipy.linalg.solve_sylvester(x[index], x[index], rhs[index])
+    return solution
+
+
+@adjoint(scipy.linalg.sqrtm)
+def sqrtm(x, a, disp=True, blocksize=64):
+    d[a] += _each_matrix(numpy.swapaxes(x, -1, -2), d[x])
+    t[x] = _each_matrix(x, t[a])
 
 
 # ----- solve_banded: a x = b, with a given by its diagonals, ab[u + i - j, j] = a[i, j] -----

@@ -13,14 +13,15 @@ density, -(z d/dx + 1 / scale)), and for a cumulative F(z): d/dscale = z d/dloc.
 """
 
 import math
-from typing import Any
+from typing import Any, Tuple
 
 import numpy
+import scipy.linalg
 import scipy.special
 import scipy.stats
 
-from ..runtime import float_dtype, result_dtype, unbroadcast
-from .notation import adjoint, d, t
+from ..runtime import float_dtype, result_dtype, unbroadcast, zeros_like
+from .notation import adjoint, d, t, tangent
 
 
 @adjoint(scipy.stats.norm.pdf, result="elementwise")
@@ -283,3 +284,98 @@ def dirichlet_pdf(y, x, alpha):
     d[x] += d[y] * y * dirichlet_x_slope(x, alpha)
     d[alpha] += dirichlet_alpha_adjoint(d[y] * y, x, alpha)
     t[y] = numpy.sum(t[x] * dirichlet_x_slope(x, alpha), axis=0) * y + dirichlet_alpha_tangent(t[alpha], x, alpha) * y
+
+
+# ----- multivariate normal, in x, mean and cov -----
+# log f = -(k log(2 pi) + log det C + r^T C^-1 r) / 2 per point, r = x - mean; with S = C^-1 and u = S r:
+# d/dx = -u, d/dmean = u, d/dC = (u u^T - S) / 2 and the entropy's d/dC = S / 2. SciPy factorizes cov with
+# eigh, which reads its lower triangle only: the matrix it uses is tril(cov) + tril(cov, -1)^T, so the
+# derivative in cov lives on that triangle, the lower off-diagonal entries gaining the upper ones' share.
+# A scalar cov means cov * I and a vector its diagonal, as in SciPy. x holds one point per row, as (k,) or
+# (n, k) (or, when k = 1, one point per element); a singular cov (allow_singular) uses the pseudo-inverse.
+
+
+def _mvn_dim(mean: Any, cov: Any) -> int:
+    """The dimension k, as SciPy finds it: mean's size, else cov's rows."""
+    if mean is not None:
+        return int(numpy.size(mean))
+    return 1 if numpy.ndim(cov) < 2 else int(numpy.shape(cov)[0])
+
+
+def mvn_cov_matrix(cov: Any, dim: int) -> Any:
+    """The symmetric k-by-k matrix SciPy's density uses for ``cov`` (also maps a tangent of cov to its own)."""
+    cov = numpy.asarray(cov, dtype=float)
+    if cov.ndim == 0:
+        return cov * numpy.eye(dim)
+    if cov.ndim == 1:
+        return numpy.diag(cov)
+    return numpy.tril(cov) + numpy.tril(cov, -1).T
+
+
+def mvn_cov_adjoint(g_matrix: Any, cov: Any) -> Any:
+    """The adjoint of ``cov`` from ``g_matrix``, a symmetric adjoint of the matrix ``mvn_cov_matrix`` gives."""
+    if numpy.ndim(cov) == 0:
+        return numpy.trace(g_matrix)
+    if numpy.ndim(cov) == 1:
+        return numpy.diagonal(g_matrix).copy()
+    return 2.0 * numpy.tril(g_matrix, -1) + numpy.diag(numpy.diagonal(g_matrix))
+
+
+def _mvn_parts(x: Any, mean: Any, cov: Any) -> Tuple[Any, Any]:
+    """``u = C^-1 (x - mean)``, one row per point, and ``C^-1`` (a pseudo-inverse where C is singular)."""
+    dim = _mvn_dim(mean, cov)
+    rows = numpy.reshape(numpy.asarray(x, dtype=float), (-1, dim))
+    inverse = scipy.linalg.pinvh(mvn_cov_matrix(cov, dim))
+    centre = numpy.zeros(dim) if mean is None else numpy.ravel(mean)
+    return (rows - centre) @ inverse, inverse
+
+
+def mvn_adjoints(g: Any, x: Any, mean: Any, cov: Any) -> Tuple[Any, Any, Any]:
+    """The adjoints of x, mean and cov in ``y = multivariate_normal.logpdf(x, mean, cov)``, from y's adjoint g."""
+    u, inverse = _mvn_parts(x, mean, cov)
+    g = numpy.reshape(g, (-1, 1))
+    along_x = -numpy.reshape(g * u, numpy.shape(x))
+    along_mean = numpy.sum(g * u, axis=0)
+    along_mean = numpy.sum(along_mean) if numpy.ndim(mean) == 0 else numpy.reshape(along_mean, numpy.shape(mean))
+    g_matrix = 0.5 * (u.T @ (g * u) - numpy.sum(g) * inverse)
+    return along_x, along_mean, mvn_cov_adjoint(g_matrix, cov)
+
+
+def mvn_tangent(t_x: Any, t_mean: Any, t_cov: Any, y: Any, x: Any, mean: Any, cov: Any) -> Any:
+    """The tangent of ``y = multivariate_normal.logpdf(x, mean, cov)`` (a tangent not given may be 0.0)."""
+    u, inverse = _mvn_parts(x, mean, cov)
+    dim = u.shape[1]
+    moved = numpy.reshape(numpy.broadcast_to(t_x, numpy.shape(x)), (-1, dim)) - numpy.broadcast_to(t_mean, (dim,))
+    t_matrix = mvn_cov_matrix(numpy.broadcast_to(t_cov, numpy.shape(cov)), dim)
+    along = -numpy.sum(moved * u, axis=1) - 0.5 * (
+        numpy.sum(inverse * t_matrix) - numpy.sum((u @ t_matrix) * u, axis=1)
+    )
+    return numpy.reshape(along, numpy.shape(y))
+
+
+@adjoint(scipy.stats.multivariate_normal.logpdf)
+def multivariate_normal_logpdf(y, x, mean=None, cov=1, allow_singular=False):
+    d[(x, mean, cov)] += mvn_adjoints(d[y], x, mean, cov)
+    t[y] = mvn_tangent(t[x], t[mean], t[cov], y, x, mean, cov)
+
+
+@adjoint(scipy.stats.multivariate_normal.pdf)
+def multivariate_normal_pdf(y, x, mean=None, cov=1, allow_singular=False):
+    d[(x, mean, cov)] += mvn_adjoints(d[y] * y, x, mean, cov)
+    t[y] = mvn_tangent(t[x], t[mean], t[cov], y, x, mean, cov) * y
+
+
+def mvn_entropy_slope(mean: Any, cov: Any) -> Any:
+    """d entropy / dC for the matrix SciPy uses, ``C^-1 / 2`` (the entropy is log det(2 pi e C) / 2)."""
+    return 0.5 * scipy.linalg.pinvh(mvn_cov_matrix(cov, _mvn_dim(mean, cov)))
+
+
+@adjoint(scipy.stats.multivariate_normal.entropy)
+def multivariate_normal_entropy(y, mean=None, cov=1):
+    d[mean] += zeros_like(mean)  # mean gives the dimension only
+    d[cov] += mvn_cov_adjoint(d[y] * mvn_entropy_slope(mean, cov), cov)
+
+
+@tangent(scipy.stats.multivariate_normal.entropy, shape_only=("mean",))
+def multivariate_normal_entropy_(y, mean=None, cov=1):
+    t[y] = numpy.sum(mvn_entropy_slope(mean, cov) * mvn_cov_matrix(t[cov], _mvn_dim(mean, cov)))

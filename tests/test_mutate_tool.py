@@ -40,3 +40,11 @@ def test_only_selects_a_path_or_the_mutants_of_one_line() -> None:
     assert mutate.selected(spanning, "rules/operators.py:11")
     assert not mutate.selected(spanning, "rules/operators.py:13")
     assert not mutate.selected(spanning, "transform/sweep.py:10")
+
+
+def test_a_seed_gives_one_random_order_which_skip_continues() -> None:
+    mutants = [mutate.Mutant("s2sgrad/rules/operators.py", n, 0, n, 1, "pass", "Expr dropped", None) for n in range(50)]
+    order = mutate.drawn(mutants, 20, seed=3)
+    assert len(set(order)) == 20 and order == mutate.drawn(mutants, 20, seed=3)
+    assert order != mutants[:20]
+    assert mutate.drawn(mutants, None, seed=3) == mutants

@@ -23,6 +23,7 @@ Usage (from the repository root)::
     PYTHONPATH=$PWD python -m pytest -q --cov=s2sgrad --cov-context=test --cov-report=   # writes .coverage
     python tools/mutate.py --contexts .coverage --sample 400 --budget 3000 --out mutants.txt
     python tools/mutate.py --contexts .coverage --only s2sgrad/rules/numpy_arrays.py:120   # the mutants of one line
+    python tools/mutate.py --contexts .coverage --sample 400 --skip 200 --out more.txt   # a second process's share
 
 The coverage file may come from another checkout of the same code: its files are matched from
 their ``s2sgrad/`` part on.
@@ -225,6 +226,13 @@ def selected(mutant: Mutant, only: str) -> bool:
     return only in mutant.path
 
 
+def drawn(mutants: List[Mutant], sample: Optional[int], seed: int) -> List[Mutant]:
+    """``sample`` of ``mutants`` in a random order; any stretch of that order is itself a uniform random sample."""
+    if sample is None or sample >= len(mutants):
+        return mutants
+    return random.Random(seed).sample(mutants, sample)
+
+
 def covering_tests(contexts: Optional[Path]) -> Dict[Tuple[str, int], Set[str]]:
     """``(path, line) -> test node ids`` from a coverage file recorded with ``--cov-context=test``."""
     if contexts is None:
@@ -317,14 +325,19 @@ def main() -> None:
     parser.add_argument("--sample", type=int, help="run this many mutants, drawn at random")
     parser.add_argument("--seed", type=int, default=0, help="of the random sample (another seed, other mutants)")
     parser.add_argument("--only", help="only mutants whose path contains this; with :LINE, only those on that line")
+    parser.add_argument(
+        "--skip",
+        type=int,
+        default=0,
+        help="leave out the first SKIP mutants of the sample (run by another process, or by a run that stopped)",
+    )
     parser.add_argument("--budget", type=float, default=float("inf"), help="stop after this many seconds")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per mutant")
     parser.add_argument("--out", type=Path, default=Path("mutants.txt"))
     args = parser.parse_args()
     mutants = [m for m in all_mutants() if args.only is None or selected(m, args.only)]
     total = len(mutants)
-    if args.sample is not None and args.sample < total:
-        mutants = random.Random(args.seed).sample(mutants, args.sample)
+    mutants = drawn(mutants, args.sample, args.seed)[args.skip :]
     coverage = covering_tests(args.contexts)
     start = time.monotonic()
     outcomes: Dict[str, List[Mutant]] = {}

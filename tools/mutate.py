@@ -23,6 +23,7 @@ Usage (from the repository root)::
     PYTHONPATH=$PWD python -m pytest -q --cov=s2sgrad --cov-context=test --cov-report=   # writes .coverage
     python tools/mutate.py --contexts .coverage --sample 400 --budget 3000 --out mutants.txt
     python tools/mutate.py --contexts .coverage --only s2sgrad/rules/numpy_arrays.py:120   # the mutants of one line
+    python tools/mutate.py --contexts .coverage --only s2sgrad/rules/numpy_arrays.py:120 --also tests/test_new.py
     python tools/mutate.py --contexts .coverage --sample 400 --skip 200 --out more.txt   # a second process's share
 
 The coverage file may come from another checkout of the same code: its files are matched from
@@ -331,6 +332,12 @@ def main() -> None:
         default=0,
         help="leave out the first SKIP mutants of the sample (run by another process, or by a run that stopped)",
     )
+    parser.add_argument(
+        "--also",
+        nargs="+",
+        default=[],
+        help="tests run for every mutant besides its own (new tests, which the coverage file does not know yet)",
+    )
     parser.add_argument("--budget", type=float, default=float("inf"), help="stop after this many seconds")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per mutant")
     parser.add_argument("--out", type=Path, default=Path("mutants.txt"))
@@ -347,9 +354,9 @@ def main() -> None:
         for mutant in mutants:
             if time.monotonic() - start > args.budget:
                 break
-            outcome = run(mutant, tests_for(mutant, coverage), workdir, args.timeout)
+            outcome = run(mutant, tests_for(mutant, coverage) + args.also, workdir, args.timeout)
             if outcome == "survived" and len(tests_for(mutant, coverage, None)) > MAX_TESTS:
-                outcome = _confirmed(mutant, tests_for(mutant, coverage, None), workdir, args.timeout)
+                outcome = _confirmed(mutant, tests_for(mutant, coverage, None) + args.also, workdir, args.timeout)
             outcomes.setdefault(outcome, []).append(mutant)
             out.write(f"{outcome}\t{mutant.where}\t{mutant.description}\t{mutant.replacement[:80]!r}\n")
             out.flush()

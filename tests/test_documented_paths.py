@@ -314,6 +314,11 @@ def element_overwritten(x):
     return b + numpy.sum(a * x)
 
 
+def line_of(func, offset: int) -> int:
+    """The file line ``offset`` lines below ``func``'s ``def``: the report names the lines of the test file."""
+    return func.__code__.co_firstlineno + offset
+
+
 @pytest.mark.parametrize(
     ("func", "args", "expected"),
     [
@@ -333,13 +338,21 @@ def element_overwritten(x):
             [
                 "for i in range(n):\n#     0 stack pushes per iteration\n#     i: not stored (the reversed range",
                 "while j < i:\n#     1 stack push per iteration\n#     s: pushed before each overwrite",
-                "n_trips: iteration count, pushed after the loop (an enclosing loop runs it again)",
+                # a stored value names the line that overwrites it, a count its loop, and both their readers
+                f"s: pushed before each overwrite (line {line_of(powers_in_a_for, 5)}); read by the reverse of line "
+                f"{line_of(powers_in_a_for, 5)}\n",
+                "n_trips: iteration count, pushed after the loop (an enclosing loop runs it again) (the loop); read by "
+                f"the reverse of line {line_of(powers_in_a_for, 4)}\n",
             ],
         ),
         (
             element_overwritten,
             (numpy.array([0.5, 1.0, 2.0]),),
-            ["# outside loops\n#     a: the element written: its old value pushed before each write"],
+            [
+                "# outside loops\n#     a: the element written: its old value pushed before each write (line "
+                f"{line_of(element_overwritten, 3)}); read by the reverse of line {line_of(element_overwritten, 2)}, "
+                f"{line_of(element_overwritten, 4)}\n"
+            ],
         ),
     ],
     ids=["nothing", "while_count", "nested_count", "outside_loops"],

@@ -50,3 +50,13 @@ def test_rejected_with_file_line_and_caret(path):
     assert rendered[0].startswith(f"{path}:{line}:")
     assert rendered[1].strip() == path.read_text().splitlines()[line - 1].strip()
     assert set(rendered[2].strip()) == {"^"}
+
+
+def test_an_argument_the_rule_does_not_differentiate_is_rejected_in_forward_mode_too():
+    """The tangent template of clip has no term for ``a_min``: a tangent along it would be silently dropped."""
+    path = ERRORS / "uncovered_argument.py"
+    module = _load(path)
+    line, text = _expectation(path)
+    with pytest.raises(s2sgrad.TransformError) as caught:
+        s2sgrad.jvp(module.f, (numpy.ones(3), 0.5), (None, 1.0))
+    assert text in caught.value.message and caught.value.line == line

@@ -395,6 +395,24 @@ def test_hessian_through_a_callable_without_a_tangent_names_it():
         s2sgrad.hessian(squared_softplus)(numpy.array([0.5, 1.0]))
 
 
+def helper_tangents():
+    from s2sgrad.rules import generated_code
+
+    for template in vars(generated_code).values():
+        pending = getattr(template, "__s2sgrad_rule__", None)
+        if callable(template) and pending is not None:
+            yield from (pytest.param(template, helper, id=helper.__name__) for helper in pending.callables)
+
+
+@pytest.mark.parametrize(("template", "helper"), list(helper_tangents()))
+def test_hessian_helper_tangents_bind_calls_as_the_helpers_do(template, helper):
+    """A call of a helper in a generated gradient is bound by its tangent template's signature: after the result,
+    the template takes the helper's parameters with the helper's defaults (another default: another call's tangent)."""
+    template_parameters = list(inspect.signature(template).parameters.values())[1:]
+    helper_parameters = inspect.signature(helper).parameters.values()
+    assert [(p.name, p.default) for p in template_parameters] == [(p.name, p.default) for p in helper_parameters]
+
+
 def products(x):
     return numpy.prod(x) ** 2 + numpy.sum(numpy.prod(numpy.reshape(x, (2, 2)) - 0.5, axis=1) ** 3)
 

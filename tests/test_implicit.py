@@ -7,6 +7,7 @@ the residual's derivative instead of reversing the loop.
 """
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -212,6 +213,12 @@ def test_defaults_and_parameters_the_residual_does_not_read():
     check_grad(lambda a: cubic_root(a) ** 2, (2.0,))
     check_grad(lambda a, b: cubic_root(a, b, 2.0) * a, (2.0, 3.0), wrt=(0, 1))
     assert s2sgrad.grad(lambda a, z: cubic_root(a, 5.0, z), wrt=1)(2.0, 1.5) == 0.0
+    # a default the call leaves out is written as its value, as the user would read it
+    assert re.search(r"grad_cubic_residual\(\w+, a, 5\.0\)", s2sgrad.source(cubed_root_of_a, args=(2.0,)))
+
+
+def cubed_root_of_a(a):
+    return cubic_root(a) * a
 
 
 def test_a_residual_that_does_not_match_the_solver_is_an_error_at_its_line():

@@ -22,7 +22,12 @@ Usage (from the repository root)::
 
     PYTHONPATH=$PWD python -m pytest -q --cov=s2sgrad --cov-context=test --cov-report=   # writes .coverage
     python tools/mutate.py --contexts .coverage --sample 400 --budget 3000 --out mutants.txt
+    python tools/mutate.py --contexts .coverage --only s2sgrad/rules/numpy_arrays.py:120   # the mutants of one line
+    python tools/mutate.py --contexts .coverage --only s2sgrad/rules/numpy_arrays.py:120 --also tests/test_new.py
+    python tools/mutate.py --contexts .coverage --sample 400 --skip 200 --out more.txt   # a second process's share
 
+The coverage file may come from another checkout of the same code: its files are matched from
+their ``s2sgrad/`` part on.
 The report lists each survivor as ``file:line: description``; the score is
 killed / (killed + survived) over the mutants run.
 """
@@ -214,6 +219,21 @@ def all_mutants() -> List[Mutant]:
     return found
 
 
+def selected(mutant: Mutant, only: str) -> bool:
+    """``--only``: a part of the path (``rules/numpy``), or a part and a line (``rules/numpy.py:120``)."""
+    path, _, line = only.rpartition(":")
+    if path and line.isdigit():
+        return path in mutant.path and mutant.line <= int(line) <= mutant.end_line
+    return only in mutant.path
+
+
+def drawn(mutants: List[Mutant], sample: Optional[int], seed: int) -> List[Mutant]:
+    """``sample`` of ``mutants`` in a random order; any stretch of that order is itself a uniform random sample."""
+    if sample is None or sample >= len(mutants):
+        return mutants
+    return random.Random(seed).sample(mutants, sample)
+
+
 def covering_tests(contexts: Optional[Path]) -> Dict[Tuple[str, int], Set[str]]:
     """``(path, line) -> test node ids`` from a coverage file recorded with ``--cov-context=test``."""
     if contexts is None:
@@ -224,7 +244,7 @@ def covering_tests(contexts: Optional[Path]) -> Dict[Tuple[str, int], Set[str]]:
     data.read()
     found = {}
     for filename in data.measured_files():
-        relative = str(Path(filename).resolve().relative_to(ROOT)) if filename.startswith(str(ROOT)) else None
+        relative = _package_relative(filename)
         if relative is None or not relative.startswith(TARGETS):
             continue
         for line, names in data.contexts_by_lineno(filename).items():
@@ -232,6 +252,13 @@ def covering_tests(contexts: Optional[Path]) -> Dict[Tuple[str, int], Set[str]]:
     # lines run only at import (class bodies, defaults, decorators) have no test context: any test may read them
     every = set().union(*found.values())
     return {key: tests or every for key, tests in found.items()}
+
+
+def _package_relative(filename: str) -> Optional[str]:
+    """``.../s2sgrad/rules/x.py`` -> ``s2sgrad/rules/x.py``: the coverage file may come from another checkout."""
+    parts = Path(filename).parts
+    starts = [i for i, part in enumerate(parts[:-1]) if part == "s2sgrad"]
+    return "/".join(parts[starts[-1] :]) if starts else None
 
 
 def tests_for(mutant: Mutant, coverage: Dict[Tuple[str, int], Set[str]], limit: Optional[int] = MAX_TESTS) -> List[str]:
@@ -298,15 +325,26 @@ def main() -> None:
     parser.add_argument("--contexts", type=Path, help="a .coverage file recorded with --cov-context=test")
     parser.add_argument("--sample", type=int, help="run this many mutants, drawn at random")
     parser.add_argument("--seed", type=int, default=0, help="of the random sample (another seed, other mutants)")
-    parser.add_argument("--only", help="only mutants whose path contains this")
+    parser.add_argument("--only", help="only mutants whose path contains this; with :LINE, only those on that line")
+    parser.add_argument(
+        "--skip",
+        type=int,
+        default=0,
+        help="leave out the first SKIP mutants of the sample (run by another process, or by a run that stopped)",
+    )
+    parser.add_argument(
+        "--also",
+        nargs="+",
+        default=[],
+        help="tests run for every mutant besides its own (new tests, which the coverage file does not know yet)",
+    )
     parser.add_argument("--budget", type=float, default=float("inf"), help="stop after this many seconds")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per mutant")
     parser.add_argument("--out", type=Path, default=Path("mutants.txt"))
     args = parser.parse_args()
-    mutants = [m for m in all_mutants() if args.only is None or args.only in m.path]
+    mutants = [m for m in all_mutants() if args.only is None or selected(m, args.only)]
     total = len(mutants)
-    if args.sample is not None and args.sample < total:
-        mutants = random.Random(args.seed).sample(mutants, args.sample)
+    mutants = drawn(mutants, args.sample, args.seed)[args.skip :]
     coverage = covering_tests(args.contexts)
     start = time.monotonic()
     outcomes: Dict[str, List[Mutant]] = {}
@@ -316,9 +354,9 @@ def main() -> None:
         for mutant in mutants:
             if time.monotonic() - start > args.budget:
                 break
-            outcome = run(mutant, tests_for(mutant, coverage), workdir, args.timeout)
+            outcome = run(mutant, tests_for(mutant, coverage) + args.also, workdir, args.timeout)
             if outcome == "survived" and len(tests_for(mutant, coverage, None)) > MAX_TESTS:
-                outcome = _confirmed(mutant, tests_for(mutant, coverage, None), workdir, args.timeout)
+                outcome = _confirmed(mutant, tests_for(mutant, coverage, None) + args.also, workdir, args.timeout)
             outcomes.setdefault(outcome, []).append(mutant)
             out.write(f"{outcome}\t{mutant.where}\t{mutant.description}\t{mutant.replacement[:80]!r}\n")
             out.flush()

@@ -737,9 +737,6 @@ def _rule_of_gradient(
 class _LiveDefault:
     """What a call of ``grad(h)`` in differentiated code passes for a parameter it leaves to h's default."""
 
-    def __repr__(self) -> str:
-        return "LIVE_DEFAULT"
-
 
 LIVE_DEFAULT = _LiveDefault()
 

@@ -786,3 +786,27 @@ def test_an_element_write_into_a_float_fails_as_it_does_in_python():
         element_write_into_a_float(0.5)
     with pytest.raises(TypeError, match="'float' object does not support item assignment"):
         s2sgrad.grad(element_write_into_a_float)(0.5)
+
+
+GLOBAL_ITEMS = [np.array([1.0, 2.0]), np.array([0.5, 0.5])]
+
+
+def adds_into_a_global_lists_item(x):
+    items = [GLOBAL_ITEMS[0], x * 2.0]  # a list of the function's own, holding a global array
+    items[0] += x  # changes the global array itself
+    return np.sum(items[0] * x)
+
+
+def adds_into_a_list_of_numbers(x):
+    weights = [1.0, 2.0]
+    weights[0] += x[0]  # a float: a new number, nothing else holds it
+    return weights[0] * np.sum(x) + weights[1]
+
+
+def test_an_item_update_of_a_global_lists_array_is_rejected():
+    with pytest.raises(s2sgrad.TransformError, match="may be a global or closure array"):
+        s2sgrad.grad(adds_into_a_global_lists_item)(np.array([0.3, 0.4]))
+
+
+def test_an_item_update_of_a_list_of_numbers():
+    check_grad(adds_into_a_list_of_numbers, (np.array([0.3, -0.4]),))

@@ -302,12 +302,18 @@ def inner_def_in_a_branch_and_loop(x, z):
     return total
 
 
+def negative_wrt_by_position(x, z):
+    inner = lambda u, v: numpy.sum(u**2) * v * z  # noqa: E731 (a lambda bound to a name, as users write it)
+    return numpy.sum(s2sgrad.grad(inner, -1)(x, z) * x)
+
+
 INNER = [
     inner_lambda_of_both,
     value_and_grad_of_an_inner_def,
     lambda_written_in_the_call,
     last_parameter_by_a_negative_wrt,
     inner_def_in_a_branch_and_loop,
+    negative_wrt_by_position,
 ]
 
 
@@ -356,3 +362,21 @@ def test_an_inner_function_transformed_but_not_called_at_once_is_rejected():
     with pytest.raises(s2sgrad.TransformError, match=r"'inner' can only be called here") as caught:
         s2sgrad.grad(kept_for_later)(1.5)
     assert caught.value.filename == __file__
+
+
+class Spring:
+    def __init__(self, k, rest):
+        self.k, self.rest = k, rest
+
+
+def spring_energy(x, spring):
+    return 0.5 * spring.k * (x - spring.rest) ** 2
+
+
+def force_times_x(x, spring):
+    return s2sgrad.grad(spring_energy)(x, spring) * x
+
+
+def test_an_object_passed_to_a_gradient_called_in_code():
+    """The attributes the called gradient's function reads are found through the call s2sgrad.grad(h)(...)."""
+    check_grad(force_times_x, (1.2, Spring(3.0, 0.5)), wrt=0)

@@ -548,3 +548,17 @@ def test_zeros_folds_a_zero_divided_and_a_zero_minus_a_value_after_a_join():
         """
     # compared as trees: Python 3.8's unparser spaces and parenthesizes differently
     assert ast.dump(ast.parse(after)) == ast.dump(ast.parse(textwrap.dedent(expected)))
+
+
+def test_fingerprints_tell_trees_apart_as_their_text_does():
+    """The optimizer's fixpoint compares fingerprints: any change of a name, a number's type or a list of names."""
+    from s2sgrad.nodes import fingerprint
+
+    def of(text):
+        return fingerprint(gast.parse(textwrap.dedent(text)))
+
+    assert of("y = x * 2") == of("y = x * 2")
+    assert of("y = x * 2") != of("y = x * 2.0")  # 2 == 2.0: the type tells them apart
+    assert of("y = x * 1") != of("y = x * True")
+    assert of("global a, b") != of("global a, c")  # a list of names, not of nodes
+    assert of("y = f(a, b)") != of("y = f(b, a)")

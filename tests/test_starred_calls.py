@@ -129,6 +129,16 @@ def reversed_slice(*args):
     return product_sum(*args[::-1])
 
 
+def listed_then_unpacked(x, y):
+    pair = (x, y * 2.0)
+    return product_sum(*list(pair)) + product_sum(*tuple(pair[1:]))  # *list(xs) passes what *xs does
+
+
+def sliced_by_a_variable(x, y, k):
+    values = (x, y, 0.5)
+    return product_sum(*values[:k])
+
+
 POINT = numpy.array([[2.0, 0.3, -0.4], [0.5, 1.5, 0.2], [0.1, 0.6, 1.8]])
 COV = numpy.array([[1.5, 0.4], [0.2, 1.2]])
 
@@ -146,6 +156,7 @@ COV = numpy.array([[1.5, 0.4], [0.2, 1.2]])
         (tuple_unpacked, (0.8, 1.3)),
         (dict_unpacked, (numpy.array([0.3, 1.1]), 1.7)),
         (displays_passed, (0.8, 1.3)),
+        (listed_then_unpacked, (0.8, 1.3)),
         (settings_among_the_arguments, (POINT, numpy.array([0.4, -1.3, 0.7]))),
     ],
     ids=lambda v: getattr(v, "__name__", ""),
@@ -206,3 +217,8 @@ def test_second_derivatives_through_a_forwarding_wrapper():
     assert s2sgrad.hessian(two_arguments)(x, y) == pytest.approx(expected)
     second = s2sgrad.grad(s2sgrad.grad(one_argument))(0.7)  # 2 (sin(x) 2 + 0.5 sin(x))
     assert second == pytest.approx(-5.0 * numpy.sin(0.7))
+
+
+def test_a_slice_whose_bounds_are_not_constants_is_an_unknown_length():
+    with pytest.raises(s2sgrad.TransformError, match="whose length the compiler cannot tell"):
+        s2sgrad.grad(sliced_by_a_variable, wrt=(0, 1))(0.8, 1.3, 2)

@@ -27,6 +27,7 @@ import gast
 from ..context import Context
 from ..kinds import Kind
 from ..nodes import const, constant_value, located, name, walk
+from ..parse.resolve import MISSING
 
 Shape = Union[int, Tuple[str, ...]]  # a sequence's length, or a dict's keys
 COPIES = {builtins.list: False, builtins.tuple: True, builtins.dict: False}  # whether the copy is immutable
@@ -161,7 +162,10 @@ class _Shapes:
         bounds = node.slice
         if base in (None, _PENDING) or not isinstance(base.shape, int) or not isinstance(bounds, gast.Slice):
             return None if base is not _PENDING else _PENDING
-        parts = [constant_value(b) if b is not None else None for b in (bounds.lower, bounds.upper, bounds.step)]
+        # a bound left out is None; a bound that is not a literal (xs[:k]) is MISSING: its length is unknown
+        parts = [
+            constant_value(b, MISSING) if b is not None else None for b in (bounds.lower, bounds.upper, bounds.step)
+        ]
         if not all(p is None or type(p) is int for p in parts) or parts[2] == 0:
             return None
         return range(base.shape)[slice(*parts)]

@@ -54,3 +54,19 @@ def sequence_pattern(x, pair):
         case (a, _):
             return x * a
     return x
+
+
+def either_or_anything(x, n):
+    match n:
+        case 0 | 1:
+            y = x * 2.0
+        case 2 | _:  # an alternative that always matches: the case does
+            y = x**3
+    return y
+
+
+def capture_in_an_alternative(x, n):
+    match n:
+        case (0 as k) | (1 as k):
+            return x * k
+    return x

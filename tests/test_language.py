@@ -763,3 +763,34 @@ def test_sequence_patterns_are_rejected_at_the_pattern():
         s2sgrad.TransformError, match=r"match_programs\.py:\d+:\d+: sequence patterns are not supported"
     ):
         s2sgrad.grad(sequence_pattern)(0.7, (1.0, 2.0))
+
+
+@needs_match
+@pytest.mark.parametrize("n", [0, 2, 7])
+def test_match_with_an_alternative_that_always_matches(n):
+    from match_programs import either_or_anything
+
+    check_grad(either_or_anything, (0.7, n), wrt=0)
+
+
+@needs_match
+def test_a_capture_inside_an_alternative_is_rejected():
+    from match_programs import capture_in_an_alternative
+
+    with pytest.raises(s2sgrad.TransformError, match="a capture inside an alternative"):
+        s2sgrad.grad(capture_in_an_alternative)(0.7, 1)
+
+
+def suppresses_nothing(x):
+    with contextlib.suppress():  # noqa: B022 (no exception types: the body as it is, as Python runs it)
+        y = x * x
+    return y * 3.0
+
+
+def reduce_of_an_expression(xs):
+    return functools.reduce(lambda a, b: a * b + 1.0, xs[1:])
+
+
+def test_suppress_of_nothing_and_reduce_of_an_expression():
+    check_grad(suppresses_nothing, (0.7,))
+    check_grad(reduce_of_an_expression, (numpy.array([0.3, 1.5, -0.7, 2.0]),))

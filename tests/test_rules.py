@@ -144,3 +144,13 @@ def test_power_is_flat_where_it_is_constant():
     (not 0 * inf, nor 0 * log 0). A spec cannot hold these points: random tangents move 0 ** y to negative bases."""
     check_zero_grad(power_of_zero_exponent, (numpy.array([0.0, 1.5, -0.7]),))
     check_zero_grad(power_of_zero_base, (numpy.array([1.7, 0.4, 2.0]),))
+
+
+def test_nan_quantiles_over_several_axes_say_so():
+    def median_of_planes(x):
+        return numpy.sum(numpy.nanmedian(x, axis=(0, 1)))
+
+    x = numpy.arange(24.0).reshape(2, 3, 4)
+    x[0, 1, 2] = numpy.nan
+    with pytest.raises(NotImplementedError, match="over one axis or all of them"):
+        s2sgrad.grad(median_of_planes)(x)

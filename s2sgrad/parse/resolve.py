@@ -130,6 +130,4 @@ def resolve(node: gast.AST, namespace: Namespace, local_names: "set[str]") -> An
     if isinstance(node, gast.Attribute):
         base = resolve(node.value, namespace, local_names)
         return MISSING if base is MISSING else namespace.attribute(base, node.attr)
-    if isinstance(node, gast.Call):
-        return namespace.built(node, lambda part: resolve(part, namespace, local_names))
     return MISSING

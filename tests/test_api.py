@@ -112,7 +112,7 @@ def test_a_positional_only_parameter_is_not_bound_by_its_name():
     assert g(2.0, scale=1.0) == pytest.approx(4.0)
     with pytest.raises(TypeError, match="positional"):
         f(x=2.0, scale=1.0)
-    with pytest.raises(TypeError, match="'x' parameter is positional only"):
+    with pytest.raises(TypeError, match="positional"):  # inspect's wording varies with the Python version
         g(x=2.0, scale=1.0)
 
 

@@ -493,3 +493,12 @@ def test_einsum_in_interleaved_form_with_a_sublist_given_by_name():
     check_grad(
         einsum_with_a_named_sublist, (numpy.arange(6.0).reshape(2, 3) * 0.3, numpy.array([0.5, -1.0, 2.0])), wrt=(0, 1)
     )
+
+
+def test_eig_of_a_numpy_that_returns_real_eigenvalues_as_complex_numbers_says_so():
+    """NumPy 2.5 on: eig's eigenvalues are complex numbers even when real (the check the eig rules run first)."""
+    from s2sgrad.runtime import _real_eigenvalues
+
+    with pytest.raises(NotImplementedError, match="returns them as complex numbers"):
+        _real_eigenvalues(numpy.array([1.0 + 0j, 2.0 + 0j]))
+    _real_eigenvalues(numpy.array([1.0, 2.0]))  # real ones pass

@@ -5,10 +5,15 @@ def jvp_logged_energy(x, step, t_x):
     t_t0 = 0.5 * t_x
     energy = t0 * x
     t_energy = t_t0 * x + t0 * t_x
-    # print(f"step {step:3d}: energy={energy:.4f} ({'rising' if x > 0 else 'falling'}) log={np.log(energy)!r}")  (fstring_print.py:8)
-    print(f"step {step:3d}: energy={energy:.4f} ({('rising' if x > 0 else 'falling')}) log={np.log(energy)!r}")
-    # return energy * np.sin(x)  (fstring_print.py:9)
-    t1 = np.sin(x)
-    t_t1 = t_x * np.cos(x)
-    t_t2 = t_energy * t1 + energy * t_t1
-    return energy * t1, t_t2
+    # trend = "rising" if x > 0 else "falling"  (fstring_print.py:8)
+    if x > 0:
+        t2 = 'rising'
+    else:
+        t2 = 'falling'
+    # print(f"step {step:3d}: energy={energy:.4f} ({trend}) log={np.log(energy)!r}")  (fstring_print.py:9)
+    print(f'step {step:3d}: energy={energy:.4f} ({t2}) log={np.log(energy)!r}')
+    # return energy * np.sin(x)  (fstring_print.py:10)
+    t3 = np.sin(x)
+    t_t3 = t_x * np.cos(x)
+    t_t4 = t_energy * t3 + energy * t_t3
+    return energy * t3, t_t4

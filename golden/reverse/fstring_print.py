@@ -4,13 +4,18 @@ def grad_logged_energy(x, step, d_out=1.0):
     # energy = 0.5 * x * x  (fstring_print.py:7)
     t0 = 0.5 * x
     energy = t0 * x
-    # print(f"step {step:3d}: energy={energy:.4f} ({'rising' if x > 0 else 'falling'}) log={np.log(energy)!r}")  (fstring_print.py:8)
-    print(f"step {step:3d}: energy={energy:.4f} ({('rising' if x > 0 else 'falling')}) log={np.log(energy)!r}")
-    # return energy * np.sin(x)  (fstring_print.py:9)
-    t1 = np.sin(x)
+    # trend = "rising" if x > 0 else "falling"  (fstring_print.py:8)
+    if x > 0:
+        t2 = 'rising'
+    else:
+        t2 = 'falling'
+    # print(f"step {step:3d}: energy={energy:.4f} ({trend}) log={np.log(energy)!r}")  (fstring_print.py:9)
+    print(f'step {step:3d}: energy={energy:.4f} ({t2}) log={np.log(energy)!r}')
+    # return energy * np.sin(x)  (fstring_print.py:10)
+    t3 = np.sin(x)
     # reverse sweep
-    # return energy * np.sin(x)  (fstring_print.py:9)
-    d_energy = d_out * t1
+    # return energy * np.sin(x)  (fstring_print.py:10)
+    d_energy = d_out * t3
     d_x = energy * d_out * np.cos(x)
     # energy = 0.5 * x * x  (fstring_print.py:7)
     d_x += t0 * d_energy + 0.5 * (d_energy * x)

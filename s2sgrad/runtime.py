@@ -1321,16 +1321,15 @@ def eigh_tangent(t: Any, result: Any, uplo: str = "L") -> Tuple[Any, Any]:
 
 
 def _real_eigenvalues(w: Any) -> None:
-    if numpy.iscomplexobj(w) and not numpy.any(numpy.imag(w)):  # NumPy 2.5 on: complex numbers, whatever they are
-        raise NotImplementedError(
-            f"s2sgrad differentiates numpy.linalg.eig of real matrices with real eigenvalues only; NumPy "
-            f"{numpy.__version__} returns them as complex numbers, which s2sgrad does not differentiate (for a "
-            "symmetric matrix, numpy.linalg.eigh has real ones)"
-        )
     if numpy.iscomplexobj(w):
+        why = (  # NumPy 2.5 on gives complex numbers whatever the eigenvalues are
+            f"NumPy {numpy.__version__} returns them as complex numbers, which s2sgrad does not differentiate"
+            if not numpy.any(numpy.imag(w))
+            else "these came out complex"
+        )
         raise NotImplementedError(
-            "s2sgrad differentiates numpy.linalg.eig of real matrices with real eigenvalues only; these came out "
-            "complex (for a symmetric matrix, numpy.linalg.eigh has real ones)"
+            f"s2sgrad differentiates numpy.linalg.eig of real matrices with real eigenvalues only; {why} "
+            "(for a symmetric matrix, numpy.linalg.eigh has real ones)"
         )
 
 

@@ -631,6 +631,8 @@ def _others_along_last(x: numpy.ndarray) -> numpy.ndarray:
 def moments_adjoint(g: Any, x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
     """The adjoint of ``numpy.var``."""
     x = _as_array(x)
+    if size(x) == 0:  # no element to receive a derivative (the variance of nothing is nan)
+        return numpy.zeros(numpy.shape(x), dtype=result_dtype(x, g))
     count = x.size / size(numpy.mean(x, axis=axis))
     centered = x - numpy.mean(x, axis=axis, keepdims=True)
     spread = unreduce(g, x, axis, keepdims)
@@ -1209,6 +1211,9 @@ def quantile_tangent(
     t: Any, x: Any, q: Any, axis: Any = None, keepdims: bool = False, method: str = "linear", overwrite: bool = False
 ) -> Any:
     """The tangent of ``numpy.quantile(x, q, axis, method='linear', keepdims=keepdims)``."""
+    if numpy.size(x) == 0:  # a median of no numbers is nan (numpy.median), and so is its tangent
+        kept = numpy.shape(numpy.sum(x, axis=axis, keepdims=keepdims))
+        return numpy.full((*numpy.shape(q), *kept), numpy.nan, dtype=float_dtype(x))
     flat, along, below, above, weight, order = _quantile_plan(x, q, axis, method, overwrite)
     ranked = numpy.take_along_axis(numpy.reshape(t, flat.shape), order, along)
     q_axes = list(range(numpy.ndim(q)))
@@ -1224,6 +1229,8 @@ def quantile_adjoint(
     g: Any, x: Any, q: Any, axis: Any = None, keepdims: bool = False, method: str = "linear", overwrite: bool = False
 ) -> Any:
     """The adjoint of ``numpy.quantile(x, q, axis, method='linear', keepdims=keepdims)``."""
+    if numpy.size(x) == 0:  # no element to receive a derivative
+        return numpy.zeros(numpy.shape(x), dtype=result_dtype(x, g))
     flat, along, below, above, weight, order = _quantile_plan(x, q, axis, method, overwrite)
     q_axes = list(range(numpy.ndim(q)))
     kept = numpy.shape(q) + tuple(n for k, n in enumerate(flat.shape) if k != along)

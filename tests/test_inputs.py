@@ -92,3 +92,21 @@ def test_matrix_norms_over_two_axes_of_a_stack(ord):
     stack = RNG.standard_normal((2, 3, 4))
     check_grad(kept, (stack,))
     check_grad(dropped, (stack,))
+
+
+def spread_and_middle(x):
+    return numpy.var(x) + numpy.std(x) + numpy.median(x) + numpy.nanvar(x) + numpy.nanmedian(x)
+
+
+def spread_of_rows(x):
+    return numpy.sum(numpy.var(x, axis=1) + numpy.median(x, axis=1))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NumPy's own: the mean and variance of nothing are nan
+@pytest.mark.parametrize(("func", "shape"), [(spread_and_middle, (0,)), (spread_of_rows, (2, 0))])
+def test_statistics_of_an_empty_array_have_an_empty_gradient(func, shape):
+    """The value is nan, as NumPy gives it; no element receives a derivative (it crashed dividing by 0)."""
+    x = numpy.zeros(shape)
+    gradient = s2sgrad.grad(func)(x)
+    assert gradient.shape == shape
+    assert numpy.isnan(s2sgrad.jvp(func, (x,), (x,))[1])

@@ -3,8 +3,10 @@
 A transformed function specializes on the kinds of its arguments at the first
 call (Python scalar, integer, ndarray of some rank) and then costs, per call on
 top of the generated code, one dictionary lookup and the guards' identity checks
-(s2sgrad.cache: about a microsecond), which recompile it when ``func``, its
-defaults or anything it resolved has changed.
+(s2sgrad.cache), which recompile it when ``func``, its defaults or anything it
+resolved has changed. A positional call with the last call's key tests the
+argument types and the guards in one compiled expression instead (about half a
+microsecond: see _FastPath).
 """
 
 import contextlib
@@ -582,9 +584,10 @@ def _differentiated(
     # cheaper than kinds, and finer (float and numpy.float64 are one kind, two keys).
     specializations: Dict[tuple, _Specialized] = {}
     rules = default_rules()  # the one table, which register_adjoint changes (its version says when)
+    last = [_NO_FAST_PATH]  # the fast path of the specialization the last plain positional call took
 
-    @functools.wraps(func)
-    def differentiated(*args: Any, **kwargs: Any) -> Any:
+    def specialize(args: tuple, kwargs: dict) -> Tuple[Callable, tuple]:
+        """The generated function for these arguments (built if need be), and the arguments it takes."""
         if kwargs or target.keywords or len(args) != arity[0]:
             full = (plan[0] and _planned(plan[0], prefix, args, kwargs)) or target.bind(args, kwargs, signature[0])
         else:
@@ -600,8 +603,23 @@ def _differentiated(
             specialized = specializations[_key(full)] = _specialized(
                 function, names, full, options, optimize, True, backend
             )
+        if debug_nans:
+            return functools.partial(run_checked, specialized.function), (full,)
+        if not (kwargs or target.keywords or prefix) and len(args) == arity[0]:  # the parameters, one by one
+            if not specialized.fast_path:  # made once: code alternating between two specializations stays cheap
+                specialized.fast_path.append(_FastPath.of(args, specialized, rules))
+            last[0] = specialized.fast_path[0]
+        return specialized.function, full
+
+    @functools.wraps(func)
+    def differentiated(*args: Any, **kwargs: Any) -> Any:
+        fast = last[0]
+        if not kwargs and fast.accepts(args):  # the last call's key and guards, tested at half the lookup's cost
+            generated = fast.function
+        else:
+            generated, args = specialize(args, kwargs)
         try:
-            return run_checked(specialized.function, full) if debug_nans else specialized.function(*full)
+            return generated(*args)
         except Exception as exc:  # free unless raised: name the user's line the generated code came from
             add_source_notes(exc)
             raise
@@ -609,6 +627,50 @@ def _differentiated(
     made = _marked(differentiated, "value_and_grad" if with_value else "grad", (target, names, options, optimize))
     setattr(made, DERIVED_RULE, _rule_of_gradient(made, target, names, options))
     return made
+
+
+class _FastPath(NamedTuple):
+    """A specialization, with one compiled test that a call may take it without a lookup.
+
+    ``accepts(args)`` is the key lookup and the guards in one expression, for arguments
+    whose key is checked inline (plain types, an ndarray's rank and dtype kind, a function):
+    ``len(a) == 2 and type(a[0]) is c0 and type(a[1]) is c1 and R.version == v and G.identical()``.
+    A test that fails, or raises because a guarded name is gone, sends the call the long way.
+    """
+
+    accepts: Callable[[tuple], bool]
+    function: Callable
+
+    @staticmethod
+    def of(args: tuple, specialized: "_Specialized", rules: Any) -> "_FastPath":
+        names = {"R": rules, "v": specialized.version, "G": specialized.guards}
+        terms = [f"len(a) == {len(args)}"]
+        for i, value in enumerate(args):
+            term = _inline_key_test(f"a[{i}]", value, f"c{i}", names)
+            if term is None:  # a container's key is its elements' kinds: not a cheap test
+                return _NO_FAST_PATH
+            terms.append(term)
+        terms += ["R.version == v", "G.identical()"]  # read each time: Guards.hold replaces it
+        source = f"def accepts(a):\n    try:\n        return {' and '.join(terms)}\n"
+        source += "    except (KeyError, AttributeError, ValueError):\n        return False\n"
+        exec(source, names)
+        return _FastPath(names["accepts"], specialized.function)
+
+
+def _inline_key_test(read: str, value: Any, name: str, names: dict) -> Optional[str]:
+    """An expression true exactly when the value at ``read`` has ``value``'s key (see _key); None: no such test."""
+    cls = names[name] = type(value)
+    if cls is ndarray:
+        return f"type({read}) is {name} and {read}.ndim == {value.ndim} and {read}.dtype.kind == {value.dtype.kind!r}"
+    if cls in K.FUNCTION_TYPES:
+        names[name] = value
+        return f"{read} is {name}"
+    if cls in _CONTAINER_TYPES or runtime.is_protocol_array(value):  # keyed by their elements', or rank and dtype
+        return None
+    return f"type({read}) is {name}"  # a plain type or another class (a NumPy scalar, an object): keyed by type
+
+
+_NO_FAST_PATH = _FastPath(lambda args: False, lambda: None)
 
 
 def _keyword_plan(signature: inspect.Signature, target: "_Target", arity: int) -> Optional[Tuple[tuple, dict]]:
@@ -803,6 +865,7 @@ class _Specialized(NamedTuple):
     function: Callable
     guards: Guards  # while they hold, ``function`` is the gradient of the function as it is
     version: int  # of the rule table it was made with: a rule registered since may change it
+    fast_path: List["_FastPath"]  # made at its first positional call (its key is then known from the arguments)
 
 
 def _specialized(
@@ -827,7 +890,7 @@ def _specialized(
         )
     if not check_scalar or generated.result_kind == K.SCALAR:
         generated = _cached(func, names, param_kinds, options, optimize, backend)
-        return _Specialized(viewing(generated.function, read), generated.guards, default_rules().version)
+        return _Specialized(viewing(generated.function, read), generated.guards, default_rules().version, [])
     # The output's kind is only known when it runs: the split gradient's forward function computes
     # the value, which is checked (never by calling func a second time, which would repeat its side
     # effects) and gives the reverse sweep its seed, of the value's shape (see _seed_like).
@@ -840,7 +903,7 @@ def _specialized(
         gradient = pair.function(record, *args, _seed_like(value))
         return (value, gradient) if options.with_value else gradient
 
-    return _Specialized(viewing(checked, read), pair.guards, default_rules().version)
+    return _Specialized(viewing(checked, read), pair.guards, default_rules().version, [])
 
 
 def _cached(

@@ -69,7 +69,7 @@ def _data_kind(value: Any) -> Any:
 class Guards:
     """What a compilation read, checked on each use of what it built."""
 
-    __slots__ = ("_check", "_guards")
+    __slots__ = ("_guards", "identical")
 
     def __init__(self, guards: Iterable[Guard] = ()) -> None:
         self._guards: List[Guard] = []
@@ -79,7 +79,9 @@ class Guards:
             if place not in seen:
                 seen.add(place)
                 self._guards.append(guard)
-        self._check = _compiled_check(self._guards)
+        # Every value read is the very one compiled against: one expression, which raises when a name is
+        # gone; hold() tells that, and data replaced by data of the same kind, from a change.
+        self.identical: Callable[[], bool] = _compiled_check(self._guards)
 
     def __iter__(self) -> Iterator[Guard]:
         return iter(self._guards)
@@ -87,7 +89,7 @@ class Guards:
     def hold(self) -> bool:
         """True while every value read is the one compiled against (or, for data, of the same kind)."""
         try:
-            if self._check():  # the common case: one expression of identity checks
+            if self.identical():  # the common case
                 return True
         except (KeyError, AttributeError, ValueError):  # a name deleted, a function freed, a cell emptied
             pass
@@ -98,7 +100,7 @@ class Guards:
                 continue
             if not (data and _same_data_kind(guard, now)):
                 return False
-        self._check = _compiled_check(self._guards)  # data was replaced: check for the new values
+        self.identical = _compiled_check(self._guards)  # data was replaced: check for the new values
         return True
 
 

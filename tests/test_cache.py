@@ -395,3 +395,69 @@ def test_jvp_of_a_gradient_with_a_default_argument_twice():
     for _ in range(2):
         assert s2sgrad.jvp(gradient, (x,), (v,))[1] == pytest.approx([18.0, -36.0])
         assert s2sgrad.jvp(f, (x,), (v,))[1] == pytest.approx(3.0 * (3.0 - 12.0))
+
+
+# ----- the fast path: a positional call with the last call's key skips the lookup (api._FastPath) -----
+
+
+def squares_scaled(x, k):
+    return k * numpy.sum(x @ x)  # x @ x: a dot product of vectors, a product of matrices: code per rank
+
+
+def squares_scaled_gradient(x, k):
+    if x.ndim == 1:
+        return 2 * k * x
+    ones = numpy.ones_like(x)
+    return k * (ones @ x.T + x.T @ ones)
+
+
+@pytest.mark.parametrize(
+    "calls",
+    [
+        # (x, k) in turn: a new rank, a new dtype, an int where a float was, a NumPy scalar, and back
+        [(numpy.arange(3.0), 2.0), (numpy.arange(9.0).reshape(3, 3), 2.0), (numpy.arange(3, dtype="f4"), 2.0)],
+        [(numpy.arange(3.0), 2.0), (numpy.arange(3.0), 2), (numpy.arange(3.0), numpy.float64(2.0))],
+    ],
+)
+def test_the_fast_path_never_serves_another_keys_code(calls):
+    g = s2sgrad.grad(squares_scaled)
+    for x, k in calls * 2:  # each key twice: the second time the fast path of the other key is the last one
+        for _ in range(2):
+            got = g(x, k)
+            assert got.shape == x.shape and got.dtype == x.dtype
+            assert got == pytest.approx(squares_scaled_gradient(x, k))
+
+
+def test_code_alternating_between_two_keys_makes_each_fast_path_once(monkeypatch):
+    made = []
+    original = api._FastPath.of
+    monkeypatch.setattr(api._FastPath, "of", staticmethod(lambda *a: made.append(1) or original(*a)))
+    g = s2sgrad.grad(squares_scaled)
+    for _ in range(20):
+        assert g(numpy.ones(2), 3.0) == pytest.approx([6.0, 6.0])
+        assert g(numpy.ones(2), 3) == pytest.approx([6.0, 6.0])
+    assert len(made) == 2
+
+
+def test_the_fast_path_sees_every_change_after_warm_calls(tmp_path):
+    cell = "SCALE = 2.0\n\ndef helper(x):\n    return x * x\n\ndef f(x):\n    return SCALE * helper(x)\n"
+    ns = run_cell({}, tmp_path / "cell1.py", cell)
+    g = s2sgrad.grad(ns["f"])
+    for _ in range(3):
+        assert g(3.0) == 12.0
+    ns["SCALE"] = 3.0  # data of the same kind: read live
+    assert g(3.0) == 18.0
+    run_cell(ns, tmp_path / "cell2.py", "def helper(x):\n    return x ** 3\n")
+    for _ in range(3):
+        assert g(3.0) == pytest.approx(81.0)
+    del ns["helper"]  # the fast path's test raises (a guarded name is gone): the long way says what happened
+    with pytest.raises(s2sgrad.TransformError, match="cannot tell which function 'helper' is"):
+        g(3.0)
+
+
+def test_an_integer_where_the_fast_path_took_a_float_is_still_refused():
+    g = s2sgrad.grad(squares_scaled, wrt=1)
+    for _ in range(3):
+        assert g(numpy.arange(3.0), 2.0) == 5.0
+    with pytest.raises(TypeError, match="'k': it is an integer"):
+        g(numpy.arange(3.0), 2)

@@ -15,6 +15,7 @@ import inspect
 import linecache
 import operator
 import os
+import re
 import textwrap
 import tokenize
 from dataclasses import dataclass
@@ -97,6 +98,25 @@ def _no_source_hint(filename: str) -> str:
     return f"define it in a .py file (not in a C extension), {rule}"
 
 
+# inspect's pattern of the line a definition starts on (findsource, before Python 3.13)
+_DEFINITION = re.compile(r"^(\s*def\s)|(\s*async\s+def\s)|(.*(?<!\w)lambda(:|\s))|^(\s*@)")
+
+
+def _definition_lines(code: CodeType, func: Callable) -> Tuple[List[str], int]:
+    """``inspect.getsourcelines(code)``, read from linecache directly where the code's first line starts it.
+
+    inspect first looks for the code's module (inspect.getmodule walks sys.modules): milliseconds
+    per call in a process that has imported SciPy, most of the time of reading a short function.
+    """
+    filename = code.co_filename
+    linecache.checkcache(filename)  # a file edited since it was read: its new text (_check_source_runs tells)
+    lines = linecache.getlines(filename, getattr(func, "__globals__", None))
+    start = code.co_firstlineno - 1
+    if 0 <= start < len(lines) and _DEFINITION.match(lines[start]):
+        return inspect.getblock(lines[start:]), start + 1
+    return inspect.getsourcelines(code)
+
+
 def parse_function(func: Callable) -> FunctionSource:
     """Parse ``func``'s source into a gast FunctionDef with its line map.
 
@@ -113,7 +133,7 @@ def parse_function(func: Callable) -> FunctionSource:
     filename = getattr(code, "co_filename", "<unknown>")
     source_map.lookup(filename)  # generated code (differentiated again): back in linecache if it was cleared
     try:
-        lines, first_line = inspect.getsourcelines(code if code is not None else func)
+        lines, first_line = _definition_lines(code, func) if code is not None else inspect.getsourcelines(func)
     except (OSError, TypeError) as exc:
         raise TransformError(
             f"cannot read the source of {name!r} ({exc})",

@@ -37,6 +37,13 @@ measurement each per round, for many rounds; the table shows the median.
 Interleaving spreads slow drifts (frequency scaling, a noisy neighbour) evenly
 over all implementations instead of charging them to whichever ran last.
 
+After the time tables, a table of peak memory: the bytes one gradient call allocates
+at its peak above what was allocated before it (the returned gradients included),
+traced by ``tracemalloc`` after the timing, for ``f``, ``hand``, ``s2sgrad`` (wrapped
+and unwrapped) and ``autograd``, with s2sgrad's peak over hand's against issue 11's
+bound of 1.5x. tracemalloc sees Python objects and NumPy's buffers only, so
+``s2sgrad+numba``, ``torch`` and ``jax`` are not measured.
+
 Three more measurements are printed after the tables: the one-time cost of the
 first call of a fresh ``s2sgrad.grad`` wrapper (the source transform), what
 the cached wrapper adds to each call compared with calling the generated
@@ -46,6 +53,7 @@ gradient.
 """
 
 import argparse
+import contextlib
 import gc
 import importlib.util
 import inspect
@@ -56,10 +64,11 @@ import platform
 import statistics
 import sys
 import time
+import tracemalloc
 import types
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 # One BLAS thread unless the caller says otherwise, set before NumPy loads its BLAS:
 # every implementation calls the same matmuls, and on a small or shared machine a
@@ -972,20 +981,30 @@ class Settings:
     transform_repeats: int
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for the block, as it was after it.
+
+    As timeit does: a collection landing inside one measurement is noise, not the code's cost
+    (in time, or in memory: it frees other code's cycles in the middle of a call).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def per_call(fn: Callable, args: Sequence[Any], number: int) -> float:
     """Seconds per call of ``fn(*args)``, averaged over ``number`` back-to-back calls."""
     loop = itertools.repeat(None, number)
-    # As timeit does: a collection landing inside one measurement is noise, not the code's cost.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         start = time.perf_counter()
         for _ in loop:
             fn(*args)
         elapsed = time.perf_counter() - start
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     return elapsed / number
 
 
@@ -1039,18 +1058,75 @@ def transform_time(w: Workload, steady: float, repeats: int) -> float:
 
 
 # =====================================================================================
+# Peak memory
+# =====================================================================================
+
+# The implementations whose allocations tracemalloc sees: Python objects and NumPy's array
+# buffers (NumPy reports its buffers to tracemalloc), which is all that hand, s2sgrad and
+# autograd allocate. PyTorch's and JAX's buffers, and the arrays numba-compiled code makes,
+# come from allocators tracemalloc does not see: their numbers would count only Python
+# wrappers and mislead, so they are not measured.
+MEMORY_CONTENDERS = ("f", "hand", "s2sgrad", "generated", "autograd")
+MEMORY_UNSEEN = ("s2sgrad+numba", "torch", "jax", "jax-eager")
+MEMORY_RATIO_BOUND = 1.5  # issue 11: peak memory of stored values <= 1.5x hand-written
+SMALL_PEAK = 1024  # bytes: a hand-written peak below this is a few Python objects, no ratio
+
+
+def restart_peak() -> int:
+    """Make tracemalloc's peak the current traced size from now on; return that size in bytes."""
+    if hasattr(tracemalloc, "reset_peak"):  # Python 3.9+
+        tracemalloc.reset_peak()
+    else:  # 3.8: a restart forgets everything traced so far, so the traced size starts from 0
+        tracemalloc.stop()
+        tracemalloc.start()
+    return tracemalloc.get_traced_memory()[0]
+
+
+def call_peak(fn: Callable, args: Sequence[Any]) -> int:
+    """Bytes allocated by ``fn(*args)`` at its peak, above what was allocated before the call.
+
+    The returned gradient is kept alive until the peak is read, so it is counted: every
+    contender returns gradients of the same shapes, so each pays for them alike, and what
+    differs is what the call keeps besides (stored forward values, temporaries).
+    """
+    before = restart_peak()
+    result = fn(*args)
+    peak = tracemalloc.get_traced_memory()[1]
+    del result
+    return peak - before
+
+
+def peak_memory(impls: Impls, calls: int = 3) -> Dict[str, int]:
+    """The smallest of ``calls`` calls' peaks (``call_peak``) of each implementation, in bytes.
+
+    Run after the timing, never inside it: tracing slows every allocation. The smallest
+    peak is the steady state, should a first call still fill a cache of its own.
+    """
+    was_tracing = tracemalloc.is_tracing()
+    if not was_tracing:
+        tracemalloc.start()
+    try:
+        with collector_paused():
+            return {name: min(call_peak(fn, args) for _ in range(calls)) for name, (fn, args) in impls.items()}
+    finally:
+        if not was_tracing:
+            tracemalloc.stop()
+
+
+# =====================================================================================
 # Running one workload
 # =====================================================================================
 
 
 @dataclass
 class Result:
-    """Median seconds per call of each implementation of one workload (missing: not run)."""
+    """Median seconds per call of each implementation of one workload (missing: not run), and peak bytes."""
 
     name: str
     seconds: Dict[str, float]
     transform: float = float("nan")
     notes: List[str] = field(default_factory=list)
+    peaks: Dict[str, int] = field(default_factory=dict)  # bytes, see peak_memory
 
 
 def gradient_implementations(w: Workload, tools: Sequence[Tool], notes: List[str]) -> Impls:
@@ -1142,11 +1218,12 @@ def generated_gradient(w: Workload) -> Callable:
 
 
 def run_workload(w: Workload, tools: Sequence[Tool], settings: Settings) -> Result:
-    """Check, then time, every implementation of one workload."""
+    """Check, then time, every implementation of one workload; then measure the peak memory of some."""
     notes: List[str] = []
     impls = {"f": (w.func, w.args), **gradient_implementations(w, tools, notes)}
     seconds = time_interleaved(impls, settings)
-    result = Result(w.name, seconds, notes=notes)
+    peaks = peak_memory({name: impls[name] for name in MEMORY_CONTENDERS if name in impls})
+    result = Result(w.name, seconds, notes=notes, peaks=peaks)
     if "s2sgrad" in seconds:
         result.transform = transform_time(w, seconds["s2sgrad"], settings.transform_repeats)
     return result
@@ -1256,12 +1333,21 @@ def wrapper_overhead(settings: Settings) -> Dict[str, float]:
 TOOL_NAMES = ("autograd", "torch", "jax", "jax-eager")
 
 
+def figures(value: float) -> str:
+    """Three significant figures, or all the integer digits from 1000 on (never an exponent there)."""
+    return f"{value:.3g}" if value < 1000 else f"{value:.0f}"
+
+
 def us(seconds: Optional[float]) -> str:
     """Microseconds to three significant figures, or a dash."""
     if seconds is None or math.isnan(seconds):
         return "-"
-    value = seconds * 1e6
-    return f"{value:.3g}" if value < 1000 else f"{value:.0f}"
+    return figures(seconds * 1e6)
+
+
+def kib(size: Optional[int]) -> str:
+    """Bytes in KiB to three significant figures (so a few hundred bytes show as such), or a dash."""
+    return "-" if size is None else figures(size / 1024)
 
 
 def ratio(numerator: Optional[float], denominator: Optional[float]) -> str:
@@ -1314,6 +1400,33 @@ def transform_table(results: Sequence[Result]) -> str:
         for r in results
     ]
     return format_table(["workload", "transform (ms)", "= steady calls"], rows)
+
+
+def memory_row(r: Result) -> List[str]:
+    """One workload's peaks in KiB, s2sgrad's over hand's, and whether it is within the bound."""
+    p = r.peaks
+    s2s = kib(p["s2sgrad"]) if "s2sgrad" in p else "unsupported"
+    row = [r.name, kib(p["f"]), kib(p["hand"]), s2s, kib(p.get("generated")), kib(p.get("autograd"))]
+    if "s2sgrad" not in p or p["hand"] < SMALL_PEAK:
+        return [*row, "-", "-"]
+    within = p["s2sgrad"] <= MEMORY_RATIO_BOUND * p["hand"]
+    return [*row, ratio(p["s2sgrad"], p["hand"]), "yes" if within else "NO"]
+
+
+def memory_table(results: Sequence[Result]) -> str:
+    """Peak memory of one gradient call per workload, s2sgrad's against the hand-written gradient's."""
+    header = ["workload", "f (KiB)", "hand (KiB)", "s2sgrad (KiB)", "unwrapped (KiB)", "autograd (KiB)"]
+    header += ["s2sgrad/hand", f"<= {MEMORY_RATIO_BOUND:g}x hand"]
+    lines = [format_table(header, [memory_row(r) for r in results])]
+    if any(r.peaks["hand"] < SMALL_PEAK for r in results):
+        lines.append(
+            f"  ('-' in s2sgrad/hand: the hand-written peak is under {SMALL_PEAK // 1024} KiB, a few Python numbers"
+            " and tuples; a ratio of those compares object overheads, not stored values)"
+        )
+    lines.append(
+        f"  (not measured: {', '.join(MEMORY_UNSEEN)}; their buffers come from allocators tracemalloc does not see)"
+    )
+    return "\n".join(lines)
 
 
 def overhead_report(t: Dict[str, float]) -> str:
@@ -1414,6 +1527,12 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         for note in itertools.chain.from_iterable(r.notes for r in results):
             print(f"  note: {note}")
         print()
+    print(
+        "Peak memory of one gradient call: bytes allocated above those before it, the returned gradients"
+        " included (tracemalloc, smallest of 3 calls, after the timing)"
+    )
+    print(memory_table([r for _, results in tables for r in results]))
+    print()
     if options.plot:
         plot_ratios([r for _, results in tables for r in results], options.plot)
         print(f"plot: {options.plot}")

@@ -10,6 +10,7 @@ import os
 import pathlib
 import subprocess
 import sys
+from typing import List
 
 import pytest
 
@@ -30,11 +31,26 @@ def run_benchmark(script: str, *arguments: str) -> str:
     return done.stdout
 
 
+def memory_row(out: str, workload: str) -> List[str]:
+    """The cells of ``workload``'s row in the peak-memory table."""
+    table = out.split("Peak memory of one gradient call")[1]
+    row = next(line for line in table.splitlines() if line.startswith(f"| {workload} |"))
+    return [cell.strip() for cell in row.strip("|").split("|")]
+
+
 @pytest.mark.parametrize("workload", ["horner_30", "logistic_1000x20"])
 def test_run_checks_and_times_one_workload(workload: str) -> None:
     out = run_benchmark("run.py", "--quick", "--only", workload)
     assert f"| {workload} |" in out
     assert "wrapper overhead per call" in out
+    # The peak-memory table: f, hand, s2sgrad, unwrapped and autograd (when installed) in KiB, then the
+    # ratio and the bound's mark. Only sanity: values are numbers >= 0 (or a dash where not measured).
+    name, *peaks, ratio, mark = memory_row(out, workload)
+    assert name == workload
+    assert all(float(peak) >= 0.0 for peak in peaks[:4])
+    assert peaks[4] == "-" or float(peaks[4]) >= 0.0
+    assert ratio == "-" or float(ratio) >= 0.0
+    assert mark in ("yes", "NO", "-")
 
 
 def test_transform_time_on_two_cases() -> None:

@@ -3,8 +3,11 @@
 - a matrix product's adjoint is a plain operator when both operands' ranks are known (1 or 2);
 - a scalar adjoint that a branch leaves at 0.0 is not added after the join;
 - the maximum subtracted before a softmax or a log-sum-exp is not differentiated (its total adjoint is 0),
-  and where it is not that (the result depends on it), it is.
+  and where it is not that (the result depends on it), it is;
+- a sine or cosine the reverse sweep needs twice is computed once, and only while its operand holds.
 """
+
+import math
 
 import numpy as np
 import pytest
@@ -197,3 +200,46 @@ def shift_never_returned(x):
 def test_a_shift_never_returned_is_differentiated_as_written():
     # the proof follows the shift to the end without meeting the return statement: it claims nothing
     check_grad(shift_never_returned, (Z[0],))
+
+
+def kepler(e, M):
+    E = M
+    for _ in range(6):
+        E = E - (E - e * math.sin(E) - M) / (1.0 - e * math.cos(E))
+    return E
+
+
+def test_each_sine_and_cosine_of_a_newton_step_is_computed_once_in_reverse():
+    check_grad(kepler, (0.3, 0.7), wrt=(0, 1))
+    reverse_loop = s2sgrad.source(kepler, wrt=(0, 1), args=(0.3, 0.7)).split("reversed(range(")[1]
+    code = "\n".join(line for line in reverse_loop.splitlines() if not line.strip().startswith("#"))
+    assert code.count("math.sin(E)") == 1 and code.count("math.cos(E)") == 1, reverse_loop
+
+
+def operand_changes_between(x, y):
+    s = 0.0
+    for _ in range(3):
+        s = s + math.sin(x) * y
+        x = x * 1.5 + math.cos(x) * y  # the same calls, of the new x: nothing computed before may be reused
+        s = s + math.cos(x) * math.sin(x)
+    return s
+
+
+def arrays_of_sines(a, b):
+    total = 0.0
+    for _ in range(2):
+        c = np.sin(a) * b
+        a = a + np.cos(a) * c  # an array result stays a new array
+        total = total + np.sum(np.sin(a) * np.cos(a))
+    return total
+
+
+@pytest.mark.parametrize(
+    ("func", "args"),
+    [
+        (operand_changes_between, (0.4, 1.3)),
+        (arrays_of_sines, (np.array([0.2, -0.5, 1.1]), np.array([0.3, 0.8, -0.4]))),
+    ],
+)
+def test_calls_reused_only_while_their_operands_hold(func, args):
+    check_grad(func, args, wrt=(0, 1))

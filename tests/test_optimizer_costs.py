@@ -243,3 +243,30 @@ def arrays_of_sines(a, b):
 )
 def test_calls_reused_only_while_their_operands_hold(func, args):
     check_grad(func, args, wrt=(0, 1))
+
+
+def quadratic_form(zx, zy, rho):
+    return zx * zx - 2.0 * rho * zx * zy + zy * zy
+
+
+def test_like_products_merge_inside_a_longer_sum():
+    """zx's adjoint sums three products, two of them d_q * zx: one multiplication by two, not two products."""
+    check_grad(quadratic_form, (0.4, -1.1, 0.3), wrt=(0, 1, 2))
+    text = s2sgrad.source(quadratic_form, wrt=(0, 1, 2), args=(0.4, -1.1, 0.3))
+    assert "zx * d_out" not in text or "d_out * zx" not in text, text
+
+
+def signed_sums(x, y, z):
+    q = x * y - z * x
+    return q * q - x * x * y + z * z - (x - y) * (x - y)
+
+
+def products_both_ways(x, y):
+    u = x * y
+    v = u * x - y * u + x * x
+    return v * v - u * u - x * (y * x) + (x * y) * x
+
+
+@pytest.mark.parametrize(("func", "args"), [(signed_sums, (0.3, 1.2, -0.7)), (products_both_ways, (0.3, 1.2))])
+def test_terms_merged_across_signs_and_operand_orders(func, args):
+    check_grad(func, args, wrt=tuple(range(len(args))))

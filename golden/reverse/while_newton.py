@@ -38,7 +38,7 @@ def grad_f(a, d_out=1.0):
         d_t4 = -(d_step * step / t4)
         step = step_stack.pop()
         d_a -= d_t3
-        d_z += 2.0 * d_t4 + d_t3 * z + z * d_t3
+        d_z += 2.0 * d_t4 + 2 * (d_t3 * z)
     # z = a  (while_newton.py:4)
     d_a += d_z
     return d_a

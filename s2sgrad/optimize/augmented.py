@@ -75,13 +75,32 @@ def _first_sum(first: gast.Assign, second: gast.stmt) -> gast.Assign:
 
 def _sum(a: gast.expr, op: gast.operator, b: gast.expr) -> gast.expr:
     """``a + b``; ``a * b + b * a`` is ``2 * (a * b)``: the same number, one multiplication less
-    (and ``0.5 * r * g + 0.5 * (g * r)`` is ``r * g``, see fold.like_terms)."""
+    (and ``0.5 * r * g + 0.5 * (g * r)`` is ``r * g``, see fold.like_terms), also where ``a`` is a
+    sum with such a term: ``c * d + a * b + b * a`` is ``c * d + 2 * (a * b)``."""
+    return _one_term(a, op, b) or _merged_into_terms(a, op, b) or gast.BinOp(left=a, op=op, right=b)
+
+
+def _one_term(a: gast.expr, op: gast.operator, b: gast.expr) -> Optional[gast.expr]:
+    """``a op b`` as one term, if they are like terms."""
     merged = like_terms(gast.BinOp(left=a, op=op, right=b), lambda product: True)  # an adjoint: a float
     if merged is not None:
         return merged
     if isinstance(op, gast.Add) and _commuted(a, b):
         return gast.BinOp(left=gast.Constant(value=2, kind=None), op=gast.Mult(), right=a)
-    return gast.BinOp(left=a, op=op, right=b)
+    return None
+
+
+def _merged_into_terms(a: gast.expr, op: gast.operator, b: gast.expr) -> Optional[gast.expr]:
+    """The sum ``a`` with ``op b`` merged into a like term of it, last terms first; None if it has none."""
+    if not (isinstance(a, gast.BinOp) and isinstance(a.op, (gast.Add, gast.Sub))):
+        return None
+    # a = x - y: b added to a is -(y - b) in y's place
+    inner = op if isinstance(a.op, gast.Add) else (gast.Sub() if isinstance(op, gast.Add) else gast.Add())
+    right = _one_term(a.right, inner, b)
+    if right is not None:
+        return gast.BinOp(left=a.left, op=a.op, right=right)
+    left = _one_term(a.left, op, b) or _merged_into_terms(a.left, op, b)
+    return None if left is None else gast.BinOp(left=left, op=a.op, right=a.right)
 
 
 def _commuted(a: gast.expr, b: gast.expr) -> bool:

@@ -61,7 +61,7 @@ def _block(stmts: List[gast.stmt], known: Known, written: "set[str]", ctx: Conte
             inline = _unchanged(inline, writes_of(stmt))
             i += 1
             continue
-        text, target = unparse_tree(stmt.value), stmt.targets[0].id
+        text, target = _text(stmt.value, ctx), stmt.targets[0].id
         if text in known and known[text][0] != target:
             stmt.value = name(known[text][0])
         elif text in inline and _movable_before(stmt, stmts, inline[text][0], ctx):
@@ -74,6 +74,26 @@ def _block(stmts: List[gast.stmt], known: Known, written: "set[str]", ctx: Conte
         if not isinstance(stmt.value, gast.Name) and target not in operands | written:
             known[text] = (target, operands)
         i += 1
+
+
+def _text(value: gast.expr, ctx: Context) -> str:
+    """A value's text, a product's or sum's of numbers and arrays with its operands in order (``b * a`` is
+    ``a * b``: the same number, the same array); others' as written (``+`` joins lists, strings)."""
+    if isinstance(value, gast.BinOp) and isinstance(value.op, (gast.Mult, gast.Add)):
+        operands = [value.left, value.right]
+        if all(_is_number_or_array(e, ctx) for e in operands):
+            left, right = sorted(unparse_tree(e) for e in operands)
+            return f"{left} {'*' if isinstance(value.op, gast.Mult) else '+'} {right}"
+    return unparse_tree(value)
+
+
+def _is_number_or_array(node: gast.expr, ctx: Context) -> bool:
+    if isinstance(node, gast.Constant):
+        return type(node.value) in (int, float)
+    if not isinstance(node, gast.Name):
+        return False
+    kind = ctx.kinds.get(node.id)
+    return node.id in ctx.scalar_adjoints or (kind is not None and kind.tag in ("scalar", "integer", "array"))
 
 
 def _unchanged(inline: Known, written: "set[str]") -> Known:

@@ -100,12 +100,27 @@ def logsumexp(x):
     return m + np.log(np.sum(np.exp(x - m)))
 
 
+def attention_norm(Q, K):
+    """Scores through a transposed operand: the ranks the proof needs are known through .T too."""
+    S = Q @ K.T
+    P = np.exp(S - np.max(S, axis=1, keepdims=True))
+    P = P / np.sum(P, axis=1, keepdims=True)
+    return np.sum(P * P)
+
+
 Z = RNG.standard_normal((5, 4))
 Y = np.eye(4)[[0, 3, 1, 2, 2]]
 
 
 @pytest.mark.parametrize(
-    ("func", "args"), [(log_softmax_loss, (Z, Y)), (softmax_loss, (Z, Y)), (logsumexp, (Z[0],))], ids=lambda v: ""
+    ("func", "args"),
+    [
+        (log_softmax_loss, (Z, Y)),
+        (softmax_loss, (Z, Y)),
+        (logsumexp, (Z[0],)),
+        (attention_norm, (Z, RNG.standard_normal((3, 4)))),
+    ],
+    ids=lambda v: "",
 )
 def test_the_maximum_subtracted_for_range_is_not_differentiated(func, args):
     check_grad(func, args)
@@ -270,3 +285,21 @@ def products_both_ways(x, y):
 @pytest.mark.parametrize(("func", "args"), [(signed_sums, (0.3, 1.2, -0.7)), (products_both_ways, (0.3, 1.2))])
 def test_terms_merged_across_signs_and_operand_orders(func, args):
     check_grad(func, args, wrt=tuple(range(len(args))))
+
+
+def reduced_and_permuted(x, w, v):
+    a = np.sum(x, axis=0)  # (3, 4)
+    b = np.mean(x, axis=(0, -1))  # (3,)
+    c = np.max(x, axis=-1, keepdims=True)  # (2, 3, 1)
+    d = np.moveaxis(np.transpose(x, (2, 0, 1)), 0, -1)  # x's shape again
+    e = np.swapaxes(x, 0, 2)  # (4, 3, 2)
+    s = np.sum(v, axis=0)  # a 1-D array reduced over its axis: a number
+    return np.sum(a @ w) + b @ b + np.sum(c * x) + np.sum(d * x) + np.sum(e.T * x) + s * (v @ v)
+
+
+def test_reductions_over_axes_and_permuted_axes_have_known_ranks():
+    """Each result's rank follows from its operand's (so products are plain operators), and is right."""
+    args = (RNG.standard_normal((2, 3, 4)), RNG.standard_normal(4), RNG.standard_normal(3))
+    check_grad(reduced_and_permuted, args, wrt=(0, 1, 2))
+    text = s2sgrad.source(reduced_and_permuted, wrt=(0, 1, 2), args=args)
+    assert "matmul_lhs" not in text and "matmul_rhs" not in text, text

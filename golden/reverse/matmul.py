@@ -11,7 +11,7 @@ def grad_f(W, x, d_out=1.0):
     # return h.dot(h) + np.sum(W.T @ W)  (matmul.py:7)
     d_h = 2 * (d_out * h)
     d_t3 = unreduce(unbroadcast(d_out, t4), t3)
-    d_W = matmul_rhs(d_t3, t2, W) + untranspose(matmul_lhs(d_t3, t2, W))
+    d_W = t2.T @ d_t3 + untranspose(d_t3 @ W.T)
     # h = np.tanh(W @ x)  (matmul.py:6)
     d_t0 = d_h * (1.0 - h * h)
     d_W += d_t0[:, None] * x

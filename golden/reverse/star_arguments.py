@@ -10,10 +10,9 @@ def grad_symmetric_loss(a, v, d_out=1.0):
     t5 = np.hypot(t3, t4)
     # reverse sweep
     # return symmetrized(a, v, scale=2.0) + np.hypot(*ends)  (star_arguments.py:16)
-    d_t5 = unbroadcast(d_out, t5)
     d_ends = zeros_like(ends)
-    d_ends[1] = d_ends[1] + d_t5 * t4 / t5
-    d_ends[0] = d_ends[0] + d_t5 * t3 / t5
+    d_ends[1] = d_ends[1] + d_out * t4 / t5
+    d_ends[0] = d_ends[0] + d_out * t3 / t5
     t7 = backward_symmetrized(symmetrized_record, (a, v), {'scale': 2.0}, d_out=d_out)
     d_a = t7[0]
     d_v = t7[1]
@@ -63,7 +62,7 @@ def backward_quadratic(record, m, v, scale=1.0, d_out=1.0):
     t0 = record
     # return scale * (v @ m @ v)  (star_arguments.py:6)
     d_t1 = scale * d_out
-    d_t0 = matmul_lhs(d_t1, t0, v)
-    d_v = matmul_rhs(d_t1, t0, v) + matmul_lhs(d_t0, v, m)
-    d_m = matmul_rhs(d_t0, v, m)
+    d_t0 = d_t1 * v
+    d_v = d_t1 * t0 + m @ d_t0
+    d_m = v[:, None] * d_t0
     return d_m, d_v

@@ -38,6 +38,7 @@ INTEGER_CLOSED = {
     builtins.max,
 }
 CREATORS = {numpy.zeros, numpy.ones, numpy.empty, numpy.full}
+AXES_PERMUTED = {numpy.transpose, numpy.swapaxes, numpy.moveaxis}  # an array of the same rank
 # Operations whose result's kind follows from a list's elements.
 OF_ELEMENTS = {
     runtime.append,
@@ -115,6 +116,8 @@ def _kind_of_value(value: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> 
         return K.INTEGER  # index arithmetic: i + 1 is an integer, not a float
     if op.func in (operator.matmul, numpy.matmul):
         return _kind_of_matmul(arg_kinds)
+    if op.func in AXES_PERMUTED and arg_kinds and arg_kinds[0].tag == "array":
+        return arg_kinds[0]  # of an array, an array of its rank (of a number, a 0-d array)
     if op.func in CREATORS:
         return _kind_of_created(op, arg_kinds, ctx)
     if op.func in OF_ELEMENTS and arg_kinds:
@@ -201,9 +204,19 @@ def _kind_of_reduction(operand: K.Kind, extra_args: list, keywords: list) -> K.K
         return K.SCALAR
     settings = {k.arg: constant_value(k.value, MISSING) for k in keywords}
     axis = constant_value(extra_args[0], MISSING) if extra_args else settings.get("axis")
-    if axis is None and not settings.get("keepdims", False) and len(extra_args) <= 1:
+    keepdims = settings.get("keepdims", False)
+    if axis is None and not keepdims and len(extra_args) <= 1:
         return K.SCALAR
-    return K.array()
+    ndim = operand.ndim if operand.tag == "array" and len(extra_args) <= 1 else None
+    if ndim is None or keepdims not in (True, False):
+        return K.array()
+    if keepdims:
+        return K.array(ndim)
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    if not all(type(a) is int and -ndim <= a < ndim for a in axes) or len({a % ndim for a in axes}) != len(axes):
+        return K.array()
+    left = ndim - len(axes)  # one axis fewer per axis reduced over: none left is a NumPy scalar
+    return K.SCALAR if left == 0 else K.array(left)
 
 
 def kind_of_subscript(value: gast.Subscript, kinds: Dict[str, K.Kind], ctx: Context) -> K.Kind:

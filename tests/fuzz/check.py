@@ -247,11 +247,45 @@ def valid(f: Callable, program: Program, rng: random.Random) -> bool:
 
 
 def moderate(f: Callable, args: list) -> bool:
-    """``f`` runs at ``args`` and returns a moderate float there."""
+    """``f`` runs at ``args`` and returns a moderate float there, no value on the way overflowing."""
     try:
-        return value_ok(evaluate(f, args))
+        return value_ok(evaluate(f, args)) and not overflows(f, args)
     except Exception:
         return False
+
+
+def overflows(f: Callable, args: list) -> bool:
+    """Whether a float or float array that ``f`` (or a function it calls) holds becomes inf or nan on the way.
+
+    ``x *= x`` run 16 times leaves inf in a name the result may not read: no finite-difference
+    test sees it, but any reverse sweep multiplies inf by that name's zero adjoint (IEEE: nan).
+    Such a program is not a test of the gradient; the generator's docstring says it is discarded.
+    """
+    found = []
+
+    def local(frame: Any, event: str, arg: Any) -> Any:
+        if event in ("line", "return") and any(map(_not_finite, frame.f_locals.values())):
+            found.append(frame.f_code.co_name)
+        return local
+
+    def calls(frame: Any, event: str, arg: Any) -> Any:
+        return local if frame.f_code.co_filename == f.__code__.co_filename else None
+
+    previous = sys.gettrace()
+    sys.settrace(calls)
+    try:
+        evaluate(f, args)
+    finally:
+        sys.settrace(previous)
+    return bool(found)
+
+
+def _not_finite(value: Any) -> bool:
+    if isinstance(value, (float, numpy.floating)):
+        return not math.isfinite(value)
+    if isinstance(value, numpy.ndarray) and value.dtype.kind == "f":
+        return not numpy.isfinite(value).all()
+    return False
 
 
 def check(family: str, seed: int, index: int, directory: str, timeout: float = 10.0) -> Result:

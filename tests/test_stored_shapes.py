@@ -10,14 +10,20 @@ inside the loop, float32, scalars and 0-d arrays, loops that never run, nested a
 
 import re
 import sys
+import textwrap
 import tracemalloc
 
+import gast
 import numpy as np
 import pytest
 from gradcheck import check_grad
+from test_passes import context_for
 
 import s2sgrad
 from s2sgrad import runtime
+from s2sgrad.emit import unparse_tree
+from s2sgrad.kinds import Kind
+from s2sgrad.optimize import stored_shapes
 
 RNG = np.random.default_rng(11)
 
@@ -211,3 +217,77 @@ def test_the_gradient_of_a_loop_keeps_one_array_per_step_not_four():
     peak = peak_bytes(s2sgrad.grad(rnn, wrt=(0, 1, 2)), *args)
     # h's stack, the gradients and a step's temporaries fit in three; four stacks of arrays would not
     assert peak < 3 * stack, (peak, stack)
+
+
+def stored_shapes_applied(text):
+    """The pass alone on ``text``, with ``t`` an ndarray of rank 1."""
+    ctx = context_for(text)
+    ctx.kinds = {"t": Kind("array", 1), "d": Kind("array", 1)}
+    return unparse_tree(stored_shapes.run(ctx.source.tree, ctx)).strip()
+
+
+FORWARD = """
+def f(x, d):
+    t_stack = []
+    for i in range(3):
+        t = x * i
+        t_stack.append(t)
+"""
+
+
+def program(reverse):
+    """The forward loop above, then ``reverse`` (its own indentation one level in)."""
+    return FORWARD + textwrap.indent(textwrap.dedent(reverse).strip(), "    ")
+
+
+RENAMED = program(
+    """
+    for i in range(3):
+        t = t_stack.pop()
+        g = unbroadcast(d, t)
+        t = x + g
+        d = d * t
+    return d
+    """
+)
+KEPT = {
+    "read again at the next turn before the pop": """
+        for i in range(3):
+            g = unbroadcast(d, t)
+            t = t_stack.pop()
+            d = unbroadcast(d, t) + g
+        return d
+        """,
+    "read after its loop": """
+        for i in range(3):
+            t = t_stack.pop()
+            d = unbroadcast(d, t)
+        return d * t
+        """,
+    "assigned in a branch after the pop": """
+        for i in range(3):
+            t = t_stack.pop()
+            if i:
+                t = x
+            d = unbroadcast(d, t)
+        return d
+        """,
+    "the stack returned": """
+        for i in range(3):
+            t = t_stack.pop()
+            d = unbroadcast(d, t)
+        return d, t_stack
+        """,
+}
+
+
+def test_the_pass_renames_what_a_pop_reaches_up_to_a_reassignment():
+    out = stored_shapes_applied(RENAMED)
+    assert "t_shape_stack.append(shape_of(t))" in out and "t_shape = t_shape_stack.pop()" in out, out
+    assert "g = unbroadcast(d, t_shape)" in out and "d = d * t" in out, out  # t's reassignment: its own value
+
+
+@pytest.mark.parametrize("reverse", KEPT.values(), ids=KEPT.keys())
+def test_the_pass_keeps_an_array_a_pop_may_pass_on_to_another_read(reverse):
+    text = program(reverse)
+    assert stored_shapes_applied(text) == unparse_tree(gast.parse(text).body[0]).strip()

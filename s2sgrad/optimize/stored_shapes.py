@@ -13,11 +13,12 @@ which the helpers read as they read ``t3``.
     d_t3 = unbroadcast(d_t6, t3)        d_t3 = unbroadcast(d_t6, t3_shape)
 
 Only for a stack used for nothing else (made empty, appended ``t3``, popped
-into ``t3``), of an ndarray of known rank of at least one (``shape_of`` keeps
-any other value, a Dask array, as it is), and only when every read a pop's
-value can reach is shape-only: the reads after the pop in its block up to a
-plain reassignment of ``t3`` (a compound statement that writes ``t3`` stops
-it), with ``t3`` dead after the block if nothing reassigns it there.
+into ``t3``, by no other stack), of an array of floats of known rank of at
+least one (``shape_of`` keeps any value but an ndarray, a Dask array, as it
+is), and only when every read a pop's value can reach is shape-only: the
+reads after the pop in its block up to a plain reassignment of ``t3`` (a
+write in a branch or loop there is no shape-only read: the array is kept),
+with ``t3`` dead after the block if nothing reassigns it there.
 """
 
 from collections import Counter, defaultdict
@@ -94,16 +95,14 @@ def _reached_reads(stack: _Stack, live: Dict[int, Set[str]]) -> Optional[List[ga
 
 
 def _region_reads(stmts: List[gast.stmt], var: str, live_at_end: bool) -> Optional[List[gast.Name]]:
-    """The reads of ``var`` in ``stmts`` up to its first plain reassignment; None at any other write of it,
-    or if nothing reassigns it and it is read after ``stmts`` (around a loop, or after it)."""
+    """The occurrences of ``var`` in ``stmts`` up to its first plain reassignment (any other write, in a branch,
+    a loop's target, a ``del``, is among them: never a shape-only read, it keeps the array); None if nothing
+    reassigns it and it is read after ``stmts`` (around a loop, or after it)."""
     reads = []
     for stmt in stmts:
         if _is_rebinding(stmt, var):
-            return reads + _loads(stmt.value, var)
-        occurrences = [n for n in walk(stmt) if isinstance(n, gast.Name) and n.id == var]
-        if any(not isinstance(n.ctx, gast.Load) for n in occurrences):
-            return None  # assigned in a branch or loop, a loop's target, deleted: followed no further
-        reads += occurrences
+            return reads + _occurrences(stmt.value, var)
+        reads += _occurrences(stmt, var)
     return None if live_at_end else reads
 
 
@@ -117,8 +116,8 @@ def _is_rebinding(stmt: gast.stmt, var: str) -> bool:
     )
 
 
-def _loads(node: gast.AST, var: str) -> List[gast.Name]:
-    return [n for n in walk(node) if isinstance(n, gast.Name) and n.id == var and isinstance(n.ctx, gast.Load)]
+def _occurrences(node: gast.AST, var: str) -> List[gast.Name]:
+    return [n for n in walk(node) if isinstance(n, gast.Name) and n.id == var]
 
 
 def _keep_shapes(stack: _Stack, reads: List[gast.Name], ctx: Context) -> None:

@@ -148,9 +148,10 @@ def shape_of(x: Any) -> Any:
     an array of ``x``'s shape and dtype that holds no data (one zero, every stride 0), shared by every call.
 
     The shape helpers read it as they read ``x``, so a loop keeps one reference per step, not a copy of the
-    step's array. Anything else (an array of another library, a scalar) is kept as it is.
+    step's array. Anything else is kept as it is: an array of another library (a Dask array), a scalar, and
+    a 0-d array (whose value NumPy 1's casting rules read).
     """
-    if type(x) is not numpy.ndarray:
+    if type(x) is not numpy.ndarray or not x.ndim:
         return x
     key = (x.shape, x.dtype)
     stand_in = _STAND_INS.get(key)

@@ -13,12 +13,13 @@ which the helpers read as they read ``t3``.
     d_t3 = unbroadcast(d_t6, t3)        d_t3 = unbroadcast(d_t6, t3_shape)
 
 Only for a stack used for nothing else (made empty, appended ``t3``, popped
-into ``t3``, by no other stack), of an array of floats of known rank of at
-least one (``shape_of`` keeps any value but an ndarray, a Dask array, as it
-is), and only when every read a pop's value can reach is shape-only: the
-reads after the pop in its block up to a plain reassignment of ``t3`` (a
-write in a branch or loop there is no shape-only read: the array is kept),
-with ``t3`` dead after the block if nothing reassigns it there.
+into ``t3``, by no other stack), of an array of floats not of rank 0
+(``shape_of`` keeps anything but an ndarray of rank at least one as it is: a
+Dask array, a NumPy scalar), and only when every read a pop's value can
+reach is shape-only: the reads after the pop in its block up to a plain
+reassignment of ``t3`` (a write in a branch or loop there is no shape-only
+read: the array is kept), with ``t3`` dead after the block if nothing
+reassigns it there.
 """
 
 from collections import Counter, defaultdict
@@ -30,7 +31,7 @@ from .. import runtime
 from ..analyze.dataflow import live_after
 from ..context import Context
 from ..nodes import blocks_of, call, is_in_place, name, walk
-from .shapes import known_array, shape_only_reads
+from .shapes import shape_only_reads
 
 
 class _Stack(NamedTuple):
@@ -41,7 +42,7 @@ class _Stack(NamedTuple):
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
-    stacks = {s: stack for s, stack in _stacks(tree).items() if known_array(stack.var, ctx)}
+    stacks = {s: stack for s, stack in _stacks(tree).items() if _may_be_array(stack.var, ctx)}
     if not stacks:
         return tree
     occurrences: Dict[str, int] = {}
@@ -81,6 +82,13 @@ def _stacks(tree: gast.FunctionDef) -> Dict[str, _Stack]:
     # a name two stacks keep is left alone: the pops of each would end the other's reads
     keeping = Counter(stack.var for stack in found.values())
     return {s: stack for s, stack in found.items() if keeping[stack.var] == 1}
+
+
+def _may_be_array(name: str, ctx: Context) -> bool:
+    """An array of floats, of a rank other than 0 (unknown from an ``np.ndarray`` annotation): ``shape_of``
+    stands in for an ndarray of rank at least one only, and keeps anything else (a NumPy scalar) as it is."""
+    kind = ctx.kinds.get(name)
+    return kind is not None and kind.tag == "array" and kind.ndim != 0
 
 
 def _reached_reads(stack: _Stack, live: Dict[int, Set[str]]) -> Optional[List[gast.Name]]:

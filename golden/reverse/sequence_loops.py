@@ -7,7 +7,7 @@ def grad_f(X, v, d_out=1.0):
     for i in range(t0):
         row = X[i]
         # s = s + np.sum(row * row)  (sequence_loops.py:9)
-        t1_shape_stack.append(shape_of(row * row))
+        t1_shape_stack.append(shape_of(row))
     # for k, a in enumerate(v):  (sequence_loops.py:10)
     t3 = len(v)
     # for a, row in zip(v, X):  (sequence_loops.py:12)

@@ -40,7 +40,7 @@ def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
     same = {}
     for node in walk(tree):
         if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name) and node.targets[0].id in once:
-            source = _shape_source(node.value, ctx)
+            source = shape_source(node.value, ctx)
             if source in once and known_array(source, ctx) and known_array(node.targets[0].id, ctx):
                 same[node.targets[0].id] = source
     shape_reads = shape_only_reads(tree, ctx)
@@ -70,7 +70,7 @@ def _kept_source(name: str, same: Dict[str, str], kept: "set[str]") -> str:
     return source if source in kept else name
 
 
-def _shape_source(value: gast.expr, ctx: Context) -> Optional[str]:
+def shape_source(value: gast.expr, ctx: Context) -> Optional[str]:
     """The one array an elementwise, dtype-keeping operation ``value`` has the shape of, if any."""
     if isinstance(value, gast.UnaryOp) and isinstance(value.op, gast.USub) and isinstance(value.operand, gast.Name):
         return value.operand.id

@@ -31,12 +31,12 @@ from .. import runtime
 from ..analyze.dataflow import live_after
 from ..context import Context
 from ..nodes import blocks_of, call, is_in_place, name, walk
-from .shapes import shape_only_reads
+from .shapes import shape_only_reads, shape_source
 
 
 class _Stack(NamedTuple):
     var: str  # the value it keeps
-    pushes: List[gast.Call]  # ``stack.append(var)``
+    pushes: List[Tuple[List[gast.stmt], int]]  # ``stack.append(var)``: its block and index there
     pops: List[Tuple[List[gast.stmt], int]]  # ``var = stack.pop()``: its block and index there
     names: List[gast.Name]  # every occurrence of the stack's name
 
@@ -64,20 +64,20 @@ def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
 def _stacks(tree: gast.FunctionDef) -> Dict[str, _Stack]:
     """The stacks made empty in ``tree`` whose appends and pops all keep one name, kept by no other stack."""
     made: Dict[str, List[gast.Name]] = defaultdict(list)
-    pushes: Dict[str, List[gast.Call]] = defaultdict(list)
+    pushes: Dict[str, List[Tuple[List[gast.stmt], int]]] = defaultdict(list)
     pops: Dict[str, List[Tuple[List[gast.stmt], int]]] = defaultdict(list)
     for block, index, stmt in _statements(tree.body):
         if _is_made_empty(stmt):
             made[stmt.targets[0].id].append(stmt.targets[0])
         elif _pushed(stmt):
-            pushes[stmt.value.func.value.id].append(stmt.value)
+            pushes[stmt.value.func.value.id].append((block, index))
         elif _popped(stmt):
             pops[stmt.value.func.value.id].append((block, index))
     found = {}
     for stack, names in made.items():
-        kept = {c.args[0].id for c in pushes[stack]} | {block[i].targets[0].id for block, i in pops[stack]}
+        kept = {b[i].value.args[0].id for b, i in pushes[stack]} | {b[i].targets[0].id for b, i in pops[stack]}
         if len(kept) == 1 and pushes[stack] and pops[stack]:
-            names = names + [c.func.value for c in pushes[stack]] + [b[i].value.func.value for b, i in pops[stack]]
+            names += [b[i].value.func.value for b, i in pushes[stack] + pops[stack]]
             found[stack] = _Stack(kept.pop(), pushes[stack], pops[stack], names)
     # a name two stacks keep is left alone: the pops of each would end the other's reads
     keeping = Counter(stack.var for stack in found.values())
@@ -134,13 +134,24 @@ def _keep_shapes(stack: _Stack, reads: List[gast.Name], ctx: Context) -> None:
     renamed, kept = ctx.namer.fresh(f"{var}_shape_stack"), ctx.namer.fresh(f"{var}_shape")
     for occurrence in stack.names:
         occurrence.id = renamed
-    for pushed in stack.pushes:
-        pushed.args[0] = call(name(shape_of), [pushed.args[0]])
+    for block, index in stack.pushes:
+        block[index].value.args[0] = call(name(shape_of), [name(_made_from(block, index, var, ctx) or var)])
     for block, index in stack.pops:
         block[index].targets[0].id = kept
     for read in reads:
         read.id = kept
     ctx.kinds[kept] = ctx.kinds[var]  # the stand-in's kind: an array of the same rank
+
+
+def _made_from(block: List[gast.stmt], index: int, var: str, ctx: Context) -> Optional[str]:
+    """The array ``var`` was made from just before its push at ``block[index]``, by an elementwise operation
+    that keeps shape and dtype (``t6 = h * h``, see shapes.shape_source): its shape is ``var``'s, and once
+    no other read is left, the forward sweep no longer computes ``var``."""
+    made = block[index - 1] if index else None
+    if made is None or not _is_rebinding(made, var):
+        return None
+    source = shape_source(made.value, ctx)
+    return source if source is not None and ctx.kinds.get(source) == ctx.kinds[var] else None
 
 
 def _statements(block: List[gast.stmt]) -> Iterator[Tuple[List[gast.stmt], int, gast.stmt]]:

@@ -181,6 +181,12 @@ def test_a_loop_keeps_the_shapes_of_values_read_only_for_their_shapes():
     assert re.search(r"d_\w+ = unbroadcast\(d_\w+, \w+_shape\)", text), text
 
 
+def test_the_storage_report_says_which_values_keep_their_shape_only():
+    report = s2sgrad.source(rnn, wrt=(0, 1, 2), args=RNN_ARGS, report=True).split("# storage report")[1]
+    assert report.count("its shape only") == 4, report
+    assert re.search(r"#     h: pushed before each overwrite \(", report), report
+
+
 @pytest.mark.parametrize(
     ("func", "args", "wrt"),
     [

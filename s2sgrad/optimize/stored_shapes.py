@@ -141,6 +141,8 @@ def _keep_shapes(stack: _Stack, reads: List[gast.Name], ctx: Context) -> None:
     for read in reads:
         read.id = kept
     ctx.kinds[kept] = ctx.kinds[var]  # the stand-in's kind: an array of the same rank
+    for stored in ctx.storage:  # for the storage report
+        stored.shape_only = stored.shape_only or (stored.var == var and stored.how in ("push", "save"))
 
 
 def _made_from(block: List[gast.stmt], index: int, var: str, ctx: Context) -> Optional[str]:

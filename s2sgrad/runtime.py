@@ -151,18 +151,20 @@ def shape_of(x: Any) -> Any:
     step's array. Anything else is kept as it is: an array of another library (a Dask array), a scalar, and
     a 0-d array (whose value NumPy 1's casting rules read).
     """
-    if type(x) is not numpy.ndarray or not x.ndim:
+    if type(x) is not numpy.ndarray:
         return x
-    key = (x.shape, x.dtype)
-    stand_in = _STAND_INS.get(key)
-    if stand_in is None:
+    # by shape alone, the dtype compared by identity: a call per stack push, in the loop's time
+    stand_in = _STAND_INS.get(x.shape)
+    if stand_in is None or stand_in.dtype is not x.dtype:
+        if not x.ndim:
+            return x
         if len(_STAND_INS) >= 256:  # a program of ever-new shapes must not grow this without bound
             _STAND_INS.clear()
-        stand_in = _STAND_INS[key] = numpy.broadcast_to(numpy.zeros((), x.dtype), x.shape)
+        stand_in = _STAND_INS[x.shape] = numpy.broadcast_to(numpy.zeros((), x.dtype), x.shape)
     return stand_in
 
 
-_STAND_INS: Dict[Tuple[Tuple[int, ...], Any], numpy.ndarray] = {}
+_STAND_INS: Dict[Tuple[int, ...], numpy.ndarray] = {}
 
 
 def mean_divisor(x: Any, axis: Any = None) -> int:

@@ -205,6 +205,8 @@ def test_a_stand_in_has_the_shape_and_dtype_and_no_data():
     assert (stand_in.shape, stand_in.dtype, stand_in.strides) == ((3, 4), np.float32, (0, 0))
     assert not stand_in.flags.writeable
     assert runtime.shape_of(np.ones((3, 4), dtype=np.float32)) is stand_in  # one per shape and dtype
+    assert runtime.shape_of(np.ones((3, 4))).dtype == np.float64  # the same shape, another dtype
+    assert runtime.shape_of(x).dtype == np.float32
     zero_dim = np.array(2.5)  # NumPy 1 casts by a 0-d array's value: kept as it is, as a scalar is
     assert runtime.shape_of(2.5) == 2.5 and runtime.shape_of(zero_dim) is zero_dim
     g = np.arange(12.0).reshape(3, 4)

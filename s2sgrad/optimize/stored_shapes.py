@@ -31,7 +31,7 @@ from .. import runtime
 from ..analyze.dataflow import live_after
 from ..context import Context
 from ..nodes import blocks_of, call, is_in_place, name, walk
-from .shapes import shape_only_reads, shape_source
+from .shapes import known_array, shape_only_reads, shape_source
 
 
 class _Stack(NamedTuple):
@@ -153,7 +153,9 @@ def _made_from(block: List[gast.stmt], index: int, var: str, ctx: Context) -> Op
     if made is None or not _is_rebinding(made, var):
         return None
     source = shape_source(made.value, ctx)
-    return source if source is not None and ctx.kinds.get(source) == ctx.kinds[var] else None
+    # of known rank: a 0-d array's operations give NumPy scalars, which the helpers treat otherwise
+    same = source is not None and known_array(source, ctx) and ctx.kinds.get(source) == ctx.kinds[var]
+    return source if same else None
 
 
 def _statements(block: List[gast.stmt]) -> Iterator[Tuple[List[gast.stmt], int, gast.stmt]]:

@@ -15,7 +15,7 @@ of one.
 import copy
 import math
 import string
-from typing import Any, Callable, Iterator, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, Optional, Sequence, Tuple
 
 import numpy
 
@@ -141,6 +141,30 @@ def _spread(g: Any, like: Any, shape: Tuple[int, ...]) -> Any:
     if is_protocol_array(like):
         return g + numpy.zeros_like(like, dtype=g.dtype)
     return numpy.broadcast_to(g, shape).copy()
+
+
+def shape_of(x: Any) -> Any:
+    """What a reverse sweep keeps of an ndarray it reads only for its shape and dtype (``unbroadcast(g, x)``):
+    an array of ``x``'s shape and dtype that holds no data (one zero, every stride 0), shared by every call.
+
+    The shape helpers read it as they read ``x``, so a loop keeps one reference per step, not a copy of the
+    step's array. Anything else is kept as it is: an array of another library (a Dask array), a scalar, and
+    a 0-d array (whose value NumPy 1's casting rules read).
+    """
+    if type(x) is not numpy.ndarray:
+        return x
+    # by shape alone, the dtype compared by identity: a call per stack push, in the loop's time
+    stand_in = _STAND_INS.get(x.shape)
+    if stand_in is None or stand_in.dtype is not x.dtype:
+        if not x.ndim:
+            return x
+        if len(_STAND_INS) >= 256:  # a program of ever-new shapes must not grow this without bound
+            _STAND_INS.clear()
+        stand_in = _STAND_INS[x.shape] = numpy.broadcast_to(numpy.zeros((), x.dtype), x.shape)
+    return stand_in
+
+
+_STAND_INS: Dict[Tuple[int, ...], numpy.ndarray] = {}
 
 
 def mean_divisor(x: Any, axis: Any = None) -> int:

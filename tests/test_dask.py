@@ -101,6 +101,14 @@ def casts(X):
     return np.sum(X.astype(np.float32) ** 2) + np.sum(np.ptp(X, axis=0) ** 2)
 
 
+def recurrent(W, b, X):
+    """The reverse sweep keeps shapes for ``W @ h`` and ``W @ h + X[i]`` (runtime.shape_of: a Dask array as it is)."""
+    h = np.zeros(3)
+    for i in range(4):
+        h = np.tanh(W @ h + X[i] + b)
+    return np.sum(h * h)
+
+
 def data(*shape):
     return RNG.standard_normal(shape)
 
@@ -130,6 +138,7 @@ CASES = [
     (written, (data(N, 3),), (0,)),
     (assorted, (data(N, 3),), (0,)),
     (casts, (data(N, 3),), (0,)),
+    (recurrent, (0.5 * data(3, 3), data(3), data(N, 3)), (0, 1, 2)),
 ]
 
 

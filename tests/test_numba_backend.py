@@ -68,6 +68,14 @@ def barrier(x, y, n):
     return s
 
 
+def weighted_sums(x, n):
+    """numpy.sum of a product each step: the reverse sweep keeps the product's shape (runtime.shape_of), not it."""
+    s = 0.0
+    for i in range(n):
+        s += numpy.sum(x * x) * (i + 1.0)
+    return s
+
+
 RNG = numpy.random.default_rng(7)
 T = numpy.linspace(-2.0, 2.0, 40)
 PROGRAMS = [
@@ -77,6 +85,7 @@ PROGRAMS = [
     (huber, (1.2, T, 1.5 * T + RNG.standard_normal(40), 0.5), (0, 3)),
     (newton_cube_root, (5.0, 1.5), 0),
     (barrier, (0.7, 0.9, 5), (0, 1)),
+    (weighted_sums, (RNG.standard_normal(6), 4), 0),
 ]
 
 

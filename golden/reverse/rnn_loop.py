@@ -5,16 +5,16 @@ def grad_f(W, b, xs, d_out=1.0):
     h = np.zeros(np.shape(W)[0])
     # for x in xs:  (rnn_loop.py:8)
     t2 = len(xs)
-    t4_stack = []
-    t3_stack = []
+    t4_shape_stack = []
+    t3_shape_stack = []
     h_stack = []
     for i in range(t2):
         x = xs[i]
         # h = np.tanh(W @ h + x + b)  (rnn_loop.py:9)
         t3 = W @ h
-        t3_stack.append(t3)
+        t3_shape_stack.append(shape_of(t3))
         t4 = t3 + x
-        t4_stack.append(t4)
+        t4_shape_stack.append(shape_of(t4))
         h_stack.append(h)
         h = np.tanh(t4 + b)
     # return np.sum(h * h)  (rnn_loop.py:10)
@@ -28,12 +28,12 @@ def grad_f(W, b, xs, d_out=1.0):
     d_b = zeros_like(b)
     for i in reversed(range(t2)):
         # h = np.tanh(W @ h + x + b)  (rnn_loop.py:9)
-        t3 = t3_stack.pop()
-        t4 = t4_stack.pop()
+        t3_shape = t3_shape_stack.pop()
+        t4_shape = t4_shape_stack.pop()
         d_t5 = d_h * (1.0 - h * h)
         h = h_stack.pop()
         d_b += unbroadcast(d_t5, b)
-        d_t3 = unbroadcast(unbroadcast(d_t5, t4), t3)
+        d_t3 = unbroadcast(unbroadcast(d_t5, t4_shape), t3_shape)
         d_W += d_t3[:, None] * h
         d_h = d_t3 @ W
     return d_W, d_b

@@ -5,19 +5,19 @@ def grad_loss(Wx, Wh, b, v, xs, target, d_out=1.0):
     h = np.zeros(HIDDEN)
     # for x in xs:  (rnn_sgd.py:30)
     t0 = len(xs)
-    t3_stack = []
-    t2_stack = []
-    t1_stack = []
+    t3_shape_stack = []
+    t2_shape_stack = []
+    t1_shape_stack = []
     h_stack = []
     for i in range(t0):
         x = xs[i]
         # h = np.tanh(Wx * x + Wh @ h + b)  (rnn_sgd.py:31)
         t1 = Wx * x
-        t1_stack.append(t1)
+        t1_shape_stack.append(shape_of(t1))
         t2 = Wh @ h
-        t2_stack.append(t2)
+        t2_shape_stack.append(shape_of(t2))
         t3 = t1 + t2
-        t3_stack.append(t3)
+        t3_shape_stack.append(shape_of(t3))
         h_stack.append(h)
         h = np.tanh(t3 + b)
     # return (v @ h - target) ** 2  (rnn_sgd.py:32)
@@ -33,18 +33,18 @@ def grad_loss(Wx, Wh, b, v, xs, target, d_out=1.0):
     d_b = zeros_like(b)
     for i in reversed(range(t0)):
         # h = np.tanh(Wx * x + Wh @ h + b)  (rnn_sgd.py:31)
-        t1 = t1_stack.pop()
-        t2 = t2_stack.pop()
-        t3 = t3_stack.pop()
+        t1_shape = t1_shape_stack.pop()
+        t2_shape = t2_shape_stack.pop()
+        t3_shape = t3_shape_stack.pop()
         d_t4 = d_h * (1.0 - h * h)
         h = h_stack.pop()
-        d_t3 = unbroadcast(d_t4, t3)
+        d_t3 = unbroadcast(d_t4, t3_shape)
         d_b += unbroadcast(d_t4, b)
-        d_t2 = unbroadcast(d_t3, t2)
+        d_t2 = unbroadcast(d_t3, t2_shape)
         d_Wh += d_t2[:, None] * h
         d_h = d_t2 @ Wh
         # for x in xs:  (rnn_sgd.py:30)
         x = xs[i]
         # h = np.tanh(Wx * x + Wh @ h + b)  (rnn_sgd.py:31)
-        d_Wx += unbroadcast(d_t3, t1) * x
+        d_Wx += unbroadcast(d_t3, t1_shape) * x
     return d_Wx, d_Wh, d_b, d_v

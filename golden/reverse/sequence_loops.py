@@ -3,12 +3,11 @@ def grad_f(X, v, d_out=1.0):
     # forward sweep
     # for row in X:  (sequence_loops.py:8)
     t0 = len(X)
-    t1_stack = []
+    t1_shape_stack = []
     for i in range(t0):
         row = X[i]
         # s = s + np.sum(row * row)  (sequence_loops.py:9)
-        t1 = row * row
-        t1_stack.append(t1)
+        t1_shape_stack.append(shape_of(row))
     # for k, a in enumerate(v):  (sequence_loops.py:10)
     t3 = len(v)
     # for a, row in zip(v, X):  (sequence_loops.py:12)
@@ -47,8 +46,8 @@ def grad_f(X, v, d_out=1.0):
     # for row in X:  (sequence_loops.py:8)
     for i in reversed(range(t0)):
         # s = s + np.sum(row * row)  (sequence_loops.py:9)
-        t1 = t1_stack.pop()
-        d_t1 = unreduce(d_s, t1)
+        t1_shape = t1_shape_stack.pop()
+        d_t1 = unreduce(d_s, t1_shape)
         # for row in X:  (sequence_loops.py:8)
         row = X[i]
         # s = s + np.sum(row * row)  (sequence_loops.py:9)

@@ -263,6 +263,15 @@ def _twins() -> Dict[Callable, Callable]:
             return lambda g, x: g
         return None
 
+    def shape_of(x):  # type: ignore[no-untyped-def]
+        return runtime.shape_of(x)
+
+    @overload(shape_of)
+    def _shape_of(x):  # type: ignore[no-untyped-def]  # an array's shape and dtype without data, as in Python
+        if isinstance(x, nt.Array):
+            return lambda x: numpy.broadcast_to(numpy.zeros((), x.dtype), x.shape)
+        return None
+
     def ieee_divide(a, b):  # type: ignore[no-untyped-def]
         return runtime.ieee_divide(a, b)
 
@@ -294,6 +303,7 @@ def _twins() -> Dict[Callable, Callable]:
         runtime.zeros_like: zeros_like,
         runtime.sign: sign,
         runtime.unreduce: unreduce,
+        runtime.shape_of: shape_of,
         runtime.ieee_divide: ieee_divide,
         runtime.ieee_power: ieee_power,
         runtime.greater_share: greater_share,

@@ -9,9 +9,10 @@ import gast
 
 from ..context import Context
 from ..nodes import fingerprint
-from . import augmented, copies, cse, dead_code, fold, helpers, hoist, inline, schedule, shapes, zeros
+from . import augmented, copies, cse, dead_code, fold, helpers, hoist, inline, schedule, shapes, stored_shapes, zeros
 
 PASSES = (helpers.run, fold.run, zeros.run, cse.run, copies.run, shapes.run, dead_code.run, hoist.run, schedule.run)
+PASSES += (stored_shapes.run,)  # a stack kept for shapes only: once the other passes have removed other reads
 
 
 def optimize(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:

@@ -40,21 +40,26 @@ def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
     same = {}
     for node in walk(tree):
         if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name) and node.targets[0].id in once:
-            source = _shape_source(node.value, ctx)
-            if source in once and _known_array(source, ctx) and _known_array(node.targets[0].id, ctx):
+            source = shape_source(node.value, ctx)
+            if source in once and known_array(source, ctx) and known_array(node.targets[0].id, ctx):
                 same[node.targets[0].id] = source
-    shape_reads = [
+    shape_reads = shape_only_reads(tree, ctx)
+    loads = Counter(n.id for n in walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load))
+    kept = {name for name, count in loads.items() if count > sum(1 for r in shape_reads if r.id == name)}
+    for read in shape_reads:
+        read.id = _kept_source(read.id, same, kept)
+    return tree
+
+
+def shape_only_reads(tree: gast.AST, ctx: Context) -> "list[gast.Name]":
+    """The names passed to helpers at positions the helpers read only for shape and dtype."""
+    return [
         node.args[position]
         for node in walk(tree)
         if isinstance(node, gast.Call)
         for position in [SHAPE_ONLY.get(ctx.resolve(node.func), -1)]
         if 0 <= position < len(node.args) and isinstance(node.args[position], gast.Name)
     ]
-    loads = Counter(n.id for n in walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load))
-    kept = {name for name, count in loads.items() if count > sum(1 for r in shape_reads if r.id == name)}
-    for read in shape_reads:
-        read.id = _kept_source(read.id, same, kept)
-    return tree
 
 
 def _kept_source(name: str, same: Dict[str, str], kept: "set[str]") -> str:
@@ -65,7 +70,7 @@ def _kept_source(name: str, same: Dict[str, str], kept: "set[str]") -> str:
     return source if source in kept else name
 
 
-def _shape_source(value: gast.expr, ctx: Context) -> Optional[str]:
+def shape_source(value: gast.expr, ctx: Context) -> Optional[str]:
     """The one array an elementwise, dtype-keeping operation ``value`` has the shape of, if any."""
     if isinstance(value, gast.UnaryOp) and isinstance(value.op, gast.USub) and isinstance(value.operand, gast.Name):
         return value.operand.id
@@ -85,6 +90,7 @@ def _is_number(node: gast.expr) -> bool:
     return isinstance(node, gast.Constant) and type(node.value) in (int, float)
 
 
-def _known_array(name: str, ctx: Context) -> bool:
+def known_array(name: str, ctx: Context) -> bool:
+    """An array of floats of known rank of at least one (its operations return arrays, not NumPy scalars)."""
     kind = ctx.kinds.get(name)
     return kind is not None and kind.tag == "array" and kind.ndim is not None and kind.ndim >= 1  # of floats

@@ -50,6 +50,7 @@ from ..runtime import (
     reshape_like,
     rollaxis_destination,
     same_items,
+    shape_of,
     sign,
     solve_adjoints,
     solve_adjoints_tangent,
@@ -360,7 +361,7 @@ PIECEWISE_CONSTANT = nondifferentiable(
     result="unknown",
 )
 INDEXES = nondifferentiable(rollaxis_destination, take_index, along_axis_index, result="unknown")
-SHAPED_LIKE = nondifferentiable(zeros_like, result="same")
+SHAPED_LIKE = nondifferentiable(zeros_like, shape_of, result="same")
 COUNTS = nondifferentiable(mean_divisor, result="integer")
 
 # What this file registers: checked through the Hessians of tests/test_forward.py, not by rule specs

@@ -70,6 +70,7 @@ class Stored:
     restore_at: str = ""  # save/recompute: the reverse-sweep marker where it is restored
     operands_read_at: int = 0  # recompute: id of the statement or block its operands are read before
     loop: Optional[gast.stmt] = None  # the innermost loop around it (the counted loop, for a count)
+    shape_only: bool = False  # push/save: the reverse sweep reads only its shape, which is all it keeps
 
 
 def store(
@@ -130,7 +131,8 @@ def _explained(stored: Stored, source: FunctionSource) -> str:
     where = f"line {source.file_line(stored.site)}" if stored.how != "count" else "the loop"
     readers = sorted({source.file_line(line) for line in stored.readers})
     read = f"; read by the reverse of line {', '.join(map(str, readers))}" if readers else ""
-    return f"{stored.var}: {HOW[stored.how]} ({where}){read}"
+    how = f"{HOW[stored.how]}, its shape only" if stored.shape_only else HOW[stored.how]
+    return f"{stored.var}: {how} ({where}){read}"
 
 
 # ----- where statements are -----

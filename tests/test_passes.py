@@ -562,3 +562,45 @@ def test_fingerprints_tell_trees_apart_as_their_text_does():
     assert of("y = x * 1") != of("y = x * True")
     assert of("global a, b") != of("global a, c")  # a list of names, not of nodes
     assert of("y = f(a, b)") != of("y = f(b, a)")
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (  # a number a recomputation holds is reused inside a later expression
+            "t = math.cos(x)\nd = d * math.cos(x)",
+            "t = math.cos(x)\nd = d * t",
+        ),
+        (  # computed inside an expression first: the assignment moves before it
+            "d = d * math.sin(x)\nt = math.sin(x)",
+            "t = math.sin(x)\nd = d * t",
+        ),
+        (  # the statement computing it inside changes its operand: sin of another x after it
+            "x = math.sin(x) + d\nt = math.sin(x)",
+            "x = math.sin(x) + d\nt = math.sin(x)",
+        ),
+        (  # t is read in between: it cannot be assigned earlier
+            "d = d * math.sin(x)\ne = t + 1.0\nt = math.sin(x)",
+            "d = d * math.sin(x)\ne = t + 1.0\nt = math.sin(x)",
+        ),
+        (  # an array is never shared through an expression: a later write into one would change the other
+            "a = np.cos(v)\nd = d * np.cos(v)",
+            "a = np.cos(v)\nd = d * np.cos(v)",
+        ),
+        (  # two moves: the second finds its statement one place down after the first
+            "e = e * math.cos(x)\nd = d * math.sin(x)\nt = math.cos(x)\np = math.sin(x)",
+            "t = math.cos(x)\ne = e * t\np = math.sin(x)\nd = d * p",
+        ),
+        (  # operands in either order: the same product
+            "p = d * x\nq = x * d",
+            "p = d * x\nq = p",
+        ),
+    ],
+)
+def test_cse_reuses_numbers_of_pure_calls_and_commuted_products(before, after):
+    text = "def f(x, d, v):\n" + textwrap.indent(before, "    ") + "\n    return d\n"
+    ctx = context_for(text)
+    ctx.kinds = {"x": SCALAR, "d": SCALAR, "t": SCALAR, "e": SCALAR, "p": SCALAR, "q": SCALAR}
+    ctx.kinds.update(v=Kind("array", 1), a=Kind("array", 1))
+    got = unparse_tree(cse.run(ctx.source.tree, ctx)).strip()
+    assert got == "def f(x, d, v):\n" + textwrap.indent(after, "    ") + "\n    return d"

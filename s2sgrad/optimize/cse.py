@@ -18,7 +18,7 @@ holds): ``d_E += e * d_t4 * math.cos(E)`` becomes ``d_E += e * d_t4 * t7``.
 Only numbers, which no statement can change in place; an array stays a new one.
 """
 
-from typing import Any, Dict, FrozenSet, List, Tuple
+from typing import Dict, FrozenSet, List, Tuple
 
 import gast
 import numpy
@@ -32,7 +32,8 @@ PURE = (gast.Subscript, gast.BinOp, gast.UnaryOp, gast.Compare, gast.Slice, gast
 LEAVES = (gast.Name, gast.Constant, gast.Load, gast.expr_context, gast.operator, gast.unaryop, gast.cmpop)
 
 
-Known = Dict[str, Tuple[Any, FrozenSet[str]]]  # value text -> (name holding it, names it reads)
+Known = Dict[str, Tuple[str, FrozenSet[str]]]  # value text -> (name holding it, names it reads)
+Inline = Dict[str, Tuple[int, FrozenSet[str]]]  # a pure call's text -> (the statement computing it, names it reads)
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
@@ -42,7 +43,7 @@ def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
 
 def _block(stmts: List[gast.stmt], known: Known, written: "set[str]", ctx: Context) -> None:
     """``written``: names whose buffers are written into, which must not come to share one (see nodes)."""
-    inline: Known = {}  # a pure call computed inside an expression: its text -> (its statement's index, operands)
+    inline: Inline = {}  # the pure calls computed inside expressions of this block
     i = 0
     while i < len(stmts):
         stmt = stmts[i]
@@ -69,7 +70,9 @@ def _block(stmts: List[gast.stmt], known: Known, written: "set[str]", ctx: Conte
             first = inline.pop(text)[0]
             stmts.insert(first, stmts.pop(i))
             _NumbersReused({text: (target, frozenset())}, ctx).visit(stmts[first + 1])
+            inline = {t: (at + (at >= first), reads) for t, (at, reads) in inline.items()}  # one place down
         known = _without(known, {target})
+        inline = _unchanged(inline, {target})
         operands = frozenset(names_read(stmt.value))
         if not isinstance(stmt.value, gast.Name) and target not in operands | written:
             known[text] = (target, operands)
@@ -96,7 +99,7 @@ def _is_number_or_array(node: gast.expr, ctx: Context) -> bool:
     return node.id in ctx.scalar_adjoints or (kind is not None and kind.tag in ("scalar", "integer", "array"))
 
 
-def _unchanged(inline: Known, written: "set[str]") -> Known:
+def _unchanged(inline: Inline, written: "set[str]") -> Inline:
     """The inline computations none of whose operands is in ``written``."""
     return {text: (at, reads) for text, (at, reads) in inline.items() if not reads & written}
 

@@ -112,6 +112,17 @@ def decaying_weights(W, xs):
     return numpy.sum(h * h)
 
 
+def decaying_epochs(W, xs):
+    """``W`` changes between epochs: its adjoint is read in the outer loop, so the inner loop's sum is added after
+    the inner loop, once per epoch."""
+    h = xs[0] * 0.5
+    for _epoch in range(3):
+        for t in range(len(xs)):
+            h = numpy.tanh(W @ h + xs[t])
+        W = W * 0.9
+    return numpy.sum(h * h)
+
+
 def matrix_state(W, Hs):
     """A matrix times a matrix: its adjoint is a matrix product already, left alone."""
     H = Hs[0]
@@ -132,6 +143,7 @@ PROGRAMS = [
     (rewritten_in_place, (W, XS[1].copy()), 0, True, True),
     (added_in_place, (W, U @ U.T, XS), (0, 1), True, True),
     (decaying_weights, (W, XS), 0, False, False),
+    (decaying_epochs, (W, XS), 0, True, False),
     (matrix_state, (W, RNG.uniform(-1.0, 1.0, (4, 3, 2))), 0, False, False),
 ]
 
@@ -199,6 +211,23 @@ def test_a_vector_added_to_in_place_later_in_the_loop_is_kept_as_a_copy():
     (before, after), text = run_both(ADDED_TO_AFTER, W, XS, 4)
     assert "d_W_rows.append(d_h.copy())" in text
     assert "d_W_columns.append(d_t)" in text  # a new array each step, never written into
+    numpy.testing.assert_allclose(after, before, rtol=1e-13)
+
+
+SUBTRACTED = """
+def f(W, hs, n):
+    d_W = zeros_like(W)
+    for i in range(n):
+        d_t = hs[i] * 2.0
+        d_W -= d_t[:, None] * hs[i + 1] + hs[i][:, None] * d_t
+    return d_W
+"""
+
+
+def test_a_subtracted_sum_of_products_is_subtracted_after_the_loop():
+    (before, after), text = run_both(SUBTRACTED, W, XS, 4)
+    assert "d_W -= outer_sum(d_W_columns, d_W_rows)" in text
+    assert text.count("d_W_columns.append(") == 2
     numpy.testing.assert_allclose(after, before, rtol=1e-13)
 
 

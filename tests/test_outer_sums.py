@@ -18,6 +18,7 @@ import s2sgrad
 from s2sgrad import runtime
 from s2sgrad.emit import unparse_tree
 from s2sgrad.kinds import INTEGER, array
+from s2sgrad.nodes import SCOPE
 from s2sgrad.optimize import outer
 
 RNG = numpy.random.default_rng(4242)
@@ -103,6 +104,17 @@ def added_in_place(W, V, xs):
     return numpy.sum(h * h)
 
 
+def guarded(W, xs):
+    """The forward loop is inside a ``try``; the reverse loop, after it, is not."""
+    h = xs[0] * 0.5
+    try:
+        for x in xs:
+            h = numpy.tanh(W @ h + x)
+    except ValueError:
+        h = xs[0] * 0.0
+    return numpy.sum(h * h)
+
+
 def decaying_weights(W, xs):
     """``W`` changes in the loop, so its adjoint is read there: no sum after the loop."""
     h = numpy.zeros(W.shape[0])
@@ -142,6 +154,7 @@ PROGRAMS = [
     (twice, (W, XS), 0, True, False),
     (rewritten_in_place, (W, XS[1].copy()), 0, True, True),
     (added_in_place, (W, U @ U.T, XS), (0, 1), True, True),
+    (guarded, (W, XS), 0, True, False),
     (decaying_weights, (W, XS), 0, False, False),
     (decaying_epochs, (W, XS), 0, True, False),
     (matrix_state, (W, RNG.uniform(-1.0, 1.0, (4, 3, 2))), 0, False, False),
@@ -258,6 +271,27 @@ def test_left_alone_where_the_loop_sees_the_sum(text):
     (before, after), text_after = run_both(text, W, XS, 4)
     assert "outer_sum" not in text_after
     numpy.testing.assert_array_equal(after, before)
+
+
+IN_A_TRY = """
+def f(W, hs, n):
+    d_W = zeros_like(W)
+    if n:
+        for i in range(n):
+            d_W += hs[i][:, None] * hs[i]
+    return d_W
+"""
+
+
+def test_a_loop_inside_a_try_is_left_alone():
+    """Its handler would see the sum of the steps before the exception (the ``if`` stands for the ``try``)."""
+    ctx = context_for(IN_A_TRY, HELPERS)
+    ctx.kinds = KINDS
+    setattr(ctx.source.tree.body[1], SCOPE, ("try", None, "no_error"))
+    assert "outer_sum" not in unparse_tree(outer.run(ctx.source.tree, ctx))
+    ctx = context_for(IN_A_TRY, HELPERS)
+    ctx.kinds = KINDS
+    assert "outer_sum" in unparse_tree(outer.run(ctx.source.tree, ctx))  # the same loop outside a try
 
 
 # ----- the helper -----

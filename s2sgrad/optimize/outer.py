@@ -26,8 +26,8 @@ both pairs go to the same lists). Where it is exact:
   unknown function may hold: no statement sees a partial sum, and the sum after the
   loop adds what the loop added. It is the outermost such loop: a statement in an
   inner loop is summed after the outer one when the outer one allows it.
-- no ``return`` in the loop (the sum after it always runs), and no ``try`` in the
-  function (an exception caught there would see the partial sum).
+- no ``return`` in the loop (the sum after it always runs), and the loop is not
+  inside a ``try`` (its handler would see the partial sum).
 - the vectors kept do not change before the sum: a vector that a statement of the
   loop may write into in place (an adjoint added to with ``+=``, an array written
   element by element) is kept as a copy (``h.copy()``), which still costs less
@@ -62,26 +62,26 @@ class _Sum:
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
-    nodes = walk(tree)
-    loops = [n for n in nodes if isinstance(n, (gast.For, gast.While))]
+    loops = [n for n in walk(tree) if isinstance(n, (gast.For, gast.While))]
     if not any(_update(s) for loop in loops for s in _statements(loop.body)):
         return tree  # the common case, found without building the model
-    if any(getattr(node, SCOPE, ("",))[0] == "try" for node in nodes):
-        return tree
-    _block(tree.body, Sharing(tree, ctx), ctx)
+    _block(tree.body, Sharing(tree, ctx), ctx, guarded=False)
     return tree
 
 
-def _block(stmts: List[gast.stmt], sharing: Sharing, ctx: Context) -> None:
+def _block(stmts: List[gast.stmt], sharing: Sharing, ctx: Context, guarded: bool) -> None:
+    """Batch the loops of a block, outer ones first; none inside a ``try`` (``guarded``): the handler would see
+    the sum of the steps before the exception, which the loop had added and the batch had not."""
     out: List[gast.stmt] = []
     for stmt in stmts:
-        if isinstance(stmt, (gast.For, gast.While)):
+        if isinstance(stmt, (gast.For, gast.While)) and not guarded:
             before, after = _batch(stmt, sharing, ctx)
             out += [*before, stmt, *after]
         else:
             out.append(stmt)
+        inner = guarded or getattr(stmt, SCOPE, ("",))[0] == "try"
         for block in blocks_of(stmt):  # inner loops: for what the outer one could not take
-            _block(block, sharing, ctx)
+            _block(block, sharing, ctx, inner)
     stmts[:] = out
 
 

@@ -32,7 +32,7 @@ import numpy
 from .. import runtime
 from ..context import Context
 from ..kinds import Kind
-from ..nodes import COMMENT, walk
+from ..nodes import COMMENT, SCOPE, walk
 from ..normalize.memory import IN_PLACE
 
 GLOBAL = "<global>"  # not an identifier: no name of the function collides with it
@@ -64,6 +64,9 @@ class Sharing:
         self._join(GLOBAL, *outside, *(a.id for a in tree.args.args))
         for node in nodes:
             self._joins_of(node)
+            scope = getattr(node, SCOPE, None)
+            if scope is not None and scope[0] == "with" and scope[2] is not None:  # ``with m as v``: what m gives
+                self._join(GLOBAL, *(n.id for n in walk(scope[2]) if isinstance(n, gast.Name)))
 
     def class_of(self, names: Iterable[str]) -> Set[str]:
         """The class representatives of ``names``."""

@@ -32,6 +32,7 @@ class Context:
     kinds: Dict[str, Kind] = field(default_factory=dict)  # filled in by analysis
     sweep_names: "set[str]" = field(default_factory=set)  # names the reverse sweep introduces
     scalar_adjoints: "set[str]" = field(default_factory=set)  # adjoints of Python scalars
+    primals: Dict[str, str] = field(default_factory=dict)  # adjoint name -> the name it is the adjoint of
     storage: list = field(default_factory=list)  # what the reverse sweep saves (transform.storage.Stored)
     loops: list = field(default_factory=list)  # the forward sweep's loops, for the storage report
     trips: Dict[int, str] = field(default_factory=dict)  # iteration counters, by id of their loop

@@ -267,6 +267,30 @@ def matmul_rhs(g: Any, x: Any, y: Any) -> Any:
     return unbroadcast(numpy.matmul(numpy.swapaxes(x, -1, -2), g), y)
 
 
+def outer_sum(columns: Sequence[Any], rows: Sequence[Any]) -> Any:
+    """``columns[0][:, None] * rows[0] + columns[1][:, None] * rows[1] + …``: the outer products a loop
+    added one per step (optimize.outer), as one matrix product of the stacked vectors, a (steps, m)
+    array transposed times a (steps, n) one. At least one of each.
+
+    Only ndarrays of one dimension and of one length (each list on its own) stack so; anything
+    else is summed product by product, as the loop did, raising where the loop raised.
+    """
+    if _stackable(columns) and _stackable(rows):
+        return numpy.array(columns).T @ numpy.array(rows)
+    total = columns[0][:, None] * rows[0]
+    for column, row in zip(columns[1:], rows[1:]):
+        total = total + column[:, None] * row
+    return total
+
+
+def _stackable(vectors: Sequence[Any]) -> bool:
+    """Every item an ndarray of one dimension, all of one length (checked in one pass: the loop ran many steps)."""
+    first = vectors[0]
+    if type(first) is not numpy.ndarray or first.ndim != 1:
+        return False
+    return {(type(v), getattr(v, "shape", None)) for v in vectors} == {(numpy.ndarray, first.shape)}
+
+
 def dot_lhs(g: Any, x: Any, y: Any) -> Any:
     """The adjoint of ``x`` in ``numpy.dot(x, y)``."""
     if numpy.ndim(x) == 0 or numpy.ndim(y) == 0:

@@ -76,6 +76,14 @@ def weighted_sums(x, n):
     return s
 
 
+def tanh_chain(W, x):
+    """A matrix times a vector in a loop: the outer products summed after it (runtime.outer_sum's twin)."""
+    h = x
+    for _ in range(6):
+        h = numpy.tanh(W @ h)
+    return numpy.sum(h * h)
+
+
 RNG = numpy.random.default_rng(7)
 T = numpy.linspace(-2.0, 2.0, 40)
 PROGRAMS = [
@@ -86,6 +94,7 @@ PROGRAMS = [
     (newton_cube_root, (5.0, 1.5), 0),
     (barrier, (0.7, 0.9, 5), (0, 1)),
     (weighted_sums, (RNG.standard_normal(6), 4), 0),
+    (tanh_chain, (0.4 * RNG.standard_normal((4, 4)), RNG.standard_normal(4)), (0, 1)),
 ]
 
 

@@ -3,6 +3,7 @@
 import ast
 import math  # noqa: F401 - resolved by name in the passes' input
 import textwrap
+from typing import Optional
 
 import gast
 import numpy as np  # noqa: F401 - resolved by name in the passes' input
@@ -20,9 +21,10 @@ from s2sgrad.rules import default_rules
 from s2sgrad.runtime import ieee_power, unbroadcast, unreduce  # noqa: F401 - resolved by name in the passes' input
 
 
-def context_for(text: str) -> Context:
+def context_for(text: str, namespace: Optional[dict] = None) -> Context:
+    """A compilation of ``text``, its names resolved in ``namespace`` (this module's by default)."""
     tree = gast.parse(textwrap.dedent(text)).body[0]
-    source = FunctionSource(None, tree, "case.py", text.splitlines(True), 1, 0, Namespace(globals(), {}))
+    source = FunctionSource(None, tree, "case.py", text.splitlines(True), 1, 0, Namespace(namespace or globals(), {}))
     ctx = Context(source, default_rules(), ("x",), {"x": SCALAR}, Namer.for_tree(tree))
     ctx.local_names = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
     ctx.local_names |= {a.id for a in tree.args.args}

@@ -26,6 +26,8 @@ def grad_f(W, b, xs, d_out=1.0):
     # for x in xs:  (rnn_loop.py:8)
     d_W = zeros_like(W)
     d_b = zeros_like(b)
+    d_W_columns = []
+    d_W_rows = []
     for i in reversed(range(t2)):
         # h = np.tanh(W @ h + x + b)  (rnn_loop.py:9)
         t3_shape = t3_shape_stack.pop()
@@ -34,6 +36,9 @@ def grad_f(W, b, xs, d_out=1.0):
         h = h_stack.pop()
         d_b += unbroadcast(d_t5, b)
         d_t3 = unbroadcast(unbroadcast(d_t5, t4_shape), t3_shape)
-        d_W += d_t3[:, None] * h
+        d_W_columns.append(d_t3)
+        d_W_rows.append(h)
         d_h = d_t3 @ W
+    if d_W_columns:
+        d_W += outer_sum(d_W_columns, d_W_rows)
     return d_W, d_b

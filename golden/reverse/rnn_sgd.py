@@ -31,6 +31,8 @@ def grad_loss(Wx, Wh, b, v, xs, target, d_out=1.0):
     d_Wh = zeros_like(Wh)
     d_Wx = zeros_like(Wx)
     d_b = zeros_like(b)
+    d_Wh_columns = []
+    d_Wh_rows = []
     for i in reversed(range(t0)):
         # h = np.tanh(Wx * x + Wh @ h + b)  (rnn_sgd.py:31)
         t1_shape = t1_shape_stack.pop()
@@ -41,10 +43,13 @@ def grad_loss(Wx, Wh, b, v, xs, target, d_out=1.0):
         d_t3 = unbroadcast(d_t4, t3_shape)
         d_b += unbroadcast(d_t4, b)
         d_t2 = unbroadcast(d_t3, t2_shape)
-        d_Wh += d_t2[:, None] * h
+        d_Wh_columns.append(d_t2)
+        d_Wh_rows.append(h)
         d_h = d_t2 @ Wh
         # for x in xs:  (rnn_sgd.py:30)
         x = xs[i]
         # h = np.tanh(Wx * x + Wh @ h + b)  (rnn_sgd.py:31)
         d_Wx += unbroadcast(d_t3, t1_shape) * x
+    if d_Wh_columns:
+        d_Wh += outer_sum(d_Wh_columns, d_Wh_rows)
     return d_Wx, d_Wh, d_b, d_v

@@ -299,8 +299,18 @@ def _twins() -> Dict[Callable, Callable]:
             return lambda x, y: 0.5 if x == y else 1.0 if x > y else 0.0
         return None
 
+    def outer_sum(columns, rows):  # type: ignore[no-untyped-def]
+        return runtime.outer_sum(columns, rows)
+
+    @overload(outer_sum)
+    def _outer_sum(columns, rows):  # type: ignore[no-untyped-def]  # compiled, a product per step costs little
+        if all(isinstance(v, nt.List) and isinstance(v.dtype, nt.Array) and v.dtype.ndim == 1 for v in (columns, rows)):
+            return _outer_products_added
+        return None
+
     return {
         runtime.zeros_like: zeros_like,
+        runtime.outer_sum: outer_sum,
         runtime.sign: sign,
         runtime.unreduce: unreduce,
         runtime.shape_of: shape_of,
@@ -308,6 +318,19 @@ def _twins() -> Dict[Callable, Callable]:
         runtime.ieee_power: ieee_power,
         runtime.greater_share: greater_share,
     }
+
+
+def _outer_products_added(columns, rows):  # type: ignore[no-untyped-def]
+    """``runtime.outer_sum`` of lists of vectors, for numba: one outer product after another (of one shape)."""
+    total = numpy.outer(columns[0], rows[0])
+    for k in range(1, len(columns)):
+        column, row = columns[k], rows[k]
+        if column.shape[0] != total.shape[0] or row.shape[0] != total.shape[1]:
+            raise ValueError("outer_sum: vectors of different lengths")
+        for i in range(total.shape[0]):
+            for j in range(total.shape[1]):
+                total[i, j] += column[i] * row[j]
+    return total
 
 
 def _twin(value: Any) -> Any:

@@ -2,17 +2,43 @@
 
 Each pass is ``run(tree, ctx) -> tree`` on the generated function; they repeat
 until nothing changes (two or three rounds in practice); then scalar
-accumulations are spelled ``d_x += …``.
+accumulations are spelled ``d_x += …``, and a loop's outer products are added
+up after it (outer: it reads the code in its final form).
 """
 
 import gast
 
 from ..context import Context
 from ..nodes import fingerprint
-from . import augmented, copies, cse, dead_code, fold, helpers, hoist, inline, schedule, shapes, stored_shapes, zeros
+from . import (
+    augmented,
+    copies,
+    cse,
+    dead_code,
+    fold,
+    helpers,
+    hoist,
+    inline,
+    outer,
+    schedule,
+    shapes,
+    stored_shapes,
+    zeros,
+)
 
-PASSES = (helpers.run, fold.run, zeros.run, cse.run, copies.run, shapes.run, dead_code.run, hoist.run, schedule.run)
-PASSES += (stored_shapes.run,)  # a stack kept for shapes only: once the other passes have removed other reads
+# stored_shapes last: a stack is kept for shapes only once the other passes have removed its other reads
+PASSES = (
+    helpers.run,
+    fold.run,
+    zeros.run,
+    cse.run,
+    copies.run,
+    shapes.run,
+    dead_code.run,
+    hoist.run,
+    schedule.run,
+    stored_shapes.run,
+)
 
 
 def optimize(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
@@ -22,5 +48,5 @@ def optimize(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
             tree = run(tree, ctx)
         after = fingerprint(tree)  # the passes report no change themselves: compare the trees
         if after == before:
-            return augmented.run(fold.run(inline.run(tree, ctx), ctx), ctx)
+            return outer.run(augmented.run(fold.run(inline.run(tree, ctx), ctx), ctx), ctx)
         before = after

@@ -42,6 +42,7 @@ from ..runtime import (
     nanquantile_adjoint,
     norm_adjoint,
     norm_adjoint_tangent,
+    outer_sum,
     popped,
     prod_adjoint,
     prod_adjoint_tangent,
@@ -293,6 +294,11 @@ def ieee_power_(z, a, b):
 @tangent(matmul_lhs, result="unknown", shape_only=("x",))
 def matmul_lhs_(z, g, x, y):
     t[z] = matmul_lhs(t[g], x, y) + matmul_lhs(g, x, t[y])
+
+
+@tangent(outer_sum, result="unknown")  # bilinear, as the products it sums
+def outer_sum_(y, columns, rows):
+    t[y] = outer_sum(t[columns], rows) + outer_sum(columns, t[rows])
 
 
 @tangent(matmul_rhs, result="unknown", shape_only=("y",))

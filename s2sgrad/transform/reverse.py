@@ -91,6 +91,7 @@ def reverse(
     sections = [comment("forward sweep"), *forward, comment("reverse sweep")]
     body = sections + backward + _gradients(ctx, adjoints, kinds, returned, options)
     ctx.scalar_adjoints = adjoints.scalars
+    ctx.primals = {adjoint: var for var, adjoint in adjoints.names.items()}
     ctx.sweep_names = {n for s in backward for n in names_stored(s)}
     prefix = "value_and_grad" if options.with_value else "grad"
     params = [*list(tree.args.args), name(seed_name, store=False)]

@@ -103,6 +103,48 @@ def clip_out(x):
     return np.sum(y * x)
 
 
+# ----- an output passed by position writes as out= does -----
+
+
+def ufunc_output_by_position(W, x):
+    y = np.zeros(3)
+    np.tanh(W @ x, y)
+    return np.sum(y * y)
+
+
+def binary_ufunc_output_by_position(a, b):
+    y = np.empty(3)
+    w = np.add(a, b, y)
+    return np.sum(y * w * a)
+
+
+def reduction_output_by_position(a):
+    y = np.zeros(3)
+    np.sum(a * a, 0, None, y, False)  # out, then keepdims: both by position
+    return np.sum(y * a[0])
+
+
+def method_output_by_position(a):
+    y = np.zeros(3)
+    (a * a).sum(0, None, y)
+    return np.sum(y * a[1])
+
+
+def scaled_by(x, out):
+    return x * out
+
+
+def user_parameter_named_out(a, b):
+    """A user's function's parameter named out is no output: nothing is written into b."""
+    return np.sum(scaled_by(a, b) * b)
+
+
+def clip_output_by_position(x):
+    y = np.zeros(3)
+    np.clip(x * 3.0, -1.0, 1.0, y)
+    return np.sum(y * x)
+
+
 # ----- fancy indices with repeated elements: the last write wins -----
 
 
@@ -326,6 +368,12 @@ PROGRAMS = [
     (out_broadcasts_into_a_larger_array, (vector(3),), 0),
     (out_into_int_array, (vector(3),), 0),
     (clip_out, (np.array([0.1, -0.2, 0.9]),), 0),
+    (ufunc_output_by_position, (np.eye(3) * 0.5 + 0.1 * vector((3, 3)), vector(3)), (0, 1)),
+    (binary_ufunc_output_by_position, (vector(3), vector(3)), (0, 1)),
+    (reduction_output_by_position, (vector((2, 3)),), 0),
+    (method_output_by_position, (vector((2, 3)),), 0),
+    (clip_output_by_position, (np.array([0.1, -0.2, 0.9]),), 0),
+    (user_parameter_named_out, (vector(3), vector(3)), (0, 1)),
     (repeated_index_added, (vector(3), 1.3), (0, 1)),
     (repeated_index_assigned, (vector(3), vector(3)), (0, 1)),
     (mask_assigned, (np.array([0.5, -1.0, 2.0]), 0.7), (0, 1)),

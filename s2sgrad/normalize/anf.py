@@ -26,6 +26,7 @@ statements, so an operand is evaluated only when Python would evaluate it.
 
 import builtins
 import copy
+import inspect
 from typing import List, Optional
 
 import gast
@@ -57,8 +58,50 @@ def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
 def _block(stmts: List[gast.stmt], ctx: Context) -> List[gast.stmt]:
     body: List[gast.stmt] = []
     for stmt in stmts:
+        _outputs_by_keyword(stmt, ctx)
         body.extend(_Flattener(ctx, stmt).statement())
     return body
+
+
+def _outputs_by_keyword(stmt: gast.stmt, ctx: Context) -> None:
+    """``numpy.tanh(x, y)`` as ``numpy.tanh(x, out=y)``, ``a.sum(0, None, y)`` as ``a.sum(0, None, out=y)``.
+
+    An output passed by position writes into its array as ``out=`` does, and everything that looks
+    for a write (here, normalize.memory) looks for ``out=``: a ufunc's outputs follow its inputs, a
+    NumPy function's ``out`` is where its signature puts it (a method's, where its NumPy function's
+    does, less the receiver). Arguments after it become keywords of their parameters too.
+    """
+    for node in gast.walk(stmt):
+        if isinstance(node, gast.Call) and not any(isinstance(a, gast.Starred) for a in node.args):
+            parameters = _positional_parameters(node, ctx)
+            index = parameters.index("out") if "out" in parameters else len(node.args)
+            if index < len(node.args):
+                moved = node.args[index:]
+                if isinstance(ctx.resolve(node.func), numpy.ufunc):  # every output, as one out= tuple
+                    values = [gast.Tuple(elts=moved, ctx=gast.Load())] if len(moved) > 1 else moved[:1]
+                    names = ["out"]
+                else:
+                    values, names = moved, parameters[index : index + len(moved)]
+                node.args = node.args[:index]
+                node.keywords[:0] = [gast.keyword(arg=n, value=v) for n, v in zip(names, values)]
+
+
+def _positional_parameters(node: gast.Call, ctx: Context) -> List[str]:
+    """The names the call's positional arguments bind to, as far as known (``out`` among them, or not)."""
+    func = ctx.resolve(node.func)
+    offset = 0
+    if func is MISSING and isinstance(node.func, gast.Attribute) and node.func.attr in METHODS:
+        func, offset = getattr(numpy, METHODS[node.func.attr]), 1  # the receiver is its first argument
+    if isinstance(func, numpy.ufunc):
+        return [f"x{i}" for i in range(func.nin)] + ["out"] * func.nout
+    if not str(getattr(func, "__module__", "")).startswith("numpy"):
+        return []  # a user's parameter named out is a parameter like any other
+    try:
+        parameters = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):  # no signature to read: nothing known
+        return []
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return [p.name for p in parameters if p.kind in positional][offset:]
 
 
 class _Flattener:

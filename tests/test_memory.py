@@ -135,8 +135,8 @@ def scaled_by(x, out):
 
 
 def user_parameter_named_out(a, b):
-    """A user's function's parameter named out is no output: nothing is written into b."""
-    return np.sum(scaled_by(a, b) * b)
+    """A user's function's parameter named out is no output, by position or by name: nothing is written into b."""
+    return np.sum(scaled_by(a, b) * b) + np.sum(scaled_by(a, out=b))
 
 
 def clip_output_by_position(x):

@@ -160,7 +160,7 @@ class _Flattener:
 
     def writes_in_place(self, node: gast.Call) -> bool:
         """A call whose point is to change an array: ``out=``, ``y.fill(v)``, ``numpy.copyto``..."""
-        if any(k.arg == "out" for k in node.keywords):
+        if self.has_output(node):
             return True
         func = self.ctx.resolve(node.func)
         if func is MISSING and isinstance(node.func, gast.Attribute):  # a method of a local value
@@ -168,10 +168,17 @@ class _Flattener:
             return not pure and not _is_append_call(node, self.ctx)
         return in_place_function(func)
 
+    def has_output(self, node: gast.Call) -> bool:
+        """``out=`` of a library function (NumPy's): an array it writes into. A user's function's parameter named
+        out is a parameter like any other."""
+        return any(k.arg == "out" for k in node.keywords) and not is_user_function(
+            self.ctx.resolve(node.func), self.ctx
+        )
+
     def in_place_call(self, node: gast.Call) -> None:
         """An in-place call as a write of its result into the array: ``z[...] = value`` (see normalize.memory)."""
         func = self.ctx.resolve(node.func)
-        if any(k.arg == "out" for k in node.keywords):
+        if self.has_output(node):
             self.operation(node)  # the value is the out= array, written by call()
         elif func is numpy.copyto and len(node.args) == 2 and not node.keywords:
             self.write_whole(node.args[0], self.atom(node.args[1]), node)
@@ -391,8 +398,8 @@ class _Flattener:
         if consumed is not None:
             return consumed
         args = [self.argument(a) for a in node.args]
-        out = [k.value for k in node.keywords if k.arg == "out"]
-        keywords = [gast.keyword(arg=k.arg, value=self.argument(k.value)) for k in node.keywords if k.arg != "out"]
+        out = [k.value for k in node.keywords if k.arg == "out"] if self.has_output(node) else []
+        keywords = [gast.keyword(arg=k.arg, value=self.argument(k.value)) for k in node.keywords if k.value not in out]
         func = node.func
         if out:  # numpy.exp(x, out=z): the value computed anew, then written into z, which is the result
             target = out[0].elts[0] if isinstance(out[0], gast.Tuple) and len(out[0].elts) == 1 else out[0]

@@ -139,6 +139,19 @@ def user_parameter_named_out(a, b):
     return np.sum(scaled_by(a, b) * b) + np.sum(scaled_by(a, out=b))
 
 
+def zero_d_written_whole(a):
+    """A 0-d array written whole, then read as a number: its adjoint is a number, not an array."""
+    y = np.zeros(())
+    y[...] = np.sum(a * a)
+    return float(y) * 2.0 + y * a[0]
+
+
+def zero_d_out(a):
+    y = np.zeros(())
+    np.sum(a * a, 0, None, y)
+    return float(y) * 2.0
+
+
 def clip_output_by_position(x):
     y = np.zeros(3)
     np.clip(x * 3.0, -1.0, 1.0, y)
@@ -374,6 +387,8 @@ PROGRAMS = [
     (method_output_by_position, (vector((2, 3)),), 0),
     (clip_output_by_position, (np.array([0.1, -0.2, 0.9]),), 0),
     (user_parameter_named_out, (vector(3), vector(3)), (0, 1)),
+    (zero_d_written_whole, (vector(3),), 0),
+    (zero_d_out, (vector(3),), 0),
     (repeated_index_added, (vector(3), 1.3), (0, 1)),
     (repeated_index_assigned, (vector(3), vector(3)), (0, 1)),
     (mask_assigned, (np.array([0.5, -1.0, 2.0]), 0.7), (0, 1)),

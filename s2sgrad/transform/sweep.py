@@ -197,8 +197,15 @@ class Sweep:
         if self.instantiator.kind(target.value).is_container:
             return read  # a list or dict holds the value itself: its adjoint is the element's
         helper = name(self.ctx.name_for(runtime.unbroadcast, "unbroadcast"))
+        array_kind = self.kinds.get(target.value.id, UNKNOWN)
+        if array_kind.tag == "array" and not array_kind.ndim:  # may be 0-d, whose adjoint NumPy may have made a number
+            read = gast.Subscript(
+                value=call(name(self.ctx.name_for(numpy.asarray, "asarray")), [read.value]),
+                slice=read.slice,
+                ctx=read.ctx,
+            )
         # An index array may repeat an element: the last write wins. A list's or dict's index is one key.
-        container = self.kinds.get(target.value.id, Kind("unknown")).is_container
+        container = array_kind.is_container
         if not container and not self._is_basic(target.slice):
             last = name(self.ctx.name_for(runtime.last_written, "last_written"))
             return call(helper, [call(last, [read.value, index_expression(read.slice)]), name(value.id)])

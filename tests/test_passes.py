@@ -315,6 +315,49 @@ CASES = [
         """,
     ),
     (
+        "a conditional expression's branches assign the user's name, not a temporary",
+        [copies.run],
+        """
+        def f(x, c):
+            if c:
+                t0 = x * 2.0
+            else:
+                t0 = x + 1.0
+            y = t0
+            return y
+        """,
+        """
+        def f(x, c):
+            if c:
+                y = x * 2.0
+            else:
+                y = x + 1.0
+            return y
+        """,
+    ),
+    (
+        "a branch that reads the name keeps the temporary",
+        [copies.run],
+        """
+        def f(x, c, y):
+            if c:
+                t0 = y * 2.0
+            else:
+                t0 = x + 1.0
+            y = t0
+            return y
+        """,
+        """
+        def f(x, c, y):
+            if c:
+                t0 = y * 2.0
+            else:
+                t0 = x + 1.0
+            y = t0
+            return t0
+        """,
+    ),
+    (
         "a repeated subscript is reused while it holds",
         [cse.run],
         """

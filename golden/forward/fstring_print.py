@@ -7,11 +7,11 @@ def jvp_logged_energy(x, step, t_x):
     t_energy = t_t0 * x + t0 * t_x
     # trend = "rising" if x > 0 else "falling"  (fstring_print.py:8)
     if x > 0:
-        t2 = 'rising'
+        trend = 'rising'
     else:
-        t2 = 'falling'
+        trend = 'falling'
     # print(f"step {step:3d}: energy={energy:.4f} ({trend}) log={np.log(energy)!r}")  (fstring_print.py:9)
-    print(f'step {step:3d}: energy={energy:.4f} ({t2}) log={np.log(energy)!r}')
+    print(f'step {step:3d}: energy={energy:.4f} ({trend}) log={np.log(energy)!r}')
     # return energy * np.sin(x)  (fstring_print.py:10)
     t3 = np.sin(x)
     t_t3 = t_x * np.cos(x)

@@ -4,9 +4,9 @@ def grad_f(x, y, d_out=1.0):
     # z = x * y if x < y else x + y  (conditions.py:4)
     t0 = x < y
     if t0:
-        t1 = x * y
+        z = x * y
     else:
-        t1 = x + y
+        z = x + y
     # if 0.0 < x < 1.0 and not y > 2.0:  (conditions.py:5)
     t2 = 0.0 < x < 1.0
     if t2:
@@ -16,7 +16,7 @@ def grad_f(x, y, d_out=1.0):
     z_stack = []
     if t3:
         # z = z * z  (conditions.py:6)
-        z_stack.append(t1)
+        z_stack.append(z)
     else:
         # elif x > 3.0 or y < -1.0:  (conditions.py:7)
         t5 = x > 3.0

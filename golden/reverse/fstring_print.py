@@ -6,11 +6,11 @@ def grad_logged_energy(x, step, d_out=1.0):
     energy = t0 * x
     # trend = "rising" if x > 0 else "falling"  (fstring_print.py:8)
     if x > 0:
-        t2 = 'rising'
+        trend = 'rising'
     else:
-        t2 = 'falling'
+        trend = 'falling'
     # print(f"step {step:3d}: energy={energy:.4f} ({trend}) log={np.log(energy)!r}")  (fstring_print.py:9)
-    print(f'step {step:3d}: energy={energy:.4f} ({t2}) log={np.log(energy)!r}')
+    print(f'step {step:3d}: energy={energy:.4f} ({trend}) log={np.log(energy)!r}')
     # return energy * np.sin(x)  (fstring_print.py:10)
     t3 = np.sin(x)
     # reverse sweep

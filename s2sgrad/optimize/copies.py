@@ -106,6 +106,8 @@ def _coalesce(body: List[gast.stmt], temporaries: "set[str]", definitions: Count
         if stmt is None or not _is_copy(stmt) or stmt.value.id not in temporaries:
             continue
         target, source = stmt.targets[0].id, stmt.value.id
+        if reads[source] == 1 and _coalesce_branches(body, i, definitions[source]):
+            continue
         if definitions[source] != 1 or reads[source] != 1:
             continue
         definition = next((j for j in range(i) if _defines(body[j], source)), None)
@@ -117,6 +119,23 @@ def _coalesce(body: List[gast.stmt], temporaries: "set[str]", definitions: Count
         body[definition].targets[0].id = target
         body[i] = None
     body[:] = [s for s in body if s is not None]
+
+
+def _coalesce_branches(body: List[gast.stmt], i: int, definitions: int) -> bool:
+    """``if c: t = a / else: t = b`` right before ``x = t`` (a conditional expression, normalized) becomes
+    ``if c: x = a / else: x = b``, where those two are ``t``'s only definitions and the ``if`` does not
+    read or set ``x``: the user's name, not a temporary, in the generated code."""
+    copy_, branch = body[i], next((s for s in reversed(body[:i]) if s is not None), None)
+    target, source = copy_.targets[0].id, copy_.value.id
+    if not isinstance(branch, gast.If) or not branch.body or not branch.orelse or definitions != 2:
+        return False
+    ends = [branch.body[-1], branch.orelse[-1]]
+    if not all(_defines(s, source) for s in ends) or target in reads_of(branch) | writes_of(branch):
+        return False
+    for end in ends:
+        end.targets[0].id = target
+    body[i] = None
+    return True
 
 
 def _defines(stmt: gast.stmt, source: str) -> bool:

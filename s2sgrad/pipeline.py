@@ -33,7 +33,7 @@ from .transform.storage import describe as describe_storage
 
 STAGES = ("normalized", "raw", "optimized")
 DEFAULT_OPTIONS = ReverseOptions()
-CALLEE_OPTIONS = ReverseOptions(with_value=True, split=True)  # a callee's gradient: see transform.split
+CALLEE_OPTIONS = ReverseOptions(with_value=True, split=True, record_free=True)  # a callee's gradient: transform.split
 WHOLE_OPTIONS = ReverseOptions(tuple_wrt=True)  # a callee's derivatives alone: callee_whole_gradient
 
 
@@ -54,6 +54,7 @@ class Generated:
     # A callee's split gradient (transform.split): ``function`` is backward_h, this is forward_h.
     forward_function: Optional[Callable] = None
     forward_name: str = ""
+    keeps_record: bool = True  # forward_h returns (value, record) and backward_h takes it; else the value alone
     texts: Tuple[str, ...] = ()  # what its functions were compiled from (forward_h's first, for a split gradient)
     injected: Dict[str, Any] = field(default_factory=dict)  # the names its code binds to objects (ctx.injected)
 
@@ -176,7 +177,7 @@ def _compile(
     if do_optimize and stage != "raw":
         tree = optimize(tree, ctx)
     if options.split:
-        return _split(func, ctx, tree, result_kind, stage)
+        return _split(func, ctx, tree, result_kind, stage, options.record_free and not _deferred(func))
     text = to_source(tree, source)
     report = describe_storage(ctx) if mode == "reverse" else ""
     callees, seed = tuple(ctx.callees), tree.args.args[-1].id
@@ -204,9 +205,11 @@ def _bind(generated: Generated, func: Callable, injected: Dict[str, Any], mode: 
     generated.function = compile_function(generated.texts[0], generated.name, func, injected, defaults)
 
 
-def _split(func: Callable, ctx: Context, tree: gast.FunctionDef, result_kind: Kind, stage: str) -> Generated:
+def _split(
+    func: Callable, ctx: Context, tree: gast.FunctionDef, result_kind: Kind, stage: str, may_recompute: bool
+) -> Generated:
     """A callee's gradient as forward_h and backward_h (see transform.split)."""
-    forward_tree, backward_tree = split(tree, ctx)
+    forward_tree, backward_tree, keeps_record = split(tree, ctx, may_recompute)
     forward_text, backward_text = to_source(forward_tree, ctx.source), to_source(backward_tree, ctx.source)
     generated = Generated(
         f"{forward_text}\n\n{backward_text}",
@@ -217,6 +220,7 @@ def _split(func: Callable, ctx: Context, tree: gast.FunctionDef, result_kind: Ki
         backward_tree.args.args[-1].id,
         backward_tree.name,
         forward_name=forward_tree.name,
+        keeps_record=keeps_record,
         injected=ctx.injected,
     )
     if stage == "optimized":
@@ -230,6 +234,13 @@ def _split(func: Callable, ctx: Context, tree: gast.FunctionDef, result_kind: Ki
 # The callee compilations under way (id of the function, key). Only read and written while
 # CACHE.lock is held: one thread at a time, and a recursive call sees its own thread's.
 _BUILDING: Set[tuple] = set()
+# Those of them a recursive call was handed a stand-in of (``later``), whose code is then already written
+# against forward_h's (value, record): the compilation must keep that protocol.
+_DEFERRED: Set[tuple] = set()
+
+
+def _deferred(func: Callable) -> bool:
+    return any(built[0] == id(func) for built in _DEFERRED)
 
 
 class _Later(Deferred):
@@ -338,12 +349,14 @@ def _built(func: Callable, key: tuple, later: Callable[[], Generated], build: Ca
     """The cache's entry for ``(func, key)``; a recursive call while it is built gets ``later()``."""
     with CACHE.lock:
         if (id(func), key) in _BUILDING:
+            _DEFERRED.add((id(func), key))
             return later()
         _BUILDING.add((id(func), key))
         try:
             return CACHE.get_or_build(func, key, build)
         finally:
             _BUILDING.discard((id(func), key))
+            _DEFERRED.discard((id(func), key))
 
 
 def _distinct(reads: Iterable[tuple]) -> List[tuple]:
@@ -400,6 +413,7 @@ def _store(
                 sorted(generated.written_parameters),
                 list(generated.tangent_params),
                 generated.forward_name,
+                generated.keeps_record,
             ],
         }
     except (disk_cache.Uncacheable, StopIteration):
@@ -443,7 +457,7 @@ def _loaded(func: Callable, entry: dict, mode: str) -> Optional[Generated]:
         return None
     if any(obj is MISSING for obj in injected.values()):
         return None
-    source, result_kind, report, seed, name, written, tangents, forward_name = entry["generated"]
+    source, result_kind, report, seed, name, written, tangents, forward_name, keeps_record = entry["generated"]
     generated = Generated(
         source,
         None,
@@ -455,6 +469,7 @@ def _loaded(func: Callable, entry: dict, mode: str) -> Optional[Generated]:
         written_parameters=frozenset(written),
         tangent_params=tuple(tangents),
         forward_name=forward_name,
+        keeps_record=keeps_record,
         texts=tuple(entry["texts"]),
         injected=injected,
     )

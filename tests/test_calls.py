@@ -248,6 +248,112 @@ def test_each_callee_is_a_readable_function_of_its_own():
     assert "def grad_polynomial_twice(" in text
 
 
+# ----- a record the reverse sweep computes again: no record at all -----
+
+
+def _pendulum_acceleration(theta, omega, k, damping):
+    return -k * math.sin(theta) - damping * omega
+
+
+def pendulum_with_a_helper(k, damping, theta, omega):
+    for _ in range(20):
+        accel = _pendulum_acceleration(theta, omega, k, damping)
+        theta = theta + 0.05 * omega
+        omega = omega + 0.05 * accel
+    return theta**2 + omega**2
+
+
+def _rescaled_sine(x, a):
+    x = x * a  # the parameter set again: what backward_h computes from is the argument, not this x
+    return math.sin(x) * x
+
+
+def argument_changed_after_the_call(x):
+    y = _rescaled_sine(x, 1.5)
+    x = x * 3.0  # the caller's storage hands backward_h the x of the call
+    return y * x + _rescaled_sine(x, 0.5)
+
+
+def _long_scalar_chain(x, y):
+    a = x * y
+    b = math.sin(a)
+    c = b * b + y
+    d = math.exp(-c)
+    e = d * x
+    return e * a
+
+
+def chain_in_a_loop(x, y):
+    s = 0.0
+    for i in range(3):
+        s = s + _long_scalar_chain(x + 0.1 * i, y)
+    return s
+
+
+def _scaled_norm(v, s):
+    return np.sum(np.sin(v) * s)  # an array's record: kept, never recomputed
+
+
+def array_record(v, s):
+    return _scaled_norm(v, s) * s
+
+
+@pytest.mark.parametrize(
+    ("func", "args", "wrt"),
+    [
+        (pendulum_with_a_helper, (2.0, 0.1, 0.5, 0.0), (0, 1, 2, 3)),
+        (argument_changed_after_the_call, (0.7,), 0),
+        (chain_in_a_loop, (0.4, 1.1), (0, 1)),
+        (array_record, (np.array([0.2, -0.7, 1.3]), 0.6), (0, 1)),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_records_computed_again_or_kept(func, args, wrt):
+    check_grad(func, args, wrt=wrt)
+    value, _ = s2sgrad.value_and_grad(func, wrt=wrt)(*args)
+    assert value == pytest.approx(func(*args))
+
+
+def test_a_callee_without_record_under_numba():
+    pytest.importorskip("numba")
+    check_grad(pendulum_with_a_helper, (2.0, 0.1, 0.5, 0.0), wrt=(0, 1, 2, 3), backend="numba")
+
+
+def test_a_cheap_record_is_computed_again_by_the_reverse_sweep():
+    """A few pure operations on numbers of unchanged parameters: backward_h recomputes them, no record is made."""
+    text = s2sgrad.source(pendulum_with_a_helper, wrt=(0, 1), args=(2.0, 0.1, 0.5, 0.0))
+    assert "record" not in text
+    assert "accel = forward__pendulum_acceleration(theta, omega, k, damping)" in text
+    assert "def backward__pendulum_acceleration(theta, omega, k, damping, d_out=1.0):" in text
+    kept = s2sgrad.source(chain_in_a_loop, wrt=(0, 1), args=(0.4, 1.1))  # five statements: dearer than a record
+    assert "backward__long_scalar_chain(_long_scalar_chain_record, " in kept
+    assert "_scaled_norm_record" in s2sgrad.source(array_record, wrt=(0, 1), args=(np.ones(3), 0.6))
+
+
+def test_hessian_through_a_callee_without_record():
+    x = 0.7
+    second = s2sgrad.grad(s2sgrad.grad(argument_changed_after_the_call))(x)
+    step = 1e-5
+    first = s2sgrad.grad(argument_changed_after_the_call)
+    assert second == pytest.approx((first(x + step) - first(x - step)) / (2 * step), rel=1e-6)
+
+
+def test_a_recursive_call_keeps_the_record_protocol():
+    """A call of a function still being compiled was written against forward_h's (value, record):
+    that compilation keeps it, whatever its own record would be."""
+    from s2sgrad import pipeline
+
+    seen = []
+
+    def build():
+        inner = pipeline._built(power, ("key",), lambda: "stand-in", lambda: "built again")
+        seen.append((inner, pipeline._deferred(power)))
+        return "built"
+
+    assert pipeline._built(power, ("key",), lambda: "stand-in", build) == "built"
+    assert seen == [("stand-in", True)] and not pipeline._deferred(power)
+
+
 def _scaled_sine():
     def helper(x):
         return np.sin(x) * 2.0

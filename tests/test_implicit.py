@@ -188,6 +188,14 @@ def square_roots(a):
     return np.sqrt(a)
 
 
+def test_a_residual_whose_reverse_sweep_keeps_no_record():
+    """d(x*x - a)/da reads nothing the forward sweep computed: backward_F takes no record, forward_F is not run."""
+    loss = lambda a: np.sum(np.sin(square_roots(a)))  # noqa: E731
+    check_grad(loss, (np.array([0.5, 4.0, 2.0]),))
+    text = s2sgrad.source(loss, args=(np.ones(3),))
+    assert "record" not in text and "= forward_squares_residual(" not in text
+
+
 def test_a_singular_jacobian_at_the_solution_is_an_error_saying_so():
     with pytest.raises(np.linalg.LinAlgError, match="singular at the solution"):
         s2sgrad.grad(lambda a: np.sum(square_roots(a)))(np.array([0.0, 4.0]))

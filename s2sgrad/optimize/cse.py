@@ -57,7 +57,7 @@ def _block(stmts: List[gast.stmt], known: Known, written: "set[str]", ctx: Conte
         reuse = _NumbersReused(known, ctx)
         reuse.visit(stmt)
         inline.update((text, (i, operands)) for text, operands in reuse.computed if text not in inline)
-        if not _is_pure_assignment(stmt, ctx) or stmt.targets[0].id in written:
+        if not is_pure_assignment(stmt, ctx) or stmt.targets[0].id in written:
             known = _without(known, writes_of(stmt))
             inline = _unchanged(inline, writes_of(stmt))
             i += 1
@@ -138,7 +138,8 @@ def _without(known: Known, written: "set[str]") -> Known:
     return {text: (t, reads) for text, (t, reads) in known.items() if t not in written and not reads & written}
 
 
-def _is_pure_assignment(stmt: gast.stmt, ctx: Context) -> bool:
+def is_pure_assignment(stmt: gast.stmt, ctx: Context) -> bool:
+    """``name = value`` where value is arithmetic, subscripts, comparisons and pure calls of names and literals."""
     if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
         return False
     value = stmt.value

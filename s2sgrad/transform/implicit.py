@@ -125,16 +125,18 @@ def reverse_call(sweep: "Sweep", stmt: gast.Assign, op: "Operation", root: Root)
         contributions = [gast.BinOp(left=name(factor), op=gast.Mult(), right=name(p)) for p in partials[1:]]
     else:  # the residual's reverse sweep along lam, with (dF/dx)^T lam = -d_x
         gradient = ctx.callee_gradient(root.residual, tuple(site.active), site.kinds)
-        record = ctx.namer.fresh("residual_record")
-        forward = call(site.function(gradient, forward_half=True), _copied(site.args))
-        out = [_unpacked([ctx.namer.fresh("_"), record], forward, stmt)]
+        out, records = [], []
+        if gradient.keeps_record:  # its forward sweep at the root, for the record only
+            records.append(name(ctx.namer.fresh("residual_record")))
+            forward = call(site.function(gradient, forward_half=True), _copied(site.args))
+            out.append(_unpacked([ctx.namer.fresh("_"), records[0].id], forward, stmt))
         jvp = ctx.callee_forward(root.residual, (root.solution,), site.kinds)
         helper = name(ctx.name_for(implicit_cotangent, "implicit_cotangent"))
         cotangent = ctx.namer.temp()
         out.append(assign(cotangent, call(helper, [site.function(jvp), d_x, *_copied(site.args)]), stmt))
         backward = call(
             site.function(gradient),
-            [name(record), *_copied(site.args)],
+            [*records, *_copied(site.args)],
             [gast.keyword(arg=gradient.seed, value=name(cotangent))],
         )
         contributions = _parts(backward, len(site.active), out, ctx, stmt)

@@ -53,6 +53,8 @@ class ReverseOptions:
     tuple_wrt: bool = False  # return a tuple of gradients even for one wrt
     # A callee's gradient: cut into forward_h and backward_h after optimization (see transform.split).
     split: bool = False
+    # ... whose forward_h returns its value alone when backward_h can recompute what it reads (a caller's call).
+    record_free: bool = False
 
 
 def reverse(

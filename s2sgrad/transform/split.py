@@ -26,42 +26,63 @@ The record holds the forward sweep's names that the reverse sweep reads
 before it sets them. The caller passes ``backward_h`` the call's arguments
 again: they are its own values, which its storage analysis keeps as they
 were at the call.
+
+When the record would be a few numbers computed from those arguments
+(``-k``, ``math.sin(theta)``), ``backward_h`` computes them again instead:
+``forward_h`` then returns the value alone, ``backward_h`` takes no record,
+and a caller's loop keeps no stack of records (``keeps_record`` False).
 """
 
-from typing import List, Tuple
+import copy
+from collections import Counter
+from typing import List, Optional, Set, Tuple
 
 import gast
 
 from ..analyze.dataflow import live_before, surely_assigned
 from ..context import Context
-from ..nodes import assign, comment, comment_text, const, function_def, located, name
+from ..nodes import assign, comment, comment_text, const, function_def, located, name, walk
+from ..optimize.cse import is_pure_assignment
 
 
-def split(tree: gast.FunctionDef, ctx: Context) -> Tuple[gast.FunctionDef, gast.FunctionDef]:
-    """``(forward_h, backward_h)`` from the optimized ``value_and_grad_h``."""
+def split(
+    tree: gast.FunctionDef, ctx: Context, may_recompute: bool = False
+) -> Tuple[gast.FunctionDef, gast.FunctionDef, bool]:
+    """``(forward_h, backward_h, keeps_record)`` from the optimized ``value_and_grad_h``.
+
+    With ``may_recompute``, a record that backward_h can cheaply compute again from
+    its arguments is not made: forward_h returns the value alone, and backward_h
+    takes no record (``keeps_record`` False; the caller's code calls them so).
+    """
     forward, backward, returned = _sweeps(tree)
     value, gradients = returned.value.elts
     residuals = _residuals(forward, [*backward, gast.Return(value=gradients)])
-    record = ctx.namer.fresh("record")
     params = tree.args.args[:-1]  # all but the seed, d_out
-    unset = sorted(set(residuals) - surely_assigned(forward) - {p.id for p in params})
-    forward_body = [
-        ctx.docstring(f"{ctx.source.name}'s value and what its reverse sweep reads"),
-        *_unset_first(unset),
-        *forward,
-        located(gast.Return(value=gast.Tuple(elts=[value, _packed(residuals)], ctx=gast.Load())), returned),
-    ]
-    backward_body = [
-        ctx.docstring(f"{ctx.source.name}'s reverse sweep, from the record forward_{ctx.source.name} returned"),
-        *_unpacked(residuals, record),
-        *backward,
-        located(gast.Return(value=gradients), returned),
-    ]
+    recomputed = _recomputation(forward, residuals, {p.id for p in params}, ctx) if may_recompute else None
     defaults = list(tree.args.defaults)
-    forward_def = function_def(f"forward_{ctx.source.name}", params, defaults[:-1], forward_body, tree)
-    backward_params = [name(record), *params, tree.args.args[-1]]
-    backward_def = function_def(f"backward_{ctx.source.name}", backward_params, defaults, backward_body, tree)
-    return forward_def, backward_def
+    h = ctx.source.name
+    if recomputed is None:
+        record = ctx.namer.fresh("record")
+        unset = sorted(set(residuals) - surely_assigned(forward) - {p.id for p in params})
+        forward_head = [ctx.docstring(f"{h}'s value and what its reverse sweep reads"), *_unset_first(unset)]
+        result: gast.expr = gast.Tuple(elts=[value, _packed(residuals)], ctx=gast.Load())
+        backward_head = [
+            ctx.docstring(f"{h}'s reverse sweep, from the record forward_{h} returned"),
+            *_unpacked(residuals, record),
+        ]
+        backward_params = [name(record), *params, tree.args.args[-1]]
+    else:
+        forward_head, result = [ctx.docstring(f"{h}'s value (its reverse sweep computes again what it reads)")], value
+        backward_head = [
+            ctx.docstring(f"{h}'s reverse sweep, computing again from the arguments what it reads"),
+            *recomputed,
+        ]
+        backward_params = [*params, tree.args.args[-1]]
+    forward_body = [*forward_head, *forward, located(gast.Return(value=result), returned)]
+    backward_body = [*backward_head, *backward, located(gast.Return(value=gradients), returned)]
+    forward_def = function_def(f"forward_{h}", params, defaults[:-1], forward_body, tree)
+    backward_def = function_def(f"backward_{h}", backward_params, defaults, backward_body, tree)
+    return forward_def, backward_def, recomputed is None
 
 
 def _sweeps(tree: gast.FunctionDef) -> Tuple[List[gast.stmt], List[gast.stmt], gast.Return]:
@@ -78,6 +99,47 @@ def _residuals(forward: List[gast.stmt], backward: List[gast.stmt]) -> List[str]
     for stmt in forward:
         found += [v for v in _stored_in_order(stmt) if v in read and v not in found]
     return found
+
+
+# Building, keeping and unpacking a record costs about what running this many pure statements on numbers
+# again costs; a larger recomputation would be slower than the record it saves.
+RECOMPUTED_AT_MOST = 4
+
+
+def _recomputation(
+    forward: List[gast.stmt], residuals: List[str], params: Set[str], ctx: Context
+) -> Optional[List[gast.stmt]]:
+    """Copies of the forward statements that compute every residual again from the parameters, in their order;
+    None unless each is a pure operation on numbers (``t1 = math.sin(theta)``) of parameters the forward sweep
+    never sets and of the statements before it, and there are at most RECOMPUTED_AT_MOST of them.
+
+    Numbers only: the caller passes backward_h the values it passed forward_h (an array it could have
+    changed in place since), and an array's operation is no longer cheap to run twice."""
+    stored = Counter(n for stmt in forward for n in _stored_in_order(stmt))
+    defined = {s.targets[0].id: s for s in forward if is_pure_assignment(s, ctx) and stored[s.targets[0].id] == 1}
+    chosen: Set[str] = set()
+    wanted = list(residuals)
+    while wanted:
+        var = wanted.pop()
+        if var in chosen or (var in params and not stored[var]):
+            continue
+        kind = ctx.kinds.get(var)
+        if var not in defined or kind is None or kind.tag not in ("scalar", "integer") or kind.ndim is not None:
+            return None
+        chosen.add(var)
+        wanted += _operands(defined[var].value)
+    if len(chosen) > RECOMPUTED_AT_MOST:
+        return None
+    statements = {id(defined[var]) for var in chosen}
+    return [copy.deepcopy(s) for s in forward if id(s) in statements]
+
+
+def _operands(value: gast.expr) -> List[str]:
+    """The names a pure value reads, but not those naming the functions it calls (``math`` in ``math.sin(x)``)."""
+    called = {id(n) for c in walk(value) if isinstance(c, gast.Call) for n in walk(c.func)}
+    return [
+        n.id for n in walk(value) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and id(n) not in called
+    ]
 
 
 def _stored_in_order(stmt: gast.stmt) -> List[str]:

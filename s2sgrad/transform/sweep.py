@@ -123,8 +123,9 @@ class Sweep:
         self.end_reads: Dict[int, Set[str]] = {}  # by id of a block: read at its end (by recomputation)
         self.forward_names = set(ctx.local_names) | set(kinds)
         # ``y = helper(a)`` whose forward statement becomes ``y, record = forward_helper(a)``: by id, the record's
-        # name and the call (applied by ``run_forward_functions`` once the loops' repeated visits are done; the
-        # sweep may undo a visit, with the names it injected, so each visit names the forward function again).
+        # name ("" when it keeps none) and the call (applied by ``run_forward_functions`` once the loops' repeated
+        # visits are done; the sweep may undo a visit, with the names it injected, so each visit names the forward
+        # function again).
         self.records: Dict[int, str] = {}
         self.forward_calls: Dict[int, Tuple[str, gast.Call]] = {}
 
@@ -161,7 +162,8 @@ class Sweep:
         target = stmt.targets[0].id
         code = self.adjoint_of(stmt) if self.adjoints.is_defined(target) else []
         read = {n for s in code for n in names_read(s)} & self.forward_names
-        assigned = {target, *self.forward_calls.get(id(stmt), ())[:1]}  # and a callee's record
+        record = self.forward_calls.get(id(stmt), ("",))[0]
+        assigned = {target, record} if record else {target}  # and a callee's record
         self.reads[id(stmt)] = (read - assigned, read & assigned)
         self.adjoints.kill(target)
         return [*code, marker("after", stmt)]
@@ -403,14 +405,14 @@ class Sweep:
         gradient = self.ctx.callee_gradient(func, tuple(active), param_kinds)
         if gradient.source:
             self.ctx.callees.append(gradient)
-        record = self.record_of(stmt)
+        record = self.record_of(stmt) if gradient.keeps_record else ""
         forward = name(self.ctx.name_for(gradient.forward_function, gradient.forward_name))
         args, keywords = call_arguments(func, op, nodes, self.ctx)
         self.forward_calls[id(stmt)] = (record, call(forward, args, keywords))
         backward = name(self.ctx.name_for(gradient.function, gradient.name))
         d_y = gast.keyword(arg=gradient.seed, value=name(self.adjoints.name_of(stmt.targets[0].id)))
         args, keywords = call_arguments(func, op, nodes, self.ctx)
-        value = call(backward, [name(record), *args], [*keywords, d_y])
+        value = call(backward, [*(name(r) for r in [record] if r), *args], [*keywords, d_y])
         if len(active) == 1 and not display_items(nodes[active[0]]):
             return [self.adjoints.accumulate(nodes[active[0]].id, value, False, stmt)]
         parts = [self.ctx.namer.temp() for _ in active]
@@ -465,14 +467,17 @@ class Sweep:
         return self.records[id(stmt)]
 
     def run_forward_functions(self, stmts: List[gast.stmt]) -> None:
-        """``y = helper(a)`` becomes ``y, helper_record = forward_helper(a)`` where the reverse sweep needs a record."""
+        """``y = helper(a)`` becomes ``y, helper_record = forward_helper(a)`` where the reverse sweep needs a record
+        (else ``y = forward_helper(a)``: see transform.split)."""
         for stmt in stmts:
             for block in blocks_of(stmt):
                 self.run_forward_functions(block)
             if id(stmt) in self.forward_calls:
                 record, forward = self.forward_calls[id(stmt)]
-                target = gast.Tuple(elts=[copy.deepcopy(stmt.targets[0]), name(record, True)], ctx=gast.Store())
-                stmt.targets, stmt.value = [target], located(forward, stmt.value)
+                if record:
+                    result = copy.deepcopy(stmt.targets[0])
+                    stmt.targets = [gast.Tuple(elts=[result, name(record, True)], ctx=gast.Store())]
+                stmt.value = located(forward, stmt.value)
 
     def pass_through(self, source: gast.expr, value: gast.expr, stmt: gast.stmt) -> List[gast.stmt]:
         if isinstance(source, gast.Name) and source.id in self.active:

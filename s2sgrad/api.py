@@ -584,7 +584,7 @@ def _differentiated(
     # cheaper than kinds, and finer (float and numpy.float64 are one kind, two keys).
     specializations: Dict[tuple, _Specialized] = {}
     rules = default_rules()  # the one table, which register_adjoint changes (its version says when)
-    last = [_NO_FAST_PATH]  # the fast path of the specialization the last plain positional call took
+    last = [_NO_FAST_PATH.run]  # the fast path of the specialization the last plain positional call took
 
     def specialize(args: tuple, kwargs: dict) -> Tuple[Callable, tuple]:
         """The generated function for these arguments (built if need be), and the arguments it takes."""
@@ -606,21 +606,22 @@ def _differentiated(
         if debug_nans:
             return functools.partial(run_checked, specialized.function), (full,)
         if not (kwargs or target.keywords or prefix) and len(args) == arity[0]:  # the parameters, one by one
-            if not specialized.fast_path:  # made once: code alternating between two specializations stays cheap
-                specialized.fast_path.append(_FastPath.of(args, specialized, rules))
-            last[0] = specialized.fast_path[0]
+            made = specialized.fast_path
+            if not made or made[0].identical is not specialized.guards.identical:  # once per key, while it holds
+                made[:] = [_FastPath.of(args, specialized, rules)]
+            last[0] = made[0].run
         return specialized.function, full
 
     @functools.wraps(func)
     def differentiated(*args: Any, **kwargs: Any) -> Any:
-        fast = last[0]
-        if not kwargs and fast.accepts(args):  # the last call's key and guards, tested at half the lookup's cost
-            generated = fast.function
-        else:
+        try:  # free unless raised: the except names the user's line the generated code came from
+            if not kwargs:  # the last call's key and guards, tested at half the lookup's cost
+                result = last[0](args)
+                if result is not MISS:
+                    return result
             generated, args = specialize(args, kwargs)
-        try:
             return generated(*args)
-        except Exception as exc:  # free unless raised: name the user's line the generated code came from
+        except Exception as exc:
             add_source_notes(exc)
             raise
 
@@ -629,32 +630,42 @@ def _differentiated(
     return made
 
 
-class _FastPath(NamedTuple):
-    """A specialization, with one compiled test that a call may take it without a lookup.
+MISS = object()  # what a fast path returns for a call it cannot take (no gradient returns it)
 
-    ``accepts(args)`` is the key lookup and the guards in one expression, for arguments
+
+class _FastPath(NamedTuple):
+    """A specialization, with one compiled function that runs it when a call may take it without a lookup.
+
+    ``run(args)`` is the key lookup, the guards and the call in one function, for arguments
     whose key is checked inline (plain types, an ndarray's rank and dtype kind, a function):
-    ``len(a) == 2 and type(a[0]) is c0 and type(a[1]) is c1 and R.version == v and G.identical()``.
-    A test that fails, or raises because a guarded name is gone, sends the call the long way.
+    ``F(*a) if len(a) == 2 and type(a[0]) is c0 and type(a[1]) is c1 and R.version == v and
+    w0['np'] is e0 ... else MISS``, the guards' expression (``Guards.expression``) written in. A
+    test that fails, or raises because a guarded name is gone, returns MISS: the call goes the
+    long way. ``identical`` is the guards' check it wrote in: Guards.hold replaces theirs when
+    data is replaced by data of the same kind, and the fast path is then made again.
     """
 
-    accepts: Callable[[tuple], bool]
-    function: Callable
+    run: Callable[[tuple], Any]
+    identical: Optional[Callable[[], bool]]
 
     @staticmethod
     def of(args: tuple, specialized: "_Specialized", rules: Any) -> "_FastPath":
-        names = {"R": rules, "v": specialized.version, "G": specialized.guards}
+        guards, names = specialized.guards.expression
+        names = {**names, "R": rules, "v": specialized.version, "F": specialized.function, "MISS": MISS}
         terms = [f"len(a) == {len(args)}"]
         for i, value in enumerate(args):
             term = _inline_key_test(f"a[{i}]", value, f"c{i}", names)
             if term is None:  # a container's key is its elements' kinds: not a cheap test
                 return _NO_FAST_PATH
             terms.append(term)
-        terms += ["R.version == v", "G.identical()"]  # read each time: Guards.hold replaces it
-        source = f"def accepts(a):\n    try:\n        return {' and '.join(terms)}\n"
-        source += "    except (KeyError, AttributeError, ValueError):\n        return False\n"
+        terms += ["R.version == v", guards]  # the version read each time: register_adjoint changes it
+        source = (
+            f"def run(a):\n    try:\n        taken = {' and '.join(terms)}\n"
+            "    except (KeyError, AttributeError, ValueError):\n        taken = False\n"
+            "    return F(*a) if taken else MISS\n"
+        )
         exec(source, names)
-        return _FastPath(names["accepts"], specialized.function)
+        return _FastPath(names["run"], specialized.guards.identical)
 
 
 def _inline_key_test(read: str, value: Any, name: str, names: dict) -> Optional[str]:
@@ -670,7 +681,7 @@ def _inline_key_test(read: str, value: Any, name: str, names: dict) -> Optional[
     return f"type({read}) is {name}"  # a plain type or another class (a NumPy scalar, an object): keyed by type
 
 
-_NO_FAST_PATH = _FastPath(lambda args: False, lambda: None)
+_NO_FAST_PATH = _FastPath(lambda args: MISS, None)
 
 
 def _keyword_plan(signature: inspect.Signature, target: "_Target", arity: int) -> Optional[Tuple[tuple, dict]]:

@@ -24,7 +24,7 @@ anyway. Cache hits and guard checks take no lock.
 import threading
 import weakref
 from types import CellType, FunctionType
-from typing import Any, Callable, Dict, Hashable, Iterable, Iterator, List
+from typing import Any, Callable, Dict, Hashable, Iterable, Iterator, List, Tuple
 
 import numpy
 
@@ -69,7 +69,7 @@ def _data_kind(value: Any) -> Any:
 class Guards:
     """What a compilation read, checked on each use of what it built."""
 
-    __slots__ = ("_guards", "identical")
+    __slots__ = ("_guards", "expression", "identical")
 
     def __init__(self, guards: Iterable[Guard] = ()) -> None:
         self._guards: List[Guard] = []
@@ -81,7 +81,7 @@ class Guards:
                 self._guards.append(guard)
         # Every value read is the very one compiled against: one expression, which raises when a name is
         # gone; hold() tells that, and data replaced by data of the same kind, from a change.
-        self.identical: Callable[[], bool] = _compiled_check(self._guards)
+        self.expression, self.identical = _compiled_check(self._guards)
 
     def __iter__(self) -> Iterator[Guard]:
         return iter(self._guards)
@@ -100,12 +100,14 @@ class Guards:
                 continue
             if not (data and _same_data_kind(guard, now)):
                 return False
-        self.identical = _compiled_check(self._guards)  # data was replaced: check for the new values
+        self.expression, self.identical = _compiled_check(self._guards)  # data was replaced: check the new values
         return True
 
 
-def _compiled_check(guards: List[Guard]) -> Callable[[], bool]:
-    """``lambda: w0['np'] is e0 and ...``: one expression, a fraction of a loop's cost."""
+def _compiled_check(guards: List[Guard]) -> Tuple[Tuple[str, Dict[str, Any]], Callable[[], bool]]:
+    """``lambda: w0['np'] is e0 and ...``: one expression, a fraction of a loop's cost; and the expression's
+    text with the names it reads (``w``, ``e``, ``k``, ``f`` and a number; ``M``, ``D``, ``K``), for a
+    caller that tests it inline."""
     names: Dict[str, Any] = {"M": MISSING, "D": _DEAD, "K": _data_kind}
     terms = []
     functions: Dict[int, str] = {}  # a function's guards read it through one weak reference, called once
@@ -129,7 +131,8 @@ def _compiled_check(guards: List[Guard]) -> Callable[[], bool]:
             terms.append(f"({read} is e{i} and K(e{i}) == k{i})")
         else:
             terms.append(f"{read} is e{i}")
-    return eval(f"lambda: {' and '.join(terms) or 'True'}", names)
+    text = " and ".join(terms) or "True"
+    return (text, names), eval(f"lambda: {text}", dict(names))
 
 
 def _changes_in_place(value: Any) -> bool:

@@ -455,6 +455,20 @@ def test_the_fast_path_sees_every_change_after_warm_calls(tmp_path):
         g(3.0)
 
 
+def test_data_replaced_by_data_of_its_kind_makes_the_fast_path_again_once(tmp_path, monkeypatch):
+    """The fast path writes the guards' check in: when they take the new value, it is made again, once."""
+    made = []
+    original = api._FastPath.of
+    monkeypatch.setattr(api._FastPath, "of", staticmethod(lambda *a: made.append(1) or original(*a)))
+    ns = run_cell({}, tmp_path / "cell.py", "SCALE = 2.0\n\ndef f(x):\n    return SCALE * x * x\n")
+    g = s2sgrad.grad(ns["f"])
+    for scale in (2.0, 3.0):
+        ns["SCALE"] = scale
+        for _ in range(5):
+            assert g(3.0) == 6.0 * scale
+    assert len(made) == 2
+
+
 def test_an_integer_where_the_fast_path_took_a_float_is_still_refused():
     g = s2sgrad.grad(squares_scaled, wrt=1)
     for _ in range(3):

@@ -64,6 +64,8 @@ class Context:
             return self.injected[node.id]
         if isinstance(node, gast.Name) and node.id in self.param_kinds and self.param_kinds[node.id].tag == "function":
             return self.param_kinds[node.id].function  # a function passed in: code is specialized on it
+        if isinstance(node, gast.Name) and node.id in self.namer.handed:
+            return MISSING  # a variable of the generated code (``z_stack``): looking it up would guard a global
         if isinstance(node, gast.Attribute):
             base = self.resolve(node.value)
             found = MISSING if base is MISSING else self.source.namespace.attribute(base, node.attr)

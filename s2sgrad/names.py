@@ -11,6 +11,7 @@ class Namer:
     def __init__(self, taken: Iterable[str] = ()) -> None:
         self.taken: Set[str] = set(taken)
         self.temporaries: Set[str] = set()  # names of no user variable: fine to rename away
+        self.handed: Set[str] = set()  # every name fresh() or temp() gave: local to generated code, never a global
         self._temps = 0
 
     @classmethod
@@ -26,6 +27,7 @@ class Namer:
             n += 1
             name = f"{base}_{n}"
         self.taken.add(name)
+        self.handed.add(name)
         return name
 
     def snapshot(self) -> tuple:
@@ -43,4 +45,5 @@ class Namer:
         name = f"t{self._temps}"
         self.taken.add(name)
         self.temporaries.add(name)
+        self.handed.add(name)
         return name

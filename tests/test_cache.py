@@ -469,6 +469,22 @@ def test_data_replaced_by_data_of_its_kind_makes_the_fast_path_again_once(tmp_pa
     assert len(made) == 2
 
 
+def test_a_global_named_like_a_variable_of_the_generated_code_is_not_guarded(tmp_path, compilations):
+    """``x_stack`` is a local of the generated gradient: a global of that name is never read, so never guarded."""
+    cell = "import math\n\nx_stack = None\n\ndef f(x, n):\n    for _ in range(n):\n        x = x * math.sin(x)\n"
+    cell += "    return x\n"
+    ns = run_cell({}, tmp_path / "cell.py", cell)
+    g = s2sgrad.grad(ns["f"])
+    assert "x_stack = []" in s2sgrad.source(ns["f"], args=(0.5, 3))
+    first = g(0.5, 3)
+    compilations.clear()
+    for value in (len, abs, print):  # a function rebound: had it been read, a guard would compile again
+        ns["x_stack"] = value
+        assert g(0.5, 3) == first
+    assert not compilations
+    check_grad(ns["f"], (0.5, 3))
+
+
 def test_an_integer_where_the_fast_path_took_a_float_is_still_refused():
     g = s2sgrad.grad(squares_scaled, wrt=1)
     for _ in range(3):

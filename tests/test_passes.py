@@ -14,7 +14,7 @@ from s2sgrad.emit import unparse_tree
 from s2sgrad.kinds import SCALAR, Kind
 from s2sgrad.names import Namer
 from s2sgrad.normalize import anf, exits, loops, statements, versions
-from s2sgrad.optimize import augmented, copies, cse, dead_code, fold, hoist, inline, schedule, shapes, zeros
+from s2sgrad.optimize import augmented, conditions, copies, cse, dead_code, fold, hoist, inline, schedule, shapes, zeros
 from s2sgrad.parse import FunctionSource, Namespace
 from s2sgrad.parse.resolve import MISSING, Deferred
 from s2sgrad.rules import default_rules
@@ -650,3 +650,55 @@ def test_cse_reuses_numbers_of_pure_calls_and_commuted_products(before, after):
     got = unparse_tree(cse.run(ctx.source.tree, ctx)).strip()
     expected = "def f(x, d, v):\n" + textwrap.indent(after, "    ") + "\n    return d"
     assert ast.dump(ast.parse(got)) == ast.dump(ast.parse(expected)), got  # trees: 3.8's unparser adds parentheses
+
+
+# The test of ``while abs(s) > 1e-10 and n < 50`` as normalization computes it, before the loop and at its end.
+LOOP_TEST = "t0 = abs(s)\nt1 = t0 > 1e-10\nif t1:\n    t2 = n < 50\nelse:\n    t2 = t1\n"
+LOOP = "def f(x, n):\n    s = x\n{test}    {{between}}\n    while t2:\n        s = s * 0.5\n        n = n + 1\n"
+LOOP = LOOP.format(test=textwrap.indent(LOOP_TEST, "    ")) + textwrap.indent(LOOP_TEST, "        ")
+LOOP += "    {after}\n    return s\n"
+
+
+@pytest.mark.parametrize(
+    ("between", "after", "folded"),
+    [
+        ("k = 0", "s = s + 1.0", True),
+        ("k = n", "s = s + 1.0", True),  # reads an operand: fine
+        ("n = 0", "s = s + 1.0", False),  # changes an operand after the first copy: the test would read the new n
+        ("k = t1", "s = s + 1.0", False),  # reads a temporary of the test
+        ("k = 0", "s = s + t2", False),  # the test's value read after the loop
+    ],
+)
+def test_conditions_move_a_loop_test_into_its_header_only_when_it_computes_the_same(between, after, folded):
+    ctx = context_for(LOOP.format(between=between, after=after))
+    ctx.namer.temporaries.update({"t0", "t1", "t2"})
+    got = unparse_tree(conditions.run(ctx.source.tree, ctx)).strip()
+    loop_test = ast.parse(got).body[0].body[[type(s) for s in ast.parse(got).body[0].body].index(ast.While)].test
+    assert isinstance(loop_test, ast.Name) != folded, got
+    if folded:
+        assert ast.dump(loop_test) == ast.dump(ast.parse("abs(s) > 1e-10 and n < 50", mode="eval").body), got
+        assert "t0" not in got and "t1" not in got and "t2" not in got
+    else:  # the branches still become one expression each
+        assert got.count("t2 = t1 and n < 50") == 2, got
+
+
+def test_conditions_join_an_or_and_leave_a_branch_of_two_statements():
+    text = """
+    def f(x, y):
+        t0 = x > 3.0
+        if t0:
+            t1 = t0
+        else:
+            t1 = y < -1.0
+        t2 = x > 0.0
+        if t2:
+            t3 = y > 0.0
+            x = x + 1.0
+        else:
+            t3 = t2
+        return t1 + t3
+    """
+    ctx = context_for(text)
+    ctx.namer.temporaries.update({"t0", "t1", "t2", "t3"})
+    got = unparse_tree(conditions.run(ctx.source.tree, ctx)).strip()
+    assert "t1 = t0 or y < -1.0" in got and "if t2:" in got, got

@@ -23,12 +23,7 @@ def jvp_f(x, y, t_x, t_y):
         t_z = t_t7
     else:
         # elif x > 3.0 or y < -1.0:  (conditions.py:7)
-        t5 = x > 3.0
-        if t5:
-            t6 = t5
-        else:
-            t6 = y < -1.0
-        if t6:
+        if x > 3.0 or y < -1.0:
             # z = -z  (conditions.py:8)
             z = -z
             t_t8 = -t_z

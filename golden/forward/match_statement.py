@@ -8,11 +8,7 @@ def jvp_by_mode(x, mode, t_x):
         t_y = t_x * 2.0
     else:
         # case None | "slow":  (match_statement.py:10)
-        t1 = mode is None
-        if t1:
-            t2 = t1
-        else:
-            t2 = mode == 'slow'
+        t2 = mode is None or mode == 'slow'
         if t2:
             # y = x * x  (match_statement.py:11)
             y = x * x

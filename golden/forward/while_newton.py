@@ -6,9 +6,7 @@ def jvp_f(a, t_a):
     # step = 1.0  (while_newton.py:5)
     step = 1.0
     # while abs(step) > 1e-10:  (while_newton.py:6)
-    t0 = abs(step)
-    t1 = t0 > 1e-10
-    while t1:
+    while abs(step) > 1e-10:
         # step = (z * z - a) / (2.0 * z)  (while_newton.py:7)
         t_t2 = 2 * (t_z * z)
         t_t3 = t_t2 - t_a
@@ -20,7 +18,4 @@ def jvp_f(a, t_a):
         z = z - step
         t_t5 = t_z - t_step
         t_z = t_t5
-        # while abs(step) > 1e-10:  (while_newton.py:6)
-        t0 = abs(step)
-        t1 = t0 > 1e-10
     return z, t_z

@@ -19,11 +19,7 @@ def grad_f(x, y, d_out=1.0):
         z_stack.append(z)
     else:
         # elif x > 3.0 or y < -1.0:  (conditions.py:7)
-        t5 = x > 3.0
-        if t5:
-            t6 = t5
-        else:
-            t6 = y < -1.0
+        t6 = x > 3.0 or y < -1.0
     # reverse sweep
     # return z  (conditions.py:9)
     d_z = d_out

@@ -6,12 +6,10 @@ def grad_f(a, d_out=1.0):
     # step = 1.0  (while_newton.py:5)
     step = 1.0
     # while abs(step) > 1e-10:  (while_newton.py:6)
-    t0 = abs(step)
-    t1 = t0 > 1e-10
     n_trips = 0
     step_stack = []
     z_stack = []
-    while t1:
+    while abs(step) > 1e-10:
         n_trips = n_trips + 1
         # step = (z * z - a) / (2.0 * z)  (while_newton.py:7)
         t4 = 2.0 * z
@@ -20,9 +18,6 @@ def grad_f(a, d_out=1.0):
         # z = z - step  (while_newton.py:8)
         z_stack.append(z)
         z = z - step
-        # while abs(step) > 1e-10:  (while_newton.py:6)
-        t0 = abs(step)
-        t1 = t0 > 1e-10
     # reverse sweep
     # return z  (while_newton.py:9)
     d_z = d_out

@@ -1,9 +1,11 @@
 """Stage 5 — optimize: small passes that make generated code what a person would write.
 
 Each pass is ``run(tree, ctx) -> tree`` on the generated function; they repeat
-until nothing changes (two or three rounds in practice); then scalar
-accumulations are spelled ``d_x += …``, and a loop's outer products are added
-up after it (outer: it reads the code in its final form).
+until nothing changes (two or three rounds in practice); then conditions
+are expressions again (``and``, a ``while`` loop's test in its header), single-use
+temporaries go back into the expressions that use them, scalar accumulations are
+spelled ``d_x += …``, and a loop's outer products are added up after it (outer:
+it reads the code in its final form).
 """
 
 import gast
@@ -12,6 +14,7 @@ from ..context import Context
 from ..nodes import fingerprint
 from . import (
     augmented,
+    conditions,
     copies,
     cse,
     dead_code,
@@ -48,5 +51,6 @@ def optimize(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
             tree = run(tree, ctx)
         after = fingerprint(tree)  # the passes report no change themselves: compare the trees
         if after == before:
-            return outer.run(augmented.run(fold.run(inline.run(tree, ctx), ctx), ctx), ctx)
+            tree = inline.run(conditions.run(tree, ctx), ctx)
+            return outer.run(augmented.run(fold.run(tree, ctx), ctx), ctx)
         before = after

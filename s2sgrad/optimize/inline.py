@@ -51,7 +51,7 @@ def _block(stmts: List[gast.stmt], single: "set[str]", ctx: Context) -> None:
 def _movable(stmt: gast.stmt, single: "set[str]", ctx: Context) -> bool:
     if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
         return False
-    return stmt.targets[0].id in single and _is_pure(stmt.value, ctx)
+    return stmt.targets[0].id in single and is_pure(stmt.value, ctx)
 
 
 def _substitute_later(stmts: List[gast.stmt], index: int) -> bool:
@@ -97,7 +97,8 @@ def _is_read(node: gast.AST, temp: str) -> bool:
     return isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id == temp
 
 
-def _is_pure(value: gast.expr, ctx: Context) -> bool:
+def is_pure(value: gast.expr, ctx: Context) -> bool:
+    """Operators, subscripts and calls of functions with derivative rules, helpers or PURE_BUILTINS: no effect."""
     for node in walk(value):
         if isinstance(node, gast.Call):
             func = ctx.resolve(node.func)

@@ -20,7 +20,6 @@ def grad_f(x, limit, d_out=1.0):
     d_x = zeros_like(x)
     for i in reversed(range(t0)[:n_trips]):
         # s = s + x[i] * x[i]  (break_loop.py:9)
-        t1 = x[i]
-        d_t1 = d_out * t1
+        d_t1 = d_out * x[i]
         d_x[i] += 2 * d_t1
     return d_x

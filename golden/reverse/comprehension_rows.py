@@ -6,12 +6,8 @@ def grad_f(X, w, d_out=1.0):
     t0 = len(X)
     for i in range(t0):
         row = X[i]
-        t1 = np.sum(row)
-        t2 = t1 > -1.0
-        if t2:
-            t3 = row @ w
-            t4 = np.tanh(t3)
-            items = append(items, t4)
+        if np.sum(row) > -1.0:
+            items = append(items, np.tanh(row @ w))
     scores = np.stack(items)
     # return np.sum(scores**2)  (comprehension_rows.py:8)
     t5 = scores ** 2
@@ -24,13 +20,11 @@ def grad_f(X, w, d_out=1.0):
     d_w = zeros_like(w)
     for i in reversed(range(t0)):
         row = X[i]
-        t1 = np.sum(row)
-        t2 = t1 > -1.0
+        t2 = np.sum(row) > -1.0
         if t2:
             d_t4 = d_items[-1]
             d_items = d_items[:-1]
-            t3 = row @ w
-            t4 = np.tanh(t3)
+            t4 = np.tanh(row @ w)
             d_t3 = d_t4 * (1.0 - t4 * t4)
             d_row = d_t3 * w
             d_w = d_w + d_t3 * row

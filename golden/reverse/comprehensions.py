@@ -5,9 +5,8 @@ def grad_f(x, coeffs, d_out=1.0):
     items = []
     t0 = len(coeffs)
     for i in range(t0):
-        t1 = x ** i
         c = coeffs[i]
-        items = append(items, c * t1)
+        items = append(items, c * x ** i)
     p = sum(items)
     # powers = np.array([x**i for i in range(3)])  (comprehensions.py:8)
     items_1 = []
@@ -33,8 +32,7 @@ def grad_f(x, coeffs, d_out=1.0):
     for i in reversed(range(t0)):
         d_t2 = d_items[-1]
         d_items = d_items[:-1]
-        t1 = x ** i
-        d_c = d_t2 * t1
+        d_c = d_t2 * x ** i
         c = coeffs[i]
         d_x += c * d_t2 * (i * ieee_power(x, i - 1))
         d_coeffs[i] += d_c

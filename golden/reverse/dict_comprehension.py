@@ -11,11 +11,9 @@ def grad_trained_loss(params, x, y, lr, d_out=1.0):
     t8_stack = []
     for _step in range(2):
         # r = params["W"] @ x + params["b"] - y  (dict_comprehension.py:10)
-        t0 = params['W']
-        t1 = t0 @ x
+        t1 = params['W'] @ x
         t1_stack.append(t1)
-        t2 = params['b']
-        t3 = t1 + t2
+        t3 = t1 + params['b']
         t3_stack.append(t3)
         r = t3 - y
         r_stack.append(r)
@@ -30,11 +28,9 @@ def grad_trained_loss(params, x, y, lr, d_out=1.0):
         t5 = len(keys)
         for i in range(t5):
             k = keys[i]
-            t6 = params[k]
-            t7 = grads[k]
-            t8 = lr * t7
+            t8 = lr * grads[k]
             t8_stack.append(t8)
-            mapping[k] = t6 - t8
+            mapping[k] = params[k] - t8
         params_stack.append(params)
         params = mapping
     # r = params["W"] @ x + params["b"] - y  (dict_comprehension.py:13)
@@ -78,20 +74,16 @@ def grad_trained_loss(params, x, y, lr, d_out=1.0):
             k = keys[i]
             d_t9 = d_mapping[k]
             d_mapping[k] = 0.0
-            t6 = params[k]
             d_t8 = -unbroadcast(d_t9, t8)
-            d_params[k] = add_structured(d_params[k], unbroadcast(d_t9, t6))
-            t7 = grads[k]
-            d_lr += unbroadcast(d_t8 * t7, lr)
+            d_params[k] = add_structured(d_params[k], unbroadcast(d_t9, params[k]))
+            d_lr += unbroadcast(d_t8 * grads[k], lr)
             d_grads[k] = add_structured(d_grads[k], lr * d_t8)
         # grads = {"W": np.outer(r, x), "b": r}  (dict_comprehension.py:11)
         d_r = d_grads['b'] + np.reshape(np.dot(d_grads['W'], np.ravel(x)), np.shape(r))
         # r = params["W"] @ x + params["b"] - y  (dict_comprehension.py:10)
         d_t3 = unbroadcast(d_r, t3)
-        t2 = params['b']
-        t0 = params['W']
-        d_params['b'] = d_params['b'] + unbroadcast(d_t3, t2)
-        d_params['W'] = d_params['W'] + matmul_lhs(unbroadcast(d_t3, t1), t0, x)
+        d_params['b'] = d_params['b'] + unbroadcast(d_t3, params['b'])
+        d_params['W'] = d_params['W'] + matmul_lhs(unbroadcast(d_t3, t1), params['W'], x)
     # return 0.5 * np.sum(r**2)  (dict_comprehension.py:14)
     d_params = structured_like(d_params, params)
     return d_params, d_lr

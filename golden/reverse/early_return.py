@@ -12,14 +12,11 @@ def grad_f(x, threshold, d_out=1.0):
         n_trips = n_trips + 1
         v = x[i]
         # total = total + np.exp(-v)  (early_return.py:9)
-        t1 = -v
-        t2 = np.exp(t1)
-        t4 = total + t2
+        t4 = total + np.exp(-v)
         total_stack.append(total)
         total = t4
         # if total > threshold:  (early_return.py:10)
-        t3 = t4 > threshold
-        if t3:
+        if t4 > threshold:
             # return total * v  (early_return.py:11)
             returned = True
             break
@@ -48,9 +45,7 @@ def grad_f(x, threshold, d_out=1.0):
             d_v = 0.0
         # total = total + np.exp(-v)  (early_return.py:9)
         total = total_stack.pop()
-        t1 = -v
-        t2 = np.exp(t1)
-        d_v -= d_total * t2
+        d_v -= d_total * np.exp(-v)
         # for v in x:  (early_return.py:8)
         d_x[i] += d_v
     return d_x

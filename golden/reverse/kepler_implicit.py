@@ -5,9 +5,7 @@ def grad_orbit_x(e, M0, solve=kepler_implicit, d_out=1.0):
     E_stack = []
     for i in range(8):
         # E = solve(e, M0 + 0.25 * i)  (kepler_implicit.py:47)
-        t0 = 0.25 * i
-        t1 = M0 + t0
-        E = solve(e, t1)
+        E = solve(e, M0 + 0.25 * i)
         E_stack.append(E)
     # reverse sweep
     # for i in range(8):  (kepler_implicit.py:46)
@@ -20,9 +18,7 @@ def grad_orbit_x(e, M0, solve=kepler_implicit, d_out=1.0):
         d_e -= d_out
         d_E = -(d_out * math.sin(E))
         # E = solve(e, M0 + 0.25 * i)  (kepler_implicit.py:47)
-        t0 = 0.25 * i
-        t1 = M0 + t0
-        t5, t6, t7 = grad_kepler_residual(E, e, t1)
+        t5, t6, t7 = grad_kepler_residual(E, e, M0 + 0.25 * i)
         t8 = -d_E / t5
         d_e += t8 * t6
         d_M0 += t8 * t7

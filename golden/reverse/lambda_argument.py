@@ -8,12 +8,9 @@ def grad_solve(rhs, y0, h, n, d_out=1.0):
     y_stack = []
     for _ in range(n):
         # y = y + h * rhs(y + 0.5 * h * rhs(y))  (lambda_argument.py:9)
-        t0 = 0.5 * h
         t1 = forward_GROWTH(y)
         t1_stack.append(t1)
-        t2 = t0 * t1
-        t3 = y + t2
-        t4 = forward_GROWTH(t3)
+        t4 = forward_GROWTH(y + 0.5 * h * t1)
         y_stack.append(y)
         y = y + h * t4
     # reverse sweep
@@ -25,9 +22,7 @@ def grad_solve(rhs, y0, h, n, d_out=1.0):
         t1 = t1_stack.pop()
         y = y_stack.pop()
         t0 = 0.5 * h
-        t2 = t0 * t1
-        t3 = y + t2
-        d_t3 = backward_GROWTH(t3, d_out=h * d_y)
+        d_t3 = backward_GROWTH(y + t0 * t1, d_out=h * d_y)
         d_y += d_t3 + backward_GROWTH(y, d_out=t0 * d_t3)
     return d_y
 

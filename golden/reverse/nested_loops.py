@@ -11,13 +11,10 @@ def grad_f(p, d_out=1.0):
         t0 = i + 1
         for j in range(t0, n):
             # d = p[i] - p[j]  (nested_loops.py:11)
-            t2 = p[i]
-            t3 = p[j]
-            d = t2 - t3
+            d = p[i] - p[j]
             d_stack.append(d)
             # energy = energy + 1.0 / np.sqrt(np.sum(d * d))  (nested_loops.py:12)
-            t4 = d * d
-            t4_stack.append(t4)
+            t4_stack.append(d * d)
     # reverse sweep
     # for i in range(n):  (nested_loops.py:9)
     d_p = zeros_like(p)
@@ -33,8 +30,6 @@ def grad_f(p, d_out=1.0):
             d_t4 = unreduce(-(d_out * (1.0 / t6) / t6) / (2.0 * t6), t4)
             d_d = 2 * (d_t4 * d)
             # d = p[i] - p[j]  (nested_loops.py:11)
-            t2 = p[i]
-            t3 = p[j]
-            d_p[j] -= unbroadcast(d_d, t3)
-            d_p[i] += unbroadcast(d_d, t2)
+            d_p[j] -= unbroadcast(d_d, p[j])
+            d_p[i] += unbroadcast(d_d, p[i])
     return d_p

@@ -18,23 +18,16 @@ def grad_population(r, K, x0, d_out=1.0):
         k1 = forward_growth(x, r, K)
         k1_stack.append(k1)
         # k2 = growth(x + 0.5 * dt * k1, r, K)  (ode_sensitivity.py:27)
-        t1 = t0 * k1
-        t2 = x + t1
-        k2 = forward_growth(t2, r, K)
+        k2 = forward_growth(x + t0 * k1, r, K)
         k2_stack.append(k2)
         # k3 = growth(x + 0.5 * dt * k2, r, K)  (ode_sensitivity.py:28)
-        t4 = t0 * k2
-        t5 = x + t4
-        k3 = forward_growth(t5, r, K)
+        k3 = forward_growth(x + t0 * k2, r, K)
         k3_stack.append(k3)
         # k4 = growth(x + dt * k3, r, K)  (ode_sensitivity.py:29)
-        t6 = dt * k3
-        t7 = x + t6
-        k4 = forward_growth(t7, r, K)
+        k4 = forward_growth(x + dt * k3, r, K)
         # x = x + dt / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)  (ode_sensitivity.py:30)
-        t8 = dt / 6.0
         x_stack.append(x)
-        x = x + t8 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+        x = x + dt / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
     # reverse sweep
     # return x  (ode_sensitivity.py:31)
     d_x = d_out
@@ -50,29 +43,22 @@ def grad_population(r, K, x0, d_out=1.0):
         k3 = k3_stack.pop()
         # x = x + dt / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)  (ode_sensitivity.py:30)
         x = x_stack.pop()
-        t8 = dt / 6.0
-        d_t13 = t8 * d_x
+        d_t13 = dt / 6.0 * d_x
         d_k2 = 2.0 * d_t13
         # k4 = growth(x + dt * k3, r, K)  (ode_sensitivity.py:29)
-        t6 = dt * k3
-        t7 = x + t6
-        t16, t17, t18 = backward_growth(t7, r, K, d_out=d_t13)
+        t16, t17, t18 = backward_growth(x + dt * k3, r, K, d_out=d_t13)
         d_r += t17
         d_K += t18
         d_x += t16
         d_k3 = d_k2 + dt * t16
         # k3 = growth(x + 0.5 * dt * k2, r, K)  (ode_sensitivity.py:28)
-        t4 = t0 * k2
-        t5 = x + t4
-        t19, t20, t21 = backward_growth(t5, r, K, d_out=d_k3)
+        t19, t20, t21 = backward_growth(x + t0 * k2, r, K, d_out=d_k3)
         d_r += t20
         d_K += t21
         d_x += t19
         d_k2 += t0 * t19
         # k2 = growth(x + 0.5 * dt * k1, r, K)  (ode_sensitivity.py:27)
-        t1 = t0 * k1
-        t2 = x + t1
-        t22, t23, t24 = backward_growth(t2, r, K, d_out=d_k2)
+        t22, t23, t24 = backward_growth(x + t0 * k1, r, K, d_out=d_k2)
         d_r += t23
         d_K += t24
         d_x += t22

@@ -9,9 +9,7 @@ def grad_loss(k, damping, observed, d_out=1.0):
     theta_stack = []
     for i in range(STEPS):
         # accel = -k * math.sin(theta) - damping * omega  (pendulum_fit.py:38)
-        t4 = -k
-        t5 = math.sin(theta)
-        accel = t4 * t5 - damping * omega
+        accel = -k * math.sin(theta) - damping * omega
         # theta, omega = theta + DT * omega, omega + DT * accel  (pendulum_fit.py:39)
         theta_stack.append(theta)
         theta = theta + DT * omega
@@ -37,10 +35,8 @@ def grad_loss(k, damping, observed, d_out=1.0):
         d_omega += DT * d_theta
         # accel = -k * math.sin(theta) - damping * omega  (pendulum_fit.py:38)
         d_t7 = -d_accel
-        t4 = -k
-        t5 = math.sin(theta)
-        d_k -= d_accel * t5
-        d_theta += t4 * d_accel * math.cos(theta)
+        d_k -= d_accel * math.sin(theta)
+        d_theta += -k * d_accel * math.cos(theta)
         d_damping += d_t7 * omega
         d_omega += damping * d_t7
     return d_k, d_damping

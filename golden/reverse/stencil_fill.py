@@ -7,9 +7,7 @@ def grad_f(u, h, d_out=1.0):
     t0 = len(grad)
     for i in range(t0):
         # grad[i] = (u[i + 2] - u[i]) / (2.0 * h)  (stencil_fill.py:9)
-        t3 = i + 2
-        t7 = 2.0 * h
-        grad[i] = (u[t3] - u[i]) / t7
+        grad[i] = (u[i + 2] - u[i]) / (2.0 * h)
     # return np.sum(np.sqrt(1.0 + grad * grad))  (stencil_fill.py:10)
     t11 = np.sqrt(1.0 + grad * grad)
     # reverse sweep
@@ -22,9 +20,7 @@ def grad_f(u, h, d_out=1.0):
         # grad[i] = (u[i + 2] - u[i]) / (2.0 * h)  (stencil_fill.py:9)
         d_t8 = d_grad[i]
         d_grad[i] = 0.0
-        t7 = 2.0 * h
-        d_t6 = d_t8 / t7
-        t3 = i + 2
+        d_t6 = d_t8 / (2.0 * h)
         d_u[i] -= d_t6
-        d_u[t3] += d_t6
+        d_u[i + 2] += d_t6
     return d_u

@@ -12,9 +12,8 @@ def grad_f(a, d_out=1.0):
     while abs(step) > 1e-10:
         n_trips = n_trips + 1
         # step = (z * z - a) / (2.0 * z)  (while_newton.py:7)
-        t4 = 2.0 * z
         step_stack.append(step)
-        step = (z * z - a) / t4
+        step = (z * z - a) / (2.0 * z)
         # z = z - step  (while_newton.py:8)
         z_stack.append(z)
         z = z - step

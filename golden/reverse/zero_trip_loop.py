@@ -10,9 +10,8 @@ def grad_f(x, w, n, d_out=1.0):
         # y = np.sin(y) * w[k]  (zero_trip_loop.py:9)
         t0 = np.sin(y)
         t0_stack.append(t0)
-        t1 = w[k]
         y_stack.append(y)
-        y = t0 * t1
+        y = t0 * w[k]
     # reverse sweep
     # return y  (zero_trip_loop.py:10)
     d_y = d_out
@@ -21,9 +20,8 @@ def grad_f(x, w, n, d_out=1.0):
     for k in reversed(range(n)):
         # y = np.sin(y) * w[k]  (zero_trip_loop.py:9)
         t0 = t0_stack.pop()
-        t1 = w[k]
         d_t1 = t0 * d_y
         y = y_stack.pop()
-        d_y = d_y * t1 * np.cos(y)
+        d_y = d_y * w[k] * np.cos(y)
         d_w[k] += d_t1
     return d_y, d_w

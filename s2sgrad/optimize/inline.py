@@ -13,52 +13,52 @@ derivative rules), so no side effect changes place; the user's own names stay.
     s = t0 + i
 """
 
-from collections import Counter
-from typing import List
+from typing import Dict, List, Set
 
 import gast
 
 from .. import runtime
+from ..analyze.dataflow import live_after
 from ..context import Context
 from ..emit.unparse import unparse_tree
-from ..nodes import assigned_names, blocks_of, comment_text, copy_tree, header_of, names_read, reads_of, walk, writes_of
+from ..nodes import blocks_of, comment_text, copy_tree, header_of, names_read, reads_of, walk, writes_of
 
 PURE_BUILTINS = {len, min, max, abs, range, reversed}
 MAX_LINE = 88  # characters of a statement after substitution
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
-    reads = Counter(n for stmt in tree.body for n in _all_reads(stmt))
-    definitions = Counter(n for node in walk(tree) if isinstance(node, gast.stmt) for n in assigned_names(node))
-    single = {t for t in ctx.namer.temporaries if reads[t] == 1 and definitions[t] == 1}
-    _block(tree.body, single, ctx)
+    _block(tree.body, live_after(tree), ctx)
     return tree
 
 
-def _block(stmts: List[gast.stmt], single: "set[str]", ctx: Context) -> None:
+def _block(stmts: List[gast.stmt], live: Dict[int, Set[str]], ctx: Context) -> None:
     for stmt in stmts:
         for block in blocks_of(stmt):
-            _block(block, single, ctx)
+            _block(block, live, ctx)
     i = 0
     while i < len(stmts):
         stmt = stmts[i]
-        if _movable(stmt, single, ctx) and _substitute_later(stmts, i):
+        if _movable(stmt, ctx) and _substitute_later(stmts, i, live):
             del stmts[i]
             continue
         i += 1
 
 
-def _movable(stmt: gast.stmt, single: "set[str]", ctx: Context) -> bool:
+def _movable(stmt: gast.stmt, ctx: Context) -> bool:
     if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
         return False
-    return stmt.targets[0].id in single and is_pure(stmt.value, ctx)
+    return stmt.targets[0].id in ctx.namer.temporaries and is_pure(stmt.value, ctx)
 
 
-def _substitute_later(stmts: List[gast.stmt], index: int) -> bool:
+def _substitute_later(stmts: List[gast.stmt], index: int, live: Dict[int, Set[str]]) -> bool:
     """Substitute ``stmts[index]``'s value into the statement that reads it, if nothing interferes.
 
-    Values stay in their sweep (a forward value is not computed in the reverse
-    sweep), and a statement does not grow past one readable line.
+    That statement is the value's only reader: the temporary is dead after it
+    (a sweep may set the name again for a use of its own). Values stay in their
+    sweep (a forward value is not computed in the reverse sweep), a ``while``
+    test is not a place (it is evaluated again on every trip), and a statement
+    does not grow past one readable line.
     """
     definition = stmts[index]
     temp, value = definition.targets[0].id, definition.value
@@ -68,6 +68,8 @@ def _substitute_later(stmts: List[gast.stmt], index: int) -> bool:
             return False  # the start of the reverse sweep: a forward value is not computed there
         places = [n for part in header_of(later) for n in walk(part) if _is_read(n, temp)]
         if places:
+            if isinstance(later, gast.While) or temp in live[id(later)] or names_read(later).count(temp) > 1:
+                return False
             if len(unparse_tree(later)) + len(unparse_tree(value)) - len(temp) > MAX_LINE:
                 return False
             places[0].__class__ = _Placeholder  # replaced below; keeps the node's position
@@ -106,9 +108,3 @@ def is_pure(value: gast.expr, ctx: Context) -> bool:
             if not (known or func in PURE_BUILTINS):
                 return False
     return True  # no ':=', yield or await: normalization lowers the first and rejects the others
-
-
-def _all_reads(stmt: gast.stmt) -> List[str]:
-    names = [n.id for n in walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
-    names += [n.target.id for n in walk(stmt) if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name)]
-    return names

@@ -278,6 +278,37 @@ def test_a_closure_cell_rebound_to_another_function():
     check_grad(f, (0.5,))
 
 
+class _Options:
+    """A module-level object whose attributes a differentiated function reads."""
+
+    activation = staticmethod(numpy.tanh)
+    scale = 2.0
+
+
+OPTIONS = _Options()
+
+
+def through_options(x):
+    return OPTIONS.activation(x) * OPTIONS.scale
+
+
+def test_an_objects_attribute_rebound_to_another_function(compilations):
+    """The rule was chosen for what ``OPTIONS.activation`` was: its rebinding is guarded as a global's is,
+    while new data of the same kind (``scale``) is read live."""
+    g = s2sgrad.grad(through_options)
+    assert g(0.5) == pytest.approx(2.0 / numpy.cosh(0.5) ** 2)
+    compiled = len(compilations)
+    OPTIONS.scale = 3.0
+    try:
+        assert g(0.5) == pytest.approx(3.0 / numpy.cosh(0.5) ** 2)
+        assert len(compilations) == compiled
+        OPTIONS.activation = numpy.sin
+        assert g(0.5) == pytest.approx(3.0 * numpy.cos(0.5))
+        check_grad(through_options, (0.5,))
+    finally:
+        del OPTIONS.activation, OPTIONS.scale
+
+
 def test_a_module_attribute_rebound_by_reload(tmp_path, monkeypatch):
     module = tmp_path / "s2sgrad_reloaded_helpers.py"
     module.write_text("def h(x):\n    return x * x\n")

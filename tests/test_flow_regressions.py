@@ -184,6 +184,16 @@ def zero_trip_copy(x, y, n):
     return x
 
 
+def product_over_an_empty_batch(x, batch):
+    """``batch * x`` is invariant, but the loop over an empty batch never broadcasts (0,) with (3,): the
+    optimizer must not compute it before the loop."""
+    s = numpy.sum(x * x)
+    for i in range(len(batch)):
+        t = batch * x
+        s = s + numpy.sum(t) * batch[i]
+    return s
+
+
 # ----- nested functions in loops and branches -----
 
 
@@ -231,6 +241,8 @@ PROGRAMS = [
     (parameter_written_into_itself, (A3,), 0),
     (zero_trip_copy, (0.3, 0.5, 0), (0, 1)),
     (zero_trip_copy, (0.3, 0.5, 2), (0, 1)),
+    (product_over_an_empty_batch, (A3, numpy.zeros(0)), 0),
+    (product_over_an_empty_batch, (A3, A3[::-1].copy()), 0),
     (def_in_loop, (0.7, 1.3), (0, 1)),
     (lambda_in_branch, (0.7, 1.3), (0, 1)),
     (lambda_in_branch, (-0.7, 1.3), (0, 1)),

@@ -279,6 +279,13 @@ def view_made_in_a_while_loop(x):
     return np.sum(y * x)
 
 
+def newaxis_view_written(x):
+    y = x * 2.0
+    v = y[:, np.newaxis]  # np.newaxis is None: basic indexing, a view
+    v[1, 0] = 9.0 * x[2]
+    return np.sum(y * x)
+
+
 def copy_then_rebind_then_write(x):
     y = x * 2.0
     z = y
@@ -405,6 +412,7 @@ PROGRAMS = [
     (rows_of_a_copy_scaled, (0.5, vector((2, 3))), (0, 1)),
     (row_view_filled, (vector(3),), 0),
     (view_made_in_a_while_loop, (vector(3),), 0),
+    (newaxis_view_written, (vector(3),), 0),
     (copy_then_rebind_then_write, (vector(3),), 0),
     (copied_onto_itself, (vector(3), 0.7), (0, 1)),
     (written_into_its_repeated_elements, (vector(4), 0.7), (0, 1)),
@@ -669,6 +677,21 @@ def dict_written_through_a_list_of_it(x):
     return np.sum(d["a"])
 
 
+def view_by_a_slice_object_written(x):
+    y = x * 2.0
+    s = slice(1, 3)
+    v = y[s]  # a view, as y[1:3]: only an index array or a list copies
+    v[0] = 9.0 * x[2]
+    return np.sum(y * x)
+
+
+def view_by_an_index_parameter_updated(x, index):
+    y = x * 2.0
+    v = y[index]  # index may be None, ..., a slice: a view
+    v *= x
+    return np.sum(y * x)
+
+
 REJECTED = [
     (alias_updated_in_place, (vector(3),), "'a' is read afterwards"),
     (chained_assignment_written, (1.5,), "'y' is read afterwards"),
@@ -688,6 +711,8 @@ REJECTED = [
     (dict_written_through_a_list_of_it, (1.5,), "'d' is read afterwards"),
     (view_made_after_the_write_in_a_loop, (vector(3), vector(4)), "is read afterwards"),
     (scalar_or_view_updated, (vector((3, 4)), 3), "'a' is read afterwards"),
+    (view_by_a_slice_object_written, (vector(3),), "'y' is read afterwards"),
+    (view_by_an_index_parameter_updated, (vector(3), None), "'y' is read afterwards"),
 ]
 
 

@@ -36,9 +36,26 @@ def active_names(tree: gast.FunctionDef, ctx: Context, kinds: Dict[str, Kind]) -
     useful = _useful(statements, tree.body[-1])
     active = varied & useful
     for stmt in statements:
-        if assigned_name(stmt) in active and not is_element_write(stmt):
+        if is_element_write(stmt):
+            _check_list_write(stmt, ctx, kinds)
+        elif assigned_name(stmt) in active:
             _check_differentiable(stmt, ctx)
     return active
+
+
+def _check_list_write(stmt: gast.Assign, ctx: Context, kinds: Dict[str, Kind]) -> None:
+    """``items[...] = v`` is what ``items.sort()`` (and ``fill``) become, written for arrays: no list operation."""
+    target = stmt.targets[0]
+    if not (isinstance(target.value, gast.Name) and kinds.get(target.value.id, Kind("unknown")).tag == "sequence"):
+        return
+    index = target.slice.elts if isinstance(target.slice, gast.Tuple) else [target.slice]
+    if any(constant_value(i, None) is Ellipsis for i in index):
+        raise ctx.error(
+            target,
+            f"this changes the list {target.value.id!r} in place as a whole (as list.sort() does), "
+            "which s2sgrad cannot differentiate yet",
+            f"make a new list: {target.value.id} = sorted({target.value.id}).",
+        )
 
 
 def _varied(statements: List[gast.Assign], ctx: Context, kinds: Dict[str, Kind]) -> Set[str]:

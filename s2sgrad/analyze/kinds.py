@@ -110,6 +110,8 @@ def _kind_of_value(value: gast.expr, kinds: Dict[str, K.Kind], ctx: Context) -> 
         return K.OTHER if isinstance(value, gast.JoinedStr) else K.Kind("integer", None)
     if op.func in (builtins.set, builtins.frozenset):  # no order to index by: a loop over it is rejected
         return K.OTHER
+    if op.func is builtins.slice:  # an index that makes a view (normalize.memory), never an index array
+        return K.OTHER
     rule = ctx.rules.lookup(op.func)
     arg_kinds = [kind_of_atom(a, kinds, ctx) for a in op.args]
     if op.func in INTEGER_CLOSED and arg_kinds and all(k == K.INTEGER for k in arg_kinds):

@@ -364,17 +364,26 @@ class _Analysis:
         return frozenset()  # a literal
 
     def may_be_view(self, value: gast.Subscript) -> bool:
-        """Basic indexing returns a view, unless it picks one element (a NumPy scalar, a copy)."""
+        """Basic indexing returns a view, unless it picks one element (a NumPy scalar, a copy). An index of
+        the other kind (not a number, an array, a list or unknown: ``s = slice(1, 3)``, ``ax = None``, a
+        parameter holding ``...``) is a slice, ``None`` or ``...``: ``y[s]`` is a view too."""
         if kind_of_atom(value.value, self.kinds, self.ctx).tag not in ("array", "integer"):
             return True  # an element of a list is the object itself
-        index = value.slice.elts if isinstance(value.slice, gast.Tuple) else [value.slice]
-        for part in index:
-            if isinstance(part, gast.Slice) or constant_value(part, MISSING) in (None, Ellipsis):
-                continue
+        for part in _index_parts(value):
             kind = kind_of_atom(part, self.kinds, self.ctx)
-            if not (kind.tag == "integer" and kind.ndim == 0):
-                return False  # fancy indexing copies
+            fancy = kind.tag in ("array", "integer", "sequence", "unknown") and kind != K.INTEGER
+            if fancy and not self.is_basic_part(part):
+                return False
         return True
+
+    def is_basic_part(self, part: gast.expr) -> bool:
+        """Certainly a basic index: a slice, an integer, ``None`` (also spelled ``numpy.newaxis``) or ``...``."""
+        if isinstance(part, gast.Slice) or kind_of_atom(part, self.kinds, self.ctx) == K.INTEGER:
+            return True
+        value = constant_value(part, MISSING)
+        if value is MISSING and isinstance(part, gast.Attribute):
+            value = self.ctx.resolve(part)
+        return value is None or value is Ellipsis
 
     def is_view(self, value: gast.Subscript, target: str, element: bool) -> bool:
         """``target = value`` certainly shares memory that the write changes, so a write-back keeps the meaning.
@@ -382,7 +391,7 @@ class _Analysis:
         An element write proves ``target`` mutable. For ``target *= 2`` it must be known: ``x = a[i, j]`` of an
         array of unknown rank may be a number, which ``x *= 2`` only rebinds.
         """
-        if not self.may_be_view(value):
+        if not self.may_be_view(value) or not all(self.is_basic_part(p) for p in _index_parts(value)):
             return False
         if element or self.kinds.get(target, K.UNKNOWN).tag == "array":
             return True
@@ -620,6 +629,10 @@ class _Analysis:
                     "s2sgrad differentiates calls as functions of their arguments",
                     f"let {func.__name__} return the new array instead of changing {parameter}",
                 )
+
+
+def _index_parts(value: gast.Subscript) -> List[gast.expr]:
+    return value.slice.elts if isinstance(value.slice, gast.Tuple) else [value.slice]
 
 
 def _parameter(variable: str) -> str:

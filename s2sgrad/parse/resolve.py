@@ -60,11 +60,14 @@ class Namespace:
         return layers[-1][2]
 
     def attribute(self, base: Any, attr: str) -> Any:
-        """``getattr(base, attr)``, or MISSING; recorded when ``base`` is a module (functions live there)."""
+        """``getattr(base, attr)``, or MISSING; recorded, for a module (functions live there) as for any other
+        object (``cfg.act`` may be rebound to another function, whose rule the code was not made with)."""
         value = getattr(base, attr, MISSING)
         if isinstance(base, ModuleType):
             where = vars(base) if attr in vars(base) else base  # a module __getattr__ answers the rest
             self.reads.append((where, attr, value))
+        elif getattr(base, attr, MISSING) is value:  # not a new bound method (``rng.normal``) at each read
+            self.reads.append((base, attr, value))
         return value
 
     def _layers(self, name: str) -> List[Tuple[Any, Any, Any]]:

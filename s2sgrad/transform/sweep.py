@@ -174,6 +174,7 @@ class Sweep:
         array, index, value = target.value.id, target.slice, stmt.value
         code: List[gast.stmt] = []
         if self.adjoints.is_defined(array):
+            self.check_list_slice(target)
             read = gast.Subscript(value=name(self.adjoints.name_of(array)), slice=copy.deepcopy(index), ctx=gast.Load())
             written = isinstance(value, gast.Name) and value.id in self.active
             if written and value.id == array:  # y[index] = y: read d_y[index] before zeroing it, add after
@@ -188,6 +189,18 @@ class Sweep:
         read = {n for s in code for n in names_read(s)} & self.forward_names
         self.reads[id(stmt)] = (read, set())
         return [*code, marker("after", stmt)]
+
+    def check_list_slice(self, target: gast.Subscript) -> None:
+        """``items[i:j] = values`` may change the list's length: the adjoints before the write would not line up
+        with the elements after it (forward mode does the same write on the tangents, and needs no check)."""
+        index = target.slice.elts if isinstance(target.slice, gast.Tuple) else [target.slice]
+        if self.kinds.get(target.value.id, UNKNOWN).tag == "sequence" and any(isinstance(i, gast.Slice) for i in index):
+            raise self.ctx.error(
+                target,
+                f"this writes a slice of the list {target.value.id!r}, which may change its length: "
+                "s2sgrad cannot differentiate that yet",
+                f"make a new list: {target.value.id} = {target.value.id}[:i] + values + {target.value.id}[j:].",
+            )
 
     def element_adjoint(self, read: gast.expr, target: gast.Subscript, value: gast.Name) -> gast.expr:
         """``d_y[index]`` as the adjoint of the value written: a copy, summed to its shape if broadcast."""

@@ -197,6 +197,11 @@ class ShapeFacts:
         return kind is not None and kind.tag in ("array", "integer")
 
 
+def is_opaque(value: gast.expr, ctx: Context) -> bool:
+    """Whether the model knows nothing of ``value`` (a call it does not know, a subscript): a fresh atom."""
+    return _Evaluator(ctx, {}).fact(value) == _fresh(value)
+
+
 class _Evaluator:
     """The fact of an expression, given the facts of the names it reads."""
 

@@ -20,13 +20,13 @@ was).
 """
 
 from collections import Counter
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import gast
 
 from .. import runtime
 from ..analyze.dataflow import live_after
-from ..analyze.shapes import ShapeFacts
+from ..analyze.shapes import ShapeFacts, is_opaque
 from ..context import Context
 from ..nodes import blocks_of, names_read, walk
 
@@ -35,19 +35,22 @@ SHAPE_ONLY = {runtime.unreduce: 1, runtime.unbroadcast: 1, runtime.mean_divisor:
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
-    reads = _shape_reads_by_statement(tree.body, ctx)
-    loads = Counter(n.id for n in walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load))
-    shape_loads = Counter(read.id for _, read in reads)
+    nodes = walk(tree)
+    reads = shape_only_reads(tree, ctx)
+    loads = Counter(n.id for n in nodes if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load))
+    shape_loads = Counter(read.id for read in reads)
     kept = [name for name, count in loads.items() if count > shape_loads[name]]
-    definitions = _single_definitions(tree)
-    wanted = {read.id for _, read in reads if read.id in definitions and read.id not in kept}
+    definitions = _single_definitions(tree, nodes, {read.id for read in reads} - set(kept))
+    # a value the model knows nothing of (a stack's pop) has no stand-in: not worth the analysis
+    wanted = {var for var, stmt in definitions.items() if not is_opaque(stmt.value, ctx)}
     if not wanted:
         return tree
     facts, live = ShapeFacts(tree, ctx), live_after(tree)
+    reads_in = _shape_reads_by_statement(tree.body, ctx)
     for var in sorted(wanted):
         definition = definitions[var]
         near = live[id(definition)] | set(names_read(definition.value))  # live where var is assigned
-        mine = [(stmt, read) for stmt, read in reads if read.id == var]
+        mine = [(stmt, read) for stmt, read in reads_in if read.id == var]
         stand_ins = [_stand_in(var, stmt, facts, [k for k in kept if k in near]) for stmt, _ in mine]
         if all(stand_ins):
             for (_, read), stand_in in zip(mine, stand_ins):
@@ -78,16 +81,17 @@ def _shape_reads_by_statement(stmts: List[gast.stmt], ctx: Context) -> List[Tupl
     return found
 
 
-def _single_definitions(tree: gast.FunctionDef) -> Dict[str, gast.Assign]:
-    """The names assigned by one ``name = value`` and nothing else, with that assignment."""
-    stores = Counter(n.id for n in walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
+def _single_definitions(tree: gast.FunctionDef, nodes: List[gast.AST], names: Set[str]) -> Dict[str, gast.Assign]:
+    """Those of ``names`` assigned by one ``name = value`` and nothing else, with that assignment."""
+    stores = Counter(n.id for n in nodes if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
+    parameters = {a.id for a in tree.args.args}
     return {
         node.targets[0].id: node
-        for node in walk(tree)
+        for node in nodes
         if isinstance(node, gast.Assign)
         and isinstance(node.targets[0], gast.Name)
+        and node.targets[0].id in names - parameters
         and stores[node.targets[0].id] == 1
-        and not any(a.id == node.targets[0].id for a in tree.args.args)
     }
 
 

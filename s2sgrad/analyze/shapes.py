@@ -238,7 +238,9 @@ class _Evaluator:
             return self.fact(node.args[0])
         if func in SHAPED_LIKE and len(node.args) > SHAPED_LIKE[func]:
             return Fact(self.fact(node.args[SHAPED_LIKE[func]]).shape, None)
-        if isinstance(func, numpy.ufunc) and func.signature is None and func.nout == 1 and len(node.args) == func.nin:
+        if getattr(func, "signature", None) is not None:  # a generalized ufunc (matmul): not elementwise
+            return _fresh(node)
+        if isinstance(func, numpy.ufunc) and func.nout == 1 and len(node.args) == func.nin:
             return self._elementwise(func, node.args)
         rule = self.ctx.rules.lookup(func)
         if rule is not None and rule.result == "elementwise":

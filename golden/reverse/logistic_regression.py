@@ -9,17 +9,14 @@ def grad_loss(w, b, X, y, d_out=1.0):
     log_p = -t2
     # log_not_p = -np.logaddexp(0.0, z)  (logistic_regression.py:18)
     t3 = np.logaddexp(0.0, z)
-    log_not_p = -t3
     # return -np.mean(y * log_p + (1.0 - y) * log_not_p)  (logistic_regression.py:19)
     t4 = y * log_p
     t5 = 1.0 - y
-    t6 = t5 * log_not_p
-    t7 = t4 + t6
     # reverse sweep
     # return -np.mean(y * log_p + (1.0 - y) * log_not_p)  (logistic_regression.py:19)
-    d_t7 = unreduce(-d_out / mean_divisor(t7), t7)
-    d_log_p = unbroadcast(y * unbroadcast(d_t7, t4), log_p)
-    d_log_not_p = unbroadcast(t5 * unbroadcast(d_t7, t6), log_not_p)
+    d_t7 = unreduce(-d_out / mean_divisor(t4), t4)
+    d_log_p = unbroadcast(y * d_t7, log_p)
+    d_log_not_p = unbroadcast(t5 * d_t7, z)
     # log_not_p = -np.logaddexp(0.0, z)  (logistic_regression.py:18)
     d_z = -d_log_not_p * np.exp(z - t3)
     # log_p = -np.logaddexp(0.0, -z)  (logistic_regression.py:17)

@@ -13,7 +13,7 @@ def grad_f(x, d_out=1.0):
     # reverse sweep
     # return np.sum(centered / rows) + x.max() + np.std(x)  (reductions.py:8)
     d_t1 = unreduce(d_out, t1)
-    d_centered = unbroadcast(d_t1 / rows, centered)
+    d_centered = d_t1 / rows
     d_rows = -unbroadcast(d_t1 * t1 / rows, rows)
     d_x = moments_adjoint(d_out / (2.0 * t5), x) + unreduce(d_out, x) * extremum_share(x, t3)
     # centered = x - x.mean(axis=0)  (reductions.py:7)

@@ -17,11 +17,9 @@ def grad_f(W, b, xs, d_out=1.0):
         t4_shape_stack.append(shape_of(t4))
         h_stack.append(h)
         h = np.tanh(t4 + b)
-    # return np.sum(h * h)  (rnn_loop.py:10)
-    t6 = h * h
     # reverse sweep
     # return np.sum(h * h)  (rnn_loop.py:10)
-    d_t6 = unreduce(d_out, t6)
+    d_t6 = unreduce(d_out, h)
     d_h = 2 * (d_t6 * h)
     # for x in xs:  (rnn_loop.py:8)
     d_W = zeros_like(W)

@@ -8,14 +8,13 @@ def grad_loss(theta, X, y, d_out=1.0):
     # nll = np.mean(np.logaddexp(0.0, z) - y * z)  # -log p(y | z), without overflow  (scipy_logistic_fit.py:21)
     t3 = np.logaddexp(0.0, z)
     t4 = y * z
-    t5 = t3 - t4
     # reverse sweep
     # return nll + 0.01 * np.sum(theta[:3] ** 2)  (scipy_logistic_fit.py:22)
     d_theta = zeros_like(theta)
     d_theta[:3] += unreduce(0.01 * d_out, t0) * (2 * t0)
     # nll = np.mean(np.logaddexp(0.0, z) - y * z)  # -log p(y | z), without overflow  (scipy_logistic_fit.py:21)
-    d_t5 = unreduce(d_out / mean_divisor(t5), t5)
-    d_z = unbroadcast(y * -unbroadcast(d_t5, t4), z) + unbroadcast(d_t5, t3) * np.exp(z - t3)
+    d_t5 = unreduce(d_out / mean_divisor(t4), t4)
+    d_z = unbroadcast(y * -d_t5, z) + unbroadcast(d_t5, t3) * np.exp(z - t3)
     # z = X @ theta[:3] + theta[3]  (scipy_logistic_fit.py:20)
     d_theta[3] += unbroadcast(d_z, t2)
     d_theta[:3] += d_z @ X

@@ -15,5 +15,5 @@ def grad_entropy(p, d_out=1.0):
     with np.errstate(divide='ignore', invalid='ignore'):
         # terms = np.where(p > 0, p * np.log(p), 0.0)  (with_errstate.py:8)
         d_t2 = unbroadcast(np.where(t0, d_terms, 0.0), t2)
-        d_p = unbroadcast(d_t2 * t1, p) + ieee_divide(unbroadcast(p * d_t2, t1), p)
+        d_p = d_t2 * t1 + ieee_divide(p * d_t2, p)
     return d_p

@@ -1,53 +1,60 @@
 """Read a shape from a value that is kept anyway, so a value kept only for its shape is not computed.
 
 The reverse sweep passes some values to helpers that read nothing but their
-shape (``unreduce(g, t3)`` spreads ``g`` over ``t3``'s shape). When ``t3`` was
-made by an elementwise operation of one array (``t3 = np.log1p(t2)``,
-``t5 = w * w``, ``u = 0.5 * x``), it has that array's shape and dtype, and the
-helper may read the array instead: ``t3`` is then dead, and the forward sweep
-no longer computes it.
+shape and dtype (``unreduce(g, t2)`` spreads ``g`` over ``t2``'s shape). When
+another array of the same shape and dtype is kept anyway (its shape and dtype
+sets are ``t2``'s, see analyze.shapes), the helper may read it instead: ``t2``
+is then dead, and the forward sweep no longer computes it.
 
     before                              after
-    t3 = np.log1p(t2)                   (gone)
-    d_t1 = unreduce(d_out, t3) * …      d_t1 = unreduce(d_out, t2) * …
+    t1 = y * z                          t1 = y * z
+    t2 = t0 - t1                        (gone: t0 has z's set, a subset of t1's)
+    d_t2 = unreduce(g, t2)              d_t2 = unreduce(g, t1)
 
-Only names assigned once (parameters never), of arrays of known rank of at
-least one (a 0-d array's operations return NumPy scalars, which the helpers
-treat otherwise), and operations that keep the dtype: a unary ufunc, unary
-minus, or an operator between the array and itself or a literal number.
+Only for a name assigned once (a parameter costs nothing), read for nothing
+but its shape, when every such read finds a stand-in: an array of floats of
+rank at least 1 (a 0-d array's operations return NumPy scalars, which the
+helpers treat otherwise) that is read for more than its shape, and is live
+where the name is assigned (so the stand-in is kept no longer than the name
+was).
 """
 
 from collections import Counter
-from typing import Dict, Optional
+from typing import Dict, List, Optional, Set, Tuple
 
 import gast
-import numpy
 
 from .. import runtime
+from ..analyze.dataflow import live_after
+from ..analyze.shapes import ShapeFacts, is_opaque
 from ..context import Context
-from ..nodes import names_stored, walk
+from ..nodes import blocks_of, names_read, walk
 
 # The helpers' arguments that are read only for their shape and dtype, by position.
-SHAPE_ONLY = {runtime.unreduce: 1, runtime.unbroadcast: 1, runtime.mean_divisor: 0}
+SHAPE_ONLY = {runtime.unreduce: 1, runtime.unbroadcast: 1, runtime.mean_divisor: 0, runtime.shape_of: 0}
 
 
 def run(tree: gast.FunctionDef, ctx: Context) -> gast.FunctionDef:
-    assigned = Counter(n.id for n in walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
-    parameters = {a.id for a in tree.args.args}
-    once = {name for name, count in assigned.items() if count == 1 and name not in parameters} | (
-        parameters - names_stored(tree)
-    )
-    same = {}
-    for node in walk(tree):
-        if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name) and node.targets[0].id in once:
-            source = shape_source(node.value, ctx)
-            if source in once and known_array(source, ctx) and known_array(node.targets[0].id, ctx):
-                same[node.targets[0].id] = source
-    shape_reads = shape_only_reads(tree, ctx)
-    loads = Counter(n.id for n in walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load))
-    kept = {name for name, count in loads.items() if count > sum(1 for r in shape_reads if r.id == name)}
-    for read in shape_reads:
-        read.id = _kept_source(read.id, same, kept)
+    nodes = walk(tree)
+    reads = shape_only_reads(tree, ctx)
+    loads = Counter(n.id for n in nodes if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load))
+    shape_loads = Counter(read.id for read in reads)
+    kept = [name for name, count in loads.items() if count > shape_loads[name]]
+    definitions = _single_definitions(tree, nodes, {read.id for read in reads} - set(kept))
+    # a value the model knows nothing of (a stack's pop) has no stand-in: not worth the analysis
+    wanted = {var for var, stmt in definitions.items() if not is_opaque(stmt.value, ctx)}
+    if not wanted:
+        return tree
+    facts, live = ShapeFacts(tree, ctx), live_after(tree)
+    reads_in = _shape_reads_by_statement(tree.body, ctx)
+    for var in sorted(wanted):
+        definition = definitions[var]
+        near = live[id(definition)] | set(names_read(definition.value))  # live where var is assigned
+        mine = [(stmt, read) for stmt, read in reads_in if read.id == var]
+        stand_ins = [_stand_in(var, stmt, facts, [k for k in kept if k in near]) for stmt, _ in mine]
+        if all(stand_ins):
+            for (_, read), stand_in in zip(mine, stand_ins):
+                read.id = stand_in
     return tree
 
 
@@ -62,35 +69,36 @@ def shape_only_reads(tree: gast.AST, ctx: Context) -> "list[gast.Name]":
     ]
 
 
-def _kept_source(name: str, same: Dict[str, str], kept: "set[str]") -> str:
-    """The first array up ``name``'s chain of same-shape sources that is read for more than its shape."""
-    source = name
-    while source in same and source not in kept:
-        source = same[source]
-    return source if source in kept else name
+def _shape_reads_by_statement(stmts: List[gast.stmt], ctx: Context) -> List[Tuple[gast.stmt, gast.Name]]:
+    """Each shape-only read, with the simple statement it is in (none in an ``if`` test or a loop's iterable)."""
+    found = []
+    for stmt in stmts:
+        blocks = blocks_of(stmt)
+        for block in blocks:
+            found += _shape_reads_by_statement(block, ctx)
+        if not blocks:
+            found += [(stmt, read) for read in shape_only_reads(stmt, ctx)]
+    return found
 
 
-def shape_source(value: gast.expr, ctx: Context) -> Optional[str]:
-    """The one array an elementwise, dtype-keeping operation ``value`` has the shape of, if any."""
-    if isinstance(value, gast.UnaryOp) and isinstance(value.op, gast.USub) and isinstance(value.operand, gast.Name):
-        return value.operand.id
-    if isinstance(value, gast.BinOp) and not isinstance(value.op, gast.MatMult):
-        names = [e.id for e in (value.left, value.right) if isinstance(e, gast.Name)]
-        numbers = [e for e in (value.left, value.right) if _is_number(e)]
-        if (len(names) == 2 and names[0] == names[1]) or (len(names) == 1 and len(numbers) == 1):
-            return names[0]
-    if isinstance(value, gast.Call) and len(value.args) == 1 and not value.keywords:
-        func = ctx.resolve(value.func)
-        if isinstance(func, numpy.ufunc) and func.nin == 1 and isinstance(value.args[0], gast.Name):
-            return value.args[0].id
-    return None
+def _single_definitions(tree: gast.FunctionDef, nodes: List[gast.AST], names: Set[str]) -> Dict[str, gast.Assign]:
+    """Those of ``names`` assigned by one ``name = value`` and nothing else, with that assignment."""
+    stores = Counter(n.id for n in nodes if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
+    parameters = {a.id for a in tree.args.args}
+    return {
+        node.targets[0].id: node
+        for node in nodes
+        if isinstance(node, gast.Assign)
+        and isinstance(node.targets[0], gast.Name)
+        and node.targets[0].id in names - parameters
+        and stores[node.targets[0].id] == 1
+    }
 
 
-def _is_number(node: gast.expr) -> bool:
-    return isinstance(node, gast.Constant) and type(node.value) in (int, float)
-
-
-def known_array(name: str, ctx: Context) -> bool:
-    """An array of floats of known rank of at least one (its operations return arrays, not NumPy scalars)."""
-    kind = ctx.kinds.get(name)
-    return kind is not None and kind.tag == "array" and kind.ndim is not None and kind.ndim >= 1  # of floats
+def _stand_in(var: str, stmt: gast.stmt, facts: ShapeFacts, candidates: List[str]) -> Optional[str]:
+    """A candidate with ``var``'s shape and dtype sets just before ``stmt``: the same shape and dtype."""
+    env = facts.before.get(id(stmt), {})
+    fact = env.get(var)
+    if fact is None or not fact.dtype:  # an array of floats of rank >= 1
+        return None
+    return next((c for c in candidates if c != var and env.get(c) == fact), None)

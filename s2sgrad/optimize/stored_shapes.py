@@ -19,7 +19,9 @@ Dask array, a NumPy scalar), and only when every read a pop's value can
 reach is shape-only: the reads after the pop in its block up to a plain
 reassignment of ``t3`` (a write in a branch or loop there is no shape-only
 read: the array is kept), with ``t3`` dead after the block if nothing
-reassigns it there.
+reassigns it there. ``shape_of(t3)`` is a shape-only read like the helpers':
+where an array kept anyway has ``t3``'s shape and dtype, shapes.run has it
+read that array instead, and ``t3`` is no longer computed.
 """
 
 from collections import Counter, defaultdict
@@ -31,7 +33,7 @@ from .. import runtime
 from ..analyze.dataflow import live_after
 from ..context import Context
 from ..nodes import blocks_of, call, is_in_place, name, walk
-from .shapes import known_array, shape_only_reads, shape_source
+from .shapes import shape_only_reads
 
 
 class _Stack(NamedTuple):
@@ -135,7 +137,7 @@ def _keep_shapes(stack: _Stack, reads: List[gast.Name], ctx: Context) -> None:
     for occurrence in stack.names:
         occurrence.id = renamed
     for block, index in stack.pushes:
-        block[index].value.args[0] = call(name(shape_of), [name(_made_from(block, index, var, ctx) or var)])
+        block[index].value.args[0] = call(name(shape_of), [name(var)])
     for block, index in stack.pops:
         block[index].targets[0].id = kept
     for read in reads:
@@ -143,19 +145,6 @@ def _keep_shapes(stack: _Stack, reads: List[gast.Name], ctx: Context) -> None:
     ctx.kinds[kept] = ctx.kinds[var]  # the stand-in's kind: an array of the same rank
     for stored in ctx.storage:  # for the storage report
         stored.shape_only = stored.shape_only or (stored.var == var and stored.how in ("push", "save"))
-
-
-def _made_from(block: List[gast.stmt], index: int, var: str, ctx: Context) -> Optional[str]:
-    """The array ``var`` was made from just before its push at ``block[index]``, by an elementwise operation
-    that keeps shape and dtype (``t6 = h * h``, see shapes.shape_source): its shape is ``var``'s, and once
-    no other read is left, the forward sweep no longer computes ``var``."""
-    made = block[index - 1] if index else None
-    if made is None or not _is_rebinding(made, var):
-        return None
-    source = shape_source(made.value, ctx)
-    # of known rank: a 0-d array's operations give NumPy scalars, which the helpers treat otherwise
-    same = source is not None and known_array(source, ctx) and ctx.kinds.get(source) == ctx.kinds[var]
-    return source if same else None
 
 
 def _statements(block: List[gast.stmt]) -> Iterator[Tuple[List[gast.stmt], int, gast.stmt]]:

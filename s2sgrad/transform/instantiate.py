@@ -3,8 +3,10 @@
 Binding follows the template's own Python signature (``inspect.Signature.bind``
 on AST nodes), so keywords, defaults and ``*args`` work as in a real call.
 Statements whose target argument is not active are dropped; ``unbroadcast`` is
-dropped where the kinds prove every other operand a scalar (then the result,
-and so its adjoint, has the argument's own shape).
+dropped where the kinds prove every other operand a scalar, or the shape facts
+(analyze.shapes) prove the summed adjoint of the argument's shape: the adjoint
+of a result has the result's shape, so in ``t2 = t0 - t1`` with ``t0 =
+np.log(t1)`` (both of ``t1``'s set), ``d_t1 = -d_t2``.
 
     rule:       d[x] += unbroadcast(d[z] * y, x)
     call site:  t2 = t0 * w        (t0 active array, w a Python float)
@@ -18,6 +20,7 @@ import gast
 
 from .. import runtime
 from ..analyze.kinds import kind_of_atom
+from ..analyze.shapes import ShapeFacts
 from ..context import Context
 from ..kinds import Kind
 from ..nodes import const, copy_tree, located, name
@@ -29,12 +32,15 @@ from .adjoints import Adjoints
 class Instantiator:
     def __init__(self, ctx: Context, kinds: Dict[str, Kind], active: Set[str], adjoints: Adjoints) -> None:
         self.ctx, self.kinds, self.active, self.adjoints = ctx, kinds, active, adjoints
+        self.shapes: Optional[ShapeFacts] = None  # of the function differentiated (reverse mode sets them)
+        self.site: Optional[gast.stmt] = None  # the statement being differentiated
 
     def apply(
         self, rule: Rule, result: str, args: List[gast.expr], keywords: List[gast.keyword], stmt: gast.stmt
     ) -> List[gast.stmt]:
         bound = self._bind(rule, result, args, keywords, stmt)
         self.check_covered(rule.name, _differentiated_params(rule), bound, stmt)
+        self.site = stmt
         temps: Dict[str, str] = {}
         out: List[gast.stmt] = []
         for template_stmt in rule.template.body:
@@ -128,13 +134,24 @@ class Instantiator:
     def kind(self, node: gast.expr) -> Kind:
         return kind_of_atom(node, self.kinds, self.ctx)
 
-    def unbroadcast_needed(self, argument: gast.expr, bound: dict, result_param: str) -> bool:
-        """False when every other operand is a scalar, so the adjoint already has the argument's shape."""
+    def unbroadcast_needed(self, argument: gast.expr, value: gast.expr, bound: dict, result_param: str) -> bool:
+        """False when ``value``, the adjoint to sum to ``argument``'s shape, has that shape already: every other
+        operand is a scalar, or the shape facts say so."""
         others = [n for p, n in bound.items() if p != result_param and n is not argument]
         same = isinstance(argument, gast.Name) and argument.id
-        return not all(
-            self.kind(n).is_scalar or _is_setting(n) or (isinstance(n, gast.Name) and n.id == same) for n in others
-        )
+        if all(self.kind(n).is_scalar or _is_setting(n) or (isinstance(n, gast.Name) and n.id == same) for n in others):
+            return False
+        return not self._same_shape(value, argument, bound[result_param])
+
+    def _same_shape(self, value: gast.expr, argument: gast.expr, result: gast.expr) -> bool:
+        """Whether ``value`` (which reads the adjoint of ``result``, of ``result``'s shape) and ``argument``, as
+        they are at the statement differentiated, have equal shape sets."""
+        if self.shapes is None or self.site is None or not isinstance(result, gast.Name):
+            return False
+        result_fact = self.shapes.assigned.get(id(self.site))
+        adjoint = {self.adjoints.name_of(result.id): result_fact} if result_fact is not None else None
+        shaped, like = self.shapes.fact(value, self.site, adjoint), self.shapes.fact(argument, self.site)
+        return shaped is not None and like is not None and shaped.shape == like.shape
 
 
 class _Substitution(gast.NodeTransformer):
@@ -165,11 +182,14 @@ class _Substitution(gast.NodeTransformer):
         is_unbroadcast = (
             isinstance(node.func, gast.Name) and self.rule.namespace.get(node.func.id) is runtime.unbroadcast
         )
-        if is_unbroadcast:
-            argument = self.bound.get(getattr(node.args[1], "id", None))
-            if argument is not None and not self.owner.unbroadcast_needed(argument, self.bound, self.result_param):
-                return self.visit(node.args[0])
-        return self.generic_visit(node)
+        argument = self.bound.get(getattr(node.args[1], "id", None)) if is_unbroadcast else None
+        if argument is None:
+            return self.generic_visit(node)
+        value = self.visit(node.args[0])
+        if not self.owner.unbroadcast_needed(argument, value, self.bound, self.result_param):
+            return value
+        node.func, node.args = self.visit(node.func), [value, *(self.visit(a) for a in node.args[1:])]
+        return node
 
 
 def _differentiated_params(rule: Rule) -> Set[str]:

@@ -27,6 +27,7 @@ import gast
 import numpy
 
 from .. import runtime
+from ..analyze.shapes import ShapeFacts
 from ..context import Context
 from ..kinds import Kind, array
 from ..nodes import (
@@ -67,7 +68,9 @@ def reverse(
     forward = [s for s in tree.body if not isinstance(s, gast.Return)]
     returned = tree.body[-1]
     trips = ctx.trips = count_trips(forward, ctx, kinds)
-    sweep = Sweep(ctx, kinds, active, adjoints, Instantiator(ctx, kinds, active, adjoints), trips)
+    instantiator = Instantiator(ctx, kinds, active, adjoints)
+    instantiator.shapes = ShapeFacts(tree, ctx)
+    sweep = Sweep(ctx, kinds, active, adjoints, instantiator, trips)
     sweep.indexed_by_key = {
         n.value.id
         for n in gast.walk(tree)

@@ -425,7 +425,7 @@ class Sweep:
         backward = name(self.ctx.name_for(gradient.function, gradient.name))
         d_y = gast.keyword(arg=gradient.seed, value=name(self.adjoints.name_of(stmt.targets[0].id)))
         args, keywords = call_arguments(func, op, nodes, self.ctx)
-        value = call(backward, [*(name(r) for r in [record] if r), *args], [*keywords, d_y])
+        value = call(backward, [*([name(record)] if record else []), *args], [*keywords, d_y])
         if len(active) == 1 and not display_items(nodes[active[0]]):
             return [self.adjoints.accumulate(nodes[active[0]].id, value, False, stmt)]
         parts = [self.ctx.namer.temp() for _ in active]
